@@ -1,0 +1,102 @@
+// The event-store port: the only way the core talks to a store of events.
+// Adapters (infra/eventstore/*) implement it; one contract test suite checks every adapter.
+//
+// Semantics every adapter must honour:
+// - Streams hold events at 0-based revisions (as EventStoreDB). A new stream's first event is revision 0.
+// - Every event has a UUID `id`. Appending an id that is already stored with the SAME type/data/metadata
+//   is a no-op that returns the stored position (idempotent redelivery); the same id with different
+//   content is an `EventIdConflictError`. A batch is all-or-nothing.
+// - `$all` positions are positive, strictly increasing, and a reader never sees a hole that fills later.
+//   A checkpoint is "the last position I processed"; reads and subscriptions resume strictly AFTER it.
+
+export type ExpectedRevision =
+  | number // the stream's current last revision must be exactly this
+  | 'any'
+  | 'no_stream' // the stream must not exist
+  | 'stream_exists';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface NewEvent {
+  readonly id: string; // UUID
+  readonly type: string;
+  readonly data: JsonValue;
+  readonly metadata: { readonly [key: string]: JsonValue };
+}
+
+export interface RecordedEvent extends NewEvent {
+  readonly stream: string;
+  readonly revision: number; // 0-based within the stream
+  readonly position: number; // global, strictly increasing across $all
+  readonly recordedAt: string; // ISO-8601, set by the store
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream. */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last event of the batch. */
+  readonly position: number;
+}
+
+export interface AllFilter {
+  readonly streamPrefixes?: readonly string[];
+  readonly eventTypes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events with position > after. Omit to read from the start. */
+  readonly after?: number;
+  readonly maxCount?: number;
+  readonly filter?: AllFilter;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive 0-based revision. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: deliver events with position > after. */
+  readonly after?: number;
+  readonly filter?: AllFilter;
+  /** Called in position order, one at a time; a rejected promise stops the subscription with that error. */
+  readonly onEvent: (event: RecordedEvent) => void | Promise<void>;
+  /** Called once when the subscription has delivered everything that existed when it started. */
+  readonly onCaughtUp?: () => void;
+  readonly onError?: (error: Error) => void;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+  /** Resolves when the subscription ends (stopped or failed). */
+  readonly done: Promise<void>;
+}
+
+export interface EventStore {
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  subscribeToAll(options: SubscribeOptions): Subscription;
+  /** Position of the newest event in $all, 0 when empty. */
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream "${stream}": expected revision ${String(expected)}, but it is at ${String(actual)}`);
+  }
+}
+
+export class EventIdConflictError extends Error {
+  override readonly name = 'EventIdConflictError';
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already stored with different content`);
+  }
+}

@@ -1,0 +1,39 @@
+// `editledger` entry point: a lazy table of sub-commands, so `editledger edit list` never loads tfjs.
+import type { CliCommand, CliIO } from './command.ts';
+import { ExitCode } from './command.ts';
+
+type Loader = () => Promise<{ command: CliCommand }>;
+
+const commands: Record<string, Loader> = {};
+
+function usage(): string {
+  const names = Object.keys(commands).sort();
+  return `usage: editledger <command> [options]\n\ncommands: ${names.join(', ')}\n\nRun "editledger <command> --help" for a command's options.\n`;
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.stderr.write(`editledger: unknown command "${name}"\n${usage()}`);
+    return ExitCode.usage;
+  }
+  const { command } = await load();
+  return command.run(rest, io);
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:main\.ts|editledger(?:\.js)?)$/.test(process.argv[1]);
+if (isEntry) {
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  main(process.argv.slice(2), io).then(
+    (code) => { process.exitCode = code; },
+    (error: unknown) => {
+      process.stderr.write(`editledger: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = ExitCode.failure;
+    },
+  );
+}
