@@ -1,0 +1,38 @@
+// Commands the edit decider accepts. Their payload schemas are the event schemas minus what the decider
+// derives itself (schemaVersion, editId), so validation errors name the caller's own fields (`prompt`, not
+// `data.prompt`).
+import { z } from 'zod';
+import { EditRetractedDataSchema, EditSubmittedDataSchema } from './events/edit-events.ts';
+import { isoTimestamp, LIMITS, requiredText, uuid } from './events/fields.ts';
+
+export const CommandMetadataSchema = z.strictObject({
+  actor: requiredText(LIMITS.name),
+  /** Channel: `cli`, `http`, `kafka:<topic>`, ... */
+  source: requiredText(LIMITS.name),
+  /** Identifies this command; becomes the causationId of the events it produces. */
+  commandId: uuid,
+  correlationId: uuid,
+  /** The decision time, supplied by the caller so `decide` stays pure. */
+  now: isoTimestamp,
+});
+export type CommandMetadata = z.infer<typeof CommandMetadataSchema>;
+
+export const SubmitEditDataSchema = EditSubmittedDataSchema.omit({ schemaVersion: true, editId: true });
+export type SubmitEditData = z.infer<typeof SubmitEditDataSchema>;
+
+export const RetractEditDataSchema = EditRetractedDataSchema.omit({ schemaVersion: true }).extend({ editId: uuid });
+export type RetractEditData = z.infer<typeof RetractEditDataSchema>;
+
+export interface SubmitEdit {
+  readonly type: 'SubmitEdit';
+  readonly data: SubmitEditData;
+  readonly metadata: CommandMetadata;
+}
+
+export interface RetractEdit {
+  readonly type: 'RetractEdit';
+  readonly data: RetractEditData;
+  readonly metadata: CommandMetadata;
+}
+
+export type EditCommand = SubmitEdit | RetractEdit;

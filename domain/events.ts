@@ -1,0 +1,124 @@
+// The ledger's event catalogue: every event type, its zod schema (the single source of truth), and the one
+// way to turn an untrusted stored/received event into a typed one.
+import type { z } from 'zod';
+import type { JsonValue, NewEvent, RecordedEvent } from './ports/event-store.ts';
+import { InvalidFieldError, UnknownEventTypeError } from './errors.ts';
+import { EditRetractedSchema, EditSubmittedSchema, EditSupersededSchema } from './events/edit-events.ts';
+import type { EditEvent } from './events/edit-events.ts';
+import {
+  BaseModelRegisteredSchema,
+  ModelVersionMaterializedSchema,
+  ServingVersionChangedSchema,
+} from './events/model-events.ts';
+import type { ModelEvent } from './events/model-events.ts';
+
+export * from './events/edit-events.ts';
+export * from './events/model-events.ts';
+export * from './events/metadata.ts';
+export { LIMITS } from './events/fields.ts';
+
+export const EVENT_SCHEMAS = {
+  EditSubmitted: EditSubmittedSchema,
+  EditRetracted: EditRetractedSchema,
+  EditSuperseded: EditSupersededSchema,
+  BaseModelRegistered: BaseModelRegisteredSchema,
+  ModelVersionMaterialized: ModelVersionMaterializedSchema,
+  ServingVersionChanged: ServingVersionChangedSchema,
+} as const;
+
+export type LedgerEventType = keyof typeof EVENT_SCHEMAS;
+export const LEDGER_EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as LedgerEventType[];
+export const EDIT_EVENT_TYPES = ['EditSubmitted', 'EditRetracted', 'EditSuperseded'] as const;
+
+export type LedgerEvent = EditEvent | ModelEvent;
+
+/** A ledger event together with where the store put it. */
+export interface PositionedEvent<E extends LedgerEvent = LedgerEvent> {
+  readonly event: E;
+  readonly stream: string;
+  readonly revision: number;
+  readonly position: number;
+  /** The store's commit time (metadata.recordedAt is the application's decision time). */
+  readonly storedAt: string;
+}
+
+export function isLedgerEventType(type: string): type is LedgerEventType {
+  return Object.hasOwn(EVENT_SCHEMAS, type);
+}
+
+export function isEditEvent(event: LedgerEvent): event is EditEvent {
+  return event.type === 'EditSubmitted' || event.type === 'EditRetracted' || event.type === 'EditSuperseded';
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(event)' : path.map(String).join('.');
+}
+
+/** One InvalidFieldError for all of a zod error's issues: `field` is the first one, the message lists all. */
+export function toInvalidFieldError(error: z.ZodError, prefix: readonly PropertyKey[] = []): InvalidFieldError {
+  const described = error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return { field: fieldPath([...path, issue.keys[0] ?? '']), reason: `unknown field(s) ${issue.keys.join(', ')}` };
+    }
+    return { field: fieldPath(path), reason: issue.message };
+  });
+  const first = described[0] ?? { field: fieldPath(prefix), reason: 'invalid' };
+  const rest = described.slice(1).map((d) => `; ${d.field}: ${d.reason}`).join('');
+  return new InvalidFieldError(first.field, `${first.reason}${rest}`);
+}
+
+/**
+ * Parse an untrusted `{id, type, data, metadata}` into a typed ledger event.
+ * Throws UnknownEventTypeError for a type outside the catalogue and InvalidFieldError naming the field otherwise.
+ */
+export function parseLedgerEvent(raw: unknown): LedgerEvent {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidFieldError('(event)', 'must be an object with id, type, data and metadata');
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string') throw new InvalidFieldError('type', 'must be a string naming the event type');
+  if (!isLedgerEventType(type)) throw new UnknownEventTypeError(type);
+  const result = EVENT_SCHEMAS[type].safeParse(raw);
+  if (!result.success) throw toInvalidFieldError(result.error);
+  return result.data;
+}
+
+/** Parse what the store returned; the error names the event position as well as the field. */
+export function parseRecordedEvent(recorded: RecordedEvent): PositionedEvent {
+  const { id, type, data, metadata } = recorded;
+  let event: LedgerEvent;
+  try {
+    event = parseLedgerEvent({ id, type, data, metadata });
+  } catch (error) {
+    if (!(error instanceof InvalidFieldError)) throw error;
+    throw new InvalidFieldError(error.field, `${error.reason} (event ${id} at position ${recorded.position}, stream ${recorded.stream})`);
+  }
+  return {
+    event,
+    stream: recorded.stream,
+    revision: recorded.revision,
+    position: recorded.position,
+    storedAt: recorded.recordedAt,
+  };
+}
+
+/** Deep copy without `undefined` properties, so the payload is plain JSON as the port requires. */
+function toJson(value: unknown): JsonValue {
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'object' && value !== null) {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = toJson(item);
+    return out;
+  }
+  return value as JsonValue;
+}
+
+export function toNewEvent(event: LedgerEvent): NewEvent {
+  return {
+    id: event.id,
+    type: event.type,
+    data: toJson(event.data),
+    metadata: toJson(event.metadata) as { [key: string]: JsonValue },
+  };
+}

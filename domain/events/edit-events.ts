@@ -1,0 +1,79 @@
+// Events about edits: a correction is submitted, later retracted, or superseded by a newer correction of the
+// same fact. `schemaVersion` lives in `data` because it versions the shape of `data`.
+import { z } from 'zod';
+import { factKey, httpUrl, LIMITS, requiredText, uuid } from './fields.ts';
+import { EventMetadataSchema } from './metadata.ts';
+
+export const LocalityProbeSchema = z.strictObject({
+  prompt: requiredText(LIMITS.prompt),
+  /** What the model answered before editing, if known; absent means "whatever the base model says". */
+  answer: requiredText(LIMITS.target).optional(),
+});
+export type LocalityProbe = z.infer<typeof LocalityProbeSchema>;
+
+export const EditSourceSchema = z.strictObject({
+  /** The upstream system, e.g. `wikidata-sync` or `cli`. */
+  system: requiredText(LIMITS.name),
+  /** The upstream id of this correction; (system, ref) is unique and makes redelivery idempotent. */
+  ref: requiredText(LIMITS.ref),
+});
+export type EditSource = z.infer<typeof EditSourceSchema>;
+
+export const EditSubmittedDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  editId: uuid,
+  factKey,
+  prompt: requiredText(LIMITS.prompt),
+  target: requiredText(LIMITS.target),
+  subject: requiredText(LIMITS.prompt).optional(),
+  /** Paraphrases of the prompt: generalization probes. */
+  rephrase: z.array(requiredText(LIMITS.prompt)).max(LIMITS.probes),
+  /** Unrelated prompts whose answers must not change. */
+  locality: z.array(LocalityProbeSchema).max(LIMITS.probes),
+  source: EditSourceSchema,
+  submittedBy: requiredText(LIMITS.name),
+  reason: requiredText(LIMITS.reason),
+  evidenceUrl: httpUrl.optional(),
+});
+export type EditSubmittedData = z.infer<typeof EditSubmittedDataSchema>;
+
+export const EditRetractedDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  editId: uuid,
+  /** The retracted edit's fact key (also its stream), so readers need no lookup. */
+  factKey,
+  reason: requiredText(LIMITS.reason),
+  by: requiredText(LIMITS.name),
+});
+export type EditRetractedData = z.infer<typeof EditRetractedDataSchema>;
+
+export const EditSupersededDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  oldEditId: uuid,
+  newEditId: uuid,
+  factKey,
+});
+export type EditSupersededData = z.infer<typeof EditSupersededDataSchema>;
+
+export const EditSubmittedSchema = z.strictObject({
+  id: uuid,
+  type: z.literal('EditSubmitted'),
+  data: EditSubmittedDataSchema,
+  metadata: EventMetadataSchema,
+});
+export const EditRetractedSchema = z.strictObject({
+  id: uuid,
+  type: z.literal('EditRetracted'),
+  data: EditRetractedDataSchema,
+  metadata: EventMetadataSchema,
+});
+export const EditSupersededSchema = z.strictObject({
+  id: uuid,
+  type: z.literal('EditSuperseded'),
+  data: EditSupersededDataSchema,
+  metadata: EventMetadataSchema,
+});
+export type EditSubmitted = z.infer<typeof EditSubmittedSchema>;
+export type EditRetracted = z.infer<typeof EditRetractedSchema>;
+export type EditSuperseded = z.infer<typeof EditSupersededSchema>;
+export type EditEvent = EditSubmitted | EditRetracted | EditSuperseded;

@@ -1,0 +1,17 @@
+// Metadata carried by every ledger event: who caused it, through which channel, and how it chains to others.
+import { z } from 'zod';
+import { isoTimestamp, LIMITS, requiredText, uuid } from './fields.ts';
+
+export const EventMetadataSchema = z.object({
+  /** Who asked for it: a user name or a service principal. */
+  actor: requiredText(LIMITS.name),
+  /** Which channel it came through: `cli`, `http`, `kafka:<topic>`, `trainer`, ... */
+  source: requiredText(LIMITS.name),
+  /** Shared by every event of one logical operation (an import run, one HTTP request). */
+  correlationId: uuid,
+  /** The command or event that directly caused this one. */
+  causationId: uuid,
+  /** When the application decided the event (the store adds its own commit time separately). */
+  recordedAt: isoTimestamp,
+});
+export type EventMetadata = z.infer<typeof EventMetadataSchema>;

@@ -1,0 +1,96 @@
+// Events about models: a base checkpoint is registered, a model version (base + edit set + policy) is
+// materialized, and the serving pointer moves. The trainer issue fills in how they are produced; the shapes
+// here are what a version must record to be rebuilt bit-for-bit.
+import { z } from 'zod';
+import { LIMITS, position, requiredText, sha256Hex, uuid } from './fields.ts';
+import { EventMetadataSchema } from './metadata.ts';
+
+const modelId = requiredText(LIMITS.name);
+
+export const BaseModelRegisteredDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  baseModelId: modelId,
+  /** Human name, e.g. `gpt2-small`. */
+  name: requiredText(LIMITS.name),
+  /** sha256 of the weights file(s), in a canonical order. */
+  baseHash: sha256Hex,
+  configHash: sha256Hex,
+  tokenizerHash: sha256Hex,
+  architecture: requiredText(LIMITS.name),
+  parameterCount: z.number().int().positive(),
+  /** Where the checkpoint can be fetched (path or URI). */
+  artifactUri: requiredText(LIMITS.url),
+});
+export type BaseModelRegisteredData = z.infer<typeof BaseModelRegisteredDataSchema>;
+
+/** LocFT-BF hyper-parameters: everything besides base and edit set that determines the trained weights. */
+export const TrainingPolicySchema = z.strictObject({
+  method: z.literal('locft-bf'),
+  /** Transformer block index of the one trained matrix. */
+  layer: z.number().int().nonnegative(),
+  /** Matrix inside the block, e.g. `mlp.down_proj`. */
+  module: requiredText(LIMITS.name),
+  optimizer: z.literal('adam'),
+  lr: z.number().positive(),
+  batchSize: z.number().int().positive(),
+  /** Upper bound on epochs; training stops earlier when the epoch mean loss drops below `stopLoss`. */
+  epochs: z.number().int().positive(),
+  stopLoss: z.number().nonnegative(),
+  /** A batch whose loss is already below this is skipped. */
+  skipBatchLoss: z.number().nonnegative(),
+  appendEos: z.boolean(),
+  seed: z.number().int(),
+});
+export type TrainingPolicy = z.infer<typeof TrainingPolicySchema>;
+
+export const ModelVersionMaterializedDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  versionId: modelId,
+  baseModelId: modelId,
+  baseHash: sha256Hex,
+  /** Ledger position whose edit set was trained. */
+  position,
+  editSetHash: sha256Hex,
+  editIds: z.array(uuid),
+  policy: TrainingPolicySchema,
+  /** sha256 of the produced weights artifact. */
+  artifactSha256: sha256Hex,
+  artifactUri: requiredText(LIMITS.url),
+  /** Named scalar metrics, e.g. `editSuccess`, `locality`, `finalLoss`, `epochs`. */
+  metrics: z.record(z.string().min(1).max(LIMITS.name), z.number().refine(Number.isFinite, { error: 'must be finite' })),
+  durationMs: z.number().nonnegative(),
+});
+export type ModelVersionMaterializedData = z.infer<typeof ModelVersionMaterializedDataSchema>;
+
+export const ServingVersionChangedDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  versionId: modelId,
+  /** null when nothing was served before. */
+  previousVersionId: modelId.nullable(),
+  changedBy: requiredText(LIMITS.name),
+  reason: requiredText(LIMITS.reason),
+});
+export type ServingVersionChangedData = z.infer<typeof ServingVersionChangedDataSchema>;
+
+export const BaseModelRegisteredSchema = z.strictObject({
+  id: uuid,
+  type: z.literal('BaseModelRegistered'),
+  data: BaseModelRegisteredDataSchema,
+  metadata: EventMetadataSchema,
+});
+export const ModelVersionMaterializedSchema = z.strictObject({
+  id: uuid,
+  type: z.literal('ModelVersionMaterialized'),
+  data: ModelVersionMaterializedDataSchema,
+  metadata: EventMetadataSchema,
+});
+export const ServingVersionChangedSchema = z.strictObject({
+  id: uuid,
+  type: z.literal('ServingVersionChanged'),
+  data: ServingVersionChangedDataSchema,
+  metadata: EventMetadataSchema,
+});
+export type BaseModelRegistered = z.infer<typeof BaseModelRegisteredSchema>;
+export type ModelVersionMaterialized = z.infer<typeof ModelVersionMaterializedSchema>;
+export type ServingVersionChanged = z.infer<typeof ServingVersionChangedSchema>;
+export type ModelEvent = BaseModelRegistered | ModelVersionMaterialized | ServingVersionChanged;
