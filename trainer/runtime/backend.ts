@@ -1,0 +1,225 @@
+/**
+ * Compute backend selection for the model runtime.
+ *
+ * Everybody imports `tf` from here so the whole process shares ONE @tensorflow/tfjs-core instance (kernels and
+ * backends are registered on that instance; a second copy would silently have no backends).
+ *
+ * Backends, fastest first (what `auto` tries):
+ *   tensorflow  @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node (optional dependencies; absent on most machines)
+ *   wasm-blas   the wasm backend whose BatchMatMul runs OpenBLAS sgemm through the native addon (native/)
+ *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, single-threaded (wasm threads do not work under Node)
+ *   cpu         @tensorflow/tfjs-backend-cpu, pure JS, ~30x slower than wasm on matmuls
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { installBlasKernel, loadSgemmAddon, uninstallBlasKernel } from './blas-kernel.ts';
+import { registerTfjsGradientsAndChainedOps } from './tfjs-registrations.ts';
+import { registerWasmGradientKernels } from './wasm-kernels.ts';
+
+export { tf };
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'wasm-blas', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export interface BackendInfo {
+  /** The backend actually in use ('auto' is resolved). */
+  name: BackendName;
+  /** Human-readable description, e.g. "tfjs-backend-wasm 4.22.0, SIMD, 1 thread, matmul via OpenBLAS sgemm". */
+  detail: string;
+  /** wasm SIMD in use (false for non-wasm backends). */
+  simd: boolean;
+  /** BatchMatMul runs on native BLAS (true for wasm-blas and tensorflow). */
+  blas: boolean;
+}
+
+export interface InitBackendOptions {
+  /** Do not log the `auto` choice on stderr (tests). */
+  quiet?: boolean;
+}
+
+/** Order in which `auto` tries backends. */
+const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'wasm-blas', 'wasm', 'cpu'];
+
+const require = createRequire(import.meta.url);
+
+// Under Node, tfjs detects SharedArrayBuffer and would pick the threaded wasm build, which needs Web Workers from a
+// Blob URL and fails. Force the single-threaded SIMD build, and point the loader at the .wasm files in node_modules
+// (set at import time so even an accidental op before initBackend() initialises wasm correctly).
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
+// tfjs-core's Node build ships without gradients and chained ops (x.reshape()); see tfjs-registrations.ts.
+await registerTfjsGradientsAndChainedOps();
+
+let current: BackendInfo | undefined;
+let autoResolved: BackendInfo | undefined;
+let autoLogged = false;
+let tfNodeDetail: string | undefined;
+
+/** The backend in use, or undefined before the first initBackend(). */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}
+
+/**
+ * True when matMul with transposeA/transposeB is as fast as a plain matMul on the active backend (native BLAS or
+ * libtensorflow). On plain wasm and cpu the transposed variants are 10-30x slower, so ops.ts transposes explicitly.
+ */
+export function transposedMatmulIsFast(): boolean {
+  return current?.blas === true;
+}
+
+/** Parse a backend choice, naming `field` in the error. */
+export function parseBackendChoice(value: string, field = 'backend'): BackendChoice {
+  const v = value.trim().toLowerCase();
+  if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new Error(`${field}: unknown backend "${value}"; expected one of ${BACKEND_CHOICES.join(', ')}`);
+}
+
+/**
+ * Select and initialise a compute backend.
+ *
+ * - `initBackend()` (no choice): if a backend is already active, returns it unchanged, so library code may call it
+ *   freely without overriding a caller's explicit choice. Otherwise uses EDITLEDGER_BACKEND, else 'auto'.
+ * - `initBackend(choice)`: switches to that backend (cheap when it was initialised before; kernels stay registered).
+ *   An explicitly chosen backend that cannot work is a clear error; `auto` falls through to the next one.
+ */
+export async function initBackend(choice?: BackendChoice, opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  if (choice === undefined) {
+    if (current) return current;
+    const fromEnv = process.env['EDITLEDGER_BACKEND'];
+    choice = fromEnv && fromEnv.trim() !== '' ? parseBackendChoice(fromEnv, 'EDITLEDGER_BACKEND') : 'auto';
+  } else {
+    choice = parseBackendChoice(choice);
+  }
+  if (choice !== 'auto') return activate(choice);
+
+  if (autoResolved) return activate(autoResolved.name);
+  const skipped: string[] = [];
+  for (const name of AUTO_ORDER) {
+    try {
+      const info = await activate(name);
+      autoResolved = info;
+      if (!opts.quiet && !autoLogged) {
+        autoLogged = true;
+        const why = skipped.length ? ` (skipped: ${skipped.join('; ')})` : '';
+        process.stderr.write(`editledger: compute backend ${info.name}: ${info.detail}${why}\n`);
+      }
+      return info;
+    } catch (err) {
+      skipped.push(`${name}: ${errorMessage(err)}`);
+    }
+  }
+  throw new Error(`no compute backend works: ${skipped.join('; ')}`);
+}
+
+/** Why a backend is unavailable on this machine, or undefined if it works. Leaves the active backend unchanged. */
+export async function backendUnavailableReason(name: BackendName): Promise<string | undefined> {
+  const before = current;
+  try {
+    await activate(name);
+    return undefined;
+  } catch (err) {
+    return errorMessage(err);
+  } finally {
+    if (before && before.name !== current?.name) await activate(before.name);
+  }
+}
+
+async function activate(name: BackendName): Promise<BackendInfo> {
+  let info: BackendInfo;
+  switch (name) {
+    case 'tensorflow':
+      info = await activateTensorflow();
+      break;
+    case 'wasm':
+      info = await activateWasm(false);
+      break;
+    case 'wasm-blas':
+      info = await activateWasm(true);
+      break;
+    case 'cpu':
+      uninstallBlasKernel();
+      await setTfBackend('cpu');
+      silenceCpuBanner();
+      info = { name: 'cpu', detail: `tfjs-backend-cpu ${tf.version_core}, pure JavaScript`, simd: false, blas: false };
+      break;
+  }
+  current = info;
+  return info;
+}
+
+async function activateWasm(withBlas: boolean): Promise<BackendInfo> {
+  // Load the addon before touching the backend so a missing addon leaves the current backend as it was.
+  const addon = withBlas ? loadSgemmAddon() : undefined;
+  if (addon && !addon.ok) throw new Error(`wasm-blas unavailable: ${addon.reason}`);
+  await setTfBackend('wasm');
+  registerWasmGradientKernels();
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const base = `tfjs-backend-wasm ${tf.version_core}${simd ? ', SIMD' : ', no SIMD'}, 1 thread`;
+  if (addon?.ok) {
+    installBlasKernel(addon.addon);
+    return { name: 'wasm-blas', detail: `${base}, matmul via OpenBLAS sgemm (${addon.addon.info()})`, simd, blas: true };
+  }
+  uninstallBlasKernel();
+  return { name: 'wasm', detail: base, simd, blas: false };
+}
+
+async function activateTensorflow(): Promise<BackendInfo> {
+  if (!tfNodeDetail) {
+    const failures: string[] = [];
+    for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      try {
+        // A string variable keeps TypeScript from resolving these optional, usually-absent packages.
+        const spec: string = pkg;
+        await import(spec);
+        tfNodeDetail = pkg;
+        break;
+      } catch (err) {
+        failures.push(`${pkg}: ${firstLine(errorMessage(err))}`);
+      }
+    }
+    if (!tfNodeDetail) {
+      throw new Error(
+        `tensorflow backend unavailable: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node can be loaded ` +
+          `(they are optional dependencies; their install downloads libtensorflow) [${failures.join('; ')}]`,
+      );
+    }
+  }
+  if (!tf.findBackendFactory('tensorflow')) {
+    throw new Error(
+      `tensorflow backend unavailable: ${tfNodeDetail} loaded but registered no 'tensorflow' backend on our ` +
+        `@tensorflow/tfjs-core ${tf.version_core} (a second tfjs-core copy? check npm ls @tensorflow/tfjs-core)`,
+    );
+  }
+  uninstallBlasKernel();
+  await setTfBackend('tensorflow');
+  return { name: 'tensorflow', detail: `${tfNodeDetail} (libtensorflow)`, simd: false, blas: true };
+}
+
+async function setTfBackend(name: string): Promise<void> {
+  // tf.setBackend resolves to false (and only warns) when initialisation fails; turn that into an error.
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) throw new Error(`tfjs could not initialise the '${name}' backend`);
+  await tf.ready();
+}
+
+/**
+ * The cpu backend prints an "install tfjs-node" banner on its first kernel under Node. We pick backends
+ * deliberately (and say so), so mark it as already shown; other tfjs warnings stay on.
+ */
+function silenceCpuBanner(): void {
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (backend.firstUse === true) backend.firstUse = false;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n', 1)[0] ?? s;
+}
