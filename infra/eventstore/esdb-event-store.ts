@@ -1,0 +1,459 @@
+// The event-store port over EventStoreDB 20+ / KurrentDB, via @eventstore/db-client 6.
+//
+// Mapping:
+// - revisions: the port's 0-based numbers are EventStoreDB's stream revisions (bigint <-> number).
+// - positions: an event's $all commit position (for events written through gRPC it equals the prepare
+//   position, so {commit: p, prepare: p} addresses it exactly). Byte offsets in the transaction log:
+//   strictly increasing, not contiguous.
+// - $all: system events (stream or type starting with "$") and non-JSON events are left out of
+//   readAll, subscriptions and headPosition; the port reserves "$" names, so ours never look like them.
+// - filters: EventStoreDB filters on stream OR type, by prefix or regex; the server-side filter takes one
+//   of them (stream prefixes, else an exact-type regex, else "no system events") and the other is
+//   checked here. readAll has no server-side filter in client 6, so it filters here.
+//
+// Idempotency, emulated: EventStoreDB only dedups a retried write at the same expected revision, and
+// an `any` write only best-effort, while the port promises that any stored id is a no-op (same content)
+// or an EventIdConflictError (other content). So the adapter keeps, per stream it appends to, the ids and
+// content fingerprints of the stream's events (read incrementally, at most maxCachedStreams streams in
+// memory), checks the batch against them, and then writes with the EXACT revision it checked against.
+// If another writer got in between, the server answers WrongExpectedVersion and the adapter re-reads
+// and re-checks (so 'any' and 'stream_exists' are tightened to "the revision I just saw", retried).
+// Limitation: an id stored in ANOTHER stream is not detected (EventStoreDB has no id index); the SQLite
+// store reports it as a conflict.
+//
+// Requires EventStoreDB >= 22.6 (or KurrentDB) for positions on stream reads; older servers get a clear error.
+
+import {
+  AccessDeniedError,
+  BACKWARDS,
+  DeadlineExceededError,
+  END,
+  EventStoreDBClient,
+  MaxAppendSizeExceededError,
+  NO_STREAM,
+  NotLeaderError,
+  START,
+  StreamDeletedError,
+  StreamNotFoundError,
+  UnavailableError,
+  WrongExpectedVersionError,
+  eventTypeFilter,
+  excludeSystemEvents,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type AppendExpectedRevision,
+  type EventData,
+  type Filter,
+  type JSONType,
+  type Position,
+  type ResolvedEvent,
+  type StreamingRead,
+} from '@eventstore/db-client';
+import {
+  EventIdConflictError,
+  WrongExpectedRevisionError,
+  type AllFilter,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonValue,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../domain/ports/event-store.ts';
+import { EventStoreUnavailableError, InvalidEventError } from './errors.ts';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  checkCount,
+  checkFilter,
+  checkNonNegativeInteger,
+  checkStreamName,
+  contentFingerprint,
+  matchesFilter,
+  prepareAppend,
+  type PreparedEvent,
+} from './event-input.ts';
+
+export interface EsdbEventStoreOptions {
+  /** Per-event limit on data + metadata JSON, in UTF-8 bytes. Default 1 MiB. */
+  readonly maxEventBytes?: number;
+  /** Streams whose ids are kept in memory for idempotency checks (least recently used are dropped and re-read). Default 1000. */
+  readonly maxCachedStreams?: number;
+  /** How often an append re-checks after losing a race to another writer. Default 10. */
+  readonly appendRetries?: number;
+}
+
+interface KnownEvent {
+  readonly fingerprint: string;
+  readonly position: number;
+}
+
+/** What the adapter knows of a stream: its last revision (null: no stream) and its events' ids. */
+interface StreamIndex {
+  lastRevision: bigint | null;
+  readonly ids: Map<string, KnownEvent>;
+}
+
+type AnyResolvedEvent = ResolvedEvent | AllStreamResolvedEvent;
+
+export class EsdbEventStore implements EventStore {
+  private readonly streams = new Map<string, StreamIndex>();
+  private readonly subscriptions = new Set<EsdbSubscription>();
+  private readonly maxEventBytes: number;
+  private readonly maxCachedStreams: number;
+  private readonly appendRetries: number;
+  private closed = false;
+
+  /** Connects lazily: the first operation opens the gRPC channel. `url` e.g. esdb://localhost:2113?tls=false. */
+  static connect(url: string, options: EsdbEventStoreOptions = {}): EsdbEventStore {
+    let client: EventStoreDBClient;
+    try {
+      client = EventStoreDBClient.connectionString(url);
+    } catch (err) {
+      throw new EventStoreUnavailableError(`invalid EventStoreDB connection string "${redact(url)}": ${errorMessage(err)}`, { cause: err });
+    }
+    return new EsdbEventStore(client, redact(url), options);
+  }
+
+  private constructor(
+    private readonly client: EventStoreDBClient,
+    readonly url: string,
+    options: EsdbEventStoreOptions,
+  ) {
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.maxCachedStreams = options.maxCachedStreams ?? 1000;
+    this.appendRetries = options.appendRetries ?? 10;
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
+    const fingerprints = prepared.map((event) => contentFingerprint(event));
+    for (let attempt = 0; ; attempt++) {
+      const index = await this.refreshIndex(stream);
+      const fresh: PreparedEvent[] = [];
+      let storedPosition = 0;
+      prepared.forEach((event, i) => {
+        const known = index.ids.get(event.id);
+        if (!known) fresh.push(event);
+        else if (known.fingerprint !== fingerprints[i]) throw new EventIdConflictError(event.id);
+        else storedPosition = Math.max(storedPosition, known.position);
+      });
+      const last = index.lastRevision === null ? null : Number(index.lastRevision);
+      if (fresh.length === 0) return { nextExpectedRevision: last ?? 0, position: storedPosition };
+      if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
+      let nextExpectedRevision: bigint;
+      try {
+        const written = await this.client.appendToStream(stream, fresh.map(toEventData), {
+          expectedRevision: toEsdbExpectedRevision(expected, index.lastRevision),
+        });
+        nextExpectedRevision = written.nextExpectedRevision;
+      } catch (err) {
+        if (err instanceof WrongExpectedVersionError) {
+          // Another writer appended between our check and our write: look again (the check decides).
+          if (attempt < this.appendRetries) continue;
+          const actual = err.actualVersion === NO_STREAM ? 'no_stream' : Number(err.actualVersion);
+          throw new WrongExpectedRevisionError(stream, expected, actual);
+        }
+        throw this.translate(err, stream);
+      }
+      // Read our events back: their $all positions are what readAll and subscriptions report.
+      const after = await this.refreshIndex(stream);
+      let position = storedPosition;
+      for (const event of prepared) position = Math.max(position, after.ids.get(event.id)?.position ?? 0);
+      return { nextExpectedRevision: Number(nextExpectedRevision), position };
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkStreamName(stream, 'stream');
+    const from = options.fromRevision ?? 0;
+    checkNonNegativeInteger(from, 'fromRevision');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, { fromRevision: BigInt(from), maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER })) {
+        const event = this.toRecorded(resolved);
+        if (!event) throw new EventStoreUnavailableError(`stream "${stream}" holds a non-JSON event (${resolved.event?.id ?? 'unknown id'}) not written through editledger`);
+        events.push(event);
+      }
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return [];
+      throw this.translate(err, stream);
+    }
+    return events;
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    this.assertOpen();
+    const after = options.after ?? 0;
+    checkNonNegativeInteger(after, 'after');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    checkFilter(options.filter, 'filter');
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    if (remaining <= 0) return;
+    const read = this.client.readAll({ fromPosition: after > 0 ? exactPosition(after) : START });
+    try {
+      for await (const resolved of read) {
+        const event = this.toRecorded(resolved);
+        // fromPosition is inclusive: skip the checkpoint event itself.
+        if (!event || event.position <= after || !matchesFilter(event.stream, event.type, options.filter)) continue;
+        yield event;
+        if (--remaining <= 0) return;
+      }
+    } catch (err) {
+      throw this.translate(err);
+    } finally {
+      await read.cancel().catch(() => undefined);
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
+    checkFilter(options.filter, 'filter');
+    const subscription = new EsdbSubscription(this.client, options, (resolved) => this.toRecorded(resolved), (err) => this.translate(err), (s) =>
+      this.subscriptions.delete(s),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Position of the newest non-system event; system events ($stats and the like) keep arriving and are not ours. */
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const pageSize = 500;
+    let from: Position | typeof END = END;
+    for (;;) {
+      const read = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: pageSize });
+      let count = 0;
+      let oldest: Position | undefined;
+      try {
+        for await (const resolved of read) {
+          count++;
+          const event = this.toRecorded(resolved);
+          if (event) return event.position;
+          oldest = resolved.event?.position ?? oldest;
+        }
+      } catch (err) {
+        throw this.translate(err);
+      } finally {
+        await read.cancel().catch(() => undefined);
+      }
+      if (count < pageSize || oldest === undefined) return 0;
+      from = oldest;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.client.dispose();
+  }
+
+  /** Reads the stream's events after what is already known into the id index (the whole stream the first time). */
+  private async refreshIndex(stream: string): Promise<StreamIndex> {
+    const index = this.streams.get(stream) ?? { lastRevision: null, ids: new Map<string, KnownEvent>() };
+    this.streams.delete(stream); // re-inserted below as most recently used
+    const from = index.lastRevision === null ? START : index.lastRevision + 1n;
+    try {
+      for await (const resolved of this.client.readStream(stream, { fromRevision: from })) {
+        const event = this.toRecorded(resolved);
+        if (!resolved.event) continue;
+        if (event) index.ids.set(event.id, { fingerprint: contentFingerprint(event), position: event.position });
+        index.lastRevision = resolved.event.revision;
+      }
+    } catch (err) {
+      if (!(err instanceof StreamNotFoundError)) throw this.translate(err, stream);
+    }
+    this.streams.set(stream, index);
+    if (this.streams.size > this.maxCachedStreams) {
+      const oldest = this.streams.keys().next().value;
+      if (oldest !== undefined) this.streams.delete(oldest);
+    }
+    return index;
+  }
+
+  /** Our view of a server event, or undefined for system and non-JSON events. */
+  private toRecorded(resolved: AnyResolvedEvent): RecordedEvent | undefined {
+    const event = resolved.event;
+    if (!event || !event.isJson || isSystem(event.streamId, event.type)) return undefined;
+    const commit = event.position?.commit ?? resolved.commitPosition;
+    if (commit === undefined || commit > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new EventStoreUnavailableError(
+        `EventStoreDB at ${this.url} did not report the $all position of event ${event.id} in "${event.streamId}"; editledger needs EventStoreDB 22.6 or later (or KurrentDB)`,
+      );
+    }
+    const metadata = event.metadata;
+    return {
+      id: event.id,
+      type: event.type,
+      data: event.data as JsonValue,
+      metadata: isJsonObject(metadata) ? metadata : {},
+      stream: event.streamId,
+      revision: Number(event.revision),
+      position: Number(commit),
+      recordedAt: event.created.toISOString(),
+    };
+  }
+
+  private translate(err: unknown, stream?: string): unknown {
+    if (err instanceof UnavailableError || err instanceof DeadlineExceededError || err instanceof NotLeaderError) {
+      return new EventStoreUnavailableError(`EventStoreDB at ${this.url} is unavailable: ${err.message}`, { cause: err });
+    }
+    if (err instanceof AccessDeniedError) {
+      return new EventStoreUnavailableError(`EventStoreDB at ${this.url} denied access (reading $all needs an admin user on a secure server): ${err.message}`, { cause: err });
+    }
+    if (err instanceof MaxAppendSizeExceededError) {
+      return new InvalidEventError('events', `the batch is larger than the server's maximum append size of ${err.maxAppendSize} bytes; append it in smaller batches`);
+    }
+    if (err instanceof StreamDeletedError) {
+      return new InvalidEventError('stream', `"${stream ?? err.streamName}" was deleted in EventStoreDB and cannot be written or read`);
+    }
+    return err;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError(`event store ${this.url} is closed`);
+  }
+}
+
+/**
+ * The expected revision sent with a write. A number and 'no_stream' map directly (BigInt revision,
+ * NO_STREAM); 'any' and 'stream_exists' (plainly ANY and STREAM_EXISTS) are tightened to the revision
+ * the id check just saw, so that check and write are atomic; a lost race is re-checked, not failed.
+ */
+export function toEsdbExpectedRevision(expected: ExpectedRevision, observed: bigint | null): AppendExpectedRevision {
+  if (typeof expected === 'number') return BigInt(expected);
+  if (expected === 'no_stream') return NO_STREAM;
+  return observed === null ? NO_STREAM : observed;
+}
+
+/** The server-side part of a filter: one of stream prefixes, exact event types, or "no system events". */
+export function toEsdbFilter(filter: AllFilter | undefined): Filter {
+  if (filter?.streamPrefixes?.length) return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
+  if (filter?.eventTypes?.length) return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
+  return excludeSystemEvents();
+}
+
+/** The address of the event at a port position (commit and prepare positions coincide for gRPC writes). */
+export function exactPosition(position: number): Position {
+  return { commit: BigInt(position), prepare: BigInt(position) };
+}
+
+function revisionMatches(expected: ExpectedRevision, last: number | null): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return last === null;
+  if (expected === 'stream_exists') return last !== null;
+  return last === expected;
+}
+
+function toEventData(event: PreparedEvent): EventData {
+  // The client JSON.stringifies `data`; any JSON value round-trips, though its type only names objects, arrays and strings.
+  return { id: event.id, contentType: 'application/json', type: event.type, data: event.data as JSONType, metadata: event.metadata as JSONType };
+}
+
+function isSystem(stream: string, type: string): boolean {
+  return stream.startsWith('$') || type.startsWith('$');
+}
+
+function isJsonObject(value: unknown): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Catch-up subscription: first reads $all after the checkpoint up to its current end (then onCaughtUp),
+ * then follows a live server subscription from the last position read. Positions at or before the last
+ * one handled are skipped, so the hand-over neither loses nor repeats an event.
+ */
+class EsdbSubscription implements Subscription {
+  readonly done: Promise<void>;
+  private stopped = false;
+  private delivering = false;
+  private catchUp: StreamingRead<AllStreamResolvedEvent> | undefined;
+  private live: AllStreamSubscription | undefined;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly options: SubscribeOptions,
+    private readonly convert: (resolved: AllStreamResolvedEvent) => RecordedEvent | undefined,
+    private readonly translate: (err: unknown) => unknown,
+    onEnd: (subscription: EsdbSubscription) => void,
+  ) {
+    this.done = this.run().finally(() => onEnd(this));
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.close();
+    return this.delivering ? Promise.resolve() : this.done;
+  }
+
+  private close(): void {
+    void this.catchUp?.cancel().catch(() => undefined);
+    const live = this.live;
+    if (live) void live.unsubscribe().then(() => live.destroy(), () => live.destroy());
+  }
+
+  private async run(): Promise<void> {
+    await null; // never call back before subscribeToAll has returned
+    const { after = 0, filter, onCaughtUp } = this.options;
+    let seen = after; // the last $all position handled, delivered or filtered out
+    const handle = async (resolved: AllStreamResolvedEvent): Promise<void> => {
+      const position = resolved.event?.position?.commit;
+      if (position === undefined || position <= BigInt(seen)) return;
+      const event = this.convert(resolved);
+      if (event && matchesFilter(event.stream, event.type, filter)) {
+        this.delivering = true;
+        try {
+          await this.options.onEvent(event);
+        } finally {
+          this.delivering = false;
+        }
+      }
+      seen = Number(position);
+    };
+    try {
+      this.catchUp = this.client.readAll({ fromPosition: after > 0 ? exactPosition(after) : START });
+      for await (const resolved of this.catchUp) {
+        if (this.stopped) return;
+        await handle(resolved);
+      }
+      if (this.stopped) return;
+      onCaughtUp?.();
+      this.live = this.client.subscribeToAll({ fromPosition: seen > 0 ? exactPosition(seen) : START, filter: toEsdbFilter(filter) });
+      if (this.stopped) return this.close();
+      for await (const resolved of this.live) {
+        if (this.stopped) return;
+        await handle(resolved);
+      }
+      if (!this.stopped) throw new EventStoreUnavailableError('the EventStoreDB subscription ended unexpectedly');
+    } catch (err) {
+      if (this.stopped) return; // cancelling the read or subscription may surface as an error
+      this.stopped = true;
+      this.close();
+      const translated = this.translate(err);
+      const error = translated instanceof Error ? translated : new Error(String(translated));
+      if (this.options.onError) this.options.onError(error);
+      else console.error(`event store subscription stopped: ${error.message}`);
+    }
+  }
+}

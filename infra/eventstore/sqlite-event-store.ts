@@ -1,0 +1,397 @@
+// The embedded event store: one SQLite file via better-sqlite3.
+//
+// Durability: WAL journal with synchronous=FULL, so the WAL is fsynced before an append resolves and
+// an acknowledged append survives SIGKILL and power loss.
+// Ordering: every append runs in one BEGIN IMMEDIATE transaction, which takes SQLite's single write
+// lock (waiting up to busyTimeoutMs for other processes). Inside it the next global position is
+// head + 1 and the next revision is the stream's last + 1, so positions are contiguous, and since a
+// reader only sees committed transactions it never sees a hole that fills later.
+// Idempotency (per event, as the port says): an id already stored with the same stream, type, data and
+// metadata (compared as JSON values) is skipped; the rest of the batch is appended, subject to the
+// expected-revision check. A batch whose ids are all stored is a no-op returning the stored position,
+// whatever the expected revision. The same id with other content, or in another stream, is an
+// EventIdConflictError and nothing of the batch is written.
+// AppendResult.position is the highest position among the batch's events (new or already stored).
+
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  EventIdConflictError,
+  WrongExpectedRevisionError,
+  type AllFilter,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonValue,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../domain/ports/event-store.ts';
+import { EventStoreCorruptedError, EventStoreUnavailableError } from './errors.ts';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  checkCount,
+  checkFilter,
+  checkNonNegativeInteger,
+  checkStreamName,
+  prepareAppend,
+  sameJsonText,
+  type PreparedEvent,
+} from './event-input.ts';
+import { PollingSubscription } from './polling-subscription.ts';
+
+export interface SqliteEventStoreOptions {
+  /** How often subscriptions look for events appended by other processes, in ms. Default 50. */
+  readonly pollIntervalMs?: number;
+  /** Events per read page (readAll, subscriptions). Default 1000. */
+  readonly pageSize?: number;
+  /** How long an append waits for another process's write transaction, in ms. Default 10000. */
+  readonly busyTimeoutMs?: number;
+  /** Per-event limit on data + metadata JSON, in UTF-8 bytes. Default 1 MiB. */
+  readonly maxEventBytes?: number;
+  /** Also run SQLite's quick_check on open; it reads the whole file, so it costs time on big stores. Default false. */
+  readonly integrityCheck?: boolean;
+}
+
+/** 'EDLG': marks the file as an editledger event store in the SQLite header. */
+const APPLICATION_ID = 0x45444c47;
+const SCHEMA_VERSION = 1;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY,
+    stream      TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    id          TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    recorded_at TEXT    NOT NULL,
+    CHECK (position > 0 AND revision >= 0)
+  ) STRICT;
+  CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream, revision);
+  CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (id);
+`;
+const COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at';
+type EventRow = [position: number, stream: string, revision: number, id: string, type: string, data: string, metadata: string, recordedAt: string];
+type StoredRow = [position: number, stream: string, type: string, data: string, metadata: string];
+
+interface AppendOutcome {
+  readonly result: AppendResult;
+  readonly appended: boolean;
+}
+
+export class SqliteEventStore implements EventStore {
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly pageStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly maxEventBytes: number;
+  private closed = false;
+
+  private readonly headStmt;
+  private readonly lastRevisionStmt;
+  private readonly insertStmt;
+  private readonly byIdStmt;
+  private readonly streamStmt;
+  private readonly appendFast;
+  private readonly appendCareful;
+
+  /** Opens (creating it and its directory if needed) the store at `path`. Throws EventStoreCorruptedError for a damaged or foreign file. */
+  static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    if (typeof path !== 'string' || path.trim() === '') throw new TypeError('SqliteEventStore.open: path must be a non-empty string');
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    let db: Database.Database;
+    try {
+      if (path !== ':memory:') {
+        mkdirSync(dirname(resolve(path)), { recursive: true });
+        const existing = statSync(path, { throwIfNoEntry: false });
+        if (existing?.isDirectory()) throw new EventStoreUnavailableError(`event store "${path}" is a directory, not a database file`);
+      }
+      db = new Database(path, { timeout: busyTimeoutMs });
+    } catch (err) {
+      if (err instanceof EventStoreUnavailableError) throw err;
+      throw new EventStoreUnavailableError(`cannot open event store "${path}": ${errorMessage(err)}`, { cause: err });
+    }
+    try {
+      initialise(db, path, options.integrityCheck ?? false);
+      return new SqliteEventStore(db, path, options);
+    } catch (err) {
+      db.close();
+      throw translateSqliteError(err, path);
+    }
+  }
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    options: SqliteEventStoreOptions,
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.pageSize = options.pageSize ?? 1000;
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.headStmt = db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
+    this.lastRevisionStmt = db.prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
+    this.insertStmt = db.prepare<[number, string, number, string, string, string, string, string]>(
+      `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.byIdStmt = db.prepare<[string], StoredRow>('SELECT position, stream, type, data, metadata FROM events WHERE id = ?').raw();
+    this.streamStmt = db
+      .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .raw();
+    // Fast path: assume no id is stored yet; a UNIQUE(id) violation aborts it and the careful path runs.
+    this.appendFast = db.transaction((stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome => {
+      const last = this.lastRevisionStmt.get(stream) ?? null;
+      if (!revisionMatches(expected, last)) return this.appendCarefully(stream, events, expected, last);
+      return { result: this.insert(stream, events, last), appended: true };
+    });
+    this.appendCareful = db.transaction((stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome =>
+      this.appendCarefully(stream, events, expected, this.lastRevisionStmt.get(stream) ?? null),
+    );
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
+    let outcome: AppendOutcome;
+    try {
+      try {
+        outcome = this.appendFast.immediate(stream, prepared, expected);
+      } catch (err) {
+        if (!isUniqueIdViolation(err)) throw err;
+        outcome = this.appendCareful.immediate(stream, prepared, expected);
+      }
+    } catch (err) {
+      throw translateSqliteError(err, this.path);
+    }
+    if (outcome.appended) for (const subscription of this.subscriptions) subscription.wake();
+    return outcome.result;
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkStreamName(stream, 'stream');
+    const from = options.fromRevision ?? 0;
+    checkNonNegativeInteger(from, 'fromRevision');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    const rows = this.query(() => this.streamStmt.all(stream, from, options.maxCount ?? -1));
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    this.assertOpen();
+    let after = options.after ?? 0;
+    checkNonNegativeInteger(after, 'after');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    checkFilter(options.filter, 'filter');
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      this.assertOpen();
+      const limit = Math.min(this.pageSize, remaining);
+      const page = this.readPage(after, Number.MAX_SAFE_INTEGER, options.filter, limit);
+      for (const event of page) yield event;
+      const last = page.at(-1);
+      if (page.length < limit || last === undefined) return;
+      after = last.position;
+      remaining -= page.length;
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
+    checkFilter(options.filter, 'filter');
+    const source = {
+      readHead: () => {
+        this.assertOpen();
+        return this.query(() => this.headStmt.get() ?? 0);
+      },
+      readPage: (after: number, upTo: number, filter: AllFilter | undefined, limit: number) => {
+        this.assertOpen();
+        return this.readPage(after, upTo, filter, limit);
+      },
+    };
+    const subscription = new PollingSubscription(source, options, this.pollIntervalMs, this.pageSize, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.query(() => this.headStmt.get() ?? 0);
+  }
+
+  /** Stops this store's subscriptions and closes the file. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.db.close();
+  }
+
+  private appendCarefully(stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision, last: number | null): AppendOutcome {
+    const fresh: PreparedEvent[] = [];
+    let storedPosition = 0;
+    for (const event of events) {
+      const stored = this.byIdStmt.get(event.id);
+      if (stored === undefined) {
+        fresh.push(event);
+        continue;
+      }
+      const [position, storedStream, type, data, metadata] = stored;
+      const same = storedStream === stream && type === event.type && sameJsonText(data, event.dataJson) && sameJsonText(metadata, event.metadataJson);
+      if (!same) throw new EventIdConflictError(event.id);
+      storedPosition = Math.max(storedPosition, position);
+    }
+    // A stored event of this stream exists, so `last` is a revision here.
+    if (fresh.length === 0) return { result: { nextExpectedRevision: last ?? 0, position: storedPosition }, appended: false };
+    if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
+    return { result: this.insert(stream, fresh, last), appended: true };
+  }
+
+  private insert(stream: string, events: readonly PreparedEvent[], last: number | null): AppendResult {
+    let position = this.headStmt.get() ?? 0;
+    let revision = last ?? -1;
+    const recordedAt = new Date().toISOString();
+    for (const event of events) {
+      position += 1;
+      revision += 1;
+      this.insertStmt.run(position, stream, revision, event.id, event.type, event.dataJson, event.metadataJson, recordedAt);
+    }
+    return { nextExpectedRevision: revision, position };
+  }
+
+  private readPage(after: number, upTo: number, filter: AllFilter | undefined, limit: number): RecordedEvent[] {
+    const streamPrefixes = filter?.streamPrefixes?.length ? JSON.stringify(filter.streamPrefixes) : undefined;
+    const eventTypes = filter?.eventTypes?.length ? JSON.stringify(filter.eventTypes) : undefined;
+    const statement = this.pageStatement(streamPrefixes !== undefined, eventTypes !== undefined);
+    const params: unknown[] = [after, upTo];
+    if (streamPrefixes !== undefined) params.push(streamPrefixes);
+    if (eventTypes !== undefined) params.push(eventTypes);
+    params.push(limit);
+    const rows = this.query(() => statement.all(...params));
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  private pageStatement(byStream: boolean, byType: boolean): Database.Statement<unknown[], EventRow> {
+    const key = `${byStream}/${byType}`;
+    let statement = this.pageStatements.get(key);
+    if (!statement) {
+      const where = ['position > ?', 'position <= ?'];
+      if (byStream) where.push('EXISTS (SELECT 1 FROM json_each(?) AS p WHERE substr(stream, 1, length(p.value)) = p.value)');
+      if (byType) where.push('type IN (SELECT value FROM json_each(?))');
+      statement = this.db.prepare<unknown[], EventRow>(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`).raw();
+      this.pageStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    const [position, stream, revision, id, type, data, metadata, recordedAt] = row;
+    return {
+      id,
+      type,
+      data: this.parseStored(data, position, 'data'),
+      metadata: this.parseStored(metadata, position, 'metadata') as { [key: string]: JsonValue },
+      stream,
+      revision,
+      position,
+      recordedAt,
+    };
+  }
+
+  private parseStored(text: string, position: number, field: string): JsonValue {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch (err) {
+      throw new EventStoreCorruptedError(this.path, `the ${field} of the event at position ${position} is not valid JSON (${errorMessage(err)})`, { cause: err });
+    }
+  }
+
+  private query<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      throw translateSqliteError(err, this.path);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError(`event store "${this.path}" is closed`);
+  }
+}
+
+function revisionMatches(expected: ExpectedRevision, last: number | null): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return last === null;
+    case 'stream_exists':
+      return last !== null;
+    default:
+      return last === expected;
+  }
+}
+
+/**
+ * Reads the header and schema before anything writes, so a file that is not a database (or is
+ * truncated, or belongs to another application) is reported and left exactly as it was.
+ */
+function initialise(db: Database.Database, path: string, integrityCheck: boolean): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
+  const ours = applicationId === APPLICATION_ID;
+  if (!ours && (tables.length > 0 || applicationId !== 0)) {
+    throw new EventStoreCorruptedError(path, `is a SQLite database of another application (application_id ${applicationId}, tables: ${tables.join(', ') || 'none'}), not an editledger event store`);
+  }
+  if (ours) {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new EventStoreCorruptedError(path, `has schema version ${version}, newer than this editledger understands (${SCHEMA_VERSION})`);
+    if (!tables.includes('events')) throw new EventStoreCorruptedError(path, 'is marked as an editledger event store but has no events table');
+  }
+  if (integrityCheck) {
+    const problems = db.prepare<[], string>('PRAGMA quick_check').pluck().all();
+    if (problems.length !== 1 || problems[0] !== 'ok') throw new EventStoreCorruptedError(path, `failed SQLite's integrity check: ${problems.slice(0, 5).join('; ')}`);
+  }
+  const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+  if (mode !== 'wal' && path !== ':memory:') {
+    throw new EventStoreUnavailableError(`event store "${path}": cannot switch to WAL journaling (got "${mode}"); is it on a filesystem without shared-memory locks?`);
+  }
+  db.pragma('synchronous = FULL');
+  if (!ours) {
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+  // Touch the newest row: a file cut short usually fails here rather than at the first append.
+  db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY position DESC LIMIT 1`).get();
+}
+
+function isUniqueIdViolation(err: unknown): boolean {
+  return err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('events.id');
+}
+
+function translateSqliteError(err: unknown, path: string): unknown {
+  if (!(err instanceof Database.SqliteError)) return err;
+  const code = err.code;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new EventStoreCorruptedError(path, `is not a readable editledger database: ${err.message} (${code}); restore it from a backup or move it aside`, { cause: err });
+  }
+  if (code.startsWith('SQLITE_BUSY')) {
+    return new EventStoreUnavailableError(`event store "${path}" is locked by another process for longer than the busy timeout: ${err.message}`, { cause: err });
+  }
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    return new EventStoreUnavailableError(`event store "${path}": ${err.message} (${code})`, { cause: err });
+  }
+  return err;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
