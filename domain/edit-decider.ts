@@ -5,8 +5,10 @@
 // exact revision: two concurrent submissions for one fact cannot both think they are the first.
 //
 // Rules:
-// - SubmitEdit appends EditSubmitted; if the fact already has an active edit, also EditSuperseded(old, new) in
-//   the same atomic batch. The edit id is a v5 UUID of the upstream (system, ref): submitting the same source
+// - SubmitEdit appends EditSubmitted; if the fact already has an active edit, the batch is
+//   [EditSuperseded(old, new), EditSubmitted(new)], atomically. The supersession comes first so that no ledger
+//   position ever shows two active edits for one fact (a position inside the batch shows none, a position
+//   after it shows the new one), and every reader can follow the explicit events without inferring anything. The edit id is a v5 UUID of the upstream (system, ref): submitting the same source
 //   again is a no-op (no events) and the caller reports the first submission.
 // - RetractEdit ends an active edit. Unknown, already-retracted and superseded edits are typed errors.
 //   Retracting the newest edit does not revive the one it superseded: supersession is final.
@@ -77,12 +79,13 @@ function decideSubmit(command: SubmitEdit, state: FactState): EditEvent[] {
   };
   if (state.activeEditId === undefined) return [submitted];
   const superseded: EditSuperseded = {
-    id: eventIdFor('EditSuperseded', state.activeEditId),
+    // Keyed by the pair: two writers racing to supersede one edit must not produce the same event id.
+    id: eventIdFor('EditSuperseded', `${state.activeEditId}>${editId}`),
     type: 'EditSuperseded',
     data: { schemaVersion: 1, oldEditId: state.activeEditId, newEditId: editId, factKey: data.factKey },
     metadata,
   };
-  return [submitted, superseded];
+  return [superseded, submitted];
 }
 
 function decideRetract(command: RetractEdit, state: FactState): EditEvent[] {
@@ -126,7 +129,7 @@ export function evolveFact(state: FactState, event: LedgerEvent): FactState {
       };
     case 'EditSuperseded': {
       const edits = withEdit(state, event.data.oldEditId, { status: 'superseded', supersededBy: event.data.newEditId });
-      // The new edit was appended just before, so it stays the active one.
+      // The new edit's EditSubmitted follows in the same batch and makes it the active one.
       const activeEditId = state.activeEditId === event.data.oldEditId ? undefined : state.activeEditId;
       return { factKey: event.data.factKey, edits, activeEditId };
     }

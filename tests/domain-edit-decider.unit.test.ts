@@ -51,10 +51,10 @@ test('given no history, when SubmitEdit, then EditSubmitted with an edit id deri
   t.is(submitted.metadata.recordedAt, '2025-01-31T12:00:00.000Z');
 });
 
-test('given an active edit, when a new source submits the same fact, then EditSubmitted + EditSuperseded(old, new)', (t) => {
+test('given an active edit, when a new source submits the same fact, then EditSuperseded(old, new) + EditSubmitted, in that order', (t) => {
   const events = when(given(submitEdit({ source: first })), submitEdit({ source: second, target: 'John Doe' }));
-  thenTypes(t, events, ['EditSubmitted', 'EditSuperseded']);
-  const superseded = events[1];
+  thenTypes(t, events, ['EditSuperseded', 'EditSubmitted']);
+  const superseded = events[0];
   if (superseded?.type !== 'EditSuperseded') return t.fail();
   t.deepEqual(
     { old: superseded.data.oldEditId, new: superseded.data.newEditId, factKey: superseded.data.factKey },
