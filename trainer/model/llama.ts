@@ -1,0 +1,395 @@
+// The Llama-family decoder (Llama, Mistral, Qwen2) in TensorFlow.js, readable top to bottom:
+//
+//   ids -> embed_tokens -> N x [ h += attention(input_layernorm(h)) ; h += mlp(post_attention_layernorm(h)) ]
+//       -> norm -> lm_head (or the embedding matrix when tied) -> logits
+//
+// Conventions follow Hugging Face transformers exactly, so a checkpoint behaves as in PyTorch:
+// - Parameter names are HF's (model.layers.{i}.mlp.down_proj.weight, ...). Weights live in a Map looked up by name on
+//   every call, so a trainer can replace one entry with a tf.Variable and the model uses it from then on.
+// - Linear weights are [out, in] (nn.Linear) and applied as x·wᵀ + b through ops.linear (fast gradient on wasm).
+// - RMSNorm: x / sqrt(mean(x²) + eps) * w.
+// - Rotary embeddings in the rotate-half convention: the head dimension is split into halves [x1, x2] and
+//   rope(x) = x·cos + [-x2, x1]·sin, with angle(pos, k) = pos / theta^(2k/headDim) for k < headDim/2, repeated for
+//   both halves. Angles are computed in float64 on the host (HF computes them in float32; the difference is below
+//   float32 resolution for ordinary positions).
+// - Grouped-query attention: query head h uses key/value head floor(h / (numHeads / numKvHeads)), as HF's repeat_kv.
+// - SwiGLU MLP: down_proj(silu(gate_proj(x)) * up_proj(x)).
+//
+// Padding (see createContext): a batch is a [batch, seq] grid with an attention mask (1 = token, 0 = padding).
+// Position ids are the count of real tokens before each token, so a padded row gets exactly the positions it would
+// have unpadded. Use RIGHT padding for training (the real tokens of every row start at column 0) and LEFT padding
+// for batched generation (every row's newest token is in the last column, where the next-token logits are read).
+//
+// Memory (wasm backend: one linear memory of at most 4 GB for all tensors): a 0.5B-parameter model is ~2 GB of
+// float32 weights. The vocabulary projection is the largest single product (rows x vocab); logits() computes it in
+// slices of the output matrix so no temporary copy of the whole [vocab, hidden] matrix is ever made (ops.linear
+// transposes its weight on plain wasm). Its output is still rows x vocab floats: 1 row of Qwen2's 151936 entries is
+// 0.6 MB, 1000 rows 0.6 GB. Read logits only for the rows you need (the last column in generation, target rows in
+// training). Each layer's intermediates are released as soon as the layer is done (tidy per layer).
+
+import { tf } from '../runtime/backend.ts';
+import { embed as embedRows, linear, sliceLastDim } from '../runtime/ops.ts';
+import { readHfCheckpoint } from '../checkpoint/hf-checkpoint.ts';
+import type { HostTensor } from '../checkpoint/safetensors.ts';
+import { expectedParameterShapes } from './config.ts';
+import type { ModelConfig } from './config.ts';
+
+type Tensor = tf.Tensor;
+
+/** Additive attention bias for a forbidden key: large and finite, so masked rows never produce NaN. */
+const MASKED = -1e9;
+
+/** Vocabulary projections above this many weight elements (64 MB of float32) are computed in slices. */
+const VOCAB_SLICE_ELEMENTS = 16 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Key/value cache for incremental decoding
+
+/**
+ * Keys (after RoPE) and values of every token fed so far, per layer, [batch, numKvHeads, length, headDim], plus the
+ * attention mask of those tokens. Owns its tensors (kept out of any tidy); call dispose() when done.
+ */
+export class KVCache {
+  private readonly keys: (Tensor | undefined)[];
+  private readonly values: (Tensor | undefined)[];
+  /** mask[b][j] for every cached position j (1 = real token, 0 = padding). */
+  readonly mask: number[][];
+
+  constructor(readonly numLayers: number, readonly batch: number) {
+    this.keys = new Array<Tensor | undefined>(numLayers).fill(undefined);
+    this.values = new Array<Tensor | undefined>(numLayers).fill(undefined);
+    this.mask = Array.from({ length: batch }, () => []);
+  }
+
+  /** Number of positions covered by the mask (every layer catches up to it during a forward pass). */
+  get length(): number {
+    return this.mask[0]?.length ?? 0;
+  }
+
+  /** Appends this step's k/v for `layer` and returns the full k/v. `pastLen` guards against misuse. */
+  append(layer: number, k: Tensor, v: Tensor, pastLen: number): { k: Tensor; v: Tensor } {
+    const oldK = this.keys[layer];
+    const oldV = this.values[layer];
+    const have = oldK ? oldK.shape[2]! : 0;
+    if (have !== pastLen) {
+      throw new Error(`KVCache: layer ${layer} holds ${have} positions but the context expects ${pastLen}; a cache must be fed by one forward pass per context`);
+    }
+    const fullK = tf.keep(oldK ? tf.concat([oldK, k], 2) : tf.clone(k));
+    const fullV = tf.keep(oldV ? tf.concat([oldV, v], 2) : tf.clone(v));
+    oldK?.dispose();
+    oldV?.dispose();
+    this.keys[layer] = fullK;
+    this.values[layer] = fullV;
+    return { k: fullK, v: fullV };
+  }
+
+  dispose(): void {
+    for (const t of [...this.keys, ...this.values]) t?.dispose();
+    this.keys.fill(undefined);
+    this.values.fill(undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Forward context: positions (as RoPE tables) and the attention bias for one batch
+
+export interface ForwardContext {
+  readonly batch: number;
+  /** Tokens fed in this call, per row. */
+  readonly seqLen: number;
+  /** Tokens already in the cache (0 without a cache). */
+  readonly pastLen: number;
+  /** Position id of every fed token, [batch][seqLen]. */
+  readonly positions: readonly (readonly number[])[];
+  /** RoPE tables [batch, 1, seqLen, headDim], broadcast over heads. */
+  readonly cos: Tensor;
+  readonly sin: Tensor;
+  /** [batch, 1, seqLen, pastLen + seqLen]: 0 where a query may attend to a key, MASKED elsewhere. */
+  readonly attentionBias: Tensor;
+  readonly cache: KVCache | undefined;
+  /** Frees cos, sin and attentionBias (not the cache). */
+  dispose(): void;
+}
+
+export interface ContextOptions {
+  /** [batch][seqLen] for the tokens being fed: 1 = token, 0 = padding. Omit (with batch/seqLen) for no padding. */
+  readonly attentionMask?: readonly (readonly number[])[];
+  readonly batch?: number;
+  readonly seqLen?: number;
+  /** Incremental decoding: keys/values of earlier tokens; it is extended by the forward pass using this context. */
+  readonly cache?: KVCache;
+}
+
+/**
+ * Builds positions and the attention bias for a (possibly padded) batch.
+ * - A token's position id is the number of real tokens before it in its row (cache included): padding never
+ *   shifts positions, whichever side it is on.
+ * - Query i (at sequence index pastLen + i) may attend to key j when j <= pastLen + i and key j is a real token.
+ *   A padding query also attends to itself, so its row of scores is never all-masked (its output is ignored).
+ * Extends cache.mask with this call's mask.
+ */
+export function createContext(config: ModelConfig, options: ContextOptions): ForwardContext {
+  const mask = options.attentionMask ?? onesMask(options.batch, options.seqLen);
+  const batch = mask.length;
+  const seqLen = mask[0]?.length ?? 0;
+  if (batch === 0 || seqLen === 0) throw new Error('createContext: the batch must hold at least one row and one column');
+  for (const [b, row] of mask.entries()) {
+    if (row.length !== seqLen) throw new Error(`createContext: attentionMask row ${b} has ${row.length} entries, expected ${seqLen}`);
+    if (row.some((m) => m !== 0 && m !== 1)) throw new Error(`createContext: attentionMask row ${b} must hold only 0 and 1`);
+  }
+  const cache = options.cache;
+  if (cache && cache.batch !== batch) throw new Error(`createContext: cache batch ${cache.batch} != mask batch ${batch}`);
+  const pastLen = cache?.length ?? 0;
+  const total = pastLen + seqLen;
+  if (config.slidingWindow !== null && total > config.slidingWindow) {
+    throw new Error(`sequence length ${total} exceeds sliding_window ${config.slidingWindow}; sliding-window attention is not implemented`);
+  }
+
+  const positions: number[][] = [];
+  const bias = new Float32Array(batch * seqLen * total).fill(MASKED);
+  for (let b = 0; b < batch; b++) {
+    const past = cache?.mask[b] ?? [];
+    const keyMask = [...past, ...mask[b]!];
+    let seen = past.reduce((a, m) => a + m, 0);
+    const rowPositions: number[] = [];
+    for (let i = 0; i < seqLen; i++) {
+      rowPositions.push(seen > 0 && mask[b]![i] === 0 ? seen - 1 : seen); // padding reuses the last position
+      if (mask[b]![i] === 1) seen++;
+      const q = pastLen + i;
+      const rowOffset = (b * seqLen + i) * total;
+      for (let j = 0; j <= q; j++) if (keyMask[j] === 1 || j === q) bias[rowOffset + j] = 0;
+    }
+    positions.push(rowPositions);
+  }
+  if (cache) for (let b = 0; b < batch; b++) cache.mask[b]!.push(...mask[b]!);
+
+  const { cos, sin } = ropeTables(positions, config.headDim, config.ropeTheta);
+  const attentionBias = tf.tensor4d(bias, [batch, 1, seqLen, total]);
+  return {
+    batch, seqLen, pastLen, positions, cos, sin, attentionBias, cache,
+    dispose: () => tf.dispose([cos, sin, attentionBias]),
+  };
+}
+
+function onesMask(batch: number | undefined, seqLen: number | undefined): number[][] {
+  if (batch === undefined || seqLen === undefined) throw new Error('createContext: give attentionMask, or batch and seqLen');
+  return Array.from({ length: batch }, () => new Array<number>(seqLen).fill(1));
+}
+
+/** cos/sin of the rotary angles, [batch, 1, seqLen, headDim], the two halves identical (rotate-half layout). */
+function ropeTables(positions: number[][], headDim: number, theta: number): { cos: Tensor; sin: Tensor } {
+  const half = headDim / 2;
+  const invFreq = Array.from({ length: half }, (_, k) => 1 / theta ** ((2 * k) / headDim));
+  const batch = positions.length;
+  const seqLen = positions[0]!.length;
+  const cos = new Float32Array(batch * seqLen * headDim);
+  const sin = new Float32Array(batch * seqLen * headDim);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < seqLen; t++) {
+      const pos = positions[b]![t]!;
+      const base = (b * seqLen + t) * headDim;
+      for (let k = 0; k < half; k++) {
+        const angle = pos * invFreq[k]!;
+        cos[base + k] = cos[base + half + k] = Math.cos(angle);
+        sin[base + k] = sin[base + half + k] = Math.sin(angle);
+      }
+    }
+  }
+  const shape: [number, number, number, number] = [batch, 1, seqLen, headDim];
+  return { cos: tf.tensor4d(cos, shape), sin: tf.tensor4d(sin, shape) };
+}
+
+/** Validates token ids and makes the int32 [batch, seq] tensor the model takes. */
+export function tokenIds(rows: readonly (readonly number[])[], vocabSize: number): Tensor {
+  const seqLen = rows[0]?.length ?? 0;
+  const flat = new Int32Array(rows.length * seqLen);
+  rows.forEach((row, b) => {
+    if (row.length !== seqLen) throw new Error(`tokenIds: row ${b} has ${row.length} ids, expected ${seqLen} (pad the batch)`);
+    row.forEach((id, t) => {
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new Error(`tokenIds: id ${id} at [${b}, ${t}] is outside the vocabulary (0-${vocabSize - 1})`);
+      flat[b * seqLen + t] = id;
+    });
+  });
+  return tf.tensor2d(flat, [rows.length, seqLen], 'int32');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The model
+
+export class LlamaModel {
+  /**
+   * @param weights every parameter by HF name (validated against the config); the model reads this map on every
+   *   call and never copies it, so replacing an entry (e.g. with a tf.Variable of the same shape) takes effect.
+   */
+  constructor(
+    readonly config: ModelConfig,
+    readonly weights: Map<string, Tensor>,
+  ) {
+    for (const [name, shape] of expectedParameterShapes(config)) {
+      const w = weights.get(name);
+      if (!w) throw new Error(`LlamaModel: missing weight "${name}" [${shape.join(', ')}]`);
+      if (w.shape.join() !== shape.join()) throw new Error(`LlamaModel: weight "${name}" has shape [${w.shape.join(', ')}], expected [${shape.join(', ')}]`);
+      if (w.dtype !== 'float32') throw new Error(`LlamaModel: weight "${name}" must be float32, got ${w.dtype}`);
+    }
+  }
+
+  /** Uploads host tensors (e.g. a read checkpoint) to the active backend. */
+  static fromHostTensors(config: ModelConfig, tensors: ReadonlyMap<string, HostTensor>): LlamaModel {
+    const weights = new Map<string, Tensor>();
+    for (const name of expectedParameterShapes(config).keys()) {
+      const t = tensors.get(name);
+      if (!t) throw new Error(`LlamaModel: missing weight "${name}"`);
+      weights.set(name, tf.tensor(t.data, [...t.shape], 'float32'));
+    }
+    return new LlamaModel(config, weights);
+  }
+
+  get numLayers(): number {
+    return this.config.numLayers;
+  }
+
+  /** The current tensor for an HF parameter name. */
+  param(name: string): Tensor {
+    const w = this.weights.get(name);
+    if (!w) throw new Error(`LlamaModel: no parameter "${name}"`);
+    return w;
+  }
+
+  private linear(x: Tensor, prefix: string, withBias: boolean): Tensor {
+    const w = this.param(`${prefix}.weight`) as tf.Tensor2D;
+    return withBias ? linear(x, w, this.param(`${prefix}.bias`) as tf.Tensor1D) : linear(x, w);
+  }
+
+  private rmsNorm(x: Tensor, weightName: string): Tensor {
+    const meanSquare = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, this.config.rmsNormEps))), this.param(weightName));
+  }
+
+  /** Token embeddings, int32 ids [batch, seq] -> [batch, seq, hidden]. */
+  embed(ids: Tensor): Tensor {
+    return embedRows(ids, this.param('model.embed_tokens.weight') as tf.Tensor2D);
+  }
+
+  /** x·cos + rotate_half(x)·sin for x [batch, heads, seq, headDim], rotate_half([x1, x2]) = [-x2, x1]. */
+  private rope(x: Tensor, ctx: ForwardContext): Tensor {
+    const half = this.config.headDim / 2;
+    const rotated = tf.concat([tf.neg(sliceLastDim(x, half, half)), sliceLastDim(x, 0, half)], -1);
+    return tf.add(tf.mul(x, ctx.cos), tf.mul(rotated, ctx.sin));
+  }
+
+  /** [batch, seq, heads*headDim] -> [batch, heads, seq, headDim]. */
+  private splitHeads(x: Tensor, heads: number, ctx: ForwardContext): Tensor {
+    return tf.transpose(tf.reshape(x, [ctx.batch, ctx.seqLen, heads, this.config.headDim]), [0, 2, 1, 3]);
+  }
+
+  /** Layer i's self-attention sub-block: returns the residual stream after it, h + o_proj(attention(norm(h))). */
+  attentionBlock(i: number, h: Tensor, ctx: ForwardContext): Tensor {
+    const c = this.config;
+    const p = `model.layers.${i}.self_attn`;
+    const { batch, seqLen } = ctx;
+    const groups = c.numHeads / c.numKvHeads;
+    const x = this.rmsNorm(h, `model.layers.${i}.input_layernorm.weight`);
+
+    // Scaling q by 1/sqrt(headDim) before the product equals scaling the scores (and is cheaper).
+    const q = tf.mul(this.rope(this.splitHeads(this.linear(x, `${p}.q_proj`, c.qkvBias), c.numHeads, ctx), ctx), 1 / Math.sqrt(c.headDim));
+    let k = this.rope(this.splitHeads(this.linear(x, `${p}.k_proj`, c.qkvBias), c.numKvHeads, ctx), ctx);
+    let v = this.splitHeads(this.linear(x, `${p}.v_proj`, c.qkvBias), c.numKvHeads, ctx);
+    if (ctx.cache) ({ k, v } = ctx.cache.append(i, k, v, ctx.pastLen));
+    const total = ctx.pastLen + seqLen;
+
+    // GQA without copying k/v per query head: the `groups` query heads sharing a kv head are stacked along the
+    // sequence axis, [batch, kvHeads, groups*seq, headDim], and multiplied with that kv head in one product.
+    const qGrouped = tf.reshape(q, [batch, c.numKvHeads, groups * seqLen, c.headDim]);
+    const scores = tf.matMul(qGrouped, tf.transpose(k, [0, 1, 3, 2])); // [batch, kvHeads, groups*seq, total]
+    const masked = tf.add(tf.reshape(scores, [batch, c.numHeads, seqLen, total]), ctx.attentionBias);
+    const probs = tf.reshape(tf.softmax(masked, -1), [batch, c.numKvHeads, groups * seqLen, total]);
+    const attended = tf.reshape(tf.matMul(probs, v), [batch, c.numHeads, seqLen, c.headDim]);
+    const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch, seqLen, c.numHeads * c.headDim]);
+    return tf.add(h, this.linear(merged, `${p}.o_proj`, c.oBias));
+  }
+
+  /** Layer i's MLP up to the input of down_proj: silu(gate_proj(n)) * up_proj(n), n = post_attention_layernorm(h). */
+  mlpHidden(i: number, h: Tensor): Tensor {
+    const p = `model.layers.${i}.mlp`;
+    const x = this.rmsNorm(h, `model.layers.${i}.post_attention_layernorm.weight`);
+    const gate = this.linear(x, `${p}.gate_proj`, false);
+    const silu = tf.mul(gate, tf.sigmoid(gate));
+    return tf.mul(silu, this.linear(x, `${p}.up_proj`, false));
+  }
+
+  /** Layer i's down_proj applied to mlpHidden's output: the MLP's contribution to the residual stream. */
+  mlpOut(i: number, hidden: Tensor): Tensor {
+    return this.linear(hidden, `model.layers.${i}.mlp.down_proj`, false);
+  }
+
+  /** One decoder layer: attention block, then h + mlpOut(mlpHidden(h)). */
+  layer(i: number, h: Tensor, ctx: ForwardContext): Tensor {
+    const afterAttention = this.attentionBlock(i, h, ctx);
+    return tf.add(afterAttention, this.mlpOut(i, this.mlpHidden(i, afterAttention)));
+  }
+
+  /** Layers from..to-1 on the residual stream h [batch, seq, hidden]. Each layer's temporaries are freed on exit. */
+  runLayers(h: Tensor, from: number, to: number, ctx: ForwardContext): Tensor {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.numLayers || from > to) {
+      throw new Error(`runLayers: invalid layer range [${from}, ${to}) for ${this.numLayers} layers`);
+    }
+    let x = h;
+    for (let i = from; i < to; i++) {
+      const input = x;
+      x = tf.tidy(() => this.layer(i, input, ctx));
+      if (input !== h) input.dispose();
+    }
+    return x;
+  }
+
+  /** The final RMSNorm (model.norm). */
+  finalNorm(h: Tensor): Tensor {
+    return this.rmsNorm(h, 'model.norm.weight');
+  }
+
+  /** The output projection matrix [vocab, hidden]: lm_head.weight, or the embedding matrix when tied. */
+  lmHeadWeight(): tf.Tensor2D {
+    return this.param(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight') as tf.Tensor2D;
+  }
+
+  /**
+   * Vocabulary logits for final-normed hidden states of any shape [..., hidden] -> [..., vocab] (e.g. only the
+   * gathered target rows). Large vocabularies are projected in slices of the weight (see the header comment).
+   */
+  logits(h: Tensor): Tensor {
+    const w = this.lmHeadWeight();
+    const [vocab, hidden] = w.shape;
+    if (vocab * hidden <= VOCAB_SLICE_ELEMENTS) return linear(h, w);
+    const sliceRows = Math.max(1, Math.floor(VOCAB_SLICE_ELEMENTS / hidden));
+    const parts: Tensor[] = [];
+    for (let start = 0; start < vocab; start += sliceRows) {
+      const rows = Math.min(sliceRows, vocab - start);
+      parts.push(tf.tidy(() => linear(h, tf.slice(w, [start, 0], [rows, hidden]))));
+    }
+    const out = tf.concat(parts, -1);
+    tf.dispose(parts);
+    return out;
+  }
+
+  /** Final-normed hidden states for token ids [batch, seq] -> [batch, seq, hidden]. */
+  hiddenStates(ids: Tensor, ctx: ForwardContext): Tensor {
+    return tf.tidy(() => this.finalNorm(this.runLayers(this.embed(ids), 0, this.numLayers, ctx)));
+  }
+
+  /** Logits for every position: int32 ids [batch, seq] -> [batch, seq, vocab]. */
+  forward(ids: Tensor, ctx: ForwardContext): Tensor {
+    return tf.tidy(() => this.logits(this.hiddenStates(ids, ctx)));
+  }
+
+  /** Frees every weight tensor. */
+  dispose(): void {
+    tf.dispose([...this.weights.values()]);
+    this.weights.clear();
+  }
+}
+
+/** Reads a checkpoint folder and uploads it to the active backend (call initBackend() first). */
+export async function loadLlamaModel(dir: string): Promise<LlamaModel> {
+  const checkpoint = await readHfCheckpoint(dir);
+  return LlamaModel.fromHostTensors(checkpoint.config, checkpoint.tensors);
+}
