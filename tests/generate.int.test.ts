@@ -1,4 +1,7 @@
 import test from 'ava';
+import { Writable } from 'node:stream';
+import { command as generateCommand } from '../infra/cli/commands/generate.ts';
+import type { CliIO } from '../infra/cli/command.ts';
 import { initBackend, tf } from '../trainer/runtime/backend.ts';
 import { generate, generateIds, makeSampler } from '../trainer/generate.ts';
 import type { GenerateOptions } from '../trainer/generate.ts';
@@ -142,4 +145,42 @@ test.serial('invalid options are clear errors', async (t) => {
   await t.throwsAsync(generate(model, tokenizer, ['x'], { temperature: -1 }), { message: /temperature must be >= 0/ });
   await t.throwsAsync(generate(model, tokenizer, ['x'], { topP: 0 }), { message: /topP must be in \(0, 1\]/ });
   await t.throwsAsync(generate(model, tokenizer, ['x'], { maxNewTokens: 1.5 }), { message: /maxNewTokens must be a non-negative integer/ });
+});
+
+function capture(): { io: CliIO; out: () => string; err: () => string } {
+  const chunks = { out: [] as string[], err: [] as string[] };
+  const sink = (into: string[]) => new Writable({ write(chunk, _enc, done) { into.push(String(chunk)); done(); } });
+  return {
+    io: { stdout: sink(chunks.out), stderr: sink(chunks.err), env: {}, cwd: '/' },
+    out: () => chunks.out.join(''),
+    err: () => chunks.err.join(''),
+  };
+}
+
+test.serial('editledger generate: --json output equals generate(); usage and load errors have their exit codes', async (t) => {
+  const { ckpt, model, tokenizer } = loaded.get('qwen2')!;
+  const c = capture();
+  const code = await generateCommand.run(['--model', ckpt.dir, '--json', '--max-tokens', '6', '--temperature', '0.8', '--top-p', '0.9', '--seed', '4', '--stop', 'zz', PROMPTS[0]!, PROMPTS[1]!], c.io);
+  t.is(code, 0, c.err());
+  const want = await generate(model, tokenizer, [PROMPTS[0]!, PROMPTS[1]!], { maxNewTokens: 6, temperature: 0.8, topP: 0.9, seed: 4, stop: ['zz'] });
+  t.deepEqual(JSON.parse(c.out()), want.map((r) => ({ prompt: r.prompt, completion: r.text, finishReason: r.finishReason, promptTokens: r.promptIds.length, tokens: r.ids })));
+
+  const plain = capture();
+  t.is(await generateCommand.run(['--model', ckpt.dir, '--max-tokens', '4', 'Hello'], plain.io), 0);
+  const [greedy] = await generate(model, tokenizer, ['Hello'], { maxNewTokens: 4 });
+  t.is(plain.out(), `Hello${greedy!.text}\n`);
+
+  const cases: Array<[string[], number, RegExp]> = [
+    [['x'], 2, /--model DIR is required/],
+    [['--model', ckpt.dir], 2, /at least one prompt/],
+    [['--model', ckpt.dir, '--top-p', '1.5', 'x'], 2, /--top-p: must be in \(0, 1\], got "1.5"/],
+    [['--model', ckpt.dir, '--max-tokens', 'ten', 'x'], 2, /--max-tokens: must be a non-negative integer/],
+    [['--model', ckpt.dir, '--bogus', 'x'], 2, /Unknown option '--bogus'/],
+    [['--model', '/nonexistent/model', 'x'], 3, /cannot load model from \/nonexistent\/model: .*missing tokenizer\.json/],
+  ];
+  for (const [argv, exit, message] of cases) {
+    const e = capture();
+    t.is(await generateCommand.run(argv, e.io), exit, argv.join(' '));
+    t.regex(e.err(), message);
+  }
 });
