@@ -4,7 +4,9 @@ import { ExitCode } from './command.ts';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 
-const commands: Record<string, Loader> = {};
+const commands: Record<string, Loader> = {
+  generate: () => import('./commands/generate.ts'),
+};
 
 function usage(): string {
   const names = Object.keys(commands).sort();
