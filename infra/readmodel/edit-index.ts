@@ -1,0 +1,268 @@
+// The persisted edit index: one row per edit with the interval of positions where it is active,
+// [submitted_at, ended_at), in its own SQLite file (default <home>/readmodel.db). It answers "the edit set as
+// of position P" with an index range scan instead of a re-fold of the ledger, and `factKeyOf(editId)` for
+// commands that only know an edit id.
+//
+// It is a cache: it catches up from the event store after its checkpoint, and it is rebuilt from scratch when
+// it no longer matches the store (another ledger, a store that is behind it, a new schema, a damaged file).
+// Rows and the checkpoint change in one transaction, so a crash mid catch-up just repeats the tail.
+// Semantics are those of projections/edit-set.ts (same ActiveEdit, canonical order and hash); the unit tests
+// check the two agree at every position.
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { EDIT_EVENT_TYPES, parseRecordedEvent } from '../../domain/events.ts';
+import type { PositionedEvent } from '../../domain/events.ts';
+import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
+import type { EventStore } from '../../domain/ports/event-store.ts';
+import { activeEditOf, canonicalEditJson, hashCanonicalEdits } from '../../projections/edit-set.ts';
+import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
+
+const SCHEMA_VERSION = '1';
+/** ended_at of an edit still active at the checkpoint: keeps `ended_at > P` a plain index range. */
+const OPEN = Number.MAX_SAFE_INTEGER;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE IF NOT EXISTS edits (
+    edit_id      TEXT PRIMARY KEY,
+    fact_key     TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    ended_at     INTEGER NOT NULL,
+    end_reason   TEXT,
+    canonical    TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS edits_by_submitted ON edits (submitted_at, ended_at);
+  CREATE INDEX IF NOT EXISTS edits_by_ended ON edits (ended_at, submitted_at);
+  CREATE INDEX IF NOT EXISTS edits_by_fact ON edits (fact_key, edit_id);
+`;
+
+export class PositionOutOfRangeError extends Error {
+  override readonly name = 'PositionOutOfRangeError';
+  readonly field = 'position';
+  constructor(
+    readonly position: number,
+    readonly head: number,
+  ) {
+    super(`position: ${position} is beyond the ledger head ${head}`);
+  }
+}
+
+/** An edit set from the index: canonical order, plus where each edit was submitted (same order as `edits`). */
+export interface IndexedEditSet extends EditSet {
+  readonly submittedAt: readonly number[];
+}
+
+export interface CatchUpResult {
+  /** Edit events applied in this call. */
+  readonly applied: number;
+  readonly checkpoint: number;
+  /** True when the index was dropped and rebuilt from the ledger first. */
+  readonly rebuilt: boolean;
+}
+
+export interface CatchUpOptions {
+  /** Events applied per transaction. Default 5000. */
+  readonly batchSize?: number;
+  readonly onProgress?: (checkpoint: number, head: number) => void;
+}
+
+export interface EditIndexOptions {
+  /** Told when a damaged index file is moved aside to be rebuilt. */
+  readonly onWarning?: (message: string) => void;
+}
+
+interface Counts {
+  readonly edits: number;
+  readonly open: number;
+}
+
+export class EditIndex {
+  private readonly getMeta;
+  private readonly setMeta;
+  private readonly insertEdit;
+  private readonly endEdit;
+  private readonly factKeyStmt;
+  private readonly bySubmitted;
+  private readonly byEnded;
+
+  static open(path: string, options: EditIndexOptions = {}): EditIndex {
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      return new EditIndex(openDatabase(path));
+    } catch (error) {
+      if (!isDamaged(error)) throw error;
+      const aside = `${path}.damaged-${Date.now()}`;
+      renameSync(path, aside);
+      // Its WAL and shared-memory files belong to the damaged file; a new database must not replay them.
+      for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+      options.onWarning?.(`the edit index ${path} was unreadable (${(error as Error).message}); moved it to ${aside} and rebuilding it from the ledger`);
+      return new EditIndex(openDatabase(path));
+    }
+  }
+
+  private constructor(private readonly db: Database.Database) {
+    this.getMeta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
+    this.setMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.insertEdit = db.prepare<[string, string, number, number, string]>(
+      'INSERT OR IGNORE INTO edits (edit_id, fact_key, submitted_at, ended_at, canonical) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.endEdit = db.prepare<[number, string, string, number]>('UPDATE edits SET ended_at = ?, end_reason = ? WHERE edit_id = ? AND ended_at = ?');
+    this.factKeyStmt = db.prepare<[string], string>('SELECT fact_key FROM edits WHERE edit_id = ?').pluck();
+    // Two ways to find the edits alive at P; editSetAt picks the one with fewer candidates to scan.
+    const columns = 'fact_key, edit_id, submitted_at, canonical';
+    this.bySubmitted = db
+      .prepare<[number, number], [string, string, number, string]>(
+        `SELECT ${columns} FROM edits INDEXED BY edits_by_submitted WHERE submitted_at <= ? AND ended_at > ? ORDER BY fact_key, edit_id`,
+      )
+      .raw();
+    this.byEnded = db
+      .prepare<[number, number], [string, string, number, string]>(
+        `SELECT ${columns} FROM edits INDEXED BY edits_by_ended WHERE ended_at > ? AND submitted_at <= ? ORDER BY fact_key, edit_id`,
+      )
+      .raw();
+    if (this.getMeta.get('schema_version') !== SCHEMA_VERSION) this.reset();
+  }
+
+  /** The last ledger position the index reflects (0 when empty). */
+  get checkpoint(): number {
+    return Number(this.getMeta.get('checkpoint') ?? 0);
+  }
+
+  /** Drop every row; the next catchUp rebuilds from the start of the ledger. */
+  reset(): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM edits; DELETE FROM meta;');
+      this.setMeta.run('schema_version', SCHEMA_VERSION);
+      this.setMeta.run('checkpoint', '0');
+      this.setMeta.run('edits', '0');
+      this.setMeta.run('open', '0');
+    })();
+  }
+
+  /** Apply every edit event after the checkpoint, in batches; rebuild first if the index no longer matches the store. */
+  async catchUp(store: EventStore, options: CatchUpOptions = {}): Promise<CatchUpResult> {
+    const head = await store.headPosition();
+    const firstId = await firstEventId(store);
+    const known = this.getMeta.get('first_event_id');
+    const rebuilt = this.checkpoint > head || (known !== undefined && known !== firstId);
+    if (rebuilt) this.reset();
+    if (firstId !== undefined) this.setMeta.run('first_event_id', firstId);
+
+    const batchSize = options.batchSize ?? 5000;
+    let applied = 0;
+    let batch: PositionedEvent[] = [];
+    const flush = () => {
+      this.applyBatch(batch);
+      applied += batch.length;
+      options.onProgress?.(this.checkpoint, head);
+      batch = [];
+    };
+    const filter = { streamPrefixes: [FACT_STREAM_PREFIX], eventTypes: [...EDIT_EVENT_TYPES] };
+    for await (const recorded of store.readAll({ after: this.checkpoint, filter })) {
+      if (recorded.position > head) break; // newer than the head we saw: the next catch-up takes it
+      batch.push(parseRecordedEvent(recorded));
+      if (batch.length >= batchSize) flush();
+    }
+    flush();
+    // Everything up to `head` was committed before we started reading, so no edit event <= head was missed.
+    this.advance(head);
+    return { applied, checkpoint: this.checkpoint, rebuilt };
+  }
+
+  private applyBatch(events: readonly PositionedEvent[]): void {
+    if (events.length === 0) return;
+    this.db.transaction(() => {
+      const checkpoint = this.checkpoint; // re-read inside the write lock: another process may have advanced it
+      let { edits, open } = this.counts();
+      for (const { event, position } of events) {
+        if (position <= checkpoint) continue;
+        switch (event.type) {
+          case 'EditSubmitted': {
+            const edit = activeEditOf(event.data);
+            const added = this.insertEdit.run(edit.editId, edit.factKey, position, OPEN, canonicalEditJson(edit)).changes;
+            edits += added;
+            open += added;
+            break;
+          }
+          case 'EditRetracted':
+            open -= this.endEdit.run(position, 'retracted', event.data.editId, OPEN).changes;
+            break;
+          case 'EditSuperseded':
+            open -= this.endEdit.run(position, 'superseded', event.data.oldEditId, OPEN).changes;
+            break;
+          default:
+            break;
+        }
+      }
+      this.setMeta.run('edits', String(edits));
+      this.setMeta.run('open', String(open));
+      this.setCheckpoint(Math.max(checkpoint, events.at(-1)!.position));
+    }).immediate();
+  }
+
+  private advance(position: number): void {
+    this.db.transaction(() => this.setCheckpoint(Math.max(this.checkpoint, position))).immediate();
+  }
+
+  private setCheckpoint(position: number): void {
+    this.setMeta.run('checkpoint', String(position));
+  }
+
+  /** The active edit set as of `position` (default: the checkpoint). Call catchUp first for fresh answers. */
+  editSetAt(position: number = this.checkpoint): IndexedEditSet {
+    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`position: must be an integer >= 0, got ${position}`);
+    if (position > this.checkpoint) throw new PositionOutOfRangeError(position, this.checkpoint);
+    const rows = (this.preferEnded(position) ? this.byEnded : this.bySubmitted).all(position, position);
+    const canonical = rows.map((row) => row[3]);
+    // One JSON.parse of the joined array is much faster than one per row.
+    const edits = JSON.parse(`[${canonical.join(',')}]`) as ActiveEdit[];
+    return { position, edits, editSetHash: hashCanonicalEdits(canonical), submittedAt: rows.map((row) => row[2]) };
+  }
+
+  /**
+   * Scanning by submission touches every edit submitted <= P; scanning by end touches every edit ended after P
+   * plus the open ones. With positions spread over [0, checkpoint], estimate both and take the smaller.
+   */
+  private preferEnded(position: number): boolean {
+    const { edits, open } = this.counts();
+    const fraction = this.checkpoint === 0 ? 1 : position / this.checkpoint;
+    return open + (edits - open) * (1 - fraction) < edits * fraction;
+  }
+
+  factKeyOf(editId: string): string | undefined {
+    return this.factKeyStmt.get(editId);
+  }
+
+  /** Number of edits ever submitted and of those active at the checkpoint (kept in meta, not counted). */
+  counts(): Counts {
+    return { edits: Number(this.getMeta.get('edits') ?? 0), open: Number(this.getMeta.get('open') ?? 0) };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path, { timeout: 10_000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    // A cache: losing the last transactions on power loss only means catching up again.
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function isDamaged(error: unknown): boolean {
+  return error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'));
+}
+
+async function firstEventId(store: EventStore): Promise<string | undefined> {
+  for await (const event of store.readAll({ maxCount: 1 })) return event.id;
+  return undefined;
+}

@@ -1,0 +1,108 @@
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EditIndex, PositionOutOfRangeError } from '../infra/readmodel/edit-index.ts';
+import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
+import { foldEditSetAt } from '../projections/edit-set.ts';
+import { newLedger } from './helpers/ledger-builders.ts';
+
+function tempDir(t: { teardown: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'editledger-index-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function seededLedger(dir: string, steps: number, seed = 7) {
+  const store = SqliteEventStore.open(join(dir, 'ledger.db'));
+  const ledger = newLedger(store);
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const active = new Map<string, string>();
+  for (let i = 0; i < steps; i++) {
+    const fact = `f${Math.floor(random() * 25)}::k`;
+    const current = active.get(fact);
+    if (current !== undefined && random() < 0.3) {
+      await ledger.retract(current, fact);
+      active.delete(fact);
+    } else active.set(fact, (await ledger.submit(fact, `r${seed}-${i}`)).editId);
+  }
+  return { store, ledger };
+}
+
+test('the persisted index answers every position exactly like the pure re-fold, across incremental catch-ups', async (t) => {
+  const dir = tempDir(t);
+  const { store, ledger } = await seededLedger(dir, 120);
+  const index = EditIndex.open(join(dir, 'readmodel.db'));
+  t.teardown(() => index.close());
+  const first = await index.catchUp(store, { batchSize: 17 });
+  t.is(first.checkpoint, await store.headPosition());
+  t.false(first.rebuilt);
+  // more events, then an incremental catch-up
+  await ledger.submit('late::fact', 'late');
+  const second = await index.catchUp(store);
+  t.is(second.applied, 1);
+  const events = await ledger.events();
+  for (let p = 0; p <= second.checkpoint; p++) {
+    const expected = foldEditSetAt(events, p);
+    const actual = index.editSetAt(p);
+    t.is(actual.editSetHash, expected.editSetHash, `position ${p}`);
+    t.deepEqual(actual.edits, expected.edits, `position ${p}`);
+  }
+  t.is(index.editSetAt().position, second.checkpoint);
+  await store.close();
+});
+
+test('editSetAt beyond the checkpoint is a PositionOutOfRangeError naming the position', async (t) => {
+  const dir = tempDir(t);
+  const { store } = await seededLedger(dir, 3);
+  const index = EditIndex.open(join(dir, 'readmodel.db'));
+  await index.catchUp(store);
+  const error = t.throws(() => index.editSetAt(index.checkpoint + 1), { instanceOf: PositionOutOfRangeError });
+  t.is(error?.field, 'position');
+  t.throws(() => index.editSetAt(-1), { instanceOf: RangeError });
+  index.close();
+  await store.close();
+});
+
+test('the index survives reopening, knows fact keys, and rebuilds itself for a different ledger', async (t) => {
+  const dir = tempDir(t);
+  const { store, ledger } = await seededLedger(dir, 10);
+  const path = join(dir, 'readmodel.db');
+  let index = EditIndex.open(path);
+  await index.catchUp(store);
+  const before = index.editSetAt();
+  index.close();
+  index = EditIndex.open(path);
+  t.is(index.editSetAt().editSetHash, before.editSetHash);
+  const someEdit = before.edits[0]!;
+  t.is(index.factKeyOf(someEdit.editId), someEdit.factKey);
+  t.is(index.factKeyOf('00000000-0000-4000-8000-000000000000'), undefined);
+  t.is((await index.catchUp(store)).applied, 0);
+
+  const otherDir = tempDir(t);
+  const other = await seededLedger(otherDir, 4, 99);
+  const result = await index.catchUp(other.store);
+  t.true(result.rebuilt);
+  t.is(index.editSetAt().editSetHash, foldEditSetAt(await other.ledger.events(), result.checkpoint).editSetHash);
+  index.close();
+  await store.close();
+  await other.store.close();
+  void ledger;
+});
+
+test('a damaged index file is moved aside and rebuilt from the ledger', async (t) => {
+  const dir = tempDir(t);
+  const { store, ledger } = await seededLedger(dir, 8);
+  const path = join(dir, 'readmodel.db');
+  writeFileSync(path, 'this is not a database '.repeat(100));
+  const warnings: string[] = [];
+  const index = EditIndex.open(path, { onWarning: (m) => warnings.push(m) });
+  const result = await index.catchUp(store);
+  t.is(index.editSetAt().editSetHash, foldEditSetAt(await ledger.events(), result.checkpoint).editSetHash);
+  t.is(warnings.length, 1);
+  t.regex(warnings[0] ?? '', /moved it to/);
+  t.true(readdirSync(dir).some((f) => f.startsWith('readmodel.db.damaged-')));
+  index.close();
+  await store.close();
+});
