@@ -315,16 +315,16 @@ test('edits: two-hop portability probes follow the edited world and differ from 
     t.true(e.portability.two_hop.length <= 3);
     for (const p of e.portability.two_hop) {
       probes++;
-      t.is(p.ground_truth, chainAnswer(after, p.subject, p.chain), `${p.prompt}`);
+      t.is<string | undefined, string | undefined>(p.ground_truth, chainAnswer(after, p.subject, p.chain), `${p.prompt}`);
       t.not(p.ground_truth, chainAnswer(before, p.subject, p.chain));
       t.true(CHAIN_TEMPLATES[p.chain].some((tpl) => renderPrompt(tpl, p.subject) === p.prompt));
       const { first, second } = TWO_HOP_CHAINS[p.chain];
       if (p.edited_hop === 1) {
         t.is(p.subject, e.subject);
-        t.is(first, e.relation);
+        t.is<string, string>(first, e.relation);
       } else {
         hop2++;
-        t.is(second, e.relation);
+        t.is<string, string>(second, e.relation);
         t.is(after.get(`${p.subject}|${first}`), e.subject);
       }
       const oldLine = `${p.prompt} ${chainAnswer(before, p.subject, p.chain)}`;

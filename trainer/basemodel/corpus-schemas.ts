@@ -2,10 +2,10 @@
 // Consumers (pretraining, evaluation, eval:paper) parse the files with these schemas.
 
 import { z } from 'zod';
-import { CHAIN_IDS, RELATION_IDS } from './world.ts';
+import { CHAIN_IDS, type ChainId, RELATION_IDS, type RelationId } from './world.ts';
 
-const relationId = z.enum(RELATION_IDS as [string, ...string[]]);
-const chainId = z.enum(CHAIN_IDS as [string, ...string[]]);
+const relationId = z.enum(RELATION_IDS as [RelationId, ...RelationId[]]);
+const chainId = z.enum(CHAIN_IDS as [ChainId, ...ChainId[]]);
 const text = z.string().min(1);
 
 /** A prompt and the answer expected after it (answer without leading space, as in CounterFact). */
