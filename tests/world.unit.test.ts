@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { parseDataset } from '../domain/dataset-formats.ts';
+import { buildWorldCli } from '../scripts/build-world.ts';
 import { buildCorpus, type Corpus } from '../trainer/basemodel/corpus.ts';
 import { CounterfactEditSchema, RecallProbeSchema, UneditedFactSchema } from '../trainer/basemodel/corpus-schemas.ts';
 import { createRng, Rng } from '../trainer/basemodel/rng.ts';
 import { CHAIN_TEMPLATES, RELATION_TEMPLATES, renderPrompt, renderSequence, SUBJECT_SLOT } from '../trainer/basemodel/templates.ts';
 import { buildWorld, MANIFEST_FILE, measureWorld, writeWorldFolder } from '../trainer/basemodel/world-folder.ts';
+import { readWorldFolder } from '../trainer/basemodel/world-reader.ts';
 import {
   CHAIN_IDS,
   generateWorld,
@@ -397,4 +400,44 @@ test('default preset: corpus within the pretraining budget (<= 3M tokens per epo
   t.true(sizes.pretrainTokensWithBosEos <= 3_000_000);
   t.is(sizes.edits, 1000);
   t.is(sizes.vocabSize, 2048);
+});
+
+test('folder: readWorldFolder returns what was built and refuses a file that no longer matches the manifest', async (t) => {
+  const dir = await tempDir();
+  try {
+    const options = { world: { seed: 5, ...WORLD_PRESETS.tiny }, corpus: { edits: 30 }, tokenizer: { vocabSize: 350 } };
+    await writeWorldFolder(dir, options);
+    const built = buildWorld(options);
+    const read = await readWorldFolder(dir);
+    t.deepEqual(read.pretrain, built.corpus.pretrain);
+    t.deepEqual(read.heldout, built.corpus.heldout);
+    t.deepEqual(read.edits, built.corpus.edits);
+    t.deepEqual(read.unedited, built.corpus.unedited);
+    t.deepEqual(read.recall, built.corpus.recall);
+    t.deepEqual(read.tokenizer, built.tokenizer);
+    await appendFile(join(dir, 'edits.json'), ' ');
+    await t.throwsAsync(readWorldFolder(dir), { message: /edits\.json: content does not match manifest\.json/ });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('build:world script: writes the folder given by --out, reports progress, rejects a bad preset', async (t) => {
+  const dir = await tempDir();
+  try {
+    const stderr = new PassThrough();
+    let log = '';
+    stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+    const manifest = await buildWorldCli(['--out', 'w', '--preset', 'tiny', '--seed', '9', '--edits', '25', '--vocab-size', '300'], stderr, dir);
+    t.is(manifest.seed, 9);
+    t.is(manifest.sizes.edits, 25);
+    t.is(manifest.sizes.vocabSize, 300);
+    t.regex(log, /training tokenizer/);
+    t.regex(log, /wrote .*w: \d+ entities/);
+    t.true((await readdir(join(dir, 'w'))).includes('edits.json'));
+    await t.throwsAsync(buildWorldCli(['--preset', 'huge'], stderr, dir), { message: /--preset/ });
+    await t.throwsAsync(buildWorldCli(['--edits', 'many'], stderr, dir), { message: /--edits/ });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
