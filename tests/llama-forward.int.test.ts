@@ -260,6 +260,23 @@ test.serial('gradient through the model w.r.t. a swapped-in down_proj Variable m
   });
 });
 
+test.serial('logits in vocabulary slices equal the single product (values and gradient)', async (t) => {
+  await initBackend('wasm', { quiet: true });
+  await withModel('qwen2', (model) => {
+    const { hiddenSize, vocabSize } = model.config;
+    // 7 rows of the matrix per slice: ceil(vocab / 7) slices, the last one partial.
+    const sliced = new LlamaModel(model.config, model.weights, { vocabSliceElements: 7 * hiddenSize });
+    t.not(vocabSize % 7, 0);
+    const h = tf.randomNormal([2, 3, hiddenSize], 0, 1, 'float32', 5);
+    const probe = tf.randomNormal([2, 3, vocabSize], 0, 1, 'float32', 6);
+    const [whole, wholeGrad] = tf.tidy(() => [model.logits(h).dataSync(), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(model.logits(x), probe)))(h).dataSync()]);
+    const [parts, partsGrad] = tf.tidy(() => [sliced.logits(h).dataSync(), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(sliced.logits(x), probe)))(h).dataSync()]);
+    t.true(relError(parts!, whole!) < 1e-6);
+    t.true(relError(partsGrad!, wholeGrad!) < 1e-5);
+    tf.dispose([h, probe]);
+  });
+});
+
 test.serial('bad inputs are clear errors', async (t: ExecutionContext) => {
   await initBackend('wasm', { quiet: true });
   await withModel('llama', (model) => {

@@ -40,7 +40,12 @@ type Tensor = tf.Tensor;
 const MASKED = -1e9;
 
 /** Vocabulary projections above this many weight elements (64 MB of float32) are computed in slices. */
-const VOCAB_SLICE_ELEMENTS = 16 * 1024 * 1024;
+export const DEFAULT_VOCAB_SLICE_ELEMENTS = 16 * 1024 * 1024;
+
+export interface LlamaModelOptions {
+  /** Largest slice of the [vocab, hidden] output matrix multiplied at once by logits(). */
+  readonly vocabSliceElements?: number;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Key/value cache for incremental decoding
@@ -221,10 +226,14 @@ export class LlamaModel {
    * @param weights every parameter by HF name (validated against the config); the model reads this map on every
    *   call and never copies it, so replacing an entry (e.g. with a tf.Variable of the same shape) takes effect.
    */
+  private readonly vocabSliceElements: number;
+
   constructor(
     readonly config: ModelConfig,
     readonly weights: Map<string, Tensor>,
+    options: LlamaModelOptions = {},
   ) {
+    this.vocabSliceElements = options.vocabSliceElements ?? DEFAULT_VOCAB_SLICE_ELEMENTS;
     for (const [name, shape] of expectedParameterShapes(config)) {
       const w = weights.get(name);
       if (!w) throw new Error(`LlamaModel: missing weight "${name}" [${shape.join(', ')}]`);
@@ -234,14 +243,14 @@ export class LlamaModel {
   }
 
   /** Uploads host tensors (e.g. a read checkpoint) to the active backend. */
-  static fromHostTensors(config: ModelConfig, tensors: ReadonlyMap<string, HostTensor>): LlamaModel {
+  static fromHostTensors(config: ModelConfig, tensors: ReadonlyMap<string, HostTensor>, options: LlamaModelOptions = {}): LlamaModel {
     const weights = new Map<string, Tensor>();
     for (const name of expectedParameterShapes(config).keys()) {
       const t = tensors.get(name);
       if (!t) throw new Error(`LlamaModel: missing weight "${name}"`);
       weights.set(name, tf.tensor(t.data, [...t.shape], 'float32'));
     }
-    return new LlamaModel(config, weights);
+    return new LlamaModel(config, weights, options);
   }
 
   get numLayers(): number {
@@ -359,8 +368,8 @@ export class LlamaModel {
   logits(h: Tensor): Tensor {
     const w = this.lmHeadWeight();
     const [vocab, hidden] = w.shape;
-    if (vocab * hidden <= VOCAB_SLICE_ELEMENTS) return linear(h, w);
-    const sliceRows = Math.max(1, Math.floor(VOCAB_SLICE_ELEMENTS / hidden));
+    if (vocab * hidden <= this.vocabSliceElements) return linear(h, w);
+    const sliceRows = Math.max(1, Math.floor(this.vocabSliceElements / hidden));
     const parts: Tensor[] = [];
     for (let start = 0; start < vocab; start += sliceRows) {
       const rows = Math.min(sliceRows, vocab - start);
@@ -389,7 +398,7 @@ export class LlamaModel {
 }
 
 /** Reads a checkpoint folder and uploads it to the active backend (call initBackend() first). */
-export async function loadLlamaModel(dir: string): Promise<LlamaModel> {
+export async function loadLlamaModel(dir: string, options: LlamaModelOptions = {}): Promise<LlamaModel> {
   const checkpoint = await readHfCheckpoint(dir);
-  return LlamaModel.fromHostTensors(checkpoint.config, checkpoint.tensors);
+  return LlamaModel.fromHostTensors(checkpoint.config, checkpoint.tensors, options);
 }
