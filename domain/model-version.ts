@@ -1,0 +1,331 @@
+// Model versions and their lifecycle, as a decider over ONE stream (`model-lifecycle`):
+//   decide(command, state) -> events   (throws a typed error when a command breaks a rule)
+//   evolve(state, event)   -> state
+//
+// A model version is a pure function of (base checkpoint, edit set, training policy), so its id is a hash of
+// exactly those three hashes: the same inputs always name the same version, whichever position, process or
+// machine produced it. That is what makes materialization idempotent and rollback cheap:
+// - RegisterBase: BaseModelRegistered (once per base) + TrainingPolicyRegistered (the policy the trainer uses from
+//   now on; the latest one names the active base). Registering the same base and policy again is a no-op.
+// - MaterializeVersion: ModelVersionMaterialized with an event id derived from the version id. A version that is
+//   already in the ledger gives no event, so two trainers racing on one edit set record it once.
+// - ChangeServingVersion: ServingVersionChanged (promote / rollback) with actor and reason; the version must exist.
+//   Asking for the version already served is a no-op.
+// Low volume (one event per version), so one stream and its expected revision serialize every writer.
+import { z } from 'zod';
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import type { CommandMetadata } from './edit-commands.ts';
+import { CommandMetadataSchema } from './edit-commands.ts';
+import { InvalidFieldError } from './errors.ts';
+import { LIMITS, requiredText } from './events/fields.ts';
+import {
+  BaseModelRegisteredDataSchema,
+  ModelVersionMaterializedDataSchema,
+  TrainingPolicySchema,
+} from './events/model-events.ts';
+import type {
+  BaseModelRegistered,
+  BaseModelRegisteredData,
+  ModelVersionMaterialized,
+  ModelVersionMaterializedData,
+  ServingVersionChanged,
+  TrainingPolicy,
+} from './events/model-events.ts';
+import type { EventMetadata } from './events/metadata.ts';
+import { parseLedgerEvent, toInvalidFieldError } from './events.ts';
+import { EDITLEDGER_NAMESPACE, eventIdFor, uuidV5 } from './ids.ts';
+import { TrainingPolicyRegisteredSchema } from './model-events.ts';
+import type { TrainingPolicyRegistered } from './model-events.ts';
+
+export const MODEL_STREAM = 'model-lifecycle';
+
+export type ModelLifecycleEvent = BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;
+export const MODEL_EVENT_TYPES = ['BaseModelRegistered', 'TrainingPolicyRegistered', 'ModelVersionMaterialized', 'ServingVersionChanged'] as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hashes and ids
+
+/** sha256 of the canonical JSON of a policy (validated first, so defaults or key order cannot change it). */
+export function policyHashOf(policy: TrainingPolicy): string {
+  return sha256Hex(canonicalJson(TrainingPolicySchema.parse(policy)));
+}
+
+export interface VersionInputs {
+  readonly baseHash: string;
+  readonly editSetHash: string;
+  readonly policyHash: string;
+}
+
+/** The version id: sha256 (hex) of the canonical JSON of the three input hashes. */
+export function versionIdOf(inputs: VersionInputs): string {
+  const { baseHash, editSetHash, policyHash } = inputs;
+  for (const [field, value] of Object.entries({ baseHash, editSetHash, policyHash })) {
+    if (!/^[0-9a-f]{64}$/.test(value)) throw new InvalidFieldError(field, 'must be a lower-case hex sha256 (64 characters)');
+  }
+  return sha256Hex(canonicalJson({ baseHash, editSetHash, policyHash, kind: 'editledger-model-version/1' }));
+}
+
+/** `<name slug>-<first 12 hex of the base hash>`: readable, and two different checkpoints never share it. */
+export function baseModelIdOf(name: string, baseHash: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'base';
+  return `${slug}-${baseHash.slice(0, 12)}`;
+}
+
+/** Short form for tables and messages. */
+export function shortVersionId(versionId: string): string {
+  return versionId.slice(0, 12);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Typed errors
+
+export type ModelLifecycleErrorCode = 'base_not_registered' | 'policy_not_registered' | 'base_hash_mismatch' | 'version_not_found';
+
+export abstract class ModelLifecycleError extends Error {
+  abstract readonly code: ModelLifecycleErrorCode;
+  abstract readonly field: string;
+}
+
+export class BaseModelNotRegisteredError extends ModelLifecycleError {
+  override readonly name = 'BaseModelNotRegisteredError';
+  readonly code = 'base_not_registered' as const;
+  readonly field = 'baseModelId';
+  constructor(readonly baseModelId: string | undefined) {
+    super(baseModelId === undefined ? 'baseModelId: no base model is registered; run `editledger model register DIR` first' : `baseModelId: no base model ${baseModelId} is registered`);
+  }
+}
+
+export class PolicyNotRegisteredError extends ModelLifecycleError {
+  override readonly name = 'PolicyNotRegisteredError';
+  readonly code = 'policy_not_registered' as const;
+  readonly field = 'policy';
+  constructor(
+    readonly baseModelId: string,
+    readonly policyHash: string,
+  ) {
+    super(`policy: policy ${policyHash.slice(0, 12)} was never registered for base model ${baseModelId}`);
+  }
+}
+
+export class BaseHashMismatchError extends ModelLifecycleError {
+  override readonly name = 'BaseHashMismatchError';
+  readonly code = 'base_hash_mismatch' as const;
+  readonly field = 'baseHash';
+  constructor(
+    readonly baseModelId: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`baseHash: base model ${baseModelId} was registered with hash ${expected.slice(0, 12)}, got ${actual.slice(0, 12)}`);
+  }
+}
+
+export class ModelVersionNotFoundError extends ModelLifecycleError {
+  override readonly name = 'ModelVersionNotFoundError';
+  readonly code = 'version_not_found' as const;
+  readonly field = 'versionId';
+  constructor(readonly versionId: string) {
+    super(`versionId: no model version ${versionId} has been materialized`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Commands
+
+export const RegisterBaseDataSchema = BaseModelRegisteredDataSchema.omit({ schemaVersion: true, baseModelId: true }).extend({
+  policy: TrainingPolicySchema,
+});
+export type RegisterBaseData = z.infer<typeof RegisterBaseDataSchema>;
+
+export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({ schemaVersion: true, versionId: true });
+export type MaterializeVersionData = z.infer<typeof MaterializeVersionDataSchema>;
+
+export const ChangeServingVersionDataSchema = z.strictObject({
+  versionId: requiredText(LIMITS.name),
+  changedBy: requiredText(LIMITS.name),
+  reason: requiredText(LIMITS.reason),
+});
+export type ChangeServingVersionData = z.infer<typeof ChangeServingVersionDataSchema>;
+
+export interface RegisterBase {
+  readonly type: 'RegisterBase';
+  readonly data: RegisterBaseData;
+  readonly metadata: CommandMetadata;
+}
+export interface MaterializeVersion {
+  readonly type: 'MaterializeVersion';
+  readonly data: MaterializeVersionData;
+  readonly metadata: CommandMetadata;
+}
+export interface ChangeServingVersion {
+  readonly type: 'ChangeServingVersion';
+  readonly data: ChangeServingVersionData;
+  readonly metadata: CommandMetadata;
+}
+export type ModelCommand = RegisterBase | MaterializeVersion | ChangeServingVersion;
+
+// ---------------------------------------------------------------------------------------------------------------
+// State
+
+export interface RegisteredPolicy {
+  readonly policy: TrainingPolicy;
+  readonly policyHash: string;
+}
+
+export interface ModelLifecycleState {
+  readonly bases: ReadonlyMap<string, BaseModelRegisteredData>;
+  /** Every policy ever registered per base, by policy hash. */
+  readonly policies: ReadonlyMap<string, ReadonlyMap<string, TrainingPolicy>>;
+  /** The base and policy of the latest TrainingPolicyRegistered: what the trainer uses for new versions. */
+  readonly active: { readonly baseModelId: string; readonly policyHash: string } | undefined;
+  readonly versions: ReadonlyMap<string, ModelVersionMaterializedData>;
+  readonly serving: string | null;
+}
+
+export const initialModelLifecycleState = (): ModelLifecycleState => ({
+  bases: new Map(),
+  policies: new Map(),
+  active: undefined,
+  versions: new Map(),
+  serving: null,
+});
+
+/** The active base with its active policy, or undefined before any registration. */
+export function activeTraining(state: ModelLifecycleState): { base: BaseModelRegisteredData; policy: TrainingPolicy; policyHash: string } | undefined {
+  if (state.active === undefined) return undefined;
+  const base = state.bases.get(state.active.baseModelId);
+  const policy = state.policies.get(state.active.baseModelId)?.get(state.active.policyHash);
+  return base && policy ? { base, policy, policyHash: state.active.policyHash } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// decide
+
+function validated<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw toInvalidFieldError(result.error, prefix === '' ? [] : [prefix]);
+  return result.data;
+}
+
+function eventMetadata(command: ModelCommand): EventMetadata {
+  const m = validated(CommandMetadataSchema, command.metadata, 'metadata');
+  return { actor: m.actor, source: m.source, correlationId: m.correlationId, causationId: m.commandId, recordedAt: m.now };
+}
+
+/** An event that may legitimately happen many times gets its id from the command that caused it. */
+function commandEventId(type: string, command: ModelCommand): string {
+  return uuidV5(JSON.stringify(['command-event', type, command.metadata.commandId]), EDITLEDGER_NAMESPACE);
+}
+
+function decideRegister(command: RegisterBase, state: ModelLifecycleState): ModelLifecycleEvent[] {
+  const { policy, ...base } = validated(RegisterBaseDataSchema, command.data, '');
+  const metadata = eventMetadata(command);
+  const baseModelId = baseModelIdOf(base.name, base.baseHash);
+  const policyHash = policyHashOf(policy);
+  const events: ModelLifecycleEvent[] = [];
+  const known = state.bases.get(baseModelId);
+  if (known === undefined) {
+    events.push({ id: eventIdFor('BaseModelRegistered', baseModelId), type: 'BaseModelRegistered', data: { schemaVersion: 1, baseModelId, ...base }, metadata });
+  } else if (known.baseHash !== base.baseHash) {
+    throw new BaseHashMismatchError(baseModelId, known.baseHash, base.baseHash);
+  }
+  const alreadyActive = state.active?.baseModelId === baseModelId && state.active.policyHash === policyHash;
+  if (!alreadyActive) {
+    events.push({
+      id: commandEventId('TrainingPolicyRegistered', command),
+      type: 'TrainingPolicyRegistered',
+      data: { schemaVersion: 1, baseModelId, policy, policyHash },
+      metadata,
+    });
+  }
+  return events;
+}
+
+function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
+  const data = validated(MaterializeVersionDataSchema, command.data, '');
+  const metadata = eventMetadata(command);
+  const base = state.bases.get(data.baseModelId);
+  if (base === undefined) throw new BaseModelNotRegisteredError(data.baseModelId);
+  if (base.baseHash !== data.baseHash) throw new BaseHashMismatchError(data.baseModelId, base.baseHash, data.baseHash);
+  const policyHash = policyHashOf(data.policy);
+  if (!state.policies.get(data.baseModelId)?.has(policyHash)) throw new PolicyNotRegisteredError(data.baseModelId, policyHash);
+  if (new Set(data.editIds).size !== data.editIds.length) throw new InvalidFieldError('editIds', 'must not repeat an edit id');
+  const versionId = versionIdOf({ baseHash: data.baseHash, editSetHash: data.editSetHash, policyHash });
+  if (state.versions.has(versionId)) return []; // the same inputs were materialized before: same version
+  return [{ id: eventIdFor('ModelVersionMaterialized', versionId), type: 'ModelVersionMaterialized', data: { schemaVersion: 1, versionId, ...data }, metadata }];
+}
+
+function decideServing(command: ChangeServingVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
+  const data = validated(ChangeServingVersionDataSchema, command.data, '');
+  const metadata = eventMetadata(command);
+  if (!state.versions.has(data.versionId)) throw new ModelVersionNotFoundError(data.versionId);
+  if (state.serving === data.versionId) return [];
+  return [
+    {
+      id: commandEventId('ServingVersionChanged', command),
+      type: 'ServingVersionChanged',
+      data: { schemaVersion: 1, versionId: data.versionId, previousVersionId: state.serving, changedBy: data.changedBy, reason: data.reason },
+      metadata,
+    },
+  ];
+}
+
+export function decideModel(command: ModelCommand, state: ModelLifecycleState): ModelLifecycleEvent[] {
+  switch (command.type) {
+    case 'RegisterBase':
+      return decideRegister(command, state);
+    case 'MaterializeVersion':
+      return decideMaterialize(command, state);
+    case 'ChangeServingVersion':
+      return decideServing(command, state);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// evolve
+
+export function evolveModel(state: ModelLifecycleState, event: ModelLifecycleEvent): ModelLifecycleState {
+  switch (event.type) {
+    case 'BaseModelRegistered': {
+      const bases = new Map(state.bases);
+      bases.set(event.data.baseModelId, event.data);
+      return { ...state, bases };
+    }
+    case 'TrainingPolicyRegistered': {
+      const policies = new Map(state.policies);
+      const forBase = new Map(policies.get(event.data.baseModelId) ?? []);
+      forBase.set(event.data.policyHash, event.data.policy);
+      policies.set(event.data.baseModelId, forBase);
+      return { ...state, policies, active: { baseModelId: event.data.baseModelId, policyHash: event.data.policyHash } };
+    }
+    case 'ModelVersionMaterialized': {
+      if (state.versions.has(event.data.versionId)) return state;
+      const versions = new Map(state.versions);
+      versions.set(event.data.versionId, event.data);
+      return { ...state, versions };
+    }
+    case 'ServingVersionChanged':
+      return { ...state, serving: event.data.versionId };
+  }
+}
+
+export const modelDecider = {
+  decide: decideModel,
+  evolve: evolveModel,
+  initialState: initialModelLifecycleState,
+};
+
+/**
+ * Parses an untrusted `{id, type, data, metadata}` of the model-lifecycle stream. The shared catalogue handles its
+ * types; TrainingPolicyRegistered is parsed here (see domain/model-events.ts).
+ */
+export function parseModelLifecycleEvent(raw: { id: string; type: string; data: unknown; metadata: unknown }): ModelLifecycleEvent {
+  if (raw.type === 'TrainingPolicyRegistered') {
+    const result = TrainingPolicyRegisteredSchema.safeParse(raw);
+    if (!result.success) throw toInvalidFieldError(result.error);
+    return result.data;
+  }
+  const event = parseLedgerEvent(raw);
+  if (event.type === 'BaseModelRegistered' || event.type === 'ModelVersionMaterialized' || event.type === 'ServingVersionChanged') return event;
+  throw new InvalidFieldError('type', `${event.type} does not belong to the ${MODEL_STREAM} stream`);
+}
