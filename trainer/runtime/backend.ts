@@ -11,13 +11,16 @@
  *   cpu         @tensorflow/tfjs-backend-cpu, pure JS, ~30x slower than wasm on matmuls
  */
 import * as tf from '@tensorflow/tfjs-core';
+// Types only (erased at run time): the chained-method declarations (x.reshape(), ...), registered at run time by
+// tfjs-registrations.ts, so TypeScript and the runtime agree on what a Tensor has.
+import type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { installBlasKernel, loadSgemmAddon, uninstallBlasKernel } from './blas-kernel.ts';
 import { registerTfjsGradientsAndChainedOps } from './tfjs-registrations.ts';
-import { registerWasmGradientKernels } from './wasm-kernels.ts';
+import { normaliseCumulativeAxis, registerWasmGradientKernels } from './wasm-kernels.ts';
 
 export { tf };
 
@@ -145,6 +148,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       uninstallBlasKernel();
       await setTfBackend('cpu');
       silenceCpuBanner();
+      normaliseCumulativeAxis('cpu');
       info = { name: 'cpu', detail: `tfjs-backend-cpu ${tf.version_core}, pure JavaScript`, simd: false, blas: false };
       break;
   }

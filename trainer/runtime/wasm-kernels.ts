@@ -56,9 +56,9 @@ const configs: KernelConfig[] = [
 const axisNormalised = new Set<string>();
 
 /**
- * tfjs-backend-wasm 4.22's Cumsum/Cumprod build a transpose permutation from the raw axis, so axis -1 makes the
- * kernel read and write outside its tensors: the call "succeeds" and a later, unrelated op crashes with "memory
- * access out of bounds". Wrap the original kernels so they only ever see a non-negative axis.
+ * tfjs 4.22's Cumsum/Cumprod kernels use the raw axis: with axis -1, wasm reads and writes outside its tensors (the
+ * call "succeeds" and a later, unrelated op crashes with "memory access out of bounds") and cpu returns an empty
+ * tensor. Wrap the original kernels so they only ever see a non-negative axis.
  */
 function normaliseAxisOf(kernelName: string, backendName: string): void {
   const key = `${kernelName}/${backendName}`;
@@ -82,6 +82,11 @@ export function registerWasmGradientKernels(): void {
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
   }
-  normaliseAxisOf('Cumsum', 'wasm');
-  normaliseAxisOf('Cumprod', 'wasm');
+  normaliseCumulativeAxis('wasm');
+}
+
+/** See normaliseAxisOf. Idempotent; call after the backend's kernels are registered. */
+export function normaliseCumulativeAxis(backendName: 'wasm' | 'cpu'): void {
+  normaliseAxisOf('Cumsum', backendName);
+  normaliseAxisOf('Cumprod', backendName);
 }
