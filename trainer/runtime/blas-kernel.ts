@@ -33,6 +33,17 @@ export interface SgemmAddon {
     bOffsets: Float64Array,
     cOffsets: Float64Array,
   ): void;
+  /** Row-major c = op(a) · op(b) on three separate arrays (benchmarks: BLAS without tfjs). */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+  ): void;
 }
 
 export type AddonLoad = { ok: true; addon: SgemmAddon; path: string } | { ok: false; reason: string };
@@ -60,8 +71,8 @@ export function loadSgemmAddon(): AddonLoad {
   }
   try {
     const addon = createRequire(import.meta.url)(SGEMM_ADDON_PATH) as SgemmAddon;
-    if (typeof addon.sgemmBatch !== 'function' || typeof addon.info !== 'function') {
-      throw new Error('addon does not export sgemmBatch/info');
+    if (typeof addon.sgemmBatch !== 'function' || typeof addon.sgemm !== 'function' || typeof addon.info !== 'function') {
+      throw new Error('addon does not export sgemmBatch/sgemm/info (rebuild it: npm run build:native)');
     }
     loaded = { ok: true, addon, path: SGEMM_ADDON_PATH };
   } catch (err) {

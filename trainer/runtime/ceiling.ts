@@ -29,6 +29,25 @@ export interface MatmulCeiling {
   samplesMs: number[];
 }
 
+/** Median wall time of `run` over `repeats` timed calls after `warmup` untimed ones; `run` returns what to dispose. */
+export function timeMedianMs(run: () => tf.TensorContainer, warmup = 1, repeats = 5): { medianMs: number; samplesMs: number[] } {
+  const samplesMs: number[] = [];
+  for (let i = 0; i < warmup + repeats; i++) {
+    const t0 = performance.now();
+    const out = run();
+    const dt = performance.now() - t0;
+    tf.dispose(out);
+    if (i >= warmup) samplesMs.push(dt);
+  }
+  return { medianMs: median(samplesMs), samplesMs };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Median GFLOP/s of an [m,k]·[k,n] float32 matmul (operands laid out for the requested transposes). */
 export function measureMatmulGflops(m: number, k: number, n: number, opts: MatmulCeilingOptions = {}): MatmulCeiling {
   for (const [name, v] of [['m', m], ['k', k], ['n', n]] as const) {
@@ -42,21 +61,13 @@ export function measureMatmulGflops(m: number, k: number, n: number, opts: Matmu
   const backend = currentBackend()?.name ?? tf.getBackend();
   const a = tf.randomUniform(transposeA ? [k, m] : [m, k], -1, 1, 'float32', 1);
   const b = tf.randomUniform(transposeB ? [n, k] : [k, n], -1, 1, 'float32', 2);
-  const samplesMs: number[] = [];
+  let timing: { medianMs: number; samplesMs: number[] };
   try {
-    for (let i = 0; i < warmup + repeats; i++) {
-      const t0 = performance.now();
-      const c = tf.matMul(a, b, transposeA, transposeB);
-      const dt = performance.now() - t0;
-      c.dispose();
-      if (i >= warmup) samplesMs.push(dt);
-    }
+    timing = timeMedianMs(() => tf.matMul(a, b, transposeA, transposeB), warmup, repeats);
   } finally {
     tf.dispose([a, b]);
   }
-  const sorted = [...samplesMs].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  const medianMs = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const { medianMs, samplesMs } = timing;
   return {
     backend,
     m,
