@@ -1,0 +1,44 @@
+// `editledger edit <submit|import|retract|list|show>`: the edit ledger from the command line.
+import type { CliCommand, CliIO } from '../command.ts';
+import { ExitCode } from '../command.ts';
+import { importEdits } from '../edit/import.ts';
+import { list } from '../edit/list.ts';
+import { retract } from '../edit/retract.ts';
+import { show } from '../edit/show.ts';
+import { submit } from '../edit/submit.ts';
+import { runSubcommand } from '../subcommand.ts';
+import type { SubcommandSpec } from '../subcommand.ts';
+
+const subcommands: Record<string, SubcommandSpec> = { submit, import: importEdits, retract, list, show };
+
+const usage = `usage: editledger edit <command> [options]
+
+commands:
+  submit             record one fact correction
+  import FILE        import a ZsRE / CounterFact dataset (JSON or JSONL)
+  retract EDIT_ID    retract an active edit
+  list [--at POS]    the active edit set as of a ledger position
+  show EDIT_ID       one edit and its history
+
+Run "editledger edit <command> --help" for its options. Every command accepts --home DIR and --json.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 not found, 5 conflict.
+`;
+
+export const command: CliCommand = {
+  name: 'edit',
+  summary: 'submit, import, retract, list and show edits',
+  usage,
+  async run(argv: readonly string[], io: CliIO): Promise<number> {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout.write(usage);
+      return name === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    const sub = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
+    if (sub === undefined) {
+      io.stderr.write(`editledger edit: unknown command "${name}"\n\n${usage}`);
+      return ExitCode.usage;
+    }
+    return runSubcommand(sub, rest, io);
+  },
+};

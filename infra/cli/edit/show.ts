@@ -1,0 +1,60 @@
+// `editledger edit show ID`: one edit, its status and every event that touched it.
+import { EditNotFoundError } from '../../../domain/errors.ts';
+import { parseRecordedEvent } from '../../../domain/events.ts';
+import { factStreamName } from '../../../domain/fact-key.ts';
+import { foldEditHistory } from '../../../projections/edit-history.ts';
+import type { EditDetails } from '../../../projections/edit-history.ts';
+import { ExitCode } from '../command.ts';
+import type { CliIO } from '../command.ts';
+import { renderTable, writeJson } from '../format.ts';
+import { withLedger } from '../ledger-session.ts';
+import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
+import { COMMON_USAGE } from '../subcommand.ts';
+
+const usage = `usage: editledger edit show EDIT_ID
+
+Show one edit: its content, status (active, retracted, superseded) and history.
+${COMMON_USAGE}`;
+
+function human(details: EditDetails): string {
+  const s = details.submitted;
+  const lines = [
+    `edit        ${details.editId}`,
+    `status      ${details.status}${details.supersededBy ? ` (by ${details.supersededBy})` : ''}`,
+    `fact key    ${details.factKey}`,
+    `prompt      ${s.prompt}`,
+    `target      ${s.target}`,
+    ...(s.subject === undefined ? [] : [`subject     ${s.subject}`]),
+    ...s.rephrase.map((r, i) => `${i === 0 ? 'rephrase    ' : '            '}${r}`),
+    ...s.locality.map((l, i) => `${i === 0 ? 'locality    ' : '            '}${l.prompt}${l.answer === undefined ? '' : ` -> ${l.answer}`}`),
+    `source      ${s.source.system} ${s.source.ref}`,
+    `submitted   by ${s.submittedBy} at position ${details.submittedAt}: ${s.reason}`,
+    ...(s.evidenceUrl === undefined ? [] : [`evidence    ${s.evidenceUrl}`]),
+    ...(details.endedAt === undefined ? [] : [`active      positions [${details.submittedAt}, ${details.endedAt})`]),
+  ];
+  const history = renderTable(
+    [{ header: 'POSITION', align: 'right' }, { header: 'EVENT' }, { header: 'AT' }, { header: 'ACTOR' }, { header: 'WHAT', maxWidth: 80 }],
+    details.history.map((h) => [String(h.position), h.type, h.at, h.actor, h.summary]),
+  );
+  return `${lines.join('\n')}\n\n${history}`;
+}
+
+export const show: SubcommandSpec = {
+  title: 'editledger edit show',
+  usage,
+  options: {},
+  positionals: { min: 1, max: 1, names: 'exactly one EDIT_ID' },
+  async run(flags: ParsedFlags, io: CliIO): Promise<number> {
+    const editId = flags.positionals[0]!.trim().toLowerCase();
+    const details = await withLedger(io, flags.home, async (session) => {
+      const factKey = (await session.index()).factKeyOf(editId);
+      if (factKey === undefined) throw new EditNotFoundError(editId);
+      const events = (await session.store.readStream(factStreamName(factKey))).map(parseRecordedEvent);
+      return foldEditHistory(events, editId);
+    });
+    if (details === undefined) throw new EditNotFoundError(editId);
+    if (flags.json) writeJson(io, details);
+    else io.stdout.write(human(details));
+    return ExitCode.ok;
+  },
+};
