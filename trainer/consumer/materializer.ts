@@ -1,0 +1,265 @@
+// The materializer: ledger position P -> model version.
+//
+//   edit set at P  ->  version id = hash(base, edit set, policy)
+//     already recorded and its artifact intact  -> nothing to do ("existing")
+//     already recorded, artifact missing/corrupt -> retrain, check the bytes equal the recorded sha256 ("artifact-rebuilt")
+//     new -> LocFT-BF replay of ALL active edits onto the BASE (never onto an earlier version, so a version does not
+//            depend on history) -> artifact (atomic, content-addressed) -> evaluation on the edits' own probes and
+//            capability -> ModelVersionMaterialized, whose event id is derived from the version id.
+//
+// Crash safety: the artifact is renamed into place only when complete, and the event is appended only after the
+// artifact is durable. A process killed anywhere leaves either nothing visible, or an artifact without an event
+// (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
+// both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
+import type { BaseModelRegisteredData } from '../../domain/events.ts';
+import { BaseModelNotRegisteredError, ModelVersionNotFoundError, activeTraining, policyHashOf, shortVersionId, versionIdOf } from '../../domain/model-version.ts';
+import type { EventStore } from '../../domain/ports/event-store.ts';
+import type { VersionRecord } from '../../projections/versions.ts';
+import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
+import type { CommandContext, ModelLedgerSnapshot } from './model-ledger.ts';
+import { commandMetadata, executeModelCommand, readModelLedger } from './model-ledger.ts';
+import type { ArtifactRepository, EditSetSource, Logger, Metrics, StoredArtifact, TrainProgress, VersionEditor } from './ports.ts';
+
+export interface MaterializerDeps {
+  readonly store: EventStore;
+  readonly editSets: EditSetSource;
+  readonly artifacts: ArtifactRepository;
+  readonly editor: VersionEditor;
+  readonly context: CommandContext;
+  readonly log?: Logger;
+  readonly onProgress?: (progress: TrainProgress & { readonly versionId: string; readonly edits: number }) => void;
+}
+
+export interface MaterializeOptions {
+  /** Ledger position whose edit set to materialize; default the head. */
+  readonly position?: number;
+  /** Move the serving pointer to the version (new or existing) with this reason. */
+  readonly promoteReason?: string;
+}
+
+export type MaterializeOutcome = 'materialized' | 'existing' | 'artifact-rebuilt';
+
+export interface MaterializeResult {
+  readonly outcome: MaterializeOutcome;
+  readonly version: VersionRecord;
+  /** The position asked for (the recorded version may carry the earlier position it was first built at). */
+  readonly position: number;
+  readonly promoted: boolean;
+  readonly durationMs: number;
+}
+
+export class PositionBeyondHeadError extends Error {
+  override readonly name = 'PositionBeyondHeadError';
+  readonly field = 'position';
+  constructor(
+    readonly position: number,
+    readonly head: number,
+  ) {
+    super(`position: ${position} is beyond the ledger head ${head}`);
+  }
+}
+
+/** A rebuild produced other bytes than the ones recorded: the inputs or the backend differ. */
+export class RebuildMismatchError extends Error {
+  override readonly name = 'RebuildMismatchError';
+  constructor(
+    readonly versionId: string,
+    readonly expected: string,
+    readonly actual: string,
+    readonly differences: readonly string[],
+  ) {
+    super(`version ${shortVersionId(versionId)}: rebuilt artifact sha256 ${actual.slice(0, 12)} differs from the recorded ${expected.slice(0, 12)} (${differences.join('; ') || 'same recorded inputs: nondeterministic backend?'})`);
+  }
+}
+
+export interface RebuildReport {
+  readonly version: VersionRecord;
+  readonly identical: boolean;
+  readonly rebuiltSha256: string;
+  /** Inputs that differ from what the version recorded (empty when only the bytes differ). */
+  readonly differences: readonly string[];
+  readonly backend: string;
+  readonly recordedBackend: string | undefined;
+  readonly durationMs: number;
+}
+
+export const DELTA_MANIFEST = 'manifest.json';
+
+export class Materializer {
+  constructor(private readonly deps: MaterializerDeps) {}
+
+  readModels(): Promise<ModelLedgerSnapshot> {
+    return readModelLedger(this.deps.store);
+  }
+
+  async materialize(options: MaterializeOptions = {}): Promise<MaterializeResult> {
+    const started = Date.now();
+    const { store, editSets, artifacts, log } = this.deps;
+    const snapshot = await readModelLedger(store);
+    const training = activeTraining(snapshot.state);
+    if (training === undefined) throw new BaseModelNotRegisteredError(undefined);
+    const head = await store.headPosition();
+    const position = options.position ?? head;
+    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`position: must be an integer >= 0, got ${position}`);
+    if (position > head) throw new PositionBeyondHeadError(position, head);
+
+    const editSet = await editSets.editSetAt(position);
+    const versionId = versionIdOf({ baseHash: training.base.baseHash, editSetHash: editSet.editSetHash, policyHash: training.policyHash });
+    const known = snapshot.versions.byId.get(versionId);
+    let outcome: MaterializeOutcome;
+    let version: VersionRecord;
+    if (known !== undefined) {
+      const check = await artifacts.verify(known.artifactSha256);
+      if (check.ok) {
+        log?.({ level: 'info', msg: `edit set at ${position} is version #${known.ordinal} ${shortVersionId(versionId)}: already materialized`, versionId, position });
+        outcome = 'existing';
+      } else {
+        log?.({ level: 'warn', msg: `artifact of version ${shortVersionId(versionId)} ${check.missing ? 'is missing' : `is corrupted (${check.problem})`}; rebuilding it`, versionId });
+        await this.repairArtifact(known);
+        outcome = 'artifact-rebuilt';
+      }
+      version = known;
+    } else {
+      log?.({ level: 'info', msg: `materializing ${editSet.edits.length} edits at position ${position} as version ${shortVersionId(versionId)}`, versionId, position, edits: editSet.edits.length });
+      const baseDir = await this.baseDir(training.base);
+      const trained = await this.deps.editor.train({
+        baseDir,
+        baseHash: training.base.baseHash,
+        editSetHash: editSet.editSetHash,
+        edits: editSet.edits,
+        policy: training.policy,
+        onProgress: (p) => this.deps.onProgress?.({ ...p, versionId, edits: editSet.edits.length }),
+      });
+      const put = await artifacts.put({ primary: trained.primary, files: trained.files });
+      const artifact = await artifacts.load(put.sha256);
+      const evaluated = await this.deps.editor.evaluate({ baseDir, edits: editSet.edits, artifact });
+      const metrics: Metrics = {
+        ...evaluated,
+        edits: editSet.edits.length,
+        epochs: trained.epochs,
+        ...(trained.finalLoss === undefined || !Number.isFinite(trained.finalLoss) ? {} : { finalLoss: trained.finalLoss }),
+      };
+      const result = await executeModelCommand(store, () => ({
+        type: 'MaterializeVersion',
+        data: {
+          baseModelId: training.base.baseModelId,
+          baseHash: training.base.baseHash,
+          position,
+          editSetHash: editSet.editSetHash,
+          editIds: editSet.edits.map((e) => e.editId),
+          policy: training.policy,
+          artifactSha256: put.sha256,
+          artifactUri: `sha256:${put.sha256}`,
+          metrics,
+          durationMs: Date.now() - started,
+        },
+        metadata: commandMetadata(this.deps.context),
+      }));
+      version = result.snapshot.versions.byId.get(versionId)!;
+      outcome = result.events.length > 0 ? 'materialized' : 'existing';
+      if (outcome === 'existing') log?.({ level: 'info', msg: `version ${shortVersionId(versionId)} was recorded by another trainer meanwhile; not recording it twice`, versionId });
+      else log?.({ level: 'info', msg: `recorded version #${version.ordinal} ${shortVersionId(versionId)}`, versionId, metrics, artifactSha256: put.sha256 });
+    }
+    const promoted = options.promoteReason === undefined ? false : await this.serve(versionId, options.promoteReason);
+    return { outcome, version, position, promoted, durationMs: Date.now() - started };
+  }
+
+  /** Moves the serving pointer; false when the version was already served. */
+  async serve(versionId: string, reason: string, changedBy = this.deps.context.actor): Promise<boolean> {
+    const result = await executeModelCommand(this.deps.store, () => ({
+      type: 'ChangeServingVersion',
+      data: { versionId, changedBy, reason },
+      metadata: commandMetadata(this.deps.context),
+    }));
+    if (result.events.length > 0) this.deps.log?.({ level: 'info', msg: `serving version ${shortVersionId(versionId)} (${reason})`, versionId, reason, changedBy });
+    return result.events.length > 0;
+  }
+
+  /** The version's artifact, verified; rebuilt from the ledger first when it is missing or corrupted. */
+  async ensureArtifact(version: VersionRecord): Promise<{ artifact: StoredArtifact; rebuilt: boolean }> {
+    const check = await this.deps.artifacts.verify(version.artifactSha256);
+    if (check.ok) return { artifact: await this.deps.artifacts.load(version.artifactSha256), rebuilt: false };
+    this.deps.log?.({ level: 'warn', msg: `artifact of version ${shortVersionId(version.versionId)} ${check.missing ? 'is missing' : `is corrupted (${check.problem})`}; rebuilding it from the ledger`, versionId: version.versionId });
+    await this.repairArtifact(version);
+    return { artifact: await this.deps.artifacts.load(version.artifactSha256), rebuilt: true };
+  }
+
+  /** The registered base checkpoint folder, verified against its recorded hash. */
+  async baseDir(base: BaseModelRegisteredData): Promise<string> {
+    const sha = /^sha256:([0-9a-f]{64})$/.exec(base.artifactUri)?.[1];
+    if (sha === undefined) throw new Error(`artifactUri: base model ${base.baseModelId} is at "${base.artifactUri}", not in the artifact store`);
+    const artifact = await this.deps.artifacts.load(sha);
+    const actual = await checkpointHash(artifact.dir);
+    if (actual !== base.baseHash) throw new Error(`baseHash: the stored base ${base.baseModelId} hashes to ${actual.slice(0, 12)}, registered ${base.baseHash.slice(0, 12)}`);
+    return artifact.dir;
+  }
+
+  /** Rebuilds a version from the ledger alone (its recorded position, base and policy) and compares the bytes. */
+  async rebuild(version: VersionRecord): Promise<RebuildReport & { files: ReadonlyMap<string, Uint8Array>; primary: string }> {
+    const started = Date.now();
+    const snapshot = await readModelLedger(this.deps.store);
+    const base = snapshot.state.bases.get(version.baseModelId);
+    if (base === undefined) throw new BaseModelNotRegisteredError(version.baseModelId);
+    const differences: string[] = [];
+    const editSet = await this.deps.editSets.editSetAt(version.position);
+    if (editSet.editSetHash !== version.editSetHash) differences.push(`edit set at position ${version.position} hashes to ${editSet.editSetHash.slice(0, 12)}, recorded ${version.editSetHash.slice(0, 12)}`);
+    const ids = editSet.edits.map((e) => e.editId);
+    if (ids.join() !== version.editIds.join()) differences.push(`edit ids differ (${ids.length} now, ${version.editIds.length} recorded)`);
+    if (base.baseHash !== version.baseHash) differences.push(`base hash ${base.baseHash.slice(0, 12)} != recorded ${version.baseHash.slice(0, 12)}`);
+    if (policyHashOf(version.policy) !== version.policyHash) differences.push('policy hash');
+    const baseDir = await this.baseDir(base);
+    const trained = await this.deps.editor.train({
+      baseDir,
+      baseHash: base.baseHash,
+      editSetHash: editSet.editSetHash,
+      edits: editSet.edits,
+      policy: version.policy,
+      onProgress: (p) => this.deps.onProgress?.({ ...p, versionId: version.versionId, edits: editSet.edits.length }),
+    });
+    const bytes = trained.files.get(trained.primary)!;
+    const { createHash } = await import('node:crypto');
+    const rebuiltSha256 = createHash('sha256').update(bytes).digest('hex');
+    const recordedBackend = await this.recordedBackend(version);
+    if (recordedBackend !== undefined && recordedBackend !== trained.backend) differences.push(`backend ${trained.backend} != recorded ${recordedBackend}`);
+    return {
+      version,
+      identical: rebuiltSha256 === version.artifactSha256,
+      rebuiltSha256,
+      differences,
+      backend: trained.backend,
+      recordedBackend,
+      durationMs: Date.now() - started,
+      files: trained.files,
+      primary: trained.primary,
+    };
+  }
+
+  /** The backend in the stored artifact's manifest, when the artifact is intact and says so. */
+  private async recordedBackend(version: VersionRecord): Promise<string | undefined> {
+    const check = await this.deps.artifacts.verify(version.artifactSha256);
+    if (!check.ok) return undefined;
+    const manifest = (await this.deps.artifacts.load(version.artifactSha256)).files.get(DELTA_MANIFEST);
+    if (manifest === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(Buffer.from(manifest).toString('utf8')) as { backend?: unknown };
+      return typeof parsed.backend === 'string' ? parsed.backend : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async repairArtifact(version: VersionRecord): Promise<void> {
+    const report = await this.rebuild(version);
+    if (!report.identical) throw new RebuildMismatchError(version.versionId, version.artifactSha256, report.rebuiltSha256, report.differences);
+    await this.deps.artifacts.put({ primary: report.primary, files: report.files });
+    this.deps.log?.({ level: 'info', msg: `rebuilt the artifact of version ${shortVersionId(version.versionId)} bit-identically`, versionId: version.versionId });
+  }
+
+  /** A version by id; a typed error when it is unknown. */
+  async version(versionId: string): Promise<VersionRecord> {
+    const snapshot = await readModelLedger(this.deps.store);
+    const record = snapshot.versions.byId.get(versionId);
+    if (record === undefined) throw new ModelVersionNotFoundError(versionId);
+    return record;
+  }
+}

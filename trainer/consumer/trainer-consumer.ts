@@ -1,0 +1,167 @@
+// The trainer consumer: a catch-up subscription over the ledger's edit events that materializes a model version
+// when its policy says so:
+//   - after N new edit events (`everyEdits`),
+//   - after T milliseconds without a new one (`idleMs`), when at least one is pending,
+//   - on demand (`requestNow()`, e.g. on SIGUSR1; `editledger materialize` does the same in its own process),
+//   - right after catching up, when it finds edits it has not handled yet (a backlog, or work a crash interrupted).
+// Each round replays ALL edits active at the newest edit position onto the base (see materializer.ts).
+//
+// The checkpoint is the last edit position whose edit set is materialized; it is saved durably only after the
+// version event is in the ledger. Killed at any moment, the consumer resumes from the checkpoint, finds the same
+// pending edits, computes the same version id and either finds it recorded (no duplicate) or records it once.
+import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
+import { EDIT_EVENT_TYPES } from '../../domain/events.ts';
+import type { AllFilter, EventStore } from '../../domain/ports/event-store.ts';
+import type { MaterializeResult, Materializer } from './materializer.ts';
+import type { CheckpointStore, Logger } from './ports.ts';
+
+export const EDIT_EVENTS_FILTER: AllFilter = { streamPrefixes: [FACT_STREAM_PREFIX], eventTypes: [...EDIT_EVENT_TYPES] };
+
+export interface TrainerPolicy {
+  /** Materialize once this many edit events are pending. */
+  readonly everyEdits: number;
+  /** Materialize when edits are pending and none arrived for this long. */
+  readonly idleMs: number;
+  /** Serve each version the consumer materializes (reason names the position). Default true. */
+  readonly promote?: boolean;
+}
+
+export const DEFAULT_TRAINER_POLICY: TrainerPolicy = { everyEdits: 100, idleMs: 10_000, promote: true };
+
+export interface TrainerConsumerDeps {
+  readonly store: EventStore;
+  readonly materializer: Materializer;
+  readonly checkpoint: CheckpointStore;
+  readonly policy: TrainerPolicy;
+  readonly log?: Logger;
+  /** Called after every round (materialized or found existing). */
+  readonly onRound?: (result: MaterializeResult) => void;
+  readonly now?: () => number;
+}
+
+export interface PendingEdits {
+  readonly checkpoint: number;
+  readonly pending: number;
+  /** Position of the newest pending edit event (the checkpoint when none). */
+  readonly lastEditPosition: number;
+}
+
+export class TrainerConsumer {
+  private wake: (() => void) | undefined;
+  private demanded = false;
+
+  constructor(private readonly deps: TrainerConsumerDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  private promoteReason(position: number): string | undefined {
+    return this.deps.policy.promote === false ? undefined : `trainer: latest edit set (ledger position ${position})`;
+  }
+
+  /** Edit events after the checkpoint. */
+  async pending(): Promise<PendingEdits> {
+    const checkpoint = await this.deps.checkpoint.load();
+    let pending = 0;
+    let lastEditPosition = checkpoint;
+    for await (const event of this.deps.store.readAll({ after: checkpoint, filter: EDIT_EVENTS_FILTER })) {
+      pending++;
+      lastEditPosition = event.position;
+    }
+    return { checkpoint, pending, lastEditPosition };
+  }
+
+  /** Catch up; if edits are pending, materialize the newest edit set once and advance the checkpoint. */
+  async runOnce(): Promise<MaterializeResult | undefined> {
+    const { pending, lastEditPosition } = await this.pending();
+    if (pending === 0) {
+      this.deps.log?.({ level: 'info', msg: 'no new edit events since the checkpoint; nothing to materialize' });
+      return undefined;
+    }
+    return this.round(lastEditPosition, pending);
+  }
+
+  private async round(position: number, pending: number): Promise<MaterializeResult> {
+    this.deps.log?.({ level: 'info', msg: `${pending} new edit event(s) up to position ${position}: materializing`, position, pending });
+    const reason = this.promoteReason(position);
+    const result = await this.deps.materializer.materialize(reason === undefined ? { position } : { position, promoteReason: reason });
+    await this.deps.checkpoint.save(position);
+    this.deps.onRound?.(result);
+    return result;
+  }
+
+  /** Asks a running consumer to materialize pending edits now, without waiting for N or T. */
+  requestNow(): void {
+    this.demanded = true;
+    this.wake?.();
+  }
+
+  /** Runs until `signal` aborts. A failed round is logged and retried after a pause; the checkpoint stays put. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { store, policy, log } = this.deps;
+    const checkpoint = await this.deps.checkpoint.load();
+    let pending = 0;
+    let lastEditPosition = checkpoint;
+    let lastEditAt = this.now();
+    let caughtUp = false;
+    let backlog = false;
+    let failure: Error | undefined;
+    const subscription = store.subscribeToAll({
+      after: checkpoint,
+      filter: EDIT_EVENTS_FILTER,
+      onEvent: (event) => {
+        pending++;
+        lastEditPosition = event.position;
+        lastEditAt = this.now();
+        if (caughtUp) this.wake?.();
+      },
+      onCaughtUp: () => {
+        caughtUp = true;
+        backlog = pending > 0;
+        log?.({ level: 'info', msg: `caught up at checkpoint ${checkpoint} with ${pending} pending edit event(s)`, pending });
+        this.wake?.();
+      },
+      onError: (error) => {
+        failure = error;
+        this.wake?.();
+      },
+    });
+    const onAbort = () => this.wake?.();
+    signal.addEventListener('abort', onAbort);
+    let retryAt = 0;
+    try {
+      while (!signal.aborted && failure === undefined) {
+        const idleLeft = pending > 0 ? lastEditAt + policy.idleMs - this.now() : Number.POSITIVE_INFINITY;
+        const due = caughtUp && pending > 0 && this.now() >= retryAt && (backlog || this.demanded || pending >= policy.everyEdits || idleLeft <= 0);
+        if (!due) {
+          const waitMs = Math.max(10, Math.min(1000, idleLeft, retryAt > this.now() ? retryAt - this.now() : 1000));
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, waitMs);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wake = undefined;
+          continue;
+        }
+        const target = lastEditPosition;
+        const consumed = pending;
+        try {
+          await this.round(target, consumed);
+          pending -= consumed;
+          backlog = false;
+          this.demanded = false;
+        } catch (error) {
+          log?.({ level: 'error', msg: `materialization at position ${target} failed: ${error instanceof Error ? error.message : String(error)}; retrying in 5 s`, position: target });
+          retryAt = this.now() + 5000;
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await subscription.stop();
+    }
+    if (failure !== undefined) throw failure;
+  }
+}
