@@ -56,9 +56,9 @@ function prepareEvent(event: unknown, field: string, maxEventBytes: number): Pre
   const { id, type, data, metadata } = event as Record<string, unknown>;
   if (typeof id !== 'string' || !UUID.test(id)) throw new InvalidEventError(`${field}.id`, `must be a UUID string, got ${describe(id)}`);
   checkName(type, `${field}.type`);
-  checkJson(data, `${field}.data`, new Set(), 0);
+  checkJson(data, `${field}.data`);
   if (!isPlainObject(metadata)) throw new InvalidEventError(`${field}.metadata`, `must be a plain object, got ${describe(metadata)}`);
-  checkJson(metadata, `${field}.metadata`, new Set(), 0);
+  checkJson(metadata, `${field}.metadata`);
   const dataJson = JSON.stringify(data);
   const metadataJson = JSON.stringify(metadata);
   // UTF-8 takes at most 3 bytes per UTF-16 unit, so the exact count is only needed near the limit.
@@ -146,46 +146,109 @@ function checkString(value: string, field: string): void {
   throw new InvalidEventError(field, `contains a lone UTF-16 surrogate U+${unit} at index ${at}, which has no UTF-8 encoding (invalid UTF-8 input?)`);
 }
 
-function checkJson(value: unknown, field: string, ancestors: Set<object>, depth: number): void {
-  switch (typeof value) {
-    case 'string':
-      checkString(value, field);
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) throw new InvalidEventError(field, `${value} is not a JSON number`);
-      return;
-    case 'boolean':
-      return;
-    case 'object':
-      break;
-    case 'undefined':
-      throw new InvalidEventError(field, 'undefined is not a JSON value');
-    case 'bigint':
-      throw new InvalidEventError(field, 'a bigint is not a JSON value (store it as a string)');
-    default:
-      throw new InvalidEventError(field, `a ${typeof value} is not a JSON value`);
-  }
-  if (value === null) return;
-  if (depth >= MAX_JSON_DEPTH) throw new InvalidEventError(field, `nests deeper than ${MAX_JSON_DEPTH} levels`);
-  if (ancestors.has(value)) throw new InvalidEventError(field, 'is a circular reference');
-  ancestors.add(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) checkJson(value[i], `${field}[${i}]`, ancestors, depth + 1);
-  } else if (isPlainObject(value)) {
-    for (const key of Object.keys(value)) {
-      const child = (value as Record<string, unknown>)[key];
-      checkString(key, `${field} (key ${JSON.stringify(key)})`);
-      // JSON.stringify omits undefined-valued properties, and so does the stored JSON: an absent optional field.
-      if (child !== undefined) checkJson(child, childField(field, key), ancestors, depth + 1);
-    }
-  } else {
-    throw new InvalidEventError(field, `a ${describe(value)} is not plain JSON data (use plain objects, arrays, strings, finite numbers, booleans and null)`);
-  }
-  ancestors.delete(value);
+/**
+ * Checks that a value is plain JSON. This runs for every event of every append, so the common case is a
+ * tight walk that allocates nothing; only when it finds a problem does a second walk work out the exact
+ * field (e.g. `events[0].data.prompt`) and what is wrong with it.
+ */
+function checkJson(root: unknown, field: string): void {
+  if (!isPlainJson(root, 0)) explainJson(root, field);
 }
 
-function childField(parent: string, key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return isWellFormed(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= MAX_JSON_DEPTH) return false; // also how a cycle ends up here
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
+        if (!isWellFormed(key)) return false;
+        const child = record[key];
+        if (child !== undefined && !isPlainJson(child, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** The slow walk: throws an InvalidEventError naming the first offending field. */
+function explainJson(root: unknown, field: string): void {
+  const path: Array<string | number> = [];
+  const ancestors = new Set<object>();
+  const fail = (problem: string): never => {
+    throw new InvalidEventError(formatPath(field, path), problem);
+  };
+  const visit = (value: unknown): void => {
+    switch (typeof value) {
+      case 'string':
+        if (!isWellFormed(value)) checkString(value, formatPath(field, path));
+        return;
+      case 'number':
+        if (!Number.isFinite(value)) fail(`${value} is not a JSON number`);
+        return;
+      case 'boolean':
+        return;
+      case 'object':
+        break;
+      case 'undefined':
+        return fail('undefined is not a JSON value');
+      case 'bigint':
+        return fail('a bigint is not a JSON value (store it as a string)');
+      default:
+        return fail(`a ${typeof value} is not a JSON value`);
+    }
+    if (value === null) return;
+    if (path.length >= MAX_JSON_DEPTH) fail(`nests deeper than ${MAX_JSON_DEPTH} levels`);
+    if (ancestors.has(value)) fail('is a circular reference');
+    ancestors.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        visit(value[i]);
+        path.pop();
+      }
+    } else if (isPlainObject(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        if (!isWellFormed(key)) checkString(key, `${formatPath(field, path)} (key ${JSON.stringify(key)})`);
+        const child = value[key];
+        // JSON.stringify omits undefined-valued properties, and so does the stored JSON: an absent optional field.
+        if (child === undefined) continue;
+        path.push(key);
+        visit(child);
+        path.pop();
+      }
+    } else {
+      fail(`a ${describe(value)} is not plain JSON data (use plain objects, arrays, strings, finite numbers, booleans and null)`);
+    }
+    ancestors.delete(value);
+  };
+  visit(root);
+  throw new InvalidEventError(field, 'is not plain JSON data');
+}
+
+function formatPath(field: string, path: ReadonlyArray<string | number>): string {
+  let out = field;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  }
+  return out;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

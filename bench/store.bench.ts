@@ -1,0 +1,239 @@
+// Event-store speed (npm run bench:store; also part of npm run bench:ledger): the SQLite event store
+// next to a raw better-sqlite3 loop doing the same work with the same durability, in the same run.
+//
+//   single appends   one edit-sized event per durable transaction (each one fsyncs the WAL)
+//   batched appends  BATCH events per durable transaction
+//   $all read+fold   read every event in position order, parse data and metadata, fold them
+//
+// The raw baseline writes the same rows (same table, same unique indexes, same JSON text) in
+// BEGIN IMMEDIATE transactions on a WAL + synchronous=FULL file, keeping revisions and positions in
+// memory; the store additionally validates input, checks the expected revision and looks up its head.
+// Appends alternate call by call between the two sides (fresh files in a temp dir), so both see the same
+// disk; reads alternate whole passes, best of BENCH_REPEATS.
+//
+// Environment: BENCH_SINGLE=500, BENCH_BATCHED=20000, BENCH_BATCH=100, BENCH_READ=100000, BENCH_REPEATS=3.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import type { JsonValue, NewEvent } from '../domain/ports/event-store.ts';
+import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
+
+export interface Row {
+  readonly metric: string;
+  readonly unit: string;
+  readonly editledger: number;
+  readonly raw: number;
+  /** editledger / raw, higher is better. */
+  readonly ratio: number;
+  readonly target?: string;
+}
+
+const envInt = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isSafeInteger(value) && value > 0 ? value : fallback;
+};
+
+const STREAMS = 50;
+
+/** An event shaped like an EditSubmitted with its metadata (~700 bytes of JSON). */
+function editEvent(i: number): NewEvent {
+  return {
+    id: randomUUID(),
+    type: 'EditSubmitted',
+    data: {
+      schemaVersion: 1,
+      editId: randomUUID(),
+      factKey: `person:${i}:employer`,
+      prompt: `The employer of person number ${i} is`,
+      target: `Company ${i % 977}`,
+      subject: `Person ${i}`,
+      rephrasePrompts: [`Person ${i} works for`, `Who employs person ${i}? The answer is`],
+      localityProbes: [{ prompt: `The capital of country ${i % 191} is`, expected: `City ${i % 191}` }],
+      source: { system: 'bench', ref: `bench-${i}` },
+      submittedBy: 'bench',
+      reason: 'benchmark correction',
+    },
+    metadata: {
+      actor: 'bench',
+      source: 'bench',
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      recordedAt: '2024-06-07T12:00:00.000Z',
+    },
+  };
+}
+
+/** The raw baseline: the store's table on a durable WAL file, written with prepared inserts. */
+class RawLoop {
+  readonly db: Database.Database;
+  private readonly insert;
+  private position = 0;
+  private readonly revisions = new Map<string, number>();
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL,
+        type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL) STRICT;
+      CREATE UNIQUE INDEX events_by_stream ON events (stream, revision);
+      CREATE UNIQUE INDEX events_by_id ON events (id);`);
+    this.insert = this.db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  }
+
+  readonly append = (stream: string, events: readonly NewEvent[]): void => {
+    this.db
+      .transaction(() => {
+        const recordedAt = new Date().toISOString();
+        let revision = this.revisions.get(stream) ?? -1;
+        for (const e of events) {
+          revision += 1;
+          this.position += 1;
+          this.insert.run(this.position, stream, revision, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), recordedAt);
+        }
+        this.revisions.set(stream, revision);
+      })
+      .immediate();
+  };
+}
+
+interface Fold {
+  count: number;
+  byType: Map<string, number>;
+  chars: number;
+}
+
+function foldEvent(fold: Fold, type: string, data: JsonValue, metadata: JsonValue): void {
+  fold.count += 1;
+  fold.byType.set(type, (fold.byType.get(type) ?? 0) + 1);
+  fold.chars += ((data as { prompt?: string }).prompt?.length ?? 0) + ((metadata as { actor?: string }).actor?.length ?? 0);
+}
+
+async function timed(run: () => Promise<void> | void): Promise<number> {
+  const start = performance.now();
+  await run();
+  return (performance.now() - start) / 1000;
+}
+
+function batches(total: number, size: number): NewEvent[][] {
+  const out: NewEvent[][] = [];
+  for (let i = 0; i < total; i += size) out.push(Array.from({ length: Math.min(size, total - i) }, (_, k) => editEvent(i + k)));
+  return out;
+}
+
+/**
+ * Runs the same appends on both sides, alternating call by call (and which side goes first), so both
+ * see the same disk: fsync latency on a shared machine drifts far more than the two sides differ.
+ */
+async function interleavedAppends(rawPath: string, storePath: string, groups: readonly NewEvent[][]): Promise<{ store: number; raw: number }> {
+  const raw = new RawLoop(rawPath);
+  const store = SqliteEventStore.open(storePath);
+  let rawSeconds = 0;
+  let storeSeconds = 0;
+  try {
+    for (let i = 0; i < groups.length; i++) {
+      const stream = `edit-${i % STREAMS}`;
+      const group = groups[i]!;
+      const runRaw = async (): Promise<void> => void (rawSeconds += await timed(() => raw.append(stream, group)));
+      const runStore = async (): Promise<void> => void (storeSeconds += await timed(async () => void (await store.append(stream, group, 'any'))));
+      if (i % 2 === 0) {
+        await runRaw();
+        await runStore();
+      } else {
+        await runStore();
+        await runRaw();
+      }
+    }
+  } finally {
+    raw.db.close();
+    await store.close();
+  }
+  const events = groups.reduce((n, g) => n + g.length, 0);
+  return { store: events / storeSeconds, raw: events / rawSeconds };
+}
+
+export async function benchStore(): Promise<Row[]> {
+  const single = envInt('BENCH_SINGLE', 500);
+  const batched = envInt('BENCH_BATCHED', 20_000);
+  const batchSize = envInt('BENCH_BATCH', 100);
+  const readCount = envInt('BENCH_READ', 100_000);
+  const repeats = envInt('BENCH_REPEATS', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'editledger-bench-store-'));
+  let file = 0;
+  const fresh = (): string => join(dir, `${file++}.db`);
+  const best = { single: [0, 0], batched: [0, 0], read: [0, 0] };
+  try {
+    const singles = await interleavedAppends(fresh(), fresh(), batches(single, 1));
+    best.single = [singles.store, singles.raw];
+    const grouped = await interleavedAppends(fresh(), fresh(), batches(batched, batchSize));
+    best.batched = [grouped.store, grouped.raw];
+
+    // $all read + fold over one store file with readCount events, read by each side in turn (best of REPEATS).
+    const path = fresh();
+    const writer = SqliteEventStore.open(path);
+    for (let i = 0; i < readCount; i += 1000) {
+      await writer.append(`edit-${(i / 1000) % STREAMS}`, batches(Math.min(1000, readCount - i), 1000)[0]!, 'any');
+    }
+    await writer.close();
+    const check: number[] = [];
+    for (let rep = 0; rep < repeats; rep++) {
+      const rawDb = new Database(path, { readonly: true });
+      const rawFold: Fold = { count: 0, byType: new Map(), chars: 0 };
+      const rawRead = await timed(() => {
+        const rows = rawDb.prepare('SELECT position, stream, revision, id, type, data, metadata, recorded_at FROM events ORDER BY position').raw();
+        for (const row of rows.iterate() as IterableIterator<[number, string, number, string, string, string, string, string]>) {
+          foldEvent(rawFold, row[4], JSON.parse(row[5]) as JsonValue, JSON.parse(row[6]) as JsonValue);
+        }
+      });
+      rawDb.close();
+      const store = SqliteEventStore.open(path);
+      const storeFold: Fold = { count: 0, byType: new Map(), chars: 0 };
+      const storeRead = await timed(async () => {
+        for await (const e of store.readAll()) foldEvent(storeFold, e.type, e.data, e.metadata);
+      });
+      await store.close();
+      check.push(rawFold.chars - storeFold.chars, rawFold.count - storeFold.count);
+      best.read = [Math.max(best.read[0]!, readCount / storeRead), Math.max(best.read[1]!, readCount / rawRead)];
+    }
+    if (check.some((d) => d !== 0)) throw new Error('the store and the raw loop folded different results');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const row = (metric: string, [ours, raw]: number[], target?: string): Row => ({
+    metric,
+    unit: 'events/s',
+    editledger: ours ?? 0,
+    raw: raw ?? 0,
+    ratio: (ours ?? 0) / (raw ?? 1),
+    target,
+  });
+  return [
+    row(`durable single appends (${single} x 1 event)`, best.single, '>= 0.8x'),
+    row(`batched appends (${batched} events, ${batchSize}/batch)`, best.batched, '>= 0.8x'),
+    row(`$all read + fold (${readCount} events)`, best.read),
+  ];
+}
+
+export function formatStoreTable(rows: readonly Row[]): string {
+  const header = ['metric', 'editledger', 'raw better-sqlite3', 'ratio', 'target'];
+  const cells = rows.map((r) => [
+    r.metric,
+    `${Math.round(r.editledger).toLocaleString('en-US')} ${r.unit}`,
+    `${Math.round(r.raw).toLocaleString('en-US')} ${r.unit}`,
+    `${r.ratio.toFixed(2)}x`,
+    r.target ? `${r.target} ${r.ratio >= 0.8 ? 'ok' : 'MISSED'}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log('event store: SQLite (WAL, synchronous=FULL) vs a raw better-sqlite3 loop with the same durability\n');
+  console.log(formatStoreTable(await benchStore()));
+}
