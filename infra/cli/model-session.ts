@@ -1,0 +1,230 @@
+// Opening what the model commands need on top of a ledger session: the artifact store, the edit set source (the
+// persisted edit index), the LocFT-BF editor, the materializer, a logger (stderr + <home>/logs/trainer.log) and a
+// training progress bar. Also the two operations more than one command shares: registering a base checkpoint and
+// checking a version out as a full checkpoint folder (what `generate --version` needs).
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { TrainingPolicy } from '../../domain/events.ts';
+import { shortVersionId } from '../../domain/model-version.ts';
+import type { VersionRecord } from '../../projections/versions.ts';
+import { resolveVersionRef } from '../../projections/versions.ts';
+import { ArtifactStore } from '../artifacts/artifact-store.ts';
+import type { CliIO } from './command.ts';
+import { createProgressBar } from './format.ts';
+import type { ProgressBar } from './format.ts';
+import type { LedgerSession } from './ledger-session.ts';
+import { withLedger } from './ledger-session.ts';
+import { Materializer } from '../../trainer/consumer/materializer.ts';
+import type { CommandContext } from '../../trainer/consumer/model-ledger.ts';
+import { commandMetadata, executeModelCommand } from '../../trainer/consumer/model-ledger.ts';
+import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
+
+export interface ModelSession {
+  readonly ledger: LedgerSession;
+  readonly home: string;
+  readonly artifacts: ArtifactStore;
+  readonly editSets: EditSetSource;
+  readonly materializer: Materializer;
+  readonly context: CommandContext;
+  readonly log: Logger;
+}
+
+export interface ModelSessionOptions {
+  readonly actor: string;
+  /** Channel recorded on events: `cli`, `trainer`, ... */
+  readonly source: string;
+  /** Training progress bar on stderr. Default true. */
+  readonly progress?: boolean;
+  /** Echo log lines on stderr. Default true. */
+  readonly echoLog?: boolean;
+  /** The editor (tests inject one with a fixed backend). Default: the LocFT-BF editor. */
+  readonly editor?: VersionEditor;
+}
+
+/** A logger writing JSONL to <home>/logs/trainer.log and, optionally, a human line to stderr. */
+export function fileLogger(home: string, io: CliIO, echo: boolean): Logger {
+  const dir = join(home, 'logs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'trainer.log');
+  return (record: LogRecord) => {
+    appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), pid: process.pid, ...record })}\n`);
+    if (echo) io.stderr.write(`editledger: ${record.level === 'info' ? '' : `${record.level}: `}${record.msg}\n`);
+  };
+}
+
+function trainingProgress(io: CliIO): (p: { versionId: string; edits: number; epoch: number; epochs: number; batch: number; batches: number; loss: number; etaMs: number | undefined }) => void {
+  let bar: ProgressBar | undefined;
+  let current = '';
+  let lastDone = 0;
+  let total = 0;
+  return (p) => {
+    const done = (p.epoch - 1) * p.batches + p.batch;
+    if (bar === undefined || p.versionId !== current || done < lastDone) {
+      current = p.versionId;
+      total = p.epochs * p.batches;
+      bar = createProgressBar(io.stderr, `training ${shortVersionId(p.versionId)} (${p.edits} edits)`, total);
+    }
+    lastDone = done;
+    const eta = p.etaMs === undefined ? '' : `  ETA ${Math.ceil(p.etaMs / 1000)} s`;
+    bar.update(done, `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)}${eta}`);
+    // Early stop: the bar never reaches its nominal total, so close it at the stopping epoch.
+    if (p.loss < 1e-2 && p.batch === p.batches) bar.finish(`stopped at epoch ${p.epoch}, loss ${p.loss.toFixed(4)}`);
+  };
+}
+
+export async function withModels<T>(io: CliIO, home: string | undefined, options: ModelSessionOptions, run: (session: ModelSession) => Promise<T>): Promise<T> {
+  return withLedger(io, home, async (ledger) => {
+    const paths = ledger.config.paths;
+    const artifacts = await ArtifactStore.open(paths.artifactsDir);
+    const editSets: EditSetSource = {
+      async editSetAt(position) {
+        const index = await ledger.index();
+        if (position > index.checkpoint) await index.catchUp(ledger.store);
+        return index.editSetAt(position);
+      },
+    };
+    const log = fileLogger(paths.home, io, options.echoLog ?? true);
+    const context: CommandContext = { actor: options.actor, source: options.source };
+    const editor = options.editor ?? new (await import('../../trainer/consumer/locft-editor.ts')).LocftEditor();
+    const materializer = new Materializer({
+      store: ledger.store,
+      editSets,
+      artifacts,
+      editor,
+      context,
+      log,
+      ...(options.progress === false ? {} : { onProgress: trainingProgress(io) }),
+    });
+    return run({ ledger, home: paths.home, artifacts, editSets, materializer, context, log });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Registering a base checkpoint
+
+export const DEFAULT_POLICY: Omit<TrainingPolicy, 'layer'> = {
+  method: 'locft-bf',
+  module: 'mlp.down_proj',
+  optimizer: 'adam',
+  lr: 5e-4,
+  batchSize: 100,
+  epochs: 25,
+  stopLoss: 1e-2,
+  skipBatchLoss: 1e-2,
+  appendEos: true,
+  seed: 0,
+};
+
+async function sha256File(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+export interface RegisterResult {
+  readonly baseModelId: string;
+  readonly baseHash: string;
+  readonly policy: TrainingPolicy;
+  readonly appended: number;
+  readonly artifactUri: string;
+}
+
+/**
+ * Copies the checkpoint's defining files into the artifact store (so the ledger plus the home folder are enough to
+ * rebuild any version, wherever the original folder goes) and records BaseModelRegistered + the training policy.
+ * Registering the same checkpoint with the same policy again appends nothing.
+ */
+export async function registerBase(session: ModelSession, dir: string, overrides: Partial<TrainingPolicy> & { name?: string }): Promise<RegisterResult> {
+  const { checkpointHash, definingFiles, readCheckpointConfig } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
+  const { expectedParameterShapes } = await import('../../trainer/model/config.ts');
+  const folder = resolve(dir);
+  const { config } = await readCheckpointConfig(folder);
+  const baseHash = await checkpointHash(folder);
+  const files = await definingFiles(folder);
+  const contents = new Map<string, Uint8Array>();
+  for (const file of files) contents.set(file, await readFile(join(folder, file)));
+  for (const extra of ['generation_config.json', 'special_tokens_map.json', 'heldout.txt']) {
+    try {
+      contents.set(extra, await readFile(join(folder, extra)));
+    } catch {
+      // optional
+    }
+  }
+  const primary = files.includes('model.safetensors') ? 'model.safetensors' : 'model.safetensors.index.json';
+  const put = await session.artifacts.put({ primary, files: contents });
+  const tokenizerHash = createHash('sha256')
+    .update(`${await sha256File(join(folder, 'tokenizer.json'))}  tokenizer.json\n${await sha256File(join(folder, 'tokenizer_config.json'))}  tokenizer_config.json\n`)
+    .digest('hex');
+  let parameterCount = 0;
+  for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
+  const { name, ...policyOverrides } = overrides;
+  const policy: TrainingPolicy = { ...DEFAULT_POLICY, layer: Math.floor((config.numLayers - 1) / 2), ...policyOverrides };
+  if (policy.layer >= config.numLayers) throw Object.assign(new Error(`layer: ${policy.layer} is out of range; the model has ${config.numLayers} layers (0-${config.numLayers - 1})`), { field: 'layer' });
+  const artifactUri = `sha256:${put.sha256}`;
+  const configHash = createHash('sha256').update(contents.get('config.json')!).digest('hex');
+  const result = await executeModelCommand(session.ledger.store, () => ({
+    type: 'RegisterBase',
+    data: {
+      name: name ?? basename(folder),
+      baseHash,
+      configHash,
+      tokenizerHash,
+      architecture: config.modelType,
+      parameterCount,
+      artifactUri,
+      policy,
+    },
+    metadata: commandMetadata(session.context),
+  }));
+  const registered = result.snapshot.state.active;
+  return { baseModelId: registered?.baseModelId ?? '', baseHash, policy, appended: result.events.length, artifactUri };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Versions as checkpoint folders
+
+/** Resolves `ref` (id, prefix, #N) against the ledger. */
+export async function resolveVersion(session: ModelSession, ref: string): Promise<VersionRecord> {
+  const snapshot = await session.materializer.readModels();
+  return resolveVersionRef(snapshot.versions, ref);
+}
+
+/**
+ * A full HF checkpoint folder of a version (base + delta), under <home>/checkouts/<versionId>/, written once to a
+ * temp folder and renamed. The artifact is verified first and rebuilt from the ledger if it is corrupted.
+ */
+export async function checkoutVersion(session: ModelSession, version: VersionRecord): Promise<{ dir: string; rebuilt: boolean }> {
+  const dir = join(session.home, 'checkouts', version.versionId);
+  const { artifact, rebuilt } = await session.materializer.ensureArtifact(version);
+  try {
+    await stat(join(dir, 'model.safetensors'));
+    if (!rebuilt) return { dir, rebuilt };
+  } catch {
+    // not checked out yet
+  }
+  const { writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
+  const { readVersionCheckpoint, DELTA_FILE } = await import('../../trainer/consumer/version-model.ts');
+  const base = (await session.materializer.readModels()).state.bases.get(version.baseModelId);
+  if (base === undefined) throw new Error(`baseModelId: base ${version.baseModelId} of version ${shortVersionId(version.versionId)} is not registered`);
+  const baseDir = await session.materializer.baseDir(base);
+  const checkpoint = await readVersionCheckpoint(baseDir, artifact.files.get(DELTA_FILE));
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(join(session.home, 'checkouts'), { recursive: true });
+  await writeHfCheckpoint(tmp, { rawConfig: checkpoint.rawConfig, tensors: checkpoint.tensors, tokenizerFrom: baseDir });
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return { dir, rebuilt };
+}
+
+/**
+ * For `editledger generate --version V`: the checkpoint folder of version V (id, unique prefix or #N) in the ledger
+ * at `home` (undefined: --home / EDITLEDGER_HOME / ./.editledger). The generate command loads it as any folder.
+ */
+export async function resolveVersionCheckpoint(io: CliIO, home: string | undefined, ref: string): Promise<{ dir: string; versionId: string }> {
+  return withModels(io, home, { actor: 'cli', source: 'cli', progress: true }, async (session) => {
+    const version = await resolveVersion(session, ref);
+    const { dir } = await checkoutVersion(session, version);
+    return { dir, versionId: version.versionId };
+  });
+}
