@@ -5,7 +5,11 @@ import { ExitCode } from './command.ts';
 type Loader = () => Promise<{ command: CliCommand }>;
 
 const commands: Record<string, Loader> = {
+  edit: () => import('./commands/edit.ts'),
+  log: () => import('./commands/log.ts'),
   generate: () => import('./commands/generate.ts'),
+  model: () => import('./commands/model.ts'),
+  materialize: () => import('./commands/materialize.ts'),
 };
 
 function usage(): string {
