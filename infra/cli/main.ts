@@ -34,6 +34,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
 const isEntry = process.argv[1] !== undefined && /(?:main\.ts|editledger(?:\.js)?)$/.test(process.argv[1]);
 if (isEntry) {
+  // `editledger log | head` closes our stdout early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   main(process.argv.slice(2), io).then(
     (code) => { process.exitCode = code; },
