@@ -263,37 +263,52 @@ test.serial('composed computation: every available backend matches the float64 r
 
 // ---------- gradients ----------
 
+// Many rows (training: the weight is transposed) and few rows (generation: the input is transposed instead).
+const LINEAR_SHAPES: { x: number[]; out: number }[] = [
+  { x: [2, 6, 10], out: 7 },
+  { x: [1, 2, 40], out: 30 },
+];
+
 test.serial("linear: custom gradient equals tfjs's own gradient of the plain formula, on every backend", async (t) => {
   for (const name of ALL) {
     if (reportUnavailable(t, name)) continue;
     await initBackend(name, { quiet: true });
-    for (const withBias of [true, false]) {
-      tf.tidy(() => {
-        const x = tf.tensor(randomArray(2 * 6 * 10, 5), [2, 6, 10]);
-        const w = tf.tensor2d(randomArray(7 * 10, 6), [7, 10]);
-        const b = tf.tensor1d(randomArray(7, 7));
-        const dy = tf.tensor(randomArray(2 * 6 * 7, 8), [2, 6, 7]);
-        const inputs = withBias ? [x, w, b] : [x, w];
-        const ours = tf.grads((...v: Tensor[]) =>
-          tf.sum(tf.mul(linear(v[0]!, v[1] as tf.Tensor2D, v[2] as tf.Tensor1D | undefined), dy)),
-        );
-        const plain = tf.grads((...v: Tensor[]) => {
-          const y = tf.matMul(tf.reshape(v[0]!, [12, 10]), v[1]!, false, true);
-          return tf.sum(tf.mul(tf.reshape(v[2] ? tf.add(y, v[2]) : y, [2, 6, 7]), dy));
+    for (const [si, shape] of LINEAR_SHAPES.entries()) {
+      const inF = shape.x[shape.x.length - 1]!;
+      const rows = prod(shape.x) / inF;
+      const yShape = [...shape.x.slice(0, -1), shape.out];
+      for (const withBias of [true, false]) {
+        tf.tidy(() => {
+          const x = tf.tensor(randomArray(prod(shape.x), 5 + si), shape.x);
+          const w = tf.tensor2d(randomArray(shape.out * inF, 6 + si), [shape.out, inF]);
+          const b = tf.tensor1d(randomArray(shape.out, 7 + si));
+          const dy = tf.tensor(randomArray(prod(yShape), 8 + si), yShape);
+          const inputs = withBias ? [x, w, b] : [x, w];
+          const ours = tf.grads((...v: Tensor[]) =>
+            tf.sum(tf.mul(linear(v[0]!, v[1] as tf.Tensor2D, v[2] as tf.Tensor1D | undefined), dy)),
+          );
+          const plain = tf.grads((...v: Tensor[]) => {
+            const y = tf.matMul(tf.reshape(v[0]!, [rows, inF]), v[1]!, false, true);
+            return tf.sum(tf.mul(tf.reshape(v[2] ? tf.add(y, v[2]) : y, yShape), dy));
+          });
+          const value = linear(x, w, withBias ? b : undefined);
+          const refValue = refMatMul(x.dataSync() as Float32Array, [rows, inF], w.dataSync() as Float32Array, [shape.out, inF], false, true);
+          const bias = b.dataSync();
+          assertClose(t, value.dataSync(), refValue.values.map((v, i) => v + (withBias ? bias[i % shape.out]! : 0)), `${name} ${shape.x} forward`);
+          const g1 = ours(inputs);
+          const g2 = plain(inputs);
+          t.is(g1.length, inputs.length);
+          for (const [i, label] of ['dx', 'dw', 'db'].slice(0, inputs.length).entries()) {
+            t.deepEqual(g1[i]!.shape, g2[i]!.shape, `${name} ${label} shape`);
+            assertClose(t, g1[i]!.dataSync(), g2[i]!.dataSync(), `${name} ${shape.x} bias=${withBias} ${label}`, 1e-5);
+          }
         });
-        const g1 = ours(inputs);
-        const g2 = plain(inputs);
-        t.is(g1.length, inputs.length);
-        for (const [i, label] of ['dx', 'dw', 'db'].slice(0, inputs.length).entries()) {
-          t.deepEqual(g1[i]!.shape, g2[i]!.shape, `${name} ${label} shape`);
-          assertClose(t, g1[i]!.dataSync(), g2[i]!.dataSync(), `${name} bias=${withBias} ${label}`, 1e-5);
-        }
-      });
+      }
     }
   }
 });
 
-test.serial('linear: on plain wasm the gradient uses no transposed matmul for many rows', async (t) => {
+test.serial('linear: on plain wasm neither forward nor gradient uses a transposed matmul', async (t) => {
   await initBackend('wasm', { quiet: true });
   const original = tf.getKernel('BatchMatMul', 'wasm');
   if (!original) return t.fail('wasm BatchMatMul missing');
@@ -308,15 +323,17 @@ test.serial('linear: on plain wasm the gradient uses no transposed matmul for ma
   });
   try {
     tf.tidy(() => {
-      const x = tf.tensor(randomArray(64 * 12, 9), [64, 12]);
-      const w = tf.tensor2d(randomArray(8 * 12, 10), [8, 12]);
-      tf.grads((xx: Tensor, ww: Tensor) => tf.sum(linear(xx, ww as tf.Tensor2D)))([x, w]);
+      for (const rows of [64, 2]) {
+        const x = tf.tensor(randomArray(rows * 12, 9), [rows, 12]);
+        const w = tf.tensor2d(randomArray(8 * 12, 10), [8, 12]);
+        tf.grads((xx: Tensor, ww: Tensor) => tf.sum(linear(xx, ww as tf.Tensor2D)))([x, w]);
+      }
     });
   } finally {
     tf.unregisterKernel('BatchMatMul', 'wasm');
     tf.registerKernel(original);
   }
-  t.is(seen.length, 3, `forward + dx + dw: ${seen.join('; ')}`);
+  t.is(seen.length, 6, `forward + dx + dw, twice: ${seen.join('; ')}`);
   for (const call of seen) t.regex(call, /tA=false tB=false/);
 });
 

@@ -7,21 +7,27 @@
 import type { GradSaveFunc, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { tf, transposedMatmulIsFast } from './backend.ts';
 
-/**
- * Below this many rows, `x · wᵀ` on plain wasm is faster with matMul(transposeB) than with an explicit transpose of
- * the whole weight (generation feeds one token per step; training feeds thousands). Measured: transposing a weight
- * costs about as much as 2-4 rows of a transposed-B matmul.
- */
-const TRANSPOSE_B_MAX_ROWS = 2;
-
 /** A [rows, cols] view of `x` with its leading dimensions flattened. */
 function flatten2d(x: Tensor, cols: number): Tensor2D {
   return tf.reshape(x, [x.size / cols, cols]);
 }
 
-/** a · bᵀ for 2-D a [m,k], b [n,k]. */
+/**
+ * a · bᵀ for 2-D a [m,k], b [n,k] (the linear forward: a = x, b = w).
+ *
+ * On plain wasm only an untransposed, unbatched matMul reaches XNNPACK (15-30 GFLOP/s); with transpose flags it
+ * falls back to a scalar loop (0.4-2 GFLOP/s). Every other path costs a transpose (wasm: ~110 M floats/s) plus
+ * XNNPACK packing its right operand (another pass over it). Two ways to pay:
+ *   A: a · T(b)        transposes and packs the whole weight: 2·n·k floats
+ *   B: T(b · T(a))     transposes a, packs T(a), transposes the [n, m] result: m·(2k + n) floats
+ * Measured on a [896, 4864] weight: B is 2-20x faster up to ~64 rows (generation, small batches), A wins from a few
+ * hundred rows (training), hence the threshold below, which leans towards A because XNNPACK runs A's shape better.
+ */
 function matMulBt(a: Tensor2D, b: Tensor2D): Tensor2D {
-  if (transposedMatmulIsFast() || a.shape[0] <= TRANSPOSE_B_MAX_ROWS) return tf.matMul(a, b, false, true);
+  if (transposedMatmulIsFast()) return tf.matMul(a, b, false, true);
+  const [m, k] = a.shape;
+  const n = b.shape[0];
+  if (m * (2 * k + n) < n * k) return tf.transpose(tf.matMul<Tensor2D>(b, tf.transpose(a)));
   return tf.matMul(a, tf.transpose(b));
 }
 
