@@ -8,6 +8,12 @@
 //   content is an `EventIdConflictError`. A batch is all-or-nothing.
 // - `$all` positions are positive, strictly increasing, and a reader never sees a hole that fills later.
 //   A checkpoint is "the last position I processed"; reads and subscriptions resume strictly AFTER it.
+//   Positions are contiguous on SQLite; on EventStoreDB they are log offsets (increasing, with gaps), so a
+//   checkpoint is only meaningful for the store it came from.
+// - Idempotency is per event: in a partly stored batch the stored events are skipped and the rest appended
+//   (subject to the expected-revision check); a batch that is entirely stored returns its stored position
+//   whatever the expected revision. `AppendResult.position` is the highest position among the batch's events.
+// - Calling `stop()` from inside `onEvent` resolves at once and nothing more is delivered.
 
 export type ExpectedRevision =
   | number // the stream's current last revision must be exactly this
