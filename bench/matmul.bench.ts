@@ -5,6 +5,8 @@
 //   explicit T(A)/T(B)  tf.transpose first, then a plain matMul (what ops.linear's gradient does on plain wasm);
 //                  the time includes the transpose
 //   raw sgemm      the native addon on plain Float32Arrays, no tfjs: the machine's BLAS ceiling
+//   linear fwd+bwd y = x·wᵀ and both gradients (3 matmuls), via ops.linear vs via tfjs's own matMul gradient;
+//                  shape is rows x in x out, FLOPs counted as 3·2·rows·in·out
 //
 // The ratio column compares each row with plain wasm on the same shape, measured in this run. cpu runs only small
 // shapes (it is ~30x slower). Repeats are few to stay gentle on a shared 2-core machine; medians are reported.
@@ -13,6 +15,7 @@ import { backendUnavailableReason, initBackend, parseBackendChoice, tf } from '.
 import type { BackendName } from '../trainer/runtime/backend.ts';
 import { loadSgemmAddon } from '../trainer/runtime/blas-kernel.ts';
 import { timeMedianMs } from '../trainer/runtime/ceiling.ts';
+import { linear } from '../trainer/runtime/ops.ts';
 
 export interface MatmulBenchRow {
   backend: BackendName | 'native';
@@ -20,7 +23,7 @@ export interface MatmulBenchRow {
   variant: string;
   ms: number;
   gflops: number;
-  /** gflops / plain-wasm gflops on the same shape (undefined when plain wasm did not run that shape). */
+  /** gflops / plain-wasm gflops on the same shape (linear rows: / plain wasm with ops.linear); undefined if absent. */
   vsWasm: number | undefined;
 }
 
@@ -74,6 +77,23 @@ function runVariant(s: Shape, variant: Variant, repeats: number): number {
   }
 }
 
+// A linear layer's training step: [256 rows, 512 in] · [1024 out, 512 in]ᵀ.
+const LINEAR: Shape = { m: 256, k: 512, n: 1024 };
+
+function linearStepMs(viaOps: boolean, repeats: number): number {
+  const x = tf.randomUniform([LINEAR.m, LINEAR.k], -1, 1, 'float32', 3);
+  const w = tf.randomUniform([LINEAR.n, LINEAR.k], -1, 1, 'float32', 4) as tf.Tensor2D;
+  const f = viaOps
+    ? (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(linear(xx, ww as tf.Tensor2D))
+    : (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.matMul(xx, ww, false, true));
+  const step = tf.grads(f);
+  try {
+    return timeMedianMs(() => step([x, w]), 1, repeats).medianMs;
+  } finally {
+    tf.dispose([x, w]);
+  }
+}
+
 function rawSgemmMs(s: Shape, repeats: number): number | undefined {
   const loaded = loadSgemmAddon();
   if (!loaded.ok) return undefined;
@@ -108,10 +128,11 @@ export async function runMatmulBench(
 
   const rows: MatmulBenchRow[] = [];
   const baseline = new Map<string, number>();
-  const add = (backend: MatmulBenchRow['backend'], s: Shape, variant: string, ms: number): void => {
-    const gflops = flops(s) / (ms * 1e6);
-    if (backend === 'wasm' && variant === 'plain') baseline.set(label(s), gflops);
-    const base = baseline.get(label(s));
+  const add = (backend: MatmulBenchRow['backend'], s: Shape, variant: string, ms: number, work: Shape = s): void => {
+    const gflops = flops(work) / (ms * 1e6);
+    const key = variant.startsWith('linear') ? `${label(s)} linear` : label(s);
+    if (backend === 'wasm' && (variant === 'plain' || variant === 'linear fwd+bwd: ops.linear')) baseline.set(key, gflops);
+    const base = baseline.get(key);
     rows.push({ backend, shape: label(s), variant, ms, gflops, vsWasm: base === undefined ? undefined : gflops / base });
     log(`${backend} ${label(s)} ${variant}: ${gflops.toFixed(2)} GFLOP/s`);
   };
@@ -124,6 +145,9 @@ export async function runMatmulBench(
       for (const v of ['plain', 'transposeA', 'transposeB', 'explicit T(A)', 'explicit T(B)'] as const) {
         add(backend, TRAP, v, runVariant(TRAP, v, v === 'transposeA' && backend === 'wasm' ? 1 : repeats));
       }
+      const linearFlops = { m: LINEAR.m * 3, k: LINEAR.k, n: LINEAR.n }; // 3 matmuls of the same size
+      add(backend, LINEAR, 'linear fwd+bwd: ops.linear', linearStepMs(true, repeats), linearFlops);
+      add(backend, LINEAR, 'linear fwd+bwd: tfjs grad', linearStepMs(false, backend === 'wasm' ? 1 : repeats), linearFlops);
     }
   }
   for (const s of LARGE) {
