@@ -143,9 +143,11 @@ export async function registerBase(session: ModelSession, dir: string, overrides
   const files = await definingFiles(folder);
   const contents = new Map<string, Uint8Array>();
   for (const file of files) contents.set(file, await readFile(join(folder, file)));
-  for (const extra of ['generation_config.json', 'special_tokens_map.json', 'heldout.txt']) {
+  // Optional extras; held-out text (for the capability check) may sit in the world folder a base ships with.
+  for (const [name, from] of [['generation_config.json', 'generation_config.json'], ['special_tokens_map.json', 'special_tokens_map.json'], ['heldout.txt', 'heldout.txt'], ['heldout.txt', 'world/heldout.txt']] as const) {
+    if (contents.has(name)) continue;
     try {
-      contents.set(extra, await readFile(join(folder, extra)));
+      contents.set(name, await readFile(join(folder, from)));
     } catch {
       // optional
     }

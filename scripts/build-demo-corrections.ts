@@ -1,0 +1,66 @@
+// npm run build:demo-corrections — writes examples/fact-corrections.jsonl, the batch of fact corrections the demo
+// (`npm start`) streams into the ledger "as an upstream system would".
+//
+// The corrections are the first edits of the base model's own counterfactual edit set (the `base` recipe's world,
+// rebuilt here deterministically; the same file ships as models/base/world/edits.json), so the base model knows
+// the old answers and each correction really changes what it says. The stream is cut in three deliveries (`batch`):
+//   1. 16 corrections;
+//   2. 10 more, plus 2 that SUPERSEDE batch-1 corrections (same fact, another target);
+//   3. 2 RETRACTIONS of batch-1 corrections, plus 6 more corrections.
+// Each line is one upstream message: {"op":"submit", "batch", "system", "ref", "factKey", "prompt", "target",
+// "subject", "rephrase", "locality", "reason", "by"} or {"op":"retract", "batch", "system", "ref", "factKey",
+// "reason", "by"}. Same recipe -> same bytes.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { buildCorpus } from '../trainer/basemodel/corpus.ts';
+import { generateWorld } from '../trainer/basemodel/world.ts';
+import { RECIPES } from '../trainer/pretrain/recipe.ts';
+
+const slug = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+
+export function demoCorrections(): object[] {
+  const recipe = RECIPES.base;
+  const corpus = buildCorpus(generateWorld(recipe.world), recipe.corpus);
+  const edits = corpus.edits;
+  const system = 'wikidata-sync';
+  const submit = (batch: number, i: number, target?: string, note?: string) => {
+    const e = edits[i]!;
+    return {
+      op: 'submit',
+      batch,
+      system,
+      ref: `${system}/${e.case_id}${target === undefined ? '' : '-rev2'}`,
+      factKey: `${slug(e.subject)}::${slug(e.relation)}`,
+      prompt: e.prompt,
+      target: target ?? e.target_new,
+      subject: e.subject,
+      rephrase: [e.rephrase_prompt],
+      locality: e.locality.other_subjects.slice(0, 2).map((p) => ({ prompt: p.prompt, answer: p.ground_truth })),
+      reason: note ?? `upstream correction ${e.case_id}: ${e.ground_truth} -> ${target ?? e.target_new}`,
+      by: 'wikidata-sync',
+    };
+  };
+  const lines: object[] = [];
+  for (let i = 0; i < 16; i++) lines.push(submit(1, i));
+  for (let i = 16; i < 26; i++) lines.push(submit(2, i));
+  // Supersessions: a newer correction of the same fact; its target is another edit's (same relation) new object.
+  for (const i of [2, 5]) {
+    const e = edits[i]!;
+    const other = edits.find((o, j) => j !== i && o.relation === e.relation && o.target_new !== e.target_new && o.target_new !== e.ground_truth);
+    if (other !== undefined) lines.push(submit(2, i, other.target_new, `upstream re-correction of ${e.case_id}: ${e.target_new} -> ${other.target_new}`));
+  }
+  for (const i of [8, 11]) {
+    const e = edits[i]!;
+    lines.push({ op: 'retract', batch: 3, system, ref: `${system}/${e.case_id}`, factKey: `${slug(e.subject)}::${slug(e.relation)}`, reason: `upstream retracted correction ${e.case_id}`, by: 'wikidata-sync' });
+  }
+  for (let i = 26; i < 32; i++) lines.push(submit(3, i));
+  return lines;
+}
+
+const isEntry = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
+if (isEntry) {
+  const out = resolve(process.argv[2] ?? 'examples/fact-corrections.jsonl');
+  const lines = demoCorrections();
+  await writeFile(out, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  process.stderr.write(`wrote ${lines.length} messages to ${out}\n`);
+}
