@@ -30,7 +30,8 @@ export const DEFAULT_TRAINER_POLICY: TrainerPolicy = { everyEdits: 100, idleMs: 
 
 export interface TrainerConsumerDeps {
   readonly store: EventStore;
-  readonly materializer: Materializer;
+  /** Only `materialize` is used (tests pass a fake). */
+  readonly materializer: Pick<Materializer, 'materialize'>;
   readonly checkpoint: CheckpointStore;
   readonly policy: TrainerPolicy;
   readonly log?: Logger;
