@@ -6,12 +6,14 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { InvalidFieldError } from '../../domain/errors.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { resolveVersionRef } from '../../projections/versions.ts';
 import { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { CliIO } from './command.ts';
+import { ExitCode } from './command.ts';
 import { createProgressBar } from './format.ts';
 import type { ProgressBar } from './format.ts';
 import type { LedgerSession } from './ledger-session.ts';
@@ -161,7 +163,9 @@ export async function registerBase(session: ModelSession, dir: string, overrides
   for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
   const { name, ...policyOverrides } = overrides;
   const policy: TrainingPolicy = { ...DEFAULT_POLICY, layer: Math.floor((config.numLayers - 1) / 2), ...policyOverrides };
-  if (policy.layer >= config.numLayers) throw Object.assign(new Error(`layer: ${policy.layer} is out of range; the model has ${config.numLayers} layers (0-${config.numLayers - 1})`), { field: 'layer' });
+  if (policy.layer >= config.numLayers) throw new InvalidFieldError('layer', `${policy.layer} is out of range; the model has ${config.numLayers} layers (0-${config.numLayers - 1})`);
+  const tuned = `model.layers.${policy.layer}.${policy.module}.weight`;
+  if (!expectedParameterShapes(config).has(tuned)) throw new InvalidFieldError('module', `"${policy.module}" names no weight matrix of this model (${tuned} does not exist); e.g. mlp.down_proj, mlp.up_proj, self_attn.o_proj`);
   const artifactUri = `sha256:${put.sha256}`;
   const configHash = createHash('sha256').update(contents.get('config.json')!).digest('hex');
   const result = await executeModelCommand(session.ledger.store, () => ({
@@ -229,4 +233,39 @@ export async function resolveVersionCheckpoint(io: CliIO, home: string | undefin
     const { dir } = await checkoutVersion(session, version);
     return { dir, versionId: version.versionId };
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exit codes for the model commands' own errors (the shared mapping in format.ts knows the ledger's)
+
+/** The exit code for an error of the model commands, or undefined to leave it to the shared mapping. */
+export async function modelExitCode(error: unknown): Promise<ExitCode | undefined> {
+  const { ModelLifecycleError } = await import('../../domain/model-version.ts');
+  const { VersionRefError } = await import('../../projections/versions.ts');
+  const { ArtifactNotFoundError, CorruptArtifactError } = await import('../artifacts/artifact-store.ts');
+  const { PositionBeyondHeadError, RebuildMismatchError } = await import('../../trainer/consumer/materializer.ts');
+  if (error instanceof VersionRefError) return error.problem === 'not_found' ? ExitCode.notFound : ExitCode.invalidInput;
+  if (error instanceof ModelLifecycleError) return error.code === 'version_not_found' || error.code === 'base_not_registered' ? ExitCode.notFound : ExitCode.invalidInput;
+  if (error instanceof ArtifactNotFoundError) return ExitCode.notFound;
+  if (error instanceof PositionBeyondHeadError) return ExitCode.invalidInput;
+  if (error instanceof CorruptArtifactError || error instanceof RebuildMismatchError) return ExitCode.failure;
+  if (error instanceof Error && (error.name === 'CheckpointError' || error.name === 'SafetensorsError' || error.name === 'TokenizerError')) return ExitCode.invalidInput;
+  return undefined;
+}
+
+/** Runs a model command body; its own errors are reported with their exit codes, others are rethrown. */
+export async function guardModelErrors(title: string, io: CliIO, json: boolean, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    const code = await modelExitCode(error);
+    if (code === undefined) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`${title}: ${message}\n`);
+    if (json) {
+      const field = (error as { field?: unknown }).field;
+      io.stdout.write(`${JSON.stringify({ error: { kind: error instanceof Error ? error.name : 'Error', exitCode: code, message, ...(typeof field === 'string' ? { field } : {}) } })}\n`);
+    }
+    return code;
+  }
 }

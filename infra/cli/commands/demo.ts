@@ -18,7 +18,7 @@ import { LedgerService } from '../../ledger/ledger-service.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { createProgressBar, writeJson } from '../format.ts';
-import { checkoutVersion, registerBase, withModels } from '../model-session.ts';
+import { checkoutVersion, guardModelErrors, registerBase, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { COMMON_USAGE, optionalString, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
@@ -121,81 +121,83 @@ const spec: SubcommandSpec = {
   options: { ...POLICY_OPTIONS, base: { type: 'string' }, corrections: { type: 'string' } },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
-    const started = performance.now();
-    const say = (text: string) => io.stdout.write(`${text}\n`);
-    const baseDir = resolve(io.cwd, optionalString(flags, 'base') ?? 'models/base');
-    const correctionsFile = resolve(io.cwd, optionalString(flags, 'corrections') ?? 'examples/fact-corrections.jsonl');
-    const messages = await readCorrections(correctionsFile);
-    const batches = [...new Set(messages.map((m) => m.batch))].sort((a, b) => a - b);
-    const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
-    const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      const started = performance.now();
+      const say = (text: string) => io.stdout.write(`${text}\n`);
+      const baseDir = resolve(io.cwd, optionalString(flags, 'base') ?? 'models/base');
+      const correctionsFile = resolve(io.cwd, optionalString(flags, 'corrections') ?? 'examples/fact-corrections.jsonl');
+      const messages = await readCorrections(correctionsFile);
+      const batches = [...new Set(messages.map((m) => m.batch))].sort((a, b) => a - b);
+      const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
+      const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
 
-    return withModels(io, flags.home, { actor: 'demo', source: 'demo', echoLog: false }, async (session) => {
-      const paths = session.ledger.config.paths;
-      say(`editledger demo — everything lives in ${paths.home}`);
-      say(`\n[1/6] ledger: ${session.ledger.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.ledger.config.eventStore.eventstoreUrl}` : `embedded SQLite ${paths.ledgerDb}`} (head position ${await session.ledger.store.headPosition()})`);
+      return withModels(io, flags.home, { actor: 'demo', source: 'demo', echoLog: false }, async (session) => {
+        const paths = session.ledger.config.paths;
+        say(`editledger demo — everything lives in ${paths.home}`);
+        say(`\n[1/6] ledger: ${session.ledger.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.ledger.config.eventStore.eventstoreUrl}` : `embedded SQLite ${paths.ledgerDb}`} (head position ${await session.ledger.store.headPosition()})`);
 
-      const layer = await demoLayer(baseDir);
-      const overrides = { batchSize: 8, ...(layer === undefined ? {} : { layer }), ...policyOverrides(flags) };
-      const registered = await registerBase(session, baseDir, overrides);
-      const p = registered.policy;
-      say(`\n[2/6] base model ${relative(io.cwd, baseDir) || baseDir}: ${registered.appended === 0 ? 'already registered' : 'registered'} as ${registered.baseModelId}`);
-      say(`      policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}`);
+        const layer = await demoLayer(baseDir);
+        const overrides = { batchSize: 8, ...(layer === undefined ? {} : { layer }), ...policyOverrides(flags) };
+        const registered = await registerBase(session, baseDir, overrides);
+        const p = registered.policy;
+        say(`\n[2/6] base model ${relative(io.cwd, baseDir) || baseDir}: ${registered.appended === 0 ? 'already registered' : 'registered'} as ${registered.baseModelId}`);
+        say(`      policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}`);
 
-      say(`\n[3/6] streaming ${messages.length} upstream messages from ${relative(io.cwd, correctionsFile)} in ${batches.length} deliveries; the trainer consumer follows the ledger`);
-      const consumer = new TrainerConsumer({
-        store: session.ledger.store,
-        materializer: session.materializer,
-        checkpoint: new FileCheckpointStore(join(paths.home, 'trainer', 'demo.checkpoint.json')),
-        policy: { everyEdits: 1, idleMs: 0, promote: true },
-        log: session.log,
-      });
-      for (const batch of batches) {
-        const counts = await deliver(session, io, messages.filter((m) => m.batch === batch), batch);
-        const round = await consumer.runOnce();
-        if (round === undefined) {
-          say(`      delivery ${batch}: already in the ledger (a previous run delivered it); nothing new for the trainer`);
-          continue;
+        say(`\n[3/6] streaming ${messages.length} upstream messages from ${relative(io.cwd, correctionsFile)} in ${batches.length} deliveries; the trainer consumer follows the ledger`);
+        const consumer = new TrainerConsumer({
+          store: session.ledger.store,
+          materializer: session.materializer,
+          checkpoint: new FileCheckpointStore(join(paths.home, 'trainer', 'demo.checkpoint.json')),
+          policy: { everyEdits: 1, idleMs: 0, promote: true },
+          log: session.log,
+        });
+        for (const batch of batches) {
+          const counts = await deliver(session, io, messages.filter((m) => m.batch === batch), batch);
+          const round = await consumer.runOnce();
+          if (round === undefined) {
+            say(`      delivery ${batch}: already in the ledger (a previous run delivered it); nothing new for the trainer`);
+            continue;
+          }
+          const v = round.version;
+          say(`      delivery ${batch}: +${counts.submitted} edits (${counts.superseded} superseding), ${counts.retracted} retracted -> trainer ${round.outcome === 'materialized' ? 'materialized' : 'found'} version #${v.ordinal} ${shortVersionId(v.versionId)} (${v.editIds.length} active edits, reliability ${((v.metrics['reliability'] ?? 0) * 100).toFixed(0)}%)`);
         }
-        const v = round.version;
-        say(`      delivery ${batch}: +${counts.submitted} edits (${counts.superseded} superseding), ${counts.retracted} retracted -> trainer ${round.outcome === 'materialized' ? 'materialized' : 'found'} version #${v.ordinal} ${shortVersionId(v.versionId)} (${v.editIds.length} active edits, reliability ${((v.metrics['reliability'] ?? 0) * 100).toFixed(0)}%)`);
-      }
-      // The newest version is the edit set at the head; the first edit version is the first one trained with this base and policy.
-      const newestVersion = (await session.materializer.materialize({ position: await session.ledger.store.headPosition() })).version;
+        // The newest version is the edit set at the head; the first edit version is the first one trained with this base and policy.
+        const newestVersion = (await session.materializer.materialize({ position: await session.ledger.store.headPosition() })).version;
 
-      const { versions } = await session.materializer.readModels();
-      say('\n[4/6] model versions (* = serving); metrics on the edits\' own probes and held-out text:');
-      io.stdout.write(renderVersionsTable(versions));
+        const { versions } = await session.materializer.readModels();
+        say('\n[4/6] model versions (* = serving); metrics on the edits\' own probes and held-out text:');
+        io.stdout.write(renderVersionsTable(versions));
 
-      const newest = versions.byId.get(newestVersion.versionId)!;
-      const first = versions.versions.find((v) => v.baseHash === newest.baseHash && v.policyHash === newest.policyHash && v.editIds.length > 0) ?? newest;
-      const retracted = messages.find((m) => m.op === 'retract');
-      const retractedEdit = retracted === undefined ? undefined : messages.find((m): m is Extract<Message, { op: 'submit' }> => m.op === 'submit' && m.ref === retracted.ref);
-      say(`\n[5/6] rollback to the first edit version #${first.ordinal} ${shortVersionId(first.versionId)}`);
-      const rolled = await rollback(session, { version: first.versionId }, 'demo: roll back to the first delivery', 'demo');
-      say(`      ${rolled.changed ? 'now serving' : 'already serving'} #${rolled.ordinal}: ${rolled.reused ? 'artifact reused' : 'rebuilt'} in ${rolled.seconds.toFixed(2)} s`);
-      if (retractedEdit !== undefined) {
-        const oldDir = (await checkoutVersion(session, first)).dir;
-        const newDir = (await checkoutVersion(session, newest)).dir;
-        say(`      "${retractedEdit.prompt}" (correction to "${retractedEdit.target}", retracted in delivery 3)`);
-        say(`        version #${first.ordinal} answers: ${await answer(oldDir, retractedEdit.prompt)}`);
-        say(`        version #${newest.ordinal} answers: ${await answer(newDir, retractedEdit.prompt)}`);
-      }
+        const newest = versions.byId.get(newestVersion.versionId)!;
+        const first = versions.versions.find((v) => v.baseHash === newest.baseHash && v.policyHash === newest.policyHash && v.editIds.length > 0) ?? newest;
+        const retracted = messages.find((m) => m.op === 'retract');
+        const retractedEdit = retracted === undefined ? undefined : messages.find((m): m is Extract<Message, { op: 'submit' }> => m.op === 'submit' && m.ref === retracted.ref);
+        say(`\n[5/6] rollback to the first edit version #${first.ordinal} ${shortVersionId(first.versionId)}`);
+        const rolled = await rollback(session, { version: first.versionId }, 'demo: roll back to the first delivery', 'demo');
+        say(`      ${rolled.changed ? 'now serving' : 'already serving'} #${rolled.ordinal}: ${rolled.reused ? 'artifact reused' : 'rebuilt'} in ${rolled.seconds.toFixed(2)} s`);
+        if (retractedEdit !== undefined) {
+          const oldDir = (await checkoutVersion(session, first)).dir;
+          const newDir = (await checkoutVersion(session, newest)).dir;
+          say(`      "${retractedEdit.prompt}" (correction to "${retractedEdit.target}", retracted in delivery 3)`);
+          say(`        version #${first.ordinal} answers: ${await answer(oldDir, retractedEdit.prompt)}`);
+          say(`        version #${newest.ordinal} answers: ${await answer(newDir, retractedEdit.prompt)}`);
+        }
 
-      say(`\n[6/6] rebuilding version #${newest.ordinal} ${shortVersionId(newest.versionId)} from the ledger alone`);
-      const verified = await verifyVersion(session, newest.versionId);
-      say(`      ${verified.identical ? 'bit-identical' : 'DIFFERENT'}: artifact sha256 ${verified.rebuiltSha256.slice(0, 16)}… (backend ${verified.backend}, ${verified.seconds.toFixed(1)} s)`);
-      for (const d of verified.differences) say(`      differs: ${d}`);
+        say(`\n[6/6] rebuilding version #${newest.ordinal} ${shortVersionId(newest.versionId)} from the ledger alone`);
+        const verified = await verifyVersion(session, newest.versionId);
+        say(`      ${verified.identical ? 'bit-identical' : 'DIFFERENT'}: artifact sha256 ${verified.rebuiltSha256.slice(0, 16)}… (backend ${verified.backend}, ${verified.seconds.toFixed(1)} s)`);
+        for (const d of verified.differences) say(`      differs: ${d}`);
 
-      const rel = (path: string) => relative(io.cwd, path) || path;
-      say(`\nwhere things are:`);
-      say(`  ledger     ${rel(paths.ledgerDb)}   (editledger log, editledger edit list --at POSITION)`);
-      say(`  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`);
-      say(`  logs       ${rel(join(paths.home, 'logs', 'trainer.log'))}`);
-      say(`next: editledger versions | editledger diff #${first.ordinal} #${newest.ordinal} | editledger generate --version #${newest.ordinal} "${retractedEdit?.prompt ?? 'prompt'}"`);
-      say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-      if (flags.json) writeJson(io, { home: paths.home, versions: versions.versions.map((v) => ({ versionId: v.versionId, ordinal: v.ordinal, edits: v.editIds.length, metrics: v.metrics })), rollback: rolled, verify: verified });
-      return verified.identical ? ExitCode.ok : ExitCode.failure;
+        const rel = (path: string) => relative(io.cwd, path) || path;
+        say(`\nwhere things are:`);
+        say(`  ledger     ${rel(paths.ledgerDb)}   (editledger log, editledger edit list --at POSITION)`);
+        say(`  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`);
+        say(`  logs       ${rel(join(paths.home, 'logs', 'trainer.log'))}`);
+        say(`next: editledger versions | editledger diff #${first.ordinal} #${newest.ordinal} | editledger generate --version #${newest.ordinal} "${retractedEdit?.prompt ?? 'prompt'}"`);
+        say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        if (flags.json) writeJson(io, { home: paths.home, versions: versions.versions.map((v) => ({ versionId: v.versionId, ordinal: v.ordinal, edits: v.editIds.length, metrics: v.metrics })), rollback: rolled, verify: verified });
+        return verified.identical ? ExitCode.ok : ExitCode.failure;
+      });
     });
   },
 };

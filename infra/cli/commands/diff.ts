@@ -4,7 +4,7 @@ import { diffVersions } from '../../../projections/versions.ts';
 import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { renderTable, writeJson } from '../format.ts';
-import { resolveVersion, withModels } from '../model-session.ts';
+import { guardModelErrors, resolveVersion, withModels } from '../model-session.ts';
 import { COMMON_USAGE, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
 
@@ -20,34 +20,36 @@ const spec: SubcommandSpec = {
   options: {},
   positionals: { min: 2, max: 2, names: 'two versions V1 V2' },
   async run(flags, io) {
-    return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
-      const from = await resolveVersion(session, flags.positionals[0]!);
-      const to = await resolveVersion(session, flags.positionals[1]!);
-      const diff = diffVersions(from, to);
-      // Edit content from the edit index, as of each version's own position.
-      const index = await session.ledger.index();
-      const describe = (position: number, ids: readonly string[]) => {
-        const set = new Map(index.editSetAt(position).edits.map((e) => [e.editId, e]));
-        return ids.map((id) => ({ editId: id, prompt: set.get(id)?.prompt ?? '', target: set.get(id)?.target ?? '', factKey: set.get(id)?.factKey ?? '' }));
-      };
-      const added = describe(to.position, diff.added);
-      const removed = describe(from.position, diff.removed);
-      if (flags.json) {
-        writeJson(io, { from: from.versionId, to: to.versionId, added, removed, unchanged: diff.unchanged, sameBase: diff.sameBase, samePolicy: diff.samePolicy, metrics: diff.metrics });
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
+        const from = await resolveVersion(session, flags.positionals[0]!);
+        const to = await resolveVersion(session, flags.positionals[1]!);
+        const diff = diffVersions(from, to);
+        // Edit content from the edit index, as of each version's own position.
+        const index = await session.ledger.index();
+        const describe = (position: number, ids: readonly string[]) => {
+          const set = new Map(index.editSetAt(position).edits.map((e) => [e.editId, e]));
+          return ids.map((id) => ({ editId: id, prompt: set.get(id)?.prompt ?? '', target: set.get(id)?.target ?? '', factKey: set.get(id)?.factKey ?? '' }));
+        };
+        const added = describe(to.position, diff.added);
+        const removed = describe(from.position, diff.removed);
+        if (flags.json) {
+          writeJson(io, { from: from.versionId, to: to.versionId, added, removed, unchanged: diff.unchanged, sameBase: diff.sameBase, samePolicy: diff.samePolicy, metrics: diff.metrics });
+          return ExitCode.ok;
+        }
+        io.stdout.write(`#${from.ordinal} ${shortVersionId(from.versionId)} (edit set at ${from.position}) -> #${to.ordinal} ${shortVersionId(to.versionId)} (edit set at ${to.position})\n`);
+        io.stdout.write(`${diff.added.length} added, ${diff.removed.length} removed, ${diff.unchanged} unchanged; base ${diff.sameBase ? 'same' : 'DIFFERENT'}, policy ${diff.samePolicy ? 'same' : 'DIFFERENT'}\n`);
+        const edits = [...added.map((e) => ['+', e.factKey, e.prompt, e.target]), ...removed.map((e) => ['-', e.factKey, e.prompt, e.target])];
+        if (edits.length > 0) io.stdout.write(renderTable([{ header: '' }, { header: 'fact', maxWidth: 40 }, { header: 'prompt', maxWidth: 50 }, { header: 'target', maxWidth: 30 }], edits));
+        const fmt = (v: number | undefined) => (v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4));
+        io.stdout.write(
+          renderTable(
+            [{ header: 'metric' }, { header: 'from', align: 'right' }, { header: 'to', align: 'right' }, { header: 'change', align: 'right' }],
+            diff.metrics.map((m) => [m.name, fmt(m.from), fmt(m.to), m.delta === undefined ? '-' : `${m.delta >= 0 ? '+' : ''}${fmt(m.delta)}`]),
+          ),
+        );
         return ExitCode.ok;
-      }
-      io.stdout.write(`#${from.ordinal} ${shortVersionId(from.versionId)} (edit set at ${from.position}) -> #${to.ordinal} ${shortVersionId(to.versionId)} (edit set at ${to.position})\n`);
-      io.stdout.write(`${diff.added.length} added, ${diff.removed.length} removed, ${diff.unchanged} unchanged; base ${diff.sameBase ? 'same' : 'DIFFERENT'}, policy ${diff.samePolicy ? 'same' : 'DIFFERENT'}\n`);
-      const edits = [...added.map((e) => ['+', e.factKey, e.prompt, e.target]), ...removed.map((e) => ['-', e.factKey, e.prompt, e.target])];
-      if (edits.length > 0) io.stdout.write(renderTable([{ header: '' }, { header: 'fact', maxWidth: 40 }, { header: 'prompt', maxWidth: 50 }, { header: 'target', maxWidth: 30 }], edits));
-      const fmt = (v: number | undefined) => (v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4));
-      io.stdout.write(
-        renderTable(
-          [{ header: 'metric' }, { header: 'from', align: 'right' }, { header: 'to', align: 'right' }, { header: 'change', align: 'right' }],
-          diff.metrics.map((m) => [m.name, fmt(m.from), fmt(m.to), m.delta === undefined ? '-' : `${m.delta >= 0 ? '+' : ''}${fmt(m.delta)}`]),
-        ),
-      );
-      return ExitCode.ok;
+      });
     });
   },
 };

@@ -4,7 +4,7 @@ import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { parsePositionFlag, writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';
-import { withModels } from '../model-session.ts';
+import { guardModelErrors, withModels } from '../model-session.ts';
 import { COMMON_USAGE, optionalString, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
 
@@ -27,18 +27,20 @@ const spec: SubcommandSpec = {
   options: { at: { type: 'string' }, promote: { type: 'boolean', default: false }, reason: { type: 'string' }, by: { type: 'string' } },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
-    const position = parsePositionFlag(optionalString(flags, 'at'), '--at');
-    const actor = actorFrom(optionalString(flags, 'by'), io.env);
-    const promoteReason = flags.values['promote'] === true ? (optionalString(flags, 'reason') ?? 'materialized on demand') : undefined;
-    const result = await withModels(io, flags.home, { actor, source: 'cli' }, (session) =>
-      session.materializer.materialize({ ...(position === undefined ? {} : { position }), ...(promoteReason === undefined ? {} : { promoteReason }) }),
-    );
-    if (flags.json) writeJson(io, { outcome: result.outcome, versionId: result.version.versionId, ordinal: result.version.ordinal, position: result.position, editSetHash: result.version.editSetHash, edits: result.version.editIds.length, artifactSha256: result.version.artifactSha256, metrics: result.version.metrics, promoted: result.promoted, durationMs: result.durationMs });
-    else {
-      const what = result.outcome === 'materialized' ? 'materialized' : result.outcome === 'existing' ? 'already materialized' : 'artifact rebuilt for';
-      io.stdout.write(`${what} version #${result.version.ordinal} ${shortVersionId(result.version.versionId)} (${result.version.editIds.length} edits, edit set at ${result.position})${result.promoted ? ', now serving' : ''}\n`);
-    }
-    return ExitCode.ok;
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      const position = parsePositionFlag(optionalString(flags, 'at'), '--at');
+      const actor = actorFrom(optionalString(flags, 'by'), io.env);
+      const promoteReason = flags.values['promote'] === true ? (optionalString(flags, 'reason') ?? 'materialized on demand') : undefined;
+      const result = await withModels(io, flags.home, { actor, source: 'cli' }, (session) =>
+        session.materializer.materialize({ ...(position === undefined ? {} : { position }), ...(promoteReason === undefined ? {} : { promoteReason }) }),
+      );
+      if (flags.json) writeJson(io, { outcome: result.outcome, versionId: result.version.versionId, ordinal: result.version.ordinal, position: result.position, editSetHash: result.version.editSetHash, edits: result.version.editIds.length, artifactSha256: result.version.artifactSha256, metrics: result.version.metrics, promoted: result.promoted, durationMs: result.durationMs });
+      else {
+        const what = result.outcome === 'materialized' ? 'materialized' : result.outcome === 'existing' ? 'already materialized' : 'artifact rebuilt for';
+        io.stdout.write(`${what} version #${result.version.ordinal} ${shortVersionId(result.version.versionId)} (${result.version.editIds.length} edits, edit set at ${result.position})${result.promoted ? ', now serving' : ''}\n`);
+      }
+      return ExitCode.ok;
+    });
   },
 };
 

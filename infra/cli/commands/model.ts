@@ -5,7 +5,7 @@ import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { UsageError, writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';
-import { registerBase, withModels } from '../model-session.ts';
+import { guardModelErrors, registerBase, withModels } from '../model-session.ts';
 import { COMMON_USAGE, optionalString, runSubcommand } from '../subcommand.ts';
 import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
 
@@ -76,18 +76,20 @@ const register: SubcommandSpec = {
   options: { ...POLICY_OPTIONS, by: { type: 'string' } },
   positionals: { min: 1, max: 1, names: 'exactly one checkpoint folder DIR' },
   async run(flags, io) {
-    const actor = actorFrom(optionalString(flags, 'by'), io.env);
-    const dir = (await import('node:path')).resolve(io.cwd, flags.positionals[0]!);
-    const result = await withModels(io, flags.home, { actor, source: 'cli', echoLog: false }, (session) => registerBase(session, dir, policyOverrides(flags)));
-    if (flags.json) writeJson(io, result);
-    else {
-      const p = result.policy;
-      io.stdout.write(
-        `${result.appended === 0 ? 'already registered' : 'registered'}: base ${result.baseModelId} (sha256 ${result.baseHash.slice(0, 12)})\n` +
-          `policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}\n`,
-      );
-    }
-    return ExitCode.ok;
+    return guardModelErrors(register.title, io, flags.json, async () => {
+      const actor = actorFrom(optionalString(flags, 'by'), io.env);
+      const dir = (await import('node:path')).resolve(io.cwd, flags.positionals[0]!);
+      const result = await withModels(io, flags.home, { actor, source: 'cli', echoLog: false }, (session) => registerBase(session, dir, policyOverrides(flags)));
+      if (flags.json) writeJson(io, result);
+      else {
+        const p = result.policy;
+        io.stdout.write(
+          `${result.appended === 0 ? 'already registered' : 'registered'}: base ${result.baseModelId} (sha256 ${result.baseHash.slice(0, 12)})\n` +
+            `policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}\n`,
+        );
+      }
+      return ExitCode.ok;
+    });
   },
 };
 
@@ -97,17 +99,19 @@ const show: SubcommandSpec = {
   options: {},
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
-    return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
-      const { versions } = await session.materializer.readModels();
-      const active = versions.active;
-      const base = active === undefined ? undefined : versions.bases.get(active.baseModelId);
-      if (active === undefined || base === undefined) {
-        io.stderr.write('editledger model show: no base model registered; run `editledger model register DIR`\n');
-        return ExitCode.notFound;
-      }
-      if (flags.json) writeJson(io, { base, policy: active.policy, policyHash: active.policyHash });
-      else io.stdout.write(`base ${base.baseModelId}: ${base.architecture}, ${base.parameterCount.toLocaleString('en-US')} parameters, sha256 ${base.baseHash}\npolicy ${active.policyHash.slice(0, 12)}: ${JSON.stringify(active.policy)}\n`);
-      return ExitCode.ok;
+    return guardModelErrors(show.title, io, flags.json, async () => {
+      return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
+        const { versions } = await session.materializer.readModels();
+        const active = versions.active;
+        const base = active === undefined ? undefined : versions.bases.get(active.baseModelId);
+        if (active === undefined || base === undefined) {
+          io.stderr.write('editledger model show: no base model registered; run `editledger model register DIR`\n');
+          return ExitCode.notFound;
+        }
+        if (flags.json) writeJson(io, { base, policy: active.policy, policyHash: active.policyHash });
+        else io.stdout.write(`base ${base.baseModelId}: ${base.architecture}, ${base.parameterCount.toLocaleString('en-US')} parameters, sha256 ${base.baseHash}\npolicy ${active.policyHash.slice(0, 12)}: ${JSON.stringify(active.policy)}\n`);
+        return ExitCode.ok;
+      });
     });
   },
 };

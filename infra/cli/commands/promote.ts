@@ -4,7 +4,7 @@ import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';
-import { resolveVersion, withModels } from '../model-session.ts';
+import { guardModelErrors, resolveVersion, withModels } from '../model-session.ts';
 import { COMMON_USAGE, optionalString, requireString, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
 
@@ -20,15 +20,17 @@ const spec: SubcommandSpec = {
   options: { reason: { type: 'string' }, by: { type: 'string' } },
   positionals: { min: 1, max: 1, names: 'exactly one VERSION' },
   async run(flags, io) {
-    const reason = requireString(flags, 'reason');
-    const actor = actorFrom(optionalString(flags, 'by'), io.env);
-    return withModels(io, flags.home, { actor, source: 'cli' }, async (session) => {
-      const version = await resolveVersion(session, flags.positionals[0]!);
-      const { rebuilt } = await session.materializer.ensureArtifact(version);
-      const changed = await session.materializer.serve(version.versionId, reason, actor);
-      if (flags.json) writeJson(io, { versionId: version.versionId, ordinal: version.ordinal, changed, artifactRebuilt: rebuilt });
-      else io.stdout.write(`${changed ? 'now serving' : 'already serving'} #${version.ordinal} ${shortVersionId(version.versionId)}\n`);
-      return ExitCode.ok;
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      const reason = requireString(flags, 'reason');
+      const actor = actorFrom(optionalString(flags, 'by'), io.env);
+      return withModels(io, flags.home, { actor, source: 'cli' }, async (session) => {
+        const version = await resolveVersion(session, flags.positionals[0]!);
+        const { rebuilt } = await session.materializer.ensureArtifact(version);
+        const changed = await session.materializer.serve(version.versionId, reason, actor);
+        if (flags.json) writeJson(io, { versionId: version.versionId, ordinal: version.ordinal, changed, artifactRebuilt: rebuilt });
+        else io.stdout.write(`${changed ? 'now serving' : 'already serving'} #${version.ordinal} ${shortVersionId(version.versionId)}\n`);
+        return ExitCode.ok;
+      });
     });
   },
 };

@@ -6,7 +6,7 @@ import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { UsageError, parsePositionFlag, writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';
-import { resolveVersion, withModels } from '../model-session.ts';
+import { guardModelErrors, resolveVersion, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { COMMON_USAGE, optionalString, requireString, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
@@ -48,16 +48,18 @@ const spec: SubcommandSpec = {
   options: { 'to-version': { type: 'string' }, 'to-position': { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' } },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
-    const version = optionalString(flags, 'to-version');
-    const position = parsePositionFlag(optionalString(flags, 'to-position'), '--to-position');
-    if ((version === undefined) === (position === undefined)) throw new UsageError('give exactly one of --to-version V or --to-position P');
-    const reason = requireString(flags, 'reason');
-    const actor = actorFrom(optionalString(flags, 'by'), io.env);
-    return withModels(io, flags.home, { actor, source: 'cli' }, async (session) => {
-      const result = await rollback(session, version !== undefined ? { version } : { position: position! }, reason, actor);
-      if (flags.json) writeJson(io, result);
-      else io.stdout.write(`${result.changed ? 'now serving' : 'already serving'} #${result.ordinal} ${shortVersionId(result.versionId)} (${result.reused ? 'artifact reused' : 'rebuilt'}, ${result.seconds.toFixed(2)} s)\n`);
-      return ExitCode.ok;
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      const version = optionalString(flags, 'to-version');
+      const position = parsePositionFlag(optionalString(flags, 'to-position'), '--to-position');
+      if ((version === undefined) === (position === undefined)) throw new UsageError('give exactly one of --to-version V or --to-position P');
+      const reason = requireString(flags, 'reason');
+      const actor = actorFrom(optionalString(flags, 'by'), io.env);
+      return withModels(io, flags.home, { actor, source: 'cli' }, async (session) => {
+        const result = await rollback(session, version !== undefined ? { version } : { position: position! }, reason, actor);
+        if (flags.json) writeJson(io, result);
+        else io.stdout.write(`${result.changed ? 'now serving' : 'already serving'} #${result.ordinal} ${shortVersionId(result.versionId)} (${result.reused ? 'artifact reused' : 'rebuilt'}, ${result.seconds.toFixed(2)} s)\n`);
+        return ExitCode.ok;
+      });
     });
   },
 };

@@ -4,7 +4,7 @@ import { shortVersionId } from '../../../domain/model-version.ts';
 import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { UsageError, writeJson } from '../format.ts';
-import { withModels } from '../model-session.ts';
+import { guardModelErrors, withModels } from '../model-session.ts';
 import { COMMON_USAGE, optionalString, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
 
@@ -45,46 +45,48 @@ const spec: SubcommandSpec = {
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
-    const everyEdits = Math.floor(positive(optionalString(flags, 'every'), '--every', 100));
-    const idleMs = positive(optionalString(flags, 'idle'), '--idle', 10) * 1000;
-    const name = optionalString(flags, 'name') ?? 'default';
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name: "${name}" must be 1-64 letters, digits, - or _`);
-    const actor = optionalString(flags, 'by') ?? 'trainer';
-    const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
-    const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
-    return withModels(io, flags.home, { actor, source: 'trainer' }, async (session) => {
-      const rounds: Array<{ outcome: string; versionId: string; ordinal: number; position: number }> = [];
-      const consumer = new TrainerConsumer({
-        store: session.ledger.store,
-        materializer: session.materializer,
-        checkpoint: new FileCheckpointStore(join(session.home, 'trainer', `${name}.checkpoint.json`)),
-        policy: { everyEdits, idleMs, promote: flags.values['no-promote'] !== true },
-        log: session.log,
-        onRound: (r) => {
-          rounds.push({ outcome: r.outcome, versionId: r.version.versionId, ordinal: r.version.ordinal, position: r.position });
-          if (!flags.json) io.stdout.write(`${r.outcome === 'materialized' ? 'materialized' : 'reused'} version #${r.version.ordinal} ${shortVersionId(r.version.versionId)} for the edit set at ${r.position} (${r.version.editIds.length} edits)${r.promoted ? ', now serving' : ''}\n`);
-        },
-      });
-      if (flags.values['once'] === true) {
-        await consumer.runOnce();
-      } else {
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        const demand = () => consumer.requestNow();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        process.on('SIGUSR1', demand);
-        session.log({ level: 'info', msg: `trainer "${name}" running: every ${everyEdits} edits or ${idleMs / 1000} s idle (Ctrl-C to stop)` });
-        try {
-          await consumer.run(controller.signal);
-        } finally {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          process.off('SIGUSR1', demand);
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      const everyEdits = Math.floor(positive(optionalString(flags, 'every'), '--every', 100));
+      const idleMs = positive(optionalString(flags, 'idle'), '--idle', 10) * 1000;
+      const name = optionalString(flags, 'name') ?? 'default';
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name: "${name}" must be 1-64 letters, digits, - or _`);
+      const actor = optionalString(flags, 'by') ?? 'trainer';
+      const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
+      const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
+      return withModels(io, flags.home, { actor, source: 'trainer' }, async (session) => {
+        const rounds: Array<{ outcome: string; versionId: string; ordinal: number; position: number }> = [];
+        const consumer = new TrainerConsumer({
+          store: session.ledger.store,
+          materializer: session.materializer,
+          checkpoint: new FileCheckpointStore(join(session.home, 'trainer', `${name}.checkpoint.json`)),
+          policy: { everyEdits, idleMs, promote: flags.values['no-promote'] !== true },
+          log: session.log,
+          onRound: (r) => {
+            rounds.push({ outcome: r.outcome, versionId: r.version.versionId, ordinal: r.version.ordinal, position: r.position });
+            if (!flags.json) io.stdout.write(`${r.outcome === 'materialized' ? 'materialized' : 'reused'} version #${r.version.ordinal} ${shortVersionId(r.version.versionId)} for the edit set at ${r.position} (${r.version.editIds.length} edits)${r.promoted ? ', now serving' : ''}\n`);
+          },
+        });
+        if (flags.values['once'] === true) {
+          await consumer.runOnce();
+        } else {
+          const controller = new AbortController();
+          const stop = () => controller.abort();
+          const demand = () => consumer.requestNow();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+          process.on('SIGUSR1', demand);
+          session.log({ level: 'info', msg: `trainer "${name}" running: every ${everyEdits} edits or ${idleMs / 1000} s idle (Ctrl-C to stop)` });
+          try {
+            await consumer.run(controller.signal);
+          } finally {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            process.off('SIGUSR1', demand);
+          }
         }
-      }
-      if (flags.json) writeJson(io, { rounds });
-      return ExitCode.ok;
+        if (flags.json) writeJson(io, { rounds });
+        return ExitCode.ok;
+      });
     });
   },
 };

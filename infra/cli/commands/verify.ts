@@ -6,7 +6,7 @@ import { shortVersionId } from '../../../domain/model-version.ts';
 import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
-import { resolveVersion, withModels } from '../model-session.ts';
+import { guardModelErrors, resolveVersion, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { COMMON_USAGE, requireString, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
@@ -57,18 +57,20 @@ const spec: SubcommandSpec = {
   options: { version: { type: 'string' } },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
-    const ref = requireString(flags, 'version');
-    return withModels(io, flags.home, { actor: 'cli', source: 'cli' }, async (session) => {
-      const outcome = await verifyVersion(session, ref);
-      if (flags.json) writeJson(io, outcome);
-      else {
-        io.stdout.write(
-          `version #${outcome.ordinal} ${shortVersionId(outcome.versionId)}: ${outcome.identical ? 'bit-identical rebuild' : 'rebuild DIFFERS'} ` +
-            `(recorded ${outcome.recordedSha256.slice(0, 12)}, rebuilt ${outcome.rebuiltSha256.slice(0, 12)}, backend ${outcome.backend}, ${outcome.seconds.toFixed(1)} s; stored artifact ${outcome.storedArtifact})\n`,
-        );
-        for (const d of outcome.differences) io.stdout.write(`  differs: ${d}\n`);
-      }
-      return outcome.identical ? ExitCode.ok : ExitCode.failure;
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      const ref = requireString(flags, 'version');
+      return withModels(io, flags.home, { actor: 'cli', source: 'cli' }, async (session) => {
+        const outcome = await verifyVersion(session, ref);
+        if (flags.json) writeJson(io, outcome);
+        else {
+          io.stdout.write(
+            `version #${outcome.ordinal} ${shortVersionId(outcome.versionId)}: ${outcome.identical ? 'bit-identical rebuild' : 'rebuild DIFFERS'} ` +
+              `(recorded ${outcome.recordedSha256.slice(0, 12)}, rebuilt ${outcome.rebuiltSha256.slice(0, 12)}, backend ${outcome.backend}, ${outcome.seconds.toFixed(1)} s; stored artifact ${outcome.storedArtifact})\n`,
+          );
+          for (const d of outcome.differences) io.stdout.write(`  differs: ${d}\n`);
+        }
+        return outcome.identical ? ExitCode.ok : ExitCode.failure;
+      });
     });
   },
 };

@@ -4,7 +4,7 @@ import type { VersionRecord, VersionsReadModel } from '../../../projections/vers
 import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { renderTable, writeJson } from '../format.ts';
-import { withModels } from '../model-session.ts';
+import { guardModelErrors, withModels } from '../model-session.ts';
 import { COMMON_USAGE, runSubcommand } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
 
@@ -57,19 +57,21 @@ const spec: SubcommandSpec = {
   options: {},
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
-    return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
-      const { versions } = await session.materializer.readModels();
-      if (flags.json) {
-        writeJson(io, { serving: versions.serving, versions: versions.versions, servingHistory: versions.servingHistory });
+    return guardModelErrors(spec.title, io, flags.json, async () => {
+      return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
+        const { versions } = await session.materializer.readModels();
+        if (flags.json) {
+          writeJson(io, { serving: versions.serving, versions: versions.versions, servingHistory: versions.servingHistory });
+          return ExitCode.ok;
+        }
+        if (versions.versions.length === 0) {
+          io.stdout.write('no model versions yet: run `editledger materialize` or `editledger trainer`\n');
+          return ExitCode.ok;
+        }
+        io.stdout.write(renderVersionsTable(versions));
+        io.stdout.write(versions.serving === null ? 'no version is served yet\n' : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}\n`);
         return ExitCode.ok;
-      }
-      if (versions.versions.length === 0) {
-        io.stdout.write('no model versions yet: run `editledger materialize` or `editledger trainer`\n');
-        return ExitCode.ok;
-      }
-      io.stdout.write(renderVersionsTable(versions));
-      io.stdout.write(versions.serving === null ? 'no version is served yet\n' : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}\n`);
-      return ExitCode.ok;
+      });
     });
   },
 };
