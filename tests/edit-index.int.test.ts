@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { EditIndex, PositionOutOfRangeError } from '../infra/readmodel/edit-index.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { foldEditSetAt } from '../projections/edit-set.ts';
@@ -104,5 +105,23 @@ test('a damaged index file is moved aside and rebuilt from the ledger', async (t
   t.regex(warnings[0] ?? '', /moved it to/);
   t.true(readdirSync(dir).some((f) => f.startsWith('readmodel.db.damaged-')));
   index.close();
+  await store.close();
+});
+
+test('an index written with another schema version is dropped and rebuilt on open', async (t) => {
+  const dir = tempDir(t);
+  const { store, ledger } = await seededLedger(dir, 6);
+  const path = join(dir, 'readmodel.db');
+  const index = EditIndex.open(path);
+  await index.catchUp(store);
+  index.close();
+  const db = new Database(path);
+  db.prepare("UPDATE meta SET value = 'old' WHERE key = 'schema_version'").run();
+  db.close();
+  const reopened = EditIndex.open(path);
+  t.is(reopened.checkpoint, 0);
+  const result = await reopened.catchUp(store);
+  t.is(reopened.editSetAt().editSetHash, foldEditSetAt(await ledger.events(), result.checkpoint).editSetHash);
+  reopened.close();
   await store.close();
 });
