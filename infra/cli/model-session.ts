@@ -52,11 +52,23 @@ export function fileLogger(home: string, io: CliIO, echo: boolean): Logger {
   const file = join(dir, 'trainer.log');
   return (record: LogRecord) => {
     appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), pid: process.pid, ...record })}\n`);
-    if (echo) io.stderr.write(`editledger: ${record.level === 'info' ? '' : `${record.level}: `}${record.msg}\n`);
+    // Per-epoch progress goes to the file only; the terminal has the progress bar.
+    if (echo && record['progress'] !== true) io.stderr.write(`editledger: ${record.level === 'info' ? '' : `${record.level}: `}${record.msg}\n`);
   };
 }
 
-function trainingProgress(io: CliIO): (p: { versionId: string; edits: number; epoch: number; epochs: number; batch: number; batches: number; loss: number; etaMs: number | undefined }) => void {
+type TrainingProgressEvent = { versionId: string; edits: number; epoch: number; epochs: number; batch: number; batches: number; loss: number; etaMs: number | undefined; done?: boolean };
+
+/** One log line per finished epoch (epoch, loss, ETA), so the log file shows how training went. */
+function epochLog(log: Logger): (p: TrainingProgressEvent) => void {
+  return (p) => {
+    if (p.batch !== p.batches || p.done === true) return;
+    const eta = p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)} s`;
+    log({ level: 'info', msg: `training ${shortVersionId(p.versionId)}: epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(5)}${eta}`, progress: true, versionId: p.versionId, epoch: p.epoch, epochs: p.epochs, loss: p.loss, etaMs: p.etaMs });
+  };
+}
+
+function trainingProgress(io: CliIO): (p: TrainingProgressEvent) => void {
   let bar: ProgressBar | undefined;
   let current = '';
   let lastDone = 0;
@@ -68,11 +80,14 @@ function trainingProgress(io: CliIO): (p: { versionId: string; edits: number; ep
       total = p.epochs * p.batches;
       bar = createProgressBar(io.stderr, `training ${shortVersionId(p.versionId)} (${p.edits} edits)`, total);
     }
+    if (p.done === true) {
+      bar.finish(`${p.epoch < p.epochs ? `stopped early at epoch ${p.epoch}` : `${p.epoch} epochs`}, loss ${p.loss.toFixed(4)}`);
+      bar = undefined;
+      return;
+    }
     lastDone = done;
     const eta = p.etaMs === undefined ? '' : `  ETA ${Math.ceil(p.etaMs / 1000)} s`;
     bar.update(done, `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)}${eta}`);
-    // Early stop: the bar never reaches its nominal total, so close it at the stopping epoch.
-    if (p.loss < 1e-2 && p.batch === p.batches) bar.finish(`stopped at epoch ${p.epoch}, loss ${p.loss.toFixed(4)}`);
   };
 }
 
@@ -97,7 +112,14 @@ export async function withModels<T>(io: CliIO, home: string | undefined, options
       editor,
       context,
       log,
-      ...(options.progress === false ? {} : { onProgress: trainingProgress(io) }),
+      onProgress: (() => {
+        const toLog = epochLog(log);
+        const toBar = options.progress === false ? undefined : trainingProgress(io);
+        return (p: TrainingProgressEvent) => {
+          toLog(p);
+          toBar?.(p);
+        };
+      })(),
     });
     return run({ ledger, home: paths.home, artifacts, editSets, materializer, context, log });
   });

@@ -169,6 +169,8 @@ export class LocftEditor implements VersionEditor {
           lossCurve.push(sum / batches);
           if (sum / batches < policy.stopLoss) break;
         }
+        const last = lossCurve.at(-1) ?? 0;
+        request.onProgress?.({ epoch: epochs, epochs: policy.epochs, batch: batches, batches, loss: last, elapsedMs: Date.now() - started, etaMs: 0, done: true });
         tuned = { shape: [...original.shape], data: new Float32Array(await variable.data()) };
       } finally {
         optimizer.dispose();

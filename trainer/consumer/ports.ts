@@ -34,6 +34,8 @@ export interface TrainProgress {
   readonly loss: number;
   readonly elapsedMs: number;
   readonly etaMs: number | undefined;
+  /** Set on one last report when training has ended (early stop or the epoch budget). */
+  readonly done?: boolean;
 }
 
 export interface TrainRequest {
