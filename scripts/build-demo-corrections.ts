@@ -1,27 +1,38 @@
 // npm run build:demo-corrections — writes examples/fact-corrections.jsonl, the batch of fact corrections the demo
 // (`npm start`) streams into the ledger "as an upstream system would".
 //
-// The corrections are the first edits of the base model's own counterfactual edit set (the `base` recipe's world,
-// rebuilt here deterministically; the same file ships as models/base/world/edits.json), so the base model knows
-// the old answers and each correction really changes what it says. The stream is cut in three deliveries (`batch`):
+// The corrections are the first edits of the base model's own counterfactual edit set (models/base/world/edits.json,
+// shipped with the model; without it, the `base` recipe's world is rebuilt here deterministically), so the base
+// model knows the old answers and each correction really changes what it says. The stream is cut in three deliveries (`batch`):
 //   1. 16 corrections;
 //   2. 10 more, plus 2 that SUPERSEDE batch-1 corrections (same fact, another target);
 //   3. 2 RETRACTIONS of batch-1 corrections, plus 6 more corrections.
 // Each line is one upstream message: {"op":"submit", "batch", "system", "ref", "factKey", "prompt", "target",
 // "subject", "rephrase", "locality", "reason", "by"} or {"op":"retract", "batch", "system", "ref", "factKey",
 // "reason", "by"}. Same recipe -> same bytes.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildCorpus } from '../trainer/basemodel/corpus.ts';
+import { CounterfactEditSchema } from '../trainer/basemodel/corpus-schemas.ts';
+import type { CounterfactEdit } from '../trainer/basemodel/corpus-schemas.ts';
 import { generateWorld } from '../trainer/basemodel/world.ts';
 import { RECIPES } from '../trainer/pretrain/recipe.ts';
 
 const slug = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 
-export function demoCorrections(): object[] {
-  const recipe = RECIPES.base;
-  const corpus = buildCorpus(generateWorld(recipe.world), recipe.corpus);
-  const edits = corpus.edits;
+/** The shipped world's edit set, or the recipe's rebuilt when the base model is not there. */
+export async function baseEditSet(shipped = 'models/base/world/edits.json'): Promise<{ edits: readonly CounterfactEdit[]; from: string }> {
+  try {
+    const edits = CounterfactEditSchema.array().parse(JSON.parse(await readFile(shipped, 'utf8')));
+    return { edits, from: shipped };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const recipe = RECIPES.base;
+    return { edits: buildCorpus(generateWorld(recipe.world), recipe.corpus).edits, from: 'the base recipe (rebuilt)' };
+  }
+}
+
+export function demoCorrections(edits: readonly CounterfactEdit[]): object[] {
   const system = 'wikidata-sync';
   const submit = (batch: number, i: number, target?: string, note?: string) => {
     const e = edits[i]!;
@@ -60,7 +71,8 @@ export function demoCorrections(): object[] {
 const isEntry = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isEntry) {
   const out = resolve(process.argv[2] ?? 'examples/fact-corrections.jsonl');
-  const lines = demoCorrections();
+  const { edits, from } = await baseEditSet();
+  const lines = demoCorrections(edits);
   await writeFile(out, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  process.stderr.write(`wrote ${lines.length} messages to ${out}\n`);
+  process.stderr.write(`wrote ${lines.length} messages to ${out} from ${from}\n`);
 }
