@@ -199,6 +199,8 @@ test('two trainers materializing the same edit set at once record one version', 
   t.is(new Set(results.map((r) => (JSON.parse(r.stdout) as Materialized).versionId)).size, 1);
   const recorded = (await modelEvents(home)).filter((e) => e.type === 'ModelVersionMaterialized');
   t.is(recorded.length, 1, 'exactly one ModelVersionMaterialized');
+  const stored = await (await ArtifactStore.open(join(home, 'artifacts'))).list();
+  t.is(stored.length, 2, 'the base and ONE delta: both processes trained the same bytes');
 });
 
 test('SIGKILL during training, several rounds: after restarts exactly one version per distinct edit set, no partial artifact', async (t) => {
