@@ -137,8 +137,11 @@ export class EditIndex {
 
   /** Apply every edit event after the checkpoint, in batches; rebuild first if the index no longer matches the store. */
   async catchUp(store: EventStore, options: CatchUpOptions = {}): Promise<CatchUpResult> {
-    const head = await store.headPosition();
     const firstId = await firstEventId(store);
+    let head = await store.headPosition();
+    // Another process may have caught the index up past the head we just read: look again before concluding
+    // that the store is behind the index (a different or truncated ledger).
+    if (this.checkpoint > head) head = await store.headPosition();
     const known = this.getMeta.get('first_event_id');
     const rebuilt = this.checkpoint > head || (known !== undefined && known !== firstId);
     if (rebuilt) this.reset();
