@@ -4,7 +4,7 @@
 // checking a version out as a full checkpoint folder (what `generate --version` needs).
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InvalidFieldError } from '../../domain/errors.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
@@ -222,15 +222,19 @@ export async function resolveVersion(session: ModelSession, ref: string): Promis
  * temp folder and renamed. The artifact is verified first and rebuilt from the ledger if it is corrupted.
  */
 export async function checkoutVersion(session: ModelSession, version: VersionRecord): Promise<{ dir: string; rebuilt: boolean }> {
+  const { checkpointHash, writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
   const dir = join(session.home, 'checkouts', version.versionId);
+  const marker = join(dir, 'editledger-version.json');
   const { artifact, rebuilt } = await session.materializer.ensureArtifact(version);
-  try {
-    await stat(join(dir, 'model.safetensors'));
-    if (!rebuilt) return { dir, rebuilt };
-  } catch {
-    // not checked out yet
+  if (!rebuilt) {
+    // Reuse an earlier checkout only if its files still hash to what was written.
+    try {
+      const recorded = JSON.parse(await readFile(marker, 'utf8')) as { versionId?: string; checkpointHash?: string };
+      if (recorded.versionId === version.versionId && recorded.checkpointHash === (await checkpointHash(dir))) return { dir, rebuilt };
+    } catch {
+      // missing or damaged: write it again
+    }
   }
-  const { writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
   const { readVersionCheckpoint, DELTA_FILE } = await import('../../trainer/consumer/version-model.ts');
   const base = (await session.materializer.readModels()).state.bases.get(version.baseModelId);
   if (base === undefined) throw new Error(`baseModelId: base ${version.baseModelId} of version ${shortVersionId(version.versionId)} is not registered`);
@@ -239,9 +243,16 @@ export async function checkoutVersion(session: ModelSession, version: VersionRec
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(session.home, 'checkouts'), { recursive: true });
-  await writeHfCheckpoint(tmp, { rawConfig: checkpoint.rawConfig, tensors: checkpoint.tensors, tokenizerFrom: baseDir });
+  const hash = await writeHfCheckpoint(tmp, { rawConfig: checkpoint.rawConfig, tensors: checkpoint.tensors, tokenizerFrom: baseDir });
+  await writeFile(join(tmp, 'editledger-version.json'), `${JSON.stringify({ versionId: version.versionId, artifactSha256: version.artifactSha256, checkpointHash: hash }, null, 2)}\n`);
   await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
+  try {
+    await rename(tmp, dir);
+  } catch (error) {
+    // Another process checked the same version out meanwhile: theirs is as good as ours.
+    await rm(tmp, { recursive: true, force: true });
+    if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
   return { dir, rebuilt };
 }
 
