@@ -167,8 +167,8 @@ export async function registerBase(session: ModelSession, dir: string, overrides
   const files = await definingFiles(folder);
   const contents = new Map<string, Uint8Array>();
   for (const file of files) contents.set(file, await readFile(join(folder, file)));
-  // Optional extras; held-out text (for the capability check) may sit in the world folder a base ships with.
-  for (const [name, from] of [['generation_config.json', 'generation_config.json'], ['special_tokens_map.json', 'special_tokens_map.json'], ['heldout.txt', 'heldout.txt'], ['heldout.txt', 'world/heldout.txt']] as const) {
+  // Optional extras; held-out text and unedited facts (capability checks) may sit in the world folder a base ships with.
+  for (const [name, from] of [['generation_config.json', 'generation_config.json'], ['special_tokens_map.json', 'special_tokens_map.json'], ['heldout.txt', 'heldout.txt'], ['heldout.txt', 'world/heldout.txt'], ['unedited.json', 'unedited.json'], ['unedited.json', 'world/unedited.json']] as const) {
     if (contents.has(name)) continue;
     try {
       contents.set(name, await readFile(join(folder, from)));

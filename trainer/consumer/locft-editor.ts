@@ -33,7 +33,7 @@ import { DELTA_FILE, applyDelta, parseDelta, serializeDelta } from './version-mo
 export interface LocftEditorOptions {
   /** Compute backend; default: whatever initBackend() picks (EDITLEDGER_BACKEND, else auto). */
   readonly backend?: BackendChoice;
-  /** Greedy answer budget in evaluation. Default 16 tokens. */
+  /** Greedy answer budget in evaluation. Default 32 tokens (the authors'). */
   readonly maxAnswerTokens?: number;
   /** Held-out text lines used for the capability (perplexity) check. Default: the base folder's heldout.txt. */
   readonly capabilityLines?: number;
@@ -211,7 +211,8 @@ export class LocftEditor implements VersionEditor {
   /**
    * Reliability / Generalization: normalized exact match of the greedy answer (stop at "." or newline) on the
    * edit prompts / rephrase prompts. Locality: share of locality prompts whose greedy answer is unchanged from the
-   * base model. Capability: base perplexity / edited perplexity on held-out text (1 = unchanged, < 1 = worse).
+   * base model. Capability: recall of unedited facts relative to the base when the base ships unedited.json,
+   * else base perplexity / edited perplexity on held-out text (1 = unchanged, < 1 = worse).
    */
   async evaluate(request: EvaluateRequest): Promise<Metrics> {
     await this.backend();
@@ -224,7 +225,7 @@ export class LocftEditor implements VersionEditor {
     const editedModel = LlamaModel.fromHostTensors(edited.config, edited.tensors);
     try {
       const answers = async (model: LlamaModel, prompts: readonly string[]) =>
-        prompts.length === 0 ? [] : (await generate(model, tokenizer, prompts, { maxNewTokens: this.options.maxAnswerTokens ?? 16, stop: ['.', '\n'] })).map((g) => g.text);
+        prompts.length === 0 ? [] : (await generate(model, tokenizer, prompts, { maxNewTokens: this.options.maxAnswerTokens ?? 32, stop: ['.', '\n'] })).map((g) => g.text);
       const metrics: Record<string, number> = {};
       const rate = (flags: readonly boolean[]) => flags.filter(Boolean).length / flags.length;
       const edits = request.edits;
@@ -247,14 +248,41 @@ export class LocftEditor implements VersionEditor {
       if (heldout.length > 0) {
         const basePpl = perplexity(baseModel, tokenizer, heldout);
         const editedPpl = perplexity(editedModel, tokenizer, heldout);
+        metrics['perplexityBase'] = basePpl;
         metrics['perplexity'] = editedPpl;
         metrics['capability'] = basePpl / editedPpl;
+      }
+      // Facts no edit touches (a base built from the project's world ships them): recall before and after.
+      const unedited = (await this.uneditedFacts(request.baseDir)).filter((f) => !edits.some((e) => e.prompt === f.prompt));
+      if (unedited.length > 0) {
+        const before = await answers(baseModel, unedited.map((f) => f.prompt));
+        const after = await answers(editedModel, unedited.map((f) => f.prompt));
+        const baseAccuracy = rate(before.map((a, i) => exactMatch(a, unedited[i]!.answer)));
+        metrics['uneditedRecallBase'] = baseAccuracy;
+        metrics['uneditedRecall'] = rate(after.map((a, i) => exactMatch(a, unedited[i]!.answer)));
+        // Capability = unedited-fact recall relative to the base (1 = nothing forgotten), when there is some.
+        if (baseAccuracy > 0) metrics['capability'] = metrics['uneditedRecall']! / baseAccuracy;
       }
       return metrics;
     } finally {
       baseModel.dispose();
       editedModel.dispose();
     }
+  }
+
+  /** unedited.json of the base folder ({prompt, ground_truth} records, first lines), or nothing. */
+  private async uneditedFacts(baseDir: string): Promise<Array<{ prompt: string; answer: string }>> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(join(baseDir, 'unedited.json'), 'utf8'));
+    } catch {
+      return [];
+    }
+    if (!Array.isArray(parsed)) return [];
+    return parsed
+      .filter((r): r is { prompt: string; ground_truth: string } => typeof r?.prompt === 'string' && typeof r?.ground_truth === 'string')
+      .slice(0, this.options.capabilityLines ?? 64)
+      .map((r) => ({ prompt: r.prompt, answer: r.ground_truth }));
   }
 
   /** heldout.txt of the base folder (first lines), else the edits' locality prompts with their known answers. */
