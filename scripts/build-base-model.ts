@@ -33,6 +33,9 @@ const USAGE = 'usage: npm run build:base-model -- [--recipe base|tiny] [--out DI
 /** The gates of the issue: recall >= 95% on pretraining templates, >= 80% on held-out ones, answers end with EOS. */
 export const GATES = { pretrainRecall: 0.95, heldoutRecall: 0.8, stopsWithEos: 0.95 } as const;
 
+/** Recall probes per split measured at each snapshot during pretraining. */
+const MONITOR_PROBES = 64;
+
 /** World files copied next to the model (everything but the tokenizer, which is the model's own). */
 const WORLD_FILES = ['manifest.json', 'world.json', 'pretrain.txt', 'heldout.txt', 'recall.json', 'edits.json', 'unedited.json'] as const;
 
@@ -94,6 +97,11 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
   say(`world: ${s.entities} entities, ${s.facts} facts, ${s.pretrainSequences} sequences, ${s.pretrainTokensWithBosEos} tokens/epoch, vocab ${s.vocabSize}`);
   const tokenizer = await loadHfTokenizer(worldDir);
   const sequences = frameLines(tokenizer, lines(await readFile(join(worldDir, 'pretrain.txt'), 'utf8')));
+  const allProbes = RecallProbeSchema.array().parse(JSON.parse(await readFile(join(worldDir, 'recall.json'), 'utf8')));
+  const monitorProbes = [
+    ...allProbes.filter((p) => p.split === 'pretrain').filter((_, i) => i % 29 === 0).slice(0, MONITOR_PROBES),
+    ...allProbes.filter((p) => p.split === 'heldout').filter((_, i) => i % 5 === 0).slice(0, MONITOR_PROBES),
+  ];
 
   // 2. Pretraining.
   const initializerRange = recipe.pretrain.initializerRange ?? 0.02;
@@ -114,6 +122,11 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
     stateDir,
     progress: opts.progress === undefined ? log : opts.progress,
     ...(opts.stopAtStep === undefined ? {} : { stopAtStep: opts.stopAtStep }),
+    onCheckpoint: async (step, model) => {
+      // A fixed sample of recall probes, so the log shows knowledge arriving (not only the loss falling).
+      const r = await measureRecall(model, tokenizer, monitorProbes);
+      say(`step ${step}: recall on a sample of ${r.pretrain.probes} + ${r.heldout.probes} probes: pretraining templates ${(r.pretrain.accuracy * 100).toFixed(1)}%, held-out ${(r.heldout.accuracy * 100).toFixed(1)}%`);
+    },
   });
   if (training.resumedFrom > 0) say(`resumed from step ${training.resumedFrom}`);
   if (training.step < steps) {

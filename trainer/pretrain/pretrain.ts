@@ -12,7 +12,7 @@
 
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { HostTensor } from '../checkpoint/safetensors.ts';
-import { parseHfConfig, toModelConfig } from '../model/config.ts';
+import { expectedParameterShapes, parseHfConfig, toModelConfig } from '../model/config.ts';
 import { LlamaModel } from '../model/llama.ts';
 import { tf } from '../runtime/backend.ts';
 import { AdamW } from './adamw.ts';
@@ -37,6 +37,8 @@ export interface PretrainOptions {
   readonly progress?: NodeJS.WritableStream | null;
   /** Stop (after checkpointing) once this many steps are done in total, as if killed; for resume tests. */
   readonly stopAtStep?: number;
+  /** Called after each snapshot with the model as trained so far (e.g. to log recall); must not change weights. */
+  readonly onCheckpoint?: (step: number, model: LlamaModel) => Promise<void>;
 }
 
 export interface PretrainResult {
@@ -72,8 +74,14 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const start = snapshot?.info.step ?? 0;
   const host = snapshot?.params ?? initialWeights(modelConfig, config.seed, config.initializerRange);
 
+  // Variables in the architecture's canonical order whatever the source (a snapshot lists tensors by name): the
+  // gradient norm sums over parameters in this order, and float addition is not associative.
   const vars = new Map<string, Variable>();
-  for (const [name, t] of host) vars.set(name, tf.variable(tf.tensor(t.data, [...t.shape], 'float32'), true, `pretrain/${name}`));
+  for (const name of expectedParameterShapes(modelConfig).keys()) {
+    const t = host.get(name);
+    if (!t) throw new Error(`${options.stateDir ?? 'initial weights'}: missing parameter "${name}"`);
+    vars.set(name, tf.variable(tf.tensor(t.data, [...t.shape], 'float32'), true, `pretrain/${name}`));
+  }
   const model = new LlamaModel(modelConfig, vars as Map<string, Tensor>);
   const optimizer = new AdamW({ beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay }, vars);
   if (snapshot) optimizer.loadHostState(snapshot.optimizer, snapshot.info.updates);
@@ -84,8 +92,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const bar = options.progress === null ? undefined : new ProgressBar(options.progress ?? process.stderr);
   const began = performance.now();
   let tokensThisRun = 0;
-  let windowLoss = 0;
-  let windowSteps = 0;
+  let windowLoss = snapshot?.info.lossWindow.sum ?? 0;
+  let windowSteps = snapshot?.info.lossWindow.steps ?? 0;
   let recentLoss = lossHistory.at(-1)?.loss ?? NaN;
   const end = Math.min(config.steps, options.stopAtStep ?? config.steps);
   const varList = [...vars.values()];
@@ -101,6 +109,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       tokensSeen,
       trainSeconds: priorSeconds + (performance.now() - began) / 1000,
       lossHistory,
+      lossWindow: { sum: windowLoss, steps: windowSteps },
     };
   };
   const checkpoint = async (step: number) => {
@@ -144,7 +153,10 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
         stepsThisRun: done - start,
       };
       bar?.update(snap, done === end);
-      if (done % config.checkpointEvery === 0 || done === end) await checkpoint(done);
+      if (done % config.checkpointEvery === 0 || done === end) {
+        await checkpoint(done);
+        if (options.onCheckpoint && done < config.steps) await options.onCheckpoint(done, model);
+      }
     }
     bar?.done();
     return {

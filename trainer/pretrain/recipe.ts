@@ -33,8 +33,8 @@ export interface BaseModelRecipe {
 export const RECIPES = {
   base: {
     name: 'base',
-    world: { seed: 1, countries: 8, citiesPerCountry: 5, organisations: 60, people: 400 },
-    corpus: { edits: 1000 },
+    world: { seed: 1, countries: 6, citiesPerCountry: 5, organisations: 40, people: 260 },
+    corpus: { edits: 1000, twoHopPretrainFraction: 0.25 },
     tokenizer: { vocabSize: 2048 },
     model: {
       hiddenSize: 192,
@@ -47,7 +47,7 @@ export const RECIPES = {
       rmsNormEps: 1e-5,
     },
     epochs: 20,
-    pretrain: { seed: 1, batchSize: 64, peakLr: 2e-3, checkpointEvery: 200 },
+    pretrain: { seed: 1, batchSize: 64, peakLr: 3e-3, weightDecay: 0.01, checkpointEvery: 200 },
   },
   tiny: {
     name: 'tiny',

@@ -37,6 +37,8 @@ export const StateInfoSchema = z.strictObject({
   /** Wall-clock seconds of training summed over all processes that worked on this run. */
   trainSeconds: z.number().nonnegative(),
   lossHistory: z.array(LossPointSchema),
+  /** Sum and count of the step losses since the last lossHistory point (so a resumed run logs the same means). */
+  lossWindow: z.strictObject({ sum: z.number(), steps: z.int().nonnegative() }).default({ sum: 0, steps: 0 }),
 });
 export type StateInfo = z.infer<typeof StateInfoSchema>;
 
