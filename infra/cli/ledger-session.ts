@@ -5,6 +5,10 @@ import type { EditledgerConfig } from '../config.ts';
 import { openEventStore } from '../eventstore/open.ts';
 import { EditIndex } from '../readmodel/edit-index.ts';
 import type { CliIO } from './command.ts';
+import { createProgressBar } from './format.ts';
+import type { ProgressBar } from './format.ts';
+
+const CATCH_UP_PROGRESS_MIN = 50_000;
 
 export interface LedgerSession {
   readonly config: EditledgerConfig;
@@ -23,7 +27,7 @@ export async function withLedger<T>(io: CliIO, home: string | undefined, run: (s
     async index() {
       if (index === undefined) {
         index = EditIndex.open(config.paths.readModelDb, { onWarning: (message) => io.stderr.write(`editledger: warning: ${message}\n`) });
-        await index.catchUp(store);
+        await index.catchUp(store, { onProgress: catchUpProgress(io, index.checkpoint) });
       }
       return index;
     },
@@ -34,6 +38,19 @@ export async function withLedger<T>(io: CliIO, home: string | undefined, run: (s
     index?.close();
     await store.close();
   }
+}
+
+/** A progress bar for catch-ups long enough to notice (a rebuild, or many new events); silent otherwise. */
+function catchUpProgress(io: CliIO, from: number): (checkpoint: number, head: number) => void {
+  let bar: ProgressBar | undefined;
+  let finished = false;
+  return (checkpoint, head) => {
+    if (finished || (bar === undefined && head - from < CATCH_UP_PROGRESS_MIN)) return;
+    bar ??= createProgressBar(io.stderr, 'updating the edit index', head - from);
+    finished = checkpoint >= head;
+    if (finished) bar.finish();
+    else bar.update(checkpoint - from);
+  };
 }
 
 /** The acting user: --by, else $EDITLEDGER_ACTOR, else $USER, else "cli". */

@@ -151,10 +151,11 @@ export class EditIndex {
     let applied = 0;
     let batch: PositionedEvent[] = [];
     const flush = () => {
+      if (batch.length === 0) return;
       this.applyBatch(batch);
       applied += batch.length;
-      options.onProgress?.(this.checkpoint, head);
       batch = [];
+      options.onProgress?.(this.checkpoint, head);
     };
     const filter = { streamPrefixes: [FACT_STREAM_PREFIX], eventTypes: [...EDIT_EVENT_TYPES] };
     for await (const recorded of store.readAll({ after: this.checkpoint, filter })) {
@@ -165,6 +166,7 @@ export class EditIndex {
     flush();
     // Everything up to `head` was committed before we started reading, so no edit event <= head was missed.
     this.advance(head);
+    options.onProgress?.(this.checkpoint, head);
     return { applied, checkpoint: this.checkpoint, rebuilt };
   }
 
