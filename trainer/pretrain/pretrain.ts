@@ -80,7 +80,9 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   for (const name of expectedParameterShapes(modelConfig).keys()) {
     const t = host.get(name);
     if (!t) throw new Error(`${options.stateDir ?? 'initial weights'}: missing parameter "${name}"`);
-    vars.set(name, tf.variable(tf.tensor(t.data, [...t.shape], 'float32'), true, `pretrain/${name}`));
+    const initial = tf.tensor(t.data, [...t.shape], 'float32');
+    vars.set(name, tf.variable(initial, true, `pretrain/${name}`));
+    initial.dispose(); // the variable holds its own reference to the data
   }
   const model = new LlamaModel(modelConfig, vars as Map<string, Tensor>);
   const optimizer = new AdamW({ beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay }, vars);

@@ -37,8 +37,8 @@ export const RECIPES = {
     corpus: { edits: 1000, twoHopPretrainFraction: 0.25 },
     tokenizer: { vocabSize: 2048 },
     model: {
-      hiddenSize: 192,
-      intermediateSize: 512,
+      hiddenSize: 128,
+      intermediateSize: 344,
       numLayers: 8,
       numHeads: 4,
       numKvHeads: 2,
@@ -46,8 +46,8 @@ export const RECIPES = {
       ropeTheta: 10000,
       rmsNormEps: 1e-5,
     },
-    epochs: 20,
-    pretrain: { seed: 1, batchSize: 64, peakLr: 3e-3, weightDecay: 0.01, checkpointEvery: 200 },
+    epochs: 28,
+    pretrain: { seed: 1, batchSize: 64, peakLr: 5e-3, weightDecay: 0.01, checkpointEvery: 200 },
   },
   tiny: {
     name: 'tiny',
