@@ -71,7 +71,7 @@ export interface EditIndexOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-interface Counts {
+export interface Counts {
   readonly edits: number;
   readonly open: number;
 }
