@@ -248,3 +248,27 @@ test('SIGKILL during training, several rounds: after restarts exactly one versio
   for (const v of recorded) t.true((await store.verify(v.artifactSha256)).ok);
   t.deepEqual(await readdir(join(home, 'artifacts', 'tmp')), [], 'no half-written artifact is left');
 });
+
+test('a running trainer follows the ledger: a new edit is materialized after the idle time and served; SIGTERM stops it cleanly', async (t) => {
+  const { home, ckpt, cli, json, child } = await setup(t);
+  await cli(model, ['register', ckpt.dir, ...TINY_POLICY]);
+  const proc = child(['trainer', '--every', '50', '--idle', '0.5']);
+  const done = runChild(proc);
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const waitFor = async (pattern: RegExp) => {
+    const end = Date.now() + 60_000;
+    while (!pattern.test(stderr) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    return pattern.test(stderr);
+  };
+  t.true(await waitFor(/trainer "default" running/), stderr);
+  await json(edit, ['submit', ...edits.capital, '--reason', 'live']);
+  t.true(await waitFor(/serving version/), stderr);
+  proc.kill('SIGTERM');
+  const exit = await done;
+  t.is(exit.code, 0, exit.stderr);
+  const events = await modelEvents(home);
+  t.deepEqual(events.filter((e) => e.type !== 'BaseModelRegistered' && e.type !== 'TrainingPolicyRegistered').map((e) => e.type), ['ModelVersionMaterialized', 'ServingVersionChanged']);
+  const checkpoint = JSON.parse(await readFile(join(home, 'trainer', 'default.checkpoint.json'), 'utf8')) as { position: number };
+  t.true(checkpoint.position > 0);
+});
