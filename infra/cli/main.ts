@@ -10,6 +10,13 @@ const commands: Record<string, Loader> = {
   generate: () => import('./commands/generate.ts'),
   model: () => import('./commands/model.ts'),
   materialize: () => import('./commands/materialize.ts'),
+  trainer: () => import('./commands/trainer.ts'),
+  promote: () => import('./commands/promote.ts'),
+  rollback: () => import('./commands/rollback.ts'),
+  verify: () => import('./commands/verify.ts'),
+  versions: () => import('./commands/versions.ts'),
+  diff: () => import('./commands/diff.ts'),
+  demo: () => import('./commands/demo.ts'),
 };
 
 function usage(): string {
