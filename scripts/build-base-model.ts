@@ -36,8 +36,10 @@ export const GATES = { pretrainRecall: 0.95, heldoutRecall: 0.8, stopsWithEos: 0
 /** Recall probes per split measured at each snapshot during pretraining. */
 const MONITOR_PROBES = 64;
 
-/** World files copied next to the model (everything but the tokenizer, which is the model's own). */
-const WORLD_FILES = ['manifest.json', 'world.json', 'pretrain.txt', 'heldout.txt', 'recall.json', 'edits.json', 'unedited.json'] as const;
+/** The whole world folder is copied next to the model, so readWorldFolder (which checks the manifest) accepts it. */
+const WORLD_FILES = [
+  'manifest.json', 'world.json', 'pretrain.txt', 'heldout.txt', 'recall.json', 'edits.json', 'unedited.json', 'tokenizer.json', 'tokenizer_config.json',
+] as const;
 
 export interface BuildOptions {
   readonly recipe: BaseModelRecipe;
@@ -155,6 +157,7 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
     quality,
     backend: `${backend.name} (${backend.detail})`,
     command: `npm run build:base-model -- --recipe ${recipe.name}${opts.epochs === undefined ? '' : ` --epochs ${opts.epochs}`}`,
+    example: { prompt: allProbes[0]!.prompt, answer: allProbes[0]!.ground_truth },
   });
   for (const g of quality.gates) say(`gate ${g.name}: ${(g.measured * 100).toFixed(2)}% (>= ${(g.threshold * 100).toFixed(0)}%) ${g.pass ? 'PASS' : 'FAIL'}`);
   say(`held-out perplexity ${quality.heldoutPerplexity.toFixed(3)} (train text ${quality.trainPerplexity.toFixed(3)})`);

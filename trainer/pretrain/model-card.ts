@@ -36,12 +36,13 @@ export interface ModelCardInput {
   };
   readonly backend: string;
   readonly command: string;
+  /** A pretraining fact to show in the usage example. */
+  readonly example: { readonly prompt: string; readonly answer: string };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-export function parameterCount(modelConfig: Readonly<Record<string, unknown>>, weights: PretrainResult['weights']): number {
-  void modelConfig;
+export function parameterCount(weights: PretrainResult['weights']): number {
   let n = 0;
   for (const t of weights.values()) n += t.data.length;
   return n;
@@ -52,7 +53,7 @@ export function renderModelCard(c: ModelCardInput): string {
   const m = c.modelConfig;
   const p = c.pretrainConfig;
   const q = c.quality;
-  const params = parameterCount(m, c.training.weights);
+  const params = parameterCount(c.training.weights);
   const curve = c.training.lossHistory;
   const pick = [0, 0.1, 0.25, 0.5, 0.75, 1].map((f) => curve[Math.min(curve.length - 1, Math.max(0, Math.round(f * (curve.length - 1))))]).filter((x) => x !== undefined);
   const uniq = [...new Map(pick.map((x) => [x.step, x])).values()];
@@ -110,9 +111,12 @@ Training loss (mean over ${p.logEvery} steps): ${uniq.map((x) => `step ${x.step}
 import { loadLlamaModel } from './trainer/model/llama.ts';
 import { loadHfTokenizer } from './trainer/tokenizer/hf-tokenizer.ts';
 import { generate } from './trainer/generate.ts';
+import { initBackend } from './trainer/runtime/backend.ts';
+await initBackend();
 const model = await loadLlamaModel('models/base');
 const tokenizer = await loadHfTokenizer('models/base');
-const [g] = await generate(model, tokenizer, ['${q.recall.misses.length ? 'The capital of X is' : 'The capital of X is'}']);
+const [g] = await generate(model, tokenizer, [${JSON.stringify(c.example.prompt)}]);
+// g.text === ${JSON.stringify(` ${c.example.answer}`)}, g.finishReason === 'eos' (when the model knows the fact)
 \`\`\`
 
 Prompts are the world's templates (\`world/world.json\`); answers are entity names followed by EOS.
