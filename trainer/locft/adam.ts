@@ -1,0 +1,63 @@
+// torch.optim.Adam as the LocFT authors use it (weight_decay is the classic L2 term added to the gradient, not
+// AdamW's decoupled decay):
+//   g ← g + wd·p;  m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²
+//   p ← p − (lr / (1-β1^t)) · m / (sqrt(v) / sqrt(1-β2^t) + ε)
+// Bias corrections are computed on the host in float64, the same way every run, so updates are deterministic.
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import { tf } from '../runtime/backend.ts';
+
+export interface AdamConfig {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+}
+
+export class Adam {
+  private readonly m = new Map<string, Tensor>();
+  private readonly v = new Map<string, Tensor>();
+  /** Updates applied so far (t). */
+  steps = 0;
+
+  constructor(
+    readonly config: AdamConfig,
+    private readonly params: ReadonlyMap<string, Variable>,
+  ) {
+    for (const [name, p] of params) {
+      this.m.set(name, tf.zerosLike(p));
+      this.v.set(name, tf.zerosLike(p));
+    }
+  }
+
+  /** One update from gradients keyed by parameter name. */
+  step(grads: Readonly<Record<string, Tensor>>): void {
+    this.steps++;
+    const { lr, beta1, beta2, epsilon, weightDecay } = this.config;
+    const stepSize = lr / (1 - beta1 ** this.steps);
+    const sqrtBc2 = Math.sqrt(1 - beta2 ** this.steps);
+    for (const [name, p] of this.params) {
+      const grad = grads[name];
+      if (!grad) throw new Error(`Adam: no gradient for "${name}"`);
+      const [m, v, next] = tf.tidy(() => {
+        const g = weightDecay > 0 ? tf.add(grad, tf.mul(p, weightDecay)) : grad;
+        const m1 = tf.add(tf.mul(this.m.get(name)!, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(this.v.get(name)!, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const denom = tf.add(tf.div(tf.sqrt(v1), sqrtBc2), epsilon);
+        return [m1, v1, tf.sub(p, tf.mul(tf.div(m1, denom), stepSize))];
+      });
+      p.assign(next);
+      next.dispose();
+      this.m.get(name)!.dispose();
+      this.v.get(name)!.dispose();
+      this.m.set(name, m);
+      this.v.set(name, v);
+    }
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m.values(), ...this.v.values()]);
+    this.m.clear();
+    this.v.clear();
+  }
+}

@@ -1,0 +1,290 @@
+// LocFT training: plain fine-tuning of the selected tensor(s), everything else frozen.
+//
+// Breadth-first (LocFT-BF, the method): epochs over ALL edits; each epoch shuffles them with the seeded stream and
+// walks them in mini-batches. A batch whose loss is already < lossThreshold makes no update; training stops when an
+// epoch's mean loss (weighted by batch size) < lossThreshold, or after numSteps epochs.
+// Depth-first (the baseline the paper shows failing): the same loop run on one edit at a time, in the given order,
+// each to convergence (or numSteps epochs) with a fresh optimizer, before the next.
+//
+// Speed, without changing the maths:
+// - The frozen activations below the tuned tensors are computed once per edit (unpadded, alone) and cached,
+//   optionally on disk across runs; a step then runs only the layers from the split point up.
+// - Only the rows that predict target tokens are projected to the vocabulary.
+// Determinism: seeded shuffles, fixed op order, per-edit cache entries that are a pure function of their key. Same
+// (base, edits, hyper-parameters, seed, backend, run options) -> bit-identical tuned tensors.
+import type { HostTensor } from '../checkpoint/safetensors.ts';
+import type { LlamaModel } from '../model/llama.ts';
+import { createContext, tokenIds } from '../model/llama.ts';
+import { currentBackend, tf } from '../runtime/backend.ts';
+import { openActivationStore, activationKey } from './activation-cache.ts';
+import type { ActivationStore, CacheStats } from './activation-cache.ts';
+import { Adam } from './adam.ts';
+import { buildBatch, stackPadded } from './batch.ts';
+import { batchLoss } from './batch-loss.ts';
+import { EpochShuffler, chunk } from './batching.ts';
+import { parseHyperParams, parseRunOptions } from './config.ts';
+import type { LocftHyperParams, LocftHyperParamsInput, LocftRunOptions, LocftRunOptionsInput } from './config.ts';
+import { encodeEdits, inputIds } from './encode.ts';
+import type { EditText, EncodedEdit, EncodingTokenizer } from './encode.ts';
+import { frozenPrefix } from './frozen-prefix.ts';
+import type { SplitPoint } from './frozen-prefix.ts';
+import { stepFlops } from './flops.ts';
+import { cachedWidths, planTuning } from './tuning-plan.ts';
+import type { TuningPlan } from './tuning-plan.ts';
+
+export interface LocftProgress {
+  /** 'cache': computing frozen activations (batch = edits done); 'train': optimisation. */
+  readonly phase: 'cache' | 'train';
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Depth-first: the edit being trained (1-based) of `groups`; breadth-first: 1 of 1. */
+  readonly group: number;
+  readonly groups: number;
+  readonly batch: number;
+  readonly batches: number;
+  /** Mean loss of this epoch's batches so far. */
+  readonly loss: number;
+  readonly editsPerSecond: number;
+  readonly elapsedMs: number;
+  /** Estimate assuming no early stop. */
+  readonly etaMs: number;
+  readonly done?: boolean;
+}
+
+export interface TrainLocftInput {
+  /** The base model; tuned tensors are swapped for variables during training and restored afterwards. */
+  readonly model: LlamaModel;
+  readonly tokenizer: EncodingTokenizer & { readonly padTokenId: number | null };
+  /** checkpointHash of the base folder (keys the activation cache, recorded in the manifest). */
+  readonly baseHash: string;
+  readonly edits: readonly EditText[];
+  readonly hyperParams: LocftHyperParamsInput;
+  readonly options?: LocftRunOptionsInput;
+  /** An already open activation store (wins over options.cacheDir); the caller closes it. */
+  readonly store?: ActivationStore;
+  readonly onProgress?: (progress: LocftProgress) => void;
+}
+
+export interface LocftTrainResult {
+  /** The tuned tensors, by HF name. */
+  readonly tensors: Map<string, HostTensor>;
+  readonly hyperParams: LocftHyperParams;
+  readonly options: LocftRunOptions;
+  readonly plan: TuningPlan;
+  readonly backend: string;
+  /** Mean loss of every epoch run (depth-first: every epoch of every edit, in order). */
+  readonly lossCurve: number[];
+  /** Epochs run (depth-first: summed over edits). */
+  readonly epochs: number;
+  /** Batches evaluated / of which updated the weights / skipped (loss < threshold). */
+  readonly steps: number;
+  readonly updates: number;
+  readonly skippedBatches: number;
+  /** Breadth-first: stopped on the epoch-mean criterion before numSteps. Depth-first: every edit converged. */
+  readonly converged: boolean;
+  /** Real input tokens fed through the trainable part, over all steps. */
+  readonly tokens: number;
+  /** Matmul FLOPs of all steps (flops.ts), for achieved GFLOP/s. */
+  readonly flops: number;
+  readonly cache: { readonly mode: 'auto' | 'off'; readonly level: string; readonly computed: number; readonly reused: number; readonly dir: string | undefined; readonly stats?: CacheStats };
+  readonly cacheMs: number;
+  readonly trainMs: number;
+  readonly durationMs: number;
+}
+
+let variableCounter = 0;
+
+export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResult> {
+  const started = performance.now();
+  const hp = parseHyperParams(input.hyperParams);
+  const options = parseRunOptions(input.options);
+  const { model, tokenizer } = input;
+  const config = model.config;
+  const plan = planTuning(config, model.weights.keys(), hp);
+  const at: SplitPoint = { level: plan.level, layer: plan.lowestLayer };
+  const encoded = encodeEdits(tokenizer, input.edits, { vocabSize: config.vocabSize, maxPositions: config.maxPositionEmbeddings });
+  const padId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0;
+  const backend = currentBackend()?.name ?? tf.getBackend();
+  const useCache = options.activationCache === 'auto';
+
+  // 1. Frozen activations, once per edit.
+  const store = useCache ? (input.store ?? openActivationStore(options.cacheDir)) : undefined;
+  const ownsStore = useCache && input.store === undefined;
+  const widths = cachedWidths(plan.level, config);
+  const keys = encoded.map((e) => activationKey({ baseHash: input.baseHash, backend, level: plan.level, layer: plan.lowestLayer, inputIds: inputIds(e) }));
+  let computed = 0;
+  let reused = 0;
+  const cacheStart = performance.now();
+  try {
+    if (store) {
+      const seen = new Set<string>();
+      for (let i = 0; i < encoded.length; i++) {
+        const key = keys[i]!;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (store.get(key) !== undefined) {
+          reused++;
+          continue;
+        }
+        store.put(key, computePrefixArrays(model, at, inputIds(encoded[i]!)));
+        computed++;
+        if (computed % 64 === 0) {
+          const elapsedMs = performance.now() - started;
+          input.onProgress?.({ phase: 'cache', epoch: 0, epochs: hp.numSteps, group: 1, groups: 1, batch: i + 1, batches: encoded.length, loss: Number.NaN, editsPerSecond: (i + 1) / (elapsedMs / 1000), elapsedMs, etaMs: (elapsedMs / (i + 1)) * (encoded.length - i - 1) });
+        }
+      }
+    }
+    const cacheMs = performance.now() - cacheStart;
+
+    // 2. Trainable variables in place of the tuned tensors.
+    const originals = new Map<string, tf.Tensor>();
+    const variables = new Map<string, tf.Variable>();
+    for (const name of plan.tunedNames) {
+      const original = model.param(name);
+      originals.set(name, original);
+      variables.set(name, tf.variable(original, true, `locft/${variableCounter++}/${name}`));
+    }
+    for (const [name, v] of variables) model.weights.set(name, v);
+    try {
+      const trainStart = performance.now();
+      const lossCurve: number[] = [];
+      let steps = 0;
+      let updates = 0;
+      let skipped = 0;
+      let tokens = 0;
+      let flops = 0;
+      let epochsRun = 0;
+      let editsSeen = 0;
+      let converged = true;
+      const tunedLayers = plan.tunedNames.map((n) => Number(/^model\.layers\.(\d+)\./.exec(n)?.[1] ?? plan.lowestLayer));
+      const downOnly = plan.tunedNames.every((n) => n.endsWith('.mlp.down_proj.weight'));
+
+      const step = (indices: readonly number[]): number => {
+        const batch = buildBatch(indices.map((i) => encoded[i]!), padId, indices);
+        const ctx = createContext(config, { attentionMask: batch.attentionMask });
+        let prefix: tf.Tensor[] = [];
+        try {
+          if (store) {
+            const entries = indices.map((i) => {
+              const e = store.get(keys[i]!);
+              if (!e) throw new Error(`activation cache lost the entry of edit ${i} during training`);
+              return e;
+            });
+            prefix = widths.map((w, k) => tf.tensor3d(stackPadded(entries.map((e) => e[k]!), batch, w), [batch.size, batch.seqLen, w]));
+          } else {
+            const ids = tokenIds(batch.inputIds, config.vocabSize);
+            prefix = frozenPrefix(model, at, ids, ctx);
+            ids.dispose();
+          }
+          const { value, grads } = tf.variableGrads(() => batchLoss(model, at, prefix, ctx, batch, options.targetOnlyLogits), [...variables.values()]);
+          const loss = value.dataSync()[0]!;
+          try {
+            if (!Number.isFinite(loss)) throw new Error(`training diverged: batch loss is ${loss}; lower lr`);
+            steps++;
+            tokens += batch.tokens;
+            flops += stepFlops(config, at, { batch: batch.size, seqLen: batch.seqLen, projectedRows: options.targetOnlyLogits ? batch.targetRows.length : batch.size * batch.seqLen }, tunedLayers, downOnly);
+            if (loss >= hp.lossThreshold) {
+              const byName: Record<string, tf.Tensor> = {};
+              for (const [name, v] of variables) byName[name] = grads[v.name]!;
+              optimizer.step(byName);
+              updates++;
+            } else {
+              skipped++;
+            }
+          } finally {
+            tf.dispose([value, ...Object.values(grads)]);
+          }
+          return loss;
+        } finally {
+          tf.dispose(prefix);
+          ctx.dispose();
+        }
+      };
+
+      const adamConfig = { lr: hp.lr, beta1: hp.beta1, beta2: hp.beta2, epsilon: hp.epsilon, weightDecay: hp.weightDecay };
+      const all = encoded.map((_, i) => i);
+      const groups = hp.schedule === 'breadth-first' ? [all] : all.map((i) => [i]);
+      const shuffler = new EpochShuffler(hp.seed);
+      const batchesPerEpoch = (g: readonly number[]) => Math.ceil(g.length / hp.batchSize);
+      const plannedBatches = groups.reduce((a, g) => a + batchesPerEpoch(g) * hp.numSteps, 0);
+      let optimizer = new Adam(adamConfig, variables);
+      try {
+        for (const [gi, group] of groups.entries()) {
+          if (gi > 0) {
+            optimizer.dispose();
+            optimizer = new Adam(adamConfig, variables);
+          }
+          let groupConverged = false;
+          for (let epoch = 0; epoch < hp.numSteps; epoch++) {
+            const batches = chunk(shuffler.next(group), hp.batchSize);
+            let sum = 0;
+            let seen = 0;
+            for (const [bi, b] of batches.entries()) {
+              sum += step(b) * b.length;
+              seen += b.length;
+              editsSeen += b.length;
+              const elapsedMs = performance.now() - started;
+              const trainElapsed = performance.now() - trainStart;
+              input.onProgress?.({
+                phase: 'train', epoch: epoch + 1, epochs: hp.numSteps, group: gi + 1, groups: groups.length, batch: bi + 1, batches: batches.length,
+                loss: sum / seen, editsPerSecond: editsSeen / Math.max(trainElapsed / 1000, 1e-9), elapsedMs,
+                etaMs: (trainElapsed / steps) * Math.max(plannedBatches - steps, 0),
+              });
+            }
+            const mean = sum / group.length;
+            lossCurve.push(mean);
+            epochsRun++;
+            if (mean < hp.lossThreshold) {
+              groupConverged = true;
+              break;
+            }
+          }
+          converged &&= groupConverged;
+        }
+      } finally {
+        optimizer.dispose();
+      }
+
+      const tensors = new Map<string, HostTensor>();
+      for (const [name, v] of variables) tensors.set(name, { shape: [...v.shape], data: new Float32Array(v.dataSync() as Float32Array) });
+      const trainMs = performance.now() - trainStart;
+      const finalLoss = lossCurve.at(-1) ?? Number.NaN;
+      input.onProgress?.({
+        phase: 'train', epoch: epochsRun, epochs: hp.numSteps, group: groups.length, groups: groups.length, batch: 0, batches: 0, loss: finalLoss,
+        editsPerSecond: editsSeen / Math.max(trainMs / 1000, 1e-9), elapsedMs: performance.now() - started, etaMs: 0, done: true,
+      });
+      return {
+        tensors, hyperParams: hp, options, plan, backend, lossCurve, epochs: epochsRun, steps, updates, skippedBatches: skipped, converged,
+        tokens, flops,
+        cache: { mode: options.activationCache, level: plan.level, computed, reused, dir: store?.dir, ...(store && { stats: { ...store.stats } }) },
+        cacheMs, trainMs, durationMs: performance.now() - started,
+      };
+    } finally {
+      // The model goes back to the base weights whatever happened.
+      for (const [name, original] of originals) model.weights.set(name, original);
+      tf.dispose([...variables.values()]);
+    }
+  } finally {
+    if (ownsStore) store?.close();
+  }
+}
+
+/** One edit's frozen activations, computed alone (no padding), as host arrays. */
+function computePrefixArrays(model: LlamaModel, at: SplitPoint, ids: readonly number[]): Float32Array[] {
+  const idsT = tokenIds([ids], model.config.vocabSize);
+  const ctx = createContext(model.config, { batch: 1, seqLen: ids.length });
+  try {
+    const out = frozenPrefix(model, at, idsT, ctx);
+    const arrays = out.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(out);
+    return arrays;
+  } finally {
+    idsT.dispose();
+    ctx.dispose();
+  }
+}
+
+/** Exposed for tests: the encoded edits a run would train on. */
+export function encodeForModel(model: LlamaModel, tokenizer: EncodingTokenizer, edits: readonly EditText[]): EncodedEdit[] {
+  return encodeEdits(tokenizer, edits, { vocabSize: model.config.vocabSize, maxPositions: model.config.maxPositionEmbeddings });
+}
