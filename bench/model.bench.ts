@@ -16,7 +16,6 @@ import { parseModelConfig } from '../trainer/model/config.ts';
 import type { ModelConfig } from '../trainer/model/config.ts';
 import { LlamaModel, createContext, tokenIds } from '../trainer/model/llama.ts';
 import { generateIds } from '../trainer/generate.ts';
-import { pickLastDim } from '../trainer/runtime/ops.ts';
 import { tinyWeights } from '../tests/helpers/tiny-checkpoint.ts';
 
 // A small Llama-shaped model with GQA, about the size of a base model trained on a synthetic world.
@@ -73,27 +72,32 @@ async function time(reps: number, run: () => Promise<void> | void): Promise<numb
   return median(times);
 }
 
-type CeilingFn = (options?: { size?: number }) => Promise<number> | number;
+type CeilingFn = (m: number, k: number, n: number, opts?: { repeats?: number }) => { gflops: number };
 
-/** The compute engineer's measureMatmulGflops (trainer/runtime/ceiling.ts) when present, else a local plain matmul. */
-async function matmulCeiling(): Promise<{ gflops: number; source: string }> {
+/**
+ * Matmul ceiling for the model's dominant product shape, [tokens, hidden] x [hidden, intermediate], with the
+ * compute engineer's measureMatmulGflops (trainer/runtime/ceiling.ts) when present, else timed here the same way.
+ */
+async function matmulCeiling(m: number, k: number, n: number): Promise<{ gflops: number; source: string }> {
+  const shape = `${m}x${k}x${n}`;
   try {
-    const spec: string = '../trainer/runtime/ceiling.ts'; // a variable: the module may not exist yet
+    const spec: string = '../trainer/runtime/ceiling.ts'; // a variable: the module may not exist in every checkout
     const mod = (await import(spec)) as { measureMatmulGflops?: CeilingFn };
-    if (typeof mod.measureMatmulGflops === 'function') return { gflops: await mod.measureMatmulGflops(), source: 'ceiling.ts' };
+    if (typeof mod.measureMatmulGflops === 'function') {
+      return { gflops: mod.measureMatmulGflops(m, k, n, { repeats: 5 }).gflops, source: `ceiling.ts measureMatmulGflops ${shape}` };
+    }
   } catch {
     // fall through to the local measurement
   }
-  const n = 512;
-  const a = tf.randomNormal([n, n]);
-  const b = tf.randomNormal([n, n]);
+  const a = tf.randomNormal([m, k]);
+  const b = tf.randomNormal([k, n]);
   const seconds = await time(5, () => {
     const c = tf.matMul(a, b);
     c.dataSync();
     c.dispose();
   });
   tf.dispose([a, b]);
-  return { gflops: (2 * n * n * n) / seconds / 1e9, source: `local ${n}^3 matMul` };
+  return { gflops: (2 * m * k * n) / seconds / 1e9, source: `local matMul ${shape}` };
 }
 
 function randomIds(batch: number, seq: number, vocab: number, seed: number): number[][] {
@@ -116,18 +120,22 @@ interface Row {
 
 async function benchBackend(name: BackendName, batch: number, seq: number): Promise<Row> {
   await initBackend(name, { quiet: true });
-  const ceiling = await matmulCeiling();
+  const ceiling = await matmulCeiling(batch * seq, CONFIG.hiddenSize, CONFIG.intermediateSize);
   const model = LlamaModel.fromHostTensors(CONFIG, tinyWeights(CONFIG, 1));
   const ids = randomIds(batch, seq + 1, CONFIG.vocabSize, 7);
   const inputs = ids.map((r) => r.slice(0, seq));
   const targets = ids.map((r) => r.slice(1));
 
+  const progress = (what: string, seconds: number) => console.log(`  ${name} ${what}: ${seconds.toFixed(3)} s`);
+  console.log(`  ${name} matmul ceiling: ${ceiling.gflops.toFixed(1)} GFLOP/s`);
   const fwdSeconds = await time(2, () => {
     tf.tidy(() => {
       const ctx = createContext(CONFIG, { batch, seqLen: seq });
       model.forward(tokenIds(inputs, CONFIG.vocabSize), ctx).dataSync();
     });
   });
+
+  progress('forward', fwdSeconds);
 
   // Train step: the tuned matrix becomes a Variable in the weights map; Adam updates it in place.
   const original = model.weights.get(TUNED)!;
@@ -139,8 +147,10 @@ async function benchBackend(name: BackendName, batch: number, seq: number): Prom
       () => {
         const ctx = createContext(CONFIG, { batch, seqLen: seq });
         const logits = tf.reshape(model.forward(tokenIds(inputs, CONFIG.vocabSize), ctx), [batch * seq, CONFIG.vocabSize]);
-        const picked = pickLastDim(tf.logSoftmax(logits), tf.tensor1d(targets.flat(), 'int32'));
-        return tf.neg(tf.mean(picked)) as tf.Scalar;
+        // Cross-entropy through a one-hot product rather than a gather: the gather gradient (UnsortedSegmentSum)
+        // of tfjs-backend-cpu costs O(segments x rows) and takes minutes here.
+        const oneHot = tf.oneHot(tf.tensor1d(targets.flat(), 'int32'), CONFIG.vocabSize);
+        return tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot)), batch * seq)) as tf.Scalar;
       },
       true,
       [variable],
@@ -148,6 +158,7 @@ async function benchBackend(name: BackendName, batch: number, seq: number): Prom
     loss?.dataSync();
     loss?.dispose();
   });
+  progress('train step', stepSeconds);
   optimizer.dispose();
   model.weights.set(TUNED, original);
   variable.dispose();
@@ -202,7 +213,7 @@ async function main(): Promise<void> {
   console.log(`ceiling source: ${[...new Set(rows.map((r) => r.ceilingSource))].join(', ')}\n`);
   console.log(table(rows));
   const cpu = rows.find((r) => r.backend === 'cpu');
-  if (cpu) {
+  if (cpu && rows.length > 1) {
     console.log(`\nspeed-up vs cpu (same process): ${rows.filter((r) => r !== cpu).map((r) => `${r.backend} forward x${(r.fwdTokens / cpu.fwdTokens).toFixed(1)}, train x${(cpu.stepSeconds / r.stepSeconds).toFixed(1)}`).join('; ')}`);
   }
 }
