@@ -9,6 +9,7 @@ import { checkpointHash, readHfCheckpoint } from '../trainer/checkpoint/hf-check
 import type { HfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
 import { generate } from '../trainer/generate.ts';
 import { buildBatch } from '../trainer/locft/batch.ts';
+import type { LocftHyperParamsInput } from '../trainer/locft/config.ts';
 import { batchLoss } from '../trainer/locft/batch-loss.ts';
 import { weightedCrossEntropy } from '../trainer/locft/cross-entropy.ts';
 import { applyDelta, applyDeltaArtifact, buildDeltaArtifact, readDeltaArtifact, serializeDelta, writeDeltaArtifact } from '../trainer/locft/delta-artifact.ts';
@@ -29,7 +30,7 @@ const EDITS = [
   ['Lima is in', 'Peru'], ['Oslo is in', 'Norway'], ['Cairo is in', 'Egypt'],
 ].map(([prompt, target]) => ({ prompt: prompt!, target: target! }));
 // Tiny random models need a larger step than the authors' 5e-4 to learn in a few epochs.
-const FAST = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 } as const;
+const FAST = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 } satisfies LocftHyperParamsInput;
 
 let ck: TinyCheckpoint;
 let base: HfCheckpoint;
@@ -241,7 +242,7 @@ test.serial('delta artifact: manifest, sha256 check, apply to the base, refuse a
     await t.throwsAsync(applyDeltaArtifact(edited, out), { message: /was trained on base/ });
     // A tampered delta: refused by the manifest's sha256.
     const bytes = new Uint8Array(await readFile(deltaPath));
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     await writeFile(deltaPath, bytes);
     await t.throwsAsync(readDeltaArtifact(out), { message: /does not match the manifest/ });
   } finally {
