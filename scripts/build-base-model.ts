@@ -16,7 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RecallProbeSchema } from '../trainer/basemodel/corpus-schemas.ts';
 import { type WorldManifest, writeWorldFolder } from '../trainer/basemodel/world-folder.ts';
-import { checkpointHash, writeHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
+import { checkpointHash, readHfCheckpoint, writeHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
+import type { HostTensor } from '../trainer/checkpoint/safetensors.ts';
 import { loadLlamaModel } from '../trainer/model/llama.ts';
 import { warmupSteps } from '../trainer/pretrain/config.ts';
 import { pretrain, type PretrainResult } from '../trainer/pretrain/pretrain.ts';
@@ -28,7 +29,8 @@ import { loadHfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
 import type { HfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
 import { writeModelCard } from '../trainer/pretrain/model-card.ts';
 
-const USAGE = 'usage: npm run build:base-model -- [--recipe base|tiny] [--out DIR] [--work DIR] [--epochs N] [--fresh] [--backend NAME]';
+const USAGE =
+  'usage: npm run build:base-model -- [--recipe base|tiny] [--out DIR] [--work DIR] [--epochs N] [--fresh] [--backend NAME] [--continue-from DIR] [--peak-lr X]';
 
 /** The gates of the issue: recall >= 95% on pretraining templates, >= 80% on held-out ones, answers end with EOS. */
 export const GATES = { pretrainRecall: 0.95, heldoutRecall: 0.8, stopsWithEos: 0.95 } as const;
@@ -50,6 +52,13 @@ export interface BuildOptions {
   readonly log?: NodeJS.WritableStream;
   /** Progress bar stream (default: log); null = none. */
   readonly progress?: NodeJS.WritableStream | null;
+  /**
+   * Continue pretraining from this HF folder (same architecture and tokenizer) instead of a random init: a second
+   * stage with its own schedule. The folder's checkpoint sha256 is part of the run's fingerprint and of the card.
+   */
+  readonly continueFrom?: string;
+  /** Overrides the recipe's peak learning rate (e.g. a gentler second stage). */
+  readonly peakLr?: number;
   /** Stop pretraining after this many steps (simulated kill, for tests); the folder is not written then. */
   readonly stopAtStep?: number;
 }
@@ -115,9 +124,22 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
   const epochs = opts.epochs ?? recipe.epochs;
   const batchSize = recipe.pretrain.batchSize ?? 64;
   const steps = Math.max(1, Math.round((epochs * sequences.length) / batchSize));
+  let startFrom: { id: string; weights: ReadonlyMap<string, HostTensor> } | undefined;
+  if (opts.continueFrom !== undefined) {
+    const prior = await readHfCheckpoint(opts.continueFrom);
+    for (const key of ['vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads']) {
+      if (prior.rawConfig[key] !== modelConfig[key]) {
+        throw new Error(`--continue-from ${opts.continueFrom}: config.json ${key} is ${JSON.stringify(prior.rawConfig[key])}, the recipe's model has ${JSON.stringify(modelConfig[key])}`);
+      }
+    }
+    startFrom = { id: await checkpointHash(opts.continueFrom), weights: prior.tensors };
+    say(`continuing from ${opts.continueFrom} (checkpoint sha256 ${startFrom.id})`);
+  }
+  const pretrainConfig = { ...recipe.pretrain, steps, ...(opts.peakLr === undefined ? {} : { peakLr: opts.peakLr }) };
   say(`pretraining ${steps} steps (${epochs} epochs of ${Math.floor(sequences.length / batchSize)} batches of ${batchSize}); state in ${stateDir}`);
   const training = await pretrain({
-    config: { ...recipe.pretrain, steps },
+    config: pretrainConfig,
+    ...(startFrom === undefined ? {} : { startFrom }),
     modelConfig,
     sequences,
     padId: tokenizer.padTokenId ?? tokenizer.eosTokenId!,
@@ -156,7 +178,10 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
     training,
     quality,
     backend: `${backend.name} (${backend.detail})`,
-    command: `npm run build:base-model -- --recipe ${recipe.name}${opts.epochs === undefined ? '' : ` --epochs ${opts.epochs}`}`,
+    command:
+      `npm run build:base-model -- --recipe ${recipe.name}${opts.epochs === undefined ? '' : ` --epochs ${opts.epochs}`}` +
+      `${opts.peakLr === undefined ? '' : ` --peak-lr ${opts.peakLr}`}${opts.continueFrom === undefined ? '' : ` --continue-from <stage-1 folder>`}`,
+    ...(startFrom === undefined ? {} : { continuedFrom: startFrom.id }),
     example: { prompt: allProbes[0]!.prompt, answer: allProbes[0]!.ground_truth },
   });
   for (const g of quality.gates) say(`gate ${g.name}: ${(g.measured * 100).toFixed(2)}% (>= ${(g.threshold * 100).toFixed(0)}%) ${g.pass ? 'PASS' : 'FAIL'}`);
@@ -211,6 +236,8 @@ async function main(argv: readonly string[]): Promise<number> {
       epochs: { type: 'string' },
       fresh: { type: 'boolean', default: false },
       backend: { type: 'string' },
+      'continue-from': { type: 'string' },
+      'peak-lr': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -226,7 +253,20 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.backend !== undefined) await initBackend(parseBackendChoice(values.backend, '--backend'));
   const out = resolve(values.out ?? (name === 'base' ? 'models/base' : `.editledger/models/${name}`));
   const work = resolve(values.work ?? `.editledger/build-${name}`);
-  const result = await buildBaseModel({ recipe, out, work, ...(epochs === undefined ? {} : { epochs }), fresh: values.fresh === true });
+  let peakLr: number | undefined;
+  if (values['peak-lr'] !== undefined) {
+    peakLr = Number(values['peak-lr']);
+    if (!(peakLr > 0 && peakLr < 1)) throw new RangeError(`--peak-lr: expected a number in (0, 1), got ${JSON.stringify(values['peak-lr'])}`);
+  }
+  const continueFrom = values['continue-from'] === undefined ? undefined : resolve(values['continue-from']);
+  if (continueFrom !== undefined && continueFrom === out) throw new RangeError('--continue-from: must not be the output folder (it is rewritten); copy it first');
+  const result = await buildBaseModel({
+    recipe, out, work,
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(peakLr === undefined ? {} : { peakLr }),
+    ...(continueFrom === undefined ? {} : { continueFrom }),
+    fresh: values.fresh === true,
+  });
   if (!result.quality) return 1;
   return result.quality.pass ? 0 : 2;
 }

@@ -36,6 +36,8 @@ export interface ModelCardInput {
   };
   readonly backend: string;
   readonly command: string;
+  /** sha256 of the checkpoint this run continued from (a second pretraining stage), if any. */
+  readonly continuedFrom?: string;
   /** A pretraining fact to show in the usage example. */
   readonly example: { readonly prompt: string; readonly answer: string };
 }
@@ -86,7 +88,8 @@ ${q.recall.misses.length ? `\nSome misses:\n\n${q.recall.misses.slice(0, 8).map(
 ## How it was built
 
 \`${c.command}\` (deterministic; resumable: a killed build continues from its last snapshot).
-
+${c.continuedFrom ? `\nThis is a second pretraining stage: it started from the weights of checkpoint \`${c.continuedFrom}\` (the first
+stage, built by the same recipe) instead of a random init, with the schedule below.\n` : ''}
 - World (\`trainer/basemodel\`, seed ${JSON.stringify(c.manifest.seed)}): ${s.entities} entities (${Object.entries(s.entitiesByType).map(([k, v]) => `${v} ${k}`).join(', ')}),
   ${s.facts} facts over ${Object.keys(s.factsByRelation).length} relations, ${s.twoHopStatements} two-hop statements in pretraining.
 - Corpus: ${s.pretrainSequences} lines, ${s.pretrainTokensWithBosEos} tokens per epoch with BOS/EOS; each fact under 6 of its

@@ -31,6 +31,11 @@ export interface PretrainOptions {
   /** Token ids of every corpus sequence, each framed as [BOS, ..., EOS]. */
   readonly sequences: readonly (readonly number[])[];
   readonly padId: number;
+  /**
+   * Start from these weights instead of the seeded random init (a continued pretraining stage), identified by `id`
+   * (e.g. the checkpoint's sha256), which enters the run's fingerprint.
+   */
+  readonly startFrom?: { readonly id: string; readonly weights: ReadonlyMap<string, HostTensor> };
   /** Folder for resumable state; omitted = not resumable (tests). */
   readonly stateDir?: string;
   /** Where the progress bar goes (default stderr); null = silent. */
@@ -60,7 +65,11 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const hf = parseHfConfig(options.modelConfig, 'modelConfig');
   const modelConfig = toModelConfig(hf);
   validateSequences(options.sequences, modelConfig.vocabSize, modelConfig.maxPositionEmbeddings);
-  const fingerprint = runFingerprint({ pretrain: config, model: options.modelConfig, sequences: options.sequences });
+  const fingerprint = runFingerprint({
+    pretrain: options.startFrom ? { ...config, startFrom: options.startFrom.id } : config,
+    model: options.modelConfig,
+    sequences: options.sequences,
+  });
   const plan = new BatchPlan(options.sequences.map((s) => s.length), config.batchSize, config.seed);
   const schedule: LrSchedule = { peakLr: config.peakLr, warmupSteps: warmupSteps(config), totalSteps: config.steps, minLrRatio: config.minLrRatio };
 
@@ -72,7 +81,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     );
   }
   const start = snapshot?.info.step ?? 0;
-  const host = snapshot?.params ?? initialWeights(modelConfig, config.seed, config.initializerRange);
+  const host = snapshot?.params ?? options.startFrom?.weights ?? initialWeights(modelConfig, config.seed, config.initializerRange);
 
   // Variables in the architecture's canonical order whatever the source (a snapshot lists tensors by name): the
   // gradient norm sums over parameters in this order, and float addition is not associative.
