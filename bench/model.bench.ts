@@ -214,7 +214,9 @@ async function main(): Promise<void> {
   console.log(table(rows));
   const cpu = rows.find((r) => r.backend === 'cpu');
   if (cpu && rows.length > 1) {
-    console.log(`\nspeed-up vs cpu (same process): ${rows.filter((r) => r !== cpu).map((r) => `${r.backend} forward x${(r.fwdTokens / cpu.fwdTokens).toFixed(1)}, train x${(cpu.stepSeconds / r.stepSeconds).toFixed(1)}`).join('; ')}`);
+    // Throughputs (GFLOP/s), so backends measured with different batch sizes compare fairly.
+    const ratios = rows.filter((r) => r !== cpu).map((r) => `${r.backend} forward x${(r.fwdGflops / cpu.fwdGflops).toFixed(1)}, train x${(r.stepGflops / cpu.stepGflops).toFixed(1)}`);
+    console.log(`\nthroughput vs cpu (same process): ${ratios.join('; ')}`);
   }
 }
 
