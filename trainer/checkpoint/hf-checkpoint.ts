@@ -80,7 +80,10 @@ export async function readCheckpointConfig(dir: string): Promise<{ raw: Record<s
   return { raw, hf, config: toModelConfig(hf) };
 }
 
-/** The weight files of a folder: the single file, or the shards of the index (validated), in a fixed order. */
+/**
+ * The weight files of a folder: model.safetensors, else the shards of model.safetensors.index.json (validated), in a
+ * fixed order. When both exist the single file wins, as in transformers.
+ */
 export async function weightFiles(dir: string): Promise<{ index: string | null; shards: string[]; weightMap: Map<string, string> | null }> {
   if (await exists(join(dir, WEIGHTS_FILE))) return { index: null, shards: [WEIGHTS_FILE], weightMap: null };
   const indexPath = join(dir, WEIGHTS_INDEX_FILE);
