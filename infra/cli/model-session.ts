@@ -104,7 +104,8 @@ export async function withModels<T>(io: CliIO, home: string | undefined, options
     };
     const log = fileLogger(paths.home, io, options.echoLog ?? true);
     const context: CommandContext = { actor: options.actor, source: options.source };
-    const editor = options.editor ?? new (await import('../../trainer/consumer/locft-editor.ts')).LocftEditor();
+    // Frozen activations persist across runs, so a replay with a few new edits recomputes only those.
+    const editor = options.editor ?? new (await import('../../trainer/consumer/locft-editor.ts')).LocftEditor({ cacheDir: join(paths.home, 'cache', 'activations') });
     const materializer = new Materializer({
       store: ledger.store,
       editSets,
