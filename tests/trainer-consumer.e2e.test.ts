@@ -272,3 +272,18 @@ test('a running trainer follows the ledger: a new edit is materialized after the
   const checkpoint = JSON.parse(await readFile(join(home, 'trainer', 'default.checkpoint.json'), 'utf8')) as { position: number };
   t.true(checkpoint.position > 0);
 });
+
+test('retracting every edit materializes the base itself as a version: the tuned tensor equals the base tensor bit for bit', async (t) => {
+  const { home, ckpt, cli, json, io } = await setup(t);
+  await cli(model, ['register', ckpt.dir, ...TINY_POLICY]);
+  const submitted = await json<{ editId: string }>(edit, ['submit', ...edits.river, '--reason', 'survey']);
+  await json(materialize, []);
+  t.is((await cli(edit, ['retract', submitted.editId, '--reason', 'wrong survey'])).code, 0);
+  const empty = await json<Materialized>(materialize, []);
+  t.is(empty.outcome, 'materialized');
+  t.is(empty.edits, 0);
+  const { readHfCheckpoint } = await import('../trainer/checkpoint/hf-checkpoint.ts');
+  const dir = (await resolveVersionCheckpoint(io().io, home, empty.versionId)).dir;
+  const [checkedOut, base] = [await readHfCheckpoint(dir), await readHfCheckpoint(ckpt.dir)];
+  for (const [name, tensor] of base.tensors) t.deepEqual(Buffer.from(checkedOut.tensors.get(name)!.data.buffer), Buffer.from(tensor.data.buffer), name);
+});
