@@ -74,16 +74,16 @@ function trainingProgress(io: CliIO): (p: TrainingProgressEvent) => void {
   let lastDone = 0;
   let total = 0;
   return (p) => {
+    if (p.done === true) {
+      bar?.finish(`${p.epoch < p.epochs ? `stopped early at epoch ${p.epoch}` : `${p.epoch} epochs`}, loss ${p.loss.toFixed(4)}`);
+      bar = undefined;
+      return;
+    }
     const done = (p.epoch - 1) * p.batches + p.batch;
     if (bar === undefined || p.versionId !== current || done < lastDone) {
       current = p.versionId;
       total = p.epochs * p.batches;
       bar = createProgressBar(io.stderr, `training ${shortVersionId(p.versionId)} (${p.edits} edits)`, total);
-    }
-    if (p.done === true) {
-      bar.finish(`${p.epoch < p.epochs ? `stopped early at epoch ${p.epoch}` : `${p.epoch} epochs`}, loss ${p.loss.toFixed(4)}`);
-      bar = undefined;
-      return;
     }
     lastDone = done;
     const eta = p.etaMs === undefined ? '' : `  ETA ${Math.ceil(p.etaMs / 1000)} s`;
