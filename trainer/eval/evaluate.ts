@@ -29,59 +29,80 @@ function row(base: Rate | null, edited: Rate | null): MetricRow {
   return { n: edited?.n ?? base?.n ?? 0, base: base?.value ?? null, edited: edited?.value ?? null };
 }
 
-export async function evaluateEdits(input: EvaluateInput): Promise<EvalReport> {
+/** Everything measured on one model for one probe set; compare two of these with compareMeasurements. */
+export interface ModelMeasurement {
+  readonly answers: { readonly rel: string[]; readonly gen: string[]; readonly loc: string[]; readonly port: string[]; readonly fact: string[] };
+  readonly teacherForced: { readonly rel: Rate; readonly gen: Rate; readonly port: Rate };
+  readonly perplexity: Rate | null;
+  readonly durationMs: number;
+}
+
+interface ProbeSet {
+  readonly rephrase: Array<{ prompt: string; target: string }>;
+  readonly locality: Array<{ prompt: string; answer?: string }>;
+  readonly portability: Array<{ prompt: string; target: string }>;
+  readonly facts: readonly { readonly prompt: string; readonly answer: string }[];
+  readonly heldout: readonly string[];
+}
+
+function probeSet(edits: readonly EvalEdit[], capability: CapabilityProbes | undefined): ProbeSet {
+  return {
+    rephrase: edits.flatMap((e) => e.rephrase.map((prompt) => ({ prompt, target: e.target }))),
+    locality: edits.flatMap((e) => e.locality.map((l) => ({ ...l }))),
+    portability: edits.flatMap((e) => e.portability ?? []).map((p) => ({ prompt: p.prompt, target: p.answer })),
+    facts: capability?.facts ?? [],
+    heldout: capability?.heldoutText ?? [],
+  };
+}
+
+export async function measureModel(model: LlamaModel, tokenizer: HfTokenizer, edits: readonly EvalEdit[], capability?: CapabilityProbes, opts: ProbeOptions = {}): Promise<ModelMeasurement> {
   const started = performance.now();
-  const { tokenizer, edits } = input;
-  const models = { base: input.base, edited: input.edited ?? input.base };
-  const opts = input.probe ?? {};
-  const rephrase = edits.flatMap((e) => e.rephrase.map((prompt) => ({ prompt, target: e.target })));
-  const locality = edits.flatMap((e) => e.locality);
-  const withAnswer = locality.filter((l): l is { prompt: string; answer: string } => l.answer !== undefined);
-  const portability = edits.flatMap((e) => e.portability ?? []).map((p) => ({ prompt: p.prompt, target: p.answer }));
-  const facts = input.capability?.facts ?? [];
-  const heldout = input.capability?.heldoutText ?? [];
-
-  const answersOf = async (m: LlamaModel) => {
-    const [rel, gen, loc, port, fact] = [
-      await greedyAnswers(m, tokenizer, edits.map((e) => e.prompt), opts),
-      await greedyAnswers(m, tokenizer, rephrase.map((r) => r.prompt), opts),
-      await greedyAnswers(m, tokenizer, locality.map((l) => l.prompt), opts),
-      await greedyAnswers(m, tokenizer, portability.map((p) => p.prompt), opts),
-      await greedyAnswers(m, tokenizer, facts.map((f) => f.prompt), opts),
-    ];
-    return { rel, gen, loc, port, fact };
+  const s = probeSet(edits, capability);
+  const answers = {
+    rel: await greedyAnswers(model, tokenizer, edits.map((e) => e.prompt), opts),
+    gen: await greedyAnswers(model, tokenizer, s.rephrase.map((r) => r.prompt), opts),
+    loc: await greedyAnswers(model, tokenizer, s.locality.map((l) => l.prompt), opts),
+    port: await greedyAnswers(model, tokenizer, s.portability.map((p) => p.prompt), opts),
+    fact: await greedyAnswers(model, tokenizer, s.facts.map((f) => f.prompt), opts),
   };
-  const tfOf = async (m: LlamaModel) => ({
-    rel: meanRate(await teacherForcedAccuracy(m, tokenizer, edits, opts)),
-    gen: meanRate(await teacherForcedAccuracy(m, tokenizer, rephrase, opts)),
-    port: meanRate(await teacherForcedAccuracy(m, tokenizer, portability, opts)),
-  });
-  const pplOf = async (m: LlamaModel) => {
-    if (heldout.length === 0) return null;
-    const { nll, tokens } = await textNll(m, tokenizer, heldout, opts);
-    return { value: perplexity(nll, tokens), n: heldout.length };
+  const teacherForced = {
+    rel: meanRate(await teacherForcedAccuracy(model, tokenizer, edits, opts)),
+    gen: meanRate(await teacherForcedAccuracy(model, tokenizer, s.rephrase, opts)),
+    port: meanRate(await teacherForcedAccuracy(model, tokenizer, s.portability, opts)),
   };
+  let ppl: Rate | null = null;
+  if (s.heldout.length > 0) {
+    const { nll, tokens } = await textNll(model, tokenizer, s.heldout, opts);
+    ppl = { value: perplexity(nll, tokens), n: s.heldout.length };
+  }
+  return { answers, teacherForced, perplexity: ppl, durationMs: performance.now() - started };
+}
 
-  const sameModel = models.edited === models.base;
-  const a = { base: await answersOf(models.base), edited: sameModel ? undefined : await answersOf(models.edited) };
-  const t = { base: await tfOf(models.base), edited: sameModel ? undefined : await tfOf(models.edited) };
-  const p = { base: await pplOf(models.base), edited: sameModel ? undefined : await pplOf(models.edited) };
-  const ea = a.edited ?? a.base;
-  const et = t.edited ?? t.base;
-  const locAnswerIndex = locality.map((l, i) => (l.answer !== undefined ? i : -1)).filter((i) => i >= 0);
-  const locAcc = (answers: readonly string[]) => exactMatchRate(locAnswerIndex.map((i) => answers[i]!), withAnswer.map((l) => l.answer));
-
+/** The report for two measurements of the same probe set (base first). */
+export function compareMeasurements(base: ModelMeasurement, edited: ModelMeasurement, edits: readonly EvalEdit[], capability?: CapabilityProbes): EvalReport {
+  const s = probeSet(edits, capability);
+  const targets = edits.map((e) => e.target);
+  const withAnswer = s.locality.map((l, i) => ({ i, answer: l.answer })).filter((x): x is { i: number; answer: string } => x.answer !== undefined);
+  const locAcc = (answers: readonly string[]) => exactMatchRate(withAnswer.map((x) => answers[x.i]!), withAnswer.map((x) => x.answer));
+  const a = { base: base.answers, edited: edited.answers };
   const metrics: Record<MetricName, MetricRow> = {
-    reliability: row(exactMatchRate(a.base.rel, edits.map((e) => e.target)), exactMatchRate(ea.rel, edits.map((e) => e.target))),
-    generalization: row(exactMatchRate(a.base.gen, rephrase.map((r) => r.target)), exactMatchRate(ea.gen, rephrase.map((r) => r.target))),
-    reliabilityTf: row(t.base.rel, et.rel),
-    generalizationTf: row(t.base.gen, et.gen),
-    localityUnchanged: row(null, unchangedRate(a.base.loc, ea.loc)),
-    localityAccuracy: row(locAcc(a.base.loc), locAcc(ea.loc)),
-    portability: row(exactMatchRate(a.base.port, portability.map((q) => q.target)), exactMatchRate(ea.port, portability.map((q) => q.target))),
-    portabilityTf: row(t.base.port, et.port),
-    perplexity: row(p.base, p.edited ?? p.base),
-    uneditedFactAccuracy: row(exactMatchRate(a.base.fact, facts.map((f) => f.answer)), exactMatchRate(ea.fact, facts.map((f) => f.answer))),
+    reliability: row(exactMatchRate(a.base.rel, targets), exactMatchRate(a.edited.rel, targets)),
+    generalization: row(exactMatchRate(a.base.gen, s.rephrase.map((r) => r.target)), exactMatchRate(a.edited.gen, s.rephrase.map((r) => r.target))),
+    reliabilityTf: row(base.teacherForced.rel, edited.teacherForced.rel),
+    generalizationTf: row(base.teacherForced.gen, edited.teacherForced.gen),
+    localityUnchanged: row(null, unchangedRate(a.base.loc, a.edited.loc)),
+    localityAccuracy: row(locAcc(a.base.loc), locAcc(a.edited.loc)),
+    portability: row(exactMatchRate(a.base.port, s.portability.map((q) => q.target)), exactMatchRate(a.edited.port, s.portability.map((q) => q.target))),
+    portabilityTf: row(base.teacherForced.port, edited.teacherForced.port),
+    perplexity: row(base.perplexity, edited.perplexity),
+    uneditedFactAccuracy: row(exactMatchRate(a.base.fact, s.facts.map((f) => f.answer)), exactMatchRate(a.edited.fact, s.facts.map((f) => f.answer))),
   };
-  return { edits: edits.length, metrics, durationMs: performance.now() - started };
+  return { edits: edits.length, metrics, durationMs: base.durationMs + edited.durationMs };
+}
+
+/** Measures the base (and the edited model, when given and different) and compares them. */
+export async function evaluateEdits(input: EvaluateInput): Promise<EvalReport> {
+  const base = await measureModel(input.base, input.tokenizer, input.edits, input.capability, input.probe);
+  const edited = input.edited === undefined || input.edited === input.base ? base : await measureModel(input.edited, input.tokenizer, input.edits, input.capability, input.probe);
+  return compareMeasurements(base, edited, input.edits, input.capability);
 }

@@ -29,6 +29,7 @@ const PALETTE: readonly Rgb[] = [
 ];
 const INK: Rgb = [30, 30, 30];
 const GRID: Rgb = [225, 225, 225];
+const GRID_TEXT: Rgb = [150, 150, 150];
 
 const PANEL_W = 340;
 const PANEL_H = 250;
@@ -83,6 +84,8 @@ export function renderPanelChart(spec: PanelChartSpec): Buffer {
     canvas.line(left, top + h, left + w, top + h, INK);
     canvas.text(left + (w - Canvas.textWidth(spec.xLabel)) / 2, top + h + 18, spec.xLabel, INK);
 
+    const measured = panel.series.some((s) => s.points.some(([, y]) => y !== null && Number.isFinite(y)));
+    if (!measured) canvas.text(left + (w - Canvas.textWidth('not measured')) / 2, top + h / 2 - 3, 'not measured', GRID_TEXT);
     for (const series of panel.series) {
       const color = colorOf.get(series.name) ?? INK;
       const pts = [...series.points].sort((a, b) => a[0] - b[0]);
