@@ -8,7 +8,7 @@
 //   6. a rollback to the first edit version (artifact reused) and a bit-identical rebuild of the newest one;
 //   7. where the ledger and the artifacts are.
 // Running it again is safe: redelivered corrections are no-ops, versions are found rather than retrained.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { EditAlreadyRetractedError } from '../../../domain/errors.ts';
@@ -17,7 +17,7 @@ import { shortVersionId } from '../../../domain/model-version.ts';
 import { LedgerService } from '../../ledger/ledger-service.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
-import { createProgressBar, writeJson } from '../format.ts';
+import { createProgressBar, UsageError, writeJson } from '../format.ts';
 import { checkoutVersion, guardModelErrors, registerBase, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { COMMON_USAGE, optionalString, runSubcommand } from '../subcommand.ts';
@@ -126,7 +126,12 @@ const spec: SubcommandSpec = {
       const say = (text: string) => io.stdout.write(`${text}\n`);
       const baseDir = resolve(io.cwd, optionalString(flags, 'base') ?? 'models/base');
       const correctionsFile = resolve(io.cwd, optionalString(flags, 'corrections') ?? 'examples/fact-corrections.jsonl');
-      const messages = await readCorrections(correctionsFile);
+      try {
+      await access(join(baseDir, 'config.json'));
+    } catch {
+      throw new UsageError(`no base model at ${baseDir}: the project ships one in models/base (npm run build:base-model builds it); or pass --base DIR`);
+    }
+    const messages = await readCorrections(correctionsFile);
       const batches = [...new Set(messages.map((m) => m.batch))].sort((a, b) => a - b);
       const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
       const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
