@@ -159,6 +159,19 @@ test.serial('determinism: two runs give the same delta bytes; a different seed d
   t.not(sha(deltaBytes(a)), sha(deltaBytes(c)));
 });
 
+test.serial('skipped batches: a forward-only probe gives the same result as a full training pass', async (t) => {
+  // A high threshold makes batches fall below it (and epochs end early) within a few epochs.
+  const hp = { ...FAST, numSteps: 12, lossThreshold: 2.5, batchSize: 2 };
+  const probed = await train({ hyperParams: hp });
+  const plain = await train({ hyperParams: hp, options: { forwardProbe: false } });
+  t.true(probed.skippedBatches > 0, `skipped ${probed.skippedBatches}`);
+  t.is(probed.skippedBatches, plain.skippedBatches);
+  t.is(probed.updates, plain.updates);
+  t.deepEqual(probed.lossCurve, plain.lossCurve);
+  t.is(sha(deltaBytes(probed)), sha(deltaBytes(plain)));
+  t.true(probed.flops < plain.flops, 'skipped batches ran no backward pass');
+});
+
 test.serial('activation cache: on == off, and a warm on-disk cache gives the same bytes as a cold one', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'locft-cache-'));
   try {

@@ -45,6 +45,8 @@ export const LocftRunOptionsSchema = z
     cacheDir: z.string().min(1).optional(),
     /** Project to the vocabulary only at target positions (true) or at every position (false, the plain way). */
     targetOnlyLogits: z.boolean().default(true),
+    /** Run a forward pass alone first when a batch is forecast to be skipped (same result, less work). */
+    forwardProbe: z.boolean().default(true),
   })
   .strict();
 export type LocftRunOptions = z.infer<typeof LocftRunOptionsSchema>;

@@ -20,8 +20,8 @@ function layerFlops(c: ModelConfig, rows: number, batch: number, seqLen: number)
   return { attn: proj + products, mlpUpGate: 2 * 2 * rows * c.hiddenSize * c.intermediateSize, down: 2 * rows * c.intermediateSize * c.hiddenSize };
 }
 
-/** Forward + backward matmul FLOPs of one step; `tunedDownOnly` = the only tuned tensor per layer is down_proj. */
-export function stepFlops(c: ModelConfig, at: SplitPoint, shape: StepShape, tunedLayers: readonly number[], tunedDownOnly: boolean): number {
+/** Matmul FLOPs of one step's forward, and forward + backward; `tunedDownOnly`: down_proj is the only tuned tensor. */
+export function stepFlops(c: ModelConfig, at: SplitPoint, shape: StepShape, tunedLayers: readonly number[], tunedDownOnly: boolean): { forward: number; total: number } {
   const rows = shape.batch * shape.seqLen;
   const l = layerFlops(c, rows, shape.batch, shape.seqLen);
   const full = l.attn + l.mlpUpGate + l.down;
@@ -37,5 +37,5 @@ export function stepFlops(c: ModelConfig, at: SplitPoint, shape: StepShape, tune
   // at the split layer), plus the weight gradients of the tuned tensors (each costs its forward again).
   bwd += fwd;
   for (const _layer of new Set(tunedLayers)) bwd += tunedDownOnly ? l.down : full;
-  return fwd + bwd;
+  return { forward: fwd, total: fwd + bwd };
 }

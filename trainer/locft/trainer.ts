@@ -159,6 +159,20 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
       const tunedLayers = plan.tunedNames.map((n) => Number(/^model\.layers\.(\d+)\./.exec(n)?.[1] ?? plan.lowestLayer));
       const downOnly = plan.tunedNames.every((n) => n.endsWith('.mlp.down_proj.weight'));
 
+      // The loss of the last batch each edit was in: a forecast of whether its next batch will be skipped.
+      const lastBatchLoss = new Float64Array(encoded.length).fill(Number.NaN);
+      const predictedLoss = (indices: readonly number[]): number | undefined => {
+        let sum = 0;
+        for (const i of indices) sum += lastBatchLoss[i]!;
+        return Number.isNaN(sum) ? undefined : sum / indices.length;
+      };
+      const remember = (indices: readonly number[], loss: number) => {
+        for (const i of indices) lastBatchLoss[i] = loss;
+      };
+      const checkFinite = (loss: number) => {
+        if (!Number.isFinite(loss)) throw new Error(`training diverged: batch loss is ${loss}; lower lr`);
+      };
+
       const step = (indices: readonly number[]): number => {
         const batch = buildBatch(indices.map((i) => encoded[i]!), padId, indices);
         const ctx = createContext(config, { attentionMask: batch.attentionMask });
@@ -176,24 +190,44 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
             prefix = frozenPrefix(model, at, ids, ctx);
             ids.dispose();
           }
+          const shape = { batch: batch.size, seqLen: batch.seqLen, projectedRows: options.targetOnlyLogits ? batch.targetRows.length : batch.size * batch.seqLen };
+          const cost = stepFlops(config, at, shape, tunedLayers, downOnly);
+          steps++;
+          tokens += batch.tokens;
+          // A batch whose loss is below the threshold makes no update, so it needs no backward pass. When these
+          // edits' last batches were below the threshold, try a forward pass alone first; the loss it gives is the
+          // same bits the training pass would compute, so the outcome is unchanged either way.
+          const predicted = predictedLoss(indices);
+          if (options.forwardProbe && predicted !== undefined && predicted < hp.lossThreshold) {
+            const probe = tf.tidy(() => batchLoss(model, at, prefix, ctx, batch, options.targetOnlyLogits));
+            const loss = probe.dataSync()[0]!;
+            probe.dispose();
+            flops += cost.forward;
+            checkFinite(loss);
+            if (loss < hp.lossThreshold) {
+              skipped++;
+              remember(indices, loss);
+              return loss;
+            }
+          }
           const { value, grads } = tf.variableGrads(() => batchLoss(model, at, prefix, ctx, batch, options.targetOnlyLogits), [...variables.values()]);
           const loss = value.dataSync()[0]!;
           try {
-            if (!Number.isFinite(loss)) throw new Error(`training diverged: batch loss is ${loss}; lower lr`);
-            steps++;
-            tokens += batch.tokens;
-            flops += stepFlops(config, at, { batch: batch.size, seqLen: batch.seqLen, projectedRows: options.targetOnlyLogits ? batch.targetRows.length : batch.size * batch.seqLen }, tunedLayers, downOnly);
+            checkFinite(loss);
             if (loss >= hp.lossThreshold) {
               const byName: Record<string, tf.Tensor> = {};
               for (const [name, v] of variables) byName[name] = grads[v.name]!;
               optimizer.step(byName);
               updates++;
+              flops += cost.total;
             } else {
               skipped++;
+              flops += cost.total; // the backward ran, though its gradient is unused
             }
           } finally {
             tf.dispose([value, ...Object.values(grads)]);
           }
+          remember(indices, loss);
           return loss;
         } finally {
           tf.dispose(prefix);

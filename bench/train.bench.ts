@@ -1,0 +1,192 @@
+// npm run bench:train — LocFT-BF replay speed, in one process:
+//   ceiling    the backend's plain-matmul GFLOP/s at the step's dominant shape (the baseline for "% of ceiling")
+//   replay     train N edits (N = 100, 1,000, 10,000) with the authors' hyper-parameters (Adam 5e-4, batch 100,
+//              <= 25 epochs): wall time, steps, tokens/s, achieved GFLOP/s (flops.ts: useful matmul FLOPs)
+//   ablations  the same steps with the activation cache off and with full-vocabulary logits, as speed-ups
+//
+// Model: models/base (the project's base, with its world's edits) when present, else a RANDOMLY INITIALISED
+// Llama-shaped model (8 layers, hidden 256, vocab 4096) with a word-hash tokenizer and synthetic edits; the output
+// says which. A random model never reaches the 1e-2 early stop, so every epoch runs.
+//
+// Environment / flags:
+//   BENCH_SIZES=100,1000,10000   edit counts to replay
+//   BENCH_MAX_SECONDS=150        per size: if the full replay would take longer, run fewer epochs and extrapolate
+//   BENCH_ABLATION_EDITS=500     edits for the cache / logits ablations (one epoch each)
+//   BENCH_MODEL=DIR              another checkpoint folder
+//   EDITLEDGER_BACKEND           compute backend (default auto)
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkpointHash, readHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
+import { trainLocft } from '../trainer/locft/trainer.ts';
+import type { LocftTrainResult } from '../trainer/locft/trainer.ts';
+import type { EditText, EncodingTokenizer } from '../trainer/locft/encode.ts';
+import { parseModelConfig } from '../trainer/model/config.ts';
+import { LlamaModel } from '../trainer/model/llama.ts';
+import { initBackend } from '../trainer/runtime/backend.ts';
+import { measureMatmulGflops } from '../trainer/runtime/ceiling.ts';
+import { loadHfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
+import { parseDataset } from '../domain/dataset-formats.ts';
+import { Rng } from '../trainer/basemodel/rng.ts';
+import { tinyWeights } from '../tests/helpers/tiny-checkpoint.ts';
+
+const env = (k: string, d: string) => process.env[k] ?? d;
+const SIZES = env('BENCH_SIZES', '100,1000,10000').split(',').map(Number);
+const MAX_SECONDS = Number(env('BENCH_MAX_SECONDS', '150'));
+const ABLATION_EDITS = Number(env('BENCH_ABLATION_EDITS', '500'));
+const EPOCHS = 25;
+
+interface Setup {
+  readonly label: string;
+  readonly model: LlamaModel;
+  readonly tokenizer: EncodingTokenizer & { padTokenId: number | null };
+  readonly baseHash: string;
+  readonly pool: EditText[];
+  readonly layer: number;
+}
+
+/** Words -> ids by a fixed hash: a stand-in tokenizer for the random model (same text, same ids). */
+function hashTokenizer(vocab: number): EncodingTokenizer & { padTokenId: number | null } {
+  const hash = (w: string) => {
+    let h = 2166136261;
+    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 16777619) >>> 0;
+    return 3 + (h % (vocab - 3));
+  };
+  return {
+    eosTokenId: 2,
+    padTokenId: 0,
+    encode: (text, options) => {
+      const ids = text.split(/(?=\s)|(?<=\s)(?=\S)/).filter((w) => w.trim().length > 0).map((w) => hash(w.trim()));
+      return options?.addSpecialTokens === false ? ids : [1, ...ids];
+    },
+    idToToken: (id) => `t${id}`,
+  };
+}
+
+/** Edit prompts/targets: the real ZsRE file when present (as in ../shared/datasets), else synthetic sentences. */
+function editPool(): EditText[] {
+  const zsre = join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'zsre_3k.json');
+  if (existsSync(zsre)) return parseDataset(readFileSync(zsre, 'utf8')).requests.map((r) => ({ prompt: r.prompt, target: r.target }));
+  const rng = new Rng('bench:train');
+  const word = () => Array.from({ length: 2 + rng.int(6) }, () => 'abcdefghijklmnopqrstuvwxyz'[rng.int(26)]).join('');
+  return Array.from({ length: 3000 }, () => ({ prompt: `What is the ${word()} of ${word()} ${word()}?`, target: `${word()} ${word()}` }));
+}
+
+/** N distinct edits from the pool (cycled with a numbered suffix past its size). */
+function editsOf(pool: readonly EditText[], n: number): EditText[] {
+  return Array.from({ length: n }, (_, i) => {
+    const e = pool[i % pool.length]!;
+    return i < pool.length ? e : { prompt: `${e.prompt} (${Math.floor(i / pool.length)})`, target: e.target };
+  });
+}
+
+async function setup(): Promise<Setup> {
+  const dir = process.env['BENCH_MODEL'] ?? 'models/base';
+  if (existsSync(join(dir, 'config.json'))) {
+    const ck = await readHfCheckpoint(dir);
+    const worldEdits = join(dir, 'world', 'edits.json');
+    const pool = existsSync(worldEdits) ? parseDataset(readFileSync(worldEdits, 'utf8')).requests.map((r) => ({ prompt: r.prompt, target: r.target })) : editPool();
+    let layer = Math.floor(ck.config.numLayers / 2);
+    try {
+      const card = JSON.parse(readFileSync(join(dir, 'editing.json'), 'utf8')) as { layer?: number };
+      if (typeof card.layer === 'number') layer = card.layer;
+    } catch {
+      /* middle layer */
+    }
+    return { label: `checkpoint ${dir}`, model: LlamaModel.fromHostTensors(ck.config, ck.tensors), tokenizer: await loadHfTokenizer(dir), baseHash: await checkpointHash(dir), pool, layer };
+  }
+  const config = parseModelConfig({
+    model_type: 'llama', vocab_size: 4096, hidden_size: 256, intermediate_size: 688, num_hidden_layers: 8,
+    num_attention_heads: 8, num_key_value_heads: 4, max_position_embeddings: 256, bos_token_id: 1, eos_token_id: 2,
+  });
+  return {
+    label: 'RANDOMLY INITIALISED model (no models/base yet): 8 layers, hidden 256, intermediate 688, vocab 4096, word-hash tokenizer',
+    model: LlamaModel.fromHostTensors(config, tinyWeights(config, 7)), tokenizer: hashTokenizer(4096), baseHash: 'random-bench-model', pool: editPool(), layer: 4,
+  };
+}
+
+function run(s: Setup, edits: readonly EditText[], epochs: number, options: { cache: boolean; targetOnly: boolean }): Promise<LocftTrainResult> {
+  return trainLocft({
+    model: s.model, tokenizer: s.tokenizer, baseHash: s.baseHash, edits,
+    hyperParams: { layers: [s.layer], numSteps: epochs },
+    options: { activationCache: options.cache ? 'auto' : 'off', targetOnlyLogits: options.targetOnly },
+  });
+}
+
+function fmt(n: number, digits = 1): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  const s = await setup();
+  const c = s.model.config;
+  console.log(`bench:train on ${backend.name} (${backend.detail})`);
+  console.log(`model: ${s.label}`);
+  console.log(`tuned: model.layers.${s.layer}.mlp.down_proj.weight; Adam lr 5e-4, batch 100, <= ${EPOCHS} epochs, loss threshold 1e-2\n`);
+
+  // Ceiling: the step's dominant product, [batch*seq, hidden] x [hidden, intermediate], and a large square one.
+  const rows = 100 * 16;
+  const shapeCeiling = measureMatmulGflops(rows, c.hiddenSize, c.intermediateSize, { repeats: 7 });
+  const squareCeiling = measureMatmulGflops(1024, 1024, 1024, { repeats: 5 });
+  const ceiling = Math.max(shapeCeiling.gflops, squareCeiling.gflops);
+  console.log(`sgemm ceiling: ${fmt(shapeCeiling.gflops)} GFLOP/s at [${rows}x${c.hiddenSize}]x[${c.hiddenSize}x${c.intermediateSize}], ${fmt(squareCeiling.gflops)} at 1024^3; using ${fmt(ceiling)}\n`);
+
+  // Replays.
+  const replayRows: string[][] = [];
+  for (const n of SIZES) {
+    const edits = editsOf(s.pool, n);
+    // Probe one epoch to project the full replay; run the full 25 epochs only when it fits the budget.
+    const probe = await run(s, edits, 1, { cache: true, targetOnly: true });
+    const perEpochMs = probe.trainMs;
+    const epochs = Math.max(1, Math.min(EPOCHS, Math.floor((MAX_SECONDS * 1000 - probe.cacheMs) / perEpochMs)));
+    const r = epochs === 1 ? probe : await run(s, edits, epochs, { cache: true, targetOnly: true });
+    const capped = r.epochs < EPOCHS && !r.converged;
+    const projectedS = (r.cacheMs + (r.trainMs / r.epochs) * EPOCHS) / 1000;
+    replayRows.push([
+      String(n), `${r.epochs}${capped ? ` of ${EPOCHS}` : ''}`, String(r.steps), fmt(r.durationMs / 1000), fmt(r.cacheMs / 1000),
+      fmt(r.tokens / (r.trainMs / 1000), 0), fmt(r.flops / (r.trainMs / 1e3) / 1e9), `${fmt((100 * r.flops) / (r.trainMs / 1e3) / 1e9 / ceiling, 0)}%`,
+      capped ? fmt(projectedS, 0) : fmt(r.durationMs / 1000, 0), fmt(r.lossCurve.at(-1)!, 3),
+    ]);
+    console.log(`  replayed ${n} edits: ${r.epochs} epochs in ${fmt(r.durationMs / 1000)} s`);
+  }
+  console.log('\nReplay (activation cache + target-only logits)');
+  console.log(table(['edits', 'epochs', 'steps', 'wall s', 'cache s', 'tokens/s', 'GFLOP/s', '% ceiling', `${EPOCHS}-epoch s`, 'last loss'], replayRows));
+  const last = replayRows.at(-1);
+  if (last) {
+    const n = SIZES.at(-1)!;
+    const projected100k = Number(last[8]!.replace(/,/g, '')) * (100_000 / n);
+    console.log(`projected 100,000-edit replay (${EPOCHS} epochs, linear in edits): ${fmt(projected100k / 60, 1)} min (target <= 30 min)`);
+  }
+
+  // Ablations: one epoch over the same edits, each optimisation switched off in turn.
+  const edits = editsOf(s.pool, ABLATION_EDITS);
+  const variants = [
+    { name: 'cache + target-only logits', cache: true, targetOnly: true },
+    { name: 'no cache', cache: false, targetOnly: true },
+    { name: 'full logits', cache: true, targetOnly: false },
+    { name: 'neither (plain fine-tuning)', cache: false, targetOnly: false },
+  ];
+  await run(s, edits, 1, { cache: true, targetOnly: true }); // warm-up
+  const times: number[] = [];
+  const ablationRows: string[][] = [];
+  for (const v of variants) {
+    const r = await run(s, edits, 1, v);
+    // Per-step time excludes the one-off cache fill (reported separately); it is what every epoch pays.
+    const stepMs = r.trainMs / r.steps;
+    times.push(stepMs);
+    ablationRows.push([v.name, String(r.steps), fmt(stepMs, 0), fmt(r.cacheMs, 0), fmt(r.flops / (r.trainMs / 1e3) / 1e9), '']);
+  }
+  ablationRows.forEach((row, i) => (row[5] = i === 0 ? '1.00x' : `${fmt(times[i]! / times[0]!, 2)}x`));
+  console.log(`\nAblations (${ABLATION_EDITS} edits, one epoch; slow-down vs the optimised step, measured in this process)`);
+  console.log(table(['variant', 'steps', 'ms/step', 'cache fill ms', 'GFLOP/s', 'step time vs optimised'], ablationRows));
+  console.log(`speed-up of the activation cache: ${fmt(times[1]! / times[0]!, 2)}x; of target-only logits: ${fmt(times[2]! / times[0]!, 2)}x; both: ${fmt(times[3]! / times[0]!, 2)}x`);
+  s.model.dispose();
+}
+
+await main();
