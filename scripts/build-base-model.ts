@@ -182,7 +182,7 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
       `npm run build:base-model -- --recipe ${recipe.name}${opts.epochs === undefined ? '' : ` --epochs ${opts.epochs}`}` +
       `${opts.peakLr === undefined ? '' : ` --peak-lr ${opts.peakLr}`}${opts.continueFrom === undefined ? '' : ` --continue-from <stage-1 folder>`}`,
     ...(startFrom === undefined ? {} : { continuedFrom: startFrom.id }),
-    example: { prompt: allProbes[0]!.prompt, answer: allProbes[0]!.ground_truth },
+    example: quality.recall.firstHit ?? { prompt: allProbes[0]!.prompt, answer: allProbes[0]!.ground_truth },
   });
   for (const g of quality.gates) say(`gate ${g.name}: ${(g.measured * 100).toFixed(2)}% (>= ${(g.threshold * 100).toFixed(0)}%) ${g.pass ? 'PASS' : 'FAIL'}`);
   say(`held-out perplexity ${quality.heldoutPerplexity.toFixed(3)} (train text ${quality.trainPerplexity.toFixed(3)})`);

@@ -119,7 +119,7 @@ await initBackend();
 const model = await loadLlamaModel('models/base');
 const tokenizer = await loadHfTokenizer('models/base');
 const [g] = await generate(model, tokenizer, [${JSON.stringify(c.example.prompt)}]);
-// g.text === ${JSON.stringify(` ${c.example.answer}`)}, g.finishReason === 'eos' (when the model knows the fact)
+// g.text === ${JSON.stringify(` ${c.example.answer}`)}, g.finishReason === 'eos'
 \`\`\`
 
 Prompts are the world's templates (\`world/world.json\`); answers are entity names followed by EOS.

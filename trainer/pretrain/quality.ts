@@ -25,6 +25,8 @@ export interface RecallScore {
 export interface RecallReport {
   readonly pretrain: RecallScore;
   readonly heldout: RecallScore;
+  /** The first probe (in probe order) answered exactly and followed by EOS: a known-good usage example. */
+  readonly firstHit?: { readonly prompt: string; readonly answer: string };
   /** A few wrong answers, for the log and the model card. */
   readonly misses: readonly { prompt: string; expected: string; generated: string; split: RecallProbe['split'] }[];
 }
@@ -39,6 +41,7 @@ export async function measureRecall(
 ): Promise<RecallReport> {
   const tally = { pretrain: { n: 0, ok: 0, eos: 0 }, heldout: { n: 0, ok: 0, eos: 0 } };
   const misses: RecallReport['misses'][number][] = [];
+  let firstHit: RecallReport['firstHit'];
   for (let i = 0; i < probes.length; i += BATCH) {
     const part = probes.slice(i, i + BATCH);
     // Names are a few tokens; 16 is far beyond any answer, and "\n" never belongs to one.
@@ -50,7 +53,10 @@ export async function measureRecall(
       const ok = exactMatch(g.text, probe.ground_truth);
       if (ok) t.ok++;
       else if (misses.length < 20) misses.push({ prompt: probe.prompt, expected: probe.ground_truth, generated: g.text, split: probe.split });
-      if (g.finishReason === 'eos' && g.text === ` ${probe.ground_truth}`) t.eos++;
+      if (g.finishReason === 'eos' && g.text === ` ${probe.ground_truth}`) {
+        t.eos++;
+        firstHit ??= { prompt: probe.prompt, answer: probe.ground_truth };
+      }
     });
     onProgress?.(Math.min(i + BATCH, probes.length), probes.length);
   }
@@ -59,7 +65,7 @@ export async function measureRecall(
     accuracy: t.n ? t.ok / t.n : NaN,
     stopsWithEos: t.n ? t.eos / t.n : NaN,
   });
-  return { pretrain: score(tally.pretrain), heldout: score(tally.heldout), misses };
+  return { pretrain: score(tally.pretrain), heldout: score(tally.heldout), misses, ...(firstHit ? { firstHit } : {}) };
 }
 
 /** Per-token perplexity of `sequences` ([BOS, ..., EOS] token ids) under teacher forcing. */
