@@ -23,7 +23,7 @@ test('the committed checkpoint hash is the one stated by its model card and qual
   t.is(quality.checkpointSha256, sha);
 });
 
-test('the model has 6-8 layers (a meaningful layer sweep) and its tokenizer'''s vocabulary and special ids', async (t) => {
+test("the model has 6-8 layers (a meaningful layer sweep) and its tokenizer's vocabulary and special ids", async (t) => {
   const { config } = await readCheckpointConfig(DIR);
   t.true(config.numLayers >= 6 && config.numLayers <= 8);
   const tokenizer = await loadHfTokenizer(DIR);
