@@ -146,6 +146,16 @@ async function sha256File(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex');
 }
 
+/** The layer a location sweep chose for this checkpoint (`editing.json`, written by `npm run eval:paper`), if any. */
+export async function sweptLayer(dir: string): Promise<number | undefined> {
+  try {
+    const card = JSON.parse(await readFile(join(dir, 'editing.json'), 'utf8')) as { layer?: unknown };
+    return typeof card.layer === 'number' && Number.isInteger(card.layer) && card.layer >= 0 ? card.layer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RegisterResult {
   readonly baseModelId: string;
   readonly baseHash: string;
@@ -185,7 +195,7 @@ export async function registerBase(session: ModelSession, dir: string, overrides
   let parameterCount = 0;
   for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
   const { name, ...policyOverrides } = overrides;
-  const policy: TrainingPolicy = { ...DEFAULT_POLICY, layer: Math.floor((config.numLayers - 1) / 2), ...policyOverrides };
+  const policy: TrainingPolicy = { ...DEFAULT_POLICY, layer: (await sweptLayer(folder)) ?? Math.floor((config.numLayers - 1) / 2), ...policyOverrides };
   if (policy.layer >= config.numLayers) throw new InvalidFieldError('layer', `${policy.layer} is out of range; the model has ${config.numLayers} layers (0-${config.numLayers - 1})`);
   const tuned = `model.layers.${policy.layer}.${policy.module}.weight`;
   if (!expectedParameterShapes(config).has(tuned)) throw new InvalidFieldError('module', `"${policy.module}" names no weight matrix of this model (${tuned} does not exist); e.g. mlp.down_proj, mlp.up_proj, self_attn.o_proj`);

@@ -18,7 +18,7 @@ another policy (e.g. --layer) replaces the active one.
 
 Options:
   --name NAME          human name (default: the folder name)
-  --layer L            transformer block of the tuned matrix (default: the middle one)
+  --layer L            transformer block of the tuned matrix (default: DIR/editing.json's, else the middle one)
   --module M           matrix inside the block (default: mlp.down_proj)
   --lr X               Adam learning rate (default 5e-4)
   --batch-size N       mini-batch size (default 100)
