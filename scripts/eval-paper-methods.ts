@@ -16,14 +16,22 @@ import type { HfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
 export const EDIT_METHODS = ['locft-bf', 'df', 'bf-layer'] as const;
 export type EditMethod = (typeof EDIT_METHODS)[number];
 
-export function methodHyperParams(method: EditMethod, layer: number): LocftHyperParamsInput {
+/** Hyper-parameters shared by every method of a comparison (unset = the authors' defaults). */
+export interface SharedHyperParams {
+  readonly lr?: number;
+  readonly numSteps?: number;
+  readonly batchSize?: number;
+}
+
+export function methodHyperParams(method: EditMethod, layer: number, shared: SharedHyperParams = {}): LocftHyperParamsInput {
+  const common = { layers: [layer], ...shared };
   switch (method) {
     case 'locft-bf':
-      return { rewriteModules: [DEFAULT_REWRITE_MODULE], layers: [layer], schedule: 'breadth-first' };
+      return { ...common, rewriteModules: [DEFAULT_REWRITE_MODULE], schedule: 'breadth-first' };
     case 'df':
-      return { rewriteModules: [DEFAULT_REWRITE_MODULE], layers: [layer], schedule: 'depth-first' };
+      return { ...common, rewriteModules: [DEFAULT_REWRITE_MODULE], schedule: 'depth-first' };
     case 'bf-layer':
-      return { rewriteModules: ['model.layers.{}'], layers: [layer], schedule: 'breadth-first' };
+      return { ...common, rewriteModules: ['model.layers.{}'], schedule: 'breadth-first' };
   }
 }
 
@@ -41,6 +49,7 @@ export async function runEditMethod(
   edits: readonly CounterfactEdit[],
   layer: number,
   say: (msg: string) => void,
+  shared: SharedHyperParams = {},
 ): Promise<EditRun> {
   const model = LlamaModel.fromHostTensors(base.config, base.tensors);
   let lastSaid = 0;
@@ -50,7 +59,7 @@ export async function runEditMethod(
       tokenizer,
       baseHash: 'eval-paper',
       edits: edits.map((e) => ({ prompt: e.prompt, target: e.target_new })),
-      hyperParams: methodHyperParams(method, layer),
+      hyperParams: methodHyperParams(method, layer, shared),
       onProgress: (p) => {
         if (p.elapsedMs - lastSaid < 30_000 && !p.done) return;
         lastSaid = p.elapsedMs;

@@ -31,10 +31,10 @@ import { sequencePerplexity } from '../trainer/pretrain/quality.ts';
 import { formatDuration } from '../trainer/pretrain/progress.ts';
 import { initBackend } from '../trainer/runtime/backend.ts';
 import { loadHfTokenizer, type HfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
-import { runEditMethod, type EditMethod, EDIT_METHODS } from './eval-paper-methods.ts';
+import { runEditMethod, type EditMethod, EDIT_METHODS, methodHyperParams, type SharedHyperParams } from './eval-paper-methods.ts';
 
 const USAGE =
-  'usage: npm run eval:paper -- [--model DIR] [--edits N] [--sweep-edits N] [--layers SPEC] [--layer L] [--methods locft-bf,df,bf-layer] [--out DIR] [--json]';
+  'usage: npm run eval:paper -- [--model DIR] [--edits N] [--sweep-edits N] [--layers SPEC] [--layer L] [--methods locft-bf,df,bf-layer] [--lr X] [--epochs N] [--batch-size N] [--out DIR] [--json]';
 
 /** Greedy answers as the LocFT authors generate them. */
 const ANSWER = { maxNewTokens: 32, stop: ['.', '\n'] } as const;
@@ -184,6 +184,9 @@ async function main(argv: readonly string[]): Promise<void> {
       methods: { type: 'string', default: EDIT_METHODS.join(',') },
       out: { type: 'string', default: '.editledger/eval-paper' },
       json: { type: 'boolean', default: false },
+      lr: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -193,6 +196,11 @@ async function main(argv: readonly string[]): Promise<void> {
     if (!Number.isInteger(n) || n < min) throw new RangeError(`--${flag}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
+  const positive = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new RangeError(`--${flag}: expected a positive number, got ${JSON.stringify(v)}`);
+    return n;
+  };
   const modelDir = resolve(values.model!);
   const outDir = resolve(values.out!);
   const nEdits = int('edits', values.edits, 1);
@@ -200,6 +208,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const methods = values.methods!.split(',').map((m) => m.trim());
   for (const m of methods) if (!(EDIT_METHODS as readonly string[]).includes(m)) throw new RangeError(`--methods: unknown method "${m}"; expected ${EDIT_METHODS.join(', ')}`);
   const say = (msg: string) => process.stderr.write(`[eval:paper] ${msg}\n`);
+  const shared: SharedHyperParams = {
+    ...(values.lr === undefined ? {} : { lr: positive('lr', values.lr) }),
+    ...(values.epochs === undefined ? {} : { numSteps: int('epochs', values.epochs, 1) }),
+    ...(values['batch-size'] === undefined ? {} : { batchSize: int('batch-size', values['batch-size'], 1) }),
+  };
 
   const backend = await initBackend();
   const base = await readHfCheckpoint(modelDir);
@@ -224,7 +237,7 @@ async function main(argv: readonly string[]): Promise<void> {
     layer = int('layer', values.layer, 0);
   } else {
     for (const l of layers) {
-      const run = await runEditMethod('locft-bf', base, tokenizer, sweepEdits, l, (msg) => say(`sweep layer ${l}: ${msg}`));
+      const run = await runEditMethod('locft-bf', base, tokenizer, sweepEdits, l, (msg) => say(`sweep layer ${l}: ${msg}`), shared);
       const model = editedModel(base, run.tuned);
       const { metrics } = await evaluate(model, tokenizer, world, sweepEdits, { locality: baseSweep.locality }, false);
       model.dispose();
@@ -238,7 +251,7 @@ async function main(argv: readonly string[]): Promise<void> {
   // 2-3. The methods on the full edit set.
   const results: MethodResult[] = [];
   for (const method of methods as EditMethod[]) {
-    const run = await runEditMethod(method, base, tokenizer, edits, layer, (msg) => say(`${method}: ${msg}`));
+    const run = await runEditMethod(method, base, tokenizer, edits, layer, (msg) => say(`${method}: ${msg}`), shared);
     const model = editedModel(base, run.tuned);
     const { metrics } = await evaluate(model, tokenizer, world, edits, { locality: baseFull.locality }, true);
     model.dispose();
@@ -247,12 +260,14 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 
   const tables =
-    `### ${nEdits} counterfactual edits on ${values.model} (layer ${layer}, backend ${backend.name})\n\n${methodTable(baseFull.metrics, results)}\n` +
+    `### ${nEdits} counterfactual edits on ${values.model} (layer ${layer}, backend ${backend.name}; Adam lr ${shared.lr ?? '5e-4 (authors)'}, ` +
+    `batch ${shared.batchSize ?? 100}, <= ${shared.numSteps ?? 25} epochs)\n\n${methodTable(baseFull.metrics, results)}\n` +
     (sweep.length ? `\n### Location sweep (LocFT-BF, mlp.down_proj, first ${sweepEdits.length} edits)\n\n${sweepTable(sweep, layer)}\n` : '');
   process.stdout.write(`${tables}\n`);
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'tables.md'), tables);
-  const report = { model: modelDir, backend: backend.name, edits: nEdits, layer, base: baseFull.metrics, sweep, results };
+  const hyperParams = Object.fromEntries(EDIT_METHODS.map((m) => [m, methodHyperParams(m, layer, shared)]));
+  const report = { model: modelDir, backend: backend.name, edits: nEdits, layer, hyperParams, base: baseFull.metrics, sweep, results };
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (sweep.length) await writeFile(join(modelDir, 'editing.json'), `${JSON.stringify({ layer, module: 'mlp.down_proj', chosenBy: 'npm run eval:paper location sweep', sweepEdits: sweepEdits.length }, null, 2)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
