@@ -31,8 +31,9 @@ const spec: SubcommandSpec = {
           const set = new Map(index.editSetAt(position).edits.map((e) => [e.editId, e]));
           return ids.map((id) => ({ editId: id, prompt: set.get(id)?.prompt ?? '', target: set.get(id)?.target ?? '', factKey: set.get(id)?.factKey ?? '' }));
         };
-        const added = describe(to.position, diff.added);
-        const removed = describe(from.position, diff.removed);
+        const byFact = (a: { factKey: string }, b: { factKey: string }) => (a.factKey < b.factKey ? -1 : a.factKey > b.factKey ? 1 : 0);
+        const added = describe(to.position, diff.added).sort(byFact);
+        const removed = describe(from.position, diff.removed).sort(byFact);
         if (flags.json) {
           writeJson(io, { from: from.versionId, to: to.versionId, added, removed, unchanged: diff.unchanged, sameBase: diff.sameBase, samePolicy: diff.samePolicy, metrics: diff.metrics });
           return ExitCode.ok;
