@@ -4,7 +4,8 @@
 //
 // A model version is a pure function of (base checkpoint, edit set, training policy), so its id is a hash of
 // exactly those three hashes: the same inputs always name the same version, whichever position, process or
-// machine produced it. That is what makes materialization idempotent and rollback cheap:
+// machine produced it. The edit set enters as its TRAINING content ({prompt, target} pairs in a content order),
+// so a correction retracted and submitted again under a new upstream id gives back the earlier version. That is what makes materialization idempotent and rollback cheap:
 // - RegisterBase: BaseModelRegistered (once per base) + TrainingPolicyRegistered (the policy the trainer uses from
 //   now on; the latest one names the active base). Registering the same base and policy again is a no-op.
 // - MaterializeVersion: ModelVersionMaterialized with an event id derived from the version id. A version that is
@@ -50,19 +51,44 @@ export function policyHashOf(policy: TrainingPolicy): string {
   return sha256Hex(canonicalJson(TrainingPolicySchema.parse(policy)));
 }
 
+/** What training sees of an edit. Ids, fact keys and probes do not change the weights. */
+export interface TrainingExample {
+  readonly prompt: string;
+  readonly target: string;
+}
+
+function trainingKey(edit: TrainingExample): string {
+  return canonicalJson({ prompt: edit.prompt, target: edit.target });
+}
+
+/**
+ * The order training walks the edits in (its seeded shuffle permutes this order): by content, so two edit sets with
+ * the same corrections under other edit ids (a correction retracted and submitted again with a new upstream id)
+ * train the same weights. Identical examples are interchangeable, so ties need no further key.
+ */
+export function trainingOrder<E extends TrainingExample>(edits: readonly E[]): E[] {
+  return [...edits].map((e) => [trainingKey(e), e] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+}
+
+/** sha256 of the training content of an edit set: the {prompt, target} pairs in training order. */
+export function trainingSetHashOf(edits: readonly TrainingExample[]): string {
+  return sha256Hex(`[${trainingOrder(edits).map(trainingKey).join(',')}]`);
+}
+
 export interface VersionInputs {
   readonly baseHash: string;
-  readonly editSetHash: string;
+  /** trainingSetHashOf(the active edit set): equal training content, equal version. */
+  readonly trainingSetHash: string;
   readonly policyHash: string;
 }
 
 /** The version id: sha256 (hex) of the canonical JSON of the three input hashes. */
 export function versionIdOf(inputs: VersionInputs): string {
-  const { baseHash, editSetHash, policyHash } = inputs;
-  for (const [field, value] of Object.entries({ baseHash, editSetHash, policyHash })) {
+  const { baseHash, trainingSetHash, policyHash } = inputs;
+  for (const [field, value] of Object.entries({ baseHash, trainingSetHash, policyHash })) {
     if (!/^[0-9a-f]{64}$/.test(value)) throw new InvalidFieldError(field, 'must be a lower-case hex sha256 (64 characters)');
   }
-  return sha256Hex(canonicalJson({ baseHash, editSetHash, policyHash, kind: 'editledger-model-version/1' }));
+  return sha256Hex(canonicalJson({ baseHash, trainingSetHash, policyHash, kind: 'editledger-model-version/1' }));
 }
 
 /** `<name slug>-<first 12 hex of the base hash>`: readable, and two different checkpoints never share it. */
@@ -137,7 +163,13 @@ export const RegisterBaseDataSchema = BaseModelRegisteredDataSchema.omit({ schem
 });
 export type RegisterBaseData = z.infer<typeof RegisterBaseDataSchema>;
 
-export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({ schemaVersion: true, versionId: true });
+/**
+ * The event's fields minus what the decider derives, plus the training-set hash the version id is made of (the
+ * event schema has no field for it yet, so it is not recorded; it can be recomputed from editIds' content).
+ */
+export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({ schemaVersion: true, versionId: true }).extend({
+  trainingSetHash: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a lower-case hex sha256 (64 characters)' }),
+});
 export type MaterializeVersionData = z.infer<typeof MaterializeVersionDataSchema>;
 
 export const ChangeServingVersionDataSchema = z.strictObject({
@@ -242,7 +274,7 @@ function decideRegister(command: RegisterBase, state: ModelLifecycleState): Mode
 }
 
 function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const data = validated(MaterializeVersionDataSchema, command.data, '');
+  const { trainingSetHash, ...data } = validated(MaterializeVersionDataSchema, command.data, '');
   const metadata = eventMetadata(command);
   const base = state.bases.get(data.baseModelId);
   if (base === undefined) throw new BaseModelNotRegisteredError(data.baseModelId);
@@ -250,7 +282,7 @@ function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleSta
   const policyHash = policyHashOf(data.policy);
   if (!state.policies.get(data.baseModelId)?.has(policyHash)) throw new PolicyNotRegisteredError(data.baseModelId, policyHash);
   if (new Set(data.editIds).size !== data.editIds.length) throw new InvalidFieldError('editIds', 'must not repeat an edit id');
-  const versionId = versionIdOf({ baseHash: data.baseHash, editSetHash: data.editSetHash, policyHash });
+  const versionId = versionIdOf({ baseHash: data.baseHash, trainingSetHash, policyHash });
   if (state.versions.has(versionId)) return []; // the same inputs were materialized before: same version
   return [{ id: eventIdFor('ModelVersionMaterialized', versionId), type: 'ModelVersionMaterialized', data: { schemaVersion: 1, versionId, ...data }, metadata }];
 }

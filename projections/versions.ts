@@ -108,8 +108,8 @@ export function resolveVersionRef(model: VersionsReadModel, ref: string): Versio
   return hits[0]!;
 }
 
-/** The materialized version for these inputs, if any: the same edit set under the same base and policy. */
-export function findVersion(model: VersionsReadModel, inputs: { baseHash: string; editSetHash: string; policyHash: string }): VersionRecord | undefined {
+/** The materialized version for these inputs, if any: the same training content under the same base and policy. */
+export function findVersion(model: VersionsReadModel, inputs: { baseHash: string; trainingSetHash: string; policyHash: string }): VersionRecord | undefined {
   return model.byId.get(versionIdOf(inputs));
 }
 

@@ -13,6 +13,8 @@ import {
   modelDecider,
   parseModelLifecycleEvent,
   policyHashOf,
+  trainingOrder,
+  trainingSetHashOf,
   versionIdOf,
 } from '../domain/model-version.ts';
 import type { MaterializeVersionData, ModelCommand, ModelLifecycleEvent, RegisterBaseData } from '../domain/model-version.ts';
@@ -36,7 +38,7 @@ const baseId = baseModelIdOf('tiny', hex('a'));
 
 function materializeData(overrides: Partial<MaterializeVersionData> = {}): MaterializeVersionData {
   return {
-    baseModelId: baseId, baseHash: hex('a'), position: 7, editSetHash: hex('d'), editIds: [testUuid(9001)], policy,
+    baseModelId: baseId, baseHash: hex('a'), position: 7, editSetHash: hex('d'), trainingSetHash: hex('d'), editIds: [testUuid(9001)], policy,
     artifactSha256: hex('e'), artifactUri: 'sha256:' + hex('e'), metrics: { reliability: 1 }, durationMs: 1234,
     ...overrides,
   };
@@ -58,24 +60,35 @@ function given(...commands: ModelCommand[]): ModelLifecycleEvent[] {
 const when = (history: ModelLifecycleEvent[], command: ModelCommand) => modelDecider.decide(command, history.reduce(modelDecider.evolve, modelDecider.initialState()));
 const stateOf = (history: ModelLifecycleEvent[]) => history.reduce(modelDecider.evolve, modelDecider.initialState());
 
-const v1 = versionIdOf({ baseHash: hex('a'), editSetHash: hex('d'), policyHash: policyHashOf(policy) });
+const v1 = versionIdOf({ baseHash: hex('a'), trainingSetHash: hex('d'), policyHash: policyHashOf(policy) });
 
 test('version id: same inputs give the same id; any input changing gives another', (t) => {
-  const inputs = { baseHash: hex('a'), editSetHash: hex('d'), policyHash: policyHashOf(policy) };
+  const inputs = { baseHash: hex('a'), trainingSetHash: hex('d'), policyHash: policyHashOf(policy) };
   t.is(versionIdOf(inputs), versionIdOf({ ...inputs }));
   t.regex(versionIdOf(inputs), /^[0-9a-f]{64}$/);
   const others = [
     versionIdOf({ ...inputs, baseHash: hex('1') }),
-    versionIdOf({ ...inputs, editSetHash: hex('1') }),
+    versionIdOf({ ...inputs, trainingSetHash: hex('1') }),
     versionIdOf({ ...inputs, policyHash: policyHashOf({ ...policy, seed: 1 }) }),
   ];
   t.is(new Set([versionIdOf(inputs), ...others]).size, 4);
 });
 
+test('training set: content order and hash ignore edit ids, fact keys, probes and submission order; content changes it', (t) => {
+  const a = { editId: testUuid(1), factKey: 'b::x', prompt: 'The CEO of Acme is', target: 'Jane', rephrase: ['r'] };
+  const b = { editId: testUuid(2), factKey: 'a::x', prompt: 'Tiny Land lies in', target: 'Europe', rephrase: [] };
+  const aAgain = { ...a, editId: testUuid(3), factKey: 'c::x', rephrase: [] };
+  t.deepEqual(trainingOrder([a, b]).map((e) => e.prompt), trainingOrder([b, a]).map((e) => e.prompt));
+  t.is(trainingSetHashOf([a, b]), trainingSetHashOf([b, aAgain]));
+  t.not(trainingSetHashOf([a, b]), trainingSetHashOf([{ ...a, target: 'John' }, b]));
+  t.not(trainingSetHashOf([a, b]), trainingSetHashOf([a]));
+  t.not(trainingSetHashOf([a, b]), trainingSetHashOf([a, b, b]), 'a repeated example counts');
+});
+
 test('policy hash ignores key order and a bad hash input is an error naming the field', (t) => {
   const reordered = Object.fromEntries(Object.entries(policy).reverse()) as TrainingPolicy;
   t.is(policyHashOf(reordered), policyHashOf(policy));
-  const error = t.throws(() => versionIdOf({ baseHash: 'nope', editSetHash: hex('d'), policyHash: hex('f') }), { instanceOf: InvalidFieldError });
+  const error = t.throws(() => versionIdOf({ baseHash: 'nope', trainingSetHash: hex('d'), policyHash: hex('f') }), { instanceOf: InvalidFieldError });
   t.is(error?.field, 'baseHash');
 });
 
@@ -116,7 +129,8 @@ test('given a registered base, when MaterializeVersion, then ModelVersionMateria
 test('given a materialized version, when the same inputs are materialized again (other position, duration, metrics), then no event', (t) => {
   const history = given(register(), materialize());
   t.deepEqual(when(history, materialize({ position: 99, durationMs: 5, metrics: { reliability: 0.5 } })), []);
-  t.is(when(history, materialize({ editSetHash: hex('7') })).length, 1);
+  t.is(when(history, materialize({ editSetHash: hex('7') })).length, 0, 'another edit-set hash with the same training content is the same version');
+  t.is(when(history, materialize({ trainingSetHash: hex('7') })).length, 1);
 });
 
 test('given no base, when MaterializeVersion, then BaseModelNotRegisteredError', (t) => {
@@ -140,9 +154,9 @@ test('bad materialization data is an InvalidFieldError naming the field', (t) =>
 });
 
 test('given a version, when ChangeServingVersion, then ServingVersionChanged with actor, reason and the previous version', (t) => {
-  const v2Data = { editSetHash: hex('6') };
+  const v2Data = { editSetHash: hex('6'), trainingSetHash: hex('6') };
   const history = given(register(), materialize(), materialize(v2Data), serve(v1));
-  const v2 = versionIdOf({ baseHash: hex('a'), editSetHash: hex('6'), policyHash: policyHashOf(policy) });
+  const v2 = versionIdOf({ baseHash: hex('a'), trainingSetHash: hex('6'), policyHash: policyHashOf(policy) });
   const [event] = when(history, serve(v2, 'rollback test'));
   if (event?.type !== 'ServingVersionChanged') return t.fail();
   t.deepEqual(event.data, { schemaVersion: 1, versionId: v2, previousVersionId: v1, changedBy: 'bob', reason: 'rollback test' });

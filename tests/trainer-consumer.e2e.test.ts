@@ -273,11 +273,11 @@ test('a running trainer follows the ledger: a new edit is materialized after the
   t.true(checkpoint.position > 0);
 });
 
-test('retracting every edit materializes the base itself as a version: the tuned tensor equals the base tensor bit for bit', async (t) => {
+test('retracting every edit materializes the base itself; submitting the same correction again (new upstream id) brings back the same version and artifact', async (t) => {
   const { home, ckpt, cli, json, io } = await setup(t);
   await cli(model, ['register', ckpt.dir, ...TINY_POLICY]);
-  const submitted = await json<{ editId: string }>(edit, ['submit', ...edits.river, '--reason', 'survey']);
-  await json(materialize, []);
+  const submitted = await json<{ editId: string }>(edit, ['submit', ...edits.river, '--source-ref', 'survey-1', '--reason', 'survey']);
+  const first = await json<Materialized & { artifactSha256: string }>(materialize, []);
   t.is((await cli(edit, ['retract', submitted.editId, '--reason', 'wrong survey'])).code, 0);
   const empty = await json<Materialized>(materialize, []);
   t.is(empty.outcome, 'materialized');
@@ -286,4 +286,9 @@ test('retracting every edit materializes the base itself as a version: the tuned
   const dir = (await resolveVersionCheckpoint(io().io, home, empty.versionId)).dir;
   const [checkedOut, base] = [await readHfCheckpoint(dir), await readHfCheckpoint(ckpt.dir)];
   for (const [name, tensor] of base.tensors) t.deepEqual(Buffer.from(checkedOut.tensors.get(name)!.data.buffer), Buffer.from(tensor.data.buffer), name);
+
+  const again = await json<{ editId: string }>(edit, ['submit', ...edits.river, '--source-ref', 'survey-2', '--reason', 'survey confirmed']);
+  t.not(again.editId, submitted.editId, 'a new upstream id is a new edit');
+  const back = await json<Materialized & { artifactSha256: string }>(materialize, []);
+  t.deepEqual([back.outcome, back.versionId, back.artifactSha256], ['existing', first.versionId, first.artifactSha256]);
 });

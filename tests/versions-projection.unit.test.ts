@@ -12,7 +12,7 @@ const metadata = { actor: 'trainer', source: 'trainer', correlationId: testUuid(
 const [e1, e2, e3] = [testUuid(11), testUuid(12), testUuid(13)];
 
 function materialized(editSetHash: string, editIds: string[], metrics: Record<string, number>, position: number): ModelLifecycleEvent {
-  const versionId = versionIdOf({ baseHash: hex('a'), editSetHash, policyHash: policyHashOf(policy) });
+  const versionId = versionIdOf({ baseHash: hex('a'), trainingSetHash: editSetHash, policyHash: policyHashOf(policy) });
   const data: ModelVersionMaterializedData = {
     schemaVersion: 1, versionId, baseModelId: 'tiny', baseHash: hex('a'), position, editSetHash, editIds, policy,
     artifactSha256: hex('e'), artifactUri: `sha256:${hex('e')}`, metrics, durationMs: 10,
@@ -36,8 +36,8 @@ test('fold: versions in ledger order with ordinals, a repeated version counted o
   t.deepEqual(model.versions.map((v) => [v.ordinal, v.versionId, v.recordedAtPosition]), [[1, idOf(v1), 6], [2, idOf(v2), 10]]);
   t.is(model.serving, idOf(v1));
   t.deepEqual(model.servingHistory.map((s) => s.position), [12, 13]);
-  t.is(findVersion(model, { baseHash: hex('a'), editSetHash: hex('2'), policyHash: policyHashOf(policy) })?.ordinal, 2);
-  t.is(findVersion(model, { baseHash: hex('a'), editSetHash: hex('3'), policyHash: policyHashOf(policy) }), undefined);
+  t.is(findVersion(model, { baseHash: hex('a'), trainingSetHash: hex('2'), policyHash: policyHashOf(policy) })?.ordinal, 2);
+  t.is(findVersion(model, { baseHash: hex('a'), trainingSetHash: hex('3'), policyHash: policyHashOf(policy) }), undefined);
 });
 
 test('version references: full id, unique prefix, #N; unknown, too short and ambiguous ones are errors naming the field', (t) => {

@@ -2,7 +2,7 @@
 // (trainer/eval), adapted to the ledger's vocabulary:
 //   TrainingPolicy (ledger)  -> LocFT hyper-parameters (rewrite module model.layers.{layer}.{module}.weight, Adam,
 //                               lr, batch size, epochs, loss threshold, seed, breadth-first)
-//   active edit set          -> edits {prompt, target} in canonical order (the order seeds the shuffle)
+//   active edit set          -> edits {prompt, target} in training order (content order; the shuffle permutes it)
 //   LocFT run                -> delta.safetensors (deterministic bytes) + manifest.json (how it was made)
 //   evaluation report        -> the version's named metrics (reliability, generalization, locality, capability, ...)
 // An empty edit set is a valid version: the base itself (its untouched tensor as the delta, no training).
@@ -110,7 +110,7 @@ export class LocftEditor implements VersionEditor {
       });
       const last = result.lossCurve.at(-1);
       request.onProgress?.({ epoch: result.epochs, epochs: request.policy.epochs, batch: 1, batches: 1, loss: last ?? 0, elapsedMs: Date.now() - started, etaMs: 0, done: true });
-      const artifact = buildDeltaArtifact(result, { baseHash: request.baseHash, edits, editSetHash: request.editSetHash });
+      const artifact = buildDeltaArtifact(result, { baseHash: request.baseHash, edits, editSetHash: request.trainingSetHash });
       return {
         primary: DELTA_FILE,
         files: new Map([
@@ -132,13 +132,13 @@ export class LocftEditor implements VersionEditor {
     const name = tunedParameterName(request.policy);
     const tensor = checkpoint.tensors.get(name);
     if (tensor === undefined) throw new PolicyNotSupportedError('module', `"${request.policy.module}" names no parameter (${name} is not in the checkpoint)`);
-    const delta = serializeDelta(new Map([[name, tensor]]), { baseHash: request.baseHash, editSetHash: request.editSetHash, hyperParamsHash: policyHashOf(request.policy) });
+    const delta = serializeDelta(new Map([[name, tensor]]), { baseHash: request.baseHash, editSetHash: request.trainingSetHash, hyperParamsHash: policyHashOf(request.policy) });
     const manifest = {
       format: 'editledger-base-version/1',
       deltaFile: DELTA_FILE,
       deltaSha256: createHash('sha256').update(delta).digest('hex'),
       baseHash: request.baseHash,
-      editSetHash: request.editSetHash,
+      editSetHash: request.trainingSetHash,
       policy: request.policy,
       policyHash: policyHashOf(request.policy),
       backend,

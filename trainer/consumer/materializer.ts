@@ -1,6 +1,6 @@
 // The materializer: ledger position P -> model version.
 //
-//   edit set at P  ->  version id = hash(base, edit set, policy)
+//   edit set at P  ->  version id = hash(base, training content of the edit set, policy)
 //     already recorded and its artifact intact  -> nothing to do ("existing")
 //     already recorded, artifact missing/corrupt -> retrain, check the bytes equal the recorded sha256 ("artifact-rebuilt")
 //     new -> LocFT-BF replay of ALL active edits onto the BASE (never onto an earlier version, so a version does not
@@ -12,7 +12,7 @@
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
-import { BaseModelNotRegisteredError, ModelVersionNotFoundError, activeTraining, policyHashOf, shortVersionId, versionIdOf } from '../../domain/model-version.ts';
+import { BaseModelNotRegisteredError, ModelVersionNotFoundError, activeTraining, policyHashOf, shortVersionId, trainingOrder, trainingSetHashOf, versionIdOf } from '../../domain/model-version.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
@@ -104,7 +104,8 @@ export class Materializer {
     if (position > head) throw new PositionBeyondHeadError(position, head);
 
     const editSet = await editSets.editSetAt(position);
-    const versionId = versionIdOf({ baseHash: training.base.baseHash, editSetHash: editSet.editSetHash, policyHash: training.policyHash });
+    const trainingSetHash = trainingSetHashOf(editSet.edits);
+    const versionId = versionIdOf({ baseHash: training.base.baseHash, trainingSetHash, policyHash: training.policyHash });
     const known = snapshot.versions.byId.get(versionId);
     let outcome: MaterializeOutcome;
     let version: VersionRecord;
@@ -125,8 +126,8 @@ export class Materializer {
       const trained = await this.deps.editor.train({
         baseDir,
         baseHash: training.base.baseHash,
-        editSetHash: editSet.editSetHash,
-        edits: editSet.edits,
+        trainingSetHash,
+        edits: trainingOrder(editSet.edits),
         policy: training.policy,
         onProgress: (p) => this.deps.onProgress?.({ ...p, versionId, edits: editSet.edits.length }),
       });
@@ -146,6 +147,7 @@ export class Materializer {
           baseHash: training.base.baseHash,
           position,
           editSetHash: editSet.editSetHash,
+          trainingSetHash,
           editIds: editSet.edits.map((e) => e.editId),
           policy: training.policy,
           artifactSha256: put.sha256,
@@ -206,13 +208,16 @@ export class Materializer {
     const ids = editSet.edits.map((e) => e.editId);
     if (ids.join() !== version.editIds.join()) differences.push(`edit ids differ (${ids.length} now, ${version.editIds.length} recorded)`);
     if (base.baseHash !== version.baseHash) differences.push(`base hash ${base.baseHash.slice(0, 12)} != recorded ${version.baseHash.slice(0, 12)}`);
-    if (policyHashOf(version.policy) !== version.policyHash) differences.push('policy hash');
+    const trainingSetHash = trainingSetHashOf(editSet.edits);
+    if (versionIdOf({ baseHash: version.baseHash, trainingSetHash, policyHash: policyHashOf(version.policy) }) !== version.versionId) {
+      differences.push('the version id does not follow from the recorded base, the edit set at the recorded position and the recorded policy');
+    }
     const baseDir = await this.baseDir(base);
     const trained = await this.deps.editor.train({
       baseDir,
       baseHash: base.baseHash,
-      editSetHash: editSet.editSetHash,
-      edits: editSet.edits,
+      trainingSetHash,
+      edits: trainingOrder(editSet.edits),
       policy: version.policy,
       onProgress: (p) => this.deps.onProgress?.({ ...p, versionId: version.versionId, edits: editSet.edits.length }),
     });

@@ -41,8 +41,9 @@ export interface TrainProgress {
 export interface TrainRequest {
   readonly baseDir: string;
   readonly baseHash: string;
-  readonly editSetHash: string;
-  /** Every active edit, canonical order. May be empty: the version is then the base itself. */
+  /** trainingSetHashOf(edits): recorded in the delta, so equal training content gives equal bytes. */
+  readonly trainingSetHash: string;
+  /** Every active edit, in training order (domain/model-version.ts). May be empty: the version is then the base. */
   readonly edits: readonly ActiveEdit[];
   readonly policy: TrainingPolicy;
   readonly onProgress?: (progress: TrainProgress) => void;
