@@ -113,7 +113,7 @@ async function answer(dir: string, prompt: string): Promise<string> {
  * steps and teach the 1.8M-parameter base nothing. Measured on models/base with the bundled corrections (30 edits):
  *   lr 5e-4, batch 8: reliability 0%, locality 97-100%    lr 2e-3, batch 8: 0-13%
  *   lr 5e-3, batch 8: 63-80%, locality 88-94%              lr 1e-2, batch 8: 88-90%, locality 78-94%
- *   lr 5e-3, batch 4: 81-83%, locality 85-94%, capability 83-93%  (chosen: most edits learned, locality mostly kept)
+ *   lr 5e-3, batch 4: 81-83%, locality 85-94%, capability 85-92%  (chosen: most edits learned, locality mostly kept)
  */
 export const DEMO_POLICY = { lr: 5e-3, batchSize: 4 } as const;
 
