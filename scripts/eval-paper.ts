@@ -3,7 +3,8 @@
 //
 // The paper's comparison ("Fine-tuning Done Right in Model Editing", Tables 1 and 3) on the project's base model:
 //   1. location sweep: LocFT-BF on mlp.down_proj of each layer with the first --sweep-edits edits; the chosen layer is
-//      the one with the best Generalization among those with Reliability >= 99% (ties: better Locality, lower layer);
+//      the one with the best Generalization among those with Reliability >= 99% (else the best mean of Reliability,
+//      Generalization and Locality; see chooseLayer);
 //   2. the first --edits (default 1,000) counterfactual edits of the model's world applied with
 //        LocFT-BF      breadth-first, one matrix (the chosen layer's down_proj)
 //        DF            depth-first, same matrix (each edit trained to convergence before the next)
@@ -161,14 +162,18 @@ export function sweepTable(rows: readonly { layer: number; metrics: Metrics; tra
   return [head, sep, ...rows.map((r) => `| ${r.layer}${r.layer === chosen ? ' (chosen)' : ''} | ${pct(r.metrics.reliability)} | ${pct(r.metrics.generalization)} | ${pct(r.metrics.locality)} | ${formatDuration(r.trainSeconds)} |`)].join('\n');
 }
 
-/** Best Generalization among layers with Reliability >= 99%; ties -> better Locality, then the lower layer. */
+/**
+ * Best Generalization among layers with Reliability >= 99% (the paper's criterion; ties -> better Locality, then the
+ * lower layer). When no layer reaches 99% (a small model with few steps), the layer with the best mean of
+ * Reliability, Generalization and Locality: a layer that edits by breaking everything else must not win.
+ */
 export function chooseLayer(rows: readonly { layer: number; metrics: Metrics }[]): number {
+  if (rows.length === 0) throw new Error('location sweep: no layers were swept');
   const ok = rows.filter((r) => r.metrics.reliability >= 0.99);
-  const pool = ok.length > 0 ? ok : rows;
-  const best = [...pool].sort(
-    (a, b) => b.metrics.generalization - a.metrics.generalization || b.metrics.locality - a.metrics.locality || a.layer - b.layer,
-  )[0];
-  if (!best) throw new Error('location sweep: no layers were swept');
+  const score = (m: Metrics) => (ok.length > 0 ? m.generalization : (m.reliability + m.generalization + m.locality) / 3);
+  const best = [...(ok.length > 0 ? ok : rows)].sort(
+    (a, b) => score(b.metrics) - score(a.metrics) || b.metrics.locality - a.metrics.locality || a.layer - b.layer,
+  )[0]!;
   return best.layer;
 }
 
