@@ -206,7 +206,8 @@ test('two trainers materializing the same edit set at once record one version', 
 test('SIGKILL during training, several rounds: after restarts exactly one version per distinct edit set, no partial artifact', async (t) => {
   const { home, ckpt, cli, json, child } = await setup(t);
   // Many epochs and an unreachable stop loss, so training lasts long enough to be killed in the middle.
-  await cli(model, ['register', ckpt.dir, '--layer', '1', '--lr', '0.05', '--epochs', '120', '--stop-loss', '0.000001']);
+  // (120 epochs take ~1.5 s on a tiny model; 400 leave a wide window for the kill.)
+  await cli(model, ['register', ckpt.dir, '--layer', '1', '--lr', '0.05', '--epochs', '400', '--stop-loss', '0.000001']);
   const rounds = [edits.capital, edits.ceo, edits.river];
   let killedInTraining = 0;
   for (const [i, flagsOfEdit] of rounds.entries()) {
@@ -223,7 +224,7 @@ test('SIGKILL during training, several rounds: after restarts exactly one versio
             killedInTraining++;
           }
           resolve();
-        }, 200 + Math.floor(Math.random() * 1500));
+        }, 100 + Math.floor(Math.random() * 1000));
       };
       proc.stderr.on('data', onData);
       proc.on('exit', () => resolve());
