@@ -3,13 +3,16 @@ import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 
-const usage = `usage: editledger generate --model DIR [--json] [--max-tokens N] [--temperature T] [--top-p P] [--seed S]
+const usage = `usage: editledger generate (--model DIR | --version V [--home DIR]) [--json] [--max-tokens N] [--temperature T] [--top-p P] [--seed S]
                           [--stop STRING ...] [--no-special-tokens] "prompt" ["prompt" ...]
 
 Generates a continuation for each prompt (batched) with the model in DIR (config.json, model.safetensors or a
 sharded index, tokenizer.json, tokenizer_config.json).
 
-  --model DIR          checkpoint folder (required)
+  --model DIR          checkpoint folder
+  --version V          a materialized model version of the ledger: full id, a unique prefix, or #N
+                       (the base plus that version's delta; a corrupt artifact is rebuilt from the ledger)
+  --home DIR           the ledger's home with --version (default: $EDITLEDGER_HOME, else ./.editledger)
   --json               print a JSON array: {prompt, completion, finishReason, promptTokens, tokens}
   --max-tokens N       new tokens per prompt, EOS included (default 32)
   --temperature T      0 = greedy (default); > 0 samples from softmax(logits / T)
@@ -45,6 +48,8 @@ export const command: CliCommand = {
         allowPositionals: true,
         options: {
           model: { type: 'string' },
+          version: { type: 'string' },
+          home: { type: 'string' },
           json: { type: 'boolean', default: false },
           'max-tokens': { type: 'string' },
           temperature: { type: 'string' },
@@ -63,7 +68,7 @@ export const command: CliCommand = {
       io.stdout.write(usage);
       return ExitCode.ok;
     }
-    if (!values.model) return fail(io, '--model DIR is required');
+    if ((values.model === undefined) === (values.version === undefined)) return fail(io, 'give exactly one of --model DIR or --version V');
     if (positionals.length === 0) return fail(io, 'give at least one prompt');
 
     const maxNewTokens = numberFlag(values['max-tokens'], 'max-tokens', (n) => Number.isInteger(n) && n >= 0, 'must be a non-negative integer');
@@ -79,7 +84,18 @@ export const command: CliCommand = {
     const { loadHfTokenizer } = await import('../../../trainer/tokenizer/hf-tokenizer.ts');
     const { generate } = await import('../../../trainer/generate.ts');
 
-    const dir = resolve(io.cwd, values.model);
+    let dir: string;
+    if (values.version !== undefined) {
+      const { resolveVersionCheckpoint, modelExitCode } = await import('../model-session.ts');
+      try {
+        ({ dir } = await resolveVersionCheckpoint(io, values.home, values.version));
+      } catch (error) {
+        io.stderr.write(`editledger generate: --version ${values.version}: ${error instanceof Error ? error.message : String(error)}\n`);
+        return (await modelExitCode(error)) ?? ExitCode.failure;
+      }
+    } else {
+      dir = resolve(io.cwd, values.model ?? '.');
+    }
     let model;
     let tokenizer;
     try {
