@@ -9,6 +9,7 @@ import {
   BaseModelRegisteredSchema,
   ModelVersionMaterializedSchema,
   ServingVersionChangedSchema,
+  TrainingPolicyRegisteredSchema,
 } from './events/model-events.ts';
 import type { ModelEvent } from './events/model-events.ts';
 
@@ -22,6 +23,7 @@ export const EVENT_SCHEMAS = {
   EditRetracted: EditRetractedSchema,
   EditSuperseded: EditSupersededSchema,
   BaseModelRegistered: BaseModelRegisteredSchema,
+  TrainingPolicyRegistered: TrainingPolicyRegisteredSchema,
   ModelVersionMaterialized: ModelVersionMaterializedSchema,
   ServingVersionChanged: ServingVersionChangedSchema,
 } as const;

@@ -31,12 +31,11 @@ import type {
   ModelVersionMaterializedData,
   ServingVersionChanged,
   TrainingPolicy,
+  TrainingPolicyRegistered,
 } from './events/model-events.ts';
 import type { EventMetadata } from './events/metadata.ts';
 import { parseLedgerEvent, toInvalidFieldError } from './events.ts';
 import { EDITLEDGER_NAMESPACE, eventIdFor, uuidV5 } from './ids.ts';
-import { TrainingPolicyRegisteredSchema } from './model-events.ts';
-import type { TrainingPolicyRegistered } from './model-events.ts';
 
 export const MODEL_STREAM = 'model-lifecycle';
 
@@ -347,17 +346,16 @@ export const modelDecider = {
   initialState: initialModelLifecycleState,
 };
 
-/**
- * Parses an untrusted `{id, type, data, metadata}` of the model-lifecycle stream. The shared catalogue handles its
- * types; TrainingPolicyRegistered is parsed here (see domain/model-events.ts).
- */
+/** Parses an untrusted `{id, type, data, metadata}` of the model-lifecycle stream. */
 export function parseModelLifecycleEvent(raw: { id: string; type: string; data: unknown; metadata: unknown }): ModelLifecycleEvent {
-  if (raw.type === 'TrainingPolicyRegistered') {
-    const result = TrainingPolicyRegisteredSchema.safeParse(raw);
-    if (!result.success) throw toInvalidFieldError(result.error);
-    return result.data;
-  }
   const event = parseLedgerEvent(raw);
-  if (event.type === 'BaseModelRegistered' || event.type === 'ModelVersionMaterialized' || event.type === 'ServingVersionChanged') return event;
+  if (
+    event.type === 'BaseModelRegistered' ||
+    event.type === 'TrainingPolicyRegistered' ||
+    event.type === 'ModelVersionMaterialized' ||
+    event.type === 'ServingVersionChanged'
+  ) {
+    return event;
+  }
   throw new InvalidFieldError('type', `${event.type} does not belong to the ${MODEL_STREAM} stream`);
 }

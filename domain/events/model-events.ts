@@ -43,6 +43,19 @@ export const TrainingPolicySchema = z.strictObject({
 });
 export type TrainingPolicy = z.infer<typeof TrainingPolicySchema>;
 
+/**
+ * The policy a base is trained with, appended in the same batch as BaseModelRegistered: a model version is
+ * defined by (base, edit set, policy), so the trainer finds the policy in the ledger, not in a local file.
+ */
+export const TrainingPolicyRegisteredDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  baseModelId: modelId,
+  policy: TrainingPolicySchema,
+  /** sha256 of the canonical JSON of `policy`: one of the three inputs of a version id. */
+  policyHash: sha256Hex,
+});
+export type TrainingPolicyRegisteredData = z.infer<typeof TrainingPolicyRegisteredDataSchema>;
+
 export const ModelVersionMaterializedDataSchema = z.strictObject({
   schemaVersion: z.literal(1),
   versionId: modelId,
@@ -78,6 +91,12 @@ export const BaseModelRegisteredSchema = z.strictObject({
   data: BaseModelRegisteredDataSchema,
   metadata: EventMetadataSchema,
 });
+export const TrainingPolicyRegisteredSchema = z.strictObject({
+  id: uuid,
+  type: z.literal('TrainingPolicyRegistered'),
+  data: TrainingPolicyRegisteredDataSchema,
+  metadata: EventMetadataSchema,
+});
 export const ModelVersionMaterializedSchema = z.strictObject({
   id: uuid,
   type: z.literal('ModelVersionMaterialized'),
@@ -91,6 +110,7 @@ export const ServingVersionChangedSchema = z.strictObject({
   metadata: EventMetadataSchema,
 });
 export type BaseModelRegistered = z.infer<typeof BaseModelRegisteredSchema>;
+export type TrainingPolicyRegistered = z.infer<typeof TrainingPolicyRegisteredSchema>;
 export type ModelVersionMaterialized = z.infer<typeof ModelVersionMaterializedSchema>;
 export type ServingVersionChanged = z.infer<typeof ServingVersionChangedSchema>;
-export type ModelEvent = BaseModelRegistered | ModelVersionMaterialized | ServingVersionChanged;
+export type ModelEvent = BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;

@@ -42,6 +42,8 @@ function what(event: LedgerEvent): string {
       return `${event.data.oldEditId} -> ${event.data.newEditId} (${event.data.factKey})`;
     case 'BaseModelRegistered':
       return `${event.data.baseModelId} ${event.data.name} ${event.data.baseHash.slice(0, 12)}`;
+    case 'TrainingPolicyRegistered':
+      return `${event.data.baseModelId}: ${event.data.policy.method} layer ${event.data.policy.layer} ${event.data.policy.module}, lr ${event.data.policy.lr}, batch ${event.data.policy.batchSize}, seed ${event.data.policy.seed}`;
     case 'ModelVersionMaterialized':
       return `${event.data.versionId} at position ${event.data.position}: ${event.data.editIds.length} edits, set ${event.data.editSetHash.slice(0, 12)}`;
     case 'ServingVersionChanged':
