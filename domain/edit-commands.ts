@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { EditRetractedDataSchema, EditSubmittedDataSchema } from './events/edit-events.ts';
 import { isoTimestamp, LIMITS, requiredText, uuid } from './events/fields.ts';
+import { uuidV4 } from './ids.ts';
 
 export const CommandMetadataSchema = z.strictObject({
   actor: requiredText(LIMITS.name),
@@ -16,6 +17,27 @@ export const CommandMetadataSchema = z.strictObject({
   now: isoTimestamp,
 });
 export type CommandMetadata = z.infer<typeof CommandMetadataSchema>;
+
+/** Who is acting and through which channel; the command id and the decision time are filled in per command. */
+export interface CommandContext {
+  readonly actor: string;
+  /** Channel: `cli`, `trainer`, `http`, `kafka:<topic>`, ... */
+  readonly source: string;
+  readonly correlationId?: string;
+  readonly clock?: () => Date;
+}
+
+/** Fresh metadata for one command (a new command id; the correlation id defaults to it). */
+export function commandMetadata(context: CommandContext, clock: () => Date = context.clock ?? (() => new Date())): CommandMetadata {
+  const commandId = uuidV4();
+  return {
+    actor: context.actor,
+    source: context.source,
+    commandId,
+    correlationId: context.correlationId ?? commandId,
+    now: clock().toISOString(),
+  };
+}
 
 export const SubmitEditDataSchema = EditSubmittedDataSchema.omit({ schemaVersion: true, editId: true });
 export type SubmitEditData = z.infer<typeof SubmitEditDataSchema>;

@@ -3,8 +3,8 @@
 // and decide again (the decider sees the other writer's edit and supersedes it, or recognises a redelivery),
 // a few times before giving up with that error.
 import type { EditRequest } from '../../domain/dataset-formats.ts';
-import type { CommandMetadata, SubmitEditData } from '../../domain/edit-commands.ts';
-import { SubmitEditDataSchema } from '../../domain/edit-commands.ts';
+import type { CommandContext, CommandMetadata, SubmitEditData } from '../../domain/edit-commands.ts';
+import { SubmitEditDataSchema, commandMetadata } from '../../domain/edit-commands.ts';
 import { decideEdit, evolveFact, initialFactState } from '../../domain/edit-decider.ts';
 import type { FactState } from '../../domain/edit-decider.ts';
 import { EditNotFoundError, SourceConflictError } from '../../domain/errors.ts';
@@ -12,17 +12,11 @@ import type { EditEvent, PositionedEvent } from '../../domain/events.ts';
 import { parseRecordedEvent, toInvalidFieldError, toNewEvent } from '../../domain/events.ts';
 import { assertFactKey, factStreamName } from '../../domain/fact-key.ts';
 import { canonicalJson, sha256Hex } from '../../domain/canonical-json.ts';
-import { editIdForSource, uuidV4 } from '../../domain/ids.ts';
+import { editIdForSource } from '../../domain/ids.ts';
 import type { EventStore, ExpectedRevision } from '../../domain/ports/event-store.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
 
-/** Who is acting and through which channel; ids and time are filled in when absent. */
-export interface CommandContext {
-  readonly actor: string;
-  /** Channel: `cli`, `http`, `kafka:<topic>`, ... */
-  readonly source: string;
-  readonly correlationId?: string;
-}
+export type { CommandContext } from '../../domain/edit-commands.ts';
 
 export type SubmitEditInput = SubmitEditData;
 
@@ -232,14 +226,7 @@ export class LedgerService {
   }
 
   private metadata(context: CommandContext): CommandMetadata {
-    const commandId = uuidV4();
-    return {
-      actor: context.actor,
-      source: context.source,
-      commandId,
-      correlationId: context.correlationId ?? commandId,
-      now: this.clock().toISOString(),
-    };
+    return commandMetadata(context, this.clock);
   }
 }
 

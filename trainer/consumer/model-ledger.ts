@@ -2,10 +2,10 @@
 // the stream's expected revision. When another writer wins the race (a concurrent trainer, a promote), the
 // command is decided again on the fresh stream; the decider then sees the other writer's events (e.g. the same
 // version already materialized) and usually decides nothing. That is why duplicates cannot happen.
-import type { CommandMetadata } from '../../domain/edit-commands.ts';
+import type { CommandContext, CommandMetadata } from '../../domain/edit-commands.ts';
+import { commandMetadata } from '../../domain/edit-commands.ts';
 import { toNewEvent } from '../../domain/events.ts';
 import type { LedgerEvent } from '../../domain/events.ts';
-import { uuidV4 } from '../../domain/ids.ts';
 import { MODEL_STREAM, modelDecider, parseModelLifecycleEvent } from '../../domain/model-version.ts';
 import type { ModelCommand, ModelLifecycleEvent, ModelLifecycleState } from '../../domain/model-version.ts';
 import type { EventStore, ExpectedRevision, NewEvent } from '../../domain/ports/event-store.ts';
@@ -28,24 +28,8 @@ export async function readModelLedger(store: EventStore): Promise<ModelLedgerSna
   return { events, state, versions: foldVersions(events), expected: last === undefined ? 'no_stream' : last.revision };
 }
 
-export interface CommandContext {
-  readonly actor: string;
-  /** Channel: `cli`, `trainer`, ... */
-  readonly source: string;
-  readonly correlationId?: string;
-  readonly clock?: () => Date;
-}
-
-export function commandMetadata(context: CommandContext): CommandMetadata {
-  const commandId = uuidV4();
-  return {
-    actor: context.actor,
-    source: context.source,
-    commandId,
-    correlationId: context.correlationId ?? commandId,
-    now: (context.clock?.() ?? new Date()).toISOString(),
-  };
-}
+export { commandMetadata } from '../../domain/edit-commands.ts';
+export type { CommandContext } from '../../domain/edit-commands.ts';
 
 function toStored(event: ModelLifecycleEvent): NewEvent {
   // TrainingPolicyRegistered is not in the shared catalogue's union type but has the same {id,type,data,metadata} shape.
