@@ -29,6 +29,7 @@ import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { EditIndex } from '../infra/readmodel/edit-index.ts';
 import { activeEditOf, canonicalEditJson, compareActiveEdits, hashCanonicalEdits } from '../projections/edit-set.ts';
 import type { ActiveEdit } from '../projections/edit-set.ts';
+import { markdownTable } from './table.ts';
 
 export interface Row {
   readonly metric: string;
@@ -208,9 +209,7 @@ export function formatEditSetTable(rows: readonly Row[]): string {
     `${r.ratio.toFixed(2)}x`,
     r.target ? `${r.target} ${r.editledger <= 1000 ? 'ok' : 'MISSED'}` : '',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
+  return markdownTable(header, cells);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -16,6 +16,7 @@ import type { BackendName } from '../trainer/runtime/backend.ts';
 import { loadSgemmAddon } from '../trainer/runtime/blas-kernel.ts';
 import { timeMedianMs } from '../trainer/runtime/ceiling.ts';
 import { linear } from '../trainer/runtime/ops.ts';
+import { markdownTable } from './table.ts';
 
 export interface MatmulBenchRow {
   backend: BackendName | 'native';
@@ -167,9 +168,7 @@ export function formatMatmulTable(rows: MatmulBenchRow[]): string {
     r.gflops.toFixed(2),
     r.vsWasm === undefined ? '-' : `${r.vsWasm.toFixed(2)}x`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return markdownTable(header, body);
 }
 
 const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('matmul.bench.ts');

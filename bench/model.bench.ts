@@ -17,6 +17,7 @@ import type { ModelConfig } from '../trainer/model/config.ts';
 import { LlamaModel, createContext, tokenIds } from '../trainer/model/llama.ts';
 import { generateIds } from '../trainer/generate.ts';
 import { tinyWeights } from '../tests/helpers/tiny-checkpoint.ts';
+import { markdownTable } from './table.ts';
 
 // A small Llama-shaped model with GQA, about the size of a base model trained on a synthetic world.
 const CONFIG = parseModelConfig({
@@ -189,9 +190,7 @@ function table(rows: Row[]): string {
     r.backend, r.batch, r.ceiling.toFixed(1), r.fwdTokens.toFixed(0), pct(r.fwdGflops, r.ceiling),
     r.stepSeconds.toFixed(3), pct(r.stepGflops, r.ceiling), r.genTokens.toFixed(1),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  return markdownTable(header, body);
 }
 
 async function main(): Promise<void> {

@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { JsonValue, NewEvent } from '../domain/ports/event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
+import { markdownTable } from './table.ts';
 
 export interface Row {
   readonly metric: string;
@@ -228,9 +229,7 @@ export function formatStoreTable(rows: readonly Row[]): string {
     `${r.ratio.toFixed(2)}x`,
     r.target ? `${r.target} ${r.ratio >= 0.8 ? 'ok' : 'MISSED'}` : '',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
+  return markdownTable(header, cells);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
