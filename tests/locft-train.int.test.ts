@@ -183,6 +183,12 @@ test.serial('activation cache: on == off, and a warm on-disk cache gives the sam
     t.is(warm.cache.computed, 0);
     t.is(warm.cache.reused, EDITS.length);
     t.is(sha(deltaBytes(cold)), sha(deltaBytes(warm)));
+    // A damaged cache file: the bad entries fail their crc32 and are recomputed, giving the same bytes again.
+    const data = await readFile(join(dir, 'activations.f32'));
+    for (let i = 100; i < data.length; i += 4099) data[i] = (data[i] ?? 0) ^ 0x5a;
+    await writeFile(join(dir, 'activations.f32'), data);
+    const repaired = await train({ hyperParams: hp, options: { cacheDir: dir } });
+    t.is(sha(deltaBytes(repaired)), sha(deltaBytes(cold)));
     // Cache off computes the frozen part inside padded batches: the same maths, float32 rounding may differ.
     off.lossCurve.forEach((l, i) => t.true(Math.abs(l - cold.lossCurve[i]!) <= 1e-5 * Math.max(1, l), `epoch ${i}: ${l} vs ${cold.lossCurve[i]}`));
     t.true(maxAbsDiff(off.tensors.get(DOWN1)!.data, cold.tensors.get(DOWN1)!.data) < 1e-4);

@@ -35,6 +35,8 @@ export interface CacheStats {
 }
 
 export interface ActivationStore {
+  /** Whether an entry is indexed (not read or verified; get() may still miss on a damaged entry). */
+  has(key: string): boolean;
   get(key: string): Float32Array[] | undefined;
   put(key: string, arrays: readonly Float32Array[]): void;
   /** Where entries persist, or undefined for memory only. */
@@ -50,6 +52,10 @@ export class MemoryActivationStore implements ActivationStore {
   readonly readOnlyReason = undefined;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0 };
   private readonly entries = new Map<string, Float32Array[]>();
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
 
   get(key: string): Float32Array[] | undefined {
     const e = this.entries.get(key);
@@ -138,6 +144,10 @@ export class DiskActivationStore implements ActivationStore {
       if (rec.o + bytes > this.dataSize) continue; // data not fully written
       this.index.set(rec.k, { offset: rec.o, lengths: rec.n, crc: rec.c });
     }
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key) || this.overflow.has(key);
   }
 
   get(key: string): Float32Array[] | undefined {

@@ -122,7 +122,7 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
         const key = keys[i]!;
         if (seen.has(key)) continue;
         seen.add(key);
-        if (store.get(key) !== undefined) {
+        if (store.has(key)) {
           reused++;
           continue;
         }
@@ -134,6 +134,15 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
         }
       }
     }
+    /** An edit's cached activations; a damaged entry found only now is recomputed (same bits) and rewritten. */
+    const cachedEntry = (i: number): Float32Array[] => {
+      const key = keys[i]!;
+      const hit = store?.get(key);
+      if (hit) return hit;
+      const fresh = computePrefixArrays(model, at, inputIds(encoded[i]!));
+      store?.put(key, fresh);
+      return fresh;
+    };
     const cacheMs = performance.now() - cacheStart;
 
     // 2. Trainable variables in place of the tuned tensors.
@@ -179,11 +188,7 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
         let prefix: tf.Tensor[] = [];
         try {
           if (store) {
-            const entries = indices.map((i) => {
-              const e = store.get(keys[i]!);
-              if (!e) throw new Error(`activation cache lost the entry of edit ${i} during training`);
-              return e;
-            });
+            const entries = indices.map(cachedEntry);
             prefix = widths.map((w, k) => tf.tensor3d(stackPadded(entries.map((e) => e[k]!), batch, w), [batch.size, batch.seqLen, w]));
           } else {
             const ids = tokenIds(batch.inputIds, config.vocabSize);
