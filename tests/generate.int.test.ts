@@ -171,7 +171,8 @@ test.serial('editledger generate: --json output equals generate(); usage and loa
   t.is(plain.out(), `Hello${greedy!.text}\n`);
 
   const cases: Array<[string[], number, RegExp]> = [
-    [['x'], 2, /--model DIR is required/],
+    [['x'], 2, /give exactly one of --model DIR or --version V/],
+    [['--model', ckpt.dir, '--version', '#1', 'x'], 2, /give exactly one of --model DIR or --version V/],
     [['--model', ckpt.dir], 2, /at least one prompt/],
     [['--model', ckpt.dir, '--top-p', '1.5', 'x'], 2, /--top-p: must be in \(0, 1\], got "1.5"/],
     [['--model', ckpt.dir, '--max-tokens', 'ten', 'x'], 2, /--max-tokens: must be a non-negative integer/],

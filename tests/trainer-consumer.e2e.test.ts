@@ -15,6 +15,7 @@ import { ArtifactStore } from '../infra/artifacts/artifact-store.ts';
 import type { CliCommand, CliIO } from '../infra/cli/command.ts';
 import { command as diff } from '../infra/cli/commands/diff.ts';
 import { command as edit } from '../infra/cli/commands/edit.ts';
+import { command as generateCommand } from '../infra/cli/commands/generate.ts';
 import { command as materialize } from '../infra/cli/commands/materialize.ts';
 import { command as model } from '../infra/cli/commands/model.ts';
 import { command as promote } from '../infra/cli/commands/promote.ts';
@@ -127,6 +128,8 @@ test('submit -> materialize answers the edit; retract -> the earlier version id 
   t.is(v2.edits, 2);
   const v2Dir = (await resolveVersionCheckpoint(io().io, home, v2.versionId)).dir;
   t.true(exactMatch(await answer(v2Dir, 'The CEO of Acme is'), 'Jane Roe'));
+  const viaCli = await json<Array<{ completion: string }>>(generateCommand, ['--home', home, '--version', '#2', '--max-tokens', '8', '--stop', '.', 'The CEO of Acme is']);
+  t.true(exactMatch(viaCli[0]!.completion, 'Jane Roe'), 'generate --version answers with that version');
 
   t.is((await cli(edit, ['retract', ceo.editId, '--reason', 'vote annulled'])).code, 0);
   const again = await cli(edit, ['retract', ceo.editId, '--reason', 'twice']);
