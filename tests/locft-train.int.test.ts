@@ -124,6 +124,19 @@ test.serial('masking: only target tokens carry loss and gradient', async (t) => 
     ref += sum / e.targetLength / encoded.length;
   });
   t.true(Math.abs(loss - ref) < 1e-4 * Math.max(1, ref), `loss ${loss} vs reference ${ref}`);
+  // The hand-written gradient equals weight * (softmax - onehot), computed here in float64.
+  let worst = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = z[r]!;
+    const max = Math.max(...row);
+    const sum = row.reduce((a, v) => a + Math.exp(v - max), 0);
+    const w = batch.allWeights[r]!;
+    row.forEach((v, j) => {
+      const expected = w * (Math.exp(v - max) / sum - (j === batch.allLabels[r] ? 1 : 0));
+      worst = Math.max(worst, Math.abs(g[r]![j]! - expected));
+    });
+  }
+  t.true(worst < 1e-6, `gradient off by ${worst}`);
   tf.dispose([logits, labels, weights, grad]);
 });
 

@@ -10,16 +10,17 @@ import { pickLastDim } from '../runtime/ops.ts';
 const weightedCe = tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
   const [logits, labels, weights, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, GradSaveFunc];
   const shifted = tf.sub(logits, tf.max(logits, -1, true));
-  const lse = tf.log(tf.sum(tf.exp(shifted), -1));
-  const nll = tf.sub(lse, pickLastDim(shifted, labels));
-  save([shifted, labels, weights]);
+  const exps = tf.exp(shifted);
+  const sums = tf.sum(exps, -1, true);
+  const nll = tf.sub(tf.log(tf.reshape(sums, [-1])), pickLastDim(shifted, labels));
+  // The softmax for the backward pass from the same exponentials (the exp over rows x vocab is the costly part).
+  save([tf.div(exps, sums), labels, weights]);
   return {
     value: tf.sum(tf.mul(nll, weights)),
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
-      const [z, l, w] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-      const probs = tf.softmax(z, -1);
+      const [probs, l, w] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
       // int32 one-hot, then cast: tfjs-backend-wasm 4.22's OneHot writes garbage for dtype float32.
-      const oneHot = tf.cast(tf.oneHot(l, z.shape[1]), 'float32');
+      const oneHot = tf.cast(tf.oneHot(l, probs.shape[1]), 'float32');
       const scale = tf.mul(tf.reshape(w, [-1, 1]), dy);
       return [tf.mul(tf.sub(probs, oneHot), scale), tf.zerosLike(l), tf.zerosLike(w)];
     },
