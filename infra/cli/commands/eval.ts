@@ -18,8 +18,8 @@ prompts, rephrasings, locality and portability probes, and prints every metric s
   --delta PATH       artifact folder (delta.safetensors + manifest.json) or a delta .safetensors file
   --edits FILE       ZsRE or CounterFact format (JSON or JSONL)
   --limit N          evaluate the first N edits
-  --heldout FILE     held-out text, one passage per line (default: DIR/heldout.txt when present)
-  --facts FILE       unedited facts, JSON [{prompt, ground_truth}] (default: DIR/unedited.json when present)
+  --heldout FILE     held-out text, one passage per line (default: DIR/heldout.txt or DIR/world/heldout.txt)
+  --facts FILE       unedited facts, JSON [{prompt, ground_truth}] (default: DIR/unedited.json or DIR/world/unedited.json)
   --capability-lines N  at most N held-out lines and N facts (default 200)
   --max-tokens N     generation budget (default 32)
   --json             print the report as JSON
@@ -80,7 +80,7 @@ export const command: CliCommand = {
     const { initBackend } = await import('../../../trainer/runtime/backend.ts');
 
     const modelDir = resolve(io.cwd, values.model);
-    const fileOr = (flag: string | undefined, fallback: string) => (flag !== undefined ? resolve(io.cwd, flag) : existsSync(join(modelDir, fallback)) ? join(modelDir, fallback) : undefined);
+    const fileOr = (flag: string | undefined, fallback: string) => (flag !== undefined ? resolve(io.cwd, flag) : [join(modelDir, fallback), join(modelDir, 'world', fallback)].find((f) => existsSync(f)));
     let edits;
     let capability;
     let base;

@@ -88,7 +88,7 @@ export const command: CliCommand = {
       const bad = layers.find((l) => l >= checkpoint.config.numLayers);
       if (bad !== undefined) throw new Error(`--layers: layer ${bad} is out of range; the model has ${checkpoint.config.numLayers} layers (0-${checkpoint.config.numLayers - 1})`);
       const edits = await loadEvalEdits(resolve(io.cwd, values.edits), limit);
-      const fileOr = (flag: string | undefined, fallback: string) => (flag !== undefined ? resolve(io.cwd, flag) : existsSync(join(modelDir, fallback)) ? join(modelDir, fallback) : undefined);
+      const fileOr = (flag: string | undefined, fallback: string) => (flag !== undefined ? resolve(io.cwd, flag) : [join(modelDir, fallback), join(modelDir, 'world', fallback)].find((f) => existsSync(f)));
       const heldout = fileOr(values.heldout, 'heldout.txt');
       const facts = fileOr(values.facts, 'unedited.json');
       const capability = await loadCapabilityProbes({ ...(heldout && { heldout }), ...(facts && { facts }) }, edits, { lines, facts: lines });
