@@ -162,13 +162,8 @@ export const RegisterBaseDataSchema = BaseModelRegisteredDataSchema.omit({ schem
 });
 export type RegisterBaseData = z.infer<typeof RegisterBaseDataSchema>;
 
-/**
- * The event's fields minus what the decider derives, plus the training-set hash the version id is made of (the
- * event schema has no field for it yet, so it is not recorded; it can be recomputed from editIds' content).
- */
-export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({ schemaVersion: true, versionId: true }).extend({
-  trainingSetHash: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a lower-case hex sha256 (64 characters)' }),
-});
+/** The event's fields minus what the decider derives (the version id, from base, training set and policy). */
+export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({ schemaVersion: true, versionId: true });
 export type MaterializeVersionData = z.infer<typeof MaterializeVersionDataSchema>;
 
 export const ChangeServingVersionDataSchema = z.strictObject({
@@ -273,7 +268,7 @@ function decideRegister(command: RegisterBase, state: ModelLifecycleState): Mode
 }
 
 function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const { trainingSetHash, ...data } = validated(MaterializeVersionDataSchema, command.data, '');
+  const data = validated(MaterializeVersionDataSchema, command.data, '');
   const metadata = eventMetadata(command);
   const base = state.bases.get(data.baseModelId);
   if (base === undefined) throw new BaseModelNotRegisteredError(data.baseModelId);
@@ -281,7 +276,7 @@ function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleSta
   const policyHash = policyHashOf(data.policy);
   if (!state.policies.get(data.baseModelId)?.has(policyHash)) throw new PolicyNotRegisteredError(data.baseModelId, policyHash);
   if (new Set(data.editIds).size !== data.editIds.length) throw new InvalidFieldError('editIds', 'must not repeat an edit id');
-  const versionId = versionIdOf({ baseHash: data.baseHash, trainingSetHash, policyHash });
+  const versionId = versionIdOf({ baseHash: data.baseHash, trainingSetHash: data.trainingSetHash, policyHash });
   if (state.versions.has(versionId)) return []; // the same inputs were materialized before: same version
   return [{ id: eventIdFor('ModelVersionMaterialized', versionId), type: 'ModelVersionMaterialized', data: { schemaVersion: 1, versionId, ...data }, metadata }];
 }

@@ -132,11 +132,13 @@ test('ModelVersionMaterialized requires a sha256 artifact hash and a full traini
       baseHash: hash,
       position: 10,
       editSetHash: hash,
+      trainingSetHash: hash,
       editIds: ['00000000-0000-4000-8000-0000000000ac'],
       policy: {
         method: 'locft-bf', layer: 3, module: 'mlp.down_proj', optimizer: 'adam', lr: 5e-4, batchSize: 100,
         epochs: 25, stopLoss: 0.01, skipBatchLoss: 0.01, appendEos: true, seed: 42,
       },
+      backend: 'wasm-blas',
       artifactSha256: hash,
       artifactUri: 'artifacts/v1.bin',
       metrics: { editSuccess: 1 },

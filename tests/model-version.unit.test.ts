@@ -38,7 +38,7 @@ const baseId = baseModelIdOf('tiny', hex('a'));
 
 function materializeData(overrides: Partial<MaterializeVersionData> = {}): MaterializeVersionData {
   return {
-    baseModelId: baseId, baseHash: hex('a'), position: 7, editSetHash: hex('d'), trainingSetHash: hex('d'), editIds: [testUuid(9001)], policy,
+    baseModelId: baseId, baseHash: hex('a'), position: 7, editSetHash: hex('d'), trainingSetHash: hex('d'), editIds: [testUuid(9001)], policy, backend: 'wasm',
     artifactSha256: hex('e'), artifactUri: 'sha256:' + hex('e'), metrics: { reliability: 1 }, durationMs: 1234,
     ...overrides,
   };

@@ -14,7 +14,7 @@ const [e1, e2, e3] = [testUuid(11), testUuid(12), testUuid(13)];
 function materialized(editSetHash: string, editIds: string[], metrics: Record<string, number>, position: number): ModelLifecycleEvent {
   const versionId = versionIdOf({ baseHash: hex('a'), trainingSetHash: editSetHash, policyHash: policyHashOf(policy) });
   const data: ModelVersionMaterializedData = {
-    schemaVersion: 1, versionId, baseModelId: 'tiny', baseHash: hex('a'), position, editSetHash, editIds, policy,
+    schemaVersion: 1, versionId, baseModelId: 'tiny', baseHash: hex('a'), position, editSetHash, trainingSetHash: editSetHash, editIds, policy, backend: 'wasm',
     artifactSha256: hex('e'), artifactUri: `sha256:${hex('e')}`, metrics, durationMs: 10,
   };
   return { id: testUuid(), type: 'ModelVersionMaterialized', data, metadata };

@@ -64,8 +64,12 @@ export const ModelVersionMaterializedDataSchema = z.strictObject({
   /** Ledger position whose edit set was trained. */
   position,
   editSetHash: sha256Hex,
+  /** Hash of the edits' training content (prompt/target pairs): with baseHash and the policy it names the version. */
+  trainingSetHash: sha256Hex,
   editIds: z.array(uuid),
   policy: TrainingPolicySchema,
+  /** Compute backend that produced the artifact: bit-identical rebuilds are promised per backend. */
+  backend: requiredText(LIMITS.name),
   /** sha256 of the produced weights artifact. */
   artifactSha256: sha256Hex,
   artifactUri: requiredText(LIMITS.url),

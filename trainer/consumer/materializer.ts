@@ -79,7 +79,7 @@ export interface RebuildReport {
   /** Inputs that differ from what the version recorded (empty when only the bytes differ). */
   readonly differences: readonly string[];
   readonly backend: string;
-  readonly recordedBackend: string | undefined;
+  readonly recordedBackend: string;
   readonly durationMs: number;
 }
 
@@ -150,6 +150,7 @@ export class Materializer {
           trainingSetHash,
           editIds: editSet.edits.map((e) => e.editId),
           policy: training.policy,
+          backend: trained.backend,
           artifactSha256: put.sha256,
           artifactUri: `sha256:${put.sha256}`,
           metrics,
@@ -224,8 +225,8 @@ export class Materializer {
     const bytes = trained.files.get(trained.primary)!;
     const { createHash } = await import('node:crypto');
     const rebuiltSha256 = createHash('sha256').update(bytes).digest('hex');
-    const recordedBackend = await this.recordedBackend(version);
-    if (recordedBackend !== undefined && recordedBackend !== trained.backend) differences.push(`backend ${trained.backend} != recorded ${recordedBackend}`);
+    const recordedBackend = version.backend;
+    if (recordedBackend !== trained.backend) differences.push(`backend ${trained.backend} != recorded ${recordedBackend}`);
     return {
       version,
       identical: rebuiltSha256 === version.artifactSha256,
@@ -237,20 +238,6 @@ export class Materializer {
       files: trained.files,
       primary: trained.primary,
     };
-  }
-
-  /** The backend in the stored artifact's manifest, when the artifact is intact and says so. */
-  private async recordedBackend(version: VersionRecord): Promise<string | undefined> {
-    const check = await this.deps.artifacts.verify(version.artifactSha256);
-    if (!check.ok) return undefined;
-    const manifest = (await this.deps.artifacts.load(version.artifactSha256)).files.get(DELTA_MANIFEST);
-    if (manifest === undefined) return undefined;
-    try {
-      const parsed = JSON.parse(Buffer.from(manifest).toString('utf8')) as { backend?: unknown };
-      return typeof parsed.backend === 'string' ? parsed.backend : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   private async repairArtifact(version: VersionRecord): Promise<void> {
