@@ -25,7 +25,7 @@ import { EpochShuffler, chunk } from './batching.ts';
 import { parseHyperParams, parseRunOptions } from './config.ts';
 import type { LocftHyperParams, LocftHyperParamsInput, LocftRunOptions, LocftRunOptionsInput } from './config.ts';
 import { encodeEdits, inputIds } from './encode.ts';
-import type { EditText, EncodedEdit, EncodingTokenizer } from './encode.ts';
+import type { EditText, EncodingTokenizer } from './encode.ts';
 import { frozenPrefix } from './frozen-prefix.ts';
 import type { SplitPoint } from './frozen-prefix.ts';
 import { stepFlops } from './flops.ts';
@@ -321,9 +321,4 @@ function computePrefixArrays(model: LlamaModel, at: SplitPoint, ids: readonly nu
     idsT.dispose();
     ctx.dispose();
   }
-}
-
-/** Exposed for tests: the encoded edits a run would train on. */
-export function encodeForModel(model: LlamaModel, tokenizer: EncodingTokenizer, edits: readonly EditText[]): EncodedEdit[] {
-  return encodeEdits(tokenizer, edits, { vocabSize: model.config.vocabSize, maxPositions: model.config.maxPositionEmbeddings });
 }
