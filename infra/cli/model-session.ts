@@ -22,6 +22,7 @@ import { Materializer } from '../../trainer/consumer/materializer.ts';
 import type { CommandContext } from '../../trainer/consumer/model-ledger.ts';
 import { commandMetadata, executeModelCommand } from '../../trainer/consumer/model-ledger.ts';
 import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
+import { sweptLayer } from '../../trainer/locft/editing-card.ts';
 
 export interface ModelSession {
   readonly ledger: LedgerSession;
@@ -142,19 +143,6 @@ export const DEFAULT_POLICY: Omit<TrainingPolicy, 'layer'> = {
   seed: 0,
 };
 
-async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
-}
-
-/** The layer a location sweep chose for this checkpoint (`editing.json`, written by `npm run eval:paper`), if any. */
-export async function sweptLayer(dir: string): Promise<number | undefined> {
-  try {
-    const card = JSON.parse(await readFile(join(dir, 'editing.json'), 'utf8')) as { layer?: unknown };
-    return typeof card.layer === 'number' && Number.isInteger(card.layer) && card.layer >= 0 ? card.layer : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface RegisterResult {
   readonly baseModelId: string;
@@ -170,7 +158,7 @@ export interface RegisterResult {
  * Registering the same checkpoint with the same policy again appends nothing.
  */
 export async function registerBase(session: ModelSession, dir: string, overrides: Partial<TrainingPolicy> & { name?: string }): Promise<RegisterResult> {
-  const { checkpointHash, definingFiles, readCheckpointConfig } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
+  const { checkpointHash, definingFiles, readCheckpointConfig, sha256File } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
   const { expectedParameterShapes } = await import('../../trainer/model/config.ts');
   const folder = resolve(dir);
   const { config } = await readCheckpointConfig(folder);

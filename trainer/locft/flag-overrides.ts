@@ -1,11 +1,11 @@
 // Hyper-parameters from command-line flags (strings), layered over an optional authors' YAML and the model
 // folder's editing.json (the layer a location sweep chose). Precedence: flags > YAML > editing.json > defaults.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLayerList } from '../model/params.ts';
 import { ScheduleSchema, parseHyperParams } from './config.ts';
 import type { LocftHyperParams } from './config.ts';
 import { readLocftYaml } from './yaml-config.ts';
+import { EDITING_CARD, sweptLayer } from './editing-card.ts';
 
 export interface HyperParamFlags {
   readonly config?: string;
@@ -39,14 +39,10 @@ export async function hyperParamsFromFlags(flags: HyperParamFlags, modelDir: str
   if (fromYaml && fromYaml.ignoredKeys.length > 0) notes.push(`${flags.config}: ignored keys ${fromYaml.ignoredKeys.join(', ')}`);
   let layers = flags.layer !== undefined ? parseLayerList(flags.layer, '--layer') : fromYaml?.hyperParams.layers;
   if (layers === undefined) {
-    try {
-      const card = JSON.parse(await readFile(join(modelDir, 'editing.json'), 'utf8')) as { layer?: unknown };
-      if (typeof card.layer === 'number' && Number.isInteger(card.layer)) {
-        layers = [card.layer];
-        notes.push(`layer ${card.layer} from ${join(modelDir, 'editing.json')}`);
-      }
-    } catch {
-      /* no editing.json */
+    const swept = await sweptLayer(modelDir);
+    if (swept !== undefined) {
+      layers = [swept];
+      notes.push(`layer ${swept} from ${join(modelDir, EDITING_CARD)}`);
     }
   }
   if (layers === undefined) {
