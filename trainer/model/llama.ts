@@ -28,7 +28,7 @@
 // training). Each layer's intermediates are released as soon as the layer is done (tidy per layer).
 
 import { tf } from '../runtime/backend.ts';
-import { embed as embedRows, linear, sliceLastDim } from '../runtime/ops.ts';
+import { embed as embedRows, linear, linearFrozen, sliceLastDim } from '../runtime/ops.ts';
 import { readHfCheckpoint } from '../checkpoint/hf-checkpoint.ts';
 import type { HostTensor } from '../checkpoint/safetensors.ts';
 import { expectedParameterShapes } from './config.ts';
@@ -221,6 +221,14 @@ export function tokenIds(rows: readonly (readonly number[])[], vocabSize: number
 // ---------------------------------------------------------------------------------------------------------------
 // The model
 
+/**
+ * Trainable weights are tf.Variables (a trainer swaps one in by name); every other weight is frozen, and its
+ * projection skips the weight gradient nobody reads (see linearFrozen).
+ */
+function projectionFor(w: Tensor): typeof linear {
+  return w instanceof tf.Variable ? linear : linearFrozen;
+}
+
 export class LlamaModel {
   /**
    * @param weights every parameter by HF name (validated against the config); the model reads this map on every
@@ -266,7 +274,8 @@ export class LlamaModel {
 
   private linear(x: Tensor, prefix: string, withBias: boolean): Tensor {
     const w = this.param(`${prefix}.weight`) as tf.Tensor2D;
-    return withBias ? linear(x, w, this.param(`${prefix}.bias`) as tf.Tensor1D) : linear(x, w);
+    const project = projectionFor(w);
+    return withBias ? project(x, w, this.param(`${prefix}.bias`) as tf.Tensor1D) : project(x, w);
   }
 
   private rmsNorm(x: Tensor, weightName: string): Tensor {
@@ -368,12 +377,13 @@ export class LlamaModel {
   logits(h: Tensor): Tensor {
     const w = this.lmHeadWeight();
     const [vocab, hidden] = w.shape;
-    if (vocab * hidden <= this.vocabSliceElements) return linear(h, w);
+    const project = projectionFor(w);
+    if (vocab * hidden <= this.vocabSliceElements) return project(h, w);
     const sliceRows = Math.max(1, Math.floor(this.vocabSliceElements / hidden));
     const parts: Tensor[] = [];
     for (let start = 0; start < vocab; start += sliceRows) {
       const rows = Math.min(sliceRows, vocab - start);
-      parts.push(tf.tidy(() => linear(h, tf.slice(w, [start, 0], [rows, hidden]))));
+      parts.push(tf.tidy(() => project(h, tf.slice(w, [start, 0], [rows, hidden]))));
     }
     const out = tf.concat(parts, -1);
     tf.dispose(parts);

@@ -87,11 +87,7 @@ const linearWithBias = tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
   };
 });
 
-/**
- * Hugging Face nn.Linear: y = x · wᵀ + b for x [..., in], w [out, in], b [out]; returns [..., out].
- * Differentiable in x, w and b with the fast gradient described at linearBackward.
- */
-export function linear(x: Tensor, w: Tensor2D, b?: Tensor1D): Tensor {
+function checkLinearArgs(x: Tensor, w: Tensor2D, b: Tensor1D | undefined): void {
   if (w.rank !== 2) throw new Error(`linear: weight must be 2-D [out, in], got shape [${w.shape}]`);
   const [outFeatures, inFeatures] = w.shape;
   if (x.rank < 1 || x.shape[x.rank - 1] !== inFeatures) {
@@ -100,11 +96,40 @@ export function linear(x: Tensor, w: Tensor2D, b?: Tensor1D): Tensor {
   if (x.dtype !== 'float32' || w.dtype !== 'float32') {
     throw new Error(`linear: input and weight must be float32, got ${x.dtype} and ${w.dtype}`);
   }
-  if (b === undefined) return linearNoBias(x, w);
-  if (b.rank !== 1 || b.shape[0] !== outFeatures) {
+  if (b !== undefined && (b.rank !== 1 || b.shape[0] !== outFeatures)) {
     throw new Error(`linear: bias must have shape [${outFeatures}], got [${b.shape}]`);
   }
-  return linearWithBias(x, w, b);
+}
+
+/**
+ * Hugging Face nn.Linear: y = x · wᵀ + b for x [..., in], w [out, in], b [out]; returns [..., out].
+ * Differentiable in x, w and b with the fast gradient described at linearBackward.
+ */
+export function linear(x: Tensor, w: Tensor2D, b?: Tensor1D): Tensor {
+  checkLinearArgs(x, w, b);
+  return b === undefined ? linearNoBias(x, w) : linearWithBias(x, w, b);
+}
+
+/**
+ * `linear` for a weight that gets no gradient (a frozen tensor, e.g. every layer above the one LocFT tunes, and
+ * lm_head). tfjs evaluates every output of a customGrad's gradFunc eagerly, so with w as an input each backward
+ * pass would also compute dw = Gᵀ·X, which nobody reads: about a third of the backward matmul work. Here the
+ * gradient is defined per call with x as the only input and w closed over; dx is computed exactly as in `linear`
+ * (same kernels, same bits). The bias, if any, is added outside, where tfjs differentiates it lazily.
+ */
+export function linearFrozen(x: Tensor, w: Tensor2D, b?: Tensor1D): Tensor {
+  checkLinearArgs(x, w, b);
+  const [outFeatures] = w.shape;
+  const onlyX = tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const [input, save] = args as [Tensor, GradSaveFunc];
+    save([w]); // kept for the backward pass even when w was made in a tidy that has ended (vocabulary slices)
+    return {
+      value: linearForward(input, w, undefined),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.reshape(tf.matMul(flatten2d(dy, outFeatures), saved[0] as Tensor2D), input.shape),
+    };
+  });
+  const y = onlyX(x);
+  return b === undefined ? y : tf.add(y, b);
 }
 
 function assertIndices(name: string, ids: Tensor): void {
