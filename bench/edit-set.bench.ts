@@ -29,22 +29,10 @@ import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { EditIndex } from '../infra/readmodel/edit-index.ts';
 import { activeEditOf, canonicalEditJson, compareActiveEdits, hashCanonicalEdits } from '../projections/edit-set.ts';
 import type { ActiveEdit } from '../projections/edit-set.ts';
-import { markdownTable } from './table.ts';
+import { envInt, markdownTable } from './table.ts';
+import type { BenchRow } from './table.ts';
 
-export interface Row {
-  readonly metric: string;
-  readonly unit: string;
-  readonly editledger: number;
-  readonly raw: number;
-  /** How many times better editledger is than the baseline (higher is better, whatever the unit). */
-  readonly ratio: number;
-  readonly target?: string;
-}
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isSafeInteger(value) && value > 0 ? value : fallback;
-};
+export type Row = BenchRow;
 
 function sizes(): number[] {
   const list = (process.env.BENCH_EDITSET_SIZES ?? '10000,100000,1000000').split(',').map((s) => Number(s.trim()));

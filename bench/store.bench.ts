@@ -21,22 +21,10 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { JsonValue, NewEvent } from '../domain/ports/event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
-import { markdownTable } from './table.ts';
+import { envInt, markdownTable } from './table.ts';
+import type { BenchRow } from './table.ts';
 
-export interface Row {
-  readonly metric: string;
-  readonly unit: string;
-  readonly editledger: number;
-  readonly raw: number;
-  /** editledger / raw, higher is better. */
-  readonly ratio: number;
-  readonly target?: string;
-}
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isSafeInteger(value) && value > 0 ? value : fallback;
-};
+export type Row = BenchRow;
 
 const STREAMS = 50;
 
