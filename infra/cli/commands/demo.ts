@@ -196,10 +196,10 @@ const spec: SubcommandSpec = {
 
         const rel = (path: string) => relative(io.cwd, path) || path;
         say(`\nwhere things are:`);
-        say(`  ledger     ${rel(paths.ledgerDb)}   (editledger log, editledger edit list --at POSITION)`);
+        say(`  ledger     ${rel(paths.ledgerDb)}   (npx editledger log, npx editledger edit list --at POSITION)`);
         say(`  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`);
         say(`  logs       ${rel(join(paths.home, 'logs', 'trainer.log'))}`);
-        say(`next: editledger versions | editledger diff #${first.ordinal} #${newest.ordinal} | editledger generate --version #${newest.ordinal} "${retractedEdit?.prompt ?? 'prompt'}"`);
+        say(`next: npx editledger versions | npx editledger diff #${first.ordinal} #${newest.ordinal} | npx editledger generate --version #${newest.ordinal} "${retractedEdit?.prompt ?? 'prompt'}"`);
         say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
         if (flags.json) writeJson(io, { home: paths.home, versions: versions.versions.map((v) => ({ versionId: v.versionId, ordinal: v.ordinal, edits: v.editIds.length, metrics: v.metrics })), rollback: rolled, verify: verified });
         return verified.identical ? ExitCode.ok : ExitCode.failure;
