@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
+import { failureFor, positiveIntFlag } from '../flags.ts';
 
 const usage = `usage: editledger eval --model DIR [--delta ARTIFACT] --edits FILE [options]
 
@@ -25,17 +26,7 @@ prompts, rephrasings, locality and portability probes, and prints every metric s
   --json             print the report as JSON
 `;
 
-function fail(io: CliIO, message: string, code: number = ExitCode.usage): number {
-  io.stderr.write(`editledger eval: ${message}\n${code === ExitCode.usage ? `\n${usage}` : ''}`);
-  return code;
-}
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
+const fail = failureFor('editledger eval', usage);
 
 export const command: CliCommand = {
   name: 'eval',
@@ -55,9 +46,9 @@ export const command: CliCommand = {
           json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
         },
       }));
-      limit = positiveInt(values.limit, 'limit');
-      lines = positiveInt(values['capability-lines'], 'capability-lines');
-      maxNewTokens = positiveInt(values['max-tokens'], 'max-tokens');
+      limit = positiveIntFlag(values.limit, 'limit');
+      lines = positiveIntFlag(values['capability-lines'], 'capability-lines');
+      maxNewTokens = positiveIntFlag(values['max-tokens'], 'max-tokens');
     } catch (error) {
       return fail(io, error instanceof Error ? error.message : String(error));
     }

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
+import { failureFor, positiveIntFlag } from '../flags.ts';
 
 const usage = `usage: editledger sweep --model DIR --edits FILE --layers L --modules M --out DIR [options]
 
@@ -24,10 +25,7 @@ Generalization, Locality, Capability vs layer, one line per module).
 Capability in the plot = unedited-fact accuracy after / before when facts are given, else base / edited perplexity.
 `;
 
-function fail(io: CliIO, message: string, code: number = ExitCode.usage): number {
-  io.stderr.write(`editledger sweep: ${message}\n${code === ExitCode.usage ? `\n${usage}` : ''}`);
-  return code;
-}
+const fail = failureFor('editledger sweep', usage);
 
 export const command: CliCommand = {
   name: 'sweep',
@@ -55,12 +53,6 @@ export const command: CliCommand = {
     }
     if (!values.model) return fail(io, '--model DIR is required');
     if (!values.edits) return fail(io, '--edits FILE is required');
-    const count = (v: string | undefined, flag: string) => {
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
-      return n;
-    };
 
     const { resolve, join } = await import('node:path');
     const { existsSync } = await import('node:fs');
@@ -79,9 +71,9 @@ export const command: CliCommand = {
     const outDir = resolve(io.cwd, values.out ?? 'sweep');
     let setup;
     try {
-      const limit = count(values.limit, 'limit');
-      const lines = count(values['capability-lines'], 'capability-lines') ?? 200;
-      const maxNewTokens = count(values['max-tokens'], 'max-tokens');
+      const limit = positiveIntFlag(values.limit, 'limit');
+      const lines = positiveIntFlag(values['capability-lines'], 'capability-lines') ?? 200;
+      const maxNewTokens = positiveIntFlag(values['max-tokens'], 'max-tokens');
       const modules = parseSweepModules(values.modules ?? 'down,up,mlp,attn,layer');
       const checkpoint = await readHfCheckpoint(modelDir);
       const layers = values.layers === undefined ? Array.from({ length: checkpoint.config.numLayers }, (_, i) => i) : parseLayerList(values.layers, '--layers');

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
+import { failureFor, positiveIntFlag } from '../flags.ts';
 
 const usage = `usage: editledger train --model DIR --edits FILE --out DIR [options]
 
@@ -31,10 +32,7 @@ DIR/manifest.json to --out. Progress (epoch, loss, edits/s, ETA) goes to stderr.
 The compute backend comes from EDITLEDGER_BACKEND (auto|tensorflow|wasm|wasm-blas|cpu; default auto).
 `;
 
-function fail(io: CliIO, message: string, code: number = ExitCode.usage): number {
-  io.stderr.write(`editledger train: ${message}\n${code === ExitCode.usage ? `\n${usage}` : ''}`);
-  return code;
-}
+const fail = failureFor('editledger train', usage);
 
 export const command: CliCommand = {
   name: 'train',
@@ -62,8 +60,12 @@ export const command: CliCommand = {
       return ExitCode.ok;
     }
     for (const flag of ['model', 'edits', 'out'] as const) if (!values[flag]) return fail(io, `--${flag} is required`);
-    const limit = values.limit === undefined ? undefined : Number(values.limit);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) return fail(io, `--limit: expected a positive integer, got ${JSON.stringify(values.limit)}`);
+    let limit: number | undefined;
+    try {
+      limit = positiveIntFlag(values.limit, 'limit');
+    } catch (error) {
+      return fail(io, (error as Error).message);
+    }
 
     const { resolve, join } = await import('node:path');
     const { readFile } = await import('node:fs/promises');
