@@ -2,7 +2,7 @@
 // same fact. `schemaVersion` lives in `data` because it versions the shape of `data`.
 import { z } from 'zod';
 import { factKey, httpUrl, LIMITS, requiredText, uuid } from './fields.ts';
-import { EventMetadataSchema } from './metadata.ts';
+import { eventSchema } from './metadata.ts';
 
 export const LocalityProbeSchema = z.strictObject({
   prompt: requiredText(LIMITS.prompt),
@@ -55,24 +55,9 @@ export const EditSupersededDataSchema = z.strictObject({
 });
 export type EditSupersededData = z.infer<typeof EditSupersededDataSchema>;
 
-export const EditSubmittedSchema = z.strictObject({
-  id: uuid,
-  type: z.literal('EditSubmitted'),
-  data: EditSubmittedDataSchema,
-  metadata: EventMetadataSchema,
-});
-export const EditRetractedSchema = z.strictObject({
-  id: uuid,
-  type: z.literal('EditRetracted'),
-  data: EditRetractedDataSchema,
-  metadata: EventMetadataSchema,
-});
-export const EditSupersededSchema = z.strictObject({
-  id: uuid,
-  type: z.literal('EditSuperseded'),
-  data: EditSupersededDataSchema,
-  metadata: EventMetadataSchema,
-});
+export const EditSubmittedSchema = eventSchema('EditSubmitted', EditSubmittedDataSchema);
+export const EditRetractedSchema = eventSchema('EditRetracted', EditRetractedDataSchema);
+export const EditSupersededSchema = eventSchema('EditSuperseded', EditSupersededDataSchema);
 export type EditSubmitted = z.infer<typeof EditSubmittedSchema>;
 export type EditRetracted = z.infer<typeof EditRetractedSchema>;
 export type EditSuperseded = z.infer<typeof EditSupersededSchema>;

@@ -15,3 +15,8 @@ export const EventMetadataSchema = z.object({
   recordedAt: isoTimestamp,
 });
 export type EventMetadata = z.infer<typeof EventMetadataSchema>;
+
+/** The envelope every stored event has: a UUID, its type name, its schema-versioned data and the metadata above. */
+export function eventSchema<const Type extends string, Data extends z.ZodType>(type: Type, data: Data) {
+  return z.strictObject({ id: uuid, type: z.literal(type), data, metadata: EventMetadataSchema });
+}

@@ -3,7 +3,7 @@
 // here are what a version must record to be rebuilt bit-for-bit.
 import { z } from 'zod';
 import { LIMITS, position, requiredText, sha256Hex, uuid } from './fields.ts';
-import { EventMetadataSchema } from './metadata.ts';
+import { eventSchema } from './metadata.ts';
 
 const modelId = requiredText(LIMITS.name);
 
@@ -89,30 +89,10 @@ export const ServingVersionChangedDataSchema = z.strictObject({
 });
 export type ServingVersionChangedData = z.infer<typeof ServingVersionChangedDataSchema>;
 
-export const BaseModelRegisteredSchema = z.strictObject({
-  id: uuid,
-  type: z.literal('BaseModelRegistered'),
-  data: BaseModelRegisteredDataSchema,
-  metadata: EventMetadataSchema,
-});
-export const TrainingPolicyRegisteredSchema = z.strictObject({
-  id: uuid,
-  type: z.literal('TrainingPolicyRegistered'),
-  data: TrainingPolicyRegisteredDataSchema,
-  metadata: EventMetadataSchema,
-});
-export const ModelVersionMaterializedSchema = z.strictObject({
-  id: uuid,
-  type: z.literal('ModelVersionMaterialized'),
-  data: ModelVersionMaterializedDataSchema,
-  metadata: EventMetadataSchema,
-});
-export const ServingVersionChangedSchema = z.strictObject({
-  id: uuid,
-  type: z.literal('ServingVersionChanged'),
-  data: ServingVersionChangedDataSchema,
-  metadata: EventMetadataSchema,
-});
+export const BaseModelRegisteredSchema = eventSchema('BaseModelRegistered', BaseModelRegisteredDataSchema);
+export const TrainingPolicyRegisteredSchema = eventSchema('TrainingPolicyRegistered', TrainingPolicyRegisteredDataSchema);
+export const ModelVersionMaterializedSchema = eventSchema('ModelVersionMaterialized', ModelVersionMaterializedDataSchema);
+export const ServingVersionChangedSchema = eventSchema('ServingVersionChanged', ServingVersionChangedDataSchema);
 export type BaseModelRegistered = z.infer<typeof BaseModelRegisteredSchema>;
 export type TrainingPolicyRegistered = z.infer<typeof TrainingPolicyRegisteredSchema>;
 export type ModelVersionMaterialized = z.infer<typeof ModelVersionMaterializedSchema>;
