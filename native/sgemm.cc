@@ -11,6 +11,10 @@
 #include <cstdint>
 #include <string>
 
+namespace editledger {
+void RegisterRowKernels(Napi::Env env, Napi::Object exports);  // row-kernels.cc
+}
+
 namespace {
 
 struct FloatArray {
@@ -143,10 +147,26 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), text);
 }
 
+// setNumThreads(n) -> previous: OpenBLAS's thread count for the calls that follow (small products run faster on one
+// thread than they take to wake a second).
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int n = 0;
+  if (info.Length() != 1 || !ReadDim(env, info[0], "n", &n) || n < 1) {
+    if (!env.IsExceptionPending()) Napi::RangeError::New(env, "setNumThreads expects one integer >= 1").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int previous = openblas_get_num_threads();
+  openblas_set_num_threads(n);
+  return Napi::Number::New(env, previous);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("sgemmBatch", Napi::Function::New(env, SgemmBatch));
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));
   exports.Set("info", Napi::Function::New(env, Info));
+  editledger::RegisterRowKernels(env, exports);
   return exports;
 }
 

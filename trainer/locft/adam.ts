@@ -61,3 +61,36 @@ export class Adam {
     this.v.clear();
   }
 }
+
+/**
+ * The same update on a host Float32Array (the host step engine's tuned matrix), element by element in float64,
+ * stored as float32. Updates `param` in place.
+ */
+export class HostAdam {
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  steps = 0;
+
+  constructor(
+    readonly config: AdamConfig,
+    private readonly param: Float32Array,
+  ) {
+    this.m = new Float32Array(param.length);
+    this.v = new Float32Array(param.length);
+  }
+
+  step(grad: Float32Array): void {
+    if (grad.length !== this.param.length) throw new Error(`HostAdam: gradient has ${grad.length} elements, the parameter ${this.param.length}`);
+    this.steps++;
+    const { lr, beta1, beta2, epsilon, weightDecay } = this.config;
+    const stepSize = lr / (1 - beta1 ** this.steps);
+    const sqrtBc2 = Math.sqrt(1 - beta2 ** this.steps);
+    const { m, v, param: p } = this;
+    for (let i = 0; i < p.length; i++) {
+      const g = weightDecay > 0 ? grad[i]! + weightDecay * p[i]! : grad[i]!;
+      m[i] = beta1 * m[i]! + (1 - beta1) * g;
+      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+      p[i] = p[i]! - (m[i]! / (Math.sqrt(v[i]!) / sqrtBc2 + epsilon)) * stepSize;
+    }
+  }
+}

@@ -47,6 +47,12 @@ export const LocftRunOptionsSchema = z
     targetOnlyLogits: z.boolean().default(true),
     /** Run a forward pass alone first when a batch is forecast to be skipped (same result, less work). */
     forwardProbe: z.boolean().default(true),
+    /**
+     * Who runs the step: 'tfjs' (the model's tfjs ops), 'host' (host-step.ts: sgemm + hand-written backward; only
+     * for a single down_proj with the activation cache and target-only logits, where the native sgemm is built), or
+     * 'auto' (host where it applies, else tfjs). The engine used is part of the run's recorded backend.
+     */
+    engine: z.enum(['auto', 'tfjs', 'host']).default('auto'),
   })
   .strict();
 export type LocftRunOptions = z.infer<typeof LocftRunOptionsSchema>;

@@ -44,6 +44,28 @@ export interface SgemmAddon {
     b: Float32Array,
     c: Float32Array,
   ): void;
+  /**
+   * Row kernels of the LocFT host step (native/row-kernels.cc; absent from an addon built before them).
+   * softmaxXent: Σ_i w_i·(logsumexp(z_i) − z_i[label_i]) over rows x vocab logits; with grad, the logits are
+   * overwritten by w_i·(softmax(z_i) − onehot(label_i)).
+   */
+  softmaxXent?(logits: Float32Array, rows: number, vocab: number, labels: Int32Array, weights: Float32Array, grad: boolean): number;
+  /** act = silu(gate)·up for rows of [gate (width) | up (width)]. */
+  swiglu?(gateUp: Float32Array, rows: number, width: number, act: Float32Array): void;
+  /** d[gate | up] from d act. */
+  swigluBackward?(gateUp: Float32Array, dAct: Float32Array, rows: number, width: number, dGateUp: Float32Array): void;
+  /** OpenBLAS's thread count for the calls that follow; returns the previous one. */
+  setNumThreads?(n: number): number;
+}
+
+/** The addon with the host step's row kernels. */
+export type RowKernelAddon = SgemmAddon & Required<Pick<SgemmAddon, 'softmaxXent' | 'swiglu' | 'swigluBackward' | 'setNumThreads'>>;
+
+export function hasRowKernels(addon: SgemmAddon): addon is RowKernelAddon {
+  return (
+    typeof addon.softmaxXent === 'function' && typeof addon.swiglu === 'function' && typeof addon.swigluBackward === 'function' &&
+    typeof addon.setNumThreads === 'function'
+  );
 }
 
 export type AddonLoad = { ok: true; addon: SgemmAddon; path: string } | { ok: false; reason: string };
