@@ -1,6 +1,6 @@
-// N-API addon, part 2: the row-wise loops of the LocFT host step (trainer/locft/host-step.ts) that are dominated by
-// exp(): the softmax cross-entropy over the vocabulary at target rows, and the SwiGLU activation and its gradient.
-// In JavaScript each Math.exp costs ~13 ns; here the loops run at C speed. Plain -O2 (no fast-math): the same input
+// N-API addon, part 2: the row-wise loops of the LocFT host step (trainer/locft/host-step.ts): the softmax
+// cross-entropy over the vocabulary at target rows, SwiGLU, RMSNorm and the causal attention softmax, each with its
+// gradient. In JavaScript each Math.exp costs ~13 ns and every loop pays bounds checks; here they run at C speed. Plain -O2 (no fast-math): the same input
 // gives the same bits on every run. Every extent is checked before a loop touches memory.
 #include <napi.h>
 
@@ -148,12 +148,121 @@ Napi::Value SwigluBackward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// rmsNorm(x, rows, width, g, eps, out, rs): out = x · rsqrt(mean(x²) + eps) · g per row; rs[r] = that rsqrt.
+Napi::Value RmsNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *x = nullptr, *g = nullptr, *out = nullptr, *rs = nullptr;
+  size_t nX = 0, nG = 0, nOut = 0, nRs = 0, rows = 0, width = 0;
+  if (info.Length() != 7 || !ReadArray(env, info[0], napi_float32_array, "x", &x, &nX) || !ReadCount(env, info[1], "rows", &rows) ||
+      !ReadCount(env, info[2], "width", &width) || !ReadArray(env, info[3], napi_float32_array, "g", &g, &nG) || !info[4].IsNumber() ||
+      !ReadArray(env, info[5], napi_float32_array, "out", &out, &nOut) || !ReadArray(env, info[6], napi_float32_array, "rs", &rs, &nRs)) {
+    if (!env.IsExceptionPending()) Napi::TypeError::New(env, "rmsNorm(x, rows, width, g, eps, out, rs)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const double eps = info[4].As<Napi::Number>().DoubleValue();
+  if (width == 0 || nX < rows * width || nOut < rows * width || nG < width || nRs < rows) {
+    Fail(env, "rmsNorm: arrays smaller than rows x width");
+    return env.Undefined();
+  }
+  for (size_t r = 0; r < rows; r++) {
+    const float* xr = x + r * width;
+    float* o = out + r * width;
+    double ss = 0;
+    for (size_t j = 0; j < width; j++) ss += static_cast<double>(xr[j]) * xr[j];
+    const float s = static_cast<float>(1.0 / std::sqrt(ss / width + eps));
+    rs[r] = s;
+    for (size_t j = 0; j < width; j++) o[j] = xr[j] * s * g[j];
+  }
+  return env.Undefined();
+}
+
+// rmsNormBackward(x, rs, rows, width, g, dy, dx): dx = rs·(g⊙dy) − x·rs³·mean((g⊙dy)⊙x) per row.
+Napi::Value RmsNormBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *x = nullptr, *rs = nullptr, *g = nullptr, *dy = nullptr, *dx = nullptr;
+  size_t nX = 0, nRs = 0, nG = 0, nDy = 0, nDx = 0, rows = 0, width = 0;
+  if (info.Length() != 7 || !ReadArray(env, info[0], napi_float32_array, "x", &x, &nX) ||
+      !ReadArray(env, info[1], napi_float32_array, "rs", &rs, &nRs) || !ReadCount(env, info[2], "rows", &rows) ||
+      !ReadCount(env, info[3], "width", &width) || !ReadArray(env, info[4], napi_float32_array, "g", &g, &nG) ||
+      !ReadArray(env, info[5], napi_float32_array, "dy", &dy, &nDy) || !ReadArray(env, info[6], napi_float32_array, "dx", &dx, &nDx)) {
+    if (!env.IsExceptionPending()) Napi::TypeError::New(env, "rmsNormBackward(x, rs, rows, width, g, dy, dx)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (width == 0 || nX < rows * width || nDy < rows * width || nDx < rows * width || nG < width || nRs < rows) {
+    Fail(env, "rmsNormBackward: arrays smaller than rows x width");
+    return env.Undefined();
+  }
+  for (size_t r = 0; r < rows; r++) {
+    const float* xr = x + r * width;
+    const float* d = dy + r * width;
+    float* o = dx + r * width;
+    const double s = rs[r];
+    double dot = 0;
+    for (size_t j = 0; j < width; j++) dot += static_cast<double>(g[j]) * d[j] * xr[j];
+    const double k = s * s * s * dot / width;
+    for (size_t j = 0; j < width; j++) o[j] = static_cast<float>(s * g[j] * d[j] - xr[j] * k);
+  }
+  return env.Undefined();
+}
+
+// causalSoftmax(scores, blocks, T): row-wise softmax over keys j <= i of each [T, T] block, in place (0 above the
+// diagonal). With dProbs given (a 4th argument), instead turns dProbs into dScores = P ⊙ (dP − Σ_j P·dP).
+Napi::Value CausalSoftmax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float* p = nullptr;
+  size_t nP = 0, blocks = 0, T = 0;
+  if ((info.Length() != 3 && info.Length() != 4) || !ReadArray(env, info[0], napi_float32_array, "scores", &p, &nP) ||
+      !ReadCount(env, info[1], "blocks", &blocks) || !ReadCount(env, info[2], "T", &T)) {
+    if (!env.IsExceptionPending()) Napi::TypeError::New(env, "causalSoftmax(scores, blocks, T[, dProbs])").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (nP < blocks * T * T) {
+    Fail(env, "causalSoftmax: scores smaller than blocks x T x T");
+    return env.Undefined();
+  }
+  if (info.Length() == 4) {
+    float* dp = nullptr;
+    size_t nDp = 0;
+    if (!ReadArray(env, info[3], napi_float32_array, "dProbs", &dp, &nDp)) return env.Undefined();
+    if (nDp < blocks * T * T) {
+      Fail(env, "causalSoftmax: dProbs smaller than blocks x T x T");
+      return env.Undefined();
+    }
+    for (size_t o = 0; o < blocks * T * T; o += T) {
+      double dot = 0;
+      for (size_t j = 0; j < T; j++) dot += static_cast<double>(p[o + j]) * dp[o + j];
+      for (size_t j = 0; j < T; j++) dp[o + j] = static_cast<float>(p[o + j] * (dp[o + j] - dot));
+    }
+    return env.Undefined();
+  }
+  for (size_t blk = 0; blk < blocks; blk++) {
+    for (size_t i = 0; i < T; i++) {
+      float* row = p + (blk * T + i) * T;
+      float max = row[0];
+      for (size_t j = 1; j <= i; j++) max = row[j] > max ? row[j] : max;
+      double sum = 0;
+      for (size_t j = 0; j <= i; j++) {
+        const float e = std::exp(row[j] - max);
+        row[j] = e;
+        sum += e;
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      for (size_t j = 0; j <= i; j++) row[j] *= inv;
+      for (size_t j = i + 1; j < T; j++) row[j] = 0.0f;
+    }
+  }
+  return env.Undefined();
+}
+
 }  // namespace
 
 void RegisterRowKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxXent", Napi::Function::New(env, SoftmaxXent));
   exports.Set("swiglu", Napi::Function::New(env, Swiglu));
   exports.Set("swigluBackward", Napi::Function::New(env, SwigluBackward));
+  exports.Set("rmsNorm", Napi::Function::New(env, RmsNorm));
+  exports.Set("rmsNormBackward", Napi::Function::New(env, RmsNormBackward));
+  exports.Set("causalSoftmax", Napi::Function::New(env, CausalSoftmax));
 }
 
 }  // namespace editledger

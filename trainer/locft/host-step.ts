@@ -111,6 +111,7 @@ export function hostStepUnsupported(config: ModelConfig, layer: number): string 
 
 /** Per-layer activations kept for the backward pass. */
 interface LayerTape {
+  readonly layer: number;
   readonly input: Float32Array;
   readonly rs1: Float32Array;
   /** Padded per-head buffers, all inside one array (sgemmBatch addresses its matrices within a single array). */
@@ -135,6 +136,8 @@ export class HostStepEngine {
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   private flops = 0;
+  /** Reused buffers by role (see buf). */
+  private readonly arena = new Map<string, Float32Array>();
   private sgemmMs = 0;
   private readonly defaultThreads: number;
   private threads: number;
@@ -180,35 +183,35 @@ export class HostStepEngine {
     const F = c.intermediateSize;
     const R = batch.rows;
     // x_L = A + M·Wᵀ
-    const x = new Float32Array(R * D);
+    const x = this.buf('x', R * D);
     this.gemm(false, true, R, D, F, batch.mlpHidden, this.tuned, x);
     addInto(x, batch.residual);
     const tapes: LayerTape[] = [];
     let h: Float32Array = x;
     for (const [i, w] of this.layers.entries()) {
       const last = i === this.layers.length - 1;
-      const { tape, out } = this.layerForward(w, h, batch, last ? batch.targetRows : null);
+      const { tape, out } = this.layerForward(this.layer + 1 + i, w, h, batch, last ? batch.targetRows : null);
       tapes.push(tape);
       h = out;
     }
     // Final norm and head on target rows (already selected when a layer above L ran).
     const nt = batch.targetRows.length;
-    const z = this.layers.length > 0 ? h : gatherRows(h, batch.targetRows, D);
-    const rsf = new Float32Array(nt);
-    const nf = rmsNorm(z, this.finalNorm, c.rmsNormEps, D, rsf);
+    const z = this.layers.length > 0 ? h : gatherRows(this.buf('z', nt * D), h, batch.targetRows, D);
+    const rsf = this.buf('rsf', nt);
+    const nf = this.rmsNorm('nf', z, this.finalNorm, D, rsf);
     const V = c.vocabSize;
-    const logits = new Float32Array(nt * V);
+    const logits = this.buf('logits', nt * V);
     this.gemm(false, true, nt, V, D, nf, this.head, logits);
     const loss = this.blas.softmaxXent(logits, nt, V, batch.labels, batch.weights, withGrad);
     if (!withGrad) return { loss, flops: this.flops, sgemmMs: this.sgemmMs };
 
     // Backward. `logits` now holds dLoss/dlogits.
-    const dnf = new Float32Array(nt * D);
+    const dnf = this.buf('dnf', nt * D);
     this.gemm(false, false, nt, D, V, logits, this.head, dnf);
-    let dh = rmsNormBackward(z, rsf, this.finalNorm, dnf, D);
+    let dh = this.rmsNormBackward('dz', z, rsf, this.finalNorm, dnf, D);
     for (let i = this.layers.length - 1; i >= 0; i--) dh = this.layerBackward(this.layers[i]!, tapes[i]!, dh, batch);
-    const dx = this.layers.length > 0 ? dh : scatterRows(dh, batch.targetRows, R, D);
-    const grad = new Float32Array(D * F);
+    const dx = this.layers.length > 0 ? dh : scatterRows(this.buf('dx', R * D).fill(0), dh, batch.targetRows, D);
+    const grad = new Float32Array(D * F); // returned: not an arena buffer
     this.gemm(true, false, D, F, R, dx, batch.mlpHidden, grad);
     return { loss, grad, flops: this.flops, sgemmMs: this.sgemmMs };
   }
@@ -229,7 +232,7 @@ export class HostStepEngine {
       this.below = { layers, embed: this.source.read('model.embed_tokens.weight') };
     }
     const n = ids.length;
-    let h: Float32Array = new Float32Array(n * D);
+    let h: Float32Array = this.buf('embed', n * D);
     for (let t = 0; t < n; t++) {
       const id = ids[t]!;
       if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw new Error(`host prefix: id ${id} at ${t} is outside the vocabulary (0-${c.vocabSize - 1})`);
@@ -239,9 +242,23 @@ export class HostStepEngine {
       size: 1, seqLen: n, lengths: Int32Array.of(n), offsets: Int32Array.of(0), rows: n, residual: h, mlpHidden: new Float32Array(0),
       targetRows: new Int32Array(0), labels: new Int32Array(0), weights: new Float32Array(0),
     };
-    for (let l = 0; l < this.layer; l++) h = this.layerForward(this.below.layers[l]!, h, one, null).out;
-    const { tape } = this.layerForward(this.below.layers[this.layer]!, h, one, null);
-    return [tape.mid, tape.act];
+    for (let l = 0; l < this.layer; l++) h = this.layerForward(l, this.below.layers[l]!, h, one, null).out;
+    const { tape } = this.layerForward(this.layer, this.below.layers[this.layer]!, h, one, null);
+    return [tape.mid.slice(), tape.act.slice()]; // copies: the arena is reused by the next call
+  }
+
+  /**
+   * A buffer of n floats for one role in the step (e.g. "7:qkv"), reused across calls so that a step allocates
+   * (and the collector frees) almost nothing. Contents are whatever the last call left: callers either overwrite
+   * it whole or zero it.
+   */
+  private buf(key: string, n: number): Float32Array {
+    let b = this.arena.get(key);
+    if (!b || b.length < n) {
+      b = new Float32Array(Math.ceil(n * 1.25));
+      this.arena.set(key, b);
+    }
+    return b.subarray(0, n);
   }
 
   private gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
@@ -286,20 +303,20 @@ export class HostStepEngine {
    * One layer above L: the attention sub-block on all rows, then only `selected` rows (null: all) go on through the
    * residual, o_proj and the MLP. Returns the layer's output rows and what the backward pass needs.
    */
-  private layerForward(w: LayerWeights, input: Float32Array, batch: PackedBatch, selected: Int32Array | null): { tape: LayerTape; out: Float32Array } {
+  private layerForward(l: number, w: LayerWeights, input: Float32Array, batch: PackedBatch, selected: Int32Array | null): { tape: LayerTape; out: Float32Array } {
     const { c } = this;
     const D = c.hiddenSize;
     const F = c.intermediateSize;
     const R = batch.rows;
     const { numHeads: H, numKvHeads: KV, headDim: hd } = c;
     const width = (H + 2 * KV) * hd;
-    const rs1 = new Float32Array(R);
-    const n1 = rmsNorm(input, w.norm1, c.rmsNormEps, D, rs1);
-    const qkv = new Float32Array(R * width);
+    const rs1 = this.buf(`${l}:rs1`, R);
+    const n1 = this.rmsNorm(`${l}:n1`, input, w.norm1, D, rs1);
+    const qkv = this.buf(`${l}:qkv`, R * width);
     this.gemm(false, true, R, width, D, n1, w.qkv, qkv);
     if (w.qkvBias) addBias(qkv, w.qkvBias, width);
     // RoPE on q and k (q also scaled by 1/sqrt(hd), as the model does) into the padded per-head layout.
-    const ws = new AttentionWorkspace(H, KV, batch.size, batch.seqLen, hd);
+    const ws = new AttentionWorkspace(H, KV, batch.size, batch.seqLen, hd, (n) => this.buf(`${l}:attention`, n).fill(0));
     const { B, T } = ws;
     const scale = 1 / Math.sqrt(hd);
     for (let b = 0; b < B; b++) {
@@ -310,39 +327,39 @@ export class HostStepEngine {
         for (let head = 0; head < KV; head++) {
           this.ropeInto(qkv, row + (H + head) * hd, ws.k, ws.at(head, b, t), t, 1);
           const src = row + (H + KV + head) * hd;
-          ws.v.set(qkv.subarray(src, src + hd), ws.at(head, b, t));
+          copy(qkv, src, ws.v, ws.at(head, b, t), hd);
         }
       }
     }
     // probs = causal softmax(q·kᵀ), attended = probs·v, per (head, sequence).
     this.attnGemm(ws, ws.q, 'q', ws.k, 'kv', ws.probs, 's', false, true, T, T, hd);
-    causalSoftmax(ws.probs, H * B, T);
+    this.blas.causalSoftmax(ws.probs, H * B, T);
     this.attnGemm(ws, ws.probs, 's', ws.v, 'kv', ws.attended, 'q', false, false, T, hd, T);
     // Back to packed rows [n, H·hd] for the rows that continue.
     const seqOf = sequenceOfRows(batch);
     const n = selected ? selected.length : R;
-    const attnRows = new Float32Array(n * H * hd);
+    const attnRows = this.buf(`${l}:attnRows`, n * H * hd);
     for (let r = 0; r < n; r++) {
       const packed = selected ? selected[r]! : r;
       const b = seqOf[packed]!;
       const t = packed - batch.offsets[b]!;
-      for (let head = 0; head < H; head++) attnRows.set(ws.attended.subarray(ws.at(head, b, t), ws.at(head, b, t) + hd), (r * H + head) * hd);
+      for (let head = 0; head < H; head++) copy(ws.attended, ws.at(head, b, t), attnRows, (r * H + head) * hd, hd);
     }
-    const mid = new Float32Array(n * D);
+    const mid = this.buf(`${l}:mid`, n * D);
     this.gemm(false, true, n, D, H * hd, attnRows, w.o, mid);
     if (w.oBias) addBias(mid, w.oBias, D);
-    addInto(mid, selected ? gatherRows(input, selected, D) : input);
+    addInto(mid, selected ? gatherRows(this.buf(`${l}:selectedInput`, selected.length * D), input, selected, D) : input);
     // MLP: out = mid + down(silu(gate(n2)) · up(n2)).
-    const rs2 = new Float32Array(n);
-    const n2 = rmsNorm(mid, w.norm2, c.rmsNormEps, D, rs2);
-    const gateUp = new Float32Array(n * 2 * F);
+    const rs2 = this.buf(`${l}:rs2`, n);
+    const n2 = this.rmsNorm(`${l}:n2`, mid, w.norm2, D, rs2);
+    const gateUp = this.buf(`${l}:gateUp`, n * 2 * F);
     this.gemm(false, true, n, 2 * F, D, n2, w.gateUp, gateUp);
-    const act = new Float32Array(n * F);
+    const act = this.buf(`${l}:act`, n * F);
     this.blas.swiglu(gateUp, n, F, act);
-    const out = new Float32Array(n * D);
+    const out = this.buf(`${l}:out`, n * D);
     this.gemm(false, true, n, D, F, act, w.down, out);
     addInto(out, mid);
-    return { tape: { input, rs1, attn: ws, selected, mid, rs2, gateUp, act }, out };
+    return { tape: { layer: l, input, rs1, attn: ws, selected, mid, rs2, gateUp, act }, out };
   }
 
   /** dLoss/d(layer output rows) -> dLoss/d(layer input), all packed rows. */
@@ -352,36 +369,36 @@ export class HostStepEngine {
     const F = c.intermediateSize;
     const n = tape.rs2.length;
     // MLP.
-    const dAct = new Float32Array(n * F);
+    const dAct = this.buf('dAct', n * F);
     this.gemm(false, false, n, F, D, dOut, w.down, dAct);
-    const dGateUp = new Float32Array(n * 2 * F);
+    const dGateUp = this.buf('dGateUp', n * 2 * F);
     this.blas.swigluBackward(tape.gateUp, dAct, n, F, dGateUp);
-    const dn2 = new Float32Array(n * D);
+    const dn2 = this.buf('dn2', n * D);
     this.gemm(false, false, n, D, 2 * F, dGateUp, w.gateUp, dn2);
-    const dMid = rmsNormBackward(tape.mid, tape.rs2, w.norm2, dn2, D);
+    const dMid = this.rmsNormBackward('dMid', tape.mid, tape.rs2, w.norm2, dn2, D);
     addInto(dMid, dOut);
     // Attention: o_proj, then the per (head, sequence) products in the padded layout.
     const { numHeads: H, numKvHeads: KV, headDim: hd } = c;
     const ws = tape.attn;
     const { B, T } = ws;
-    const dAttnRows = new Float32Array(n * H * hd);
+    const dAttnRows = this.buf('dAttnRows', n * H * hd);
     this.gemm(false, false, n, H * hd, D, dMid, w.o, dAttnRows);
     const seqOf = sequenceOfRows(batch);
     for (let r = 0; r < n; r++) {
       const packed = tape.selected ? tape.selected[r]! : r;
       const b = seqOf[packed]!;
       const t = packed - batch.offsets[b]!;
-      for (let head = 0; head < H; head++) ws.dAttended.set(dAttnRows.subarray((r * H + head) * hd, (r * H + head + 1) * hd), ws.at(head, b, t));
+      for (let head = 0; head < H; head++) copy(dAttnRows, (r * H + head) * hd, ws.dAttended, ws.at(head, b, t), hd);
     }
     this.attnGemm(ws, ws.dAttended, 'q', ws.v, 'kv', ws.dProbs, 's', false, true, T, T, hd);
     this.attnGemm(ws, ws.probs, 's', ws.dAttended, 'q', ws.dvHeads, 'q', true, false, T, hd, T);
-    softmaxBackwardInPlace(ws.probs, ws.dProbs, H * B, T); // dProbs := dScores
+    this.blas.causalSoftmax(ws.probs, H * B, T, ws.dProbs); // dProbs := dScores
     this.attnGemm(ws, ws.dProbs, 's', ws.k, 'kv', ws.dq, 'q', false, false, T, hd, T);
     this.attnGemm(ws, ws.dProbs, 's', ws.q, 'q', ws.dkHeads, 'q', true, false, T, hd, T);
     // Back to packed q/k/v gradients, undoing RoPE and q's scale; a kv head sums the gradients of its query heads.
     const R = batch.rows;
     const width = (H + 2 * KV) * hd;
-    const dqkv = new Float32Array(R * width);
+    const dqkv = this.buf('dqkv', R * width);
     const groups = H / KV;
     const scale = 1 / Math.sqrt(hd);
     const sum = new Float32Array(hd);
@@ -394,13 +411,13 @@ export class HostStepEngine {
           ws.sumGroup(ws.dkHeads, kvh, groups, b, t, sum);
           this.ropeBackwardInto(sum, 0, dqkv, row + (H + kvh) * hd, t, 1);
           ws.sumGroup(ws.dvHeads, kvh, groups, b, t, sum);
-          dqkv.set(sum, row + (H + KV + kvh) * hd);
+          copy(sum, 0, dqkv, row + (H + KV + kvh) * hd, hd);
         }
       }
     }
-    const dn1 = new Float32Array(R * D);
+    const dn1 = this.buf('dn1', R * D);
     this.gemm(false, false, R, D, width, dqkv, w.qkv, dn1);
-    const dInput = rmsNormBackward(tape.input, tape.rs1, w.norm1, dn1, D);
+    const dInput = this.rmsNormBackward(`${tape.layer}:dInput`, tape.input, tape.rs1, w.norm1, dn1, D);
     // The residual path: rows that went on past attention carry dMid straight back to the input.
     if (tape.selected) for (let r = 0; r < n; r++) addRow(dInput, tape.selected[r]!, dMid, r, D);
     else addInto(dInput, dMid);
@@ -420,6 +437,18 @@ export class HostStepEngine {
     ta: boolean, tb: boolean, m: number, n: number, k: number,
   ): void {
     this.gemmBatch(ws.heap, ta, tb, m, n, k, ws.offsets(a, aLayout), ws.offsets(b, bLayout), ws.offsets(out, outLayout));
+  }
+
+  private rmsNorm(key: string, x: Float32Array, g: Float32Array, width: number, rs: Float32Array): Float32Array {
+    const out = this.buf(key, x.length);
+    this.blas.rmsNorm(x, x.length / width, width, g, this.c.rmsNormEps, out, rs);
+    return out;
+  }
+
+  private rmsNormBackward(key: string, x: Float32Array, rs: Float32Array, g: Float32Array, dy: Float32Array, width: number): Float32Array {
+    const dx = this.buf(key, x.length);
+    this.blas.rmsNormBackward(x, rs, x.length / width, width, g, dy, dx);
+    return dx;
   }
 
   /** RoPE of one head vector (rotate-half layout) at position pos, times `scale`, from src[s..] into dst[d..]. */
@@ -473,13 +502,15 @@ class AttentionWorkspace {
     readonly B: number,
     readonly T: number,
     readonly hd: number,
+    /** Zeroed storage of n floats (padding positions must read as 0). */
+    allocate: (n: number) => Float32Array,
   ) {
     const qSize = H * B * T * hd;
     const kvSize = KV * B * T * hd;
     const sSize = H * B * T * T;
     // Forward buffers first; the backward ones are only touched when a gradient is asked for.
     const sizes = [qSize, kvSize, kvSize, sSize, qSize, qSize, sSize, qSize, qSize, qSize];
-    this.heap = new Float32Array(sizes.reduce((x, y) => x + y, 0));
+    this.heap = allocate(sizes.reduce((x, y) => x + y, 0));
     let at = 0;
     const views = sizes.map((n) => {
       const view = this.heap.subarray(at, at + n);
@@ -540,6 +571,11 @@ function readLayer(source: HostWeightSource, l: number): LayerWeights {
   };
 }
 
+/** dst[d .. d+n) = src[s .. s+n) (a plain loop: no view objects in the hot paths). */
+function copy(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
+  for (let j = 0; j < n; j++) dst[d + j] = src[s + j]!;
+}
+
 function concat(parts: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -565,14 +601,13 @@ function addRow(target: Float32Array, targetRow: number, src: Float32Array, srcR
   for (let j = 0; j < width; j++) target[t + j]! += src[s + j]!;
 }
 
-function gatherRows(x: Float32Array, rows: Int32Array, width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r]! * width, (rows[r]! + 1) * width), r * width);
+function gatherRows(out: Float32Array, x: Float32Array, rows: Int32Array, width: number): Float32Array {
+  for (let r = 0; r < rows.length; r++) copy(x, rows[r]! * width, out, r * width, width);
   return out;
 }
 
-function scatterRows(x: Float32Array, rows: Int32Array, total: number, width: number): Float32Array {
-  const out = new Float32Array(total * width);
+/** Adds row r of x into row rows[r] of out (out zeroed by the caller). */
+function scatterRows(out: Float32Array, x: Float32Array, rows: Int32Array, width: number): Float32Array {
   for (let r = 0; r < rows.length; r++) addRow(out, rows[r]!, x, r, width);
   return out;
 }
@@ -582,59 +617,3 @@ function sequenceOfRows(batch: PackedBatch): Int32Array {
   for (let b = 0; b < batch.size; b++) out.fill(b, batch.offsets[b]!, batch.offsets[b]! + batch.lengths[b]!);
   return out;
 }
-
-
-/** y = x · rsqrt(mean(x²) + eps) · g per row; writes each row's rsqrt into `rs`. */
-function rmsNorm(x: Float32Array, g: Float32Array, eps: number, width: number, rs: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let r = 0, o = 0; o < x.length; r++, o += width) {
-    let ss = 0;
-    for (let j = 0; j < width; j++) ss += x[o + j]! * x[o + j]!;
-    const s = 1 / Math.sqrt(ss / width + eps);
-    rs[r] = s;
-    for (let j = 0; j < width; j++) out[o + j] = x[o + j]! * s * g[j]!;
-  }
-  return out;
-}
-
-/** dx = rs·(g⊙dy) − x·rs³·mean((g⊙dy)⊙x), per row. */
-function rmsNormBackward(x: Float32Array, rs: Float32Array, g: Float32Array, dy: Float32Array, width: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let r = 0, o = 0; o < x.length; r++, o += width) {
-    const s = rs[r]!;
-    let dot = 0;
-    for (let j = 0; j < width; j++) dot += g[j]! * dy[o + j]! * x[o + j]!;
-    const k = (s * s * s * dot) / width;
-    for (let j = 0; j < width; j++) out[o + j] = s * g[j]! * dy[o + j]! - x[o + j]! * k;
-  }
-  return out;
-}
-
-/** Row-wise softmax over keys j <= i of each [T, T] block, in place (zeros above the diagonal). */
-function causalSoftmax(scores: Float32Array, blocks: number, T: number): void {
-  for (let blk = 0; blk < blocks; blk++) {
-    for (let i = 0; i < T; i++) {
-      const o = (blk * T + i) * T;
-      let max = -Infinity;
-      for (let j = 0; j <= i; j++) if (scores[o + j]! > max) max = scores[o + j]!;
-      let sum = 0;
-      for (let j = 0; j <= i; j++) {
-        const e = Math.exp(scores[o + j]! - max);
-        scores[o + j] = e;
-        sum += e;
-      }
-      for (let j = 0; j <= i; j++) scores[o + j]! /= sum;
-      for (let j = i + 1; j < T; j++) scores[o + j] = 0;
-    }
-  }
-}
-
-/** dScores = P ⊙ (dP − Σ_j P·dP), row-wise, written over dP. */
-function softmaxBackwardInPlace(p: Float32Array, dp: Float32Array, blocks: number, T: number): void {
-  for (let o = 0; o < blocks * T * T; o += T) {
-    let dot = 0;
-    for (let j = 0; j < T; j++) dot += p[o + j]! * dp[o + j]!;
-    for (let j = 0; j < T; j++) dp[o + j] = p[o + j]! * (dp[o + j]! - dot);
-  }
-}
-

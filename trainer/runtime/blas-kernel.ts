@@ -54,18 +54,25 @@ export interface SgemmAddon {
   swiglu?(gateUp: Float32Array, rows: number, width: number, act: Float32Array): void;
   /** d[gate | up] from d act. */
   swigluBackward?(gateUp: Float32Array, dAct: Float32Array, rows: number, width: number, dGateUp: Float32Array): void;
+  /** out = x · rsqrt(mean(x²) + eps) · g per row of width; rs[r] receives the row's rsqrt. */
+  rmsNorm?(x: Float32Array, rows: number, width: number, g: Float32Array, eps: number, out: Float32Array, rs: Float32Array): void;
+  /** dx of rmsNorm from dy (with x and rs from the forward). */
+  rmsNormBackward?(x: Float32Array, rs: Float32Array, rows: number, width: number, g: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * Row-wise softmax over keys j <= i of each [T, T] block of `scores`, in place; with `dProbs`, instead overwrites
+   * dProbs with the scores' gradient P ⊙ (dP − Σ_j P·dP) (scores then hold the probabilities P).
+   */
+  causalSoftmax?(scores: Float32Array, blocks: number, T: number, dProbs?: Float32Array): void;
   /** OpenBLAS's thread count for the calls that follow; returns the previous one. */
   setNumThreads?(n: number): number;
 }
 
 /** The addon with the host step's row kernels. */
-export type RowKernelAddon = SgemmAddon & Required<Pick<SgemmAddon, 'softmaxXent' | 'swiglu' | 'swigluBackward' | 'setNumThreads'>>;
+const ROW_KERNELS = ['softmaxXent', 'swiglu', 'swigluBackward', 'rmsNorm', 'rmsNormBackward', 'causalSoftmax', 'setNumThreads'] as const;
+export type RowKernelAddon = SgemmAddon & Required<Pick<SgemmAddon, (typeof ROW_KERNELS)[number]>>;
 
 export function hasRowKernels(addon: SgemmAddon): addon is RowKernelAddon {
-  return (
-    typeof addon.softmaxXent === 'function' && typeof addon.swiglu === 'function' && typeof addon.swigluBackward === 'function' &&
-    typeof addon.setNumThreads === 'function'
-  );
+  return ROW_KERNELS.every((k) => typeof addon[k] === 'function');
 }
 
 export type AddonLoad = { ok: true; addon: SgemmAddon; path: string } | { ok: false; reason: string };
