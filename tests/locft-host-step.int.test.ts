@@ -9,6 +9,8 @@ import { batchLoss } from '../trainer/locft/batch-loss.ts';
 import { encodeEdits, inputIds } from '../trainer/locft/encode.ts';
 import { frozenPrefix } from '../trainer/locft/frozen-prefix.ts';
 import { HostStepEngine, packBatch } from '../trainer/locft/host-step.ts';
+import { trainLocft } from '../trainer/locft/trainer.ts';
+import type { LocftHyperParamsInput } from '../trainer/locft/config.ts';
 import { LlamaModel, createContext, tokenIds } from '../trainer/model/llama.ts';
 import { initBackend, tf } from '../trainer/runtime/backend.ts';
 import { hasRowKernels, loadSgemmAddon } from '../trainer/runtime/blas-kernel.ts';
@@ -118,4 +120,39 @@ run('host step == tfjs step on the shipped base model (layer 6)', async (t) => {
   t.true(Math.abs(r.hostLoss - r.tfLoss) <= 1e-5 * Math.abs(r.tfLoss), `loss ${r.hostLoss} vs ${r.tfLoss}`);
   t.true(r.relGradErr < 1e-4, `gradient relative error ${r.relGradErr}`);
   t.true(r.prefixErr < 1e-4, `host prefix vs tfjs prefix: relative error ${r.prefixErr}`);
+});
+
+run('trainLocft: the host engine learns the edits like the tfjs engine, is recorded, and is refused where it cannot run', async (t) => {
+  const ck = await createTinyCheckpoint({ numLayers: 3, hiddenSize: 32, intermediateSize: 64 });
+  try {
+    const base = await readHfCheckpoint(ck.dir);
+    const tokenizer = await loadHfTokenizer(ck.dir);
+    const model = LlamaModel.fromHostTensors(base.config, base.tensors);
+    const hyperParams = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 };
+    const train = (engine: 'host' | 'tfjs', hp: LocftHyperParamsInput = hyperParams) => trainLocft({ model, tokenizer, baseHash: 'h', edits: EDITS, hyperParams: hp, options: { engine } });
+    const host = await train('host');
+    const again = await train('host');
+    const tfjs = await train('tfjs');
+    t.is(host.engine, 'host');
+    t.regex(host.backend, /\+host-step$/);
+    t.is(tfjs.engine, 'tfjs');
+    t.notRegex(tfjs.backend, /host-step/);
+    const name = 'model.layers.1.mlp.down_proj.weight';
+    t.true(Buffer.from(host.tensors.get(name)!.data.buffer).equals(Buffer.from(again.tensors.get(name)!.data.buffer)), 'host runs are bit-identical');
+    // Both engines drive the loss down alike (their float rounding differs, so trajectories drift apart slowly).
+    const drop = (r: typeof host) => r.lossCurve[0]! / r.lossCurve.at(-1)!;
+    t.true(drop(host) > 3, `host loss ${host.lossCurve[0]} -> ${host.lossCurve.at(-1)}`);
+    t.true(drop(host) > drop(tfjs) / 1.5 && drop(host) < drop(tfjs) * 1.5, `loss drop host ${drop(host)} vs tfjs ${drop(tfjs)}`);
+    t.true(Math.abs(host.lossCurve[0]! - tfjs.lossCurve[0]!) < 1e-4 * tfjs.lossCurve[0]!, 'same first-epoch loss');
+    t.true(host.flops > 0 && (host.sgemmMs ?? 0) > 0);
+    // The host engine tunes one down_proj from cached activations with target-only logits; anything else is refused.
+    await t.throwsAsync(train('host', { ...hyperParams, rewriteModules: ['model.layers.{}'] }), { message: /field "engine".*exactly one mlp\.down_proj/ });
+    await t.throwsAsync(
+      trainLocft({ model, tokenizer, baseHash: 'h', edits: EDITS, hyperParams, options: { engine: 'host', activationCache: 'off' } }),
+      { message: /field "engine".*activation cache/ },
+    );
+    model.dispose();
+  } finally {
+    await ck.cleanup();
+  }
 });
