@@ -102,7 +102,7 @@ export class LocftEditor implements VersionEditor {
         baseHash: request.baseHash,
         edits,
         hyperParams,
-        options: { activationCache: 'auto', ...(this.options.cacheDir !== undefined && { cacheDir: this.options.cacheDir }) },
+        options: { activationCache: 'auto', engine: request.engine ?? 'auto', ...(this.options.cacheDir !== undefined && { cacheDir: this.options.cacheDir }) },
         onProgress: (p) => {
           if (p.phase !== 'train' || p.done === true) return;
           request.onProgress?.({ epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, loss: p.loss, elapsedMs: Date.now() - started, etaMs: p.etaMs });

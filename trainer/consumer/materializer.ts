@@ -16,6 +16,7 @@ import { BaseModelNotRegisteredError, ModelVersionNotFoundError, activeTraining,
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
+import { HOST_STEP_SUFFIX } from '../locft/config.ts';
 import type { CommandContext, ModelLedgerSnapshot } from './model-ledger.ts';
 import { commandMetadata, executeModelCommand, readModelLedger } from './model-ledger.ts';
 import type { ArtifactRepository, EditSetSource, Logger, Metrics, StoredArtifact, TrainProgress, VersionEditor } from './ports.ts';
@@ -220,6 +221,8 @@ export class Materializer {
       trainingSetHash,
       edits: trainingOrder(editSet.edits),
       policy: version.policy,
+      // The engine the version was built with (its recorded backend says which): the engines' bits differ.
+      engine: version.backend.endsWith(HOST_STEP_SUFFIX) ? 'host' : 'tfjs',
       onProgress: (p) => this.deps.onProgress?.({ ...p, versionId: version.versionId, edits: editSet.edits.length }),
     });
     const bytes = trained.files.get(trained.primary)!;

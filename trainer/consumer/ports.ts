@@ -46,6 +46,11 @@ export interface TrainRequest {
   /** Every active edit, in training order (domain/model-version.ts). May be empty: the version is then the base. */
   readonly edits: readonly ActiveEdit[];
   readonly policy: TrainingPolicy;
+  /**
+   * Which LocFT step engine to use (trainer/locft/config.ts): unset = 'auto'. A rebuild asks for the engine the
+   * version was recorded with, since the engines' bits differ.
+   */
+  readonly engine?: 'auto' | 'tfjs' | 'host';
   readonly onProgress?: (progress: TrainProgress) => void;
 }
 

@@ -35,6 +35,9 @@ export const LocftHyperParamsSchema = z
 export type LocftHyperParams = z.infer<typeof LocftHyperParamsSchema>;
 export type LocftHyperParamsInput = z.input<typeof LocftHyperParamsSchema>;
 
+/** Appended to the compute backend a run records when the host engine ran its steps (e.g. "wasm-blas+host-step"). */
+export const HOST_STEP_SUFFIX = '+host-step';
+
 export const CacheModeSchema = z.enum(['auto', 'off']);
 
 export const LocftRunOptionsSchema = z

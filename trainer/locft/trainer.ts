@@ -24,7 +24,7 @@ import { buildBatch, stackPadded } from './batch.ts';
 import type { TrainingBatch } from './batch.ts';
 import { batchLoss } from './batch-loss.ts';
 import { EpochShuffler, chunk } from './batching.ts';
-import { parseHyperParams, parseRunOptions } from './config.ts';
+import { HOST_STEP_SUFFIX, parseHyperParams, parseRunOptions } from './config.ts';
 import type { LocftHyperParams, LocftHyperParamsInput, LocftRunOptions, LocftRunOptionsInput } from './config.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { hasRowKernels } from '../runtime/blas-kernel.ts';
@@ -127,7 +127,7 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
   // The host engine computes its own cache entries (different bits from tfjs's), so its entries are keyed apart.
   const hostAddon = chooseEngine(options, plan, config, store !== undefined);
   const host = hostAddon ? newHostEngine(model, plan, hostAddon) : undefined;
-  const computeBackend = host ? `${backend}+host-step` : backend;
+  const computeBackend = host ? `${backend}${HOST_STEP_SUFFIX}` : backend;
   const prefixArrays = (ids: readonly number[]): Float32Array[] => (host ? host.prefix(ids) : computePrefixArrays(model, at, ids));
   const keys = encoded.map((e) => activationKey({ baseHash: input.baseHash, backend: computeBackend, level: plan.level, layer: plan.lowestLayer, inputIds: inputIds(e) }));
   let computed = 0;
