@@ -20,6 +20,7 @@ const commands: Record<string, Loader> = {
   versions: () => import('./commands/versions.ts'),
   diff: () => import('./commands/diff.ts'),
   demo: () => import('./commands/demo.ts'),
+  ingest: () => import('./commands/ingest.ts'),
 };
 
 function usage(): string {

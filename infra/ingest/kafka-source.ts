@@ -1,0 +1,182 @@
+// The Kafka ingestion adapter (kafkajs): a consumer group reads a topic of correction messages (one correction,
+// a JSON object in a format `edit import` accepts, per message value; the key is only reported).
+//
+// Offsets are committed only after the ledger append: eachBatch runs with eachBatchAutoResolve off, hands the
+// batch to the ingestion loop and waits. On commit, the batch's last offset is resolved and committed
+// (resolveOffset + commitOffsetsIfNecessary with a threshold of one resolved offset). On release nothing is
+// resolved, so the next fetch of the partition starts again at the batch's first offset: the batch is delivered
+// again, and whatever of it was already appended is a no-op.
+import type { Consumer, ConsumerRunConfig, ConsumerSubscribeTopics, EachBatchPayload, LogEntry } from 'kafkajs';
+import type { IngestBatch, IngestionSource, IngestMessage } from '../../domain/ports/ingestion.ts';
+import { BatchHandoff, deferred } from './handoff.ts';
+
+/** The few consumer operations the adapter needs; `fromKafkajs` wraps a kafkajs consumer, tests may pass a fake. */
+export interface KafkaConsumerLike {
+  connect(): Promise<void>;
+  subscribe(subscription: ConsumerSubscribeTopics): Promise<void>;
+  run(config: ConsumerRunConfig): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Called when the consumer crashed; `restart` says whether kafkajs restarts it by itself. */
+  onCrash(listener: (error: Error, restart: boolean) => void): void;
+}
+
+export function fromKafkajs(consumer: Consumer): KafkaConsumerLike {
+  return {
+    connect: () => consumer.connect(),
+    subscribe: (subscription) => consumer.subscribe(subscription),
+    run: (config) => consumer.run(config),
+    disconnect: () => consumer.disconnect(),
+    onCrash: (listener) => {
+      consumer.on(consumer.events.CRASH, (event) => listener(event.payload.error, event.payload.restart));
+    },
+  };
+}
+
+export interface KafkaSourceOptions {
+  /** host:port of one or more brokers, e.g. ["localhost:9092"]. */
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  /** Consumer group; its committed offsets are where ingestion resumes. Default `editledger-ingest`. */
+  readonly groupId?: string;
+  readonly clientId?: string;
+  /** Where a group without committed offsets starts: the topic's beginning (default) or its end. */
+  readonly fromBeginning?: boolean;
+  readonly log?: (line: string) => void;
+  /** How often to heartbeat while the loop works on a batch. Default 3 s (kafkajs' default interval). */
+  readonly heartbeatMs?: number;
+  /** kafkajs connection retries before giving up (default kafkajs': 5). */
+  readonly retries?: number;
+}
+
+export const DEFAULT_GROUP_ID = 'editledger-ingest';
+
+/** A broker list from flags or KAFKA_BROKERS: comma-separated host:port. */
+export function parseBrokers(value: string): string[] {
+  return value
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
+}
+
+export class KafkaIngestionSource implements IngestionSource {
+  readonly channel: string;
+  private readonly handoff = new BatchHandoff();
+  private readonly log: (line: string) => void;
+  private readonly heartbeatMs: number;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly consumer: KafkaConsumerLike,
+    readonly topic: string,
+    options: { log?: (line: string) => void; heartbeatMs?: number },
+  ) {
+    this.channel = `kafka:${topic}`;
+    this.log = options.log ?? (() => undefined);
+    this.heartbeatMs = options.heartbeatMs ?? 3000;
+  }
+
+  /** Connect to the brokers with kafkajs, join the group and start consuming. */
+  static async connect(options: KafkaSourceOptions): Promise<KafkaIngestionSource> {
+    const { Kafka, logLevel } = (await import('kafkajs')).default;
+    const log = options.log ?? (() => undefined);
+    const kafka = new Kafka({
+      clientId: options.clientId ?? 'editledger',
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      // kafkajs logs to stdout by default; ours go to the caller's log (stderr), one line each.
+      logCreator: () => (entry: LogEntry) => {
+        const { message, error } = entry.log as { message: string; error?: string };
+        log(`kafka ${entry.label.toLowerCase()} ${entry.namespace}: ${message}${error ? ` (${error})` : ''}`);
+      },
+      ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
+    });
+    const consumer = kafka.consumer({ groupId: options.groupId ?? DEFAULT_GROUP_ID });
+    return KafkaIngestionSource.start(fromKafkajs(consumer), { ...options });
+  }
+
+  /** Start consuming `topic` with an already created consumer. */
+  static async start(
+    consumer: KafkaConsumerLike,
+    options: { readonly topic: string; readonly fromBeginning?: boolean; readonly log?: (line: string) => void; readonly heartbeatMs?: number },
+  ): Promise<KafkaIngestionSource> {
+    const source = new KafkaIngestionSource(consumer, options.topic, options);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? true });
+      consumer.onCrash((error, restart) => {
+        source.log(`kafka: consumer crashed (${error.message})${restart ? '; kafkajs restarts it' : ''}`);
+        if (!restart) source.handoff.fail(new Error(`the Kafka consumer stopped: ${error.message}`));
+      });
+      await consumer.run({
+        eachBatchAutoResolve: false, // an offset is resolved only once its message is in the ledger
+        autoCommit: true,
+        autoCommitThreshold: 1, // ... and then committed right away
+        autoCommitInterval: null,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => source.onBatch(payload),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return source;
+  }
+
+  next(): Promise<IngestBatch | undefined> {
+    return this.handoff.next();
+  }
+
+  /**
+   * Stop consuming: kafkajs waits for the batch in flight (the loop finishes it), leaves the group and disconnects.
+   * Batches fetched but not handed over stay uncommitted, for the next consumer.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.consumer.disconnect();
+      } finally {
+        this.handoff.close();
+      }
+    })();
+    return this.stopping;
+  }
+
+  private async onBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.stopping !== undefined || !isRunning() || isStale() || batch.messages.length === 0) return;
+    const messages: IngestMessage[] = batch.messages.map((message) => ({
+      key: message.key === null ? undefined : message.key.toString('utf8'),
+      offset: `${batch.partition}:${message.offset}`,
+      payload: message.value ?? new Uint8Array(0),
+    }));
+    const lastOffset = batch.messages.at(-1)!.offset;
+    const settled = deferred<void>();
+    const ingestBatch: IngestBatch = {
+      messages,
+      commit: async () => {
+        try {
+          resolveOffset(lastOffset);
+          await commitOffsetsIfNecessary();
+          settled.resolve();
+        } catch (error) {
+          // Let kafkajs see the failure (a rebalance, a lost coordinator): it re-joins and re-fetches from the
+          // last committed offset, so this batch comes again and appends nothing.
+          settled.reject(error as Error);
+          throw error;
+        }
+      },
+      release: async () => {
+        // Nothing resolved: the partition's next fetch starts at this batch's first offset again.
+        settled.resolve();
+      },
+    };
+    if (!this.handoff.push(ingestBatch)) return;
+    const beat = setInterval(() => {
+      heartbeat().catch((error: unknown) => this.log(`kafka: heartbeat failed (${error instanceof Error ? error.message : String(error)})`));
+    }, this.heartbeatMs);
+    try {
+      await settled.promise;
+    } finally {
+      clearInterval(beat);
+    }
+  }
+}
