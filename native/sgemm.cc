@@ -13,6 +13,7 @@
 
 namespace editledger {
 void RegisterRowKernels(Napi::Env env, Napi::Object exports);  // row-kernels.cc
+void RegisterHeadLayout(Napi::Env env, Napi::Object exports);  // head-layout.cc
 }
 
 namespace {
@@ -114,11 +115,12 @@ Napi::Value SgemmBatch(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// sgemm(transA, transB, m, n, k, a, b, c): one row-major product on three separate Float32Arrays (benchmarks).
+// sgemm(transA, transB, m, n, k, a, b, c[, beta]): one row-major product c = op(a) · op(b) + beta · c on three
+// separate Float32Arrays (beta 0 when omitted; the host step passes 1 to add a product onto a residual in place).
 Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 8) {
-    Napi::TypeError::New(env, "sgemm expects 8 arguments").ThrowAsJavaScriptException();
+  if (info.Length() != 8 && info.Length() != 9) {
+    Napi::TypeError::New(env, "sgemm expects 8 or 9 arguments").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   int m = 0, n = 0, k = 0;
@@ -130,6 +132,14 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
       !ReadFloat32Array(env, info[7], "c", &c)) {
     return env.Undefined();
   }
+  float beta = 0.0f;
+  if (info.Length() == 9) {
+    if (!info[8].IsNumber()) {
+      Napi::TypeError::New(env, "beta must be a number").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    beta = static_cast<float>(info[8].As<Napi::Number>().DoubleValue());
+  }
   if (a.length < static_cast<size_t>(m) * k || b.length < static_cast<size_t>(k) * n ||
       c.length < static_cast<size_t>(m) * n) {
     Napi::RangeError::New(env, "sgemm: an array is smaller than its matrix").ThrowAsJavaScriptException();
@@ -137,7 +147,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   }
   if (m == 0 || n == 0 || k == 0) return env.Undefined();
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
-              a.data, transA ? m : k, b.data, transB ? k : n, 0.0f, c.data, n);
+              a.data, transA ? m : k, b.data, transB ? k : n, beta, c.data, n);
   return env.Undefined();
 }
 
@@ -167,6 +177,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));
   exports.Set("info", Napi::Function::New(env, Info));
   editledger::RegisterRowKernels(env, exports);
+  editledger::RegisterHeadLayout(env, exports);
   return exports;
 }
 

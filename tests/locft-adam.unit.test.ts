@@ -1,9 +1,11 @@
 // The two Adam implementations LocFT uses — on tfjs variables (tfjs step) and on a host array (host step) — make
-// the same updates (the authors' torch.optim.Adam with L2 weight decay), to float32 rounding, over several steps.
+// the same updates (the authors' torch.optim.Adam with L2 weight decay), to float32 rounding, over several steps;
+// the host one's native loop gives its JavaScript loop's bits exactly.
 import test from 'ava';
 import { Adam, HostAdam } from '../trainer/locft/adam.ts';
 import { initBackend, tf } from '../trainer/runtime/backend.ts';
 import { Rng } from '../trainer/basemodel/rng.ts';
+import { hasRowKernels, loadSgemmAddon } from '../trainer/runtime/blas-kernel.ts';
 
 test.before(async () => {
   await initBackend('cpu', { quiet: true });
@@ -35,6 +37,17 @@ for (const weightDecay of [0, 0.01]) {
     }
     t.true(maxMove > 1e-3, `the parameters moved (${maxMove})`);
     t.true(maxDiff < 1e-6, `host and tfjs Adam differ by ${maxDiff}`);
+    // The native loop (host engine) gives HostAdam's bits exactly.
+    const addon = loadSgemmAddon();
+    if (addon.ok && hasRowKernels(addon.addon)) {
+      const native = new Float32Array(start);
+      const kernel = addon.addon.adamStep.bind(addon.addon);
+      const nativeAdam = new HostAdam(config, native, kernel);
+      for (const g of grads) nativeAdam.step(g);
+      t.deepEqual(Buffer.from(native.buffer), Buffer.from(host.buffer), 'native adamStep == HostAdam bit for bit');
+    } else {
+      t.log('native adamStep not built: only the JavaScript loop was checked');
+    }
     adam.dispose();
     v.dispose();
   });

@@ -62,9 +62,12 @@ export class Adam {
   }
 }
 
+/** The native twin of HostAdam's loop (native/row-kernels.cc adamStep): same arithmetic, same bits. */
+export type AdamStepKernel = (p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, beta2: number, epsilon: number, weightDecay: number, stepSize: number, sqrtBc2: number) => void;
+
 /**
  * The same update on a host Float32Array (the host step engine's tuned matrix), element by element in float64,
- * stored as float32. Updates `param` in place.
+ * stored as float32. Updates `param` in place; with `kernel`, the loop runs natively (the host engine passes it).
  */
 export class HostAdam {
   private readonly m: Float32Array;
@@ -74,6 +77,7 @@ export class HostAdam {
   constructor(
     readonly config: AdamConfig,
     private readonly param: Float32Array,
+    private readonly kernel?: AdamStepKernel,
   ) {
     this.m = new Float32Array(param.length);
     this.v = new Float32Array(param.length);
@@ -86,6 +90,10 @@ export class HostAdam {
     const stepSize = lr / (1 - beta1 ** this.steps);
     const sqrtBc2 = Math.sqrt(1 - beta2 ** this.steps);
     const { m, v, param: p } = this;
+    if (this.kernel) {
+      this.kernel(p, grad, m, v, beta1, beta2, epsilon, weightDecay, stepSize, sqrtBc2);
+      return;
+    }
     for (let i = 0; i < p.length; i++) {
       const g = weightDecay > 0 ? grad[i]! + weightDecay * p[i]! : grad[i]!;
       m[i] = beta1 * m[i]! + (1 - beta1) * g;

@@ -38,8 +38,9 @@ interface LayerWeights {
   readonly down: Float32Array;
 }
 
-/** Below this many multiply-adds a product runs on one OpenBLAS thread (measured: bench/train.bench.ts). */
-export const SMALL_PRODUCT_MACS = 2_000_000;
+/** Below this many multiply-adds a product runs on one OpenBLAS thread (measured on models/base: 0, 3e5, 2e6 and
+ * "always one" give 14.5, 13.3, 13.7 and 16.5 ms per 100-edit step; the per-edit cache fill is the same either way). */
+export const SMALL_PRODUCT_MACS = 300_000;
 
 /** One batch in the engine's packed layout. */
 export interface PackedBatch {
@@ -50,6 +51,9 @@ export interface PackedBatch {
   /** First packed row of each sequence. */
   readonly offsets: Int32Array;
   readonly rows: number;
+  /** The sequence of every packed row, and 0 .. rows-1 (the row list when every row continues). */
+  readonly seqOf: Int32Array;
+  readonly allRows: Int32Array;
   /** Layer L's residual after attention [rows, D] and down_proj's input [rows, F], packed. */
   readonly residual: Float32Array;
   readonly mlpHidden: Float32Array;
@@ -60,7 +64,13 @@ export interface PackedBatch {
 }
 
 /** Packs a TrainingBatch and each edit's cached [tokens, width] arrays (residual, mlpHidden). */
-export function packBatch(batch: TrainingBatch, entries: readonly (readonly Float32Array[])[], hidden: number, intermediate: number): PackedBatch {
+export function packBatch(
+  batch: TrainingBatch,
+  entries: readonly (readonly Float32Array[])[],
+  hidden: number,
+  intermediate: number,
+  allocate: (role: 'residual' | 'mlpHidden', n: number) => Float32Array = (_, n) => new Float32Array(n),
+): PackedBatch {
   const lengths = new Int32Array(batch.size);
   const offsets = new Int32Array(batch.size);
   let rows = 0;
@@ -76,8 +86,8 @@ export function packBatch(batch: TrainingBatch, entries: readonly (readonly Floa
     offsets[b] = rows;
     rows += n;
   }
-  const residual = new Float32Array(rows * hidden);
-  const mlpHidden = new Float32Array(rows * intermediate);
+  const residual = allocate('residual', rows * hidden);
+  const mlpHidden = allocate('mlpHidden', rows * intermediate);
   for (let b = 0; b < batch.size; b++) {
     residual.set(entries[b]![0]!, offsets[b]! * hidden);
     mlpHidden.set(entries[b]![1]!, offsets[b]! * intermediate);
@@ -88,7 +98,7 @@ export function packBatch(batch: TrainingBatch, entries: readonly (readonly Floa
     const b = Math.floor(padded / batch.seqLen);
     targetRows[i] = offsets[b]! + (padded - b * batch.seqLen);
   }
-  return { size: batch.size, seqLen: batch.seqLen, lengths, offsets, rows, residual, mlpHidden, targetRows, labels: batch.targetLabels, weights: batch.targetWeights };
+  return { size: batch.size, seqLen: batch.seqLen, lengths, offsets, rows, ...rowIndex(lengths, offsets, rows), residual, mlpHidden, targetRows, labels: batch.targetLabels, weights: batch.targetWeights };
 }
 
 export interface HostStepResult {
@@ -148,6 +158,8 @@ export class HostStepEngine {
     source: HostWeightSource,
     readonly layer: number,
     readonly tuned: Float32Array,
+    /** Products below this many multiply-adds run on one OpenBLAS thread (default SMALL_PRODUCT_MACS). */
+    private readonly smallProductMacs = SMALL_PRODUCT_MACS,
   ) {
     const c = source.config;
     this.c = c;
@@ -184,8 +196,8 @@ export class HostStepEngine {
     const R = batch.rows;
     // x_L = A + M·Wᵀ
     const x = this.buf('x', R * D);
-    this.gemm(false, true, R, D, F, batch.mlpHidden, this.tuned, x);
-    addInto(x, batch.residual);
+    x.set(batch.residual);
+    this.gemm(false, true, R, D, F, batch.mlpHidden, this.tuned, x, true);
     const tapes: LayerTape[] = [];
     let h: Float32Array = x;
     for (const [i, w] of this.layers.entries()) {
@@ -239,7 +251,7 @@ export class HostStepEngine {
       h.set(this.below.embed.subarray(id * D, (id + 1) * D), t * D);
     }
     const one: PackedBatch = {
-      size: 1, seqLen: n, lengths: Int32Array.of(n), offsets: Int32Array.of(0), rows: n, residual: h, mlpHidden: new Float32Array(0),
+      size: 1, seqLen: n, lengths: Int32Array.of(n), offsets: Int32Array.of(0), rows: n, ...rowIndex(Int32Array.of(n), Int32Array.of(0), n), residual: h, mlpHidden: new Float32Array(0),
       targetRows: new Int32Array(0), labels: new Int32Array(0), weights: new Float32Array(0),
     };
     for (let l = 0; l < this.layer; l++) h = this.layerForward(l, this.below.layers[l]!, h, one, null).out;
@@ -261,15 +273,16 @@ export class HostStepEngine {
     return b.subarray(0, n);
   }
 
-  private gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+  /** out = op(a) · op(b), or out += op(a) · op(b) with `accumulate` (sgemm's beta = 1). */
+  private gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate = false): void {
     if (m === 0 || n === 0) return;
     if (k === 0) {
-      out.fill(0, 0, m * n);
+      if (!accumulate) out.fill(0, 0, m * n);
       return;
     }
     this.useThreads(m * n * k);
     const t0 = performance.now();
-    this.blas.sgemm(ta, tb, m, n, k, a, b, out);
+    this.blas.sgemm(ta, tb, m, n, k, a, b, out, accumulate ? 1 : 0);
     this.sgemmMs += performance.now() - t0;
     this.flops += 2 * m * n * k;
   }
@@ -287,11 +300,21 @@ export class HostStepEngine {
    * than it saves there), the addon's default above. A pure function of the shape, so runs stay deterministic.
    */
   private useThreads(macs: number): void {
-    const want = macs < SMALL_PRODUCT_MACS ? 1 : this.defaultThreads;
+    const want = macs < this.smallProductMacs ? 1 : this.defaultThreads;
     if (want !== this.threads) {
       this.blas.setNumThreads(want);
       this.threads = want;
     }
+  }
+
+  /** packBatch into the engine's reused buffers (valid until the next pack). */
+  pack(batch: TrainingBatch, entries: readonly (readonly Float32Array[])[]): PackedBatch {
+    return packBatch(batch, entries, this.c.hiddenSize, this.c.intermediateSize, (role, n) => this.buf(`pack:${role}`, n));
+  }
+
+  /** The native Adam loop for the optimizer of the tuned matrix (see HostAdam). */
+  adamKernel(): RowKernelAddon['adamStep'] {
+    return (...args) => this.blas.adamStep(...args);
   }
 
   /** Puts OpenBLAS back to its default thread count (call when done with the engine). */
@@ -316,39 +339,24 @@ export class HostStepEngine {
     this.gemm(false, true, R, width, D, n1, w.qkv, qkv);
     if (w.qkvBias) addBias(qkv, w.qkvBias, width);
     // RoPE on q and k (q also scaled by 1/sqrt(hd), as the model does) into the padded per-head layout.
-    const ws = new AttentionWorkspace(H, KV, batch.size, batch.seqLen, hd, (n) => this.buf(`${l}:attention`, n).fill(0));
+    const ws = new AttentionWorkspace(H, KV, batch.size, batch.seqLen, hd, (n) => this.buf(`${l}:attention`, n));
     const { B, T } = ws;
-    const scale = 1 / Math.sqrt(hd);
-    for (let b = 0; b < B; b++) {
-      const off = batch.offsets[b]!;
-      for (let t = 0; t < batch.lengths[b]!; t++) {
-        const row = (off + t) * width;
-        for (let head = 0; head < H; head++) this.ropeInto(qkv, row + head * hd, ws.q, ws.at(head, b, t), t, scale);
-        for (let head = 0; head < KV; head++) {
-          this.ropeInto(qkv, row + (H + head) * hd, ws.k, ws.at(head, b, t), t, 1);
-          const src = row + (H + KV + head) * hd;
-          copy(qkv, src, ws.v, ws.at(head, b, t), hd);
-        }
-      }
-    }
+    const geometry = this.geometry(batch);
+    this.blas.qkvToHeads(qkv, ...geometry, this.cos, this.sin, 1 / Math.sqrt(hd), ws.q, ws.k, ws.v);
     // probs = causal softmax(q·kᵀ), attended = probs·v, per (head, sequence).
     this.attnGemm(ws, ws.q, 'q', ws.k, 'kv', ws.probs, 's', false, true, T, T, hd);
     this.blas.causalSoftmax(ws.probs, H * B, T);
     this.attnGemm(ws, ws.probs, 's', ws.v, 'kv', ws.attended, 'q', false, false, T, hd, T);
     // Back to packed rows [n, H·hd] for the rows that continue.
-    const seqOf = sequenceOfRows(batch);
-    const n = selected ? selected.length : R;
+    const continuing = selected ?? batch.allRows;
+    const n = continuing.length;
     const attnRows = this.buf(`${l}:attnRows`, n * H * hd);
-    for (let r = 0; r < n; r++) {
-      const packed = selected ? selected[r]! : r;
-      const b = seqOf[packed]!;
-      const t = packed - batch.offsets[b]!;
-      for (let head = 0; head < H; head++) copy(ws.attended, ws.at(head, b, t), attnRows, (r * H + head) * hd, hd);
-    }
+    this.blas.headsToRows(ws.attended, ...geometry, continuing, batch.seqOf, attnRows);
     const mid = this.buf(`${l}:mid`, n * D);
-    this.gemm(false, true, n, D, H * hd, attnRows, w.o, mid);
+    if (selected) gatherRows(mid, input, selected, D);
+    else mid.set(input);
     if (w.oBias) addBias(mid, w.oBias, D);
-    addInto(mid, selected ? gatherRows(this.buf(`${l}:selectedInput`, selected.length * D), input, selected, D) : input);
+    this.gemm(false, true, n, D, H * hd, attnRows, w.o, mid, true);
     // MLP: out = mid + down(silu(gate(n2)) · up(n2)).
     const rs2 = this.buf(`${l}:rs2`, n);
     const n2 = this.rmsNorm(`${l}:n2`, mid, w.norm2, D, rs2);
@@ -357,8 +365,8 @@ export class HostStepEngine {
     const act = this.buf(`${l}:act`, n * F);
     this.blas.swiglu(gateUp, n, F, act);
     const out = this.buf(`${l}:out`, n * D);
-    this.gemm(false, true, n, D, F, act, w.down, out);
-    addInto(out, mid);
+    out.set(mid);
+    this.gemm(false, true, n, D, F, act, w.down, out, true);
     return { tape: { layer: l, input, rs1, attn: ws, selected, mid, rs2, gateUp, act }, out };
   }
 
@@ -375,21 +383,15 @@ export class HostStepEngine {
     this.blas.swigluBackward(tape.gateUp, dAct, n, F, dGateUp);
     const dn2 = this.buf('dn2', n * D);
     this.gemm(false, false, n, D, 2 * F, dGateUp, w.gateUp, dn2);
-    const dMid = this.rmsNormBackward('dMid', tape.mid, tape.rs2, w.norm2, dn2, D);
-    addInto(dMid, dOut);
+    const dMid = this.rmsNormBackward('dMid', tape.mid, tape.rs2, w.norm2, dn2, D, dOut);
     // Attention: o_proj, then the per (head, sequence) products in the padded layout.
     const { numHeads: H, numKvHeads: KV, headDim: hd } = c;
     const ws = tape.attn;
     const { B, T } = ws;
     const dAttnRows = this.buf('dAttnRows', n * H * hd);
     this.gemm(false, false, n, H * hd, D, dMid, w.o, dAttnRows);
-    const seqOf = sequenceOfRows(batch);
-    for (let r = 0; r < n; r++) {
-      const packed = tape.selected ? tape.selected[r]! : r;
-      const b = seqOf[packed]!;
-      const t = packed - batch.offsets[b]!;
-      for (let head = 0; head < H; head++) copy(dAttnRows, (r * H + head) * hd, ws.dAttended, ws.at(head, b, t), hd);
-    }
+    const geometry = this.geometry(batch);
+    this.blas.rowsToHeads(dAttnRows, ...geometry, tape.selected ?? batch.allRows, batch.seqOf, ws.dAttended);
     this.attnGemm(ws, ws.dAttended, 'q', ws.v, 'kv', ws.dProbs, 's', false, true, T, T, hd);
     this.attnGemm(ws, ws.probs, 's', ws.dAttended, 'q', ws.dvHeads, 'q', true, false, T, hd, T);
     this.blas.causalSoftmax(ws.probs, H * B, T, ws.dProbs); // dProbs := dScores
@@ -399,28 +401,12 @@ export class HostStepEngine {
     const R = batch.rows;
     const width = (H + 2 * KV) * hd;
     const dqkv = this.buf('dqkv', R * width);
-    const groups = H / KV;
-    const scale = 1 / Math.sqrt(hd);
-    const sum = new Float32Array(hd);
-    for (let b = 0; b < B; b++) {
-      const off = batch.offsets[b]!;
-      for (let t = 0; t < batch.lengths[b]!; t++) {
-        const row = (off + t) * width;
-        for (let head = 0; head < H; head++) this.ropeBackwardInto(ws.dq, ws.at(head, b, t), dqkv, row + head * hd, t, scale);
-        for (let kvh = 0; kvh < KV; kvh++) {
-          ws.sumGroup(ws.dkHeads, kvh, groups, b, t, sum);
-          this.ropeBackwardInto(sum, 0, dqkv, row + (H + kvh) * hd, t, 1);
-          ws.sumGroup(ws.dvHeads, kvh, groups, b, t, sum);
-          copy(sum, 0, dqkv, row + (H + KV + kvh) * hd, hd);
-        }
-      }
-    }
+    this.blas.headsToQkvGrad(ws.dq, ws.dkHeads, ws.dvHeads, ...geometry, this.cos, this.sin, 1 / Math.sqrt(hd), dqkv);
     const dn1 = this.buf('dn1', R * D);
     this.gemm(false, false, R, D, width, dqkv, w.qkv, dn1);
-    const dInput = this.rmsNormBackward(`${tape.layer}:dInput`, tape.input, tape.rs1, w.norm1, dn1, D);
+    const dInput = this.rmsNormBackward(`${tape.layer}:dInput`, tape.input, tape.rs1, w.norm1, dn1, D, tape.selected ? undefined : dMid);
     // The residual path: rows that went on past attention carry dMid straight back to the input.
     if (tape.selected) for (let r = 0; r < n; r++) addRow(dInput, tape.selected[r]!, dMid, r, D);
-    else addInto(dInput, dMid);
     return dInput;
   }
 
@@ -445,39 +431,20 @@ export class HostStepEngine {
     return out;
   }
 
-  private rmsNormBackward(key: string, x: Float32Array, rs: Float32Array, g: Float32Array, dy: Float32Array, width: number): Float32Array {
+  /** RMSNorm's input gradient, plus `residual` (the gradient arriving by the skip connection) when given. */
+  private rmsNormBackward(key: string, x: Float32Array, rs: Float32Array, g: Float32Array, dy: Float32Array, width: number, residual?: Float32Array): Float32Array {
     const dx = this.buf(key, x.length);
-    this.blas.rmsNormBackward(x, rs, x.length / width, width, g, dy, dx);
+    if (residual) dx.set(residual);
+    this.blas.rmsNormBackward(x, rs, x.length / width, width, g, dy, dx, residual !== undefined);
     return dx;
   }
 
-  /** RoPE of one head vector (rotate-half layout) at position pos, times `scale`, from src[s..] into dst[d..]. */
-  private ropeInto(src: Float32Array, s: number, dst: Float32Array, d: number, pos: number, scale: number): void {
-    const half = this.c.headDim / 2;
-    const base = pos * half;
-    for (let k = 0; k < half; k++) {
-      const x1 = src[s + k]!;
-      const x2 = src[s + half + k]!;
-      const cs = this.cos[base + k]!;
-      const sn = this.sin[base + k]!;
-      dst[d + k] = (x1 * cs - x2 * sn) * scale;
-      dst[d + half + k] = (x2 * cs + x1 * sn) * scale;
-    }
+  /** The batch geometry the head-layout kernels take: dims [B, T, H, KV, hd], offsets, lengths. */
+  private geometry(batch: PackedBatch): [Int32Array, Int32Array, Int32Array] {
+    const { numHeads, numKvHeads, headDim } = this.c;
+    return [Int32Array.of(batch.size, batch.seqLen, numHeads, numKvHeads, headDim), batch.offsets, batch.lengths];
   }
 
-  /** Transpose of ropeInto: the gradient of its input from the gradient of its output. */
-  private ropeBackwardInto(src: Float32Array, s: number, dst: Float32Array, d: number, pos: number, scale: number): void {
-    const half = this.c.headDim / 2;
-    const base = pos * half;
-    for (let k = 0; k < half; k++) {
-      const g1 = src[s + k]! * scale;
-      const g2 = src[s + half + k]! * scale;
-      const cs = this.cos[base + k]!;
-      const sn = this.sin[base + k]!;
-      dst[d + k] = g1 * cs + g2 * sn;
-      dst[d + half + k] = g2 * cs - g1 * sn;
-    }
-  }
 }
 
 type Layout = 'q' | 'kv' | 's';
@@ -502,7 +469,7 @@ class AttentionWorkspace {
     readonly B: number,
     readonly T: number,
     readonly hd: number,
-    /** Zeroed storage of n floats (padding positions must read as 0). */
+    /** Storage of n floats, any contents: the buffers whose padding positions are read are zeroed here. */
     allocate: (n: number) => Float32Array,
   ) {
     const qSize = H * B * T * hd;
@@ -520,6 +487,9 @@ class AttentionWorkspace {
     [this.q, this.k, this.v, this.probs, this.attended, this.dAttended, this.dProbs, this.dq, this.dkHeads, this.dvHeads] = views as [
       Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
     ];
+    // q, k and v are written at real positions only and read at padding ones too (times a zero probability, which
+    // must not meet NaN); dAttended is scattered into. Every other buffer is an sgemm output, written whole.
+    for (const b of [this.q, this.k, this.v, this.dAttended]) b.fill(0);
   }
 
   /** Element index of (head, sequence, position) in a 'q' or 'kv' layout buffer. */
@@ -542,14 +512,6 @@ class AttentionWorkspace {
     return out;
   }
 
-  /** Σ over the query heads sharing kv head `kvh` of their [hd] vector at (b, t) in a 'q' layout buffer. */
-  sumGroup(buffer: Float32Array, kvh: number, groups: number, b: number, t: number, out: Float32Array): void {
-    out.fill(0);
-    for (let g = 0; g < groups; g++) {
-      const src = this.at(kvh * groups + g, b, t);
-      for (let j = 0; j < this.hd; j++) out[j]! += buffer[src + j]!;
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -586,9 +548,6 @@ function concat(parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-function addInto(target: Float32Array, other: Float32Array): void {
-  for (let i = 0; i < target.length; i++) target[i]! += other[i]!;
-}
 
 
 function addBias(x: Float32Array, bias: Float32Array, width: number): void {
@@ -612,8 +571,8 @@ function scatterRows(out: Float32Array, x: Float32Array, rows: Int32Array, width
   return out;
 }
 
-function sequenceOfRows(batch: PackedBatch): Int32Array {
-  const out = new Int32Array(batch.rows);
-  for (let b = 0; b < batch.size; b++) out.fill(b, batch.offsets[b]!, batch.offsets[b]! + batch.lengths[b]!);
-  return out;
+function rowIndex(lengths: Int32Array, offsets: Int32Array, rows: number): { seqOf: Int32Array; allRows: Int32Array } {
+  const seqOf = new Int32Array(rows);
+  for (let b = 0; b < lengths.length; b++) seqOf.fill(b, offsets[b]!, offsets[b]! + lengths[b]!);
+  return { seqOf, allRows: Int32Array.from({ length: rows }, (_, i) => i) };
 }

@@ -32,7 +32,7 @@ import type { RowKernelAddon } from '../runtime/blas-kernel.ts';
 import { encodeEdits, inputIds } from './encode.ts';
 import type { EditText, EncodingTokenizer } from './encode.ts';
 import { frozenPrefix } from './frozen-prefix.ts';
-import { HostStepEngine, hostStepUnsupported, packBatch } from './host-step.ts';
+import { HostStepEngine, hostStepUnsupported } from './host-step.ts';
 
 import { loadSgemmAddon } from '../runtime/blas-kernel.ts';
 import type { SplitPoint } from './frozen-prefix.ts';
@@ -313,10 +313,11 @@ function hostRunner(
   const name = plan.tunedNames[0]!;
   const c = model.config;
   const tuned = engine.tuned;
-  let optimizer = new HostAdam(adamConfig, tuned);
+  const kernel = engine.adamKernel();
+  let optimizer = new HostAdam(adamConfig, tuned, kernel);
   return {
     step(batch, indices, probeFirst, threshold) {
-      const packed = packBatch(batch, entries(indices), c.hiddenSize, c.intermediateSize);
+      const packed = engine.pack(batch, entries(indices));
       let flops = 0;
       let sgemmMs = 0;
       if (probeFirst) {
@@ -333,7 +334,7 @@ function hostRunner(
       return { loss: r.loss, updated, flops, sgemmMs };
     },
     resetOptimizer() {
-      optimizer = new HostAdam(adamConfig, tuned);
+      optimizer = new HostAdam(adamConfig, tuned, kernel);
     },
     tensors: () => new Map([[name, { shape: [...model.param(name).shape], data: new Float32Array(tuned) }]]),
     dispose() {}, // trainLocft releases the engine
