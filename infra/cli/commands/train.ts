@@ -27,6 +27,7 @@ DIR/manifest.json to --out. Progress (epoch, loss, edits/s, ETA) goes to stderr.
                          else ./.editledger/activation-cache)
   --no-cache             recompute the frozen layers every step (slow; for comparison)
   --full-logits          project every position to the vocabulary (slow; for comparison)
+  --engine E             auto (default: the native host step where it applies, else tfjs), host or tfjs
   --write-checkpoint DIR also write the full edited checkpoint (Hugging Face layout, float32)
   --json                 print the manifest as JSON on stdout
 The compute backend comes from EDITLEDGER_BACKEND (auto|tensorflow|wasm|wasm-blas|cpu; default auto).
@@ -48,7 +49,7 @@ export const command: CliCommand = {
           layer: { type: 'string' }, module: { type: 'string', multiple: true }, lr: { type: 'string' },
           'batch-size': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, schedule: { type: 'string' },
           limit: { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
-          'full-logits': { type: 'boolean', default: false }, 'write-checkpoint': { type: 'string' },
+          'full-logits': { type: 'boolean', default: false }, 'write-checkpoint': { type: 'string' }, engine: { type: 'string', default: 'auto' },
           json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
         },
       }));
@@ -90,11 +91,13 @@ export const command: CliCommand = {
     }
     const home = io.env['EDITLEDGER_HOME'] ? resolve(io.cwd, io.env['EDITLEDGER_HOME']) : resolve(io.cwd, '.editledger');
     const cacheDir = values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : join(home, 'activation-cache');
+    const engine = values.engine;
+    if (engine !== 'auto' && engine !== 'host' && engine !== 'tfjs') return fail(io, `--engine: expected auto, host or tfjs, got ${JSON.stringify(engine)}`);
     io.stderr.write(`editledger train: ${edits.length} edits, ${hyperParams.schedule}, layers ${hyperParams.layers.join(',')} ${hyperParams.rewriteModules.join(' ')}, lr ${hyperParams.lr}, batch ${hyperParams.batchSize}, <= ${hyperParams.numSteps} epochs, seed ${hyperParams.seed}\n`);
     try {
       const out = await runLocft({
         modelDir, edits, hyperParams, outDir,
-        options: { activationCache: values['no-cache'] ? 'off' : 'auto', cacheDir, targetOnlyLogits: !values['full-logits'] },
+        options: { activationCache: values['no-cache'] ? 'off' : 'auto', cacheDir, targetOnlyLogits: !values['full-logits'], engine },
         onProgress: progressWriter(io.stderr, 'train: '),
       });
       const m = out.artifact.manifest;
