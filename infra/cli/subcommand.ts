@@ -2,7 +2,7 @@
 // print usage on --help, and turn any error into a message plus a trustworthy exit code.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import type { CliIO } from './command.ts';
+import type { CliCommand, CliIO } from './command.ts';
 import { ExitCode } from './command.ts';
 import { reportError, UsageError } from './format.ts';
 
@@ -76,4 +76,30 @@ export function optionalString(flags: ParsedFlags, name: string): string | undef
 export function stringList(flags: ParsedFlags, name: string): string[] {
   const value = flags.values[name];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * A command made of named sub-commands (`editledger edit submit ...`): no name or --help prints the usage, an
+ * unknown name is a usage error naming it as a `noun` (e.g. "source"), anything else runs that sub-command.
+ */
+export function subcommandGroup(spec: { name: string; summary: string; usage: string; noun: string; subcommands: Record<string, SubcommandSpec> }): CliCommand {
+  const { name, summary, usage, noun, subcommands } = spec;
+  return {
+    name,
+    summary,
+    usage,
+    async run(argv: readonly string[], io: CliIO): Promise<number> {
+      const [sub, ...rest] = argv;
+      if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+        io.stdout.write(usage);
+        return sub === undefined ? ExitCode.usage : ExitCode.ok;
+      }
+      const found = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
+      if (found === undefined) {
+        io.stderr.write(`editledger ${name}: unknown ${noun} "${sub}"\n\n${usage}`);
+        return ExitCode.usage;
+      }
+      return runSubcommand(found, rest, io);
+    },
+  };
 }

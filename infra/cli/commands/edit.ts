@@ -1,12 +1,11 @@
 // `editledger edit <submit|import|retract|list|show>`: the edit ledger from the command line.
-import type { CliCommand, CliIO } from '../command.ts';
-import { ExitCode } from '../command.ts';
+import type { CliCommand } from '../command.ts';
 import { importEdits } from '../edit/import.ts';
 import { list } from '../edit/list.ts';
 import { retract } from '../edit/retract.ts';
 import { show } from '../edit/show.ts';
 import { submit } from '../edit/submit.ts';
-import { runSubcommand } from '../subcommand.ts';
+import { subcommandGroup } from '../subcommand.ts';
 import type { SubcommandSpec } from '../subcommand.ts';
 
 const subcommands: Record<string, SubcommandSpec> = { submit, import: importEdits, retract, list, show };
@@ -24,21 +23,4 @@ Run "editledger edit <command> --help" for its options. Every command accepts --
 Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 not found, 5 conflict.
 `;
 
-export const command: CliCommand = {
-  name: 'edit',
-  summary: 'submit, import, retract, list and show edits',
-  usage,
-  async run(argv: readonly string[], io: CliIO): Promise<number> {
-    const [name, ...rest] = argv;
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      io.stdout.write(usage);
-      return name === undefined ? ExitCode.usage : ExitCode.ok;
-    }
-    const sub = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
-    if (sub === undefined) {
-      io.stderr.write(`editledger edit: unknown command "${name}"\n\n${usage}`);
-      return ExitCode.usage;
-    }
-    return runSubcommand(sub, rest, io);
-  },
-};
+export const command: CliCommand = subcommandGroup({ name: 'edit', summary: 'submit, import, retract, list and show edits', usage, noun: 'command', subcommands });

@@ -12,7 +12,7 @@ import { ExitCode } from '../command.ts';
 import { UsageError, writeJson } from '../format.ts';
 import { actorFrom, withLedger } from '../ledger-session.ts';
 import type { LedgerSession } from '../ledger-session.ts';
-import { COMMON_USAGE, optionalString, requireString, runSubcommand } from '../subcommand.ts';
+import { COMMON_USAGE, optionalString, requireString, subcommandGroup } from '../subcommand.ts';
 import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
 
 const IDENTITY_USAGE = `  --system NAME         upstream system recorded on each edit (default: ingest); with the content hash as
@@ -214,21 +214,4 @@ sources:
 Run "editledger ingest <source> --help" for its options.
 `;
 
-export const command: CliCommand = {
-  name: 'ingest',
-  summary: 'record corrections streamed by upstream systems (HTTP, Kafka, a JSONL file)',
-  usage,
-  async run(argv: readonly string[], io: CliIO): Promise<number> {
-    const [name, ...rest] = argv;
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      io.stdout.write(usage);
-      return name === undefined ? ExitCode.usage : ExitCode.ok;
-    }
-    const sub = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
-    if (sub === undefined) {
-      io.stderr.write(`editledger ingest: unknown source "${name}"\n\n${usage}`);
-      return ExitCode.usage;
-    }
-    return runSubcommand(sub, rest, io);
-  },
-};
+export const command: CliCommand = subcommandGroup({ name: 'ingest', summary: 'record corrections streamed by upstream systems (HTTP, Kafka, a JSONL file)', usage, noun: 'source', subcommands });
