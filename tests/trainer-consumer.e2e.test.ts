@@ -209,8 +209,8 @@ test('two trainers materializing the same edit set at once record one version', 
 test('SIGKILL during training, several rounds: after restarts exactly one version per distinct edit set, no partial artifact', async (t) => {
   const { home, ckpt, cli, json, child } = await setup(t);
   // Many epochs and an unreachable stop loss, so training lasts long enough to be killed in the middle.
-  // (120 epochs take ~1.5 s on a tiny model; 400 leave a wide window for the kill.)
-  await cli(model, ['register', ckpt.dir, '--layer', '1', '--lr', '0.05', '--epochs', '400', '--stop-loss', '0.000001']);
+  // (On the host step engine 400 epochs of a tiny model take well under a second; 8,000 leave a wide window.)
+  await cli(model, ['register', ckpt.dir, '--layer', '1', '--lr', '0.05', '--epochs', '8000', '--stop-loss', '0.000001']);
   const rounds = [edits.capital, edits.ceo, edits.river];
   let killedInTraining = 0;
   for (const [i, flagsOfEdit] of rounds.entries()) {
@@ -227,7 +227,7 @@ test('SIGKILL during training, several rounds: after restarts exactly one versio
             killedInTraining++;
           }
           resolve();
-        }, 100 + Math.floor(Math.random() * 1000));
+        }, 100 + Math.floor(Math.random() * 400));
       };
       proc.stderr.on('data', onData);
       proc.on('exit', () => resolve());
