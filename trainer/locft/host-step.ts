@@ -492,10 +492,6 @@ class AttentionWorkspace {
     for (const b of [this.q, this.k, this.v, this.dAttended]) b.fill(0);
   }
 
-  /** Element index of (head, sequence, position) in a 'q' or 'kv' layout buffer. */
-  at(head: number, b: number, t: number): number {
-    return ((head * this.B + b) * this.T + t) * this.hd;
-  }
 
   /** Offsets in `heap` of the matrix of every (query head, sequence) pair, in a view laid out as `layout`. */
   offsets(view: Float32Array, layout: Layout): Float64Array {
