@@ -311,7 +311,6 @@ function hostRunner(
   entries: (indices: readonly number[]) => Float32Array[][],
 ): StepRunner {
   const name = plan.tunedNames[0]!;
-  const c = model.config;
   const tuned = engine.tuned;
   const kernel = engine.adamKernel();
   let optimizer = new HostAdam(adamConfig, tuned, kernel);
