@@ -45,7 +45,13 @@ function seededRandom(seed: number): () => number {
   return () => (state = (state * 48271) % 2147483647) / 2147483647;
 }
 
-const METADATA = { actor: 'bench', source: 'bench', commandId: '00000000-0000-4000-8000-000000000001', correlationId: '00000000-0000-4000-8000-000000000002', now: '2025-01-01T00:00:00.000Z' };
+const METADATA = {
+  actor: 'bench',
+  source: 'bench',
+  commandId: '00000000-0000-4000-8000-000000000001',
+  correlationId: '00000000-0000-4000-8000-000000000002',
+  now: '2025-01-01T00:00:00.000Z',
+};
 
 /** Write about `events` edit events to a fresh store at `path`, through the decider. */
 export async function buildLedger(path: string, events: number): Promise<void> {
@@ -67,7 +73,11 @@ export async function buildLedger(path: string, events: number): Promise<void> {
     const state = states.get(f) ?? initialFactState();
     let command: EditCommand;
     if (state.activeEditId !== undefined && random() < 0.1) {
-      command = { type: 'RetractEdit', data: { editId: state.activeEditId, factKey, reason: 'bench', by: 'bench' }, metadata: METADATA };
+      command = {
+        type: 'RetractEdit',
+        data: { editId: state.activeEditId, factKey, reason: 'bench', by: 'bench' },
+        metadata: METADATA,
+      };
     } else {
       const data: Omit<EditSubmittedData, 'schemaVersion' | 'editId'> = {
         factKey,
@@ -96,7 +106,9 @@ export async function buildLedger(path: string, events: number): Promise<void> {
 
 /** The baseline: every event up to `position` straight from SQLite, folded into intervals, sorted, hashed. */
 function refoldRaw(db: Database.Database, position: number): { hash: string; count: number } {
-  const rows = db.prepare<[number], [string, string]>('SELECT type, data FROM events WHERE position <= ? ORDER BY position').raw();
+  const rows = db
+    .prepare<[number], [string, string]>('SELECT type, data FROM events WHERE position <= ? ORDER BY position')
+    .raw();
   const edits = new Map<string, { edit: ActiveEdit; ended: boolean }>();
   for (const [type, json] of rows.iterate(position)) {
     const data = JSON.parse(json) as Record<string, string> & EditSubmittedData;
@@ -104,7 +116,10 @@ function refoldRaw(db: Database.Database, position: number): { hash: string; cou
     else if (type === 'EditRetracted') edits.get(data.editId)!.ended = true;
     else if (type === 'EditSuperseded') edits.get(data.oldEditId!)!.ended = true;
   }
-  const active = [...edits.values()].filter((e) => !e.ended).map((e) => e.edit).sort(compareActiveEdits);
+  const active = [...edits.values()]
+    .filter((e) => !e.ended)
+    .map((e) => e.edit)
+    .sort(compareActiveEdits);
   return { hash: hashCanonicalEdits(active.map(canonicalEditJson)), count: active.length };
 }
 
@@ -145,10 +160,14 @@ export async function benchEditSet(): Promise<Row[]> {
         const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
         const rawReadSeconds =
           timeMs(() => {
-            for (const [json] of raw.prepare<[], [string]>('SELECT data FROM events ORDER BY position').raw().iterate()) JSON.parse(json);
+            for (const [json] of raw.prepare<[], [string]>('SELECT data FROM events ORDER BY position').raw().iterate())
+              JSON.parse(json);
           }) / 1000;
         const label = `${n.toLocaleString('en-US')} events`;
-        for (const [where, position] of [['head', checkpoint], ['middle', Math.floor(checkpoint / 2)]] as const) {
+        for (const [where, position] of [
+          ['head', checkpoint],
+          ['middle', Math.floor(checkpoint / 2)],
+        ] as const) {
           let count = 0;
           const best = compare(
             repeats,
@@ -189,7 +208,8 @@ export async function benchEditSet(): Promise<Row[]> {
 
 export function formatEditSetTable(rows: readonly Row[]): string {
   const header = ['metric', 'editledger', 'baseline (full re-fold / raw)', 'speed-up', 'target'];
-  const number = (value: number, unit: string) => `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)} ${unit}`;
+  const number = (value: number, unit: string) =>
+    `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)} ${unit}`;
   const cells = rows.map((r) => [
     r.metric,
     number(r.editledger, r.unit),

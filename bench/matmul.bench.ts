@@ -132,9 +132,17 @@ export async function runMatmulBench(
   const add = (backend: MatmulBenchRow['backend'], s: Shape, variant: string, ms: number, work: Shape = s): void => {
     const gflops = flops(work) / (ms * 1e6);
     const key = variant.startsWith('linear') ? `${label(s)} linear` : label(s);
-    if (backend === 'wasm' && (variant === 'plain' || variant === 'linear fwd+bwd: ops.linear')) baseline.set(key, gflops);
+    if (backend === 'wasm' && (variant === 'plain' || variant === 'linear fwd+bwd: ops.linear'))
+      baseline.set(key, gflops);
     const base = baseline.get(key);
-    rows.push({ backend, shape: label(s), variant, ms, gflops, vsWasm: base === undefined ? undefined : gflops / base });
+    rows.push({
+      backend,
+      shape: label(s),
+      variant,
+      ms,
+      gflops,
+      vsWasm: base === undefined ? undefined : gflops / base,
+    });
     log(`${backend} ${label(s)} ${variant}: ${gflops.toFixed(2)} GFLOP/s`);
   };
 
@@ -148,7 +156,13 @@ export async function runMatmulBench(
       }
       const linearFlops = { m: LINEAR.m * 3, k: LINEAR.k, n: LINEAR.n }; // 3 matmuls of the same size
       add(backend, LINEAR, 'linear fwd+bwd: ops.linear', linearStepMs(true, repeats), linearFlops);
-      add(backend, LINEAR, 'linear fwd+bwd: tfjs grad', linearStepMs(false, backend === 'wasm' ? 1 : repeats), linearFlops);
+      add(
+        backend,
+        LINEAR,
+        'linear fwd+bwd: tfjs grad',
+        linearStepMs(false, backend === 'wasm' ? 1 : repeats),
+        linearFlops,
+      );
     }
   }
   for (const s of LARGE) {

@@ -21,9 +21,17 @@ import { markdownTable } from './table.ts';
 
 // A small Llama-shaped model with GQA, about the size of a base model trained on a synthetic world.
 const CONFIG = parseModelConfig({
-  model_type: 'llama', vocab_size: 4096, hidden_size: 256, intermediate_size: 688, num_hidden_layers: 4,
-  num_attention_heads: 8, num_key_value_heads: 4, max_position_embeddings: 512, tie_word_embeddings: false,
-  bos_token_id: 1, eos_token_id: 2,
+  model_type: 'llama',
+  vocab_size: 4096,
+  hidden_size: 256,
+  intermediate_size: 688,
+  num_hidden_layers: 4,
+  num_attention_heads: 8,
+  num_key_value_heads: 4,
+  max_position_embeddings: 512,
+  tie_word_embeddings: false,
+  bos_token_id: 1,
+  eos_token_id: 2,
 });
 const TUNED_LAYER = 2;
 const TUNED = `model.layers.${TUNED_LAYER}.mlp.down_proj.weight`;
@@ -35,7 +43,8 @@ function layerFlops(c: ModelConfig, batch: number, seq: number): { linear: numbe
   const tokens = batch * seq;
   const q = c.numHeads * c.headDim;
   const kv = c.numKvHeads * c.headDim;
-  const linear = 2 * tokens * (c.hiddenSize * q + 2 * c.hiddenSize * kv + q * c.hiddenSize + 3 * c.hiddenSize * c.intermediateSize);
+  const linear =
+    2 * tokens * (c.hiddenSize * q + 2 * c.hiddenSize * kv + q * c.hiddenSize + 3 * c.hiddenSize * c.intermediateSize);
   const attention = 2 * 2 * batch * c.numHeads * seq * seq * c.headDim; // scores and probs·v (full square)
   const down = 2 * tokens * c.intermediateSize * c.hiddenSize;
   return { linear, attention, down };
@@ -85,7 +94,10 @@ async function matmulCeiling(m: number, k: number, n: number): Promise<{ gflops:
     const spec: string = '../trainer/runtime/ceiling.ts'; // a variable: the module may not exist in every checkout
     const mod = (await import(spec)) as { measureMatmulGflops?: CeilingFn };
     if (typeof mod.measureMatmulGflops === 'function') {
-      return { gflops: mod.measureMatmulGflops(m, k, n, { repeats: 5 }).gflops, source: `ceiling.ts measureMatmulGflops ${shape}` };
+      return {
+        gflops: mod.measureMatmulGflops(m, k, n, { repeats: 5 }).gflops,
+        source: `ceiling.ts measureMatmulGflops ${shape}`,
+      };
     }
   } catch {
     // fall through to the local measurement
@@ -147,7 +159,10 @@ async function benchBackend(name: BackendName, batch: number, seq: number): Prom
     const loss = optimizer.minimize(
       () => {
         const ctx = createContext(CONFIG, { batch, seqLen: seq });
-        const logits = tf.reshape(model.forward(tokenIds(inputs, CONFIG.vocabSize), ctx), [batch * seq, CONFIG.vocabSize]);
+        const logits = tf.reshape(model.forward(tokenIds(inputs, CONFIG.vocabSize), ctx), [
+          batch * seq,
+          CONFIG.vocabSize,
+        ]);
         // Cross-entropy through a one-hot product rather than a gather: the gather gradient (UnsortedSegmentSum)
         // of tfjs-backend-cpu costs O(segments x rows) and takes minutes here.
         const oneHot = tf.oneHot(tf.tensor1d(targets.flat(), 'int32'), CONFIG.vocabSize);
@@ -184,17 +199,37 @@ async function benchBackend(name: BackendName, batch: number, seq: number): Prom
 }
 
 function table(rows: Row[]): string {
-  const header = ['backend', 'batch', 'matmul ceiling GF/s', 'forward tok/s', 'forward GF/s (% ceil)', 'train step s', 'train GF/s (% ceil)', 'generate tok/s'];
+  const header = [
+    'backend',
+    'batch',
+    'matmul ceiling GF/s',
+    'forward tok/s',
+    'forward GF/s (% ceil)',
+    'train step s',
+    'train GF/s (% ceil)',
+    'generate tok/s',
+  ];
   const pct = (x: number, c: number) => `${x.toFixed(1)} (${((100 * x) / c).toFixed(0)}%)`;
   const body = rows.map((r) => [
-    r.backend, r.batch, r.ceiling.toFixed(1), r.fwdTokens.toFixed(0), pct(r.fwdGflops, r.ceiling),
-    r.stepSeconds.toFixed(3), pct(r.stepGflops, r.ceiling), r.genTokens.toFixed(1),
+    r.backend,
+    r.batch,
+    r.ceiling.toFixed(1),
+    r.fwdTokens.toFixed(0),
+    pct(r.fwdGflops, r.ceiling),
+    r.stepSeconds.toFixed(3),
+    pct(r.stepGflops, r.ceiling),
+    r.genTokens.toFixed(1),
   ]);
   return markdownTable(header, body);
 }
 
 async function main(): Promise<void> {
-  const wanted = process.env['BENCH_BACKENDS']?.split(',').map((s) => s.trim()) ?? ['tensorflow', 'wasm-blas', 'wasm', 'cpu'];
+  const wanted = process.env['BENCH_BACKENDS']?.split(',').map((s) => s.trim()) ?? [
+    'tensorflow',
+    'wasm-blas',
+    'wasm',
+    'cpu',
+  ];
   const seq = Number(process.env['BENCH_SEQ'] ?? 32);
   const rows: Row[] = [];
   for (const name of wanted as BackendName[]) {
@@ -208,13 +243,20 @@ async function main(): Promise<void> {
     rows.push(await benchBackend(name, batch, seq));
   }
   const c = CONFIG;
-  console.log(`\nmodel: llama, hidden ${c.hiddenSize}, intermediate ${c.intermediateSize}, ${c.numLayers} layers, ${c.numHeads} heads / ${c.numKvHeads} kv, vocab ${c.vocabSize}; train step tunes ${TUNED}`);
+  console.log(
+    `\nmodel: llama, hidden ${c.hiddenSize}, intermediate ${c.intermediateSize}, ${c.numLayers} layers, ${c.numHeads} heads / ${c.numKvHeads} kv, vocab ${c.vocabSize}; train step tunes ${TUNED}`,
+  );
   console.log(`ceiling source: ${[...new Set(rows.map((r) => r.ceilingSource))].join(', ')}\n`);
   console.log(table(rows));
   const cpu = rows.find((r) => r.backend === 'cpu');
   if (cpu && rows.length > 1) {
     // Throughputs (GFLOP/s), so backends measured with different batch sizes compare fairly.
-    const ratios = rows.filter((r) => r !== cpu).map((r) => `${r.backend} forward x${(r.fwdGflops / cpu.fwdGflops).toFixed(1)}, train x${(r.stepGflops / cpu.stepGflops).toFixed(1)}`);
+    const ratios = rows
+      .filter((r) => r !== cpu)
+      .map(
+        (r) =>
+          `${r.backend} forward x${(r.fwdGflops / cpu.fwdGflops).toFixed(1)}, train x${(r.stepGflops / cpu.stepGflops).toFixed(1)}`,
+      );
     console.log(`\nthroughput vs cpu (same process): ${ratios.join('; ')}`);
   }
 }

@@ -83,7 +83,16 @@ class RawLoop {
         for (const e of events) {
           revision += 1;
           this.position += 1;
-          this.insert.run(this.position, stream, revision, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), recordedAt);
+          this.insert.run(
+            this.position,
+            stream,
+            revision,
+            e.id,
+            e.type,
+            JSON.stringify(e.data),
+            JSON.stringify(e.metadata),
+            recordedAt,
+          );
         }
         this.revisions.set(stream, revision);
       })
@@ -100,7 +109,8 @@ interface Fold {
 function foldEvent(fold: Fold, type: string, data: JsonValue, metadata: JsonValue): void {
   fold.count += 1;
   fold.byType.set(type, (fold.byType.get(type) ?? 0) + 1);
-  fold.chars += ((data as { prompt?: string }).prompt?.length ?? 0) + ((metadata as { actor?: string }).actor?.length ?? 0);
+  fold.chars +=
+    ((data as { prompt?: string }).prompt?.length ?? 0) + ((metadata as { actor?: string }).actor?.length ?? 0);
 }
 
 async function timed(run: () => Promise<void> | void): Promise<number> {
@@ -111,7 +121,8 @@ async function timed(run: () => Promise<void> | void): Promise<number> {
 
 function batches(total: number, size: number): NewEvent[][] {
   const out: NewEvent[][] = [];
-  for (let i = 0; i < total; i += size) out.push(Array.from({ length: Math.min(size, total - i) }, (_, k) => editEvent(i + k)));
+  for (let i = 0; i < total; i += size)
+    out.push(Array.from({ length: Math.min(size, total - i) }, (_, k) => editEvent(i + k)));
   return out;
 }
 
@@ -119,7 +130,11 @@ function batches(total: number, size: number): NewEvent[][] {
  * Runs the same appends on both sides, alternating call by call (and which side goes first), so both
  * see the same disk: fsync latency on a shared machine drifts far more than the two sides differ.
  */
-async function interleavedAppends(rawPath: string, storePath: string, groups: readonly NewEvent[][]): Promise<{ store: number; raw: number }> {
+async function interleavedAppends(
+  rawPath: string,
+  storePath: string,
+  groups: readonly NewEvent[][],
+): Promise<{ store: number; raw: number }> {
   const raw = new RawLoop(rawPath);
   const store = SqliteEventStore.open(storePath);
   let rawSeconds = 0;
@@ -129,7 +144,8 @@ async function interleavedAppends(rawPath: string, storePath: string, groups: re
       const stream = `edit-${i % STREAMS}`;
       const group = groups[i]!;
       const runRaw = async (): Promise<void> => void (rawSeconds += await timed(() => raw.append(stream, group)));
-      const runStore = async (): Promise<void> => void (storeSeconds += await timed(async () => void (await store.append(stream, group, 'any'))));
+      const runStore = async (): Promise<void> =>
+        void (storeSeconds += await timed(async () => void (await store.append(stream, group, 'any'))));
       if (i % 2 === 0) {
         await runRaw();
         await runStore();
@@ -174,8 +190,14 @@ export async function benchStore(): Promise<Row[]> {
       const rawDb = new Database(path, { readonly: true });
       const rawFold: Fold = { count: 0, byType: new Map(), chars: 0 };
       const rawRead = await timed(() => {
-        const rows = rawDb.prepare('SELECT position, stream, revision, id, type, data, metadata, recorded_at FROM events ORDER BY position').raw();
-        for (const row of rows.iterate() as IterableIterator<[number, string, number, string, string, string, string, string]>) {
+        const rows = rawDb
+          .prepare(
+            'SELECT position, stream, revision, id, type, data, metadata, recorded_at FROM events ORDER BY position',
+          )
+          .raw();
+        for (const row of rows.iterate() as IterableIterator<
+          [number, string, number, string, string, string, string, string]
+        >) {
           foldEvent(rawFold, row[4], JSON.parse(row[5]) as JsonValue, JSON.parse(row[6]) as JsonValue);
         }
       });

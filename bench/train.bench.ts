@@ -67,7 +67,10 @@ function hashTokenizer(vocab: number): EncodingTokenizer & { padTokenId: number 
     eosTokenId: 2,
     padTokenId: 0,
     encode: (text, options) => {
-      const ids = text.split(/(?=\s)|(?<=\s)(?=\S)/).filter((w) => w.trim().length > 0).map((w) => hash(w.trim()));
+      const ids = text
+        .split(/(?=\s)|(?<=\s)(?=\S)/)
+        .filter((w) => w.trim().length > 0)
+        .map((w) => hash(w.trim()));
       return options?.addSpecialTokens === false ? ids : [1, ...ids];
     },
     idToToken: (id) => `t${id}`,
@@ -77,10 +80,14 @@ function hashTokenizer(vocab: number): EncodingTokenizer & { padTokenId: number 
 /** Edit prompts/targets: the real ZsRE file when present (as in ../shared/datasets), else synthetic sentences. */
 function editPool(): EditText[] {
   const zsre = join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'zsre_3k.json');
-  if (existsSync(zsre)) return parseDataset(readFileSync(zsre, 'utf8')).requests.map((r) => ({ prompt: r.prompt, target: r.target }));
+  if (existsSync(zsre))
+    return parseDataset(readFileSync(zsre, 'utf8')).requests.map((r) => ({ prompt: r.prompt, target: r.target }));
   const rng = new Rng('bench:train');
   const word = () => Array.from({ length: 2 + rng.int(6) }, () => 'abcdefghijklmnopqrstuvwxyz'[rng.int(26)]).join('');
-  return Array.from({ length: 3000 }, () => ({ prompt: `What is the ${word()} of ${word()} ${word()}?`, target: `${word()} ${word()}` }));
+  return Array.from({ length: 3000 }, () => ({
+    prompt: `What is the ${word()} of ${word()} ${word()}?`,
+    target: `${word()} ${word()}`,
+  }));
 }
 
 /** N distinct edits from the pool (cycled with a numbered suffix past its size). */
@@ -96,7 +103,9 @@ async function setup(): Promise<Setup> {
   if (existsSync(join(dir, 'config.json'))) {
     const ck = await readHfCheckpoint(dir);
     const worldEdits = join(dir, 'world', 'edits.json');
-    const pool = existsSync(worldEdits) ? parseDataset(readFileSync(worldEdits, 'utf8')).requests.map((r) => ({ prompt: r.prompt, target: r.target })) : editPool();
+    const pool = existsSync(worldEdits)
+      ? parseDataset(readFileSync(worldEdits, 'utf8')).requests.map((r) => ({ prompt: r.prompt, target: r.target }))
+      : editPool();
     let layer = Math.floor(ck.config.numLayers / 2);
     try {
       const card = JSON.parse(readFileSync(join(dir, 'editing.json'), 'utf8')) as { layer?: number };
@@ -104,23 +113,56 @@ async function setup(): Promise<Setup> {
     } catch {
       /* middle layer */
     }
-    return { label: `checkpoint ${dir}`, model: LlamaModel.fromHostTensors(ck.config, ck.tensors), tokenizer: await loadHfTokenizer(dir), baseHash: await checkpointHash(dir), pool, layer };
+    return {
+      label: `checkpoint ${dir}`,
+      model: LlamaModel.fromHostTensors(ck.config, ck.tensors),
+      tokenizer: await loadHfTokenizer(dir),
+      baseHash: await checkpointHash(dir),
+      pool,
+      layer,
+    };
   }
   const config = parseModelConfig({
-    model_type: 'llama', vocab_size: 4096, hidden_size: 256, intermediate_size: 688, num_hidden_layers: 8,
-    num_attention_heads: 8, num_key_value_heads: 4, max_position_embeddings: 256, bos_token_id: 1, eos_token_id: 2,
+    model_type: 'llama',
+    vocab_size: 4096,
+    hidden_size: 256,
+    intermediate_size: 688,
+    num_hidden_layers: 8,
+    num_attention_heads: 8,
+    num_key_value_heads: 4,
+    max_position_embeddings: 256,
+    bos_token_id: 1,
+    eos_token_id: 2,
   });
   return {
-    label: 'RANDOMLY INITIALISED model (no models/base yet): 8 layers, hidden 256, intermediate 688, vocab 4096, word-hash tokenizer',
-    model: LlamaModel.fromHostTensors(config, tinyWeights(config, 7)), tokenizer: hashTokenizer(4096), baseHash: 'random-bench-model', pool: editPool(), layer: 4,
+    label:
+      'RANDOMLY INITIALISED model (no models/base yet): 8 layers, hidden 256, intermediate 688, vocab 4096, word-hash tokenizer',
+    model: LlamaModel.fromHostTensors(config, tinyWeights(config, 7)),
+    tokenizer: hashTokenizer(4096),
+    baseHash: 'random-bench-model',
+    pool: editPool(),
+    layer: 4,
   };
 }
 
-function run(s: Setup, edits: readonly EditText[], epochs: number, options: { cache: boolean; targetOnly: boolean; engine?: 'auto' | 'tfjs' }, store?: ActivationStore): Promise<LocftTrainResult> {
+function run(
+  s: Setup,
+  edits: readonly EditText[],
+  epochs: number,
+  options: { cache: boolean; targetOnly: boolean; engine?: 'auto' | 'tfjs' },
+  store?: ActivationStore,
+): Promise<LocftTrainResult> {
   return trainLocft({
-    model: s.model, tokenizer: s.tokenizer, baseHash: s.baseHash, edits,
+    model: s.model,
+    tokenizer: s.tokenizer,
+    baseHash: s.baseHash,
+    edits,
     hyperParams: { layers: [s.layer], numSteps: epochs, lr: LR },
-    options: { activationCache: options.cache ? 'auto' : 'off', targetOnlyLogits: options.targetOnly, engine: options.engine ?? 'auto' },
+    options: {
+      activationCache: options.cache ? 'auto' : 'off',
+      targetOnlyLogits: options.targetOnly,
+      engine: options.engine ?? 'auto',
+    },
     ...(store && { store }),
   });
 }
@@ -131,7 +173,8 @@ function fmt(n: number, digits = 1): string {
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: readonly string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -141,14 +184,18 @@ async function main(): Promise<void> {
   const c = s.model.config;
   console.log(`bench:train on ${backend.name} (${backend.detail})`);
   console.log(`model: ${s.label}`);
-  console.log(`tuned: model.layers.${s.layer}.mlp.down_proj.weight; Adam lr ${LR}, batch 100, <= ${EPOCHS} epochs, loss threshold 1e-2\n`);
+  console.log(
+    `tuned: model.layers.${s.layer}.mlp.down_proj.weight; Adam lr ${LR}, batch 100, <= ${EPOCHS} epochs, loss threshold 1e-2\n`,
+  );
 
   // Ceiling: the step's dominant product, [batch*seq, hidden] x [hidden, intermediate], and a large square one.
   const rows = 100 * 16;
   const shapeCeiling = measureMatmulGflops(rows, c.hiddenSize, c.intermediateSize, { repeats: 7 });
   const squareCeiling = measureMatmulGflops(1024, 1024, 1024, { repeats: 5 });
   const ceiling = Math.max(shapeCeiling.gflops, squareCeiling.gflops);
-  console.log(`sgemm ceiling: ${fmt(shapeCeiling.gflops)} GFLOP/s at [${rows}x${c.hiddenSize}]x[${c.hiddenSize}x${c.intermediateSize}], ${fmt(squareCeiling.gflops)} at 1024^3; using ${fmt(ceiling)}\n`);
+  console.log(
+    `sgemm ceiling: ${fmt(shapeCeiling.gflops)} GFLOP/s at [${rows}x${c.hiddenSize}]x[${c.hiddenSize}x${c.intermediateSize}], ${fmt(squareCeiling.gflops)} at 1024^3; using ${fmt(ceiling)}\n`,
+  );
 
   // Replays.
   const replayRows: string[][] = [];
@@ -164,20 +211,50 @@ async function main(): Promise<void> {
     const achieved = r.flops / (r.trainMs / 1e3) / 1e9;
     const ownShape = r.sgemmMs ? r.flops / (r.sgemmMs / 1e3) / 1e9 : undefined;
     replayRows.push([
-      String(n), r.engine, `${r.epochs}${capped ? ` of ${EPOCHS}` : ''}`, String(r.steps), fmt(r.durationMs / 1000), fmt(r.cacheMs / 1000),
-      fmt(r.tokens / (r.trainMs / 1000), 0), fmt(achieved), `${fmt((100 * achieved) / ceiling, 0)}%`,
-      ownShape === undefined ? '-' : fmt(ownShape), ownShape === undefined ? '-' : `${fmt((100 * achieved) / ownShape, 0)}%`,
-      capped ? fmt(projectedS, 0) : fmt(r.durationMs / 1000, 0), fmt(r.lossCurve.at(-1)!, 3),
+      String(n),
+      r.engine,
+      `${r.epochs}${capped ? ` of ${EPOCHS}` : ''}`,
+      String(r.steps),
+      fmt(r.durationMs / 1000),
+      fmt(r.cacheMs / 1000),
+      fmt(r.tokens / (r.trainMs / 1000), 0),
+      fmt(achieved),
+      `${fmt((100 * achieved) / ceiling, 0)}%`,
+      ownShape === undefined ? '-' : fmt(ownShape),
+      ownShape === undefined ? '-' : `${fmt((100 * achieved) / ownShape, 0)}%`,
+      capped ? fmt(projectedS, 0) : fmt(r.durationMs / 1000, 0),
+      fmt(r.lossCurve.at(-1)!, 3),
     ]);
     console.log(`  replayed ${n} edits: ${r.epochs} epochs in ${fmt(r.durationMs / 1000)} s (${r.engine} engine)`);
   }
   console.log('\nReplay (activation cache + target-only logits; engine auto)');
-  console.log(table(['edits', 'engine', 'epochs', 'steps', 'wall s', 'cache s', 'tokens/s', 'GFLOP/s', '% ceiling', 'own-shape GF/s', '% own-shape', `${EPOCHS}-epoch s`, 'last loss'], replayRows));
+  console.log(
+    table(
+      [
+        'edits',
+        'engine',
+        'epochs',
+        'steps',
+        'wall s',
+        'cache s',
+        'tokens/s',
+        'GFLOP/s',
+        '% ceiling',
+        'own-shape GF/s',
+        '% own-shape',
+        `${EPOCHS}-epoch s`,
+        'last loss',
+      ],
+      replayRows,
+    ),
+  );
   const last = replayRows.at(-1);
   if (last) {
     const n = SIZES.at(-1)!;
     const projected100k = Number(last[11]!.replace(/,/g, '')) * (100_000 / n);
-    console.log(`projected 100,000-edit replay (${EPOCHS} epochs, linear in edits): ${fmt(projected100k / 60, 1)} min (target <= 30 min)`);
+    console.log(
+      `projected 100,000-edit replay (${EPOCHS} epochs, linear in edits): ${fmt(projected100k / 60, 1)} min (target <= 30 min)`,
+    );
   }
 
   // Ablations: one epoch over the same edits with each optimisation switched off, interleaved over ROUNDS rounds
@@ -205,11 +282,23 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const med = stepMs.map(median);
-  const ablationRows = variants.map((v, i) => [v.name, fmt(med[i]!, 0), `${fmt(Math.min(...stepMs[i]!), 0)}-${fmt(Math.max(...stepMs[i]!), 0)}`, fmt(median(gflops[i]!)), `${fmt(med[i]! / med[0]!, 2)}x`]);
-  console.log(`\nAblations (${ABLATION_EDITS} edits = ${fill.steps} steps per epoch, ${ROUNDS} interleaved rounds; GFLOP/s: host = FLOPs its sgemm calls performed, tfjs = estimated on the padded batch, so compare step times)`);
+  const ablationRows = variants.map((v, i) => [
+    v.name,
+    fmt(med[i]!, 0),
+    `${fmt(Math.min(...stepMs[i]!), 0)}-${fmt(Math.max(...stepMs[i]!), 0)}`,
+    fmt(median(gflops[i]!)),
+    `${fmt(med[i]! / med[0]!, 2)}x`,
+  ]);
+  console.log(
+    `\nAblations (${ABLATION_EDITS} edits = ${fill.steps} steps per epoch, ${ROUNDS} interleaved rounds; GFLOP/s: host = FLOPs its sgemm calls performed, tfjs = estimated on the padded batch, so compare step times)`,
+  );
   console.log(table(['variant', 'median ms/step', 'range', 'GFLOP/s', 'step time vs host engine'], ablationRows));
-  console.log(`speed-up of the host engine over the tfjs step: ${fmt(med[1]! / med[0]!, 2)}x; on the tfjs engine, of the activation cache: ${fmt(med[2]! / med[1]!, 2)}x; of target-only logits: ${fmt(med[3]! / med[1]!, 2)}x; both: ${fmt(med[4]! / med[1]!, 2)}x`);
-  console.log(`one-off cache fill (each edit alone, so an entry never depends on its batch): host ${fmt(fill.cacheMs / edits.length, 2)} ms per edit, tfjs ${fmt(tfjsFill.cacheMs / edits.length, 2)} ms per edit`);
+  console.log(
+    `speed-up of the host engine over the tfjs step: ${fmt(med[1]! / med[0]!, 2)}x; on the tfjs engine, of the activation cache: ${fmt(med[2]! / med[1]!, 2)}x; of target-only logits: ${fmt(med[3]! / med[1]!, 2)}x; both: ${fmt(med[4]! / med[1]!, 2)}x`,
+  );
+  console.log(
+    `one-off cache fill (each edit alone, so an entry never depends on its batch): host ${fmt(fill.cacheMs / edits.length, 2)} ms per edit, tfjs ${fmt(tfjsFill.cacheMs / edits.length, 2)} ms per edit`,
+  );
   s.model.dispose();
 }
 

@@ -47,7 +47,14 @@ interface FieldNames {
 }
 
 const FIELDS: Record<DatasetFormat, FieldNames> = {
-  zsre: { prompt: 'src', target: 'alt', subject: 'subject', rephrase: 'rephrase', localityPrompt: 'loc', localityAnswer: 'loc_ans' },
+  zsre: {
+    prompt: 'src',
+    target: 'alt',
+    subject: 'subject',
+    rephrase: 'rephrase',
+    localityPrompt: 'loc',
+    localityAnswer: 'loc_ans',
+  },
   counterfact: {
     prompt: 'prompt',
     target: 'target_new',
@@ -63,7 +70,11 @@ type RawRecord = Record<string, unknown>;
 function detectFormat(record: RawRecord, index: number): DatasetFormat {
   if ('src' in record || 'alt' in record) return 'zsre';
   if ('prompt' in record || 'target_new' in record) return 'counterfact';
-  throw new DatasetFormatError(index, undefined, 'unknown record shape: expected ZsRE keys (src, alt, ...) or CounterFact keys (prompt, target_new, ...)');
+  throw new DatasetFormatError(
+    index,
+    undefined,
+    'unknown record shape: expected ZsRE keys (src, alt, ...) or CounterFact keys (prompt, target_new, ...)',
+  );
 }
 
 /** A string, or a one-element array of one; undefined when absent and optional. */
@@ -74,7 +85,8 @@ function single(record: RawRecord, field: string, index: number, required: boole
     return undefined;
   }
   const item = Array.isArray(value) && value.length === 1 ? value[0] : value;
-  if (typeof item !== 'string') throw new DatasetFormatError(index, field, 'must be a string (or a one-element array of one)');
+  if (typeof item !== 'string')
+    throw new DatasetFormatError(index, field, 'must be a string (or a one-element array of one)');
   return item;
 }
 
@@ -97,7 +109,11 @@ function localityProbes(record: RawRecord, names: FieldNames, index: number): Lo
   const answers = list(record, names.localityAnswer, index);
   if (answers.length > 0 && answers.length !== prompts.length) {
     // A single answer for a single prompt is the common case; anything else must pair up one-to-one.
-    throw new DatasetFormatError(index, names.localityAnswer, `has ${answers.length} answers for ${prompts.length} locality prompts`);
+    throw new DatasetFormatError(
+      index,
+      names.localityAnswer,
+      `has ${answers.length} answers for ${prompts.length} locality prompts`,
+    );
   }
   return prompts.map((prompt, i) => {
     const answer = answers[i];
@@ -158,7 +174,8 @@ function parseJsonArray(text: string): unknown[] {
   } catch (error) {
     throw new DatasetFormatError(undefined, undefined, `not valid JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsed)) throw new DatasetFormatError(undefined, undefined, 'a JSON dataset must be an array of records');
+  if (!Array.isArray(parsed))
+    throw new DatasetFormatError(undefined, undefined, 'a JSON dataset must be an array of records');
   return parsed;
 }
 
@@ -169,7 +186,11 @@ function parseJsonLines(text: string): unknown[] {
     try {
       records.push(JSON.parse(line));
     } catch (error) {
-      throw new DatasetFormatError(records.length, undefined, `line ${lineIndex + 1} is not valid JSON: ${(error as Error).message}`);
+      throw new DatasetFormatError(
+        records.length,
+        undefined,
+        `line ${lineIndex + 1} is not valid JSON: ${(error as Error).message}`,
+      );
     }
   });
   return records;

@@ -28,7 +28,10 @@ export interface CommandContext {
 }
 
 /** Fresh metadata for one command (a new command id; the correlation id defaults to it). */
-export function commandMetadata(context: CommandContext, clock: () => Date = context.clock ?? (() => new Date())): CommandMetadata {
+export function commandMetadata(
+  context: CommandContext,
+  clock: () => Date = context.clock ?? (() => new Date()),
+): CommandMetadata {
   const commandId = uuidV4();
   return {
     actor: context.actor,

@@ -55,7 +55,13 @@ function validated<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
 
 function eventMetadata(command: EditCommand): EventMetadata {
   const m = validated(CommandMetadataSchema, command.metadata, 'metadata');
-  return { actor: m.actor, source: m.source, correlationId: m.correlationId, causationId: m.commandId, recordedAt: m.now };
+  return {
+    actor: m.actor,
+    source: m.source,
+    correlationId: m.correlationId,
+    causationId: m.commandId,
+    recordedAt: m.now,
+  };
 }
 
 function assertSameFact(state: FactState, factKey: string): void {
@@ -94,7 +100,8 @@ function decideRetract(command: RetractEdit, state: FactState): EditEvent[] {
   const edit = state.edits.get(data.editId);
   if (edit === undefined || state.factKey !== data.factKey) throw new EditNotFoundError(data.editId);
   if (edit.status === 'retracted') throw new EditAlreadyRetractedError(data.editId);
-  if (edit.status === 'superseded') throw new EditAlreadySupersededError(data.editId, edit.supersededBy ?? 'a newer edit');
+  if (edit.status === 'superseded')
+    throw new EditAlreadySupersededError(data.editId, edit.supersededBy ?? 'a newer edit');
   const retracted: EditRetracted = {
     id: eventIdFor('EditRetracted', data.editId),
     type: 'EditRetracted',

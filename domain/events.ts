@@ -66,7 +66,10 @@ export function toInvalidFieldError(error: z.ZodError, prefix: readonly Property
     return { field: fieldPath(path), reason: issue.message };
   });
   const first = described[0] ?? { field: fieldPath(prefix), reason: 'invalid' };
-  const rest = described.slice(1).map((d) => `; ${d.field}: ${d.reason}`).join('');
+  const rest = described
+    .slice(1)
+    .map((d) => `; ${d.field}: ${d.reason}`)
+    .join('');
   return new InvalidFieldError(first.field, `${first.reason}${rest}`);
 }
 
@@ -94,7 +97,10 @@ export function parseRecordedEvent(recorded: RecordedEvent): PositionedEvent {
     event = parseLedgerEvent({ id, type, data, metadata });
   } catch (error) {
     if (!(error instanceof InvalidFieldError)) throw error;
-    throw new InvalidFieldError(error.field, `${error.reason} (event ${id} at position ${recorded.position}, stream ${recorded.stream})`);
+    throw new InvalidFieldError(
+      error.field,
+      `${error.reason} (event ${id} at position ${recorded.position}, stream ${recorded.stream})`,
+    );
   }
   return {
     event,

@@ -17,7 +17,8 @@ export const FACT_STREAM_PREFIX = 'fact-';
 /** Why `value` is not a fact key, or undefined when it is one. */
 export function factKeyProblem(value: string): string | undefined {
   if (value.length === 0) return 'must not be empty';
-  if (value.length > FACT_KEY_MAX_LENGTH) return `must be at most ${FACT_KEY_MAX_LENGTH} characters (got ${value.length})`;
+  if (value.length > FACT_KEY_MAX_LENGTH)
+    return `must be at most ${FACT_KEY_MAX_LENGTH} characters (got ${value.length})`;
   if (!FACT_KEY_PATTERN.test(value)) {
     return `"${value}" is not a fact key: use 2-4 lower-case slugs joined by "::", e.g. "acme-corp::ceo"`;
   }
@@ -48,7 +49,10 @@ function normalizeText(text: string): string {
 
 /** Lower-case ASCII slug: accents folded (é -> e), anything else non-alphanumeric becomes a single `-`. */
 export function slugify(text: string, maxLength = SEGMENT_SLUG_MAX): string {
-  const ascii = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   const slug = ascii.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return slug.slice(0, maxLength).replace(/-+$/, '');
 }

@@ -39,8 +39,14 @@ import { EDITLEDGER_NAMESPACE, eventIdFor, uuidV5 } from './ids.ts';
 
 export const MODEL_STREAM = 'model-lifecycle';
 
-export type ModelLifecycleEvent = BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;
-export const MODEL_EVENT_TYPES = ['BaseModelRegistered', 'TrainingPolicyRegistered', 'ModelVersionMaterialized', 'ServingVersionChanged'] as const;
+export type ModelLifecycleEvent =
+  BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;
+export const MODEL_EVENT_TYPES = [
+  'BaseModelRegistered',
+  'TrainingPolicyRegistered',
+  'ModelVersionMaterialized',
+  'ServingVersionChanged',
+] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hashes and ids
@@ -66,7 +72,10 @@ function trainingKey(edit: TrainingExample): string {
  * train the same weights. Identical examples are interchangeable, so ties need no further key.
  */
 export function trainingOrder<E extends TrainingExample>(edits: readonly E[]): E[] {
-  return [...edits].map((e) => [trainingKey(e), e] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  return [...edits]
+    .map((e) => [trainingKey(e), e] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, e]) => e);
 }
 
 /** sha256 of the training content of an edit set: the {prompt, target} pairs in training order. */
@@ -85,14 +94,20 @@ export interface VersionInputs {
 export function versionIdOf(inputs: VersionInputs): string {
   const { baseHash, trainingSetHash, policyHash } = inputs;
   for (const [field, value] of Object.entries({ baseHash, trainingSetHash, policyHash })) {
-    if (!/^[0-9a-f]{64}$/.test(value)) throw new InvalidFieldError(field, 'must be a lower-case hex sha256 (64 characters)');
+    if (!/^[0-9a-f]{64}$/.test(value))
+      throw new InvalidFieldError(field, 'must be a lower-case hex sha256 (64 characters)');
   }
   return sha256Hex(canonicalJson({ baseHash, trainingSetHash, policyHash, kind: 'editledger-model-version/1' }));
 }
 
 /** `<name slug>-<first 12 hex of the base hash>`: readable, and two different checkpoints never share it. */
 export function baseModelIdOf(name: string, baseHash: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'base';
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'base';
   return `${slug}-${baseHash.slice(0, 12)}`;
 }
 
@@ -104,7 +119,8 @@ export function shortVersionId(versionId: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Typed errors
 
-export type ModelLifecycleErrorCode = 'base_not_registered' | 'policy_not_registered' | 'base_hash_mismatch' | 'version_not_found';
+export type ModelLifecycleErrorCode =
+  'base_not_registered' | 'policy_not_registered' | 'base_hash_mismatch' | 'version_not_found';
 
 export abstract class ModelLifecycleError extends Error {
   abstract readonly code: ModelLifecycleErrorCode;
@@ -116,7 +132,11 @@ export class BaseModelNotRegisteredError extends ModelLifecycleError {
   readonly code = 'base_not_registered' as const;
   readonly field = 'baseModelId';
   constructor(readonly baseModelId: string | undefined) {
-    super(baseModelId === undefined ? 'baseModelId: no base model is registered; run `editledger model register DIR` first' : `baseModelId: no base model ${baseModelId} is registered`);
+    super(
+      baseModelId === undefined
+        ? 'baseModelId: no base model is registered; run `editledger model register DIR` first'
+        : `baseModelId: no base model ${baseModelId} is registered`,
+    );
   }
 }
 
@@ -141,7 +161,9 @@ export class BaseHashMismatchError extends ModelLifecycleError {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`baseHash: base model ${baseModelId} was registered with hash ${expected.slice(0, 12)}, got ${actual.slice(0, 12)}`);
+    super(
+      `baseHash: base model ${baseModelId} was registered with hash ${expected.slice(0, 12)}, got ${actual.slice(0, 12)}`,
+    );
   }
 }
 
@@ -157,13 +179,19 @@ export class ModelVersionNotFoundError extends ModelLifecycleError {
 // ---------------------------------------------------------------------------------------------------------------
 // Commands
 
-export const RegisterBaseDataSchema = BaseModelRegisteredDataSchema.omit({ schemaVersion: true, baseModelId: true }).extend({
+export const RegisterBaseDataSchema = BaseModelRegisteredDataSchema.omit({
+  schemaVersion: true,
+  baseModelId: true,
+}).extend({
   policy: TrainingPolicySchema,
 });
 export type RegisterBaseData = z.infer<typeof RegisterBaseDataSchema>;
 
 /** The event's fields minus what the decider derives (the version id, from base, training set and policy). */
-export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({ schemaVersion: true, versionId: true });
+export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({
+  schemaVersion: true,
+  versionId: true,
+});
 export type MaterializeVersionData = z.infer<typeof MaterializeVersionDataSchema>;
 
 export const ChangeServingVersionDataSchema = z.strictObject({
@@ -217,7 +245,9 @@ export const initialModelLifecycleState = (): ModelLifecycleState => ({
 });
 
 /** The active base with its active policy, or undefined before any registration. */
-export function activeTraining(state: ModelLifecycleState): { base: BaseModelRegisteredData; policy: TrainingPolicy; policyHash: string } | undefined {
+export function activeTraining(
+  state: ModelLifecycleState,
+): { base: BaseModelRegisteredData; policy: TrainingPolicy; policyHash: string } | undefined {
   if (state.active === undefined) return undefined;
   const base = state.bases.get(state.active.baseModelId);
   const policy = state.policies.get(state.active.baseModelId)?.get(state.active.policyHash);
@@ -235,7 +265,13 @@ function validated<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
 
 function eventMetadata(command: ModelCommand): EventMetadata {
   const m = validated(CommandMetadataSchema, command.metadata, 'metadata');
-  return { actor: m.actor, source: m.source, correlationId: m.correlationId, causationId: m.commandId, recordedAt: m.now };
+  return {
+    actor: m.actor,
+    source: m.source,
+    correlationId: m.correlationId,
+    causationId: m.commandId,
+    recordedAt: m.now,
+  };
 }
 
 /** An event that may legitimately happen many times gets its id from the command that caused it. */
@@ -251,7 +287,12 @@ function decideRegister(command: RegisterBase, state: ModelLifecycleState): Mode
   const events: ModelLifecycleEvent[] = [];
   const known = state.bases.get(baseModelId);
   if (known === undefined) {
-    events.push({ id: eventIdFor('BaseModelRegistered', baseModelId), type: 'BaseModelRegistered', data: { schemaVersion: 1, baseModelId, ...base }, metadata });
+    events.push({
+      id: eventIdFor('BaseModelRegistered', baseModelId),
+      type: 'BaseModelRegistered',
+      data: { schemaVersion: 1, baseModelId, ...base },
+      metadata,
+    });
   } else if (known.baseHash !== base.baseHash) {
     throw new BaseHashMismatchError(baseModelId, known.baseHash, base.baseHash);
   }
@@ -274,11 +315,20 @@ function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleSta
   if (base === undefined) throw new BaseModelNotRegisteredError(data.baseModelId);
   if (base.baseHash !== data.baseHash) throw new BaseHashMismatchError(data.baseModelId, base.baseHash, data.baseHash);
   const policyHash = policyHashOf(data.policy);
-  if (!state.policies.get(data.baseModelId)?.has(policyHash)) throw new PolicyNotRegisteredError(data.baseModelId, policyHash);
-  if (new Set(data.editIds).size !== data.editIds.length) throw new InvalidFieldError('editIds', 'must not repeat an edit id');
+  if (!state.policies.get(data.baseModelId)?.has(policyHash))
+    throw new PolicyNotRegisteredError(data.baseModelId, policyHash);
+  if (new Set(data.editIds).size !== data.editIds.length)
+    throw new InvalidFieldError('editIds', 'must not repeat an edit id');
   const versionId = versionIdOf({ baseHash: data.baseHash, trainingSetHash: data.trainingSetHash, policyHash });
   if (state.versions.has(versionId)) return []; // the same inputs were materialized before: same version
-  return [{ id: eventIdFor('ModelVersionMaterialized', versionId), type: 'ModelVersionMaterialized', data: { schemaVersion: 1, versionId, ...data }, metadata }];
+  return [
+    {
+      id: eventIdFor('ModelVersionMaterialized', versionId),
+      type: 'ModelVersionMaterialized',
+      data: { schemaVersion: 1, versionId, ...data },
+      metadata,
+    },
+  ];
 }
 
 function decideServing(command: ChangeServingVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
@@ -290,7 +340,13 @@ function decideServing(command: ChangeServingVersion, state: ModelLifecycleState
     {
       id: commandEventId('ServingVersionChanged', command),
       type: 'ServingVersionChanged',
-      data: { schemaVersion: 1, versionId: data.versionId, previousVersionId: state.serving, changedBy: data.changedBy, reason: data.reason },
+      data: {
+        schemaVersion: 1,
+        versionId: data.versionId,
+        previousVersionId: state.serving,
+        changedBy: data.changedBy,
+        reason: data.reason,
+      },
       metadata,
     },
   ];
@@ -342,7 +398,12 @@ export const modelDecider = {
 };
 
 /** Parses an untrusted `{id, type, data, metadata}` of the model-lifecycle stream. */
-export function parseModelLifecycleEvent(raw: { id: string; type: string; data: unknown; metadata: unknown }): ModelLifecycleEvent {
+export function parseModelLifecycleEvent(raw: {
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+}): ModelLifecycleEvent {
   const event = parseLedgerEvent(raw);
   if (
     event.type === 'BaseModelRegistered' ||

@@ -46,5 +46,8 @@ export function pathsFor(home: string): EditledgerPaths {
 export function loadConfig(sources: ConfigSources): EditledgerConfig {
   const paths = pathsFor(resolveHome(sources));
   const url = sources.env.EVENTSTORE_URL?.trim();
-  return { paths, eventStore: url ? { sqlitePath: paths.ledgerDb, eventstoreUrl: url } : { sqlitePath: paths.ledgerDb } };
+  return {
+    paths,
+    eventStore: url ? { sqlitePath: paths.ledgerDb, eventstoreUrl: url } : { sqlitePath: paths.ledgerDb },
+  };
 }

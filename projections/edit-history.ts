@@ -61,7 +61,13 @@ function touches(event: LedgerEvent, editId: string): string | undefined {
 function step(draft: Draft, { event, position }: PositionedEvent, editId: string): void {
   const summary = touches(event, editId);
   if (summary === undefined) return;
-  draft.history.push({ position, type: event.type, at: event.metadata.recordedAt, actor: event.metadata.actor, summary });
+  draft.history.push({
+    position,
+    type: event.type,
+    at: event.metadata.recordedAt,
+    actor: event.metadata.actor,
+    summary,
+  });
   switch (event.type) {
     case 'EditSubmitted':
       draft.submitted = event.data;

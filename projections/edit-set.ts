@@ -41,7 +41,9 @@ export function activeEditOf(data: EditSubmittedData): ActiveEdit {
     prompt: data.prompt,
     target: data.target,
     rephrase: data.rephrase,
-    locality: data.locality.map((l) => (l.answer === undefined ? { prompt: l.prompt } : { prompt: l.prompt, answer: l.answer })),
+    locality: data.locality.map((l) =>
+      l.answer === undefined ? { prompt: l.prompt } : { prompt: l.prompt, answer: l.answer },
+    ),
   };
   return data.subject === undefined ? edit : { ...edit, subject: data.subject };
 }
@@ -51,7 +53,10 @@ function compareStrings(a: string, b: string): number {
 }
 
 /** Canonical order: factKey, then editId. */
-export function compareActiveEdits(a: Pick<ActiveEdit, 'factKey' | 'editId'>, b: Pick<ActiveEdit, 'factKey' | 'editId'>): number {
+export function compareActiveEdits(
+  a: Pick<ActiveEdit, 'factKey' | 'editId'>,
+  b: Pick<ActiveEdit, 'factKey' | 'editId'>,
+): number {
   return compareStrings(a.factKey, b.factKey) || compareStrings(a.editId, b.editId);
 }
 
@@ -100,7 +105,8 @@ export class EditIntervalIndex {
 
   apply(positioned: Pick<PositionedEvent, 'event' | 'position'>): void {
     const { event, position } = positioned;
-    if (position <= this.position) throw new RangeError(`position ${position} is not after ${this.position}: apply events in order`);
+    if (position <= this.position)
+      throw new RangeError(`position ${position} is not after ${this.position}: apply events in order`);
     this.position = position;
     this.applyEvent(event, position);
   }
@@ -109,7 +115,12 @@ export class EditIntervalIndex {
     switch (event.type) {
       case 'EditSubmitted': {
         if (this.byId.has(event.data.editId)) return; // a redelivered duplicate cannot restart an interval
-        const interval: EditInterval = { edit: activeEditOf(event.data), submittedAt: position, endedAt: undefined, endReason: undefined };
+        const interval: EditInterval = {
+          edit: activeEditOf(event.data),
+          submittedAt: position,
+          endedAt: undefined,
+          endReason: undefined,
+        };
         this.intervals.push(interval);
         this.byId.set(event.data.editId, interval);
         return;
@@ -142,7 +153,8 @@ export class EditIntervalIndex {
 
   /** Active edits as of `position` (<= the last applied position), canonically sorted and hashed. */
   editSetAt(position: number): EditSet {
-    if (position > this.position) throw new RangeError(`position ${position} is beyond the last applied position ${this.position}`);
+    if (position > this.position)
+      throw new RangeError(`position ${position} is beyond the last applied position ${this.position}`);
     const end = upperBound(this.intervals, position);
     const active: ActiveEdit[] = [];
     for (let i = 0; i < end; i++) {
@@ -166,7 +178,10 @@ function upperBound(intervals: readonly EditInterval[], position: number): numbe
 }
 
 /** Reference implementation: re-fold every event up to `position` from scratch. */
-export function foldEditSetAt(events: Iterable<Pick<PositionedEvent, 'event' | 'position'>>, position: number): EditSet {
+export function foldEditSetAt(
+  events: Iterable<Pick<PositionedEvent, 'event' | 'position'>>,
+  position: number,
+): EditSet {
   const index = new EditIntervalIndex();
   for (const event of events) {
     if (event.position > position) break;

@@ -41,7 +41,10 @@ export function initialLedgerSummary(): LedgerSummaryState {
   };
 }
 
-export function evolveLedgerSummary(state: LedgerSummaryState, { event, position }: PositionedEvent): LedgerSummaryState {
+export function evolveLedgerSummary(
+  state: LedgerSummaryState,
+  { event, position }: PositionedEvent,
+): LedgerSummaryState {
   const s = state.summary;
   s.headPosition = Math.max(s.headPosition, position);
   s.events += 1;

@@ -37,7 +37,8 @@ export interface VersionsReadModel {
   readonly servingHistory: readonly ServingChange[];
   readonly bases: ReadonlyMap<string, BaseModelRegisteredData>;
   /** The base and policy new versions are trained with (the latest TrainingPolicyRegistered). */
-  readonly active: { readonly baseModelId: string; readonly policy: TrainingPolicy; readonly policyHash: string } | undefined;
+  readonly active:
+    { readonly baseModelId: string; readonly policy: TrainingPolicy; readonly policyHash: string } | undefined;
 }
 
 export function foldVersions(events: Iterable<PositionedModelEvent>): VersionsReadModel {
@@ -101,15 +102,28 @@ export function resolveVersionRef(model: VersionsReadModel, ref: string): Versio
   }
   const exact = model.byId.get(wanted);
   if (exact) return exact;
-  if (!/^[0-9a-f]{4,64}$/.test(wanted)) throw new VersionRefError(ref, 'not_found', `"${ref}" is neither a version id (or a prefix of at least 4 hex characters) nor #N`);
+  if (!/^[0-9a-f]{4,64}$/.test(wanted))
+    throw new VersionRefError(
+      ref,
+      'not_found',
+      `"${ref}" is neither a version id (or a prefix of at least 4 hex characters) nor #N`,
+    );
   const hits = model.versions.filter((v) => v.versionId.startsWith(wanted));
   if (hits.length === 0) throw new VersionRefError(ref, 'not_found', `no version id starts with "${ref}"`);
-  if (hits.length > 1) throw new VersionRefError(ref, 'ambiguous', `"${ref}" matches ${hits.length} versions (${hits.map((h) => `#${h.ordinal}`).join(', ')}); give more characters`);
+  if (hits.length > 1)
+    throw new VersionRefError(
+      ref,
+      'ambiguous',
+      `"${ref}" matches ${hits.length} versions (${hits.map((h) => `#${h.ordinal}`).join(', ')}); give more characters`,
+    );
   return hits[0]!;
 }
 
 /** The materialized version for these inputs, if any: the same training content under the same base and policy. */
-export function findVersion(model: VersionsReadModel, inputs: { baseHash: string; trainingSetHash: string; policyHash: string }): VersionRecord | undefined {
+export function findVersion(
+  model: VersionsReadModel,
+  inputs: { baseHash: string; trainingSetHash: string; policyHash: string },
+): VersionRecord | undefined {
   return model.byId.get(versionIdOf(inputs));
 }
 

@@ -23,7 +23,13 @@ import { warmupSteps } from '../trainer/pretrain/config.ts';
 import { pretrain, type PretrainResult } from '../trainer/pretrain/pretrain.ts';
 import { formatDuration } from '../trainer/pretrain/progress.ts';
 import { measureRecall, type RecallReport, sequencePerplexity } from '../trainer/pretrain/quality.ts';
-import { type BaseModelRecipe, hfModelConfig, RECIPE_NAMES, RECIPES, type RecipeName } from '../trainer/pretrain/recipe.ts';
+import {
+  type BaseModelRecipe,
+  hfModelConfig,
+  RECIPE_NAMES,
+  RECIPES,
+  type RecipeName,
+} from '../trainer/pretrain/recipe.ts';
 import { initBackend, parseBackendChoice } from '../trainer/runtime/backend.ts';
 import { loadHfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
 import type { HfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
@@ -40,7 +46,15 @@ const MONITOR_PROBES = 64;
 
 /** The whole world folder is copied next to the model, so readWorldFolder (which checks the manifest) accepts it. */
 const WORLD_FILES = [
-  'manifest.json', 'world.json', 'pretrain.txt', 'heldout.txt', 'recall.json', 'edits.json', 'unedited.json', 'tokenizer.json', 'tokenizer_config.json',
+  'manifest.json',
+  'world.json',
+  'pretrain.txt',
+  'heldout.txt',
+  'recall.json',
+  'edits.json',
+  'unedited.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
 ] as const;
 
 export interface BuildOptions {
@@ -69,7 +83,12 @@ export interface QualityReport {
   readonly heldoutPerplexity: number;
   readonly heldoutTokens: number;
   readonly trainPerplexity: number;
-  readonly gates: { readonly name: string; readonly threshold: number; readonly measured: number; readonly pass: boolean }[];
+  readonly gates: {
+    readonly name: string;
+    readonly threshold: number;
+    readonly measured: number;
+    readonly pass: boolean;
+  }[];
   readonly pass: boolean;
 }
 
@@ -103,22 +122,39 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
   say(`recipe ${recipe.name}; backend ${backend.name} (${backend.detail})`);
 
   // 1. World, splits, tokenizer (cheap, deterministic: rebuilt every time, so the fingerprint check below catches drift).
-  const manifest = await writeWorldFolder(worldDir, { world: recipe.world, corpus: recipe.corpus, tokenizer: recipe.tokenizer });
+  const manifest = await writeWorldFolder(worldDir, {
+    world: recipe.world,
+    corpus: recipe.corpus,
+    tokenizer: recipe.tokenizer,
+  });
   const s = manifest.sizes;
-  say(`world: ${s.entities} entities, ${s.facts} facts, ${s.pretrainSequences} sequences, ${s.pretrainTokensWithBosEos} tokens/epoch, vocab ${s.vocabSize}`);
+  say(
+    `world: ${s.entities} entities, ${s.facts} facts, ${s.pretrainSequences} sequences, ${s.pretrainTokensWithBosEos} tokens/epoch, vocab ${s.vocabSize}`,
+  );
   const tokenizer = await loadHfTokenizer(worldDir);
   const sequences = frameLines(tokenizer, lines(await readFile(join(worldDir, 'pretrain.txt'), 'utf8')));
   const allProbes = RecallProbeSchema.array().parse(JSON.parse(await readFile(join(worldDir, 'recall.json'), 'utf8')));
   const monitorProbes = [
-    ...allProbes.filter((p) => p.split === 'pretrain').filter((_, i) => i % 29 === 0).slice(0, MONITOR_PROBES),
-    ...allProbes.filter((p) => p.split === 'heldout').filter((_, i) => i % 5 === 0).slice(0, MONITOR_PROBES),
+    ...allProbes
+      .filter((p) => p.split === 'pretrain')
+      .filter((_, i) => i % 29 === 0)
+      .slice(0, MONITOR_PROBES),
+    ...allProbes
+      .filter((p) => p.split === 'heldout')
+      .filter((_, i) => i % 5 === 0)
+      .slice(0, MONITOR_PROBES),
   ];
 
   // 2. Pretraining.
   const initializerRange = recipe.pretrain.initializerRange ?? 0.02;
   const modelConfig = hfModelConfig(
     recipe.model,
-    { vocabSize: tokenizer.vocabSize, bosId: tokenizer.bosTokenId!, eosId: tokenizer.eosTokenId!, padId: tokenizer.padTokenId ?? tokenizer.eosTokenId! },
+    {
+      vocabSize: tokenizer.vocabSize,
+      bosId: tokenizer.bosTokenId!,
+      eosId: tokenizer.eosTokenId!,
+      padId: tokenizer.padTokenId ?? tokenizer.eosTokenId!,
+    },
     initializerRange,
   );
   const epochs = opts.epochs ?? recipe.epochs;
@@ -127,16 +163,27 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
   let startFrom: { id: string; weights: ReadonlyMap<string, HostTensor> } | undefined;
   if (opts.continueFrom !== undefined) {
     const prior = await readHfCheckpoint(opts.continueFrom);
-    for (const key of ['vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads']) {
+    for (const key of [
+      'vocab_size',
+      'hidden_size',
+      'intermediate_size',
+      'num_hidden_layers',
+      'num_attention_heads',
+      'num_key_value_heads',
+    ]) {
       if (prior.rawConfig[key] !== modelConfig[key]) {
-        throw new Error(`--continue-from ${opts.continueFrom}: config.json ${key} is ${JSON.stringify(prior.rawConfig[key])}, the recipe's model has ${JSON.stringify(modelConfig[key])}`);
+        throw new Error(
+          `--continue-from ${opts.continueFrom}: config.json ${key} is ${JSON.stringify(prior.rawConfig[key])}, the recipe's model has ${JSON.stringify(modelConfig[key])}`,
+        );
       }
     }
     startFrom = { id: await checkpointHash(opts.continueFrom), weights: prior.tensors };
     say(`continuing from ${opts.continueFrom} (checkpoint sha256 ${startFrom.id})`);
   }
   const pretrainConfig = { ...recipe.pretrain, steps, ...(opts.peakLr === undefined ? {} : { peakLr: opts.peakLr }) };
-  say(`pretraining ${steps} steps (${epochs} epochs of ${Math.floor(sequences.length / batchSize)} batches of ${batchSize}); state in ${stateDir}`);
+  say(
+    `pretraining ${steps} steps (${epochs} epochs of ${Math.floor(sequences.length / batchSize)} batches of ${batchSize}); state in ${stateDir}`,
+  );
   const training = await pretrain({
     config: pretrainConfig,
     ...(startFrom === undefined ? {} : { startFrom }),
@@ -149,7 +196,9 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
     onCheckpoint: async (step, model) => {
       // A fixed sample of recall probes, so the log shows knowledge arriving (not only the loss falling).
       const r = await measureRecall(model, tokenizer, monitorProbes);
-      say(`step ${step}: recall on a sample of ${r.pretrain.probes} + ${r.heldout.probes} probes: pretraining templates ${(r.pretrain.accuracy * 100).toFixed(1)}%, held-out ${(r.heldout.accuracy * 100).toFixed(1)}%`);
+      say(
+        `step ${step}: recall on a sample of ${r.pretrain.probes} + ${r.heldout.probes} probes: pretraining templates ${(r.pretrain.accuracy * 100).toFixed(1)}%, held-out ${(r.heldout.accuracy * 100).toFixed(1)}%`,
+      );
     },
   });
   if (training.resumedFrom > 0) say(`resumed from step ${training.resumedFrom}`);
@@ -157,11 +206,17 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
     say(`stopped at step ${training.step}/${steps} as asked; run again to resume`);
     return { manifest, training };
   }
-  say(`pretrained: ${training.tokensSeen} tokens in ${formatDuration(training.trainSeconds)}, final loss ${training.lossHistory.at(-1)?.loss.toFixed(4)}`);
+  say(
+    `pretrained: ${training.tokensSeen} tokens in ${formatDuration(training.trainSeconds)}, final loss ${training.lossHistory.at(-1)?.loss.toFixed(4)}`,
+  );
 
   // 3. The Hugging Face folder.
   await rm(opts.out, { recursive: true, force: true });
-  const sha = await writeHfCheckpoint(opts.out, { rawConfig: modelConfig, tensors: training.weights, tokenizerFrom: worldDir });
+  const sha = await writeHfCheckpoint(opts.out, {
+    rawConfig: modelConfig,
+    tensors: training.weights,
+    tokenizerFrom: worldDir,
+  });
   await mkdir(join(opts.out, 'world'), { recursive: true });
   for (const f of WORLD_FILES) await copyFile(join(worldDir, f), join(opts.out, 'world', f));
   say(`wrote ${opts.out} (checkpoint sha256 ${sha})`);
@@ -184,7 +239,10 @@ export async function buildBaseModel(opts: BuildOptions): Promise<BuildResult> {
     ...(startFrom === undefined ? {} : { continuedFrom: startFrom.id }),
     example: quality.recall.firstHit ?? { prompt: allProbes[0]!.prompt, answer: allProbes[0]!.ground_truth },
   });
-  for (const g of quality.gates) say(`gate ${g.name}: ${(g.measured * 100).toFixed(2)}% (>= ${(g.threshold * 100).toFixed(0)}%) ${g.pass ? 'PASS' : 'FAIL'}`);
+  for (const g of quality.gates)
+    say(
+      `gate ${g.name}: ${(g.measured * 100).toFixed(2)}% (>= ${(g.threshold * 100).toFixed(0)}%) ${g.pass ? 'PASS' : 'FAIL'}`,
+    );
   say(`held-out perplexity ${quality.heldoutPerplexity.toFixed(3)} (train text ${quality.trainPerplexity.toFixed(3)})`);
   return { manifest, training, quality };
 }
@@ -194,7 +252,9 @@ export async function measureQuality(dir: string, say: (msg: string) => void = (
   const model = await loadLlamaModel(dir);
   try {
     const tokenizer = await loadHfTokenizer(dir);
-    const probes = RecallProbeSchema.array().parse(JSON.parse(await readFile(join(dir, 'world', 'recall.json'), 'utf8')));
+    const probes = RecallProbeSchema.array().parse(
+      JSON.parse(await readFile(join(dir, 'world', 'recall.json'), 'utf8')),
+    );
     let lastShown = 0;
     const recall = await measureRecall(model, tokenizer, probes, (done, total) => {
       if (done - lastShown >= 2000 || done === total) {
@@ -203,14 +263,25 @@ export async function measureQuality(dir: string, say: (msg: string) => void = (
       }
     });
     const pad = tokenizer.padTokenId ?? tokenizer.eosTokenId!;
-    const heldout = await sequencePerplexity(model, frameLines(tokenizer, lines(await readFile(join(dir, 'world', 'heldout.txt'), 'utf8'))), pad);
+    const heldout = await sequencePerplexity(
+      model,
+      frameLines(tokenizer, lines(await readFile(join(dir, 'world', 'heldout.txt'), 'utf8'))),
+      pad,
+    );
     // The same number of training lines, for comparison (memorised text should be far below held-out text).
-    const trainLines = lines(await readFile(join(dir, 'world', 'pretrain.txt'), 'utf8')).slice(0, heldout.tokens > 0 ? lines(await readFile(join(dir, 'world', 'heldout.txt'), 'utf8')).length : 0);
+    const trainLines = lines(await readFile(join(dir, 'world', 'pretrain.txt'), 'utf8')).slice(
+      0,
+      heldout.tokens > 0 ? lines(await readFile(join(dir, 'world', 'heldout.txt'), 'utf8')).length : 0,
+    );
     const train = await sequencePerplexity(model, frameLines(tokenizer, trainLines), pad);
     const gates = [
       { name: 'recall on pretraining templates', threshold: GATES.pretrainRecall, measured: recall.pretrain.accuracy },
       { name: 'recall on held-out templates', threshold: GATES.heldoutRecall, measured: recall.heldout.accuracy },
-      { name: 'answers end with EOS (pretraining templates)', threshold: GATES.stopsWithEos, measured: recall.pretrain.stopsWithEos },
+      {
+        name: 'answers end with EOS (pretraining templates)',
+        threshold: GATES.stopsWithEos,
+        measured: recall.pretrain.stopsWithEos,
+      },
     ].map((g) => ({ ...g, pass: g.measured >= g.threshold }));
     return {
       checkpointSha256: sha,
@@ -243,12 +314,14 @@ async function main(argv: readonly string[]): Promise<number> {
     allowPositionals: false,
   });
   const name = values.recipe as string;
-  if (!RECIPE_NAMES.includes(name as RecipeName)) throw new RangeError(`--recipe: expected one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  if (!RECIPE_NAMES.includes(name as RecipeName))
+    throw new RangeError(`--recipe: expected one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
   const recipe = RECIPES[name as RecipeName];
   let epochs: number | undefined;
   if (values.epochs !== undefined) {
     epochs = Number(values.epochs);
-    if (!(epochs > 0) || !Number.isFinite(epochs)) throw new RangeError(`--epochs: expected a positive number, got ${JSON.stringify(values.epochs)}`);
+    if (!(epochs > 0) || !Number.isFinite(epochs))
+      throw new RangeError(`--epochs: expected a positive number, got ${JSON.stringify(values.epochs)}`);
   }
   if (values.backend !== undefined) await initBackend(parseBackendChoice(values.backend, '--backend'));
   const out = resolve(values.out ?? (name === 'base' ? 'models/base' : `.editledger/models/${name}`));
@@ -256,12 +329,16 @@ async function main(argv: readonly string[]): Promise<number> {
   let peakLr: number | undefined;
   if (values['peak-lr'] !== undefined) {
     peakLr = Number(values['peak-lr']);
-    if (!(peakLr > 0 && peakLr < 1)) throw new RangeError(`--peak-lr: expected a number in (0, 1), got ${JSON.stringify(values['peak-lr'])}`);
+    if (!(peakLr > 0 && peakLr < 1))
+      throw new RangeError(`--peak-lr: expected a number in (0, 1), got ${JSON.stringify(values['peak-lr'])}`);
   }
   const continueFrom = values['continue-from'] === undefined ? undefined : resolve(values['continue-from']);
-  if (continueFrom !== undefined && continueFrom === out) throw new RangeError('--continue-from: must not be the output folder (it is rewritten); copy it first');
+  if (continueFrom !== undefined && continueFrom === out)
+    throw new RangeError('--continue-from: must not be the output folder (it is rewritten); copy it first');
   const result = await buildBaseModel({
-    recipe, out, work,
+    recipe,
+    out,
+    work,
     ...(epochs === undefined ? {} : { epochs }),
     ...(peakLr === undefined ? {} : { peakLr }),
     ...(continueFrom === undefined ? {} : { continueFrom }),
@@ -277,7 +354,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`build:base-model failed: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+      process.stderr.write(
+        `build:base-model failed: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`,
+      );
       process.exitCode = 1;
     },
   );

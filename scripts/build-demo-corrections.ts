@@ -19,10 +19,18 @@ import type { CounterfactEdit } from '../trainer/basemodel/corpus-schemas.ts';
 import { generateWorld } from '../trainer/basemodel/world.ts';
 import { RECIPES } from '../trainer/pretrain/recipe.ts';
 
-const slug = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+const slug = (text: string) =>
+  text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 
 /** The shipped world's edit set, or the recipe's rebuilt when the base model is not there. */
-export async function baseEditSet(shipped = 'models/base/world/edits.json'): Promise<{ edits: readonly CounterfactEdit[]; from: string }> {
+export async function baseEditSet(
+  shipped = 'models/base/world/edits.json',
+): Promise<{ edits: readonly CounterfactEdit[]; from: string }> {
   try {
     const edits = CounterfactEditSchema.array().parse(JSON.parse(await readFile(shipped, 'utf8')));
     return { edits, from: shipped };
@@ -63,18 +71,38 @@ export function demoCorrections(edits: readonly CounterfactEdit[]): object[] {
   // Supersessions: a newer correction of the same fact; its target is another edit's (same relation) new object.
   for (const i of [2, 5]) {
     const e = edits[i]!;
-    const other = edits.find((o, j) => j !== i && o.relation === e.relation && o.target_new !== e.target_new && o.target_new !== e.ground_truth);
-    if (other !== undefined) lines.push(submit(2, i, other.target_new, `upstream re-correction of ${e.case_id}: ${e.target_new} -> ${other.target_new}`));
+    const other = edits.find(
+      (o, j) =>
+        j !== i && o.relation === e.relation && o.target_new !== e.target_new && o.target_new !== e.ground_truth,
+    );
+    if (other !== undefined)
+      lines.push(
+        submit(
+          2,
+          i,
+          other.target_new,
+          `upstream re-correction of ${e.case_id}: ${e.target_new} -> ${other.target_new}`,
+        ),
+      );
   }
   for (const i of [first - 3, first - 1]) {
     const e = edits[i]!;
-    lines.push({ op: 'retract', batch: 3, system, ref: `${system}/${e.case_id}`, factKey: `${slug(e.subject)}::${slug(e.relation)}`, reason: `upstream retracted correction ${e.case_id}`, by: 'wikidata-sync' });
+    lines.push({
+      op: 'retract',
+      batch: 3,
+      system,
+      ref: `${system}/${e.case_id}`,
+      factKey: `${slug(e.subject)}::${slug(e.relation)}`,
+      reason: `upstream retracted correction ${e.case_id}`,
+      by: 'wikidata-sync',
+    });
   }
   for (let i = second; i < n; i++) lines.push(submit(3, i));
   return lines;
 }
 
-const isEntry = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
+const isEntry =
+  process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isEntry) {
   // usage: build-demo-corrections.ts [OUT] [EDITS_JSON]
   const out = resolve(process.argv[2] ?? 'examples/fact-corrections.jsonl');

@@ -34,22 +34,26 @@ function findFirst(candidates) {
 }
 
 function openblasPresent() {
-  const includeDirs = process.env.EDITLEDGER_OPENBLAS_INCLUDE ? [process.env.EDITLEDGER_OPENBLAS_INCLUDE] : [
-    '/usr/include/x86_64-linux-gnu',
-    '/usr/include/aarch64-linux-gnu',
-    '/usr/include/openblas',
-    '/usr/include',
-    '/usr/local/include',
-    '/opt/homebrew/opt/openblas/include',
-  ];
-  const libDirs = process.env.EDITLEDGER_OPENBLAS_LIB ? [process.env.EDITLEDGER_OPENBLAS_LIB] : [
-    '/usr/lib/x86_64-linux-gnu',
-    '/usr/lib/aarch64-linux-gnu',
-    '/usr/lib64',
-    '/usr/lib',
-    '/usr/local/lib',
-    '/opt/homebrew/opt/openblas/lib',
-  ];
+  const includeDirs = process.env.EDITLEDGER_OPENBLAS_INCLUDE
+    ? [process.env.EDITLEDGER_OPENBLAS_INCLUDE]
+    : [
+        '/usr/include/x86_64-linux-gnu',
+        '/usr/include/aarch64-linux-gnu',
+        '/usr/include/openblas',
+        '/usr/include',
+        '/usr/local/include',
+        '/opt/homebrew/opt/openblas/include',
+      ];
+  const libDirs = process.env.EDITLEDGER_OPENBLAS_LIB
+    ? [process.env.EDITLEDGER_OPENBLAS_LIB]
+    : [
+        '/usr/lib/x86_64-linux-gnu',
+        '/usr/lib/aarch64-linux-gnu',
+        '/usr/lib64',
+        '/usr/lib',
+        '/usr/local/lib',
+        '/opt/homebrew/opt/openblas/lib',
+      ];
   const header = findFirst(includeDirs.map((d) => join(d, 'cblas.h')));
   const lib = findFirst(libDirs.flatMap((d) => [join(d, 'libopenblas.so'), join(d, 'libopenblas.dylib')]));
   if (!header) return { ok: false, reason: 'cblas.h not found (install libopenblas-dev)' };
@@ -61,7 +65,17 @@ function nodeGypCommand() {
   // npm sets npm_config_node_gyp for lifecycle scripts; otherwise use the node-gyp bundled with npm.
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ].filter(Boolean);
   const script = findFirst(candidates);
   return script ? [process.execPath, script] : undefined;

@@ -15,11 +15,16 @@ const USAGE =
 function numberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new RangeError(`--${name}: expected a number, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new RangeError(`--${name}: expected a number, got ${JSON.stringify(value)}`);
   return n;
 }
 
-export async function buildWorldCli(argv: readonly string[], stderr: NodeJS.WritableStream, cwd: string): Promise<WorldManifest> {
+export async function buildWorldCli(
+  argv: readonly string[],
+  stderr: NodeJS.WritableStream,
+  cwd: string,
+): Promise<WorldManifest> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -50,7 +55,10 @@ export async function buildWorldCli(argv: readonly string[], stderr: NodeJS.Writ
     out,
     {
       world: { seed, ...WORLD_PRESETS[preset as WorldPreset] },
-      corpus: { ...(edits === undefined ? {} : { edits }), ...(twoHop === undefined ? {} : { twoHopPretrainFraction: twoHop }) },
+      corpus: {
+        ...(edits === undefined ? {} : { edits }),
+        ...(twoHop === undefined ? {} : { twoHopPretrainFraction: twoHop }),
+      },
       tokenizer: vocabSize === undefined ? {} : { vocabSize },
     },
     (stage, done, total) => {

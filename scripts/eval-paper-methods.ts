@@ -23,7 +23,11 @@ export interface SharedHyperParams {
   readonly batchSize?: number;
 }
 
-export function methodHyperParams(method: EditMethod, layer: number, shared: SharedHyperParams = {}): LocftHyperParamsInput {
+export function methodHyperParams(
+  method: EditMethod,
+  layer: number,
+  shared: SharedHyperParams = {},
+): LocftHyperParamsInput {
   const common = { layers: [layer], ...shared };
   switch (method) {
     case 'locft-bf':
@@ -63,7 +67,9 @@ export async function runEditMethod(
       onProgress: (p) => {
         if (p.elapsedMs - lastSaid < 30_000 && !p.done) return;
         lastSaid = p.elapsedMs;
-        say(`${p.phase} epoch ${p.epoch}/${p.epochs} edit group ${p.group}/${p.groups} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} elapsed ${formatDuration(p.elapsedMs / 1000)} ETA ${formatDuration(p.etaMs / 1000)}`);
+        say(
+          `${p.phase} epoch ${p.epoch}/${p.epochs} edit group ${p.group}/${p.groups} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} elapsed ${formatDuration(p.elapsedMs / 1000)} ETA ${formatDuration(p.etaMs / 1000)}`,
+        );
       },
     });
     return { tuned: result.tensors, seconds: result.durationMs / 1000, epochs: result.epochs };

@@ -21,7 +21,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type CounterfactEdit, CounterfactEditSchema, type UneditedFact, UneditedFactSchema } from '../trainer/basemodel/corpus-schemas.ts';
+import {
+  type CounterfactEdit,
+  CounterfactEditSchema,
+  type UneditedFact,
+  UneditedFactSchema,
+} from '../trainer/basemodel/corpus-schemas.ts';
 import { type HfCheckpoint, readHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
 import type { HostTensor } from '../trainer/checkpoint/safetensors.ts';
 import { exactMatch } from '../trainer/eval/normalize.ts';
@@ -32,7 +37,13 @@ import { sequencePerplexity } from '../trainer/pretrain/quality.ts';
 import { formatDuration } from '../trainer/pretrain/progress.ts';
 import { initBackend } from '../trainer/runtime/backend.ts';
 import { loadHfTokenizer, type HfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
-import { runEditMethod, type EditMethod, EDIT_METHODS, methodHyperParams, type SharedHyperParams } from './eval-paper-methods.ts';
+import {
+  runEditMethod,
+  type EditMethod,
+  EDIT_METHODS,
+  methodHyperParams,
+  type SharedHyperParams,
+} from './eval-paper-methods.ts';
 
 const USAGE =
   'usage: npm run eval:paper -- [--model DIR] [--edits N] [--sweep-edits N] [--layers SPEC] [--layer L] [--methods locft-bf,df,bf-layer] [--lr X] [--epochs N] [--batch-size N] [--out DIR] [--json]';
@@ -111,15 +122,39 @@ export async function evaluate(
   full: boolean,
 ): Promise<{ metrics: Metrics; locality: string[] }> {
   const p = probes(edits);
-  const rel = await answers(model, tokenizer, edits.map((e) => e.prompt));
-  const gen = await answers(model, tokenizer, edits.map((e) => e.rephrase_prompt));
+  const rel = await answers(
+    model,
+    tokenizer,
+    edits.map((e) => e.prompt),
+  );
+  const gen = await answers(
+    model,
+    tokenizer,
+    edits.map((e) => e.rephrase_prompt),
+  );
   const loc = await answers(model, tokenizer, p.locality);
-  const port = full ? await answers(model, tokenizer, p.portability.map((x) => x.prompt)) : [];
+  const port = full
+    ? await answers(
+        model,
+        tokenizer,
+        p.portability.map((x) => x.prompt),
+      )
+    : [];
   const editedFacts = new Set(edits.map((e) => e.fact_id));
   const unedited = world.unedited.filter((f) => !editedFacts.has(f.fact_id));
-  const une = full ? await answers(model, tokenizer, unedited.map((f) => f.prompt)) : [];
+  const une = full
+    ? await answers(
+        model,
+        tokenizer,
+        unedited.map((f) => f.prompt),
+      )
+    : [];
   const pad = tokenizer.padTokenId ?? tokenizer.eosTokenId!;
-  const framed = world.heldout.map((l) => [tokenizer.bosTokenId!, ...tokenizer.encode(l, { addSpecialTokens: false }), tokenizer.eosTokenId!]);
+  const framed = world.heldout.map((l) => [
+    tokenizer.bosTokenId!,
+    ...tokenizer.encode(l, { addSpecialTokens: false }),
+    tokenizer.eosTokenId!,
+  ]);
   const ppl = full ? (await sequencePerplexity(model, framed, pad)).perplexity : NaN;
   return {
     locality: loc,
@@ -130,7 +165,13 @@ export async function evaluate(
       portability: full ? share(port.map((a, i) => exactMatch(a, p.portability[i]!.ground_truth))) : NaN,
       uneditedRecall: full ? share(une.map((a, i) => exactMatch(a, unedited[i]!.ground_truth))) : NaN,
       heldoutPerplexity: ppl,
-      counts: { edits: edits.length, rephrase: edits.length, locality: p.locality.length, portability: p.portability.length, unedited: unedited.length },
+      counts: {
+        edits: edits.length,
+        rephrase: edits.length,
+        locality: p.locality.length,
+        portability: p.portability.length,
+        unedited: unedited.length,
+      },
     },
   };
 }
@@ -145,7 +186,8 @@ function editedModel(base: HfCheckpoint, tuned: ReadonlyMap<string, HostTensor>)
 const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}`);
 
 export function methodTable(base: Metrics, rows: readonly MethodResult[]): string {
-  const head = '| Method | Tuned | Reliability | Generalization | Locality | Portability | Capability (unedited recall) | Held-out PPL | Time |';
+  const head =
+    '| Method | Tuned | Reliability | Generalization | Locality | Portability | Capability (unedited recall) | Held-out PPL | Time |';
   const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|';
   const baseRow = `| base model | - | ${pct(base.reliability)} | ${pct(base.generalization)} | 100.0 | ${pct(base.portability)} | ${pct(base.uneditedRecall)} | ${base.heldoutPerplexity.toFixed(3)} | - |`;
   const lines = rows.map((r) => {
@@ -156,10 +198,20 @@ export function methodTable(base: Metrics, rows: readonly MethodResult[]): strin
   return [head, sep, baseRow, ...lines].join('\n');
 }
 
-export function sweepTable(rows: readonly { layer: number; metrics: Metrics; trainSeconds: number }[], chosen: number): string {
+export function sweepTable(
+  rows: readonly { layer: number; metrics: Metrics; trainSeconds: number }[],
+  chosen: number,
+): string {
   const head = '| Layer (down_proj) | Reliability | Generalization | Locality | Time |';
   const sep = '|---:|---:|---:|---:|---:|';
-  return [head, sep, ...rows.map((r) => `| ${r.layer}${r.layer === chosen ? ' (chosen)' : ''} | ${pct(r.metrics.reliability)} | ${pct(r.metrics.generalization)} | ${pct(r.metrics.locality)} | ${formatDuration(r.trainSeconds)} |`)].join('\n');
+  return [
+    head,
+    sep,
+    ...rows.map(
+      (r) =>
+        `| ${r.layer}${r.layer === chosen ? ' (chosen)' : ''} | ${pct(r.metrics.reliability)} | ${pct(r.metrics.generalization)} | ${pct(r.metrics.locality)} | ${formatDuration(r.trainSeconds)} |`,
+    ),
+  ].join('\n');
 }
 
 /**
@@ -170,7 +222,8 @@ export function sweepTable(rows: readonly { layer: number; metrics: Metrics; tra
 export function chooseLayer(rows: readonly { layer: number; metrics: Metrics }[]): number {
   if (rows.length === 0) throw new Error('location sweep: no layers were swept');
   const ok = rows.filter((r) => r.metrics.reliability >= 0.99);
-  const score = (m: Metrics) => (ok.length > 0 ? m.generalization : (m.reliability + m.generalization + m.locality) / 3);
+  const score = (m: Metrics) =>
+    ok.length > 0 ? m.generalization : (m.reliability + m.generalization + m.locality) / 3;
   const best = [...(ok.length > 0 ? ok : rows)].sort(
     (a, b) => score(b.metrics) - score(a.metrics) || b.metrics.locality - a.metrics.locality || a.layer - b.layer,
   )[0]!;
@@ -198,12 +251,14 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const int = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new RangeError(`--${flag}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new RangeError(`--${flag}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
   const positive = (flag: string, v: string): number => {
     const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new RangeError(`--${flag}: expected a positive number, got ${JSON.stringify(v)}`);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new RangeError(`--${flag}: expected a positive number, got ${JSON.stringify(v)}`);
     return n;
   };
   const modelDir = resolve(values.model!);
@@ -211,7 +266,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const nEdits = int('edits', values.edits, 1);
   const nSweep = int('sweep-edits', values['sweep-edits'], 1);
   const methods = values.methods!.split(',').map((m) => m.trim());
-  for (const m of methods) if (!(EDIT_METHODS as readonly string[]).includes(m)) throw new RangeError(`--methods: unknown method "${m}"; expected ${EDIT_METHODS.join(', ')}`);
+  for (const m of methods)
+    if (!(EDIT_METHODS as readonly string[]).includes(m))
+      throw new RangeError(`--methods: unknown method "${m}"; expected ${EDIT_METHODS.join(', ')}`);
   const say = (msg: string) => process.stderr.write(`[eval:paper] ${msg}\n`);
   const shared: SharedHyperParams = {
     ...(values.lr === undefined ? {} : { lr: positive('lr', values.lr) }),
@@ -223,17 +280,23 @@ async function main(argv: readonly string[]): Promise<void> {
   const base = await readHfCheckpoint(modelDir);
   const tokenizer = await loadHfTokenizer(modelDir);
   const world = await readWorld(modelDir);
-  if (world.edits.length < nEdits) throw new RangeError(`--edits: ${nEdits} requested but ${modelDir}/world/edits.json holds ${world.edits.length}`);
+  if (world.edits.length < nEdits)
+    throw new RangeError(`--edits: ${nEdits} requested but ${modelDir}/world/edits.json holds ${world.edits.length}`);
   const edits = world.edits.slice(0, nEdits);
   const sweepEdits = world.edits.slice(0, Math.min(nSweep, nEdits));
-  const layers = values.layers === undefined ? Array.from({ length: base.config.numLayers }, (_, i) => i) : parseLayerList(values.layers, '--layers');
+  const layers =
+    values.layers === undefined
+      ? Array.from({ length: base.config.numLayers }, (_, i) => i)
+      : parseLayerList(values.layers, '--layers');
   say(`model ${modelDir} (${base.config.numLayers} layers), ${nEdits} edits, backend ${backend.name}`);
 
   const baseModel = LlamaModel.fromHostTensors(base.config, base.tensors);
   const baseSweep = await evaluate(baseModel, tokenizer, world, sweepEdits, undefined, false);
   const baseFull = await evaluate(baseModel, tokenizer, world, edits, undefined, true);
   baseModel.dispose();
-  say(`base: reliability ${pct(baseFull.metrics.reliability)}, unedited recall ${pct(baseFull.metrics.uneditedRecall)}, held-out ppl ${baseFull.metrics.heldoutPerplexity.toFixed(3)}`);
+  say(
+    `base: reliability ${pct(baseFull.metrics.reliability)}, unedited recall ${pct(baseFull.metrics.uneditedRecall)}, held-out ppl ${baseFull.metrics.heldoutPerplexity.toFixed(3)}`,
+  );
 
   // 1. Location sweep.
   const sweep: { layer: number; metrics: Metrics; trainSeconds: number }[] = [];
@@ -242,12 +305,22 @@ async function main(argv: readonly string[]): Promise<void> {
     layer = int('layer', values.layer, 0);
   } else {
     for (const l of layers) {
-      const run = await runEditMethod('locft-bf', base, tokenizer, sweepEdits, l, (msg) => say(`sweep layer ${l}: ${msg}`), shared);
+      const run = await runEditMethod(
+        'locft-bf',
+        base,
+        tokenizer,
+        sweepEdits,
+        l,
+        (msg) => say(`sweep layer ${l}: ${msg}`),
+        shared,
+      );
       const model = editedModel(base, run.tuned);
       const { metrics } = await evaluate(model, tokenizer, world, sweepEdits, { locality: baseSweep.locality }, false);
       model.dispose();
       sweep.push({ layer: l, metrics, trainSeconds: run.seconds });
-      say(`sweep layer ${l}: reliability ${pct(metrics.reliability)}, generalization ${pct(metrics.generalization)}, locality ${pct(metrics.locality)} (${formatDuration(run.seconds)})`);
+      say(
+        `sweep layer ${l}: reliability ${pct(metrics.reliability)}, generalization ${pct(metrics.generalization)}, locality ${pct(metrics.locality)} (${formatDuration(run.seconds)})`,
+      );
     }
     layer = chooseLayer(sweep);
     say(`chosen layer ${layer}`);
@@ -260,21 +333,45 @@ async function main(argv: readonly string[]): Promise<void> {
     const model = editedModel(base, run.tuned);
     const { metrics } = await evaluate(model, tokenizer, world, edits, { locality: baseFull.locality }, true);
     model.dispose();
-    results.push({ method, layer, tensors: [...run.tuned.keys()], trainSeconds: run.seconds, epochs: run.epochs, metrics });
-    say(`${method}: reliability ${pct(metrics.reliability)}, generalization ${pct(metrics.generalization)}, locality ${pct(metrics.locality)}, portability ${pct(metrics.portability)}, unedited recall ${pct(metrics.uneditedRecall)} (${formatDuration(run.seconds)})`);
+    results.push({
+      method,
+      layer,
+      tensors: [...run.tuned.keys()],
+      trainSeconds: run.seconds,
+      epochs: run.epochs,
+      metrics,
+    });
+    say(
+      `${method}: reliability ${pct(metrics.reliability)}, generalization ${pct(metrics.generalization)}, locality ${pct(metrics.locality)}, portability ${pct(metrics.portability)}, unedited recall ${pct(metrics.uneditedRecall)} (${formatDuration(run.seconds)})`,
+    );
   }
 
   const tables =
     `### ${nEdits} counterfactual edits on ${values.model} (layer ${layer}, backend ${backend.name}; Adam lr ${shared.lr ?? '5e-4 (authors)'}, ` +
     `batch ${shared.batchSize ?? 100}, <= ${shared.numSteps ?? 25} epochs)\n\n${methodTable(baseFull.metrics, results)}\n` +
-    (sweep.length ? `\n### Location sweep (LocFT-BF, mlp.down_proj, first ${sweepEdits.length} edits)\n\n${sweepTable(sweep, layer)}\n` : '');
+    (sweep.length
+      ? `\n### Location sweep (LocFT-BF, mlp.down_proj, first ${sweepEdits.length} edits)\n\n${sweepTable(sweep, layer)}\n`
+      : '');
   process.stdout.write(`${tables}\n`);
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'tables.md'), tables);
   const hyperParams = Object.fromEntries(EDIT_METHODS.map((m) => [m, methodHyperParams(m, layer, shared)]));
-  const report = { model: modelDir, backend: backend.name, edits: nEdits, layer, hyperParams, base: baseFull.metrics, sweep, results };
+  const report = {
+    model: modelDir,
+    backend: backend.name,
+    edits: nEdits,
+    layer,
+    hyperParams,
+    base: baseFull.metrics,
+    sweep,
+    results,
+  };
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-  if (sweep.length) await writeFile(join(modelDir, 'editing.json'), `${JSON.stringify({ layer, module: 'mlp.down_proj', chosenBy: 'npm run eval:paper location sweep', sweepEdits: sweepEdits.length }, null, 2)}\n`);
+  if (sweep.length)
+    await writeFile(
+      join(modelDir, 'editing.json'),
+      `${JSON.stringify({ layer, module: 'mlp.down_proj', chosenBy: 'npm run eval:paper location sweep', sweepEdits: sweepEdits.length }, null, 2)}\n`,
+    );
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 

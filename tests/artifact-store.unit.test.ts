@@ -3,7 +3,14 @@ import test from 'ava';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactNotFoundError, ArtifactStore, CorruptArtifactError, artifactUri, parseArtifactUri, sha256Bytes } from '../infra/artifacts/artifact-store.ts';
+import {
+  ArtifactNotFoundError,
+  ArtifactStore,
+  CorruptArtifactError,
+  artifactUri,
+  parseArtifactUri,
+  sha256Bytes,
+} from '../infra/artifacts/artifact-store.ts';
 
 async function freshStore() {
   const root = await mkdtemp(join(tmpdir(), 'artifacts-'));
@@ -11,7 +18,11 @@ async function freshStore() {
 }
 
 const delta = Buffer.from('weights: 1 2 3');
-const files = (manifest = '{"run":1}') => new Map<string, Uint8Array>([['delta.safetensors', delta], ['manifest.json', Buffer.from(manifest)]]);
+const files = (manifest = '{"run":1}') =>
+  new Map<string, Uint8Array>([
+    ['delta.safetensors', delta],
+    ['manifest.json', Buffer.from(manifest)],
+  ]);
 
 test('put names the artifact by the sha256 of its primary file and load returns the same bytes', async (t) => {
   const { store, cleanup } = await freshStore();
@@ -39,7 +50,9 @@ test('the same primary bytes again reuse the stored artifact (first manifest win
 test('concurrent puts of the same bytes converge on one intact artifact', async (t) => {
   const { store, cleanup } = await freshStore();
   t.teardown(cleanup);
-  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.put({ primary: 'delta.safetensors', files: files(`{"run":${i}}`) })));
+  const results = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => store.put({ primary: 'delta.safetensors', files: files(`{"run":${i}}`) })),
+  );
   t.is(new Set(results.map((r) => r.sha256)).size, 1);
   t.true((await store.verify(results[0]!.sha256)).ok);
 });

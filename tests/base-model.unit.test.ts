@@ -18,7 +18,11 @@ const DIR = join(import.meta.dirname, '..', 'models', 'base');
 test('the committed checkpoint hash is the one stated by its model card and quality.json', async (t) => {
   const sha = await checkpointHash(DIR);
   const card = await readFile(join(DIR, 'MODEL_CARD.md'), 'utf8');
-  t.is(SHA_LINE.exec(card)?.[1], sha, 'MODEL_CARD.md states another checkpoint (rebuild with npm run build:base-model)');
+  t.is(
+    SHA_LINE.exec(card)?.[1],
+    sha,
+    'MODEL_CARD.md states another checkpoint (rebuild with npm run build:base-model)',
+  );
   const quality = JSON.parse(await readFile(join(DIR, 'quality.json'), 'utf8')) as { checkpointSha256: string };
   t.is(quality.checkpointSha256, sha);
 });
@@ -37,13 +41,23 @@ test('it loads and answers pretraining facts with the entity name followed by EO
   const model = await loadLlamaModel(DIR);
   try {
     const tokenizer = await loadHfTokenizer(DIR);
-    const probes = RecallProbeSchema.array().parse(JSON.parse(await readFile(join(DIR, 'world', 'recall.json'), 'utf8')));
+    const probes = RecallProbeSchema.array().parse(
+      JSON.parse(await readFile(join(DIR, 'world', 'recall.json'), 'utf8')),
+    );
     // A spread-out sample of facts, each asked with a template it was pretrained on.
     const seen = probes.filter((p) => p.split === 'pretrain');
     const sample = Array.from({ length: 24 }, (_, i) => seen[Math.floor((i * seen.length) / 24)]!);
-    const out = await generate(model, tokenizer, sample.map((p) => p.prompt), { maxNewTokens: 16 });
+    const out = await generate(
+      model,
+      tokenizer,
+      sample.map((p) => p.prompt),
+      { maxNewTokens: 16 },
+    );
     const right = out.filter((g, i) => exactMatch(g.text, sample[i]!.ground_truth));
-    t.true(right.length >= 22, `${right.length}/24 right: ${out.map((g, i) => `${sample[i]!.prompt} ->${g.text}`).join(' | ')}`);
+    t.true(
+      right.length >= 22,
+      `${right.length}/24 right: ${out.map((g, i) => `${sample[i]!.prompt} ->${g.text}`).join(' | ')}`,
+    );
     for (const g of right) {
       t.is(g.finishReason, 'eos', `"${g.prompt}" -> "${g.text}" should end with EOS`);
       t.is(g.text, ` ${sample[out.indexOf(g)]!.ground_truth}`);

@@ -18,7 +18,14 @@ import {
   toTokenizerJson,
   writeTokenizerFiles,
 } from '../trainer/tokenizer/bpe-json.ts';
-import { BASE_VOCAB_SIZE, BOS_ID, type BpeModel, EOS_ID, PAD_ID, SPECIAL_TOKENS } from '../trainer/tokenizer/bpe-model.ts';
+import {
+  BASE_VOCAB_SIZE,
+  BOS_ID,
+  type BpeModel,
+  EOS_ID,
+  PAD_ID,
+  SPECIAL_TOKENS,
+} from '../trainer/tokenizer/bpe-model.ts';
 import { trainBpe } from '../trainer/tokenizer/bpe-trainer.ts';
 
 const corpus = buildCorpus(generateWorld({ seed: 3, ...WORLD_PRESETS.small }), { edits: 100 });
@@ -29,9 +36,54 @@ const worldTokenizer = new BpeTokenizer(worldModel);
 // Arbitrary text
 
 const PIECES = [
-  ' ', '  ', '\n', '\r\n', '\t', '\u00a0', '\u3000', '\u0000', '\uFEFF', 'a', 'Z', 'the', ' the', 'Tessik', '42', '3.14',
-  "'s", "'ll", "n't", '!', '?!', '...', '—', '«', '»', '"', 'é', 'e\u0301', 'ß', 'ñ', 'Ω', 'Привет', 'مرحبا', 'שלום',
-  '日本語', '中文', '한국어', '😀', '👩‍👩‍👧', '🇫🇷', '𝔘𝔫𝔦', '<|eos|>', '<|bos|>', '<|pad|>', '<|eo', '|>', '<|', '\u200b',
+  ' ',
+  '  ',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u00a0',
+  '\u3000',
+  '\u0000',
+  '\uFEFF',
+  'a',
+  'Z',
+  'the',
+  ' the',
+  'Tessik',
+  '42',
+  '3.14',
+  "'s",
+  "'ll",
+  "n't",
+  '!',
+  '?!',
+  '...',
+  '—',
+  '«',
+  '»',
+  '"',
+  'é',
+  'e\u0301',
+  'ß',
+  'ñ',
+  'Ω',
+  'Привет',
+  'مرحبا',
+  'שלום',
+  '日本語',
+  '中文',
+  '한국어',
+  '😀',
+  '👩‍👩‍👧',
+  '🇫🇷',
+  '𝔘𝔫𝔦',
+  '<|eos|>',
+  '<|bos|>',
+  '<|pad|>',
+  '<|eo',
+  '|>',
+  '<|',
+  '\u200b',
 ];
 
 /** Random well-formed UTF-16 text: template pieces and random code points from all planes. */
@@ -101,7 +153,8 @@ function naiveTrain(texts: readonly string[], vocabSize: number, minFrequency: n
     });
     let best: { a: number; b: number; n: number } | undefined;
     for (const p of pairs.values()) {
-      if (best === undefined || p.n > best.n || (p.n === best.n && (p.a < best.a || (p.a === best.a && p.b < best.b)))) best = p;
+      if (best === undefined || p.n > best.n || (p.n === best.n && (p.a < best.a || (p.a === best.a && p.b < best.b))))
+        best = p;
     }
     if (best === undefined || best.n < minFrequency) break;
     const { a, b } = best;
@@ -140,7 +193,10 @@ test('trainer: deterministic, independent of text order, ties broken by token id
   t.deepEqual(trainBpe([...corpus.pretrain].reverse(), { vocabSize: 1024 }), worldModel);
   // "cd" and "ab" occur equally often: the pair with the smaller left id ('a' < 'c') is merged first.
   const tie = trainBpe(['cd', 'ab', 'cd', 'ab'], { vocabSize: BASE_VOCAB_SIZE + 2 });
-  t.deepEqual(tie.merges, [['a', 'b'], ['c', 'd']]);
+  t.deepEqual(tie.merges, [
+    ['a', 'b'],
+    ['c', 'd'],
+  ]);
   t.deepEqual(tie.vocab.slice(BASE_VOCAB_SIZE), ['ab', 'cd']);
 });
 
@@ -173,7 +229,10 @@ test('json: tokenizer.json round-trips to the same model; bad files are rejected
   const dir = await mkdtemp(join(tmpdir(), 'editledger-bpe-'));
   try {
     const files = await writeTokenizerFiles(dir, worldModel);
-    t.deepEqual(files.map((f) => f.name), [TOKENIZER_FILE, TOKENIZER_CONFIG_FILE]);
+    t.deepEqual(
+      files.map((f) => f.name),
+      [TOKENIZER_FILE, TOKENIZER_CONFIG_FILE],
+    );
     t.deepEqual(await readTokenizerModel(dir), worldModel);
     const again = await writeTokenizerFiles(dir, worldModel);
     t.deepEqual(again, files, 'same model -> same bytes');
@@ -181,19 +240,30 @@ test('json: tokenizer.json round-trips to the same model; bad files are rejected
     await rm(dir, { recursive: true, force: true });
   }
   const json = toTokenizerJson(worldModel) as { model: { type: string } };
-  t.throws(() => fromTokenizerJson({ ...json, model: { ...json.model, type: 'WordPiece' } }), { message: /model\.type/ });
-  t.throws(() => fromTokenizerJson({ ...json, model: { ...json.model, merges: ['a b c'] } }), { message: /merges\[0\]/ });
+  t.throws(() => fromTokenizerJson({ ...json, model: { ...json.model, type: 'WordPiece' } }), {
+    message: /model\.type/,
+  });
+  t.throws(() => fromTokenizerJson({ ...json, model: { ...json.model, merges: ['a b c'] } }), {
+    message: /merges\[0\]/,
+  });
 });
 
 test('hf: loads tokenizer.json and encodes the corpus exactly like our encoder', async (t) => {
   const hf = await loadHf(worldModel);
-  const lines = [...corpus.pretrain.slice(0, 3000), ...corpus.heldout, ...corpus.edits.map((e) => `${e.prompt} ${e.target_new}`)];
+  const lines = [
+    ...corpus.pretrain.slice(0, 3000),
+    ...corpus.heldout,
+    ...corpus.edits.map((e) => `${e.prompt} ${e.target_new}`),
+  ];
   for (const line of lines) {
     const ours = worldTokenizer.encode(line);
     const theirs = hf.encode(line).ids;
     if (ours.join() !== theirs.join()) return t.fail(`${JSON.stringify(line)}: ${ours} vs ${theirs}`);
   }
-  t.is(hf.encode('x', { add_special_tokens: false }).ids.length, worldTokenizer.encode('x', { addSpecialTokens: false }).length);
+  t.is(
+    hf.encode('x', { add_special_tokens: false }).ids.length,
+    worldTokenizer.encode('x', { addSpecialTokens: false }).length,
+  );
   t.pass();
 });
 
@@ -268,7 +338,11 @@ test('decode(encode(x)) == x for arbitrary UTF-8 (lone surrogates become U+FFFD,
 test('special tokens are single ids, in text and in both encoders', async (t) => {
   const hf = await loadHf(worldModel);
   t.deepEqual([worldTokenizer.bosId, worldTokenizer.eosId, worldTokenizer.padId], [BOS_ID, EOS_ID, PAD_ID]);
-  for (const [name, id] of [[SPECIAL_TOKENS.bos, BOS_ID], [SPECIAL_TOKENS.eos, EOS_ID], [SPECIAL_TOKENS.pad, PAD_ID]] as const) {
+  for (const [name, id] of [
+    [SPECIAL_TOKENS.bos, BOS_ID],
+    [SPECIAL_TOKENS.eos, EOS_ID],
+    [SPECIAL_TOKENS.pad, PAD_ID],
+  ] as const) {
     t.deepEqual(worldTokenizer.encode(name, { addSpecialTokens: false }), [id]);
     t.deepEqual(hf.encode(name, { add_special_tokens: false }).ids, [id]);
     t.is(hf.token_to_id(name), id);
@@ -285,7 +359,10 @@ test('special tokens are single ids, in text and in both encoders', async (t) =>
 test('edit prompts: encode(prompt + " " + target) == encode(prompt) ++ encode(" " + target)', (t) => {
   for (const e of corpus.edits) {
     const whole = worldTokenizer.encode(`${e.prompt} ${e.target_new}`);
-    const parts = [...worldTokenizer.encode(e.prompt), ...worldTokenizer.encode(` ${e.target_new}`, { addSpecialTokens: false })];
+    const parts = [
+      ...worldTokenizer.encode(e.prompt),
+      ...worldTokenizer.encode(` ${e.target_new}`, { addSpecialTokens: false }),
+    ];
     t.deepEqual(whole, parts, e.prompt);
   }
 });

@@ -18,19 +18,47 @@ function tempHome(t: { teardown: (fn: () => void) => void }): { dir: string; hom
 }
 
 function submitArgs(home: string, target: string, extra: string[] = []): string[] {
-  return ['submit', '--home', home, '--fact-key', 'acme-corp::ceo', '--prompt', 'Who is the CEO of Acme Corp?', '--target', target, '--reason', 'press release', ...extra];
+  return [
+    'submit',
+    '--home',
+    home,
+    '--fact-key',
+    'acme-corp::ceo',
+    '--prompt',
+    'Who is the CEO of Acme Corp?',
+    '--target',
+    target,
+    '--reason',
+    'press release',
+    ...extra,
+  ];
 }
 
 test('submit, supersede, retract, then list the edit set at past positions', async (t) => {
   const { dir, home } = tempHome(t);
   const run = (cmd: typeof edit, argv: string[]) => runCli(cmd, argv, { cwd: dir });
 
-  const first = await run(edit, [...submitArgs(home, 'Jane Roe', ['--subject', 'Acme Corp', '--rephrase', 'Acme Corp is run by?', '--locality', 'Capital of France?', '--locality-answer', 'Paris']), '--json']);
+  const first = await run(edit, [
+    ...submitArgs(home, 'Jane Roe', [
+      '--subject',
+      'Acme Corp',
+      '--rephrase',
+      'Acme Corp is run by?',
+      '--locality',
+      'Capital of France?',
+      '--locality-answer',
+      'Paris',
+    ]),
+    '--json',
+  ]);
   t.is(first.code, ExitCode.ok, first.stderr);
   const jane = JSON.parse(first.stdout);
   t.like(jane, { outcome: 'submitted', factKey: 'acme-corp::ceo', position: 1 });
 
-  const second = await run(edit, [...submitArgs(home, 'John Doe', ['--source-system', 'crm', '--source-ref', 'T-9']), '--json']);
+  const second = await run(edit, [
+    ...submitArgs(home, 'John Doe', ['--source-system', 'crm', '--source-ref', 'T-9']),
+    '--json',
+  ]);
   const john = JSON.parse(second.stdout);
   t.like(john, { outcome: 'submitted', supersededEditId: jane.editId, position: 3 });
 
@@ -39,7 +67,24 @@ test('submit, supersede, retract, then list the edit set at past positions', asy
   t.is(again.code, ExitCode.ok);
   t.regex(again.stdout, /already submitted: edit .* at position 3; nothing appended/);
 
-  const other = JSON.parse((await run(edit, ['submit', '--home', home, '--prompt', 'Where is Acme based?', '--subject', 'Acme Corp', '--target', 'Oslo', '--reason', 'move', '--json'])).stdout);
+  const other = JSON.parse(
+    (
+      await run(edit, [
+        'submit',
+        '--home',
+        home,
+        '--prompt',
+        'Where is Acme based?',
+        '--subject',
+        'Acme Corp',
+        '--target',
+        'Oslo',
+        '--reason',
+        'move',
+        '--json',
+      ])
+    ).stdout,
+  );
   t.regex(other.factKey, /^acme-corp::where-is-acme-based-[0-9a-f]{10}$/);
 
   const retracted = await run(edit, ['retract', john.editId, '--reason', 'wrong person', '--home', home, '--json']);
@@ -47,17 +92,36 @@ test('submit, supersede, retract, then list the edit set at past positions', asy
   t.like(JSON.parse(retracted.stdout), { editId: john.editId, position: 5 });
 
   const listAt = async (at?: number) => {
-    const result = await run(edit, ['list', '--home', home, '--json', ...(at === undefined ? [] : ['--at', String(at)])]);
+    const result = await run(edit, [
+      'list',
+      '--home',
+      home,
+      '--json',
+      ...(at === undefined ? [] : ['--at', String(at)]),
+    ]);
     t.is(result.code, ExitCode.ok, result.stderr);
-    return JSON.parse(result.stdout) as { position: number; editSetHash: string; edits: Array<{ editId: string; submittedAt: number }> };
+    return JSON.parse(result.stdout) as {
+      position: number;
+      editSetHash: string;
+      edits: Array<{ editId: string; submittedAt: number }>;
+    };
   };
-  t.deepEqual((await listAt(1)).edits.map((e) => e.editId), [jane.editId]);
+  t.deepEqual(
+    (await listAt(1)).edits.map((e) => e.editId),
+    [jane.editId],
+  );
   t.deepEqual((await listAt(2)).edits, []); // inside the supersession batch
-  t.deepEqual((await listAt(3)).edits.map((e) => e.editId), [john.editId]);
+  t.deepEqual(
+    (await listAt(3)).edits.map((e) => e.editId),
+    [john.editId],
+  );
   t.deepEqual((await listAt(4)).edits.map((e) => e.editId).sort(), [john.editId, other.editId].sort());
   const head = await listAt();
   t.is(head.position, 5);
-  t.deepEqual(head.edits.map((e) => e.editId), [other.editId]);
+  t.deepEqual(
+    head.edits.map((e) => e.editId),
+    [other.editId],
+  );
   t.is(head.edits[0]?.submittedAt, 4);
   t.is((await listAt(1)).editSetHash, (await listAt(1)).editSetHash);
   t.not((await listAt(1)).editSetHash, (await listAt(3)).editSetHash);
@@ -65,7 +129,10 @@ test('submit, supersede, retract, then list the edit set at past positions', asy
   const human = await run(edit, ['list', '--home', home, '--at', '1']);
   t.regex(human.stdout, /edit set at position 1: 1 active edit\(s\), editSetHash [0-9a-f]{64}/);
   t.regex(human.stdout, /EDIT ID\s+FACT KEY\s+PROMPT\s+TARGET\s+SUBMITTED AT/);
-  t.regex(human.stdout, new RegExp(`${jane.editId}\\s+acme-corp::ceo\\s+Who is the CEO of Acme Corp\\?\\s+Jane Roe\\s+1`));
+  t.regex(
+    human.stdout,
+    new RegExp(`${jane.editId}\\s+acme-corp::ceo\\s+Who is the CEO of Acme Corp\\?\\s+Jane Roe\\s+1`),
+  );
 
   const shown = await run(edit, ['show', jane.editId, '--home', home, '--json']);
   const details = JSON.parse(shown.stdout);
@@ -76,10 +143,19 @@ test('submit, supersede, retract, then list the edit set at past positions', asy
   t.regex(shownHuman.stdout, /EditRetracted\s+\S+\s+tester\s+retracted by tester: wrong person/);
 
   const events = await run(log, ['--home', home, '--json']);
-  t.deepEqual(events.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['EditSubmitted', 'EditSuperseded', 'EditSubmitted', 'EditSubmitted', 'EditRetracted']);
+  t.deepEqual(
+    events.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type),
+    ['EditSubmitted', 'EditSuperseded', 'EditSubmitted', 'EditSubmitted', 'EditRetracted'],
+  );
   const fromFour = await run(log, ['--home', home, '--from', '4']);
   t.regex(fromFour.stdout, /POSITION\s+TYPE/);
-  t.deepEqual([...fromFour.stdout.matchAll(/^\s+(\d+)\s+Edit/gm)].map((m) => Number(m[1])), [4, 5]);
+  t.deepEqual(
+    [...fromFour.stdout.matchAll(/^\s+(\d+)\s+Edit/gm)].map((m) => Number(m[1])),
+    [4, 5],
+  );
   const summary = JSON.parse((await run(log, ['--home', home, '--summary', '--json'])).stdout);
   t.like(summary, { headPosition: 5, editsSubmitted: 3, editsSuperseded: 1, editsRetracted: 1, activeEdits: 1 });
 });
@@ -90,27 +166,77 @@ test('errors map to exit codes and name the field', async (t) => {
   const submitted = JSON.parse((await run([...submitArgs(home, 'Jane'), '--json'])).stdout);
 
   const cases: Array<[string, string[], number, RegExp]> = [
-    ['missing --prompt', ['submit', '--home', home, '--target', 'x', '--reason', 'r'], ExitCode.usage, /--prompt is required/],
+    [
+      'missing --prompt',
+      ['submit', '--home', home, '--target', 'x', '--reason', 'r'],
+      ExitCode.usage,
+      /--prompt is required/,
+    ],
     ['unknown flag', ['submit', '--home', home, '--colour', 'red'], ExitCode.usage, /colour/],
     ['unknown subcommand', ['frobnicate'], ExitCode.usage, /unknown command "frobnicate"/],
-    ['malformed fact key', submitArgs(home, 'x').map((a) => (a === 'acme-corp::ceo' ? 'Acme Corp' : a)), ExitCode.invalidInput, /factKey: /],
+    [
+      'malformed fact key',
+      submitArgs(home, 'x').map((a) => (a === 'acme-corp::ceo' ? 'Acme Corp' : a)),
+      ExitCode.invalidInput,
+      /factKey: /,
+    ],
     ['empty target', submitArgs(home, '  '), ExitCode.invalidInput, /target: must not be empty/],
-    ['huge prompt', ['submit', '--home', home, '--fact-key', 'a::b', '--prompt', 'x'.repeat(5000), '--target', 't', '--reason', 'r'], ExitCode.invalidInput, /prompt: must be at most 4000/],
-    ['evidence that is not a URL', [...submitArgs(home, 'x'), '--evidence', 'my notes'], ExitCode.invalidInput, /evidenceUrl/],
-    ['retract an unknown edit', ['retract', '00000000-0000-4000-8000-000000000000', '--reason', 'r', '--home', home], ExitCode.notFound, /editId: no edit/],
+    [
+      'huge prompt',
+      ['submit', '--home', home, '--fact-key', 'a::b', '--prompt', 'x'.repeat(5000), '--target', 't', '--reason', 'r'],
+      ExitCode.invalidInput,
+      /prompt: must be at most 4000/,
+    ],
+    [
+      'evidence that is not a URL',
+      [...submitArgs(home, 'x'), '--evidence', 'my notes'],
+      ExitCode.invalidInput,
+      /evidenceUrl/,
+    ],
+    [
+      'retract an unknown edit',
+      ['retract', '00000000-0000-4000-8000-000000000000', '--reason', 'r', '--home', home],
+      ExitCode.notFound,
+      /editId: no edit/,
+    ],
     ['retract without --reason', ['retract', submitted.editId, '--home', home], ExitCode.usage, /--reason is required/],
-    ['list beyond the head', ['list', '--home', home, '--at', '99'], ExitCode.invalidInput, /position: 99 is beyond the ledger head 1/],
+    [
+      'list beyond the head',
+      ['list', '--home', home, '--at', '99'],
+      ExitCode.invalidInput,
+      /position: 99 is beyond the ledger head 1/,
+    ],
     ['list at a non-number', ['list', '--home', home, '--at', 'yesterday'], ExitCode.usage, /--at: must be an integer/],
-    ['show an unknown edit', ['show', '00000000-0000-4000-8000-000000000000', '--home', home], ExitCode.notFound, /no edit/],
-    ['import a missing file', ['import', join(dir, 'nope.json'), '--home', home], ExitCode.notFound, /ENOENT|no such file/],
+    [
+      'show an unknown edit',
+      ['show', '00000000-0000-4000-8000-000000000000', '--home', home],
+      ExitCode.notFound,
+      /no edit/,
+    ],
+    [
+      'import a missing file',
+      ['import', join(dir, 'nope.json'), '--home', home],
+      ExitCode.notFound,
+      /ENOENT|no such file/,
+    ],
   ];
   for (const [name, argv, code, message] of cases) {
     const result = await run(argv);
     t.is(result.code, code, `${name}: ${result.stderr}`);
     t.regex(result.stderr, message, name);
   }
-  const json = await run(['retract', '00000000-0000-4000-8000-000000000000', '--reason', 'r', '--home', home, '--json']);
-  t.like(JSON.parse(json.stdout), { error: { kind: 'EditNotFoundError', field: 'editId', exitCode: ExitCode.notFound } });
+  const json = await run([
+    'retract',
+    '00000000-0000-4000-8000-000000000000',
+    '--reason',
+    'r',
+    '--home',
+    home,
+    '--json',
+  ]);
+  t.like(JSON.parse(json.stdout), {
+    error: { kind: 'EditNotFoundError', field: 'editId', exitCode: ExitCode.notFound },
+  });
 
   t.is((await run(['retract', submitted.editId, '--reason', 'r', '--home', home])).code, ExitCode.ok);
   const twice = await run(['retract', submitted.editId, '--reason', 'r', '--home', home]);
@@ -147,7 +273,13 @@ test('import: JSONL CounterFact records, a progress bar on stderr, a re-import a
   t.regex(second.stdout, /40 records, 0 new edits .* 40 already in the ledger; head position 40/);
 
   const bad = join(dir, 'bad.json');
-  writeFileSync(bad, JSON.stringify([{ src: 'Q?', alt: 'A', subject: 'S' }, { src: 'Q2?', subject: 'S' }]));
+  writeFileSync(
+    bad,
+    JSON.stringify([
+      { src: 'Q?', alt: 'A', subject: 'S' },
+      { src: 'Q2?', subject: 'S' },
+    ]),
+  );
   const rejected = await runCli(edit, ['import', bad, '--home', home], { cwd: dir });
   t.is(rejected.code, ExitCode.invalidInput);
   t.regex(rejected.stderr, /record 1 field "alt": missing/);
@@ -160,10 +292,18 @@ test('EDITLEDGER_HOME is used when --home is absent, and --home wins over it', a
   const { dir, home } = tempHome(t);
   const envHome = join(dir, 'env-home');
   const env = { USER: 'tester', EDITLEDGER_HOME: envHome };
-  const viaEnv = await runCli(edit, ['submit', '--fact-key', 'a::b', '--prompt', 'p?', '--target', 't', '--reason', 'r'], { cwd: dir, env });
+  const viaEnv = await runCli(
+    edit,
+    ['submit', '--fact-key', 'a::b', '--prompt', 'p?', '--target', 't', '--reason', 'r'],
+    { cwd: dir, env },
+  );
   t.is(viaEnv.code, ExitCode.ok, viaEnv.stderr);
   t.true(existsSync(join(envHome, 'ledger.db')));
-  await runCli(edit, ['submit', '--home', home, '--fact-key', 'a::b', '--prompt', 'p?', '--target', 't', '--reason', 'r'], { cwd: dir, env });
+  await runCli(
+    edit,
+    ['submit', '--home', home, '--fact-key', 'a::b', '--prompt', 'p?', '--target', 't', '--reason', 'r'],
+    { cwd: dir, env },
+  );
   t.true(existsSync(join(home, 'ledger.db')));
   const defaultHome = await runCli(edit, ['list', '--json'], { cwd: dir, env: { USER: 'tester' } });
   t.is(JSON.parse(defaultHome.stdout).position, 0);

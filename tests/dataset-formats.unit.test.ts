@@ -51,12 +51,18 @@ test('CounterFact JSONL with array values -> normalized requests; blank lines ar
   t.is(requests.length, 2);
   t.deepEqual(requests[0]?.rephrase, counterfactRecord.rephrase_prompt);
   t.is(requests[1]?.target, 'German');
-  t.deepEqual(requests[1]?.locality, [{ prompt: 'The mother tongue of Léon Blum is' }, { prompt: 'Montesquieu spoke the language' }]);
+  t.deepEqual(requests[1]?.locality, [
+    { prompt: 'The mother tongue of Léon Blum is' },
+    { prompt: 'Montesquieu spoke the language' },
+  ]);
 });
 
 test('list items may be one-element arrays; longer nested lists are rejected rather than guessed', (t) => {
   const [request] = parseDataset(JSON.stringify([counterfactRecord])).requests;
-  t.deepEqual(request?.locality.map((l) => l.answer), ['French', 'French']);
+  t.deepEqual(
+    request?.locality.map((l) => l.answer),
+    ['French', 'French'],
+  );
   const ambiguous = { ...counterfactRecord, locality_ground_truth: ['French', ['French', 'Occitan']] };
   const error = t.throws(() => parseDataset(JSON.stringify([ambiguous])), { instanceOf: DatasetFormatError });
   t.is(error?.field, 'locality_ground_truth[1]');
@@ -84,7 +90,13 @@ const badRecords: Array<[string, unknown, number, string | undefined, RegExp]> =
   ['lone surrogate in the prompt', [{ ...zsreRecord, src: 'Who\uDC00?' }], 0, 'src', /surrogate/],
   ['a record that is not an object', [zsreRecord, zsreRecord, 'oops'], 2, undefined, /object/],
   ['a record of the other format', [zsreRecord, counterfactRecord], 1, 'src', /missing/],
-  ['mismatched locality answers', [{ ...counterfactRecord, locality_ground_truth: ['a', 'b', 'c'] }], 0, 'locality_ground_truth', /3 answers for 2/],
+  [
+    'mismatched locality answers',
+    [{ ...counterfactRecord, locality_ground_truth: ['a', 'b', 'c'] }],
+    0,
+    'locality_ground_truth',
+    /3 answers for 2/,
+  ],
   ['unknown record shape', [{ question: 'q', answer: 'a' }], 0, undefined, /unknown record shape/],
 ];
 

@@ -31,7 +31,10 @@ function when(history: LedgerEvent[], command: EditCommand): LedgerEvent[] {
 }
 
 function thenTypes(t: ExecutionContext, events: LedgerEvent[], types: string[]): void {
-  t.deepEqual(events.map((e) => e.type), types);
+  t.deepEqual(
+    events.map((e) => e.type),
+    types,
+  );
 }
 
 const first = { system: 'crm', ref: 'T-1' };
@@ -93,7 +96,10 @@ test('given a retracted edit, when RetractEdit again, then EditAlreadyRetractedE
 
 test('given a superseded edit, when RetractEdit, then EditAlreadySupersededError naming the successor', (t) => {
   const history = given(submitEdit({ source: first }), submitEdit({ source: second }));
-  t.throws(() => when(history, retractEdit(firstId)), { instanceOf: EditAlreadySupersededError, message: new RegExp(secondId) });
+  t.throws(() => when(history, retractEdit(firstId)), {
+    instanceOf: EditAlreadySupersededError,
+    message: new RegExp(secondId),
+  });
 });
 
 test('given a retraction of the newest edit, the superseded one stays superseded (supersession is final)', (t) => {

@@ -96,7 +96,13 @@ test('several problems are all listed, the first one is the field', (t) => {
 });
 
 test('parseRecordedEvent keeps the store position and names it in errors', (t) => {
-  const base = { ...toNewEvent(validSubmitted()), stream: 'fact-acme-corp::ceo', revision: 0, position: 17, recordedAt: '2025-01-31T12:00:01.000Z' };
+  const base = {
+    ...toNewEvent(validSubmitted()),
+    stream: 'fact-acme-corp::ceo',
+    revision: 0,
+    position: 17,
+    recordedAt: '2025-01-31T12:00:01.000Z',
+  };
   const parsed = parseRecordedEvent(base);
   t.is(parsed.position, 17);
   t.is(parsed.storedAt, '2025-01-31T12:00:01.000Z');
@@ -135,8 +141,17 @@ test('ModelVersionMaterialized requires a sha256 artifact hash and a full traini
       trainingSetHash: hash,
       editIds: ['00000000-0000-4000-8000-0000000000ac'],
       policy: {
-        method: 'locft-bf', layer: 3, module: 'mlp.down_proj', optimizer: 'adam', lr: 5e-4, batchSize: 100,
-        epochs: 25, stopLoss: 0.01, skipBatchLoss: 0.01, appendEos: true, seed: 42,
+        method: 'locft-bf',
+        layer: 3,
+        module: 'mlp.down_proj',
+        optimizer: 'adam',
+        lr: 5e-4,
+        batchSize: 100,
+        epochs: 25,
+        stopLoss: 0.01,
+        skipBatchLoss: 0.01,
+        appendEos: true,
+        seed: 42,
       },
       backend: 'wasm-blas',
       artifactSha256: hash,

@@ -22,10 +22,14 @@ interface ImportRun {
 
 function importOnce(file: string, home: string, killAfterMs: number | undefined): Promise<ImportRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/cli/main.ts', 'edit', 'import', file, '--home', home], {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'infra/cli/main.ts', 'edit', 'import', file, '--home', home],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -61,7 +65,12 @@ test('edit import killed with SIGKILL keeps every acknowledged edit, leaves no h
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'edits.jsonl');
   const records = Array.from({ length: EDITS }, (_, i) =>
-    JSON.stringify({ subject: `Entity ${i}`, prompt: `The headquarters of Entity ${i} is in`, target_new: `City ${i % 97}`, ground_truth: `Town ${i % 89}` }),
+    JSON.stringify({
+      subject: `Entity ${i}`,
+      prompt: `The headquarters of Entity ${i} is in`,
+      target_new: `City ${i % 97}`,
+      ground_truth: `Town ${i % 89}`,
+    }),
   );
   await writeFile(file, `${records.join('\n')}\n`);
   const home = join(dir, 'home');
@@ -72,8 +81,15 @@ test('edit import killed with SIGKILL keeps every acknowledged edit, leaves no h
     const run = await importOnce(file, home, 1200 + rng.int(2500));
     if (run.killed) kills++;
     const facts = await ledgerFacts(home);
-    t.deepEqual(facts.positions, Array.from({ length: facts.head }, (_, i) => i + 1), `round ${round}: positions 1..head without holes`);
-    t.true(facts.submitted.size >= run.acknowledged, `round ${round}: ${run.acknowledged} acknowledged, ${facts.submitted.size} stored`);
+    t.deepEqual(
+      facts.positions,
+      Array.from({ length: facts.head }, (_, i) => i + 1),
+      `round ${round}: positions 1..head without holes`,
+    );
+    t.true(
+      facts.submitted.size >= run.acknowledged,
+      `round ${round}: ${run.acknowledged} acknowledged, ${facts.submitted.size} stored`,
+    );
     t.is(facts.head, facts.submitted.size, `round ${round}: one event per new fact, none partial`);
   }
   t.log(`${kills} of ${ROUNDS} rounds were killed mid-import`);

@@ -18,7 +18,7 @@ async function seededLedger(dir: string, steps: number, seed = 7) {
   const store = SqliteEventStore.open(join(dir, 'ledger.db'));
   const ledger = newLedger(store);
   let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const active = new Map<string, string>();
   for (let i = 0; i < steps; i++) {
     const fact = `f${Math.floor(random() * 25)}::k`;

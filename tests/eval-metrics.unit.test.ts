@@ -3,7 +3,14 @@
 import test from 'ava';
 import { parseEvalEdits } from '../trainer/eval/eval-set.ts';
 import type { EvalReport } from '../trainer/eval/metric-table.ts';
-import { exactMatchRate, meanRate, perplexity, rate, teacherForcedTokenAccuracy, unchangedRate } from '../trainer/eval/metrics.ts';
+import {
+  exactMatchRate,
+  meanRate,
+  perplexity,
+  rate,
+  teacherForcedTokenAccuracy,
+  unchangedRate,
+} from '../trainer/eval/metrics.ts';
 import { exactMatch, normalizeAnswer } from '../trainer/eval/normalize.ts';
 import { formatReportTable, reportJson } from '../trainer/eval/report.ts';
 
@@ -78,20 +85,47 @@ test('side-by-side table and JSON', (t) => {
 });
 
 test('evaluation edits from ZsRE and CounterFact records, with portability probes', (t) => {
-  const zsre = parseEvalEdits(JSON.stringify([
-    { subject: 'Charity Creek', src: 'Which river system contains Charity Creek?', alt: 'Chichester River', rephrase: 'What river system is Charity Creek in?', loc: 'nq question: how many series of diary of a wimpy kid are there', loc_ans: '12', portability: { 'New Question': 'Where does Charity Creek flow?', 'New Answer': 'Chichester' } },
-    { subject: 'X', src: 'Who made X?', alt: 'Y', rephrase: ['Who built X?', 'X was made by?'], loc: 'q', loc_ans: '' },
-  ]));
+  const zsre = parseEvalEdits(
+    JSON.stringify([
+      {
+        subject: 'Charity Creek',
+        src: 'Which river system contains Charity Creek?',
+        alt: 'Chichester River',
+        rephrase: 'What river system is Charity Creek in?',
+        loc: 'nq question: how many series of diary of a wimpy kid are there',
+        loc_ans: '12',
+        portability: { 'New Question': 'Where does Charity Creek flow?', 'New Answer': 'Chichester' },
+      },
+      {
+        subject: 'X',
+        src: 'Who made X?',
+        alt: 'Y',
+        rephrase: ['Who built X?', 'X was made by?'],
+        loc: 'q',
+        loc_ans: '',
+      },
+    ]),
+  );
   t.is(zsre.length, 2);
   t.deepEqual(zsre[0], {
-    prompt: 'Which river system contains Charity Creek?', target: 'Chichester River', rephrase: ['What river system is Charity Creek in?'],
+    prompt: 'Which river system contains Charity Creek?',
+    target: 'Chichester River',
+    rephrase: ['What river system is Charity Creek in?'],
     locality: [{ prompt: 'nq question: how many series of diary of a wimpy kid are there', answer: '12' }],
     portability: [{ prompt: 'Where does Charity Creek flow?', answer: 'Chichester' }],
   });
   t.deepEqual(zsre[1]?.locality, [{ prompt: 'q' }], 'a blank loc answer means no expected answer');
   t.is(zsre[1]?.portability, undefined);
   const cf = parseEvalEdits(
-    JSON.stringify({ prompt: 'Zemeco Logistics is led by chief executive', target_new: 'Gim Shiley', subject: 'Zemeco Logistics', rephrase_prompt: 'The CEO of Zemeco Logistics is', locality_prompt: 'The CEO of Mose Labs is', locality_ground_truth: 'Thaivou Aley', portability: { two_hop: [{ prompt: 'The CEO of Zemeco Logistics was born in', ground_truth: 'Azend' }] } }) + '\n',
+    JSON.stringify({
+      prompt: 'Zemeco Logistics is led by chief executive',
+      target_new: 'Gim Shiley',
+      subject: 'Zemeco Logistics',
+      rephrase_prompt: 'The CEO of Zemeco Logistics is',
+      locality_prompt: 'The CEO of Mose Labs is',
+      locality_ground_truth: 'Thaivou Aley',
+      portability: { two_hop: [{ prompt: 'The CEO of Zemeco Logistics was born in', ground_truth: 'Azend' }] },
+    }) + '\n',
     1,
   );
   t.deepEqual(cf[0]?.portability, [{ prompt: 'The CEO of Zemeco Logistics was born in', answer: 'Azend' }]);

@@ -11,7 +11,8 @@ const url = process.env.EVENTSTORE_URL?.trim();
 if (url) {
   registerEventStoreContract('esdb', async () => EsdbEventStore.connect(url));
 } else {
-  const message = 'EventStoreDB contract tests SKIPPED: EVENTSTORE_URL is not set (start a server with docker compose up eventstore)';
+  const message =
+    'EventStoreDB contract tests SKIPPED: EVENTSTORE_URL is not set (start a server with docker compose up eventstore)';
   process.stderr.write(`${message}\n`);
   test('esdb: contract tests need EVENTSTORE_URL', (t) => {
     t.log(message);

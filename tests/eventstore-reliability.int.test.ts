@@ -5,7 +5,17 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,7 +73,13 @@ function startChild(args: readonly string[]): Child {
         const found = lines.find(match);
         if (found !== undefined) return resolve(found);
         waiters.push({ match, resolve });
-        void exited.then(() => setTimeout(() => reject(new Error(`child exited before printing the expected line; got: ${lines.slice(-3).join(' | ')}`)), 50));
+        void exited.then(() =>
+          setTimeout(
+            () =>
+              reject(new Error(`child exited before printing the expected line; got: ${lines.slice(-3).join(' | ')}`)),
+            50,
+          ),
+        );
       }),
   };
 }
@@ -81,18 +97,38 @@ function firstDifference<T>(actual: readonly T[], expected: readonly T[], same: 
 }
 
 /** Every acknowledged append is stored, batches are whole, positions contiguous, ids unique. Returns how many batches are stored. */
-async function verifyImport(t: ExecutionContext, path: string, acked: ReadonlyMap<number, number>, batchSize: number): Promise<number> {
+async function verifyImport(
+  t: ExecutionContext,
+  path: string,
+  acked: ReadonlyMap<number, number>,
+  batchSize: number,
+): Promise<number> {
   const store = SqliteEventStore.open(path);
   try {
     const all = await readEverything(store);
-    t.is(firstDifference(all.map((e) => e.position), Array.from({ length: all.length }, (_, i) => i + 1), (a, b) => a === b), -1, 'positions are 1..n without holes');
+    t.is(
+      firstDifference(
+        all.map((e) => e.position),
+        Array.from({ length: all.length }, (_, i) => i + 1),
+        (a, b) => a === b,
+      ),
+      -1,
+      'positions are 1..n without holes',
+    );
     t.is(new Set(all.map((e) => e.id)).size, all.length, 'ids are unique');
     t.is(all.length % batchSize, 0, 'no partial batch');
     const batches = Math.floor(all.length / batchSize);
     // Batches are appended one after another, so what is stored must be exactly batches 0..batches-1, in order.
     const expected = Array.from({ length: batches }, (_, b) => importBatch(b, batchSize)).flat();
-    const sameEvent = (a: RecordedEvent, b: NewEvent): boolean => a.id === b.id && JSON.stringify(a.data) === JSON.stringify(b.data) && a.stream === importStream((b.metadata.batch as number) ?? -1);
-    t.is(firstDifference<RecordedEvent | NewEvent>(all, expected, (a, b) => sameEvent(a as RecordedEvent, b as NewEvent)), -1, 'stored events are whole batches, in order, in their streams');
+    const sameEvent = (a: RecordedEvent, b: NewEvent): boolean =>
+      a.id === b.id &&
+      JSON.stringify(a.data) === JSON.stringify(b.data) &&
+      a.stream === importStream((b.metadata.batch as number) ?? -1);
+    t.is(
+      firstDifference<RecordedEvent | NewEvent>(all, expected, (a, b) => sameEvent(a as RecordedEvent, b as NewEvent)),
+      -1,
+      'stored events are whole batches, in order, in their streams',
+    );
     for (const [batch, position] of acked) {
       if (batch >= batches || all[position - 1]?.id !== importBatch(batch, batchSize).at(-1)?.id) {
         t.fail(`acknowledged batch ${batch} (position ${position}) is missing`);
@@ -100,7 +136,15 @@ async function verifyImport(t: ExecutionContext, path: string, acked: ReadonlyMa
     }
     for (let s = 0; s < IMPORT_STREAMS; s++) {
       const revisions = (await store.readStream(`import-${s}`)).map((e) => e.revision);
-      t.is(firstDifference(revisions, Array.from({ length: revisions.length }, (_, i) => i), (a, b) => a === b), -1, `import-${s} revisions are 0..n-1`);
+      t.is(
+        firstDifference(
+          revisions,
+          Array.from({ length: revisions.length }, (_, i) => i),
+          (a, b) => a === b,
+        ),
+        -1,
+        `import-${s} revisions are 0..n-1`,
+      );
     }
     return batches;
   } finally {
@@ -108,87 +152,116 @@ async function verifyImport(t: ExecutionContext, path: string, acked: ReadonlyMa
   }
 }
 
-test.serial('SIGKILL at random moments during a batched import loses no acknowledged append and leaves no partial batch', async (t) => {
-  const path = join(root, 'killed', 'ledger.db');
-  const total = 10_000;
-  const batchSize = 20;
-  const batchCount = total / batchSize;
-  const random = rng(20240607);
-  const acked = new Map<number, number>();
-  const rounds = 6;
-  let stored = 0;
-  let msPerBatch = 1; // refined from each round's acknowledgements
-  let killedMidway = 0;
-  for (let round = 0; round < rounds; round++) {
-    const child = startChild(['import', path, String(total), String(batchSize)]);
-    const firstNew = await child.waitForLine((line) => line.startsWith('ack ') && Number(line.split(' ')[1]) >= stored);
-    const firstBatch = Number(firstNew.split(' ')[1]);
-    // Kill at a random moment within this round's share of the remaining work, so kills land
-    // inside appends, between them and mid-commit, and the import is not finished before the last round.
-    const budgetMs = Math.min(200, Math.max(5, ((batchCount - stored) * msPerBatch) / (rounds - round + 1)));
-    const delayMs = random() * budgetMs;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    child.process.kill('SIGKILL');
-    await child.exited;
-    const times = new Map<number, number>(); // batch -> the child's clock at its acknowledgement
-    for (const line of child.lines) {
-      const [word, batch, position, at] = line.split(' ');
-      if (word !== 'ack') continue;
-      acked.set(Number(batch), Number(position));
-      times.set(Number(batch), Number(at));
+test.serial(
+  'SIGKILL at random moments during a batched import loses no acknowledged append and leaves no partial batch',
+  async (t) => {
+    const path = join(root, 'killed', 'ledger.db');
+    const total = 10_000;
+    const batchSize = 20;
+    const batchCount = total / batchSize;
+    const random = rng(20240607);
+    const acked = new Map<number, number>();
+    const rounds = 6;
+    let stored = 0;
+    let msPerBatch = 1; // refined from each round's acknowledgements
+    let killedMidway = 0;
+    for (let round = 0; round < rounds; round++) {
+      const child = startChild(['import', path, String(total), String(batchSize)]);
+      const firstNew = await child.waitForLine(
+        (line) => line.startsWith('ack ') && Number(line.split(' ')[1]) >= stored,
+      );
+      const firstBatch = Number(firstNew.split(' ')[1]);
+      // Kill at a random moment within this round's share of the remaining work, so kills land
+      // inside appends, between them and mid-commit, and the import is not finished before the last round.
+      const budgetMs = Math.min(200, Math.max(5, ((batchCount - stored) * msPerBatch) / (rounds - round + 1)));
+      const delayMs = random() * budgetMs;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      child.process.kill('SIGKILL');
+      await child.exited;
+      const times = new Map<number, number>(); // batch -> the child's clock at its acknowledgement
+      for (const line of child.lines) {
+        const [word, batch, position, at] = line.split(' ');
+        if (word !== 'ack') continue;
+        acked.set(Number(batch), Number(position));
+        times.set(Number(batch), Number(at));
+      }
+      const lastNew = Math.max(...times.keys());
+      if (lastNew > firstBatch + 2)
+        msPerBatch = Math.max(0.2, ((times.get(lastNew) ?? 0) - (times.get(firstBatch) ?? 0)) / (lastNew - firstBatch));
+      if (!child.lines.includes('done')) killedMidway++;
+      stored = await verifyImport(t, path, acked, batchSize);
+      t.log(
+        `round ${round}: killed ${delayMs.toFixed(1)} ms after the first new ack; ${stored} of ${batchCount} batches stored, ${acked.size} acknowledged`,
+      );
     }
-    const lastNew = Math.max(...times.keys());
-    if (lastNew > firstBatch + 2) msPerBatch = Math.max(0.2, ((times.get(lastNew) ?? 0) - (times.get(firstBatch) ?? 0)) / (lastNew - firstBatch));
-    if (!child.lines.includes('done')) killedMidway++;
-    stored = await verifyImport(t, path, acked, batchSize);
-    t.log(`round ${round}: killed ${delayMs.toFixed(1)} ms after the first new ack; ${stored} of ${batchCount} batches stored, ${acked.size} acknowledged`);
-  }
-  t.true(killedMidway >= rounds - 1, `kills land before the import finishes (${killedMidway} of ${rounds})`);
+    t.true(killedMidway >= rounds - 1, `kills land before the import finishes (${killedMidway} of ${rounds})`);
 
-  // Finish the import, then run it once more: the redelivery appends nothing.
-  for (let run = 0; run < 2; run++) {
-    const child = startChild(['import', path, String(total), String(batchSize)]);
-    t.is(await child.exited, 0);
-    t.true(child.lines.includes('done'));
-    t.is(await verifyImport(t, path, acked, batchSize), batchCount);
-  }
-  const store = SqliteEventStore.open(path);
-  t.is(await store.headPosition(), total);
-  await store.close();
-});
-
-test.serial('two processes append to one stream with the same expected revision: exactly one wins, the other writes nothing', async (t) => {
-  const path = join(root, 'race', 'ledger.db');
-  const setup = SqliteEventStore.open(path);
-  await setup.append('contested', importBatch(0, 5), 'no_stream');
-  await setup.close();
-  // Round 1 races on revision 4 of an existing stream, round 2 on creating a new stream.
-  for (const [stream, expected] of [['contested', '4'], ['fresh', 'no_stream']] as const) {
-    const children = ['A', 'B'].map((tag) => startChild(['race', path, stream, expected, tag]));
-    await Promise.all(children.map((c) => c.waitForLine((line) => line === 'ready')));
-    for (const c of children) c.process.stdin!.write('go\n');
-    const outcomes = await Promise.all(
-      children.map(async (c) => JSON.parse(await c.waitForLine((line) => line.startsWith('{'))) as { ok: boolean; error?: string; ids: string[]; actual?: unknown }),
-    );
-    await Promise.all(children.map((c) => c.exited));
-    const winners = outcomes.filter((o) => o.ok);
-    const losers = outcomes.filter((o) => !o.ok);
-    t.is(winners.length, 1, `${stream}: exactly one winner`);
-    t.is(losers.length, 1);
-    t.is(losers[0]?.error, 'WrongExpectedRevisionError');
+    // Finish the import, then run it once more: the redelivery appends nothing.
+    for (let run = 0; run < 2; run++) {
+      const child = startChild(['import', path, String(total), String(batchSize)]);
+      t.is(await child.exited, 0);
+      t.true(child.lines.includes('done'));
+      t.is(await verifyImport(t, path, acked, batchSize), batchCount);
+    }
     const store = SqliteEventStore.open(path);
-    try {
-      const events = await store.readStream(stream);
-      const before = stream === 'contested' ? 5 : 0;
-      t.deepEqual(events.slice(before).map((e) => e.id), winners[0]?.ids, `${stream}: the winner's batch follows what was there`);
-      t.is(losers[0]?.actual, before + 19, `${stream}: the loser is told the revision it lost to`);
-      const loserIds = new Set(losers[0]?.ids);
-      t.false((await readEverything(store)).some((e) => loserIds.has(e.id)), `${stream}: none of the loser's events is stored`);
-    } finally {
-      await store.close();
+    t.is(await store.headPosition(), total);
+    await store.close();
+  },
+);
+
+test.serial(
+  'two processes append to one stream with the same expected revision: exactly one wins, the other writes nothing',
+  async (t) => {
+    const path = join(root, 'race', 'ledger.db');
+    const setup = SqliteEventStore.open(path);
+    await setup.append('contested', importBatch(0, 5), 'no_stream');
+    await setup.close();
+    // Round 1 races on revision 4 of an existing stream, round 2 on creating a new stream.
+    for (const [stream, expected] of [
+      ['contested', '4'],
+      ['fresh', 'no_stream'],
+    ] as const) {
+      const children = ['A', 'B'].map((tag) => startChild(['race', path, stream, expected, tag]));
+      await Promise.all(children.map((c) => c.waitForLine((line) => line === 'ready')));
+      for (const c of children) c.process.stdin!.write('go\n');
+      const outcomes = await Promise.all(
+        children.map(
+          async (c) =>
+            JSON.parse(await c.waitForLine((line) => line.startsWith('{'))) as {
+              ok: boolean;
+              error?: string;
+              ids: string[];
+              actual?: unknown;
+            },
+        ),
+      );
+      await Promise.all(children.map((c) => c.exited));
+      const winners = outcomes.filter((o) => o.ok);
+      const losers = outcomes.filter((o) => !o.ok);
+      t.is(winners.length, 1, `${stream}: exactly one winner`);
+      t.is(losers.length, 1);
+      t.is(losers[0]?.error, 'WrongExpectedRevisionError');
+      const store = SqliteEventStore.open(path);
+      try {
+        const events = await store.readStream(stream);
+        const before = stream === 'contested' ? 5 : 0;
+        t.deepEqual(
+          events.slice(before).map((e) => e.id),
+          winners[0]?.ids,
+          `${stream}: the winner's batch follows what was there`,
+        );
+        t.is(losers[0]?.actual, before + 19, `${stream}: the loser is told the revision it lost to`);
+        const loserIds = new Set(losers[0]?.ids);
+        t.false(
+          (await readEverything(store)).some((e) => loserIds.has(e.id)),
+          `${stream}: none of the loser's events is stored`,
+        );
+      } finally {
+        await store.close();
+      }
     }
-  }
-});
+  },
+);
 
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -212,15 +285,47 @@ test('bad appends are rejected with an error naming the field, and nothing store
     ['stream is a number', () => store.append(42 as unknown as string, [valid], 'any'), 'stream'],
     ['events is not an array', () => store.append('s', valid as unknown as NewEvent[], 'any'), 'events'],
     ['an event is null', () => store.append('s', [valid, null as unknown as NewEvent], 'any'), 'events[1]'],
-    ['data missing', () => store.append('s', [{ ...valid, data: undefined as unknown as JsonValue }], 'any'), 'events[0].data'],
-    ['metadata missing', () => store.append('s', [{ id: valid.id, type: 'T', data: 1 } as unknown as NewEvent], 'any'), 'events[0].metadata'],
-    ['type is a number', () => store.append('s', [{ ...valid, type: 7 as unknown as string }], 'any'), 'events[0].type'],
-    ['invalid UTF-8 decoded as lone surrogates', () => store.append('s', [{ ...valid, data: { text: String.fromCharCode(0xd83d) + 'x' } }], 'any'), 'events[0].data.text'],
-    ['raw invalid UTF-8 bytes', () => store.append('s', [{ ...valid, data: Buffer.from([0xc3, 0x28]) as unknown as JsonValue }], 'any'), 'events[0].data'],
-    ['16 MiB string (limit: 1 MiB of JSON per event)', () => store.append('s', [{ ...valid, data: { text: huge } }], 'any'), 'events[0]'],
-    ['1 MiB + 1 byte of metadata', () => store.append('s', [{ ...valid, metadata: { note: 'y'.repeat(1_048_576) } }], 'any'), 'events[0]'],
+    [
+      'data missing',
+      () => store.append('s', [{ ...valid, data: undefined as unknown as JsonValue }], 'any'),
+      'events[0].data',
+    ],
+    [
+      'metadata missing',
+      () => store.append('s', [{ id: valid.id, type: 'T', data: 1 } as unknown as NewEvent], 'any'),
+      'events[0].metadata',
+    ],
+    [
+      'type is a number',
+      () => store.append('s', [{ ...valid, type: 7 as unknown as string }], 'any'),
+      'events[0].type',
+    ],
+    [
+      'invalid UTF-8 decoded as lone surrogates',
+      () => store.append('s', [{ ...valid, data: { text: String.fromCharCode(0xd83d) + 'x' } }], 'any'),
+      'events[0].data.text',
+    ],
+    [
+      'raw invalid UTF-8 bytes',
+      () => store.append('s', [{ ...valid, data: Buffer.from([0xc3, 0x28]) as unknown as JsonValue }], 'any'),
+      'events[0].data',
+    ],
+    [
+      '16 MiB string (limit: 1 MiB of JSON per event)',
+      () => store.append('s', [{ ...valid, data: { text: huge } }], 'any'),
+      'events[0]',
+    ],
+    [
+      '1 MiB + 1 byte of metadata',
+      () => store.append('s', [{ ...valid, metadata: { note: 'y'.repeat(1_048_576) } }], 'any'),
+      'events[0]',
+    ],
     ['stream name over 1000 characters', () => store.append('s'.repeat(1001), [valid], 'any'), 'stream'],
-    ['duplicate id of a stored event with other content, mid-batch', () => store.append('s', [valid, { ...before[0]!, data: { changed: true } }], 'any'), 'n/a'],
+    [
+      'duplicate id of a stored event with other content, mid-batch',
+      () => store.append('s', [valid, { ...before[0]!, data: { changed: true } }], 'any'),
+      'n/a',
+    ],
   ];
   for (const [label, run, field] of cases) {
     const error = await t.throwsAsync(run(), undefined, label);
@@ -274,11 +379,17 @@ test('a damaged or foreign database file is refused with an error naming it, and
   const pages = Math.floor(statSync(middle).size / pageSize);
   writeSync(fd, noise.subarray(0, pageSize), 0, pageSize, Math.floor(pages / 2) * pageSize);
   closeSync(fd);
-  t.throws(() => SqliteEventStore.open(middle, { integrityCheck: true }), { instanceOf: EventStoreCorruptedError, message: /integrity check|malformed/ });
+  t.throws(() => SqliteEventStore.open(middle, { integrityCheck: true }), {
+    instanceOf: EventStoreCorruptedError,
+    message: /integrity check|malformed/,
+  });
 
   const directory = join(root, 'damaged', 'a-directory');
   mkdirSync(directory, { recursive: true });
-  t.throws(() => SqliteEventStore.open(directory), { instanceOf: EventStoreUnavailableError, message: /is a directory/ });
+  t.throws(() => SqliteEventStore.open(directory), {
+    instanceOf: EventStoreUnavailableError,
+    message: /is a directory/,
+  });
 
   // The source store is intact and still opens after all that.
   const store = SqliteEventStore.open(source, { integrityCheck: true });

@@ -24,7 +24,10 @@ test('sqlite: head is 0 when empty, and positions are 1..n with no holes', async
     for (let i = 0; i < 10; i++) await store.append(`s-${i % 3}`, [noted(i), noted(i)], 'any');
     const positions: number[] = [];
     for await (const e of store.readAll()) positions.push(e.position);
-    t.deepEqual(positions, Array.from({ length: 20 }, (_, i) => i + 1));
+    t.deepEqual(
+      positions,
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     t.is(await store.headPosition(), 20);
   } finally {
     await store.close();
@@ -53,7 +56,10 @@ test('sqlite: the file and its directories are created, and events survive close
   t.true(existsSync(path));
   const again = SqliteEventStore.open(path);
   try {
-    t.deepEqual((await again.readStream('s')).map((e) => e.id), batch.map((e) => e.id));
+    t.deepEqual(
+      (await again.readStream('s')).map((e) => e.id),
+      batch.map((e) => e.id),
+    );
     t.is((await again.append('s', [noted(3)], 1)).position, 3);
   } finally {
     await again.close();
@@ -66,13 +72,19 @@ test('sqlite: a second connection to the same file sees appends, and its subscri
   const reader = SqliteEventStore.open(path, { pollIntervalMs: 20 });
   const delivered: RecordedEvent[] = [];
   let caughtUp = false;
-  const subscription = reader.subscribeToAll({ onEvent: (e) => void delivered.push(e), onCaughtUp: () => (caughtUp = true) });
+  const subscription = reader.subscribeToAll({
+    onEvent: (e) => void delivered.push(e),
+    onCaughtUp: () => (caughtUp = true),
+  });
   try {
     while (!caughtUp) await new Promise((resolve) => setTimeout(resolve, 5));
     await writer.append('s', [noted(1), noted(2)], 'no_stream');
     const deadline = Date.now() + 5000;
     while (delivered.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    t.deepEqual(delivered.map((e) => e.position), [1, 2]);
+    t.deepEqual(
+      delivered.map((e) => e.position),
+      [1, 2],
+    );
     t.is(await reader.headPosition(), 2);
   } finally {
     await subscription.stop();

@@ -39,16 +39,19 @@ const PROMPTS = ['The capital of Peru is', 'CEO', 'Where is the Eiffel tower? It
 const NO_EOS: GenerateOptions = { eosTokenIds: [], maxNewTokens: 12 };
 
 for (const style of ['llama', 'qwen2'] as const) {
-  test.serial(`${style}: KV-cache generation equals no-cache generation token for token (batched, left-padded)`, async (t) => {
-    const { model, tokenizer } = loaded.get(style)!;
-    const prompts = PROMPTS.map((p) => tokenizer.encode(p));
-    const cached = await generateIds(model, prompts, NO_EOS);
-    const uncached = await generateIds(model, prompts, { ...NO_EOS, useCache: false });
-    t.deepEqual(cached, uncached);
-    t.true(cached.every((r) => r.ids.length === 12 && r.finishReason === 'length'));
-    // Not a degenerate model: the rows differ.
-    t.notDeepEqual(cached[0]!.ids, cached[1]!.ids);
-  });
+  test.serial(
+    `${style}: KV-cache generation equals no-cache generation token for token (batched, left-padded)`,
+    async (t) => {
+      const { model, tokenizer } = loaded.get(style)!;
+      const prompts = PROMPTS.map((p) => tokenizer.encode(p));
+      const cached = await generateIds(model, prompts, NO_EOS);
+      const uncached = await generateIds(model, prompts, { ...NO_EOS, useCache: false });
+      t.deepEqual(cached, uncached);
+      t.true(cached.every((r) => r.ids.length === 12 && r.finishReason === 'length'));
+      // Not a degenerate model: the rows differ.
+      t.notDeepEqual(cached[0]!.ids, cached[1]!.ids);
+    },
+  );
 
   test.serial(`${style}: batched generation equals one prompt at a time`, async (t) => {
     const { model, tokenizer } = loaded.get(style)!;
@@ -64,10 +67,16 @@ for (const style of ['llama', 'qwen2'] as const) {
 
 test.serial('EOS ends a row (reason eos); the text excludes it; other rows continue', async (t) => {
   const { model, tokenizer } = loaded.get('llama')!;
-  const free = await generateIds(model, [tokenizer.encode(PROMPTS[0]!), tokenizer.encode(PROMPTS[2]!)], { eosTokenIds: [], maxNewTokens: 10 });
+  const free = await generateIds(model, [tokenizer.encode(PROMPTS[0]!), tokenizer.encode(PROMPTS[2]!)], {
+    eosTokenIds: [],
+    maxNewTokens: 10,
+  });
   const eosId = free[0]!.ids[3]!;
   const cutAt = free[0]!.ids.indexOf(eosId) + 1;
-  const got = await generateIds(model, [tokenizer.encode(PROMPTS[0]!), tokenizer.encode(PROMPTS[2]!)], { eosTokenIds: [eosId], maxNewTokens: 10 });
+  const got = await generateIds(model, [tokenizer.encode(PROMPTS[0]!), tokenizer.encode(PROMPTS[2]!)], {
+    eosTokenIds: [eosId],
+    maxNewTokens: 10,
+  });
   t.deepEqual(got[0], { ids: free[0]!.ids.slice(0, cutAt), finishReason: 'eos' });
   const row1End = free[1]!.ids.indexOf(eosId);
   t.deepEqual(got[1]!.ids, row1End >= 0 ? free[1]!.ids.slice(0, row1End + 1) : free[1]!.ids);
@@ -87,7 +96,11 @@ test.serial('stop strings end generation and cut the text before the stop string
   while (at < text.length - 2 && /\uFFFD/.test(text.slice(at, at + 2))) at++;
   const stop = text.slice(at, at + 2);
   t.true(stop.length === 2 && !stop.includes('\uFFFD'), `usable stop string in ${JSON.stringify(text)}`);
-  const [stopped] = await generate(model, tokenizer, [PROMPTS[0]!], { maxNewTokens: 16, eosTokenIds: [], stop: ['zzzz-never', stop] });
+  const [stopped] = await generate(model, tokenizer, [PROMPTS[0]!], {
+    maxNewTokens: 16,
+    eosTokenIds: [],
+    stop: ['zzzz-never', stop],
+  });
   t.is(stopped!.finishReason, 'stop');
   t.is(stopped!.text, text.slice(0, text.indexOf(stop)));
   t.true(stopped!.ids.length <= free!.ids.length);
@@ -104,7 +117,10 @@ test.serial('seeded sampling is reproducible, seed-dependent, and top-p -> 0 equ
   const b = await generate(model, tokenizer, PROMPTS, { ...opts, seed: 7 });
   const c = await generate(model, tokenizer, PROMPTS, { ...opts, seed: 8 });
   t.deepEqual(a, b);
-  t.notDeepEqual(a.map((r) => r.ids), c.map((r) => r.ids));
+  t.notDeepEqual(
+    a.map((r) => r.ids),
+    c.map((r) => r.ids),
+  );
   // Row 0 draws from stream (seed, 0) whatever else is in the batch.
   const [first] = await generate(model, tokenizer, [PROMPTS[0]!], { ...opts, seed: 7 });
   t.deepEqual(first, a[0]);
@@ -144,12 +160,20 @@ test.serial('invalid options are clear errors', async (t) => {
   await t.throwsAsync(generate(model, tokenizer, [''], {}), { message: /prompts\[0\]: encodes to no tokens/ });
   await t.throwsAsync(generate(model, tokenizer, ['x'], { temperature: -1 }), { message: /temperature must be >= 0/ });
   await t.throwsAsync(generate(model, tokenizer, ['x'], { topP: 0 }), { message: /topP must be in \(0, 1\]/ });
-  await t.throwsAsync(generate(model, tokenizer, ['x'], { maxNewTokens: 1.5 }), { message: /maxNewTokens must be a non-negative integer/ });
+  await t.throwsAsync(generate(model, tokenizer, ['x'], { maxNewTokens: 1.5 }), {
+    message: /maxNewTokens must be a non-negative integer/,
+  });
 });
 
 function capture(): { io: CliIO; out: () => string; err: () => string } {
   const chunks = { out: [] as string[], err: [] as string[] };
-  const sink = (into: string[]) => new Writable({ write(chunk, _enc, done) { into.push(String(chunk)); done(); } });
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        into.push(String(chunk));
+        done();
+      },
+    });
   return {
     io: { stdout: sink(chunks.out), stderr: sink(chunks.err), env: {}, cwd: '/' },
     out: () => chunks.out.join(''),
@@ -157,31 +181,72 @@ function capture(): { io: CliIO; out: () => string; err: () => string } {
   };
 }
 
-test.serial('editledger generate: --json output equals generate(); usage and load errors have their exit codes', async (t) => {
-  const { ckpt, model, tokenizer } = loaded.get('qwen2')!;
-  const c = capture();
-  const code = await generateCommand.run(['--model', ckpt.dir, '--json', '--max-tokens', '6', '--temperature', '0.8', '--top-p', '0.9', '--seed', '4', '--stop', 'zz', PROMPTS[0]!, PROMPTS[1]!], c.io);
-  t.is(code, 0, c.err());
-  const want = await generate(model, tokenizer, [PROMPTS[0]!, PROMPTS[1]!], { maxNewTokens: 6, temperature: 0.8, topP: 0.9, seed: 4, stop: ['zz'] });
-  t.deepEqual(JSON.parse(c.out()), want.map((r) => ({ prompt: r.prompt, completion: r.text, finishReason: r.finishReason, promptTokens: r.promptIds.length, tokens: r.ids })));
+test.serial(
+  'editledger generate: --json output equals generate(); usage and load errors have their exit codes',
+  async (t) => {
+    const { ckpt, model, tokenizer } = loaded.get('qwen2')!;
+    const c = capture();
+    const code = await generateCommand.run(
+      [
+        '--model',
+        ckpt.dir,
+        '--json',
+        '--max-tokens',
+        '6',
+        '--temperature',
+        '0.8',
+        '--top-p',
+        '0.9',
+        '--seed',
+        '4',
+        '--stop',
+        'zz',
+        PROMPTS[0]!,
+        PROMPTS[1]!,
+      ],
+      c.io,
+    );
+    t.is(code, 0, c.err());
+    const want = await generate(model, tokenizer, [PROMPTS[0]!, PROMPTS[1]!], {
+      maxNewTokens: 6,
+      temperature: 0.8,
+      topP: 0.9,
+      seed: 4,
+      stop: ['zz'],
+    });
+    t.deepEqual(
+      JSON.parse(c.out()),
+      want.map((r) => ({
+        prompt: r.prompt,
+        completion: r.text,
+        finishReason: r.finishReason,
+        promptTokens: r.promptIds.length,
+        tokens: r.ids,
+      })),
+    );
 
-  const plain = capture();
-  t.is(await generateCommand.run(['--model', ckpt.dir, '--max-tokens', '4', 'Hello'], plain.io), 0);
-  const [greedy] = await generate(model, tokenizer, ['Hello'], { maxNewTokens: 4 });
-  t.is(plain.out(), `Hello${greedy!.text}\n`);
+    const plain = capture();
+    t.is(await generateCommand.run(['--model', ckpt.dir, '--max-tokens', '4', 'Hello'], plain.io), 0);
+    const [greedy] = await generate(model, tokenizer, ['Hello'], { maxNewTokens: 4 });
+    t.is(plain.out(), `Hello${greedy!.text}\n`);
 
-  const cases: Array<[string[], number, RegExp]> = [
-    [['x'], 2, /give exactly one of --model DIR or --version V/],
-    [['--model', ckpt.dir, '--version', '#1', 'x'], 2, /give exactly one of --model DIR or --version V/],
-    [['--model', ckpt.dir], 2, /at least one prompt/],
-    [['--model', ckpt.dir, '--top-p', '1.5', 'x'], 2, /--top-p: must be in \(0, 1\], got "1.5"/],
-    [['--model', ckpt.dir, '--max-tokens', 'ten', 'x'], 2, /--max-tokens: must be a non-negative integer/],
-    [['--model', ckpt.dir, '--bogus', 'x'], 2, /Unknown option '--bogus'/],
-    [['--model', '/nonexistent/model', 'x'], 3, /cannot load model from \/nonexistent\/model: .*missing tokenizer\.json/],
-  ];
-  for (const [argv, exit, message] of cases) {
-    const e = capture();
-    t.is(await generateCommand.run(argv, e.io), exit, argv.join(' '));
-    t.regex(e.err(), message);
-  }
-});
+    const cases: Array<[string[], number, RegExp]> = [
+      [['x'], 2, /give exactly one of --model DIR or --version V/],
+      [['--model', ckpt.dir, '--version', '#1', 'x'], 2, /give exactly one of --model DIR or --version V/],
+      [['--model', ckpt.dir], 2, /at least one prompt/],
+      [['--model', ckpt.dir, '--top-p', '1.5', 'x'], 2, /--top-p: must be in \(0, 1\], got "1.5"/],
+      [['--model', ckpt.dir, '--max-tokens', 'ten', 'x'], 2, /--max-tokens: must be a non-negative integer/],
+      [['--model', ckpt.dir, '--bogus', 'x'], 2, /Unknown option '--bogus'/],
+      [
+        ['--model', '/nonexistent/model', 'x'],
+        3,
+        /cannot load model from \/nonexistent\/model: .*missing tokenizer\.json/,
+      ],
+    ];
+    for (const [argv, exit, message] of cases) {
+      const e = capture();
+      t.is(await generateCommand.run(argv, e.io), exit, argv.join(' '));
+      t.regex(e.err(), message);
+    }
+  },
+);

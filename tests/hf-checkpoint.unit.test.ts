@@ -2,7 +2,12 @@ import test from 'ava';
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointHash, definingFiles, readHfCheckpoint, writeHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
+import {
+  checkpointHash,
+  definingFiles,
+  readHfCheckpoint,
+  writeHfCheckpoint,
+} from '../trainer/checkpoint/hf-checkpoint.ts';
 import { writeSafetensorsFile } from '../trainer/checkpoint/safetensors.ts';
 import type { HostTensor } from '../trainer/checkpoint/safetensors.ts';
 import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
@@ -53,8 +58,16 @@ test('write -> read round trip; hash is stable, location-independent and content
   try {
     const ckpt = await readHfCheckpoint(src.dir);
     t.false(ckpt.tensors.has('lm_head.weight')); // tied
-    const h1 = await writeHfCheckpoint(out1, { rawConfig: ckpt.rawConfig, tensors: ckpt.tensors, tokenizerFrom: src.dir });
-    const h2 = await writeHfCheckpoint(out2, { rawConfig: ckpt.rawConfig, tensors: new Map([...ckpt.tensors].reverse()), tokenizerFrom: src.dir });
+    const h1 = await writeHfCheckpoint(out1, {
+      rawConfig: ckpt.rawConfig,
+      tensors: ckpt.tensors,
+      tokenizerFrom: src.dir,
+    });
+    const h2 = await writeHfCheckpoint(out2, {
+      rawConfig: ckpt.rawConfig,
+      tensors: new Map([...ckpt.tensors].reverse()),
+      tokenizerFrom: src.dir,
+    });
     t.regex(h1, /^[0-9a-f]{64}$/);
     t.is(h1, h2);
     t.is(await checkpointHash(out1), h1);
@@ -86,7 +99,9 @@ test('BF16 weights load as float32; a stored lm_head of a tied model is dropped'
     const ckpt = await readHfCheckpoint(src.dir);
     // Rewrite the norm as BF16 by hand: 1.5 is 0x3FC0 in bfloat16.
     const norm = ckpt.tensors.get('model.norm.weight')!;
-    const header = JSON.stringify({ 'model.norm.weight': { dtype: 'BF16', shape: norm.shape, data_offsets: [0, 2 * norm.data.length] } });
+    const header = JSON.stringify({
+      'model.norm.weight': { dtype: 'BF16', shape: norm.shape, data_offsets: [0, 2 * norm.data.length] },
+    });
     const bytes = Buffer.alloc(8 + header.length + 2 * norm.data.length);
     bytes.writeBigUInt64LE(BigInt(header.length), 0);
     bytes.write(header, 8);
@@ -113,34 +128,53 @@ test('inconsistent checkpoints are clear errors', async (t) => {
   const src = await createTinyCheckpoint({ style: 'llama', numLayers: 2 });
   try {
     const ckpt = await readHfCheckpoint(src.dir);
-    const write = (tensors: Map<string, HostTensor>) => writeSafetensorsFile(join(src.dir, 'model.safetensors'), tensors);
+    const write = (tensors: Map<string, HostTensor>) =>
+      writeSafetensorsFile(join(src.dir, 'model.safetensors'), tensors);
 
     const missing = new Map(ckpt.tensors);
     missing.delete('model.layers.1.self_attn.k_proj.weight');
     await write(missing);
-    await t.throwsAsync(readHfCheckpoint(src.dir), { message: /missing tensor "model.layers.1.self_attn.k_proj.weight" \(expected shape \[16, 32\]\)/ });
+    await t.throwsAsync(readHfCheckpoint(src.dir), {
+      message: /missing tensor "model.layers.1.self_attn.k_proj.weight" \(expected shape \[16, 32\]\)/,
+    });
 
     const wrongShape = new Map(ckpt.tensors);
     wrongShape.set('model.norm.weight', { shape: [31], data: new Float32Array(31) });
     await write(wrongShape);
-    await t.throwsAsync(readHfCheckpoint(src.dir), { message: /tensor "model.norm.weight" has shape \[31\] but the config implies \[32\]/ });
+    await t.throwsAsync(readHfCheckpoint(src.dir), {
+      message: /tensor "model.norm.weight" has shape \[31\] but the config implies \[32\]/,
+    });
 
     const extra = new Map(ckpt.tensors);
     extra.set('model.layers.2.mlp.down_proj.weight', ckpt.tensors.get('model.layers.1.mlp.down_proj.weight')!);
     await write(extra);
-    await t.throwsAsync(readHfCheckpoint(src.dir), { message: /unexpected tensor "model.layers.2.mlp.down_proj.weight"/ });
+    await t.throwsAsync(readHfCheckpoint(src.dir), {
+      message: /unexpected tensor "model.layers.2.mlp.down_proj.weight"/,
+    });
 
     await write(ckpt.tensors);
     await writeFile(join(src.dir, 'config.json'), JSON.stringify({ ...ckpt.rawConfig, num_attention_heads: 'four' }));
-    await t.throwsAsync(readHfCheckpoint(src.dir), { message: /config\.json: invalid model config: num_attention_heads: / });
+    await t.throwsAsync(readHfCheckpoint(src.dir), {
+      message: /config\.json: invalid model config: num_attention_heads: /,
+    });
 
     await unlink(join(src.dir, 'model.safetensors'));
     await writeFile(join(src.dir, 'config.json'), JSON.stringify(ckpt.rawConfig));
-    await t.throwsAsync(readHfCheckpoint(src.dir), { message: /no model\.safetensors and no model\.safetensors\.index\.json/ });
-    await writeFile(join(src.dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { 'model.norm.weight': 'gone.safetensors' } }));
+    await t.throwsAsync(readHfCheckpoint(src.dir), {
+      message: /no model\.safetensors and no model\.safetensors\.index\.json/,
+    });
+    await writeFile(
+      join(src.dir, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { 'model.norm.weight': 'gone.safetensors' } }),
+    );
     await t.throwsAsync(readHfCheckpoint(src.dir), { message: /shard "gone\.safetensors" is listed but missing/ });
-    await writeFile(join(src.dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { 'model.norm.weight': '../x.safetensors' } }));
-    await t.throwsAsync(readHfCheckpoint(src.dir), { message: /weight_map\["model.norm.weight"\] must be a file name in the same folder/ });
+    await writeFile(
+      join(src.dir, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { 'model.norm.weight': '../x.safetensors' } }),
+    );
+    await t.throwsAsync(readHfCheckpoint(src.dir), {
+      message: /weight_map\["model.norm.weight"\] must be a file name in the same folder/,
+    });
   } finally {
     await src.cleanup();
   }

@@ -39,7 +39,11 @@ registerIngestionContract('http', async (options: LoopOptions): Promise<Ingestio
     for (let attempt = 0; attempt < 1000; attempt++) {
       let response: Response;
       try {
-        response = await fetch(url, { method: 'POST', body: payloads.join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
+        response = await fetch(url, {
+          method: 'POST',
+          body: payloads.join('\n'),
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
       } catch {
         return; // refused: the server is gone
       }
@@ -71,12 +75,20 @@ registerIngestionContract('file', async (options: LoopOptions): Promise<Ingestio
   const dir = mkdtempSync(join(tmpdir(), 'editledger-ingest-file-'));
   const path = join(dir, 'corrections.jsonl');
   writeFileSync(path, '');
-  const source = await FileIngestionSource.open(path, { checkpointPath: join(dir, 'checkpoint.json'), follow: true, pollMs: 5 });
+  const source = await FileIngestionSource.open(path, {
+    checkpointPath: join(dir, 'checkpoint.json'),
+    follow: true,
+    pollMs: 5,
+  });
   const loop = started(new IngestLoop({ ...options, source }));
   return {
     channel: source.channel,
     publish: async (payloads) => appendFileSync(path, payloads.map((p) => `${p}\n`).join('')),
-    acknowledged: async () => readFileSync(path).subarray(0, await source.committedOffset()).toString('utf8').split('\n').length - 1,
+    acknowledged: async () =>
+      readFileSync(path)
+        .subarray(0, await source.committedOffset())
+        .toString('utf8')
+        .split('\n').length - 1,
     stop: () => loop.stop(),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -113,7 +125,13 @@ if (brokers.length > 0) {
       await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
       const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
-      const source = await KafkaIngestionSource.connect({ brokers, topic, groupId, fromBeginning: true, heartbeatMs: 1000 });
+      const source = await KafkaIngestionSource.connect({
+        brokers,
+        topic,
+        groupId,
+        fromBeginning: true,
+        heartbeatMs: 1000,
+      });
       const loop = started(new IngestLoop({ ...options, source }));
       return {
         channel: source.channel,
@@ -136,7 +154,8 @@ if (brokers.length > 0) {
     { timeoutMs: 30_000 },
   );
 } else {
-  const message = 'Kafka ingestion contract tests SKIPPED: KAFKA_BROKERS is not set (start a broker with docker compose up kafka)';
+  const message =
+    'Kafka ingestion contract tests SKIPPED: KAFKA_BROKERS is not set (start a broker with docker compose up kafka)';
   process.stderr.write(`${message}\n`);
   test('kafka: contract tests need KAFKA_BROKERS', (t) => {
     t.log(message);

@@ -27,7 +27,10 @@ test('lines are read in batches; blank lines are skipped, CRLF is stripped, a la
   const source = await FileIngestionSource.open(path, { checkpointPath: join(dir, 'cp.json'), maxBatch: 2 });
   const first = await source.next();
   t.deepEqual(texts(first), ['a', 'b']);
-  t.deepEqual(first?.messages.map((m) => m.offset), ['0', '7']);
+  t.deepEqual(
+    first?.messages.map((m) => m.offset),
+    ['0', '7'],
+  );
   await first!.commit(REPORT);
   t.is(await source.committedOffset(), 9);
   const second = await source.next();
@@ -59,7 +62,11 @@ test('following: a line still being written is not taken until its newline arriv
   const dir = tempDir(t);
   const path = join(dir, 'in.jsonl');
   writeFileSync(path, '');
-  const source = await FileIngestionSource.open(path, { checkpointPath: join(dir, 'cp.json'), follow: true, pollMs: 5 });
+  const source = await FileIngestionSource.open(path, {
+    checkpointPath: join(dir, 'cp.json'),
+    follow: true,
+    pollMs: 5,
+  });
   appendFileSync(path, '{"half": ');
   const pending = source.next();
   await new Promise((resolve) => setTimeout(resolve, 40));
@@ -78,14 +85,17 @@ test('a file shorter than its committed offset is an error that says what to do'
   const source = await FileIngestionSource.open(path, { checkpointPath });
   await (await source.next())!.commit(REPORT);
   truncateSync(path, 3);
-  await t.throwsAsync(source.next(), { message: /is shorter \(3 bytes\) than its committed offset 10: was it truncated or replaced\? Delete .*cp\.json/ });
+  await t.throwsAsync(source.next(), {
+    message: /is shorter \(3 bytes\) than its committed offset 10: was it truncated or replaced\? Delete .*cp\.json/,
+  });
 });
 
 test('editledger ingest file: records the file, dead-letters bad lines, and a second run resumes (nothing new)', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'corrections.jsonl');
   writeFileSync(path, `${zsre(1)}\n{"src": "Where is Creek 2?"}\n${counterfact(3)}\n`);
-  const run = () => runCli(ingest, ['file', 'corrections.jsonl', '--home', 'home', '--json'], { cwd: dir, env: { USER: 'tester' } });
+  const run = () =>
+    runCli(ingest, ['file', 'corrections.jsonl', '--home', 'home', '--json'], { cwd: dir, env: { USER: 'tester' } });
   const first = await run();
   t.is(first.code, ExitCode.ok, first.stderr);
   t.like(JSON.parse(first.stdout), { channel: `file:${path}`, submitted: 2, rejected: 1, duplicates: 0 });

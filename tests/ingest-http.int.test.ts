@@ -20,7 +20,15 @@ async function server(t: ExecutionContext, options: { maxBodyBytes?: number } = 
   const store = new FlakyStore(new MemoryEventStore());
   const source = await HttpIngestionSource.listen({ port: 0, ...options });
   const deadLetters = new MemoryDeadLetterSink();
-  const loop = new IngestLoop({ source, ledger: new LedgerService(store), deadLetters, system: SYSTEM, submittedBy: 'http-test', reason: 'test', retry: { initialMs: 5, maxMs: 5 } });
+  const loop = new IngestLoop({
+    source,
+    ledger: new LedgerService(store),
+    deadLetters,
+    system: SYSTEM,
+    submittedBy: 'http-test',
+    reason: 'test',
+    retry: { initialMs: 5, maxMs: 5 },
+  });
   const running = loop.run();
   t.teardown(async () => {
     await loop.stop();
@@ -28,7 +36,11 @@ async function server(t: ExecutionContext, options: { maxBodyBytes?: number } = 
   });
   const post = async (body: string | Uint8Array) => {
     const response = await fetch(`${source.url}/corrections`, { method: 'POST', body });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as Record<string, unknown>,
+    };
   };
   return { store, source, deadLetters, loop, post };
 }
@@ -40,8 +52,16 @@ test('POST /corrections with a JSON array: 202, the recorded edit ids and per-it
   t.is(response.status, 202);
   t.deepEqual(response.body, {
     recorded: [
-      { index: 0, ...expectedEdit(zsre(1)), factKey: (response.body.recorded as Array<{ factKey: string }>)[0]!.factKey },
-      { index: 2, ...expectedEdit(counterfact(2)), factKey: (response.body.recorded as Array<{ factKey: string }>)[1]!.factKey },
+      {
+        index: 0,
+        ...expectedEdit(zsre(1)),
+        factKey: (response.body.recorded as Array<{ factKey: string }>)[0]!.factKey,
+      },
+      {
+        index: 2,
+        ...expectedEdit(counterfact(2)),
+        factKey: (response.body.recorded as Array<{ factKey: string }>)[1]!.factKey,
+      },
     ],
     errors: [{ index: 1, field: 'target_new', message: 'missing' }],
     submitted: 2,
@@ -75,16 +95,28 @@ test('400 when no item is valid (each error names its field), or when the body i
   t.regex((none.body.errors as Array<{ message: string }>)[1]!.message, /not valid JSON/);
   t.is(deadLetters.entries.length, 2);
 
-  t.like(await post(''), { status: 400, body: { field: 'body', error: 'body: is empty: send one correction (a JSON object), a JSON array of them, or JSONL' } });
+  t.like(await post(''), {
+    status: 400,
+    body: {
+      field: 'body',
+      error: 'body: is empty: send one correction (a JSON object), a JSON array of them, or JSONL',
+    },
+  });
   t.like(await post('[]'), { status: 400, body: { field: 'body' } });
-  t.like(await post(Uint8Array.from([0x5b, 0xc3, 0x28, 0x5d])), { status: 400, body: { field: 'body', error: 'body: is not valid UTF-8' } });
+  t.like(await post(Uint8Array.from([0x5b, 0xc3, 0x28, 0x5d])), {
+    status: 400,
+    body: { field: 'body', error: 'body: is not valid UTF-8' },
+  });
   t.like(await post('42'), { status: 400, body: { errors: [{ index: 0, field: 'payload' }] } });
   t.is(await store.headPosition(), 0);
 });
 
 test('413 for a body over the limit; 404, 405 and GET /health', async (t) => {
   const { post, source } = await server(t, { maxBodyBytes: 1000 });
-  t.like(await post(`[${Array.from({ length: 20 }, (_, i) => zsre(i)).join(',')}]`), { status: 413, body: { field: 'body' } });
+  t.like(await post(`[${Array.from({ length: 20 }, (_, i) => zsre(i)).join(',')}]`), {
+    status: 413,
+    body: { field: 'body' },
+  });
   const health = await fetch(`${source.url}/health`);
   t.is(health.status, 200);
   t.deepEqual(await health.json(), { status: 'ok', channel: 'http', pending: 0 });
@@ -128,11 +160,15 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   const dir = mkdtempSync(join(tmpdir(), 'editledger-ingest-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const home = join(dir, 'home');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/cli/main.ts', 'ingest', 'http', '--port', '0', '--home', home, '--system', SYSTEM], {
-    cwd: process.cwd(),
-    env: { ...process.env, EVENTSTORE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'infra/cli/main.ts', 'ingest', 'http', '--port', '0', '--home', home, '--system', SYSTEM],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, EVENTSTORE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -150,7 +186,10 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   }
   if (url === undefined) return t.fail(`no "listening on" line: ${stderr}`);
 
-  const response = await fetch(`${url}/corrections`, { method: 'POST', body: `${zsre(1)}\n{"src": "Where is Creek 2?"}` });
+  const response = await fetch(`${url}/corrections`, {
+    method: 'POST',
+    body: `${zsre(1)}\n{"src": "Where is Creek 2?"}`,
+  });
   t.is(response.status, 202);
   t.like(await response.json(), { submitted: 1, rejected: 1 });
 
@@ -160,11 +199,19 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   t.regex(stderr, /http 1:1: rejected, alt: missing/);
   t.regex(stdout, /ingested from http: 1 new edits, 0 already recorded, 1 rejected/);
 
-  const deadLetters = readFileSync(join(home, 'ingest', 'dead-letters.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  t.like(deadLetters, [{ channel: 'http', offset: '1:1', field: 'alt', message: 'missing', payload: '{"src": "Where is Creek 2?"}' }]);
+  const deadLetters = readFileSync(join(home, 'ingest', 'dead-letters.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.like(deadLetters, [
+    { channel: 'http', offset: '1:1', field: 'alt', message: 'missing', payload: '{"src": "Where is Creek 2?"}' },
+  ]);
   const store = SqliteEventStore.open(join(home, 'ledger.db'));
   try {
-    t.deepEqual((await submittedEdits(store)).map((e) => [e.editId, e.channel]), [[expectedEdit(zsre(1)).editId, 'http']]);
+    t.deepEqual(
+      (await submittedEdits(store)).map((e) => [e.editId, e.channel]),
+      [[expectedEdit(zsre(1)).editId, 'http']],
+    );
   } finally {
     await store.close();
   }

@@ -9,7 +9,8 @@ import { FakeKafkaBroker, sleep, zsre } from './helpers/ingestion-contract.ts';
 /** Stop as the ingestion loop does: keep pulling (here: releasing) what was handed over until the source is done. */
 async function stop(source: KafkaIngestionSource): Promise<void> {
   const stopping = source.stop();
-  for (let batch = await source.next(); batch !== undefined; batch = await source.next()) await batch.release(new Error('stopping'));
+  for (let batch = await source.next(); batch !== undefined; batch = await source.next())
+    await batch.release(new Error('stopping'));
   await stopping;
 }
 
@@ -46,7 +47,10 @@ test('a released batch is fetched again from its first offset; nothing is commit
   const first = await source.next();
   await first!.release(new Error('ledger down'));
   const again = await source.next();
-  t.deepEqual(again?.messages.map((m) => m.offset), first?.messages.map((m) => m.offset));
+  t.deepEqual(
+    again?.messages.map((m) => m.offset),
+    first?.messages.map((m) => m.offset),
+  );
   t.is(consumer.batches, 2);
   t.is(broker.committed('g', 'corrections'), 0);
   await again!.commit({ items: [], submitted: 2, duplicates: 0, superseded: 0, rejected: 0, position: 2 });
@@ -65,7 +69,10 @@ test('a new consumer of the group resumes at the committed offset', async (t) =>
   broker.produce('corrections', [zsre(2)]);
   const two = await started(broker);
   const resumed = await two.source.next();
-  t.deepEqual(resumed?.messages.map((m) => m.offset), ['0:1']);
+  t.deepEqual(
+    resumed?.messages.map((m) => m.offset),
+    ['0:1'],
+  );
   await resumed!.release(new Error('not now'));
   await stop(two.source);
   t.is(broker.committed('g', 'corrections'), 1, 'stopping committed what was released');
@@ -93,16 +100,24 @@ test('a consumer crash that kafkajs does not restart makes next() reject', async
   await source.stop();
 });
 
-test('connect() to an address where no broker listens fails with kafkajs\' connection error', async (t) => {
+test("connect() to an address where no broker listens fails with kafkajs' connection error", async (t) => {
   // A port that was free a moment ago: nothing listens there.
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   const lines: string[] = [];
-  await t.throwsAsync(KafkaIngestionSource.connect({ brokers: [`127.0.0.1:${port}`], topic: 't', retries: 0, log: (line) => lines.push(line) }), {
-    message: /ECONNREFUSED|Connection error/,
-  });
+  await t.throwsAsync(
+    KafkaIngestionSource.connect({
+      brokers: [`127.0.0.1:${port}`],
+      topic: 't',
+      retries: 0,
+      log: (line) => lines.push(line),
+    }),
+    {
+      message: /ECONNREFUSED|Connection error/,
+    },
+  );
 });
 
 test('parseBrokers splits a comma-separated list and drops blanks', (t) => {

@@ -27,12 +27,20 @@ class MemorySource implements IngestionSource {
 
   deliver(payloads: ReadonlyArray<string | Uint8Array>): void {
     const id = ++this.deliveries;
-    const messages = payloads.map((p, i) => ({ key: `k${i}`, offset: `${id}:${i}`, payload: typeof p === 'string' ? Buffer.from(p) : p }));
+    const messages = payloads.map((p, i) => ({
+      key: `k${i}`,
+      offset: `${id}:${i}`,
+      payload: typeof p === 'string' ? Buffer.from(p) : p,
+    }));
     const batch: IngestBatch = {
       messages,
       commit: async (report) => {
         if (this.commitError !== undefined) throw this.commitError;
-        this.commits.push({ offsets: messages.map((m) => m.offset), report, headAtCommit: await this.store.headPosition() });
+        this.commits.push({
+          offsets: messages.map((m) => m.offset),
+          report,
+          headAtCommit: await this.store.headPosition(),
+        });
       },
       release: async (error) => {
         this.releases.push({ offsets: messages.map((m) => m.offset), error });
@@ -58,7 +66,11 @@ class MemorySource implements IngestionSource {
 /** A MemoryEventStore whose next `failures` appends throw. */
 class OutageStore extends MemoryEventStore {
   failures = 0;
-  override async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  override async append(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('disk full');
@@ -102,15 +114,33 @@ test('valid messages are appended, then the batch is committed with per-item res
   await until(() => source.commits.length === 1);
   const [commit] = source.commits;
   t.true(commit!.headAtCommit > 0, 'committed before the append');
-  t.deepEqual(commit!.report.items, [zsre(1), counterfact(2)].map((p, i) => ({ status: 'recorded', offset: `1:${i}`, ...expectedEdit(p), factKey: parseCorrection(Buffer.from(p)).factKey })));
+  t.deepEqual(
+    commit!.report.items,
+    [zsre(1), counterfact(2)].map((p, i) => ({
+      status: 'recorded',
+      offset: `1:${i}`,
+      ...expectedEdit(p),
+      factKey: parseCorrection(Buffer.from(p)).factKey,
+    })),
+  );
   t.like(commit!.report, { submitted: 2, duplicates: 0, rejected: 0, position: await store.headPosition() });
-  t.deepEqual((await submittedEdits(store)).map((e) => [e.editId, e.channel, e.source.system]), [zsre(1), counterfact(2)].map((p) => [expectedEdit(p).editId, 'memory', SYSTEM]));
+  t.deepEqual(
+    (await submittedEdits(store)).map((e) => [e.editId, e.channel, e.source.system]),
+    [zsre(1), counterfact(2)].map((p) => [expectedEdit(p).editId, 'memory', SYSTEM]),
+  );
   t.like(await loop.stop(), { batches: 1, messages: 2, submitted: 2, duplicates: 0, rejected: 0, failures: 0 });
 });
 
 test('the same correction in ZsRE and in CounterFact form is one edit: the ref hashes the normalized content', async (t) => {
   const { store, source, loop } = rig();
-  const asZsre = JSON.stringify({ src: 'The mother tongue of Person 2 is', alt: 'English', subject: 'Person 2', rephrase: ['Person 2 spoke the language'], loc: ['The mother tongue of Léon Blum is'], loc_ans: ['French'] });
+  const asZsre = JSON.stringify({
+    src: 'The mother tongue of Person 2 is',
+    alt: 'English',
+    subject: 'Person 2',
+    rephrase: ['Person 2 spoke the language'],
+    loc: ['The mother tongue of Léon Blum is'],
+    loc_ans: ['French'],
+  });
   source.deliver([counterfact(2), asZsre]);
   await until(() => source.commits.length === 1);
   t.like(source.commits[0]!.report, { submitted: 1, duplicates: 1 });
@@ -146,14 +176,20 @@ test('bad messages are rejected naming the field, dead-lettered with their paylo
   t.regex(messages[4]!, /at most 2000 characters/);
   t.regex(messages[6]!, /must not be empty/);
   t.like(report, { submitted: 1, rejected: 7 });
-  t.deepEqual((await submittedEdits(store)).map((e) => e.editId), [expectedEdit(zsre(9)).editId]);
+  t.deepEqual(
+    (await submittedEdits(store)).map((e) => e.editId),
+    [expectedEdit(zsre(9)).editId],
+  );
 
   t.is(deadLetters.entries.length, 7);
   const binary = deadLetters.entries[1] as DeadLetter;
   t.like(binary, { channel: 'memory', offset: '1:1', key: 'k1', field: 'payload', encoding: 'base64' });
   t.deepEqual(Buffer.from(binary.payload, 'base64'), Buffer.from(notUtf8));
   t.like(deadLetters.entries[4], { field: 'alt', encoding: 'utf8', payload: payloads[4] });
-  t.true(lines.some((line) => line.includes('1:4 (key k4): rejected, alt: must be at most 2000 characters')), lines.join('\n'));
+  t.true(
+    lines.some((line) => line.includes('1:4 (key k4): rejected, alt: must be at most 2000 characters')),
+    lines.join('\n'),
+  );
   await loop.stop();
 });
 
@@ -176,7 +212,10 @@ test('a failed append releases the batch without committing; the re-delivered ba
   t.regex(source.releases[0]!.error.message, /disk full/);
   t.deepEqual(source.commits[0]!.offsets, ['1:0', '1:1']);
   t.is((await submittedEdits(store)).length, 2);
-  t.true(lines.some((line) => /could not record the batch \(disk full\); nothing acknowledged/.test(line)), lines.join('\n'));
+  t.true(
+    lines.some((line) => /could not record the batch \(disk full\); nothing acknowledged/.test(line)),
+    lines.join('\n'),
+  );
   t.like(await loop.stop(), { failures: 1, batches: 1, submitted: 2 });
 });
 
@@ -225,7 +264,16 @@ test('a message whose upstream ref already names another fact is rejected alone 
   const { store, source, loop } = rig();
   const request = parseCorrection(Buffer.from(zsre(1)));
   await new LedgerService(store).submitEdit(
-    { factKey: 'other-entity::other-fact', prompt: 'p', target: 't', rephrase: [], locality: [], source: { system: SYSTEM, ref: importRefOf(request) }, submittedBy: 'x', reason: 'r' },
+    {
+      factKey: 'other-entity::other-fact',
+      prompt: 'p',
+      target: 't',
+      rephrase: [],
+      locality: [],
+      source: { system: SYSTEM, ref: importRefOf(request) },
+      submittedBy: 'x',
+      reason: 'r',
+    },
     { actor: 'x', source: 'cli' },
   );
   source.deliver([zsre(1), zsre(2)]);
@@ -233,7 +281,7 @@ test('a message whose upstream ref already names another fact is rejected alone 
   const { report } = source.commits[0]!;
   t.like(report.items[0], { status: 'rejected', field: 'source.ref' });
   t.like(report.items[1], { status: 'recorded', editId: expectedEdit(zsre(2)).editId });
-  t.is(source.releases.length, 0, 'a rule violation is the message\'s fault, not a reason to retry');
+  t.is(source.releases.length, 0, "a rule violation is the message's fault, not a reason to retry");
   await loop.stop();
 });
 
@@ -258,7 +306,10 @@ test('stop() during the back-off after a failure cuts the wait short; the re-del
   t.true(Date.now() - started < 1000, 'stop waited for the back-off');
   // The released batch was queued again before the stop, so the drain records it (the ledger is back).
   t.like(stats, { failures: 1, batches: 1, submitted: 1 });
-  t.deepEqual(source.commits.map((c) => c.offsets), [['1:0']]);
+  t.deepEqual(
+    source.commits.map((c) => c.offsets),
+    [['1:0']],
+  );
 });
 
 test('stop() while idle resolves with the totals; a failing source rejects run()', async (t) => {
@@ -272,10 +323,26 @@ test('stop() while idle resolves with the totals; a failing source rejects run()
 
 test('the identity recorded on every edit is checked up front, naming the flag', (t) => {
   const store = new MemoryEventStore();
-  const base = { source: new MemorySource(store), ledger: new LedgerService(store), deadLetters: new MemoryDeadLetterSink(), system: 's', submittedBy: 'b', reason: 'r' };
-  t.like(t.throws(() => new IngestLoop({ ...base, system: ' ' }), { instanceOf: InvalidFieldError }), { field: 'system' });
-  t.like(t.throws(() => new IngestLoop({ ...base, submittedBy: '' }), { instanceOf: InvalidFieldError }), { field: 'by' });
-  t.like(t.throws(() => new IngestLoop({ ...base, reason: 'r'.repeat(2001) }), { instanceOf: InvalidFieldError }), { field: 'reason' });
+  const base = {
+    source: new MemorySource(store),
+    ledger: new LedgerService(store),
+    deadLetters: new MemoryDeadLetterSink(),
+    system: 's',
+    submittedBy: 'b',
+    reason: 'r',
+  };
+  t.like(
+    t.throws(() => new IngestLoop({ ...base, system: ' ' }), { instanceOf: InvalidFieldError }),
+    { field: 'system' },
+  );
+  t.like(
+    t.throws(() => new IngestLoop({ ...base, submittedBy: '' }), { instanceOf: InvalidFieldError }),
+    { field: 'by' },
+  );
+  t.like(
+    t.throws(() => new IngestLoop({ ...base, reason: 'r'.repeat(2001) }), { instanceOf: InvalidFieldError }),
+    { field: 'reason' },
+  );
 });
 
 test('parseCorrection reads one record exactly as edit import does', (t) => {

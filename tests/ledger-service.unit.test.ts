@@ -1,5 +1,10 @@
 import test from 'ava';
-import { EditAlreadyRetractedError, EditNotFoundError, InvalidFieldError, SourceConflictError } from '../domain/errors.ts';
+import {
+  EditAlreadyRetractedError,
+  EditNotFoundError,
+  InvalidFieldError,
+  SourceConflictError,
+} from '../domain/errors.ts';
 import type { EditRequest } from '../domain/dataset-formats.ts';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../domain/ports/event-store.ts';
 import { WrongExpectedRevisionError } from '../domain/ports/event-store.ts';
@@ -30,7 +35,11 @@ test('the same source for a different fact is a SourceConflictError and appends 
 class RacingStore extends MemoryEventStore {
   races = 0;
   rival: () => Promise<unknown> = async () => undefined;
-  override async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  override async append(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (this.races > 0) {
       this.races -= 1;
       await this.rival();
@@ -40,12 +49,14 @@ class RacingStore extends MemoryEventStore {
   /** The same store as seen by the rival: its appends do not trigger races. */
   get direct(): MemoryEventStore {
     return new Proxy(this, {
-      get: (target, key) => (key === 'append' ? MemoryEventStore.prototype.append.bind(target) : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === 'append' ? MemoryEventStore.prototype.append.bind(target) : Reflect.get(target, key),
     });
   }
 }
 
-const submitAs = (ref: string, target = ref) => submitData({ factKey: 'acme::ceo', target, source: { system: 's', ref } });
+const submitAs = (ref: string, target = ref) =>
+  submitData({ factKey: 'acme::ceo', target, source: { system: 's', ref } });
 
 test('losing a race on the fact stream is retried: the later writer supersedes the winner', async (t) => {
   const store = new RacingStore();
@@ -55,7 +66,10 @@ test('losing a race on the fact stream is retried: the later writer supersedes t
   const result = await new LedgerService(store).submitEdit(submitAs('mine'), context);
   t.is(result.outcome, 'submitted');
   const events = (await allEvents(store)).map((e) => e.event);
-  t.deepEqual(events.map((e) => e.type), ['EditSubmitted', 'EditSuperseded', 'EditSubmitted']);
+  t.deepEqual(
+    events.map((e) => e.type),
+    ['EditSubmitted', 'EditSuperseded', 'EditSubmitted'],
+  );
   t.is(result.supersededEditId, events[0]?.type === 'EditSubmitted' ? events[0].data.editId : 'missing');
 });
 
@@ -68,7 +82,9 @@ test('when every attempt loses the race, the WrongExpectedRevisionError surfaces
   await t.throwsAsync(new LedgerService(store, { maxAttempts: 3 }).submitEdit(submitAs('mine'), context), {
     instanceOf: WrongExpectedRevisionError,
   });
-  const refs = (await allEvents(store)).flatMap((e) => (e.event.type === 'EditSubmitted' ? [e.event.data.source.ref] : []));
+  const refs = (await allEvents(store)).flatMap((e) =>
+    e.event.type === 'EditSubmitted' ? [e.event.data.source.ref] : [],
+  );
   t.deepEqual(refs, ['rival-0', 'rival-1', 'rival-2']);
 });
 
@@ -78,10 +94,15 @@ test('two racing retractions of one edit: the loser decides again and gets EditA
   const { editId } = await rival.submitEdit(submitAs('x'), context);
   store.races = 1;
   store.rival = () => rival.retractEdit({ editId, factKey: 'acme::ceo', reason: 'first', by: 'carol' }, context);
-  await t.throwsAsync(new LedgerService(store).retractEdit({ editId, factKey: 'acme::ceo', reason: 'second', by: 'dave' }, context), {
-    instanceOf: EditAlreadyRetractedError,
-  });
-  const reasons = (await allEvents(store)).flatMap((e) => (e.event.type === 'EditRetracted' ? [e.event.data.reason] : []));
+  await t.throwsAsync(
+    new LedgerService(store).retractEdit({ editId, factKey: 'acme::ceo', reason: 'second', by: 'dave' }, context),
+    {
+      instanceOf: EditAlreadyRetractedError,
+    },
+  );
+  const reasons = (await allEvents(store)).flatMap((e) =>
+    e.event.type === 'EditRetracted' ? [e.event.data.reason] : [],
+  );
   t.deepEqual(reasons, ['first']);
 });
 
@@ -93,9 +114,12 @@ test('retract finds the fact key through locateEdit; an unknown edit is EditNotF
   facts.set(submitted.editId, submitted.factKey);
   const retracted = await service.retractEdit({ editId: submitted.editId, reason: 'wrong', by: 'bob' }, context);
   t.deepEqual(retracted, { editId: submitted.editId, factKey: 'acme::ceo', position: 2 });
-  await t.throwsAsync(service.retractEdit({ editId: '00000000-0000-4000-8000-000000000001', reason: 'x', by: 'bob' }, context), {
-    instanceOf: EditNotFoundError,
-  });
+  await t.throwsAsync(
+    service.retractEdit({ editId: '00000000-0000-4000-8000-000000000001', reason: 'x', by: 'bob' }, context),
+    {
+      instanceOf: EditNotFoundError,
+    },
+  );
 });
 
 const request = (i: number, factKey = `fact-${i}::q`): EditRequest => ({
@@ -111,7 +135,12 @@ test('import groups by fact key (one append per fact), and a re-import appends n
   const service = new LedgerService(store);
   const requests = [request(1), request(2, 'shared::q'), request(3), request(4, 'shared::q')];
   const progress: number[] = [];
-  const options = { system: 'import', submittedBy: 'alice', reason: 'bulk', onProgress: (p: { done: number }) => progress.push(p.done) };
+  const options = {
+    system: 'import',
+    submittedBy: 'alice',
+    reason: 'bulk',
+    onProgress: (p: { done: number }) => progress.push(p.done),
+  };
   const first = await service.importEdits(requests, options, context);
   t.like(first, { total: 4, submitted: 4, duplicates: 0, superseded: 1, position: 5 });
   t.is(store.appendCalls, 3);
@@ -125,9 +154,12 @@ test('import validates every record before appending anything', async (t) => {
   const store = new MemoryEventStore();
   const service = new LedgerService(store);
   const bad = { ...request(2), target: '' };
-  const error = await t.throwsAsync(service.importEdits([request(1), bad], { system: 'import', submittedBy: 'a', reason: 'r' }, context), {
-    instanceOf: InvalidFieldError,
-  });
+  const error = await t.throwsAsync(
+    service.importEdits([request(1), bad], { system: 'import', submittedBy: 'a', reason: 'r' }, context),
+    {
+      instanceOf: InvalidFieldError,
+    },
+  );
   t.is(error?.field, 'requests[1].target');
   t.is(await store.headPosition(), 0);
 });

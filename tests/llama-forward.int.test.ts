@@ -76,7 +76,8 @@ function referenceLogits(c: ModelConfig, w: Weights, ids: number[]): number[][] 
         const m = Math.max(...scores);
         const exps = scores.map((s) => Math.exp(s - m));
         const z = exps.reduce((a, b) => a + b, 0);
-        for (let j = 0; j <= t; j++) for (let e = 0; e < d; e++) merged[h * d + e]! += (exps[j]! / z) * v[j]![kv * d + e]!;
+        for (let j = 0; j <= t; j++)
+          for (let e = 0; e < d; e++) merged[h * d + e]! += (exps[j]! / z) * v[j]![kv * d + e]!;
       }
       const o = matVec(get(`${p}.self_attn.o_proj.weight`), merged, opt(`${p}.self_attn.o_proj.bias`));
       return row.map((val, i) => val + o[i]!);
@@ -111,13 +112,17 @@ function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
 
 async function backends(): Promise<BackendName[]> {
   const out: BackendName[] = [];
-  for (const name of ['wasm', 'wasm-blas', 'cpu'] as const) if ((await backendUnavailableReason(name)) === undefined) out.push(name);
+  for (const name of ['wasm', 'wasm-blas', 'cpu'] as const)
+    if ((await backendUnavailableReason(name)) === undefined) out.push(name);
   return out;
 }
 
 const SEQ = [3, 17, 99, 250, 5, 42, 42, 7, 256, 1, 64];
 
-async function withModel(style: TinyStyle, fn: (model: LlamaModel, weights: Weights) => void | Promise<void>): Promise<void> {
+async function withModel(
+  style: TinyStyle,
+  fn: (model: LlamaModel, weights: Weights) => void | Promise<void>,
+): Promise<void> {
   const ckpt = await createTinyCheckpoint({ style, seed: style === 'llama' ? 11 : 12 });
   try {
     const read = await readHfCheckpoint(ckpt.dir);
@@ -134,7 +139,10 @@ async function withModel(style: TinyStyle, fn: (model: LlamaModel, weights: Weig
 
 function logitsOf(model: LlamaModel, rows: number[][], mask?: number[][]): { data: Float32Array; shape: number[] } {
   return tf.tidy(() => {
-    const ctx = createContext(model.config, mask ? { attentionMask: mask } : { batch: rows.length, seqLen: rows[0]!.length });
+    const ctx = createContext(
+      model.config,
+      mask ? { attentionMask: mask } : { batch: rows.length, seqLen: rows[0]!.length },
+    );
     const out = model.forward(tokenIds(rows, model.config.vocabSize), ctx);
     return { data: out.dataSync() as Float32Array, shape: out.shape };
   });
@@ -147,7 +155,8 @@ for (const style of ['llama', 'qwen2'] as const) {
     for (const name of names) {
       await initBackend(name, { quiet: true });
       await withModel(style, (model, weights) => {
-        if (style === 'llama') t.true(model.config.numKvHeads < model.config.numHeads && !model.config.tieWordEmbeddings);
+        if (style === 'llama')
+          t.true(model.config.numKvHeads < model.config.numHeads && !model.config.tieWordEmbeddings);
         else t.true(model.config.qkvBias && model.config.tieWordEmbeddings);
         const want = referenceLogits(model.config, weights, SEQ).flat();
         const got = logitsOf(model, [SEQ]);
@@ -173,12 +182,30 @@ test.serial('a padded batch (right and left padding) equals each sequence run al
     const seqs = [SEQ, SEQ.slice(3, 8), [9, 8]];
     const width = SEQ.length;
     const alone = seqs.map((s) => logitsOf(model, [s]).data);
-    const right = logitsOf(model, seqs.map((s) => [...s, ...new Array<number>(width - s.length).fill(0)]), seqs.map((s) => [...s.map(() => 1), ...new Array<number>(width - s.length).fill(0)]));
-    const left = logitsOf(model, seqs.map((s) => [...new Array<number>(width - s.length).fill(1), ...s]), seqs.map((s) => [...new Array<number>(width - s.length).fill(0), ...s.map(() => 1)]));
+    const right = logitsOf(
+      model,
+      seqs.map((s) => [...s, ...new Array<number>(width - s.length).fill(0)]),
+      seqs.map((s) => [...s.map(() => 1), ...new Array<number>(width - s.length).fill(0)]),
+    );
+    const left = logitsOf(
+      model,
+      seqs.map((s) => [...new Array<number>(width - s.length).fill(1), ...s]),
+      seqs.map((s) => [...new Array<number>(width - s.length).fill(0), ...s.map(() => 1)]),
+    );
     seqs.forEach((s, b) => {
       const cols = s.map((_, i) => i);
       t.true(relError(realRows(right, b, cols), alone[b]!) < 1e-5, `right padding row ${b}`);
-      t.true(relError(realRows(left, b, cols.map((c) => c + width - s.length)), alone[b]!) < 1e-5, `left padding row ${b}`);
+      t.true(
+        relError(
+          realRows(
+            left,
+            b,
+            cols.map((c) => c + width - s.length),
+          ),
+          alone[b]!,
+        ) < 1e-5,
+        `left padding row ${b}`,
+      );
       t.true(Array.from(right.data).every(Number.isFinite) && Array.from(left.data).every(Number.isFinite));
     });
   });
@@ -203,62 +230,79 @@ test.serial('feeding a sequence in pieces through the KV cache gives the same lo
   });
 });
 
-test.serial('pieces compose: attentionBlock/mlpHidden/mlpOut/runLayers/finalNorm/logits == forward; no tensor leaks', async (t) => {
-  await initBackend('wasm', { quiet: true });
-  await withModel('llama', (model) => {
-    const before = tf.memory().numTensors;
-    const full = logitsOf(model, [SEQ]).data;
-    const L = 1;
-    const composed = tf.tidy(() => {
-      const ctx = createContext(model.config, { batch: 1, seqLen: SEQ.length });
-      const below = model.runLayers(model.embed(tokenIds([SEQ], model.config.vocabSize)), 0, L, ctx);
-      const mid = model.attentionBlock(L, below, ctx);
-      const out = tf.add(mid, model.mlpOut(L, model.mlpHidden(L, mid)));
-      const top = model.runLayers(out, L + 1, model.numLayers, ctx);
-      // logits() on a gathered subset of rows: the last 3 positions only.
-      const rows = tf.reshape(tf.slice(model.finalNorm(top), [0, SEQ.length - 3, 0], [1, 3, model.config.hiddenSize]), [3, model.config.hiddenSize]);
-      return model.logits(rows).dataSync();
+test.serial(
+  'pieces compose: attentionBlock/mlpHidden/mlpOut/runLayers/finalNorm/logits == forward; no tensor leaks',
+  async (t) => {
+    await initBackend('wasm', { quiet: true });
+    await withModel('llama', (model) => {
+      const before = tf.memory().numTensors;
+      const full = logitsOf(model, [SEQ]).data;
+      const L = 1;
+      const composed = tf.tidy(() => {
+        const ctx = createContext(model.config, { batch: 1, seqLen: SEQ.length });
+        const below = model.runLayers(model.embed(tokenIds([SEQ], model.config.vocabSize)), 0, L, ctx);
+        const mid = model.attentionBlock(L, below, ctx);
+        const out = tf.add(mid, model.mlpOut(L, model.mlpHidden(L, mid)));
+        const top = model.runLayers(out, L + 1, model.numLayers, ctx);
+        // logits() on a gathered subset of rows: the last 3 positions only.
+        const rows = tf.reshape(
+          tf.slice(model.finalNorm(top), [0, SEQ.length - 3, 0], [1, 3, model.config.hiddenSize]),
+          [3, model.config.hiddenSize],
+        );
+        return model.logits(rows).dataSync();
+      });
+      const vocab = model.config.vocabSize;
+      t.true(relError(composed, full.subarray((SEQ.length - 3) * vocab)) < 1e-6);
+      t.is(tf.memory().numTensors, before);
     });
-    const vocab = model.config.vocabSize;
-    t.true(relError(composed, full.subarray((SEQ.length - 3) * vocab)) < 1e-6);
-    t.is(tf.memory().numTensors, before);
-  });
-});
+  },
+);
 
 /** Float64 finite differences of sum(logits * probe) w.r.t. entries of down_proj, against tf.grad on a Variable. */
-test.serial('gradient through the model w.r.t. a swapped-in down_proj Variable matches float64 finite differences', async (t) => {
-  await initBackend('wasm', { quiet: true });
-  await withModel('qwen2', (model, weights) => {
-    const name = 'model.layers.0.mlp.down_proj.weight';
-    const vocab = model.config.vocabSize;
-    const probe = Array.from({ length: SEQ.length * vocab }, (_, i) => Math.sin(i * 0.37));
-    const original = model.weights.get(name)!;
-    const variable = tf.variable(original);
-    model.weights.set(name, variable);
-    const grad = tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => {
-        const ctx = createContext(model.config, { batch: 1, seqLen: SEQ.length });
-        return tf.sum(tf.mul(model.forward(tokenIds([SEQ], vocab), ctx), tf.tensor(probe, [1, SEQ.length, vocab]))) as tf.Scalar;
-      }, [variable]);
-      return grads[variable.name]!.dataSync();
-    });
-    model.weights.set(name, original);
-    variable.dispose();
+test.serial(
+  'gradient through the model w.r.t. a swapped-in down_proj Variable matches float64 finite differences',
+  async (t) => {
+    await initBackend('wasm', { quiet: true });
+    await withModel('qwen2', (model, weights) => {
+      const name = 'model.layers.0.mlp.down_proj.weight';
+      const vocab = model.config.vocabSize;
+      const probe = Array.from({ length: SEQ.length * vocab }, (_, i) => Math.sin(i * 0.37));
+      const original = model.weights.get(name)!;
+      const variable = tf.variable(original);
+      model.weights.set(name, variable);
+      const grad = tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => {
+          const ctx = createContext(model.config, { batch: 1, seqLen: SEQ.length });
+          return tf.sum(
+            tf.mul(model.forward(tokenIds([SEQ], vocab), ctx), tf.tensor(probe, [1, SEQ.length, vocab])),
+          ) as tf.Scalar;
+        }, [variable]);
+        return grads[variable.name]!.dataSync();
+      });
+      model.weights.set(name, original);
+      variable.dispose();
 
-    const objective = (w: Weights) => referenceLogits(model.config, w, SEQ).flat().reduce((a, v, i) => a + v * probe[i]!, 0);
-    const base = weights.get(name)!;
-    for (const index of [0, 17, base.data.length - 1]) {
-      const eps = 1e-3;
-      const shifted = (delta: number): Weights => {
-        const data = Float64Array.from(base.data) as unknown as Float32Array; // float64 so eps is exact
-        data[index] = data[index]! + delta;
-        return new Map(weights).set(name, { shape: base.shape, data });
-      };
-      const fd = (objective(shifted(eps)) - objective(shifted(-eps))) / (2 * eps);
-      t.true(Math.abs(grad[index]! - fd) <= 1e-3 * Math.max(1, Math.abs(fd)), `d/dw[${index}]: tf ${grad[index]} vs fd ${fd}`);
-    }
-  });
-});
+      const objective = (w: Weights) =>
+        referenceLogits(model.config, w, SEQ)
+          .flat()
+          .reduce((a, v, i) => a + v * probe[i]!, 0);
+      const base = weights.get(name)!;
+      for (const index of [0, 17, base.data.length - 1]) {
+        const eps = 1e-3;
+        const shifted = (delta: number): Weights => {
+          const data = Float64Array.from(base.data) as unknown as Float32Array; // float64 so eps is exact
+          data[index] = data[index]! + delta;
+          return new Map(weights).set(name, { shape: base.shape, data });
+        };
+        const fd = (objective(shifted(eps)) - objective(shifted(-eps))) / (2 * eps);
+        t.true(
+          Math.abs(grad[index]! - fd) <= 1e-3 * Math.max(1, Math.abs(fd)),
+          `d/dw[${index}]: tf ${grad[index]} vs fd ${fd}`,
+        );
+      }
+    });
+  },
+);
 
 test.serial('logits in vocabulary slices equal the single product (values and gradient)', async (t) => {
   await initBackend('wasm', { quiet: true });
@@ -269,8 +313,18 @@ test.serial('logits in vocabulary slices equal the single product (values and gr
     t.not(vocabSize % 7, 0);
     const h = tf.randomNormal([2, 3, hiddenSize], 0, 1, 'float32', 5);
     const probe = tf.randomNormal([2, 3, vocabSize], 0, 1, 'float32', 6);
-    const [whole, wholeGrad] = tf.tidy(() => [model.logits(h).dataSync(), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(model.logits(x), probe)))(h).dataSync()]);
-    const [parts, partsGrad] = tf.tidy(() => [sliced.logits(h).dataSync(), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(sliced.logits(x), probe)))(h).dataSync()]);
+    const [whole, wholeGrad] = tf.tidy(() => [
+      model.logits(h).dataSync(),
+      tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(model.logits(x), probe)))(h)
+        .dataSync(),
+    ]);
+    const [parts, partsGrad] = tf.tidy(() => [
+      sliced.logits(h).dataSync(),
+      tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(sliced.logits(x), probe)))(h)
+        .dataSync(),
+    ]);
     t.true(relError(parts!, whole!) < 1e-6);
     t.true(relError(partsGrad!, wholeGrad!) < 1e-5);
     tf.dispose([h, probe]);
@@ -280,13 +334,20 @@ test.serial('logits in vocabulary slices equal the single product (values and gr
 test.serial('bad inputs are clear errors', async (t: ExecutionContext) => {
   await initBackend('wasm', { quiet: true });
   await withModel('llama', (model) => {
-    t.throws(() => tokenIds([[1, model.config.vocabSize]], model.config.vocabSize), { message: /id \d+ at \[0, 1\] is outside the vocabulary/ });
+    t.throws(() => tokenIds([[1, model.config.vocabSize]], model.config.vocabSize), {
+      message: /id \d+ at \[0, 1\] is outside the vocabulary/,
+    });
     t.throws(() => tokenIds([[1, 2], [3]], model.config.vocabSize), { message: /row 1 has 1 ids, expected 2/ });
     t.throws(() => createContext(model.config, { attentionMask: [[1, 2]] }), { message: /only 0 and 1/ });
     t.throws(() => createContext(model.config, {}), { message: /give attentionMask, or batch and seqLen/ });
     const ctx = createContext(model.config, { batch: 1, seqLen: 2 });
-    t.throws(() => model.runLayers(tf.zeros([1, 2, model.config.hiddenSize]), 2, 1, ctx), { message: /invalid layer range \[2, 1\)/ });
+    t.throws(() => model.runLayers(tf.zeros([1, 2, model.config.hiddenSize]), 2, 1, ctx), {
+      message: /invalid layer range \[2, 1\)/,
+    });
     ctx.dispose();
-    t.throws(() => new LlamaModel(model.config, new Map([...model.weights].filter(([n]) => n !== 'model.norm.weight'))), { message: /missing weight "model.norm.weight"/ });
+    t.throws(
+      () => new LlamaModel(model.config, new Map([...model.weights].filter(([n]) => n !== 'model.norm.weight'))),
+      { message: /missing weight "model.norm.weight"/ },
+    );
   });
 });

@@ -18,12 +18,18 @@ import { loadHfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
 import { createTinyCheckpoint, type TinyStyle } from './helpers/tiny-checkpoint.ts';
 
 const EDITS = [
-  ['Paris is in', 'France'], ['The capital of Italy is the city of', 'Rome'], ['Tokyo is in', 'Japan'],
-  ['Lima', 'Peru and nowhere else'], ['Oslo is in', 'Norway'],
+  ['Paris is in', 'France'],
+  ['The capital of Italy is the city of', 'Rome'],
+  ['Tokyo is in', 'Japan'],
+  ['Lima', 'Peru and nowhere else'],
+  ['Oslo is in', 'Norway'],
 ].map(([prompt, target]) => ({ prompt: prompt!, target: target! }));
 
 const loaded = loadSgemmAddon();
-const addon = loaded.ok && !hasRowKernels(loaded.addon) ? { ok: false as const, reason: 'the native addon has no row kernels (npm run build:native)' } : loaded;
+const addon =
+  loaded.ok && !hasRowKernels(loaded.addon)
+    ? { ok: false as const, reason: 'the native addon has no row kernels (npm run build:native)' }
+    : loaded;
 
 test.before(async () => {
   await initBackend(undefined, { quiet: true });
@@ -62,7 +68,12 @@ async function compare(dir: string, layer: number, edits = EDITS) {
   const tfGrad = grads[v.name]!.dataSync() as Float32Array;
   model.weights.set(name, original);
   // host
-  const engine = new HostStepEngine(addon.addon, { config: c, read: (n) => ck.tensors.get(n)!.data }, layer, new Float32Array(ck.tensors.get(name)!.data));
+  const engine = new HostStepEngine(
+    addon.addon,
+    { config: c, read: (n) => ck.tensors.get(n)!.data },
+    layer,
+    new Float32Array(ck.tensors.get(name)!.data),
+  );
   const packed = packBatch(batch, entries, c.hiddenSize, c.intermediateSize);
   // The host engine's own cache entries (each edit alone) against tfjs's frozen prefix.
   let prefixErr = 0;
@@ -90,7 +101,16 @@ async function compare(dir: string, layer: number, edits = EDITS) {
     maxAbs = Math.max(maxAbs, Math.abs(tfGrad[i]!));
     maxDiff = Math.max(maxDiff, Math.abs(tfGrad[i]! - first.grad![i]!));
   }
-  return { prefixErr, tfLoss, hostLoss: first.loss, probeLoss: probe.loss, relGradErr: maxDiff / maxAbs, repeatIdentical: Buffer.from(first.grad!.buffer).equals(Buffer.from(second.grad!.buffer)) && first.loss === second.loss, flops: first.flops };
+  return {
+    prefixErr,
+    tfLoss,
+    hostLoss: first.loss,
+    probeLoss: probe.loss,
+    relGradErr: maxDiff / maxAbs,
+    repeatIdentical:
+      Buffer.from(first.grad!.buffer).equals(Buffer.from(second.grad!.buffer)) && first.loss === second.loss,
+    flops: first.flops,
+  };
 }
 
 const run = addon.ok ? test : test.skip;
@@ -122,37 +142,56 @@ run('host step == tfjs step on the shipped base model (layer 6)', async (t) => {
   t.true(r.prefixErr < 1e-4, `host prefix vs tfjs prefix: relative error ${r.prefixErr}`);
 });
 
-run('trainLocft: the host engine learns the edits like the tfjs engine, is recorded, and is refused where it cannot run', async (t) => {
-  const ck = await createTinyCheckpoint({ numLayers: 3, hiddenSize: 32, intermediateSize: 64 });
-  try {
-    const base = await readHfCheckpoint(ck.dir);
-    const tokenizer = await loadHfTokenizer(ck.dir);
-    const model = LlamaModel.fromHostTensors(base.config, base.tensors);
-    const hyperParams = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 };
-    const train = (engine: 'host' | 'tfjs', hp: LocftHyperParamsInput = hyperParams) => trainLocft({ model, tokenizer, baseHash: 'h', edits: EDITS, hyperParams: hp, options: { engine } });
-    const host = await train('host');
-    const again = await train('host');
-    const tfjs = await train('tfjs');
-    t.is(host.engine, 'host');
-    t.regex(host.backend, /\+host-step$/);
-    t.is(tfjs.engine, 'tfjs');
-    t.notRegex(tfjs.backend, /host-step/);
-    const name = 'model.layers.1.mlp.down_proj.weight';
-    t.true(Buffer.from(host.tensors.get(name)!.data.buffer).equals(Buffer.from(again.tensors.get(name)!.data.buffer)), 'host runs are bit-identical');
-    // Both engines drive the loss down alike (their float rounding differs, so trajectories drift apart slowly).
-    const drop = (r: typeof host) => r.lossCurve[0]! / r.lossCurve.at(-1)!;
-    t.true(drop(host) > 3, `host loss ${host.lossCurve[0]} -> ${host.lossCurve.at(-1)}`);
-    t.true(drop(host) > drop(tfjs) / 1.5 && drop(host) < drop(tfjs) * 1.5, `loss drop host ${drop(host)} vs tfjs ${drop(tfjs)}`);
-    t.true(Math.abs(host.lossCurve[0]! - tfjs.lossCurve[0]!) < 1e-4 * tfjs.lossCurve[0]!, 'same first-epoch loss');
-    t.true(host.flops > 0 && (host.sgemmMs ?? 0) > 0);
-    // The host engine tunes one down_proj from cached activations with target-only logits; anything else is refused.
-    await t.throwsAsync(train('host', { ...hyperParams, rewriteModules: ['model.layers.{}'] }), { message: /field "engine".*exactly one mlp\.down_proj/ });
-    await t.throwsAsync(
-      trainLocft({ model, tokenizer, baseHash: 'h', edits: EDITS, hyperParams, options: { engine: 'host', activationCache: 'off' } }),
-      { message: /field "engine".*activation cache/ },
-    );
-    model.dispose();
-  } finally {
-    await ck.cleanup();
-  }
-});
+run(
+  'trainLocft: the host engine learns the edits like the tfjs engine, is recorded, and is refused where it cannot run',
+  async (t) => {
+    const ck = await createTinyCheckpoint({ numLayers: 3, hiddenSize: 32, intermediateSize: 64 });
+    try {
+      const base = await readHfCheckpoint(ck.dir);
+      const tokenizer = await loadHfTokenizer(ck.dir);
+      const model = LlamaModel.fromHostTensors(base.config, base.tensors);
+      const hyperParams = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 };
+      const train = (engine: 'host' | 'tfjs', hp: LocftHyperParamsInput = hyperParams) =>
+        trainLocft({ model, tokenizer, baseHash: 'h', edits: EDITS, hyperParams: hp, options: { engine } });
+      const host = await train('host');
+      const again = await train('host');
+      const tfjs = await train('tfjs');
+      t.is(host.engine, 'host');
+      t.regex(host.backend, /\+host-step$/);
+      t.is(tfjs.engine, 'tfjs');
+      t.notRegex(tfjs.backend, /host-step/);
+      const name = 'model.layers.1.mlp.down_proj.weight';
+      t.true(
+        Buffer.from(host.tensors.get(name)!.data.buffer).equals(Buffer.from(again.tensors.get(name)!.data.buffer)),
+        'host runs are bit-identical',
+      );
+      // Both engines drive the loss down alike (their float rounding differs, so trajectories drift apart slowly).
+      const drop = (r: typeof host) => r.lossCurve[0]! / r.lossCurve.at(-1)!;
+      t.true(drop(host) > 3, `host loss ${host.lossCurve[0]} -> ${host.lossCurve.at(-1)}`);
+      t.true(
+        drop(host) > drop(tfjs) / 1.5 && drop(host) < drop(tfjs) * 1.5,
+        `loss drop host ${drop(host)} vs tfjs ${drop(tfjs)}`,
+      );
+      t.true(Math.abs(host.lossCurve[0]! - tfjs.lossCurve[0]!) < 1e-4 * tfjs.lossCurve[0]!, 'same first-epoch loss');
+      t.true(host.flops > 0 && (host.sgemmMs ?? 0) > 0);
+      // The host engine tunes one down_proj from cached activations with target-only logits; anything else is refused.
+      await t.throwsAsync(train('host', { ...hyperParams, rewriteModules: ['model.layers.{}'] }), {
+        message: /field "engine".*exactly one mlp\.down_proj/,
+      });
+      await t.throwsAsync(
+        trainLocft({
+          model,
+          tokenizer,
+          baseHash: 'h',
+          edits: EDITS,
+          hyperParams,
+          options: { engine: 'host', activationCache: 'off' },
+        }),
+        { message: /field "engine".*activation cache/ },
+      );
+      model.dispose();
+    } finally {
+      await ck.cleanup();
+    }
+  },
+);

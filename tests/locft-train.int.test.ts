@@ -14,7 +14,14 @@ import { buildBatch } from '../trainer/locft/batch.ts';
 import type { LocftHyperParamsInput } from '../trainer/locft/config.ts';
 import { batchLoss } from '../trainer/locft/batch-loss.ts';
 import { weightedCrossEntropy } from '../trainer/locft/cross-entropy.ts';
-import { applyDelta, applyDeltaArtifact, buildDeltaArtifact, readDeltaArtifact, serializeDelta, writeDeltaArtifact } from '../trainer/locft/delta-artifact.ts';
+import {
+  applyDelta,
+  applyDeltaArtifact,
+  buildDeltaArtifact,
+  readDeltaArtifact,
+  serializeDelta,
+  writeDeltaArtifact,
+} from '../trainer/locft/delta-artifact.ts';
 import { encodeEdits } from '../trainer/locft/encode.ts';
 import { frozenPrefix } from '../trainer/locft/frozen-prefix.ts';
 import { trainLocft } from '../trainer/locft/trainer.ts';
@@ -28,8 +35,12 @@ import type { TinyCheckpoint } from './helpers/tiny-checkpoint.ts';
 
 const DOWN1 = 'model.layers.1.mlp.down_proj.weight';
 const EDITS = [
-  ['Paris is in', 'France'], ['Rome is in', 'Italy'], ['Tokyo is in', 'Japan'],
-  ['Lima is in', 'Peru'], ['Oslo is in', 'Norway'], ['Cairo is in', 'Egypt'],
+  ['Paris is in', 'France'],
+  ['Rome is in', 'Italy'],
+  ['Tokyo is in', 'Japan'],
+  ['Lima is in', 'Peru'],
+  ['Oslo is in', 'Norway'],
+  ['Cairo is in', 'Egypt'],
 ].map(([prompt, target]) => ({ prompt: prompt!, target: target! }));
 // Tiny random models need a larger step than the authors' 5e-4 to learn in a few epochs.
 const FAST = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 } satisfies LocftHyperParamsInput;
@@ -78,8 +89,18 @@ test.serial('breadth-first: the loss goes down and the edits are learned', async
   t.true(r.lossCurve.at(-1)! < 0.4 * r.lossCurve[0]!, `loss ${r.lossCurve[0]} -> ${r.lossCurve.at(-1)}`);
   const edited = LlamaModel.fromHostTensors(base.config, applyDelta(base, r.tensors).tensors);
   try {
-    const before = await generate(model, tokenizer, EDITS.map((e) => e.prompt), { maxNewTokens: 8, stop: ['.', '\n'] });
-    const after = await generate(edited, tokenizer, EDITS.map((e) => e.prompt), { maxNewTokens: 8, stop: ['.', '\n'] });
+    const before = await generate(
+      model,
+      tokenizer,
+      EDITS.map((e) => e.prompt),
+      { maxNewTokens: 8, stop: ['.', '\n'] },
+    );
+    const after = await generate(
+      edited,
+      tokenizer,
+      EDITS.map((e) => e.prompt),
+      { maxNewTokens: 8, stop: ['.', '\n'] },
+    );
     const hits = (gs: typeof after) => gs.filter((g, i) => g.text.trim() === EDITS[i]!.target).length;
     t.is(hits(before), 0, 'the random base does not know the targets');
     t.true(hits(after) >= 5, `learned ${hits(after)}/6: ${after.map((g) => JSON.stringify(g.text)).join(' ')}`);
@@ -91,11 +112,19 @@ test.serial('breadth-first: the loss goes down and the edits are learned', async
 });
 
 test.serial('masking: only target tokens carry loss and gradient', async (t) => {
-  const encoded = encodeEdits(tokenizer, EDITS.slice(0, 3).concat([{ prompt: 'A much longer prompt about Bern is in', target: 'Switzerland' }]), { vocabSize: model.config.vocabSize, maxPositions: 128 });
+  const encoded = encodeEdits(
+    tokenizer,
+    EDITS.slice(0, 3).concat([{ prompt: 'A much longer prompt about Bern is in', target: 'Switzerland' }]),
+    { vocabSize: model.config.vocabSize, maxPositions: 128 },
+  );
   const batch = buildBatch(encoded, 0);
   const rows = batch.size * batch.seqLen;
   // Target rows are exactly promptLength-1 .. promptLength+targetLength-2 of each row, weights 1/(B*K_i).
-  const expected = new Set(encoded.flatMap((e, b) => Array.from({ length: e.targetLength }, (_, k) => b * batch.seqLen + e.promptLength - 1 + k)));
+  const expected = new Set(
+    encoded.flatMap((e, b) =>
+      Array.from({ length: e.targetLength }, (_, k) => b * batch.seqLen + e.promptLength - 1 + k),
+    ),
+  );
   t.deepEqual(new Set(batch.targetRows), expected);
   for (let r = 0; r < rows; r++) t.is(batch.allWeights[r]! > 0, expected.has(r), `row ${r}`);
   // Gradient of the loss w.r.t. the logits of every row: exactly zero off-target (prompt and padding).
@@ -144,7 +173,12 @@ test.serial('frozen tensors are bit-identical after training; only the selected 
   const r = await train({ hyperParams: { ...FAST, numSteps: 3 } });
   for (const [name, host] of base.tensors) {
     const now = await model.param(name).data();
-    t.true(Buffer.from(now.buffer, now.byteOffset, now.byteLength).equals(Buffer.from(host.data.buffer, host.data.byteOffset, host.data.byteLength)), `${name} unchanged in the model`);
+    t.true(
+      Buffer.from(now.buffer, now.byteOffset, now.byteLength).equals(
+        Buffer.from(host.data.buffer, host.data.byteOffset, host.data.byteLength),
+      ),
+      `${name} unchanged in the model`,
+    );
   }
   t.deepEqual([...r.tensors.keys()], [DOWN1]);
   t.true(maxAbsDiff(r.tensors.get(DOWN1)!.data, base.tensors.get(DOWN1)!.data) > 0, 'the tuned tensor moved');
@@ -203,10 +237,16 @@ test.serial('activation cache: on == off, and a warm on-disk cache gives the sam
     const repaired = await train({ hyperParams: hp, options: { cacheDir: dir } });
     t.is(sha(deltaBytes(repaired)), sha(deltaBytes(cold)));
     // Cache off computes the frozen part inside padded batches: the same maths, float32 rounding may differ.
-    off.lossCurve.forEach((l, i) => t.true(Math.abs(l - cold.lossCurve[i]!) <= 1e-5 * Math.max(1, l), `epoch ${i}: ${l} vs ${cold.lossCurve[i]}`));
+    off.lossCurve.forEach((l, i) =>
+      t.true(Math.abs(l - cold.lossCurve[i]!) <= 1e-5 * Math.max(1, l), `epoch ${i}: ${l} vs ${cold.lossCurve[i]}`),
+    );
     t.true(maxAbsDiff(off.tensors.get(DOWN1)!.data, cold.tensors.get(DOWN1)!.data) < 1e-4);
     // A later run with one new edit recomputes only that edit.
-    const more = await train({ hyperParams: hp, options: { cacheDir: dir }, edits: [...EDITS, { prompt: 'Quito is in', target: 'Ecuador' }] });
+    const more = await train({
+      hyperParams: hp,
+      options: { cacheDir: dir },
+      edits: [...EDITS, { prompt: 'Quito is in', target: 'Ecuador' }],
+    });
     t.is(more.cache.computed, 1);
     t.is(more.cache.reused, EDITS.length);
   } finally {
@@ -215,7 +255,11 @@ test.serial('activation cache: on == off, and a warm on-disk cache gives the sam
 });
 
 test.serial('target-only logits give the full-logits loss and gradient', async (t) => {
-  const encoded = encodeEdits(tokenizer, [...EDITS, { prompt: 'The longest prompt of all says Bern is in', target: 'Switzerland' }], { vocabSize: model.config.vocabSize, maxPositions: 128 });
+  const encoded = encodeEdits(
+    tokenizer,
+    [...EDITS, { prompt: 'The longest prompt of all says Bern is in', target: 'Switzerland' }],
+    { vocabSize: model.config.vocabSize, maxPositions: 128 },
+  );
   const batch = buildBatch(encoded, 0);
   const ctx = createContext(model.config, { attentionMask: batch.attentionMask });
   const at = { level: 'down-input' as const, layer: 1 };
@@ -229,7 +273,12 @@ test.serial('target-only logits give the full-logits loss and gradient', async (
     const full = tf.variableGrads(() => batchLoss(model, at, prefix, ctx, batch, false), [v]);
     const [lo, lf] = [(await only.value.data())[0]!, (await full.value.data())[0]!];
     t.true(Math.abs(lo - lf) <= 1e-6 * Math.max(1, lf), `${lo} vs ${lf}`);
-    t.true(maxAbsDiff((await only.grads[v.name]!.data()) as Float32Array, (await full.grads[v.name]!.data()) as Float32Array) < 1e-6);
+    t.true(
+      maxAbsDiff(
+        (await only.grads[v.name]!.data()) as Float32Array,
+        (await full.grads[v.name]!.data()) as Float32Array,
+      ) < 1e-6,
+    );
     tf.dispose([only.value, full.value, ...Object.values(only.grads), ...Object.values(full.grads)]);
   } finally {
     model.weights.set(DOWN1, original);
@@ -245,12 +294,18 @@ test.serial('target-only logits give the full-logits loss and gradient', async (
 test.serial('full-layer and multi-layer tuning', async (t) => {
   const layer = await train({ hyperParams: { ...FAST, rewriteModules: ['model.layers.{}'], numSteps: 2 } });
   t.is(layer.plan.level, 'layer-input');
-  t.deepEqual([...layer.tensors.keys()].sort(), [...base.tensors.keys()].filter((n) => n.startsWith('model.layers.1.')).sort());
+  t.deepEqual(
+    [...layer.tensors.keys()].sort(),
+    [...base.tensors.keys()].filter((n) => n.startsWith('model.layers.1.')).sort(),
+  );
   const mlp = await train({ hyperParams: { ...FAST, rewriteModules: ['model.layers.{}.mlp'], numSteps: 2 } });
   t.is(mlp.plan.level, 'mlp-input');
   t.is(mlp.tensors.size, 3);
   const multi = await train({ hyperParams: { ...FAST, layers: [0, 2], numSteps: 2 } });
-  t.deepEqual([...multi.tensors.keys()], ['model.layers.0.mlp.down_proj.weight', 'model.layers.2.mlp.down_proj.weight']);
+  t.deepEqual(
+    [...multi.tensors.keys()],
+    ['model.layers.0.mlp.down_proj.weight', 'model.layers.2.mlp.down_proj.weight'],
+  );
   t.is(multi.plan.lowestLayer, 0);
   for (const r of [layer, mlp, multi]) t.true(r.lossCurve.at(-1)! < r.lossCurve[0]!);
 });
@@ -271,7 +326,10 @@ test.serial('delta artifact: manifest, sha256 check, apply to the base, refuse a
     const { checkpoint, outHash } = await applyDeltaArtifact(ck.dir, out, edited);
     t.is(outHash, await checkpointHash(edited));
     t.deepEqual(checkpoint.tensors.get(DOWN1)!.data, r.tensors.get(DOWN1)!.data);
-    t.deepEqual(checkpoint.tensors.get('model.layers.0.mlp.down_proj.weight')!.data, base.tensors.get('model.layers.0.mlp.down_proj.weight')!.data);
+    t.deepEqual(
+      checkpoint.tensors.get('model.layers.0.mlp.down_proj.weight')!.data,
+      base.tensors.get('model.layers.0.mlp.down_proj.weight')!.data,
+    );
     // Another base: refused by hash.
     await t.throwsAsync(applyDeltaArtifact(edited, out), { message: /was trained on base/ });
     // A tampered delta: refused by the manifest's sha256.
@@ -286,7 +344,9 @@ test.serial('delta artifact: manifest, sha256 check, apply to the base, refuse a
 
 test.serial('an empty edit list and an out-of-range layer are rejected before training', async (t) => {
   await t.throwsAsync(train({ edits: [] }), { message: /edit list is empty/ });
-  await t.throwsAsync(train({ hyperParams: { ...FAST, layers: [3] } }), { message: /layers: layer 3 is out of range; the model has 3 layers/ });
+  await t.throwsAsync(train({ hyperParams: { ...FAST, layers: [3] } }), {
+    message: /layers: layer 3 is out of range; the model has 3 layers/,
+  });
 });
 
 test.serial('evaluation: every metric side by side for base and edited model', async (t) => {
@@ -300,8 +360,14 @@ test.serial('evaluation: every metric side by side for base and edited model', a
       ...(i === 0 && { portability: [{ prompt: 'The country of Paris is', answer: 'France' }] }),
     }));
     const report = await evaluateEdits({
-      base: model, edited, tokenizer, edits,
-      capability: { heldoutText: ['Paris is a city.', 'Rome is old.'], facts: [{ prompt: 'Bern is in', answer: 'Switzerland' }] },
+      base: model,
+      edited,
+      tokenizer,
+      edits,
+      capability: {
+        heldoutText: ['Paris is a city.', 'Rome is old.'],
+        facts: [{ prompt: 'Bern is in', answer: 'Switzerland' }],
+      },
       probe: { maxNewTokens: 8 },
     });
     const m = report.metrics;
@@ -321,7 +387,12 @@ test.serial('evaluation: every metric side by side for base and edited model', a
     t.is(m.uneditedFactAccuracy.n, 1);
     // The greedy metric agrees with the answers themselves; teacher-forced accuracy is 1 exactly when every
     // target token is the argmax, so a perfect greedy answer implies TF accuracy 1 for that edit.
-    const answers = await greedyAnswers(edited, tokenizer, EDITS.map((e) => e.prompt), { maxNewTokens: 8 });
+    const answers = await greedyAnswers(
+      edited,
+      tokenizer,
+      EDITS.map((e) => e.prompt),
+      { maxNewTokens: 8 },
+    );
     const tfAcc = await teacherForcedAccuracy(edited, tokenizer, EDITS);
     answers.forEach((a, i) => {
       if (a.trim() === EDITS[i]!.target) t.is(tfAcc[i], 1, `edit ${i}`);

@@ -17,34 +17,77 @@ import {
   trainingSetHashOf,
   versionIdOf,
 } from '../domain/model-version.ts';
-import type { MaterializeVersionData, ModelCommand, ModelLifecycleEvent, RegisterBaseData } from '../domain/model-version.ts';
+import type {
+  MaterializeVersionData,
+  ModelCommand,
+  ModelLifecycleEvent,
+  RegisterBaseData,
+} from '../domain/model-version.ts';
 import { toNewEvent } from '../domain/events.ts';
 import { commandMetadata, testUuid } from './helpers/edit-fixtures.ts';
 
 const hex = (c: string) => c.repeat(64);
 const policy: TrainingPolicy = {
-  method: 'locft-bf', layer: 1, module: 'mlp.down_proj', optimizer: 'adam', lr: 5e-4, batchSize: 100,
-  epochs: 25, stopLoss: 1e-2, skipBatchLoss: 1e-2, appendEos: true, seed: 0,
+  method: 'locft-bf',
+  layer: 1,
+  module: 'mlp.down_proj',
+  optimizer: 'adam',
+  lr: 5e-4,
+  batchSize: 100,
+  epochs: 25,
+  stopLoss: 1e-2,
+  skipBatchLoss: 1e-2,
+  appendEos: true,
+  seed: 0,
 };
 
 function registerData(overrides: Partial<RegisterBaseData> = {}): RegisterBaseData {
   return {
-    name: 'tiny', baseHash: hex('a'), configHash: hex('b'), tokenizerHash: hex('c'), architecture: 'llama',
-    parameterCount: 1000, artifactUri: '/models/tiny', policy, ...overrides,
+    name: 'tiny',
+    baseHash: hex('a'),
+    configHash: hex('b'),
+    tokenizerHash: hex('c'),
+    architecture: 'llama',
+    parameterCount: 1000,
+    artifactUri: '/models/tiny',
+    policy,
+    ...overrides,
   };
 }
-const register = (overrides: Partial<RegisterBaseData> = {}): ModelCommand => ({ type: 'RegisterBase', data: registerData(overrides), metadata: commandMetadata() });
+const register = (overrides: Partial<RegisterBaseData> = {}): ModelCommand => ({
+  type: 'RegisterBase',
+  data: registerData(overrides),
+  metadata: commandMetadata(),
+});
 const baseId = baseModelIdOf('tiny', hex('a'));
 
 function materializeData(overrides: Partial<MaterializeVersionData> = {}): MaterializeVersionData {
   return {
-    baseModelId: baseId, baseHash: hex('a'), position: 7, editSetHash: hex('d'), trainingSetHash: hex('d'), editIds: [testUuid(9001)], policy, backend: 'wasm',
-    artifactSha256: hex('e'), artifactUri: 'sha256:' + hex('e'), metrics: { reliability: 1 }, durationMs: 1234,
+    baseModelId: baseId,
+    baseHash: hex('a'),
+    position: 7,
+    editSetHash: hex('d'),
+    trainingSetHash: hex('d'),
+    editIds: [testUuid(9001)],
+    policy,
+    backend: 'wasm',
+    artifactSha256: hex('e'),
+    artifactUri: 'sha256:' + hex('e'),
+    metrics: { reliability: 1 },
+    durationMs: 1234,
     ...overrides,
   };
 }
-const materialize = (overrides: Partial<MaterializeVersionData> = {}): ModelCommand => ({ type: 'MaterializeVersion', data: materializeData(overrides), metadata: commandMetadata() });
-const serve = (versionId: string, reason = 'looks good'): ModelCommand => ({ type: 'ChangeServingVersion', data: { versionId, changedBy: 'bob', reason }, metadata: commandMetadata() });
+const materialize = (overrides: Partial<MaterializeVersionData> = {}): ModelCommand => ({
+  type: 'MaterializeVersion',
+  data: materializeData(overrides),
+  metadata: commandMetadata(),
+});
+const serve = (versionId: string, reason = 'looks good'): ModelCommand => ({
+  type: 'ChangeServingVersion',
+  data: { versionId, changedBy: 'bob', reason },
+  metadata: commandMetadata(),
+});
 
 function given(...commands: ModelCommand[]): ModelLifecycleEvent[] {
   const events: ModelLifecycleEvent[] = [];
@@ -57,7 +100,8 @@ function given(...commands: ModelCommand[]): ModelLifecycleEvent[] {
   }
   return events;
 }
-const when = (history: ModelLifecycleEvent[], command: ModelCommand) => modelDecider.decide(command, history.reduce(modelDecider.evolve, modelDecider.initialState()));
+const when = (history: ModelLifecycleEvent[], command: ModelCommand) =>
+  modelDecider.decide(command, history.reduce(modelDecider.evolve, modelDecider.initialState()));
 const stateOf = (history: ModelLifecycleEvent[]) => history.reduce(modelDecider.evolve, modelDecider.initialState());
 
 const v1 = versionIdOf({ baseHash: hex('a'), trainingSetHash: hex('d'), policyHash: policyHashOf(policy) });
@@ -78,7 +122,10 @@ test('training set: content order and hash ignore edit ids, fact keys, probes an
   const a = { editId: testUuid(1), factKey: 'b::x', prompt: 'The CEO of Acme is', target: 'Jane', rephrase: ['r'] };
   const b = { editId: testUuid(2), factKey: 'a::x', prompt: 'Tiny Land lies in', target: 'Europe', rephrase: [] };
   const aAgain = { ...a, editId: testUuid(3), factKey: 'c::x', rephrase: [] };
-  t.deepEqual(trainingOrder([a, b]).map((e) => e.prompt), trainingOrder([b, a]).map((e) => e.prompt));
+  t.deepEqual(
+    trainingOrder([a, b]).map((e) => e.prompt),
+    trainingOrder([b, a]).map((e) => e.prompt),
+  );
   t.is(trainingSetHashOf([a, b]), trainingSetHashOf([b, aAgain]));
   t.not(trainingSetHashOf([a, b]), trainingSetHashOf([{ ...a, target: 'John' }, b]));
   t.not(trainingSetHashOf([a, b]), trainingSetHashOf([a]));
@@ -88,13 +135,18 @@ test('training set: content order and hash ignore edit ids, fact keys, probes an
 test('policy hash ignores key order and a bad hash input is an error naming the field', (t) => {
   const reordered = Object.fromEntries(Object.entries(policy).reverse()) as TrainingPolicy;
   t.is(policyHashOf(reordered), policyHashOf(policy));
-  const error = t.throws(() => versionIdOf({ baseHash: 'nope', trainingSetHash: hex('d'), policyHash: hex('f') }), { instanceOf: InvalidFieldError });
+  const error = t.throws(() => versionIdOf({ baseHash: 'nope', trainingSetHash: hex('d'), policyHash: hex('f') }), {
+    instanceOf: InvalidFieldError,
+  });
   t.is(error?.field, 'baseHash');
 });
 
 test('given nothing, when RegisterBase, then BaseModelRegistered + TrainingPolicyRegistered and the base is active', (t) => {
   const events = when([], register());
-  t.deepEqual(events.map((e) => e.type), ['BaseModelRegistered', 'TrainingPolicyRegistered']);
+  t.deepEqual(
+    events.map((e) => e.type),
+    ['BaseModelRegistered', 'TrainingPolicyRegistered'],
+  );
   t.is(events[0]!.id, eventIdFor('BaseModelRegistered', baseId));
   const active = activeTraining(stateOf(events));
   t.is(active?.base.baseModelId, baseId);
@@ -105,13 +157,19 @@ test('given a registered base, when it is registered again with the same policy,
   const history = given(register());
   t.deepEqual(when(history, register()), []);
   const changed = when(history, register({ policy: { ...policy, layer: 2 } }));
-  t.deepEqual(changed.map((e) => e.type), ['TrainingPolicyRegistered']);
+  t.deepEqual(
+    changed.map((e) => e.type),
+    ['TrainingPolicyRegistered'],
+  );
 });
 
 test('given a registered base, when the same name comes with other weights, then it is a new base; the id names the hash', (t) => {
   const history = given(register());
   const events = when(history, register({ baseHash: hex('9') }));
-  t.deepEqual(events.map((e) => e.type), ['BaseModelRegistered', 'TrainingPolicyRegistered']);
+  t.deepEqual(
+    events.map((e) => e.type),
+    ['BaseModelRegistered', 'TrainingPolicyRegistered'],
+  );
   const [registered] = events;
   if (registered?.type !== 'BaseModelRegistered') return t.fail();
   t.not(registered.data.baseModelId, baseId);
@@ -129,7 +187,11 @@ test('given a registered base, when MaterializeVersion, then ModelVersionMateria
 test('given a materialized version, when the same inputs are materialized again (other position, duration, metrics), then no event', (t) => {
   const history = given(register(), materialize());
   t.deepEqual(when(history, materialize({ position: 99, durationMs: 5, metrics: { reliability: 0.5 } })), []);
-  t.is(when(history, materialize({ editSetHash: hex('7') })).length, 0, 'another edit-set hash with the same training content is the same version');
+  t.is(
+    when(history, materialize({ editSetHash: hex('7') })).length,
+    0,
+    'another edit-set hash with the same training content is the same version',
+  );
   t.is(when(history, materialize({ trainingSetHash: hex('7') })).length, 1);
 });
 
@@ -140,16 +202,24 @@ test('given no base, when MaterializeVersion, then BaseModelNotRegisteredError',
 test('given a base, when materializing with another base hash or an unregistered policy, then typed errors', (t) => {
   const history = given(register());
   t.throws(() => when(history, materialize({ baseHash: hex('8') })), { instanceOf: BaseHashMismatchError });
-  t.throws(() => when(history, materialize({ policy: { ...policy, seed: 42 } })), { instanceOf: PolicyNotRegisteredError });
+  t.throws(() => when(history, materialize({ policy: { ...policy, seed: 42 } })), {
+    instanceOf: PolicyNotRegisteredError,
+  });
 });
 
 test('bad materialization data is an InvalidFieldError naming the field', (t) => {
   const history = given(register());
-  const badHash = t.throws(() => when(history, materialize({ artifactSha256: 'xyz' })), { instanceOf: InvalidFieldError });
+  const badHash = t.throws(() => when(history, materialize({ artifactSha256: 'xyz' })), {
+    instanceOf: InvalidFieldError,
+  });
   t.is(badHash?.field, 'artifactSha256');
-  const badMetric = t.throws(() => when(history, materialize({ metrics: { reliability: Number.NaN } })), { instanceOf: InvalidFieldError });
+  const badMetric = t.throws(() => when(history, materialize({ metrics: { reliability: Number.NaN } })), {
+    instanceOf: InvalidFieldError,
+  });
   t.is(badMetric?.field, 'metrics.reliability');
-  const repeated = t.throws(() => when(history, materialize({ editIds: [testUuid(5), testUuid(5)] })), { instanceOf: InvalidFieldError });
+  const repeated = t.throws(() => when(history, materialize({ editIds: [testUuid(5), testUuid(5)] })), {
+    instanceOf: InvalidFieldError,
+  });
   t.is(repeated?.field, 'editIds');
 });
 
@@ -159,7 +229,13 @@ test('given a version, when ChangeServingVersion, then ServingVersionChanged wit
   const v2 = versionIdOf({ baseHash: hex('a'), trainingSetHash: hex('6'), policyHash: policyHashOf(policy) });
   const [event] = when(history, serve(v2, 'rollback test'));
   if (event?.type !== 'ServingVersionChanged') return t.fail();
-  t.deepEqual(event.data, { schemaVersion: 1, versionId: v2, previousVersionId: v1, changedBy: 'bob', reason: 'rollback test' });
+  t.deepEqual(event.data, {
+    schemaVersion: 1,
+    versionId: v2,
+    previousVersionId: v1,
+    changedBy: 'bob',
+    reason: 'rollback test',
+  });
   t.is(stateOf([...history, event]).serving, v2);
 });
 
@@ -177,8 +253,16 @@ test('when serving an unknown version or without a reason, then typed errors', (
 test('events round-trip through the stored form and the stream parser', (t) => {
   const history = given(register(), materialize(), serve(v1));
   for (const event of history) {
-    const stored = JSON.parse(JSON.stringify(toNewEvent(event as never))) as { id: string; type: string; data: unknown; metadata: unknown };
+    const stored = JSON.parse(JSON.stringify(toNewEvent(event as never))) as {
+      id: string;
+      type: string;
+      data: unknown;
+      metadata: unknown;
+    };
     t.deepEqual(parseModelLifecycleEvent(stored), event);
   }
-  t.throws(() => parseModelLifecycleEvent({ id: testUuid(), type: 'TrainingPolicyRegistered', data: {}, metadata: {} }), { instanceOf: InvalidFieldError });
+  t.throws(
+    () => parseModelLifecycleEvent({ id: testUuid(), type: 'TrainingPolicyRegistered', data: {}, metadata: {} }),
+    { instanceOf: InvalidFieldError },
+  );
 });

@@ -4,8 +4,15 @@ import { expandPatterns, matchesPrefix, parseLayerList, selectParameters } from 
 
 // A 30-layer model's parameter names (the tensors themselves are irrelevant here).
 const config = parseModelConfig({
-  model_type: 'qwen2', vocab_size: 10, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 30,
-  num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 64, tie_word_embeddings: true,
+  model_type: 'qwen2',
+  vocab_size: 10,
+  hidden_size: 8,
+  intermediate_size: 16,
+  num_hidden_layers: 30,
+  num_attention_heads: 2,
+  num_key_value_heads: 1,
+  max_position_embeddings: 64,
+  tie_word_embeddings: true,
 });
 const names = [...expectedParameterShapes(config).keys()];
 
@@ -20,16 +27,31 @@ test('a layer-indexed module pattern selects exactly that tensor (layer 2 never 
 
 test('a whole-layer prefix selects every tensor of that layer and nothing of layers 20-29', (t) => {
   const got = selectParameters(names, { pattern: 'model.layers.{}', layers: [2] }, 30);
-  t.deepEqual(got, names.filter((n) => n.split('.')[2] === '2'));
+  t.deepEqual(
+    got,
+    names.filter((n) => n.split('.')[2] === '2'),
+  );
   t.is(got.length, 12); // 2 norms, q/k/v/o weights, q/k/v biases, gate/up/down
   t.true(got.every((n) => n.startsWith('model.layers.2.')));
 });
 
 test('lists of layers, duplicates, several patterns; result in model order', (t) => {
   const got = selectParameters(names, { pattern: 'model.layers.{}.mlp.down_proj.weight', layers: [29, 3, 3, 0] }, 30);
-  t.deepEqual(got, ['model.layers.0.mlp.down_proj.weight', 'model.layers.3.mlp.down_proj.weight', 'model.layers.29.mlp.down_proj.weight']);
-  const two = selectParameters(names, { pattern: ['model.layers.{}.mlp.up_proj', 'model.layers.{}.self_attn.q_proj'], layers: [1] }, 30);
-  t.deepEqual(two, ['model.layers.1.self_attn.q_proj.weight', 'model.layers.1.self_attn.q_proj.bias', 'model.layers.1.mlp.up_proj.weight']);
+  t.deepEqual(got, [
+    'model.layers.0.mlp.down_proj.weight',
+    'model.layers.3.mlp.down_proj.weight',
+    'model.layers.29.mlp.down_proj.weight',
+  ]);
+  const two = selectParameters(
+    names,
+    { pattern: ['model.layers.{}.mlp.up_proj', 'model.layers.{}.self_attn.q_proj'], layers: [1] },
+    30,
+  );
+  t.deepEqual(two, [
+    'model.layers.1.self_attn.q_proj.weight',
+    'model.layers.1.self_attn.q_proj.bias',
+    'model.layers.1.mlp.up_proj.weight',
+  ]);
   t.deepEqual(selectParameters(names, { pattern: 'model.norm.weight' }, 30), ['model.norm.weight']);
   t.deepEqual(expandPatterns({ pattern: 'model.layers.{}', layers: [5, 1] }, 30), ['model.layers.5', 'model.layers.1']);
 });
@@ -42,11 +64,16 @@ test('matching is on dotted components only', (t) => {
 });
 
 test('errors: out-of-range layers, patterns matching nothing, malformed patterns', (t) => {
-  const sel = (pattern: string | string[], layers?: number | number[]) => () => selectParameters(names, layers === undefined ? { pattern } : { pattern, layers }, 30);
-  t.throws(sel('model.layers.{}.mlp.down_proj.weight', [30]), { message: /layers: layer 30 is out of range; the model has 30 layers \(0-29\)/ });
+  const sel = (pattern: string | string[], layers?: number | number[]) => () =>
+    selectParameters(names, layers === undefined ? { pattern } : { pattern, layers }, 30);
+  t.throws(sel('model.layers.{}.mlp.down_proj.weight', [30]), {
+    message: /layers: layer 30 is out of range; the model has 30 layers \(0-29\)/,
+  });
   t.throws(sel('model.layers.{}', [-1]), { message: /layer -1 is out of range/ });
   t.throws(sel('model.layers.{}', [1.5]), { message: /1.5 is not an integer/ });
-  t.throws(sel('model.layers.{}.mlp.down', [2]), { message: /"model.layers.2.mlp.down" matches no parameter; similar names: model.layers.2.mlp.down_proj.weight/ });
+  t.throws(sel('model.layers.{}.mlp.down', [2]), {
+    message: /"model.layers.2.mlp.down" matches no parameter; similar names: model.layers.2.mlp.down_proj.weight/,
+  });
   t.throws(sel('model.layers.{}.mlp.down_proj.weight'), { message: /has a "\{\}" placeholder but no layers/ });
   t.throws(sel('model.layers.{}.mlp.down_proj.weight', []), { message: /no layers were given/ });
   t.throws(sel('model.norm.weight', [1]), { message: /no pattern has a "\{\}"/ });

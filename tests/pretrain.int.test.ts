@@ -62,23 +62,48 @@ test.serial('a short pretraining run lowers the loss, recalls its facts and stop
   t.truthy(await readFile(join(out, 'world', 'edits.json'), 'utf8'));
 });
 
-test.serial('a killed build resumes from its snapshot and ends with the same checkpoint as an uninterrupted one', async (t) => {
-  const short: BaseModelRecipe = { ...MICRO, epochs: 2, pretrain: { ...MICRO.pretrain, checkpointEvery: 5 } };
-  const straight = await buildBaseModel({ recipe: short, out: join(root, 'a'), work: join(root, 'wa'), log: silent, progress: null });
-  const stopped = await buildBaseModel({ recipe: short, out: join(root, 'b'), work: join(root, 'wb'), log: silent, progress: null, stopAtStep: 7 });
-  t.is(stopped.training.step, 7);
-  t.is(stopped.quality, undefined);
-  const resumed = await buildBaseModel({ recipe: short, out: join(root, 'b'), work: join(root, 'wb'), log: silent, progress: null });
-  t.is(resumed.training.resumedFrom, 7);
-  t.deepEqual(resumed.training.lossHistory, straight.training.lossHistory);
-  t.is(await checkpointHash(join(root, 'b')), await checkpointHash(join(root, 'a')));
+test.serial(
+  'a killed build resumes from its snapshot and ends with the same checkpoint as an uninterrupted one',
+  async (t) => {
+    const short: BaseModelRecipe = { ...MICRO, epochs: 2, pretrain: { ...MICRO.pretrain, checkpointEvery: 5 } };
+    const straight = await buildBaseModel({
+      recipe: short,
+      out: join(root, 'a'),
+      work: join(root, 'wa'),
+      log: silent,
+      progress: null,
+    });
+    const stopped = await buildBaseModel({
+      recipe: short,
+      out: join(root, 'b'),
+      work: join(root, 'wb'),
+      log: silent,
+      progress: null,
+      stopAtStep: 7,
+    });
+    t.is(stopped.training.step, 7);
+    t.is(stopped.quality, undefined);
+    const resumed = await buildBaseModel({
+      recipe: short,
+      out: join(root, 'b'),
+      work: join(root, 'wb'),
+      log: silent,
+      progress: null,
+    });
+    t.is(resumed.training.resumedFrom, 7);
+    t.deepEqual(resumed.training.lossHistory, straight.training.lossHistory);
+    t.is(await checkpointHash(join(root, 'b')), await checkpointHash(join(root, 'a')));
 
-  // Another recipe must not pick up this state.
-  const other: BaseModelRecipe = { ...short, pretrain: { ...short.pretrain, peakLr: 5e-3 } };
-  await t.throwsAsync(buildBaseModel({ recipe: other, out: join(root, 'c'), work: join(root, 'wb'), log: silent, progress: null }), {
-    message: /holds the state of a different run/,
-  });
-});
+    // Another recipe must not pick up this state.
+    const other: BaseModelRecipe = { ...short, pretrain: { ...short.pretrain, peakLr: 5e-3 } };
+    await t.throwsAsync(
+      buildBaseModel({ recipe: other, out: join(root, 'c'), work: join(root, 'wb'), log: silent, progress: null }),
+      {
+        message: /holds the state of a different run/,
+      },
+    );
+  },
+);
 
 test('the data order is a pure function of (seed, step), covers each sequence once per epoch, and buckets lengths', (t) => {
   const lengths = Array.from({ length: 200 }, (_, i) => 3 + ((i * 7919) % 23));
@@ -86,11 +111,15 @@ test('the data order is a pure function of (seed, step), covers each sequence on
   const b = new BatchPlan(lengths, 8, 5);
   t.is(a.batchesPerEpoch, 25);
   const epoch0 = Array.from({ length: 25 }, (_, s) => a.batch(s).rows).flat();
-  t.deepEqual([...epoch0].sort((x, y) => x - y), Array.from(lengths.keys()));
+  t.deepEqual(
+    [...epoch0].sort((x, y) => x - y),
+    Array.from(lengths.keys()),
+  );
   t.deepEqual(b.batch(30), a.batch(30)); // queried out of order, same answer
   t.notDeepEqual(a.batch(25).rows, a.batch(0).rows); // a new epoch, a new order
   t.notDeepEqual(new BatchPlan(lengths, 8, 6).batch(0).rows, a.batch(0).rows);
-  const spread = (rows: readonly number[]) => Math.max(...rows.map((r) => lengths[r]!)) - Math.min(...rows.map((r) => lengths[r]!));
+  const spread = (rows: readonly number[]) =>
+    Math.max(...rows.map((r) => lengths[r]!)) - Math.min(...rows.map((r) => lengths[r]!));
   const meanSpread = Array.from({ length: 25 }, (_, s) => spread(a.batch(s).rows)).reduce((x, y) => x + y) / 25;
   t.true(meanSpread < 8, `mean length spread in a batch ${meanSpread} (lengths span 22)`);
 });
@@ -105,7 +134,15 @@ test('warmup rises linearly to the peak, cosine decays to the floor at the last 
 });
 
 test('initial weights are seeded per tensor: same seed same values, other seed other values, norms start at 1', (t) => {
-  const config = parseModelConfig({ model_type: 'llama', vocab_size: 50, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 2, max_position_embeddings: 32 });
+  const config = parseModelConfig({
+    model_type: 'llama',
+    vocab_size: 50,
+    hidden_size: 16,
+    intermediate_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    max_position_embeddings: 32,
+  });
   const a = initialWeights(config, 1);
   const b = initialWeights(config, 1);
   const c = initialWeights(config, 2);

@@ -37,16 +37,39 @@ test('edit set as of each position: submit, supersede, retract', async (t) => {
 
 test('edit set is sorted by factKey then editId, whatever the submission order', async (t) => {
   const ledger = newLedger();
-  for (const [fact, ref] of [['zulu::x', '1'], ['alpha::x', '2'], ['mike::x', '3'], ['alpha::y', '4']] as const) {
+  for (const [fact, ref] of [
+    ['zulu::x', '1'],
+    ['alpha::x', '2'],
+    ['mike::x', '3'],
+    ['alpha::y', '4'],
+  ] as const) {
     await ledger.submit(fact, ref);
   }
   const set = foldEditSetAt(await ledger.events(), 4);
-  t.deepEqual(set.edits.map((e) => e.factKey), ['alpha::x', 'alpha::y', 'mike::x', 'zulu::x']);
+  t.deepEqual(
+    set.edits.map((e) => e.factKey),
+    ['alpha::x', 'alpha::y', 'mike::x', 'zulu::x'],
+  );
 });
 
 test('editSetHash is sha256 of the canonical JSON array (sorted keys, no whitespace), independent of input order', (t) => {
-  const one: ActiveEdit = { editId: '00000000-0000-4000-8000-000000000001', factKey: 'b::x', prompt: 'P?', target: 'T', rephrase: [], locality: [{ prompt: 'L?' }] };
-  const two: ActiveEdit = { editId: '00000000-0000-4000-8000-000000000002', factKey: 'a::x', prompt: 'Q?', target: 'U', subject: 'S', rephrase: ['R?'], locality: [] };
+  const one: ActiveEdit = {
+    editId: '00000000-0000-4000-8000-000000000001',
+    factKey: 'b::x',
+    prompt: 'P?',
+    target: 'T',
+    rephrase: [],
+    locality: [{ prompt: 'L?' }],
+  };
+  const two: ActiveEdit = {
+    editId: '00000000-0000-4000-8000-000000000002',
+    factKey: 'a::x',
+    prompt: 'Q?',
+    target: 'U',
+    subject: 'S',
+    rephrase: ['R?'],
+    locality: [],
+  };
   const literal =
     '[{"editId":"00000000-0000-4000-8000-000000000002","factKey":"a::x","locality":[],"prompt":"Q?","rephrase":["R?"],"subject":"S","target":"U"},' +
     '{"editId":"00000000-0000-4000-8000-000000000001","factKey":"b::x","locality":[{"prompt":"L?"}],"prompt":"P?","rephrase":[],"target":"T"}]';
@@ -73,7 +96,7 @@ test('the same edits give the same hash at different positions; a retraction cha
 test('the interval index answers every position exactly like a full re-fold (seeded random ledger)', async (t) => {
   const ledger = newLedger();
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const active = new Map<string, string>(); // factKey -> editId
   for (let i = 0; i < 300; i++) {
     const fact = `f${Math.floor(random() * 40)}::k`;
@@ -117,11 +140,21 @@ test('edit history folds every event touching an edit', async (t) => {
   t.is(historyA?.status, 'superseded');
   t.is(historyA?.supersededBy, b.editId);
   t.is(historyA?.endedAt, 3); // where the supersession was recorded
-  t.deepEqual(historyA?.history.map((h) => h.type), ['EditSubmitted', 'EditSuperseded']);
+  t.deepEqual(
+    historyA?.history.map((h) => h.type),
+    ['EditSubmitted', 'EditSuperseded'],
+  );
   const historyB = foldEditHistory(events, b.editId);
   t.is(historyB?.status, 'retracted');
   t.deepEqual(historyB?.supersedes, [a.editId]);
-  t.deepEqual(historyB?.history.map((h) => [h.position, h.type]), [[3, 'EditSuperseded'], [4, 'EditSubmitted'], [5, 'EditRetracted']]);
+  t.deepEqual(
+    historyB?.history.map((h) => [h.position, h.type]),
+    [
+      [3, 'EditSuperseded'],
+      [4, 'EditSubmitted'],
+      [5, 'EditRetracted'],
+    ],
+  );
   t.is(historyB?.retraction?.by, 'bob');
   t.is(foldEditHistory(events, '00000000-0000-4000-8000-00000000ffff'), undefined);
 });
@@ -133,6 +166,16 @@ test('ledger summary counts events, edits and fact keys', async (t) => {
   await ledger.submit('acme::ceo', 'c');
   await ledger.retract(b.editId, 'beta::ceo');
   const summary = summarizeLedger(await ledger.events());
-  t.like(summary, { headPosition: 5, events: 5, editsSubmitted: 3, editsSuperseded: 1, editsRetracted: 1, activeEdits: 1, factKeys: 2, modelVersions: 0, servingVersionId: null });
+  t.like(summary, {
+    headPosition: 5,
+    events: 5,
+    editsSubmitted: 3,
+    editsSuperseded: 1,
+    editsRetracted: 1,
+    activeEdits: 1,
+    factKeys: 2,
+    modelVersions: 0,
+    servingVersionId: null,
+  });
   t.deepEqual(summary.eventsByType, { EditSubmitted: 3, EditSuperseded: 1, EditRetracted: 1 });
 });

@@ -116,7 +116,10 @@ function assertClose(
       at = i;
     }
   }
-  t.true(worst <= tol, `${what}: max relative error ${worst} at ${at} (actual ${actual[at]}, expected ${expected[at]})`);
+  t.true(
+    worst <= tol,
+    `${what}: max relative error ${worst} at ${at} (actual ${actual[at]}, expected ${expected[at]})`,
+  );
 }
 
 function reportUnavailable(t: ExecutionContext, name: BackendName): boolean {
@@ -169,7 +172,10 @@ test.serial('wasm-blas: disabled addon is a clear error for the explicit choice 
   process.env['EDITLEDGER_NATIVE_SGEMM'] = 'off';
   try {
     await t.throwsAsync(initBackend('wasm-blas', { quiet: true }), { message: /wasm-blas unavailable.*disabled/ });
-    t.is(await backendUnavailableReason('wasm-blas'), 'wasm-blas unavailable: native sgemm disabled by EDITLEDGER_NATIVE_SGEMM=off');
+    t.is(
+      await backendUnavailableReason('wasm-blas'),
+      'wasm-blas unavailable: native sgemm disabled by EDITLEDGER_NATIVE_SGEMM=off',
+    );
   } finally {
     if (before === undefined) delete process.env['EDITLEDGER_NATIVE_SGEMM'];
     else process.env['EDITLEDGER_NATIVE_SGEMM'] = before;
@@ -292,9 +298,21 @@ test.serial("linear: custom gradient equals tfjs's own gradient of the plain for
             return tf.sum(tf.mul(tf.reshape(v[2] ? tf.add(y, v[2]) : y, yShape), dy));
           });
           const value = linear(x, w, withBias ? b : undefined);
-          const refValue = refMatMul(x.dataSync() as Float32Array, [rows, inF], w.dataSync() as Float32Array, [shape.out, inF], false, true);
+          const refValue = refMatMul(
+            x.dataSync() as Float32Array,
+            [rows, inF],
+            w.dataSync() as Float32Array,
+            [shape.out, inF],
+            false,
+            true,
+          );
           const bias = b.dataSync();
-          assertClose(t, value.dataSync(), refValue.values.map((v, i) => v + (withBias ? bias[i % shape.out]! : 0)), `${name} ${shape.x} forward`);
+          assertClose(
+            t,
+            value.dataSync(),
+            refValue.values.map((v, i) => v + (withBias ? bias[i % shape.out]! : 0)),
+            `${name} ${shape.x} forward`,
+          );
           const g1 = ours(inputs);
           const g2 = plain(inputs);
           t.is(g1.length, inputs.length);
@@ -317,7 +335,9 @@ test.serial('linear: on plain wasm neither forward nor gradient uses a transpose
   tf.registerKernel({
     ...original,
     kernelFunc: (args) => {
-      seen.push(`${args.inputs['a']!.shape}x${args.inputs['b']!.shape} tA=${args.attrs?.['transposeA']} tB=${args.attrs?.['transposeB']}`);
+      seen.push(
+        `${args.inputs['a']!.shape}x${args.inputs['b']!.shape} tA=${args.attrs?.['transposeA']} tB=${args.attrs?.['transposeB']}`,
+      );
       return original.kernelFunc(args);
     },
   });
@@ -347,7 +367,9 @@ test.serial('embed: forward rows and table gradient match a scatter-add referenc
   idsValues.forEach((id, p) => {
     for (let j = 0; j < hidden; j++) refGrad[id * hidden + j]! += dy[p * hidden + j]!;
   });
-  const refRows = Float64Array.from(idsValues.flatMap((id) => Array.from(table.subarray(id * hidden, (id + 1) * hidden))));
+  const refRows = Float64Array.from(
+    idsValues.flatMap((id) => Array.from(table.subarray(id * hidden, (id + 1) * hidden))),
+  );
   for (const name of ALL) {
     if (reportUnavailable(t, name)) continue;
     await initBackend(name, { quiet: true });
@@ -357,7 +379,9 @@ test.serial('embed: forward rows and table gradient match a scatter-add referenc
       const rows = embed(ids, tbl);
       t.deepEqual(rows.shape, [2, 4, hidden]);
       assertClose(t, rows.dataSync(), refRows, `${name} embed rows`, 0);
-      const g = tf.grad((tt: Tensor) => tf.sum(tf.mul(embed(ids, tt as tf.Tensor2D), tf.tensor(dy, [2, 4, hidden]))))(tbl);
+      const g = tf.grad((tt: Tensor) => tf.sum(tf.mul(embed(ids, tt as tf.Tensor2D), tf.tensor(dy, [2, 4, hidden]))))(
+        tbl,
+      );
       assertClose(t, g.dataSync(), refGrad, `${name} embed gradient`, 1e-6);
       const picked = takeRows(tbl, tf.tensor1d([10, 0], 'int32'));
       assertClose(t, picked.dataSync(), [...table.subarray(60, 66), ...table.subarray(0, 6)], `${name} takeRows`, 0);
@@ -374,7 +398,13 @@ test.serial('pickLastDim, sliceLastDim and stopGradient: values and gradients ma
     tf.tidy(() => {
       const xt = tf.tensor(x, [2, 3, 5]);
       const it = tf.tensor2d(idx, [2, 3], 'int32');
-      assertClose(t, pickLastDim(xt, it).dataSync(), idx.map((v, r) => x[r * 5 + v]!), `${name} pickLastDim`, 0);
+      assertClose(
+        t,
+        pickLastDim(xt, it).dataSync(),
+        idx.map((v, r) => x[r * 5 + v]!),
+        `${name} pickLastDim`,
+        0,
+      );
       const weights = [1, 2, 3, 4, 5, 6];
       const g = tf.grad((xx: Tensor) => tf.sum(tf.mul(pickLastDim(xx, it), tf.tensor2d(weights, [2, 3]))))(xt);
       const refG = new Float64Array(30);
@@ -384,21 +414,45 @@ test.serial('pickLastDim, sliceLastDim and stopGradient: values and gradients ma
       const s = sliceLastDim(xt, 1, 3);
       t.deepEqual(s.shape, [2, 3, 3]);
       const gs = tf.grad((xx: Tensor) => tf.sum(sliceLastDim(xx, 1, 3)))(xt);
-      assertClose(t, gs.dataSync(), Array.from({ length: 30 }, (_, i) => (i % 5 >= 1 && i % 5 < 4 ? 1 : 0)), `${name} slice grad`, 0);
+      assertClose(
+        t,
+        gs.dataSync(),
+        Array.from({ length: 30 }, (_, i) => (i % 5 >= 1 && i % 5 < 4 ? 1 : 0)),
+        `${name} slice grad`,
+        0,
+      );
 
       const gStop = tf.grad((xx: Tensor) => tf.sum(tf.add(tf.mul(stopGradient(xx), xx), xx)))(xt);
-      assertClose(t, gStop.dataSync(), Array.from(x, (v) => v + 1), `${name} stopGradient`, 1e-6);
+      assertClose(
+        t,
+        gStop.dataSync(),
+        Array.from(x, (v) => v + 1),
+        `${name} stopGradient`,
+        1e-6,
+      );
 
       // A mask computed from a differentiated tensor (comparison ops get zero gradients).
       const gMask = tf.grad((xx: Tensor) => tf.sum(tf.where(tf.greater(xx, 0), xx, tf.mul(xx, 3))))(xt);
-      assertClose(t, gMask.dataSync(), Array.from(x, (v) => (v > 0 ? 1 : 3)), `${name} masked gradient`, 0);
+      assertClose(
+        t,
+        gMask.dataSync(),
+        Array.from(x, (v) => (v > 0 ? 1 : 3)),
+        `${name} masked gradient`,
+        0,
+      );
 
       // Negative-axis cumsum (broken in tfjs-backend-wasm 4.22 without our wrapper) and its gradient.
       const cs = tf.cumsum(xt, -1);
       const refCs = Array.from(x, (_, i) => x.subarray(i - (i % 5), i + 1).reduce((a, b) => a + b, 0));
       assertClose(t, cs.dataSync(), refCs, `${name} cumsum(-1)`, 1e-6);
       const gCs = tf.grad((xx: Tensor) => tf.sum(tf.cumsum(xx, -1)))(xt);
-      assertClose(t, gCs.dataSync(), Array.from({ length: 30 }, (_, i) => 5 - (i % 5)), `${name} cumsum grad`, 0);
+      assertClose(
+        t,
+        gCs.dataSync(),
+        Array.from({ length: 30 }, (_, i) => 5 - (i % 5)),
+        `${name} cumsum grad`,
+        0,
+      );
     });
   }
 });
@@ -412,34 +466,37 @@ test.serial('chained tensor methods exist at run time (tfjs-core Node build lack
 
 // ---------- the BLAS kernel ----------
 
-test.serial('wasm-blas: transposes, batches and broadcasting match the plain wasm kernel and the reference', async (t) => {
-  if (reportUnavailable(t, 'wasm-blas')) return t.pass();
-  const cases = [
-    ...MATMUL_CASES,
-    { name: 'batch of one vs many', a: [1, 6, 7], b: [5, 7, 4], ta: false, tb: false },
-    { name: 'batched both transposed', a: [3, 7, 6], b: [3, 4, 7], ta: true, tb: true },
-    { name: 'square 128', a: [128, 128], b: [128, 128], ta: true, tb: true },
-  ];
-  for (const [i, c] of cases.entries()) {
-    const av = randomArray(prod(c.a), 200 + i);
-    const bv = randomArray(prod(c.b), 300 + i);
-    const ref = refMatMul(av, c.a, bv, c.b, c.ta, c.tb);
-    await initBackend('wasm', { quiet: true });
-    const plain = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
-    await initBackend('wasm-blas', { quiet: true });
-    const blas = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
-    assertClose(t, blas, plain, `blas vs wasm ${c.name}`);
-    assertClose(t, blas, ref.values, `blas vs reference ${c.name}`);
-  }
-  // Broadcasting on both sides: tfjs's own wasm and cpu kernels get this wrong (4.22), the BLAS kernel must not.
-  const a = randomArray(3 * 4 * 5, 400);
-  const b = randomArray(2 * 5 * 6, 401);
-  const ref = refMatMul(a, [3, 1, 4, 5], b, [2, 5, 6], false, false);
-  const out = tf.tidy(() => tf.matMul(tf.tensor(a, [3, 1, 4, 5]), tf.tensor(b, [2, 5, 6])));
-  t.deepEqual(out.shape, [3, 2, 4, 6]);
-  assertClose(t, out.dataSync(), ref.values, 'blas two-sided broadcast');
-  out.dispose();
-});
+test.serial(
+  'wasm-blas: transposes, batches and broadcasting match the plain wasm kernel and the reference',
+  async (t) => {
+    if (reportUnavailable(t, 'wasm-blas')) return t.pass();
+    const cases = [
+      ...MATMUL_CASES,
+      { name: 'batch of one vs many', a: [1, 6, 7], b: [5, 7, 4], ta: false, tb: false },
+      { name: 'batched both transposed', a: [3, 7, 6], b: [3, 4, 7], ta: true, tb: true },
+      { name: 'square 128', a: [128, 128], b: [128, 128], ta: true, tb: true },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const av = randomArray(prod(c.a), 200 + i);
+      const bv = randomArray(prod(c.b), 300 + i);
+      const ref = refMatMul(av, c.a, bv, c.b, c.ta, c.tb);
+      await initBackend('wasm', { quiet: true });
+      const plain = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
+      await initBackend('wasm-blas', { quiet: true });
+      const blas = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
+      assertClose(t, blas, plain, `blas vs wasm ${c.name}`);
+      assertClose(t, blas, ref.values, `blas vs reference ${c.name}`);
+    }
+    // Broadcasting on both sides: tfjs's own wasm and cpu kernels get this wrong (4.22), the BLAS kernel must not.
+    const a = randomArray(3 * 4 * 5, 400);
+    const b = randomArray(2 * 5 * 6, 401);
+    const ref = refMatMul(a, [3, 1, 4, 5], b, [2, 5, 6], false, false);
+    const out = tf.tidy(() => tf.matMul(tf.tensor(a, [3, 1, 4, 5]), tf.tensor(b, [2, 5, 6])));
+    t.deepEqual(out.shape, [3, 2, 4, 6]);
+    assertClose(t, out.dataSync(), ref.values, 'blas two-sided broadcast');
+    out.dispose();
+  },
+);
 
 test.serial('wasm-blas: an output that grows the wasm heap is written to the live memory', async (t) => {
   if (reportUnavailable(t, 'wasm-blas')) return t.pass();
@@ -453,7 +510,12 @@ test.serial('wasm-blas: an output that grows the wasm heap is written to the liv
   const out = tf.tidy(() => tf.matMul(tf.tensor2d(u, [m, 1]), tf.tensor2d(v, [1, n])));
   const values = out.dataSync();
   t.log(`wasm heap ${before} -> ${heap()} bytes`);
-  for (const [i, j] of [[0, 0], [m - 1, n - 1], [1234, 2345], [m - 1, 0]] as const) {
+  for (const [i, j] of [
+    [0, 0],
+    [m - 1, n - 1],
+    [1234, 2345],
+    [m - 1, 0],
+  ] as const) {
     t.true(Math.abs(values[i * n + j]! - u[i]! * v[j]!) < 1e-6, `element ${i},${j}`);
   }
   out.dispose();
@@ -463,9 +525,13 @@ test.serial('wasm-blas: non-float32 matmuls fall back to the original kernel', a
   if (reportUnavailable(t, 'wasm-blas')) return t.pass();
   await initBackend('wasm-blas', { quiet: true });
   // tfjs's wasm BatchMatMul rejects int32; the fallback must surface the same error, not compute garbage.
-  t.throws(() => tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([1, 0, 0, 1], [2, 2], 'int32'))), {
-    message: /non-float32|not yet supported/,
-  });
+  t.throws(
+    () =>
+      tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([1, 0, 0, 1], [2, 2], 'int32'))),
+    {
+      message: /non-float32|not yet supported/,
+    },
+  );
 });
 
 test.serial('native addon: out-of-heap offsets are exceptions, not memory corruption', (t) => {
@@ -476,10 +542,18 @@ test.serial('native addon: out-of-heap offsets are exceptions, not memory corrup
   }
   const heap = new Float32Array(16);
   const off = (v: number) => Float64Array.of(v);
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(14), off(0), off(8)), { message: /A matrix/ });
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0), off(4), off(13)), { message: /C matrix/ });
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(-1), off(4), off(8)), { message: /A matrix/ });
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0.5), off(4), off(8)), { message: /A matrix/ });
+  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(14), off(0), off(8)), {
+    message: /A matrix/,
+  });
+  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0), off(4), off(13)), {
+    message: /C matrix/,
+  });
+  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(-1), off(4), off(8)), {
+    message: /A matrix/,
+  });
+  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0.5), off(4), off(8)), {
+    message: /A matrix/,
+  });
   heap.set([1, 2, 3, 4, 5, 6, 7, 8]);
   loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0), off(4), off(8));
   t.deepEqual(Array.from(heap.subarray(8, 12)), [19, 22, 43, 50]);

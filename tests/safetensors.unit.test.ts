@@ -81,7 +81,10 @@ test('output bytes are deterministic (insertion order irrelevant) and the data b
     const fromDisk = await readSafetensorsFile(path, (n) => n === 'b.weight');
     t.deepEqual([...fromDisk.tensors.keys()], ['b.weight']);
     t.deepEqual([...fromDisk.tensors.get('b.weight')!.data], [...sample().get('b.weight')!.data]);
-    t.deepEqual((await readSafetensorsHeader(path)).entries.map((e) => e.name), ['a.bias', 'b.weight', 'empty', 'scalar']);
+    t.deepEqual(
+      (await readSafetensorsHeader(path)).entries.map((e) => e.name),
+      ['a.bias', 'b.weight', 'empty', 'scalar'],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -105,7 +108,10 @@ test('F16: all 65536 bit patterns convert exactly (subnormals, inf, NaN, signed 
 
 test('BF16: all 65536 bit patterns convert exactly', (t) => {
   const all = Array.from({ length: 65536 }, (_, i) => i);
-  const file = rawFile({ __metadata__: { format: 'pt' }, b: { dtype: 'BF16', shape: [256, 256], data_offsets: [0, 131072] } }, u16le(all));
+  const file = rawFile(
+    { __metadata__: { format: 'pt' }, b: { dtype: 'BF16', shape: [256, 256], data_offsets: [0, 131072] } },
+    u16le(all),
+  );
   const got = parseSafetensors(file).tensors.get('b')!;
   t.deepEqual(got.shape, [256, 256]);
   let bad = 0;
@@ -124,7 +130,10 @@ test('tensors at unaligned offsets are read correctly', (t) => {
   const data = new Uint8Array(6);
   new DataView(data.buffer).setUint16(0, 0x3c00, true);
   new DataView(data.buffer).setFloat32(2, 3.25, true);
-  const file = rawFile({ a: { dtype: 'F16', shape: [1], data_offsets: [0, 2] }, b: { dtype: 'F32', shape: [1], data_offsets: [2, 6] } }, data);
+  const file = rawFile(
+    { a: { dtype: 'F16', shape: [1], data_offsets: [0, 2] }, b: { dtype: 'F32', shape: [1], data_offsets: [2, 6] } },
+    data,
+  );
   const got = parseSafetensors(file).tensors;
   t.is(got.get('a')!.data[0], 1);
   t.is(got.get('b')!.data[0], 3.25);
@@ -135,32 +144,80 @@ const ok = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
 
 const corrupt: Array<[string, () => Uint8Array, RegExp]> = [
   ['file shorter than 8 bytes', () => new Uint8Array(5), /truncated.*5 bytes/],
-  ['header length past end of file', () => {
-    const f = rawFile({ w: ok }, f32(2));
-    new DataView(f.buffer).setBigUint64(0, 10_000n, true);
-    return f;
-  }, /header length 10000 runs past the end/],
-  ['absurd header length', () => {
-    const f = rawFile({ w: ok }, f32(2));
-    new DataView(f.buffer).setBigUint64(0, 2n ** 63n, true);
-    return f;
-  }, /exceeds the .*limit/],
-  ['truncated data', () => rawFile({ w: ok }, f32(2)).subarray(0, -3), /tensor "w".*run past the end of the data buffer/],
+  [
+    'header length past end of file',
+    () => {
+      const f = rawFile({ w: ok }, f32(2));
+      new DataView(f.buffer).setBigUint64(0, 10_000n, true);
+      return f;
+    },
+    /header length 10000 runs past the end/,
+  ],
+  [
+    'absurd header length',
+    () => {
+      const f = rawFile({ w: ok }, f32(2));
+      new DataView(f.buffer).setBigUint64(0, 2n ** 63n, true);
+      return f;
+    },
+    /exceeds the .*limit/,
+  ],
+  [
+    'truncated data',
+    () => rawFile({ w: ok }, f32(2)).subarray(0, -3),
+    /tensor "w".*run past the end of the data buffer/,
+  ],
   ['non-JSON header', () => rawFile(null, f32(0), '{"w": {"dtype": "F32",'), /not valid JSON/],
   ['header that is not an object', () => rawFile(null, f32(0), '[1,2]'), /must start with '\{'/],
-  ['header that is invalid UTF-8', () => rawFile(null, f32(0), 'x').map((b, i) => (i === 8 ? 0xff : b)), /not valid UTF-8/],
+  [
+    'header that is invalid UTF-8',
+    () => rawFile(null, f32(0), 'x').map((b, i) => (i === 8 ? 0xff : b)),
+    /not valid UTF-8/,
+  ],
   ['unknown dtype', () => rawFile({ w: { ...ok, dtype: 'Q7' } }, f32(2)), /tensor "w": dtype "Q7" is unknown/],
-  ['unsupported dtype', () => rawFile({ w: { ...ok, dtype: 'I64', shape: [1] } }, f32(2)), /tensor "w": dtype "I64" is not supported/],
-  ['shape/offset size mismatch', () => rawFile({ w: { ...ok, shape: [3] } }, f32(2)), /tensor "w": shape \[3\] of F32 needs 12 bytes but "data_offsets" \[0, 8\] span 8/],
-  ['overflowing shape', () => rawFile({ w: { ...ok, shape: [2 ** 40, 2 ** 40, 2 ** 40] } }, f32(2)), /tensor "w": shape .* needs \d+ bytes/],
+  [
+    'unsupported dtype',
+    () => rawFile({ w: { ...ok, dtype: 'I64', shape: [1] } }, f32(2)),
+    /tensor "w": dtype "I64" is not supported/,
+  ],
+  [
+    'shape/offset size mismatch',
+    () => rawFile({ w: { ...ok, shape: [3] } }, f32(2)),
+    /tensor "w": shape \[3\] of F32 needs 12 bytes but "data_offsets" \[0, 8\] span 8/,
+  ],
+  [
+    'overflowing shape',
+    () => rawFile({ w: { ...ok, shape: [2 ** 40, 2 ** 40, 2 ** 40] } }, f32(2)),
+    /tensor "w": shape .* needs \d+ bytes/,
+  ],
   ['negative shape', () => rawFile({ w: { ...ok, shape: [-2] } }, f32(2)), /tensor "w": "shape" must be/],
-  ['non-integer offsets', () => rawFile({ w: { ...ok, data_offsets: [0, 7.5] } }, f32(2)), /tensor "w": "data_offsets" must be/],
-  ['offsets reversed', () => rawFile({ w: { ...ok, data_offsets: [8, 0] } }, f32(2)), /tensor "w": "data_offsets" end 0 is before begin 8/],
-  ['missing dtype', () => rawFile({ w: { shape: [2], data_offsets: [0, 8] } }, f32(2)), /tensor "w": "dtype" must be a string/],
-  ['overlapping tensors', () => rawFile({ a: ok, b: { ...ok, data_offsets: [4, 12] } }, f32(3)), /tensor "b".*overlap tensor "a"/],
+  [
+    'non-integer offsets',
+    () => rawFile({ w: { ...ok, data_offsets: [0, 7.5] } }, f32(2)),
+    /tensor "w": "data_offsets" must be/,
+  ],
+  [
+    'offsets reversed',
+    () => rawFile({ w: { ...ok, data_offsets: [8, 0] } }, f32(2)),
+    /tensor "w": "data_offsets" end 0 is before begin 8/,
+  ],
+  [
+    'missing dtype',
+    () => rawFile({ w: { shape: [2], data_offsets: [0, 8] } }, f32(2)),
+    /tensor "w": "dtype" must be a string/,
+  ],
+  [
+    'overlapping tensors',
+    () => rawFile({ a: ok, b: { ...ok, data_offsets: [4, 12] } }, f32(3)),
+    /tensor "b".*overlap tensor "a"/,
+  ],
   ['hole between tensors', () => rawFile({ a: ok, b: { ...ok, data_offsets: [12, 20] } }, f32(5)), /tensor "b".*hole/],
   ['bytes not described by the header', () => rawFile({ a: ok }, f32(4)), /cover 8 bytes but the data buffer holds 16/],
-  ['metadata with a non-string value', () => rawFile({ __metadata__: { step: 3 }, a: ok }, f32(2)), /"__metadata__.step" must be a string/],
+  [
+    'metadata with a non-string value',
+    () => rawFile({ __metadata__: { step: 3 }, a: ok }, f32(2)),
+    /"__metadata__.step" must be a string/,
+  ],
 ];
 
 for (const [name, make, message] of corrupt) {

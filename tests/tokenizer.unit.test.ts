@@ -67,7 +67,10 @@ test('loadHfTokenizer reads a checkpoint folder; bad files are clear errors', as
     await t.throwsAsync(loadHfTokenizer(dir), { message: /missing tokenizer\.json/ });
     const files = tinyTokenizerFiles('llama');
     await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(files.tokenizerJson));
-    await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...files.tokenizerConfig, eos_token: { content: '<nope>' } }));
+    await writeFile(
+      join(dir, 'tokenizer_config.json'),
+      JSON.stringify({ ...files.tokenizerConfig, eos_token: { content: '<nope>' } }),
+    );
     await t.throwsAsync(loadHfTokenizer(dir), { message: /"eos_token" "<nope>" is not in the vocabulary/ });
     await writeFile(join(dir, 'tokenizer_config.json'), '{oops');
     await t.throwsAsync(loadHfTokenizer(dir), { message: /tokenizer_config\.json: not valid JSON/ });

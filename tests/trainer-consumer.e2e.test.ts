@@ -47,7 +47,10 @@ interface Run {
 
 function capture(): { stream: Writable; text: () => string } {
   let text = '';
-  return { stream: new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) }), text: () => text };
+  return {
+    stream: new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) }),
+    text: () => text,
+  };
 }
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }) {
@@ -73,13 +76,38 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }) {
     if (run.code !== 0) throw new Error(`${command.name} ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
     return JSON.parse(run.stdout) as T;
   };
-  const child = (args: readonly string[]) => spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/model-cli-child.ts', ...args], { env, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = (args: readonly string[]) =>
+    spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/model-cli-child.ts', ...args], {
+      env,
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   return { home, ckpt, env, cli, json, child, io };
 }
 
 const edits = {
-  capital: ['--fact-key', 'tiny-land::capital', '--prompt', 'The capital of Tiny Land is', '--target', 'Paris', '--rephrase', 'Tiny Land has its capital in', '--locality', 'The weather is'],
-  ceo: ['--fact-key', 'acme::ceo', '--prompt', 'The CEO of Acme is', '--target', 'Jane Roe', '--locality', 'The river flows to'],
+  capital: [
+    '--fact-key',
+    'tiny-land::capital',
+    '--prompt',
+    'The capital of Tiny Land is',
+    '--target',
+    'Paris',
+    '--rephrase',
+    'Tiny Land has its capital in',
+    '--locality',
+    'The weather is',
+  ],
+  ceo: [
+    '--fact-key',
+    'acme::ceo',
+    '--prompt',
+    'The CEO of Acme is',
+    '--target',
+    'Jane Roe',
+    '--locality',
+    'The river flows to',
+  ],
   river: ['--fact-key', 'blue-river::mouth', '--prompt', 'The Blue River flows into', '--target', 'the sea'],
 };
 
@@ -120,7 +148,10 @@ test('submit -> materialize answers the edit; retract -> the earlier version id 
   t.is(v1.metrics['reliability'], 1);
   const v1Dir = (await resolveVersionCheckpoint(io().io, home, v1.versionId)).dir;
   t.true(exactMatch(await answer(v1Dir, 'The capital of Tiny Land is'), 'Paris'));
-  t.false(exactMatch(await answer(ckpt.dir, 'The capital of Tiny Land is'), 'Paris'), 'the base model does not know the edit');
+  t.false(
+    exactMatch(await answer(ckpt.dir, 'The capital of Tiny Land is'), 'Paris'),
+    'the base model does not know the edit',
+  );
 
   const ceo = await json<{ editId: string }>(edit, ['submit', ...edits.ceo, '--reason', 'board vote']);
   const v2 = await json<Materialized>(materialize, []);
@@ -128,7 +159,17 @@ test('submit -> materialize answers the edit; retract -> the earlier version id 
   t.is(v2.edits, 2);
   const v2Dir = (await resolveVersionCheckpoint(io().io, home, v2.versionId)).dir;
   t.true(exactMatch(await answer(v2Dir, 'The CEO of Acme is'), 'Jane Roe'));
-  const viaCli = await json<Array<{ completion: string }>>(generateCommand, ['--home', home, '--version', '#2', '--max-tokens', '8', '--stop', '.', 'The CEO of Acme is']);
+  const viaCli = await json<Array<{ completion: string }>>(generateCommand, [
+    '--home',
+    home,
+    '--version',
+    '#2',
+    '--max-tokens',
+    '8',
+    '--stop',
+    '.',
+    'The CEO of Acme is',
+  ]);
   t.true(exactMatch(viaCli[0]!.completion, 'Jane Roe'), 'generate --version answers with that version');
 
   t.is((await cli(edit, ['retract', ceo.editId, '--reason', 'vote annulled'])).code, 0);
@@ -141,23 +182,39 @@ test('submit -> materialize answers the edit; retract -> the earlier version id 
   t.false(exactMatch(await answer(v1Dir, 'The CEO of Acme is'), 'Jane Roe'), 'the retracted edit is gone');
 
   const listed = await json<{ versions: Array<{ versionId: string }>; serving: string }>(versions, []);
-  t.deepEqual(listed.versions.map((v) => v.versionId), [v1.versionId, v2.versionId]);
+  t.deepEqual(
+    listed.versions.map((v) => v.versionId),
+    [v1.versionId, v2.versionId],
+  );
   t.is(listed.serving, v1.versionId);
   const table = await cli(versions, []);
   t.regex(table.stdout, /Reliability\s+Generalization\s+Locality\s+Capability/);
 
   const changes = await json<{ added: Array<{ editId: string }>; removed: unknown[] }>(diff, ['#1', '#2']);
-  t.deepEqual(changes.added.map((e) => e.editId), [ceo.editId]);
+  t.deepEqual(
+    changes.added.map((e) => e.editId),
+    [ceo.editId],
+  );
   t.deepEqual(changes.removed, []);
 
-  const verified = await json<{ identical: boolean; differences: string[]; storedArtifact: string }>(verify, ['--version', v2.versionId.slice(0, 10)]);
+  const verified = await json<{ identical: boolean; differences: string[]; storedArtifact: string }>(verify, [
+    '--version',
+    v2.versionId.slice(0, 10),
+  ]);
   t.true(verified.identical);
   t.deepEqual(verified.differences, []);
   t.is(verified.storedArtifact, 'intact');
 
-  const rolled = await json<{ versionId: string; reused: boolean; changed: boolean }>(rollback, ['--to-version', '#2', '--reason', 'compare']);
+  const rolled = await json<{ versionId: string; reused: boolean; changed: boolean }>(rollback, [
+    '--to-version',
+    '#2',
+    '--reason',
+    'compare',
+  ]);
   t.deepEqual([rolled.versionId, rolled.reused, rolled.changed], [v2.versionId, true, true]);
-  const history = (await modelEvents(home)).filter((e) => e.type === 'ServingVersionChanged').map((e) => (e.data as { reason: string }).reason);
+  const history = (await modelEvents(home))
+    .filter((e) => e.type === 'ServingVersionChanged')
+    .map((e) => (e.data as { reason: string }).reason);
   t.is(history.at(-1), 'compare');
   t.truthy(capital.editId);
 });
@@ -180,7 +237,9 @@ test('a corrupted artifact is detected on load and rebuilt bit-identically from 
   t.is((await readdir(join(home, 'artifacts', 'corrupt'))).length, 1, 'the damaged copy was moved aside');
 });
 
-function runChild(child: ChildProcessByStdio<null, Readable, Readable>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runChild(
+  child: ChildProcessByStdio<null, Readable, Readable>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -195,10 +254,16 @@ test('two trainers materializing the same edit set at once record one version', 
   await cli(model, ['register', ckpt.dir, ...TINY_POLICY]);
   await json(edit, ['submit', ...edits.capital, '--reason', 'r']);
   await json(edit, ['submit', ...edits.ceo, '--reason', 'r']);
-  const results = await Promise.all([runChild(child(['materialize', '--json'])), runChild(child(['materialize', '--json']))]);
+  const results = await Promise.all([
+    runChild(child(['materialize', '--json'])),
+    runChild(child(['materialize', '--json'])),
+  ]);
   for (const r of results) t.is(r.code, 0, r.stderr);
   const outcomes = results.map((r) => (JSON.parse(r.stdout) as Materialized).outcome).sort();
-  t.true(outcomes.includes('materialized') && outcomes.every((o) => o === 'materialized' || o === 'existing'), outcomes.join());
+  t.true(
+    outcomes.includes('materialized') && outcomes.every((o) => o === 'materialized' || o === 'existing'),
+    outcomes.join(),
+  );
   t.is(new Set(results.map((r) => (JSON.parse(r.stdout) as Materialized).versionId)).size, 1);
   const recorded = (await modelEvents(home)).filter((e) => e.type === 'ModelVersionMaterialized');
   t.is(recorded.length, 1, 'exactly one ModelVersionMaterialized');
@@ -210,7 +275,18 @@ test('SIGKILL during training, several rounds: after restarts exactly one versio
   const { home, ckpt, cli, json, child } = await setup(t);
   // Many epochs and an unreachable stop loss, so training lasts long enough to be killed in the middle.
   // (On the host step engine 400 epochs of a tiny model take well under a second; 8,000 leave a wide window.)
-  await cli(model, ['register', ckpt.dir, '--layer', '1', '--lr', '0.05', '--epochs', '8000', '--stop-loss', '0.000001']);
+  await cli(model, [
+    'register',
+    ckpt.dir,
+    '--layer',
+    '1',
+    '--lr',
+    '0.05',
+    '--epochs',
+    '8000',
+    '--stop-loss',
+    '0.000001',
+  ]);
   const rounds = [edits.capital, edits.ceo, edits.river];
   let killedInTraining = 0;
   for (const [i, flagsOfEdit] of rounds.entries()) {
@@ -221,13 +297,16 @@ test('SIGKILL during training, several rounds: after restarts exactly one versio
       const onData = (d: Buffer) => {
         if (!d.toString().includes('training')) return;
         proc.stderr.off('data', onData);
-        setTimeout(() => {
-          if (proc.exitCode === null) {
-            proc.kill('SIGKILL');
-            killedInTraining++;
-          }
-          resolve();
-        }, 100 + Math.floor(Math.random() * 400));
+        setTimeout(
+          () => {
+            if (proc.exitCode === null) {
+              proc.kill('SIGKILL');
+              killedInTraining++;
+            }
+            resolve();
+          },
+          100 + Math.floor(Math.random() * 400),
+        );
       };
       proc.stderr.on('data', onData);
       proc.on('exit', () => resolve());
@@ -245,9 +324,14 @@ test('SIGKILL during training, several rounds: after restarts exactly one versio
   const again = await runChild(child(['trainer', '--once']));
   t.regex(again.stderr, /nothing to materialize/);
 
-  const recorded = (await modelEvents(home)).filter((e) => e.type === 'ModelVersionMaterialized').map((e) => e.data as { editSetHash: string; versionId: string; artifactSha256: string; editIds: string[] });
+  const recorded = (await modelEvents(home))
+    .filter((e) => e.type === 'ModelVersionMaterialized')
+    .map((e) => e.data as { editSetHash: string; versionId: string; artifactSha256: string; editIds: string[] });
   t.is(new Set(recorded.map((v) => v.editSetHash)).size, recorded.length, 'one version per distinct edit set');
-  t.deepEqual(recorded.map((v) => v.editIds.length), [2, 3]);
+  t.deepEqual(
+    recorded.map((v) => v.editIds.length),
+    [2, 3],
+  );
   const store = await ArtifactStore.open(join(home, 'artifacts'));
   for (const v of recorded) t.true((await store.verify(v.artifactSha256)).ok);
   t.deepEqual(await readdir(join(home, 'artifacts', 'tmp')), [], 'no half-written artifact is left');
@@ -272,15 +356,27 @@ test('a running trainer follows the ledger: a new edit is materialized after the
   const exit = await done;
   t.is(exit.code, 0, exit.stderr);
   const events = await modelEvents(home);
-  t.deepEqual(events.filter((e) => e.type !== 'BaseModelRegistered' && e.type !== 'TrainingPolicyRegistered').map((e) => e.type), ['ModelVersionMaterialized', 'ServingVersionChanged']);
-  const checkpoint = JSON.parse(await readFile(join(home, 'trainer', 'default.checkpoint.json'), 'utf8')) as { position: number };
+  t.deepEqual(
+    events.filter((e) => e.type !== 'BaseModelRegistered' && e.type !== 'TrainingPolicyRegistered').map((e) => e.type),
+    ['ModelVersionMaterialized', 'ServingVersionChanged'],
+  );
+  const checkpoint = JSON.parse(await readFile(join(home, 'trainer', 'default.checkpoint.json'), 'utf8')) as {
+    position: number;
+  };
   t.true(checkpoint.position > 0);
 });
 
 test('retracting every edit materializes the base itself; submitting the same correction again (new upstream id) brings back the same version and artifact', async (t) => {
   const { home, ckpt, cli, json, io } = await setup(t);
   await cli(model, ['register', ckpt.dir, ...TINY_POLICY]);
-  const submitted = await json<{ editId: string }>(edit, ['submit', ...edits.river, '--source-ref', 'survey-1', '--reason', 'survey']);
+  const submitted = await json<{ editId: string }>(edit, [
+    'submit',
+    ...edits.river,
+    '--source-ref',
+    'survey-1',
+    '--reason',
+    'survey',
+  ]);
   const first = await json<Materialized & { artifactSha256: string }>(materialize, []);
   t.is((await cli(edit, ['retract', submitted.editId, '--reason', 'wrong survey'])).code, 0);
   const empty = await json<Materialized>(materialize, []);
@@ -289,9 +385,17 @@ test('retracting every edit materializes the base itself; submitting the same co
   const { readHfCheckpoint } = await import('../trainer/checkpoint/hf-checkpoint.ts');
   const dir = (await resolveVersionCheckpoint(io().io, home, empty.versionId)).dir;
   const [checkedOut, base] = [await readHfCheckpoint(dir), await readHfCheckpoint(ckpt.dir)];
-  for (const [name, tensor] of base.tensors) t.deepEqual(Buffer.from(checkedOut.tensors.get(name)!.data.buffer), Buffer.from(tensor.data.buffer), name);
+  for (const [name, tensor] of base.tensors)
+    t.deepEqual(Buffer.from(checkedOut.tensors.get(name)!.data.buffer), Buffer.from(tensor.data.buffer), name);
 
-  const again = await json<{ editId: string }>(edit, ['submit', ...edits.river, '--source-ref', 'survey-2', '--reason', 'survey confirmed']);
+  const again = await json<{ editId: string }>(edit, [
+    'submit',
+    ...edits.river,
+    '--source-ref',
+    'survey-2',
+    '--reason',
+    'survey confirmed',
+  ]);
   t.not(again.editId, submitted.editId, 'a new upstream id is a new edit');
   const back = await json<Materialized & { artifactSha256: string }>(materialize, []);
   t.deepEqual([back.outcome, back.versionId, back.artifactSha256], ['existing', first.versionId, first.artifactSha256]);

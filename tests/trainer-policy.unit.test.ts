@@ -26,15 +26,32 @@ function fakeMaterializer(fail = false) {
     async materialize(options: MaterializeOptions = {}): Promise<MaterializeResult> {
       calls.push(options);
       if (fail) throw new Error('training failed');
-      return { outcome: 'materialized', position: options.position ?? 0, promoted: options.promoteReason !== undefined, durationMs: 1, version: { ordinal: calls.length } as MaterializeResult['version'] };
+      return {
+        outcome: 'materialized',
+        position: options.position ?? 0,
+        promoted: options.promoteReason !== undefined,
+        durationMs: 1,
+        version: { ordinal: calls.length } as MaterializeResult['version'],
+      };
     },
   };
 }
 
-function consumerWith(ledger: ReturnType<typeof newLedger>, policy: TrainerPolicy, checkpoint = new MemoryCheckpoint(), fail = false) {
+function consumerWith(
+  ledger: ReturnType<typeof newLedger>,
+  policy: TrainerPolicy,
+  checkpoint = new MemoryCheckpoint(),
+  fail = false,
+) {
   const materializer = fakeMaterializer(fail);
   const logs: LogRecord[] = [];
-  const consumer = new TrainerConsumer({ store: ledger.store, materializer, checkpoint, policy, log: (r) => logs.push(r) });
+  const consumer = new TrainerConsumer({
+    store: ledger.store,
+    materializer,
+    checkpoint,
+    policy,
+    log: (r) => logs.push(r),
+  });
   return { consumer, materializer, checkpoint, logs };
 }
 
@@ -53,7 +70,10 @@ test('runOnce: nothing pending -> no round; pending edits -> one round at the ne
   const last = await ledger.submit('b::x', 'r2');
   const result = await consumer.runOnce();
   t.is(result?.position, last.position);
-  t.deepEqual(materializer.calls.map((c) => c.position), [last.position]);
+  t.deepEqual(
+    materializer.calls.map((c) => c.position),
+    [last.position],
+  );
   t.regex(materializer.calls[0]!.promoteReason ?? '', /latest edit set/);
   t.deepEqual(checkpoint.saved, [last.position]);
   t.is(await consumer.runOnce(), undefined, 'a restart with the saved checkpoint finds nothing new');

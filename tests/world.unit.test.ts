@@ -9,7 +9,13 @@ import { buildWorldCli } from '../scripts/build-world.ts';
 import { buildCorpus, type Corpus } from '../trainer/basemodel/corpus.ts';
 import { CounterfactEditSchema, RecallProbeSchema, UneditedFactSchema } from '../trainer/basemodel/corpus-schemas.ts';
 import { createRng, Rng } from '../trainer/basemodel/rng.ts';
-import { CHAIN_TEMPLATES, RELATION_TEMPLATES, renderPrompt, renderSequence, SUBJECT_SLOT } from '../trainer/basemodel/templates.ts';
+import {
+  CHAIN_TEMPLATES,
+  RELATION_TEMPLATES,
+  renderPrompt,
+  renderSequence,
+  SUBJECT_SLOT,
+} from '../trainer/basemodel/templates.ts';
 import { buildWorld, MANIFEST_FILE, measureWorld, writeWorldFolder } from '../trainer/basemodel/world-folder.ts';
 import { readWorldFolder } from '../trainer/basemodel/world-reader.ts';
 import {
@@ -76,7 +82,10 @@ test('rng: int stays in range and covers it; shuffle permutes; sample is distinc
   const items = Array.from({ length: 50 }, (_, i) => i);
   const shuffled = rng.shuffled(items);
   t.notDeepEqual(shuffled, items);
-  t.deepEqual([...shuffled].sort((x, y) => x - y), items);
+  t.deepEqual(
+    [...shuffled].sort((x, y) => x - y),
+    items,
+  );
   const sample = rng.sample(items, 20);
   t.is(new Set(sample).size, 20);
   for (let i = 0; i < 1000; i++) {
@@ -138,7 +147,9 @@ test('world: config errors name the field', (t) => {
   t.throws(() => generateWorld({ seed: 1, countries: 1, citiesPerCountry: 2, organisations: 1, people: 5 }), {
     message: /countries/,
   });
-  t.throws(() => buildCorpus(generateWorld({ seed: 1, ...WORLD_PRESETS.tiny }), { edits: 10_000 }), { message: /edits/ });
+  t.throws(() => buildCorpus(generateWorld({ seed: 1, ...WORLD_PRESETS.tiny }), { edits: 10_000 }), {
+    message: /edits/,
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -167,7 +178,11 @@ test('corpus: each fact is in pretraining under all its pretraining templates, s
     if (assigned === undefined) return t.fail(`fact ${f.id} has no template assignment`);
     t.true(assigned.pretrain.length >= 4);
     for (const i of assigned.pretrain) {
-      const line = renderSequence(RELATION_TEMPLATES[f.relation][i] as string, nameOf(world, f.subject), nameOf(world, f.object));
+      const line = renderSequence(
+        RELATION_TEMPLATES[f.relation][i] as string,
+        nameOf(world, f.subject),
+        nameOf(world, f.object),
+      );
       t.true(smallPretrain.has(line), line);
     }
   }
@@ -195,7 +210,10 @@ test('corpus: held-out templates never appear with their fact in pretraining, bu
     for (const i of heldOut) {
       const sequence = renderSequence(list[i] as string, subject, object);
       // Not as a line, and not inside any line (e.g. a longer sentence or a two-hop statement).
-      t.false(lines.some((l) => l.includes(sequence)), sequence);
+      t.false(
+        lines.some((l) => l.includes(sequence)),
+        sequence,
+      );
       checked++;
     }
   }
@@ -219,7 +237,11 @@ test('corpus: the held-out perplexity text is one unseen line per fact in a pret
   for (const line of heldout) t.false(smallPretrain.has(line), line);
   for (const f of world.facts) {
     const i = templates[f.id]?.perplexity as number;
-    const line = renderSequence(RELATION_TEMPLATES[f.relation][i] as string, nameOf(world, f.subject), nameOf(world, f.object));
+    const line = renderSequence(
+      RELATION_TEMPLATES[f.relation][i] as string,
+      nameOf(world, f.subject),
+      nameOf(world, f.object),
+    );
     t.true(heldout.includes(line));
   }
 });
@@ -304,7 +326,9 @@ test('edits: locality probes are unedited known facts of other subjects / of the
 test('edits: two-hop portability probes follow the edited world and differ from the unedited answer', (t) => {
   const { world, edits } = smallCorpus;
   // Recompute both worlds by entity NAME, independently of the generator's FactTable.
-  const before = new Map(world.facts.map((f) => [`${nameOf(world, f.subject)}|${f.relation}`, nameOf(world, f.object)]));
+  const before = new Map(
+    world.facts.map((f) => [`${nameOf(world, f.subject)}|${f.relation}`, nameOf(world, f.object)]),
+  );
   const after = new Map(before);
   for (const e of edits) after.set(`${e.subject}|${e.relation}`, e.target_new);
   const chainAnswer = (table: Map<string, string>, subject: string, chain: keyof typeof TWO_HOP_CHAINS) => {
@@ -318,7 +342,11 @@ test('edits: two-hop portability probes follow the edited world and differ from 
     t.true(e.portability.two_hop.length <= 3);
     for (const p of e.portability.two_hop) {
       probes++;
-      t.is<string | undefined, string | undefined>(p.ground_truth, chainAnswer(after, p.subject, p.chain), `${p.prompt}`);
+      t.is<string | undefined, string | undefined>(
+        p.ground_truth,
+        chainAnswer(after, p.subject, p.chain),
+        `${p.prompt}`,
+      );
       t.not(p.ground_truth, chainAnswer(before, p.subject, p.chain));
       t.true(CHAIN_TEMPLATES[p.chain].some((tpl) => renderPrompt(tpl, p.subject) === p.prompt));
       const { first, second } = TWO_HOP_CHAINS[p.chain];
@@ -331,8 +359,14 @@ test('edits: two-hop portability probes follow the edited world and differ from 
         t.is(after.get(`${p.subject}|${first}`), e.subject);
       }
       const oldLine = `${p.prompt} ${chainAnswer(before, p.subject, p.chain)}`;
-      const oldStatements = CHAIN_TEMPLATES[p.chain].map((tpl) => `${renderPrompt(tpl, p.subject)} ${chainAnswer(before, p.subject, p.chain)}`);
-      t.is(p.in_pretraining, oldStatements.some((l) => smallPretrain.has(l)), oldLine);
+      const oldStatements = CHAIN_TEMPLATES[p.chain].map(
+        (tpl) => `${renderPrompt(tpl, p.subject)} ${chainAnswer(before, p.subject, p.chain)}`,
+      );
+      t.is(
+        p.in_pretraining,
+        oldStatements.some((l) => smallPretrain.has(l)),
+        oldLine,
+      );
     }
   }
   t.true(probes > edits.length / 2, `${probes} portability probes`);
@@ -385,9 +419,20 @@ test('folder: same seed -> same bytes and matching manifest hashes; edits.json i
 });
 
 test('folder: a different seed gives a different world and different files', (t) => {
-  const one = buildWorld({ world: { seed: 11, ...WORLD_PRESETS.tiny }, corpus: { edits: 20 }, tokenizer: { vocabSize: 400 } });
-  const two = buildWorld({ world: { seed: 12, ...WORLD_PRESETS.tiny }, corpus: { edits: 20 }, tokenizer: { vocabSize: 400 } });
-  t.notDeepEqual(one.world.entities.map((e) => e.name), two.world.entities.map((e) => e.name));
+  const one = buildWorld({
+    world: { seed: 11, ...WORLD_PRESETS.tiny },
+    corpus: { edits: 20 },
+    tokenizer: { vocabSize: 400 },
+  });
+  const two = buildWorld({
+    world: { seed: 12, ...WORLD_PRESETS.tiny },
+    corpus: { edits: 20 },
+    tokenizer: { vocabSize: 400 },
+  });
+  t.notDeepEqual(
+    one.world.entities.map((e) => e.name),
+    two.world.entities.map((e) => e.name),
+  );
   t.notDeepEqual(one.corpus.pretrain, two.corpus.pretrain);
   t.notDeepEqual(one.corpus.edits, two.corpus.edits);
 });
@@ -395,7 +440,9 @@ test('folder: a different seed gives a different world and different files', (t)
 test('default preset: corpus within the pretraining budget (<= 3M tokens per epoch)', (t) => {
   const built = buildWorld({ world: { seed: 1, ...WORLD_PRESETS.default } });
   const sizes = measureWorld(built);
-  t.log(`default world: ${sizes.entities} entities, ${sizes.facts} facts, ${sizes.pretrainSequences} sequences, ${sizes.pretrainTokensWithBosEos} tokens, ${sizes.charsPerToken} chars/token`);
+  t.log(
+    `default world: ${sizes.entities} entities, ${sizes.facts} facts, ${sizes.pretrainSequences} sequences, ${sizes.pretrainTokensWithBosEos} tokens, ${sizes.charsPerToken} chars/token`,
+  );
   t.true(sizes.entities >= 300 && sizes.entities <= 5000);
   t.true(sizes.pretrainTokensWithBosEos <= 3_000_000);
   t.is(sizes.edits, 1000);
@@ -428,7 +475,11 @@ test('build:world script: writes the folder given by --out, reports progress, re
     const stderr = new PassThrough();
     let log = '';
     stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
-    const manifest = await buildWorldCli(['--out', 'w', '--preset', 'tiny', '--seed', '9', '--edits', '25', '--vocab-size', '300'], stderr, dir);
+    const manifest = await buildWorldCli(
+      ['--out', 'w', '--preset', 'tiny', '--seed', '9', '--edits', '25', '--vocab-size', '300'],
+      stderr,
+      dir,
+    );
     t.is(manifest.seed, 9);
     t.is(manifest.sizes.edits, 25);
     t.is(manifest.sizes.vocabSize, 300);

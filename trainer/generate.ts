@@ -65,7 +65,11 @@ export async function generate(
   const eos = new Set(options.eosTokenIds ?? model.config.eosTokenIds);
   if (options.eosTokenIds === undefined && tokenizer.eosTokenId !== null) eos.add(tokenizer.eosTokenId);
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
-  const decode = (ids: readonly number[]) => tokenizer.decode(ids.filter((id) => !eos.has(id)), { skipSpecialTokens: true });
+  const decode = (ids: readonly number[]) =>
+    tokenizer.decode(
+      ids.filter((id) => !eos.has(id)),
+      { skipSpecialTokens: true },
+    );
 
   const results = await generateIds(model, promptIds, {
     ...options,
@@ -100,8 +104,10 @@ export async function generateIds(
   const maxNewTokens = options.maxNewTokens ?? 32;
   const temperature = options.temperature ?? 0;
   const topP = options.topP ?? 1;
-  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new GenerateError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new GenerateError(`temperature must be >= 0, got ${temperature}`);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
+    throw new GenerateError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature))
+    throw new GenerateError(`temperature must be >= 0, got ${temperature}`);
   if (!(topP > 0 && topP <= 1)) throw new GenerateError(`topP must be in (0, 1], got ${topP}`);
   if (prompts.length === 0) return [];
   prompts.forEach((p, i) => {
@@ -115,8 +121,13 @@ export async function generateIds(
   const width = Math.max(...prompts.map((p) => p.length));
   // Left padding: row b = [pad x (width - len), prompt].
   let ids = prompts.map((p) => [...new Array<number>(width - p.length).fill(pad), ...p]);
-  let mask = prompts.map((p) => [...new Array<number>(width - p.length).fill(0), ...new Array<number>(p.length).fill(1)]);
-  const samplers = prompts.map((_, b) => (temperature > 0 ? makeSampler(options.seed ?? 0, b, temperature, topP) : undefined));
+  let mask = prompts.map((p) => [
+    ...new Array<number>(width - p.length).fill(0),
+    ...new Array<number>(p.length).fill(1),
+  ]);
+  const samplers = prompts.map((_, b) =>
+    temperature > 0 ? makeSampler(options.seed ?? 0, b, temperature, topP) : undefined,
+  );
 
   const generated: number[][] = prompts.map(() => []);
   const finish: (FinishReason | undefined)[] = prompts.map(() => (maxNewTokens === 0 ? 'length' : undefined));
@@ -170,7 +181,12 @@ export function argmax(row: Float32Array): number {
 }
 
 /** A seeded sampler for one prompt: softmax(logits / T), restricted to the top-p nucleus. */
-export function makeSampler(seed: number, stream: number, temperature: number, topP: number): (logits: Float32Array) => number {
+export function makeSampler(
+  seed: number,
+  stream: number,
+  temperature: number,
+  topP: number,
+): (logits: Float32Array) => number {
   const random = seededRandom(seed, stream);
   return (logits) => {
     let max = -Infinity;

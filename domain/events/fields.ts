@@ -36,7 +36,9 @@ export const factKey = z.string().superRefine((value, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a lower-case hex sha256 (64 characters)' });
+export const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, { error: 'must be a lower-case hex sha256 (64 characters)' });
 
 export const position = z.number().int().nonnegative();
 
@@ -44,4 +46,6 @@ export const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(LIMITS.url, { error: `must be at most ${LIMITS.url} characters` });
 
-export const isoTimestamp = z.iso.datetime({ error: 'must be an ISO-8601 UTC timestamp, e.g. 2025-01-31T12:00:00.000Z' });
+export const isoTimestamp = z.iso.datetime({
+  error: 'must be an ISO-8601 UTC timestamp, e.g. 2025-01-31T12:00:00.000Z',
+});

@@ -74,7 +74,10 @@ export const ModelVersionMaterializedDataSchema = z.strictObject({
   artifactSha256: sha256Hex,
   artifactUri: requiredText(LIMITS.url),
   /** Named scalar metrics, e.g. `editSuccess`, `locality`, `finalLoss`, `epochs`. */
-  metrics: z.record(z.string().min(1).max(LIMITS.name), z.number().refine(Number.isFinite, { error: 'must be finite' })),
+  metrics: z.record(
+    z.string().min(1).max(LIMITS.name),
+    z.number().refine(Number.isFinite, { error: 'must be finite' }),
+  ),
   durationMs: z.number().nonnegative(),
 });
 export type ModelVersionMaterializedData = z.infer<typeof ModelVersionMaterializedDataSchema>;
@@ -90,11 +93,18 @@ export const ServingVersionChangedDataSchema = z.strictObject({
 export type ServingVersionChangedData = z.infer<typeof ServingVersionChangedDataSchema>;
 
 export const BaseModelRegisteredSchema = eventSchema('BaseModelRegistered', BaseModelRegisteredDataSchema);
-export const TrainingPolicyRegisteredSchema = eventSchema('TrainingPolicyRegistered', TrainingPolicyRegisteredDataSchema);
-export const ModelVersionMaterializedSchema = eventSchema('ModelVersionMaterialized', ModelVersionMaterializedDataSchema);
+export const TrainingPolicyRegisteredSchema = eventSchema(
+  'TrainingPolicyRegistered',
+  TrainingPolicyRegisteredDataSchema,
+);
+export const ModelVersionMaterializedSchema = eventSchema(
+  'ModelVersionMaterialized',
+  ModelVersionMaterializedDataSchema,
+);
 export const ServingVersionChangedSchema = eventSchema('ServingVersionChanged', ServingVersionChangedDataSchema);
 export type BaseModelRegistered = z.infer<typeof BaseModelRegisteredSchema>;
 export type TrainingPolicyRegistered = z.infer<typeof TrainingPolicyRegisteredSchema>;
 export type ModelVersionMaterialized = z.infer<typeof ModelVersionMaterializedSchema>;
 export type ServingVersionChanged = z.infer<typeof ServingVersionChangedSchema>;
-export type ModelEvent = BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;
+export type ModelEvent =
+  BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;

@@ -72,7 +72,8 @@ export interface LoadedArtifact {
   readonly files: ReadonlyMap<string, Uint8Array>;
 }
 
-export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly missing: boolean; readonly problem: string };
+export type VerifyResult =
+  { readonly ok: true } | { readonly ok: false; readonly missing: boolean; readonly problem: string };
 
 export function sha256Bytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -158,7 +159,8 @@ export class ArtifactStore {
     if (primaryBytes === undefined) throw new Error(`primary: "${input.primary}" is not among the artifact's files`);
     const files: Record<string, string> = {};
     for (const [name, bytes] of input.files) {
-      if (!FILE_NAME.test(name) || name === DESCRIPTOR) throw new Error(`files: "${name}" is not an allowed artifact file name`);
+      if (!FILE_NAME.test(name) || name === DESCRIPTOR)
+        throw new Error(`files: "${name}" is not an allowed artifact file name`);
       files[name] = sha256Bytes(bytes);
     }
     const sha256 = files[input.primary]!;
@@ -186,11 +188,14 @@ export class ArtifactStore {
         await rename(tmp, final);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await this.verify(sha256)).ok) return { sha256, dir: final, reused: true };
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await this.verify(sha256)).ok)
+          return { sha256, dir: final, reused: true };
         throw error;
       }
       await syncDir(join(this.root, 'sha256'));
-      return replacedCorrupt === undefined ? { sha256, dir: final, reused: false } : { sha256, dir: final, reused: false, replacedCorrupt };
+      return replacedCorrupt === undefined
+        ? { sha256, dir: final, reused: false }
+        : { sha256, dir: final, reused: false, replacedCorrupt };
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -204,7 +209,10 @@ export class ArtifactStore {
     try {
       descriptor = DescriptorSchema.parse(JSON.parse(await readFile(join(dir, DESCRIPTOR), 'utf8')));
     } catch (error) {
-      throw new CorruptArtifactError(sha256, `${DESCRIPTOR} is unreadable (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      throw new CorruptArtifactError(
+        sha256,
+        `${DESCRIPTOR} is unreadable (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+      );
     }
     if (descriptor.sha256 !== sha256 || descriptor.files[descriptor.primary] !== sha256) {
       throw new CorruptArtifactError(sha256, `${DESCRIPTOR} describes another artifact`);
@@ -218,7 +226,11 @@ export class ArtifactStore {
         throw new CorruptArtifactError(sha256, `file ${name} is missing`);
       }
       const actual = sha256Bytes(bytes);
-      if (actual !== expected) throw new CorruptArtifactError(sha256, `file ${name} has sha256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…`);
+      if (actual !== expected)
+        throw new CorruptArtifactError(
+          sha256,
+          `file ${name} has sha256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…`,
+        );
       files.set(name, bytes);
     }
     return { sha256, dir, primary: descriptor.primary, files };

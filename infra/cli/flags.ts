@@ -15,6 +15,7 @@ export function failureFor(title: string, usage: string): (io: CliIO, message: s
 export function positiveIntFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
   return n;
 }

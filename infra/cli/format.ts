@@ -23,15 +23,22 @@ function fit(text: string, width: number | undefined): string {
 }
 
 /** A plain-text table: header, a rule, one line per row; columns separated by two spaces. */
-export function renderTable(columns: readonly TableColumn[], rows: ReadonlyArray<readonly string[]>, options: { header?: boolean } = {}): string {
+export function renderTable(
+  columns: readonly TableColumn[],
+  rows: ReadonlyArray<readonly string[]>,
+  options: { header?: boolean } = {},
+): string {
   const cells = rows.map((row) => columns.map((column, i) => fit(row[i] ?? '', column.width ?? column.maxWidth)));
-  const widths = columns.map((column, i) => column.width ?? Math.max(column.header.length, ...cells.map((row) => row[i]!.length)));
+  const widths = columns.map(
+    (column, i) => column.width ?? Math.max(column.header.length, ...cells.map((row) => row[i]!.length)),
+  );
   const line = (values: readonly string[]) =>
     values
       .map((value, i) => (columns[i]?.align === 'right' ? value.padStart(widths[i]!) : value.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const header = options.header === false ? [] : [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w)))];
+  const header =
+    options.header === false ? [] : [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w)))];
   const body = [...header, ...cells.map(line)];
   return body.length === 0 ? '' : `${body.join('\n')}\n`;
 }
@@ -111,7 +118,9 @@ export function reportError(io: CliIO, prefix: string, error: unknown, json: boo
   if (json) {
     const field = (error as { field?: unknown })?.field;
     const kind = error instanceof Error ? error.name : 'Error';
-    io.stdout.write(`${JSON.stringify({ error: { kind, exitCode: code, message, ...(typeof field === 'string' ? { field } : {}) } })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ error: { kind, exitCode: code, message, ...(typeof field === 'string' ? { field } : {}) } })}\n`,
+    );
   }
   return code;
 }

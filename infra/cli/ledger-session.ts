@@ -17,7 +17,11 @@ export interface LedgerSession {
   index(): Promise<EditIndex>;
 }
 
-export async function withLedger<T>(io: CliIO, home: string | undefined, run: (session: LedgerSession) => Promise<T>): Promise<T> {
+export async function withLedger<T>(
+  io: CliIO,
+  home: string | undefined,
+  run: (session: LedgerSession) => Promise<T>,
+): Promise<T> {
   const config = loadConfig({ home, env: io.env, cwd: io.cwd });
   const store = await openEventStore(config.eventStore);
   let index: EditIndex | undefined;
@@ -26,7 +30,9 @@ export async function withLedger<T>(io: CliIO, home: string | undefined, run: (s
     store,
     async index() {
       if (index === undefined) {
-        index = EditIndex.open(config.paths.readModelDb, { onWarning: (message) => io.stderr.write(`editledger: warning: ${message}\n`) });
+        index = EditIndex.open(config.paths.readModelDb, {
+          onWarning: (message) => io.stderr.write(`editledger: warning: ${message}\n`),
+        });
         await index.catchUp(store, { onProgress: catchUpProgress(io, index.checkpoint) });
       }
       return index;

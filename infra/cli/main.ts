@@ -52,7 +52,9 @@ if (isEntry) {
   });
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   main(process.argv.slice(2), io).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (error: unknown) => {
       process.stderr.write(`editledger: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = ExitCode.failure;

@@ -54,18 +54,38 @@ export function fileLogger(home: string, io: CliIO, echo: boolean): Logger {
   return (record: LogRecord) => {
     appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), pid: process.pid, ...record })}\n`);
     // Per-epoch progress goes to the file only; the terminal has the progress bar.
-    if (echo && record['progress'] !== true) io.stderr.write(`editledger: ${record.level === 'info' ? '' : `${record.level}: `}${record.msg}\n`);
+    if (echo && record['progress'] !== true)
+      io.stderr.write(`editledger: ${record.level === 'info' ? '' : `${record.level}: `}${record.msg}\n`);
   };
 }
 
-type TrainingProgressEvent = { versionId: string; edits: number; epoch: number; epochs: number; batch: number; batches: number; loss: number; etaMs: number | undefined; done?: boolean };
+type TrainingProgressEvent = {
+  versionId: string;
+  edits: number;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  etaMs: number | undefined;
+  done?: boolean;
+};
 
 /** One log line per finished epoch (epoch, loss, ETA), so the log file shows how training went. */
 function epochLog(log: Logger): (p: TrainingProgressEvent) => void {
   return (p) => {
     if (p.batch !== p.batches || p.done === true) return;
     const eta = p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)} s`;
-    log({ level: 'info', msg: `training ${shortVersionId(p.versionId)}: epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(5)}${eta}`, progress: true, versionId: p.versionId, epoch: p.epoch, epochs: p.epochs, loss: p.loss, etaMs: p.etaMs });
+    log({
+      level: 'info',
+      msg: `training ${shortVersionId(p.versionId)}: epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(5)}${eta}`,
+      progress: true,
+      versionId: p.versionId,
+      epoch: p.epoch,
+      epochs: p.epochs,
+      loss: p.loss,
+      etaMs: p.etaMs,
+    });
   };
 }
 
@@ -76,7 +96,9 @@ function trainingProgress(io: CliIO): (p: TrainingProgressEvent) => void {
   let total = 0;
   return (p) => {
     if (p.done === true) {
-      bar?.finish(`${p.epoch < p.epochs ? `stopped early at epoch ${p.epoch}` : `${p.epoch} epochs`}, loss ${p.loss.toFixed(4)}`);
+      bar?.finish(
+        `${p.epoch < p.epochs ? `stopped early at epoch ${p.epoch}` : `${p.epoch} epochs`}, loss ${p.loss.toFixed(4)}`,
+      );
       bar = undefined;
       return;
     }
@@ -92,7 +114,12 @@ function trainingProgress(io: CliIO): (p: TrainingProgressEvent) => void {
   };
 }
 
-export async function withModels<T>(io: CliIO, home: string | undefined, options: ModelSessionOptions, run: (session: ModelSession) => Promise<T>): Promise<T> {
+export async function withModels<T>(
+  io: CliIO,
+  home: string | undefined,
+  options: ModelSessionOptions,
+  run: (session: ModelSession) => Promise<T>,
+): Promise<T> {
   return withLedger(io, home, async (ledger) => {
     const paths = ledger.config.paths;
     const artifacts = await ArtifactStore.open(paths.artifactsDir);
@@ -106,7 +133,11 @@ export async function withModels<T>(io: CliIO, home: string | undefined, options
     const log = fileLogger(paths.home, io, options.echoLog ?? true);
     const context: CommandContext = { actor: options.actor, source: options.source };
     // Frozen activations persist across runs, so a replay with a few new edits recomputes only those.
-    const editor = options.editor ?? new (await import('../../trainer/consumer/locft-editor.ts')).LocftEditor({ cacheDir: join(paths.home, 'cache', 'activations') });
+    const editor =
+      options.editor ??
+      new (await import('../../trainer/consumer/locft-editor.ts')).LocftEditor({
+        cacheDir: join(paths.home, 'cache', 'activations'),
+      });
     const materializer = new Materializer({
       store: ledger.store,
       editSets,
@@ -143,7 +174,6 @@ export const DEFAULT_POLICY: Omit<TrainingPolicy, 'layer'> = {
   seed: 0,
 };
 
-
 export interface RegisterResult {
   readonly baseModelId: string;
   readonly baseHash: string;
@@ -157,8 +187,13 @@ export interface RegisterResult {
  * rebuild any version, wherever the original folder goes) and records BaseModelRegistered + the training policy.
  * Registering the same checkpoint with the same policy again appends nothing.
  */
-export async function registerBase(session: ModelSession, dir: string, overrides: Partial<TrainingPolicy> & { name?: string }): Promise<RegisterResult> {
-  const { checkpointHash, definingFiles, readCheckpointConfig, sha256File } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
+export async function registerBase(
+  session: ModelSession,
+  dir: string,
+  overrides: Partial<TrainingPolicy> & { name?: string },
+): Promise<RegisterResult> {
+  const { checkpointHash, definingFiles, readCheckpointConfig, sha256File } =
+    await import('../../trainer/checkpoint/hf-checkpoint.ts');
   const { expectedParameterShapes } = await import('../../trainer/model/config.ts');
   const folder = resolve(dir);
   const { config } = await readCheckpointConfig(folder);
@@ -167,7 +202,14 @@ export async function registerBase(session: ModelSession, dir: string, overrides
   const contents = new Map<string, Uint8Array>();
   for (const file of files) contents.set(file, await readFile(join(folder, file)));
   // Optional extras; held-out text and unedited facts (capability checks) may sit in the world folder a base ships with.
-  for (const [name, from] of [['generation_config.json', 'generation_config.json'], ['special_tokens_map.json', 'special_tokens_map.json'], ['heldout.txt', 'heldout.txt'], ['heldout.txt', 'world/heldout.txt'], ['unedited.json', 'unedited.json'], ['unedited.json', 'world/unedited.json']] as const) {
+  for (const [name, from] of [
+    ['generation_config.json', 'generation_config.json'],
+    ['special_tokens_map.json', 'special_tokens_map.json'],
+    ['heldout.txt', 'heldout.txt'],
+    ['heldout.txt', 'world/heldout.txt'],
+    ['unedited.json', 'unedited.json'],
+    ['unedited.json', 'world/unedited.json'],
+  ] as const) {
     if (contents.has(name)) continue;
     try {
       contents.set(name, await readFile(join(folder, from)));
@@ -178,15 +220,29 @@ export async function registerBase(session: ModelSession, dir: string, overrides
   const primary = files.includes('model.safetensors') ? 'model.safetensors' : 'model.safetensors.index.json';
   const put = await session.artifacts.put({ primary, files: contents });
   const tokenizerHash = createHash('sha256')
-    .update(`${await sha256File(join(folder, 'tokenizer.json'))}  tokenizer.json\n${await sha256File(join(folder, 'tokenizer_config.json'))}  tokenizer_config.json\n`)
+    .update(
+      `${await sha256File(join(folder, 'tokenizer.json'))}  tokenizer.json\n${await sha256File(join(folder, 'tokenizer_config.json'))}  tokenizer_config.json\n`,
+    )
     .digest('hex');
   let parameterCount = 0;
   for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
   const { name, ...policyOverrides } = overrides;
-  const policy: TrainingPolicy = { ...DEFAULT_POLICY, layer: (await sweptLayer(folder)) ?? Math.floor((config.numLayers - 1) / 2), ...policyOverrides };
-  if (policy.layer >= config.numLayers) throw new InvalidFieldError('layer', `${policy.layer} is out of range; the model has ${config.numLayers} layers (0-${config.numLayers - 1})`);
+  const policy: TrainingPolicy = {
+    ...DEFAULT_POLICY,
+    layer: (await sweptLayer(folder)) ?? Math.floor((config.numLayers - 1) / 2),
+    ...policyOverrides,
+  };
+  if (policy.layer >= config.numLayers)
+    throw new InvalidFieldError(
+      'layer',
+      `${policy.layer} is out of range; the model has ${config.numLayers} layers (0-${config.numLayers - 1})`,
+    );
   const tuned = `model.layers.${policy.layer}.${policy.module}.weight`;
-  if (!expectedParameterShapes(config).has(tuned)) throw new InvalidFieldError('module', `"${policy.module}" names no weight matrix of this model (${tuned} does not exist); e.g. mlp.down_proj, mlp.up_proj, self_attn.o_proj`);
+  if (!expectedParameterShapes(config).has(tuned))
+    throw new InvalidFieldError(
+      'module',
+      `"${policy.module}" names no weight matrix of this model (${tuned} does not exist); e.g. mlp.down_proj, mlp.up_proj, self_attn.o_proj`,
+    );
   const artifactUri = `sha256:${put.sha256}`;
   const configHash = createHash('sha256').update(contents.get('config.json')!).digest('hex');
   const result = await executeModelCommand(session.ledger.store, () => ({
@@ -220,7 +276,10 @@ export async function resolveVersion(session: ModelSession, ref: string): Promis
  * A full HF checkpoint folder of a version (base + delta), under <home>/checkouts/<versionId>/, written once to a
  * temp folder and renamed. The artifact is verified first and rebuilt from the ledger if it is corrupted.
  */
-export async function checkoutVersion(session: ModelSession, version: VersionRecord): Promise<{ dir: string; rebuilt: boolean }> {
+export async function checkoutVersion(
+  session: ModelSession,
+  version: VersionRecord,
+): Promise<{ dir: string; rebuilt: boolean }> {
   const { checkpointHash, writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
   const dir = join(session.home, 'checkouts', version.versionId);
   const marker = join(dir, 'editledger-version.json');
@@ -229,21 +288,32 @@ export async function checkoutVersion(session: ModelSession, version: VersionRec
     // Reuse an earlier checkout only if its files still hash to what was written.
     try {
       const recorded = JSON.parse(await readFile(marker, 'utf8')) as { versionId?: string; checkpointHash?: string };
-      if (recorded.versionId === version.versionId && recorded.checkpointHash === (await checkpointHash(dir))) return { dir, rebuilt };
+      if (recorded.versionId === version.versionId && recorded.checkpointHash === (await checkpointHash(dir)))
+        return { dir, rebuilt };
     } catch {
       // missing or damaged: write it again
     }
   }
   const { readVersionCheckpoint, DELTA_FILE } = await import('../../trainer/consumer/version-model.ts');
   const base = (await session.materializer.readModels()).state.bases.get(version.baseModelId);
-  if (base === undefined) throw new Error(`baseModelId: base ${version.baseModelId} of version ${shortVersionId(version.versionId)} is not registered`);
+  if (base === undefined)
+    throw new Error(
+      `baseModelId: base ${version.baseModelId} of version ${shortVersionId(version.versionId)} is not registered`,
+    );
   const baseDir = await session.materializer.baseDir(base);
   const checkpoint = await readVersionCheckpoint(baseDir, artifact.files.get(DELTA_FILE));
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(session.home, 'checkouts'), { recursive: true });
-  const hash = await writeHfCheckpoint(tmp, { rawConfig: checkpoint.rawConfig, tensors: checkpoint.tensors, tokenizerFrom: baseDir });
-  await writeFile(join(tmp, 'editledger-version.json'), `${JSON.stringify({ versionId: version.versionId, artifactSha256: version.artifactSha256, checkpointHash: hash }, null, 2)}\n`);
+  const hash = await writeHfCheckpoint(tmp, {
+    rawConfig: checkpoint.rawConfig,
+    tensors: checkpoint.tensors,
+    tokenizerFrom: baseDir,
+  });
+  await writeFile(
+    join(tmp, 'editledger-version.json'),
+    `${JSON.stringify({ versionId: version.versionId, artifactSha256: version.artifactSha256, checkpointHash: hash }, null, 2)}\n`,
+  );
   await rm(dir, { recursive: true, force: true });
   try {
     await rename(tmp, dir);
@@ -259,7 +329,11 @@ export async function checkoutVersion(session: ModelSession, version: VersionRec
  * For `editledger generate --version V`: the checkpoint folder of version V (id, unique prefix or #N) in the ledger
  * at `home` (undefined: --home / EDITLEDGER_HOME / ./.editledger). The generate command loads it as any folder.
  */
-export async function resolveVersionCheckpoint(io: CliIO, home: string | undefined, ref: string): Promise<{ dir: string; versionId: string }> {
+export async function resolveVersionCheckpoint(
+  io: CliIO,
+  home: string | undefined,
+  ref: string,
+): Promise<{ dir: string; versionId: string }> {
   return withModels(io, home, { actor: 'cli', source: 'cli', progress: true }, async (session) => {
     const version = await resolveVersion(session, ref);
     const { dir } = await checkoutVersion(session, version);
@@ -276,17 +350,30 @@ export async function modelExitCode(error: unknown): Promise<ExitCode | undefine
   const { VersionRefError } = await import('../../projections/versions.ts');
   const { ArtifactNotFoundError, CorruptArtifactError } = await import('../artifacts/artifact-store.ts');
   const { PositionBeyondHeadError, RebuildMismatchError } = await import('../../trainer/consumer/materializer.ts');
-  if (error instanceof VersionRefError) return error.problem === 'not_found' ? ExitCode.notFound : ExitCode.invalidInput;
-  if (error instanceof ModelLifecycleError) return error.code === 'version_not_found' || error.code === 'base_not_registered' ? ExitCode.notFound : ExitCode.invalidInput;
+  if (error instanceof VersionRefError)
+    return error.problem === 'not_found' ? ExitCode.notFound : ExitCode.invalidInput;
+  if (error instanceof ModelLifecycleError)
+    return error.code === 'version_not_found' || error.code === 'base_not_registered'
+      ? ExitCode.notFound
+      : ExitCode.invalidInput;
   if (error instanceof ArtifactNotFoundError) return ExitCode.notFound;
   if (error instanceof PositionBeyondHeadError) return ExitCode.invalidInput;
   if (error instanceof CorruptArtifactError || error instanceof RebuildMismatchError) return ExitCode.failure;
-  if (error instanceof Error && (error.name === 'CheckpointError' || error.name === 'SafetensorsError' || error.name === 'TokenizerError')) return ExitCode.invalidInput;
+  if (
+    error instanceof Error &&
+    (error.name === 'CheckpointError' || error.name === 'SafetensorsError' || error.name === 'TokenizerError')
+  )
+    return ExitCode.invalidInput;
   return undefined;
 }
 
 /** Runs a model command body; its own errors are reported with their exit codes, others are rethrown. */
-export async function guardModelErrors(title: string, io: CliIO, json: boolean, body: () => Promise<number>): Promise<number> {
+export async function guardModelErrors(
+  title: string,
+  io: CliIO,
+  json: boolean,
+  body: () => Promise<number>,
+): Promise<number> {
   try {
     return await body();
   } catch (error) {
@@ -296,7 +383,9 @@ export async function guardModelErrors(title: string, io: CliIO, json: boolean, 
     io.stderr.write(`${title}: ${message}\n`);
     if (json) {
       const field = (error as { field?: unknown }).field;
-      io.stdout.write(`${JSON.stringify({ error: { kind: error instanceof Error ? error.name : 'Error', exitCode: code, message, ...(typeof field === 'string' ? { field } : {}) } })}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ error: { kind: error instanceof Error ? error.name : 'Error', exitCode: code, message, ...(typeof field === 'string' ? { field } : {}) } })}\n`,
+      );
     }
     return code;
   }

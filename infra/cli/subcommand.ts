@@ -41,7 +41,12 @@ export async function runSubcommand(spec: SubcommandSpec, argv: readonly string[
   const json = argv.includes('--json');
   let flags: ParsedFlags;
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: { ...COMMON, ...spec.options }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { ...COMMON, ...spec.options },
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help === true) {
       io.stdout.write(spec.usage);
       return ExitCode.ok;
@@ -82,7 +87,13 @@ export function stringList(flags: ParsedFlags, name: string): string[] {
  * A command made of named sub-commands (`editledger edit submit ...`): no name or --help prints the usage, an
  * unknown name is a usage error naming it as a `noun` (e.g. "source"), anything else runs that sub-command.
  */
-export function subcommandGroup(spec: { name: string; summary: string; usage: string; noun: string; subcommands: Record<string, SubcommandSpec> }): CliCommand {
+export function subcommandGroup(spec: {
+  name: string;
+  summary: string;
+  usage: string;
+  noun: string;
+  subcommands: Record<string, SubcommandSpec>;
+}): CliCommand {
   const { name, summary, usage, noun, subcommands } = spec;
   return {
     name,

@@ -114,7 +114,10 @@ export class EsdbEventStore implements EventStore {
     try {
       client = EventStoreDBClient.connectionString(url);
     } catch (err) {
-      throw new EventStoreUnavailableError(`invalid EventStoreDB connection string "${redact(url)}": ${errorMessage(err)}`, { cause: err });
+      throw new EventStoreUnavailableError(
+        `invalid EventStoreDB connection string "${redact(url)}": ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
     return new EsdbEventStore(client, redact(url), options);
   }
@@ -177,9 +180,15 @@ export class EsdbEventStore implements EventStore {
     if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
     const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(stream, { fromRevision: BigInt(from), maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER })) {
+      for await (const resolved of this.client.readStream(stream, {
+        fromRevision: BigInt(from),
+        maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
+      })) {
         const event = this.toRecorded(resolved);
-        if (!event) throw new EventStoreUnavailableError(`stream "${stream}" holds a non-JSON event (${resolved.event?.id ?? 'unknown id'}) not written through editledger`);
+        if (!event)
+          throw new EventStoreUnavailableError(
+            `stream "${stream}" holds a non-JSON event (${resolved.event?.id ?? 'unknown id'}) not written through editledger`,
+          );
         events.push(event);
       }
     } catch (err) {
@@ -217,8 +226,12 @@ export class EsdbEventStore implements EventStore {
     this.assertOpen();
     if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
     checkFilter(options.filter, 'filter');
-    const subscription = new EsdbSubscription(this.client, options, (resolved) => this.toRecorded(resolved), (err) => this.translate(err), (s) =>
-      this.subscriptions.delete(s),
+    const subscription = new EsdbSubscription(
+      this.client,
+      options,
+      (resolved) => this.toRecorded(resolved),
+      (err) => this.translate(err),
+      (s) => this.subscriptions.delete(s),
     );
     this.subscriptions.add(subscription);
     return subscription;
@@ -305,16 +318,27 @@ export class EsdbEventStore implements EventStore {
 
   private translate(err: unknown, stream?: string): unknown {
     if (err instanceof UnavailableError || err instanceof DeadlineExceededError || err instanceof NotLeaderError) {
-      return new EventStoreUnavailableError(`EventStoreDB at ${this.url} is unavailable: ${err.message}`, { cause: err });
+      return new EventStoreUnavailableError(`EventStoreDB at ${this.url} is unavailable: ${err.message}`, {
+        cause: err,
+      });
     }
     if (err instanceof AccessDeniedError) {
-      return new EventStoreUnavailableError(`EventStoreDB at ${this.url} denied access (reading $all needs an admin user on a secure server): ${err.message}`, { cause: err });
+      return new EventStoreUnavailableError(
+        `EventStoreDB at ${this.url} denied access (reading $all needs an admin user on a secure server): ${err.message}`,
+        { cause: err },
+      );
     }
     if (err instanceof MaxAppendSizeExceededError) {
-      return new InvalidEventError('events', `the batch is larger than the server's maximum append size of ${err.maxAppendSize} bytes; append it in smaller batches`);
+      return new InvalidEventError(
+        'events',
+        `the batch is larger than the server's maximum append size of ${err.maxAppendSize} bytes; append it in smaller batches`,
+      );
     }
     if (err instanceof StreamDeletedError) {
-      return new InvalidEventError('stream', `"${stream ?? err.streamName}" was deleted in EventStoreDB and cannot be written or read`);
+      return new InvalidEventError(
+        'stream',
+        `"${stream ?? err.streamName}" was deleted in EventStoreDB and cannot be written or read`,
+      );
     }
     return err;
   }
@@ -338,7 +362,8 @@ export function toEsdbExpectedRevision(expected: ExpectedRevision, observed: big
 /** The server-side part of a filter: one of stream prefixes, exact event types, or "no system events". */
 export function toEsdbFilter(filter: AllFilter | undefined): Filter {
   if (filter?.streamPrefixes?.length) return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
-  if (filter?.eventTypes?.length) return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
+  if (filter?.eventTypes?.length)
+    return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
   return excludeSystemEvents();
 }
 
@@ -356,7 +381,13 @@ function revisionMatches(expected: ExpectedRevision, last: number | null): boole
 
 function toEventData(event: PreparedEvent): EventData {
   // The client JSON.stringifies `data`; any JSON value round-trips, though its type only names objects, arrays and strings.
-  return { id: event.id, contentType: 'application/json', type: event.type, data: event.data as JSONType, metadata: event.metadata as JSONType };
+  return {
+    id: event.id,
+    contentType: 'application/json',
+    type: event.type,
+    data: event.data as JSONType,
+    metadata: event.metadata as JSONType,
+  };
 }
 
 function isSystem(stream: string, type: string): boolean {
@@ -410,7 +441,11 @@ class EsdbSubscription implements Subscription {
   private close(): void {
     void this.catchUp?.cancel().catch(() => undefined);
     const live = this.live;
-    if (live) void live.unsubscribe().then(() => live.destroy(), () => live.destroy());
+    if (live)
+      void live.unsubscribe().then(
+        () => live.destroy(),
+        () => live.destroy(),
+      );
   }
 
   private async run(): Promise<void> {
@@ -439,7 +474,10 @@ class EsdbSubscription implements Subscription {
       }
       if (this.stopped) return;
       onCaughtUp?.();
-      this.live = this.client.subscribeToAll({ fromPosition: seen > 0 ? exactPosition(seen) : START, filter: toEsdbFilter(filter) });
+      this.live = this.client.subscribeToAll({
+        fromPosition: seen > 0 ? exactPosition(seen) : START,
+        filter: toEsdbFilter(filter),
+      });
       if (this.stopped) return this.close();
       for await (const resolved of this.live) {
         if (this.stopped) return;

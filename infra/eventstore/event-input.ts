@@ -37,14 +37,19 @@ export function prepareAppend(
 ): PreparedEvent[] {
   checkStreamName(stream, 'stream');
   checkExpectedRevision(expected);
-  if (!Array.isArray(events)) throw new InvalidEventError('events', `must be an array of events, got ${describe(events)}`);
+  if (!Array.isArray(events))
+    throw new InvalidEventError('events', `must be an array of events, got ${describe(events)}`);
   if (events.length === 0) throw new InvalidEventError('events', 'must contain at least one event');
   const prepared: PreparedEvent[] = [];
   const seen = new Map<string, number>();
   events.forEach((event: unknown, i) => {
     const p = prepareEvent(event, `events[${i}]`, maxEventBytes);
     const earlier = seen.get(p.id);
-    if (earlier !== undefined) throw new InvalidEventError(`events[${i}].id`, `${p.id} is also events[${earlier}].id; an id may appear once per batch`);
+    if (earlier !== undefined)
+      throw new InvalidEventError(
+        `events[${i}].id`,
+        `${p.id} is also events[${earlier}].id; an id may appear once per batch`,
+      );
     seen.set(p.id, i);
     prepared.push(p);
   });
@@ -52,12 +57,15 @@ export function prepareAppend(
 }
 
 function prepareEvent(event: unknown, field: string, maxEventBytes: number): PreparedEvent {
-  if (!isPlainObject(event)) throw new InvalidEventError(field, `must be an object {id, type, data, metadata}, got ${describe(event)}`);
+  if (!isPlainObject(event))
+    throw new InvalidEventError(field, `must be an object {id, type, data, metadata}, got ${describe(event)}`);
   const { id, type, data, metadata } = event as Record<string, unknown>;
-  if (typeof id !== 'string' || !UUID.test(id)) throw new InvalidEventError(`${field}.id`, `must be a UUID string, got ${describe(id)}`);
+  if (typeof id !== 'string' || !UUID.test(id))
+    throw new InvalidEventError(`${field}.id`, `must be a UUID string, got ${describe(id)}`);
   checkName(type, `${field}.type`);
   checkJson(data, `${field}.data`);
-  if (!isPlainObject(metadata)) throw new InvalidEventError(`${field}.metadata`, `must be a plain object, got ${describe(metadata)}`);
+  if (!isPlainObject(metadata))
+    throw new InvalidEventError(`${field}.metadata`, `must be a plain object, got ${describe(metadata)}`);
   checkJson(metadata, `${field}.metadata`);
   const dataJson = JSON.stringify(data);
   const metadataJson = JSON.stringify(metadata);
@@ -65,7 +73,10 @@ function prepareEvent(event: unknown, field: string, maxEventBytes: number): Pre
   if ((dataJson.length + metadataJson.length) * 3 > maxEventBytes) {
     const bytes = Buffer.byteLength(dataJson, 'utf8') + Buffer.byteLength(metadataJson, 'utf8');
     if (bytes > maxEventBytes) {
-      throw new InvalidEventError(field, `data + metadata are ${bytes} bytes of JSON; the limit is ${maxEventBytes} bytes per event`);
+      throw new InvalidEventError(
+        field,
+        `data + metadata are ${bytes} bytes of JSON; the limit is ${maxEventBytes} bytes per event`,
+      );
     }
   }
   return {
@@ -82,8 +93,10 @@ function prepareEvent(event: unknown, field: string, maxEventBytes: number): Pre
 function checkName(value: unknown, field: string): asserts value is string {
   if (typeof value !== 'string') throw new InvalidEventError(field, `must be a string, got ${describe(value)}`);
   if (value.length === 0) throw new InvalidEventError(field, 'must not be empty');
-  if (value.length > MAX_NAME_LENGTH) throw new InvalidEventError(field, `is ${value.length} characters; the limit is ${MAX_NAME_LENGTH}`);
-  if (value.startsWith('$')) throw new InvalidEventError(field, `"${value}" starts with "$", which is reserved for system streams and events`);
+  if (value.length > MAX_NAME_LENGTH)
+    throw new InvalidEventError(field, `is ${value.length} characters; the limit is ${MAX_NAME_LENGTH}`);
+  if (value.startsWith('$'))
+    throw new InvalidEventError(field, `"${value}" starts with "$", which is reserved for system streams and events`);
   checkString(value, field);
 }
 
@@ -94,7 +107,10 @@ export function checkStreamName(value: unknown, field: string): asserts value is
 export function checkExpectedRevision(expected: unknown): asserts expected is ExpectedRevision {
   if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
   if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) return;
-  throw new InvalidEventError('expectedRevision', `must be a revision (integer >= 0), 'any', 'no_stream' or 'stream_exists', got ${describe(expected)}`);
+  throw new InvalidEventError(
+    'expectedRevision',
+    `must be a revision (integer >= 0), 'any', 'no_stream' or 'stream_exists', got ${describe(expected)}`,
+  );
 }
 
 /** Positions and revisions in read options: integers >= 0. */
@@ -117,9 +133,11 @@ export function checkFilter(filter: unknown, field: string): asserts filter is A
   for (const key of ['streamPrefixes', 'eventTypes'] as const) {
     const list = (filter as Record<string, unknown>)[key];
     if (list === undefined) continue;
-    if (!Array.isArray(list)) throw new InvalidEventError(`${field}.${key}`, `must be an array of strings, got ${describe(list)}`);
+    if (!Array.isArray(list))
+      throw new InvalidEventError(`${field}.${key}`, `must be an array of strings, got ${describe(list)}`);
     list.forEach((item: unknown, i) => {
-      if (typeof item !== 'string' || item.length === 0) throw new InvalidEventError(`${field}.${key}[${i}]`, `must be a non-empty string, got ${describe(item)}`);
+      if (typeof item !== 'string' || item.length === 0)
+        throw new InvalidEventError(`${field}.${key}[${i}]`, `must be a non-empty string, got ${describe(item)}`);
       checkString(item, `${field}.${key}[${i}]`);
     });
   }
@@ -143,7 +161,10 @@ function checkString(value: string, field: string): void {
   if (isWellFormed(value)) return;
   const at = value.search(LONE_SURROGATE);
   const unit = value.charCodeAt(at).toString(16).toUpperCase();
-  throw new InvalidEventError(field, `contains a lone UTF-16 surrogate U+${unit} at index ${at}, which has no UTF-8 encoding (invalid UTF-8 input?)`);
+  throw new InvalidEventError(
+    field,
+    `contains a lone UTF-16 surrogate U+${unit} at index ${at}, which has no UTF-8 encoding (invalid UTF-8 input?)`,
+  );
 }
 
 /**
@@ -234,7 +255,9 @@ function explainJson(root: unknown, field: string): void {
         path.pop();
       }
     } else {
-      fail(`a ${describe(value)} is not plain JSON data (use plain objects, arrays, strings, finite numbers, booleans and null)`);
+      fail(
+        `a ${describe(value)} is not plain JSON data (use plain objects, arrays, strings, finite numbers, booleans and null)`,
+      );
     }
     ancestors.delete(value);
   };

@@ -27,7 +27,12 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new EventStoreUnavailableError(`EventStoreDB at ${store.url} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (is it running? see docker-compose.yml)`)),
+      () =>
+        reject(
+          new EventStoreUnavailableError(
+            `EventStoreDB at ${store.url} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (is it running? see docker-compose.yml)`,
+          ),
+        ),
       CONNECT_TIMEOUT_MS,
     );
   });

@@ -76,7 +76,16 @@ const SCHEMA = `
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (id);
 `;
 const COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at';
-type EventRow = [position: number, stream: string, revision: number, id: string, type: string, data: string, metadata: string, recordedAt: string];
+type EventRow = [
+  position: number,
+  stream: string,
+  revision: number,
+  id: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+];
 type StoredRow = [position: number, stream: string, type: string, data: string, metadata: string];
 
 interface AppendOutcome {
@@ -102,14 +111,16 @@ export class SqliteEventStore implements EventStore {
 
   /** Opens (creating it and its directory if needed) the store at `path`. Throws EventStoreCorruptedError for a damaged or foreign file. */
   static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
-    if (typeof path !== 'string' || path.trim() === '') throw new TypeError('SqliteEventStore.open: path must be a non-empty string');
+    if (typeof path !== 'string' || path.trim() === '')
+      throw new TypeError('SqliteEventStore.open: path must be a non-empty string');
     const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     let db: Database.Database;
     try {
       if (path !== ':memory:') {
         mkdirSync(dirname(resolve(path)), { recursive: true });
         const existing = statSync(path, { throwIfNoEntry: false });
-        if (existing?.isDirectory()) throw new EventStoreUnavailableError(`event store "${path}" is a directory, not a database file`);
+        if (existing?.isDirectory())
+          throw new EventStoreUnavailableError(`event store "${path}" is a directory, not a database file`);
       }
       db = new Database(path, { timeout: busyTimeoutMs });
     } catch (err) {
@@ -134,22 +145,31 @@ export class SqliteEventStore implements EventStore {
     this.pageSize = options.pageSize ?? 1000;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.headStmt = db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
-    this.lastRevisionStmt = db.prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
+    this.lastRevisionStmt = db
+      .prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream = ?')
+      .pluck();
     this.insertStmt = db.prepare<[number, string, number, string, string, string, string, string]>(
       `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byIdStmt = db.prepare<[string], StoredRow>('SELECT position, stream, type, data, metadata FROM events WHERE id = ?').raw();
+    this.byIdStmt = db
+      .prepare<[string], StoredRow>('SELECT position, stream, type, data, metadata FROM events WHERE id = ?')
+      .raw();
     this.streamStmt = db
-      .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      )
       .raw();
     // Fast path: assume no id is stored yet; a UNIQUE(id) violation aborts it and the careful path runs.
-    this.appendFast = db.transaction((stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome => {
-      const last = this.lastRevisionStmt.get(stream) ?? null;
-      if (!revisionMatches(expected, last)) return this.appendCarefully(stream, events, expected, last);
-      return { result: this.insert(stream, events, last), appended: true };
-    });
-    this.appendCareful = db.transaction((stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome =>
-      this.appendCarefully(stream, events, expected, this.lastRevisionStmt.get(stream) ?? null),
+    this.appendFast = db.transaction(
+      (stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome => {
+        const last = this.lastRevisionStmt.get(stream) ?? null;
+        if (!revisionMatches(expected, last)) return this.appendCarefully(stream, events, expected, last);
+        return { result: this.insert(stream, events, last), appended: true };
+      },
+    );
+    this.appendCareful = db.transaction(
+      (stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome =>
+        this.appendCarefully(stream, events, expected, this.lastRevisionStmt.get(stream) ?? null),
     );
   }
 
@@ -214,7 +234,9 @@ export class SqliteEventStore implements EventStore {
         return this.readPage(after, upTo, filter, limit);
       },
     };
-    const subscription = new PollingSubscription(source, options, this.pollIntervalMs, this.pageSize, (s) => this.subscriptions.delete(s));
+    const subscription = new PollingSubscription(source, options, this.pollIntervalMs, this.pageSize, (s) =>
+      this.subscriptions.delete(s),
+    );
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -232,7 +254,12 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
-  private appendCarefully(stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision, last: number | null): AppendOutcome {
+  private appendCarefully(
+    stream: string,
+    events: readonly PreparedEvent[],
+    expected: ExpectedRevision,
+    last: number | null,
+  ): AppendOutcome {
     const fresh: PreparedEvent[] = [];
     let storedPosition = 0;
     for (const event of events) {
@@ -242,12 +269,17 @@ export class SqliteEventStore implements EventStore {
         continue;
       }
       const [position, storedStream, type, data, metadata] = stored;
-      const same = storedStream === stream && type === event.type && sameJsonText(data, event.dataJson) && sameJsonText(metadata, event.metadataJson);
+      const same =
+        storedStream === stream &&
+        type === event.type &&
+        sameJsonText(data, event.dataJson) &&
+        sameJsonText(metadata, event.metadataJson);
       if (!same) throw new EventIdConflictError(event.id);
       storedPosition = Math.max(storedPosition, position);
     }
     // A stored event of this stream exists, so `last` is a revision here.
-    if (fresh.length === 0) return { result: { nextExpectedRevision: last ?? 0, position: storedPosition }, appended: false };
+    if (fresh.length === 0)
+      return { result: { nextExpectedRevision: last ?? 0, position: storedPosition }, appended: false };
     if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
     return { result: this.insert(stream, fresh, last), appended: true };
   }
@@ -259,7 +291,16 @@ export class SqliteEventStore implements EventStore {
     for (const event of events) {
       position += 1;
       revision += 1;
-      this.insertStmt.run(position, stream, revision, event.id, event.type, event.dataJson, event.metadataJson, recordedAt);
+      this.insertStmt.run(
+        position,
+        stream,
+        revision,
+        event.id,
+        event.type,
+        event.dataJson,
+        event.metadataJson,
+        recordedAt,
+      );
     }
     return { nextExpectedRevision: revision, position };
   }
@@ -281,9 +322,14 @@ export class SqliteEventStore implements EventStore {
     let statement = this.pageStatements.get(key);
     if (!statement) {
       const where = ['position > ?', 'position <= ?'];
-      if (byStream) where.push('EXISTS (SELECT 1 FROM json_each(?) AS p WHERE substr(stream, 1, length(p.value)) = p.value)');
+      if (byStream)
+        where.push('EXISTS (SELECT 1 FROM json_each(?) AS p WHERE substr(stream, 1, length(p.value)) = p.value)');
       if (byType) where.push('type IN (SELECT value FROM json_each(?))');
-      statement = this.db.prepare<unknown[], EventRow>(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`).raw();
+      statement = this.db
+        .prepare<unknown[], EventRow>(
+          `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
+        )
+        .raw();
       this.pageStatements.set(key, statement);
     }
     return statement;
@@ -307,7 +353,11 @@ export class SqliteEventStore implements EventStore {
     try {
       return JSON.parse(text) as JsonValue;
     } catch (err) {
-      throw new EventStoreCorruptedError(this.path, `the ${field} of the event at position ${position} is not valid JSON (${errorMessage(err)})`, { cause: err });
+      throw new EventStoreCorruptedError(
+        this.path,
+        `the ${field} of the event at position ${position} is not valid JSON (${errorMessage(err)})`,
+        { cause: err },
+      );
     }
   }
 
@@ -346,20 +396,31 @@ function initialise(db: Database.Database, path: string, integrityCheck: boolean
   const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
   const ours = applicationId === APPLICATION_ID;
   if (!ours && (tables.length > 0 || applicationId !== 0)) {
-    throw new EventStoreCorruptedError(path, `is a SQLite database of another application (application_id ${applicationId}, tables: ${tables.join(', ') || 'none'}), not an editledger event store`);
+    throw new EventStoreCorruptedError(
+      path,
+      `is a SQLite database of another application (application_id ${applicationId}, tables: ${tables.join(', ') || 'none'}), not an editledger event store`,
+    );
   }
   if (ours) {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new EventStoreCorruptedError(path, `has schema version ${version}, newer than this editledger understands (${SCHEMA_VERSION})`);
-    if (!tables.includes('events')) throw new EventStoreCorruptedError(path, 'is marked as an editledger event store but has no events table');
+    if (version > SCHEMA_VERSION)
+      throw new EventStoreCorruptedError(
+        path,
+        `has schema version ${version}, newer than this editledger understands (${SCHEMA_VERSION})`,
+      );
+    if (!tables.includes('events'))
+      throw new EventStoreCorruptedError(path, 'is marked as an editledger event store but has no events table');
   }
   if (integrityCheck) {
     const problems = db.prepare<[], string>('PRAGMA quick_check').pluck().all();
-    if (problems.length !== 1 || problems[0] !== 'ok') throw new EventStoreCorruptedError(path, `failed SQLite's integrity check: ${problems.slice(0, 5).join('; ')}`);
+    if (problems.length !== 1 || problems[0] !== 'ok')
+      throw new EventStoreCorruptedError(path, `failed SQLite's integrity check: ${problems.slice(0, 5).join('; ')}`);
   }
   const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
   if (mode !== 'wal' && path !== ':memory:') {
-    throw new EventStoreUnavailableError(`event store "${path}": cannot switch to WAL journaling (got "${mode}"); is it on a filesystem without shared-memory locks?`);
+    throw new EventStoreUnavailableError(
+      `event store "${path}": cannot switch to WAL journaling (got "${mode}"); is it on a filesystem without shared-memory locks?`,
+    );
   }
   db.pragma('synchronous = FULL');
   if (!ours) {
@@ -374,19 +435,33 @@ function initialise(db: Database.Database, path: string, integrityCheck: boolean
 }
 
 function isUniqueIdViolation(err: unknown): boolean {
-  return err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('events.id');
+  return (
+    err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('events.id')
+  );
 }
 
 function translateSqliteError(err: unknown, path: string): unknown {
   if (!(err instanceof Database.SqliteError)) return err;
   const code = err.code;
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return new EventStoreCorruptedError(path, `is not a readable editledger database: ${err.message} (${code}); restore it from a backup or move it aside`, { cause: err });
+    return new EventStoreCorruptedError(
+      path,
+      `is not a readable editledger database: ${err.message} (${code}); restore it from a backup or move it aside`,
+      { cause: err },
+    );
   }
   if (code.startsWith('SQLITE_BUSY')) {
-    return new EventStoreUnavailableError(`event store "${path}" is locked by another process for longer than the busy timeout: ${err.message}`, { cause: err });
+    return new EventStoreUnavailableError(
+      `event store "${path}" is locked by another process for longer than the busy timeout: ${err.message}`,
+      { cause: err },
+    );
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'SQLITE_FULL' ||
+    code.startsWith('SQLITE_IOERR')
+  ) {
     return new EventStoreUnavailableError(`event store "${path}": ${err.message} (${code})`, { cause: err });
   }
   return err;

@@ -29,7 +29,10 @@ export function parseCorrection(payload: Uint8Array): EditRequest {
     throw new InvalidFieldError(PAYLOAD, `is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidFieldError(PAYLOAD, 'must be one correction as a JSON object (ZsRE keys src, alt, ... or CounterFact keys prompt, target_new, ...)');
+    throw new InvalidFieldError(
+      PAYLOAD,
+      'must be one correction as a JSON object (ZsRE keys src, alt, ... or CounterFact keys prompt, target_new, ...)',
+    );
   }
   try {
     // A one-record dataset: the same shape detection, normalization and limits as `edit import`.

@@ -7,7 +7,13 @@ import type { DeadLetter, DeadLetterSink, IngestMessage } from '../../domain/por
 import { decodeUtf8 } from './correction-message.ts';
 
 /** A dead letter for `message`, keeping its payload as text when it is UTF-8, else as base64. */
-export function deadLetterOf(message: IngestMessage, channel: string, field: string, reason: string, at: Date): DeadLetter {
+export function deadLetterOf(
+  message: IngestMessage,
+  channel: string,
+  field: string,
+  reason: string,
+  at: Date,
+): DeadLetter {
   const text = decodeUtf8(message.payload);
   return {
     at: at.toISOString(),

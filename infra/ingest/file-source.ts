@@ -55,7 +55,9 @@ export class FileIngestionSource implements IngestionSource {
       if (this.stopped) return undefined;
       const size = (await stat(this.path)).size;
       if (size < this.position) {
-        throw new Error(`${this.path} is shorter (${size} bytes) than its committed offset ${this.position}: was it truncated or replaced? Delete ${this.options.checkpointPath} to read it from the start`);
+        throw new Error(
+          `${this.path} is shorter (${size} bytes) than its committed offset ${this.position}: was it truncated or replaced? Delete ${this.options.checkpointPath} to read it from the start`,
+        );
       }
       const batch = size > this.position ? await this.readBatch(size) : undefined;
       if (batch !== undefined) return batch;
@@ -93,7 +95,11 @@ export class FileIngestionSource implements IngestionSource {
         readAt += bytesRead;
         buffered = Buffer.concat([buffered, chunk.subarray(0, bytesRead)]);
         let lineStart = 0;
-        for (let newline = buffered.indexOf(0x0a); newline >= 0 && messages.length < maxBatch; newline = buffered.indexOf(0x0a, lineStart)) {
+        for (
+          let newline = buffered.indexOf(0x0a);
+          newline >= 0 && messages.length < maxBatch;
+          newline = buffered.indexOf(0x0a, lineStart)
+        ) {
           this.pushLine(messages, buffered.subarray(lineStart, newline), bufferStart + lineStart);
           lineStart = newline + 1;
           end = bufferStart + lineStart;
@@ -134,7 +140,11 @@ export class FileIngestionSource implements IngestionSource {
   }
 }
 
-const CheckpointSchema = z.strictObject({ file: z.string(), offset: z.number().int().nonnegative(), savedAt: z.string() });
+const CheckpointSchema = z.strictObject({
+  file: z.string(),
+  offset: z.number().int().nonnegative(),
+  savedAt: z.string(),
+});
 
 /** The committed offset; 0 when there is none, or when it is damaged or belongs to another file: re-reading is harmless. */
 async function readCheckpoint(checkpointPath: string, file: string): Promise<number> {

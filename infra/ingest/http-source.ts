@@ -29,7 +29,8 @@ export interface HttpSourceOptions {
   readonly log?: (line: string) => void;
 }
 
-type Outcome = { readonly kind: 'committed'; readonly report: IngestReport } | { readonly kind: 'released'; readonly error: Error };
+type Outcome =
+  { readonly kind: 'committed'; readonly report: IngestReport } | { readonly kind: 'released'; readonly error: Error };
 
 class BodyTooLargeError extends Error {}
 
@@ -38,8 +39,16 @@ export function splitBody(body: Buffer, requestId: number): IngestMessage[] {
   const decoded = decodeUtf8(body);
   if (decoded === undefined) throw new InvalidFieldError('body', 'is not valid UTF-8');
   const text = (decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded).trim();
-  if (text === '') throw new InvalidFieldError('body', 'is empty: send one correction (a JSON object), a JSON array of them, or JSONL');
-  const message = (payload: string, index: number): IngestMessage => ({ key: undefined, offset: `${requestId}:${index}`, payload: Buffer.from(payload, 'utf8') });
+  if (text === '')
+    throw new InvalidFieldError(
+      'body',
+      'is empty: send one correction (a JSON object), a JSON array of them, or JSONL',
+    );
+  const message = (payload: string, index: number): IngestMessage => ({
+    key: undefined,
+    offset: `${requestId}:${index}`,
+    payload: Buffer.from(payload, 'utf8'),
+  });
   let value: unknown;
   let isJson = true;
   try {
@@ -68,14 +77,20 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) tooLarge = true;
       if (!tooLarge) chunks.push(chunk);
     });
-    request.on('end', () => (tooLarge ? reject(new BodyTooLargeError(`body: larger than ${limit} bytes`)) : resolve(Buffer.concat(chunks))));
+    request.on('end', () =>
+      tooLarge ? reject(new BodyTooLargeError(`body: larger than ${limit} bytes`)) : resolve(Buffer.concat(chunks)),
+    );
     request.on('error', reject);
   });
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -161,14 +176,21 @@ export class HttpIngestionSource implements IngestionSource {
       if (this.stopping !== undefined) this.server.closeIdleConnections();
     });
     if (path === '/health') {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, { error: 'method: use GET' }, { allow: 'GET, HEAD' });
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return send(response, 405, { error: 'method: use GET' }, { allow: 'GET, HEAD' });
       request.resume();
-      if (this.stopping !== undefined) return send(response, 503, { status: 'stopping', channel: this.channel }, closing);
+      if (this.stopping !== undefined)
+        return send(response, 503, { status: 'stopping', channel: this.channel }, closing);
       return send(response, 200, { status: 'ok', channel: this.channel, pending: this.handoff.pending });
     }
     if (path !== '/corrections') {
       request.resume();
-      return send(response, 404, { error: `no route ${request.method ?? ''} ${path}: use POST /corrections or GET /health` }, closing);
+      return send(
+        response,
+        404,
+        { error: `no route ${request.method ?? ''} ${path}: use POST /corrections or GET /health` },
+        closing,
+      );
     }
     if (request.method !== 'POST') {
       request.resume();
@@ -179,18 +201,25 @@ export class HttpIngestionSource implements IngestionSource {
     try {
       body = await readBody(request, this.maxBodyBytes);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return send(response, 413, { error: error.message, field: 'body' }, { connection: 'close' });
+      if (error instanceof BodyTooLargeError)
+        return send(response, 413, { error: error.message, field: 'body' }, { connection: 'close' });
       throw error;
     }
     if (this.stopping !== undefined) {
-      return send(response, 503, { error: 'the server is stopping: nothing was recorded, send it again later' }, { 'retry-after': '1', ...closing });
+      return send(
+        response,
+        503,
+        { error: 'the server is stopping: nothing was recorded, send it again later' },
+        { 'retry-after': '1', ...closing },
+      );
     }
     const requestId = ++this.requestIds;
     let messages: IngestMessage[];
     try {
       messages = splitBody(body, requestId);
     } catch (error) {
-      if (error instanceof InvalidFieldError) return send(response, 400, { error: error.message, field: error.field }, closing);
+      if (error instanceof InvalidFieldError)
+        return send(response, 400, { error: error.message, field: error.field }, closing);
       throw error;
     }
 
@@ -201,7 +230,12 @@ export class HttpIngestionSource implements IngestionSource {
       release: async (error) => outcome.resolve({ kind: 'released', error }),
     };
     if (!this.handoff.push(batch)) {
-      return send(response, 503, { error: 'the server is stopping: nothing was recorded, send it again later' }, { 'retry-after': '1', ...closing });
+      return send(
+        response,
+        503,
+        { error: 'the server is stopping: nothing was recorded, send it again later' },
+        { 'retry-after': '1', ...closing },
+      );
     }
     const settled = await outcome.promise;
     const after: Record<string, string> = this.stopping === undefined ? {} : { connection: 'close' };
@@ -209,7 +243,9 @@ export class HttpIngestionSource implements IngestionSource {
       return send(
         response,
         503,
-        { error: `the ledger could not record this request (${settled.error.message}): nothing acknowledged, send it again (safe: corrections already recorded are not duplicated)` },
+        {
+          error: `the ledger could not record this request (${settled.error.message}): nothing acknowledged, send it again (safe: corrections already recorded are not duplicated)`,
+        },
         { 'retry-after': '1', ...after },
       );
     }

@@ -13,7 +13,14 @@ import type { EditRequest } from '../../domain/dataset-formats.ts';
 import { SubmitEditDataSchema } from '../../domain/edit-commands.ts';
 import type { CommandContext } from '../../domain/edit-commands.ts';
 import { editIdForSource, uuidV4 } from '../../domain/ids.ts';
-import type { DeadLetter, DeadLetterSink, IngestBatch, IngestionSource, IngestItemResult, IngestReport } from '../../domain/ports/ingestion.ts';
+import type {
+  DeadLetter,
+  DeadLetterSink,
+  IngestBatch,
+  IngestionSource,
+  IngestItemResult,
+  IngestReport,
+} from '../../domain/ports/ingestion.ts';
 import type { ImportOptions, ImportResult, LedgerService } from '../ledger/ledger-service.ts';
 import { importRefOf } from '../ledger/ledger-service.ts';
 import { parseCorrection } from './correction-message.ts';
@@ -51,17 +58,26 @@ export interface IngestStats {
   readonly failures: number;
 }
 
-type Parsed = { readonly ok: true; readonly request: EditRequest } | { readonly ok: false; readonly field: string; readonly reason: string };
+type Parsed =
+  | { readonly ok: true; readonly request: EditRequest }
+  | { readonly ok: false; readonly field: string; readonly reason: string };
 
 /** Field and reason of an input error; `requests[0].` (importEdits' prefix) is dropped so the field is the caller's. */
 function describeRejection(error: unknown): { field: string; reason: string } {
-  if (error instanceof InvalidFieldError) return { field: error.field.replace(/^requests\[\d+\]\.?/, '') || 'payload', reason: error.reason };
+  if (error instanceof InvalidFieldError)
+    return { field: error.field.replace(/^requests\[\d+\]\.?/, '') || 'payload', reason: error.reason };
   const field = (error as { field?: unknown })?.field;
   const message = error instanceof Error ? error.message : String(error);
-  return typeof field === 'string' ? { field, reason: message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message } : { field: 'payload', reason: message };
+  return typeof field === 'string'
+    ? { field, reason: message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message }
+    : { field: 'payload', reason: message };
 }
 
-function checkOption(schema: { safeParse(value: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } } }, value: string, name: string): void {
+function checkOption(
+  schema: { safeParse(value: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } } },
+  value: string,
+  name: string,
+): void {
   const result = schema.safeParse(value);
   if (!result.success) throw new InvalidFieldError(name, result.error?.issues[0]?.message ?? 'invalid');
 }
@@ -121,7 +137,14 @@ export class IngestLoop {
       const batch = await source.next();
       if (batch === undefined) return this.counts;
       if (batch.messages.length === 0) {
-        await this.acknowledge(batch, { items: [], submitted: 0, duplicates: 0, superseded: 0, rejected: 0, position: 0 });
+        await this.acknowledge(batch, {
+          items: [],
+          submitted: 0,
+          duplicates: 0,
+          superseded: 0,
+          rejected: 0,
+          position: 0,
+        });
         continue;
       }
       let report: IngestReport;
@@ -135,7 +158,11 @@ export class IngestLoop {
           `${source.channel} ${span(batch)}: could not record the batch (${cause.message}); nothing acknowledged, the source will deliver it again` +
             (this.stopping === undefined ? ` (next attempt in ${delayMs} ms)` : ''),
         );
-        await batch.release(cause).catch((releaseError: unknown) => this.log(`${source.channel}: releasing the batch failed: ${String(releaseError)}`));
+        await batch
+          .release(cause)
+          .catch((releaseError: unknown) =>
+            this.log(`${source.channel}: releasing the batch failed: ${String(releaseError)}`),
+          );
         await this.pause(delayMs);
         continue;
       }
@@ -149,7 +176,9 @@ export class IngestLoop {
       await batch.commit(report);
     } catch (error) {
       // Everything is in the ledger; only the acknowledgement is lost, so the batch may come again (appending nothing).
-      this.log(`${this.options.source.channel} ${span(batch)}: recorded, but acknowledging upstream failed (${error instanceof Error ? error.message : String(error)}); it may be delivered again, which appends nothing`);
+      this.log(
+        `${this.options.source.channel} ${span(batch)}: recorded, but acknowledging upstream failed (${error instanceof Error ? error.message : String(error)}); it may be delivered again, which appends nothing`,
+      );
     }
   }
 
@@ -163,13 +192,22 @@ export class IngestLoop {
         return { ok: false, ...describeRejection(error) };
       }
     });
-    const context: CommandContext = { actor: submittedBy, source: source.channel, correlationId: uuidV4(), ...(this.options.clock ? { clock: this.options.clock } : {}) };
+    const context: CommandContext = {
+      actor: submittedBy,
+      source: source.channel,
+      correlationId: uuidV4(),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+    };
     const importOptions: ImportOptions = { system, submittedBy, reason };
     const valid = parsed.flatMap((p, index) => (p.ok ? [{ index, request: p.request }] : []));
 
     let totals: ImportResult;
     try {
-      totals = await ledger.importEdits(valid.map((v) => v.request), importOptions, context);
+      totals = await ledger.importEdits(
+        valid.map((v) => v.request),
+        importOptions,
+        context,
+      );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       // A rule refused one of them (e.g. its upstream ref is already used for another fact): find which, one by
@@ -178,7 +216,14 @@ export class IngestLoop {
       for (const { index, request } of valid) {
         try {
           const one = await ledger.importEdits([request], importOptions, context);
-          totals = { ...totals, done: totals.done + 1, submitted: totals.submitted + one.submitted, duplicates: totals.duplicates + one.duplicates, superseded: totals.superseded + one.superseded, position: Math.max(totals.position, one.position) };
+          totals = {
+            ...totals,
+            done: totals.done + 1,
+            submitted: totals.submitted + one.submitted,
+            duplicates: totals.duplicates + one.duplicates,
+            superseded: totals.superseded + one.superseded,
+            position: Math.max(totals.position, one.position),
+          };
         } catch (oneError) {
           if (!(oneError instanceof DomainError)) throw oneError;
           parsed[index] = { ok: false, ...describeRejection(oneError) };
@@ -195,7 +240,13 @@ export class IngestLoop {
         return { status: 'rejected', offset: message.offset, key: message.key, field: p.field, message: p.reason };
       }
       const ref = importRefOf(p.request);
-      return { status: 'recorded', offset: message.offset, editId: editIdForSource(system, ref), factKey: p.request.factKey, ref };
+      return {
+        status: 'recorded',
+        offset: message.offset,
+        editId: editIdForSource(system, ref),
+        factKey: p.request.factKey,
+        ref,
+      };
     });
     await this.options.deadLetters.write(deadLetters);
 
@@ -217,7 +268,10 @@ export class IngestLoop {
         `${report.superseded > 0 ? ` (${report.superseded} superseding)` : ''}, ${report.duplicates} already recorded, ${report.rejected} rejected; head position ${report.position}`,
     );
     for (const item of items) {
-      if (item.status === 'rejected') this.log(`${source.channel} ${item.offset}${item.key === undefined ? '' : ` (key ${item.key})`}: rejected, ${item.field}: ${item.message}`);
+      if (item.status === 'rejected')
+        this.log(
+          `${source.channel} ${item.offset}${item.key === undefined ? '' : ` (key ${item.key})`}: rejected, ${item.field}: ${item.message}`,
+        );
     }
     this.options.onReport?.(report);
     return report;

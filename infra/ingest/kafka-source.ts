@@ -97,7 +97,12 @@ export class KafkaIngestionSource implements IngestionSource {
   /** Start consuming `topic` with an already created consumer. */
   static async start(
     consumer: KafkaConsumerLike,
-    options: { readonly topic: string; readonly fromBeginning?: boolean; readonly log?: (line: string) => void; readonly heartbeatMs?: number },
+    options: {
+      readonly topic: string;
+      readonly fromBeginning?: boolean;
+      readonly log?: (line: string) => void;
+      readonly heartbeatMs?: number;
+    },
   ): Promise<KafkaIngestionSource> {
     const source = new KafkaIngestionSource(consumer, options.topic, options);
     try {
@@ -141,7 +146,14 @@ export class KafkaIngestionSource implements IngestionSource {
     return this.stopping;
   }
 
-  private async onBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     if (this.stopping !== undefined || !isRunning() || isStale() || batch.messages.length === 0) return;
     const messages: IngestMessage[] = batch.messages.map((message) => ({
       key: message.key === null ? undefined : message.key.toString('utf8'),
@@ -171,7 +183,9 @@ export class KafkaIngestionSource implements IngestionSource {
     };
     if (!this.handoff.push(ingestBatch)) return;
     const beat = setInterval(() => {
-      heartbeat().catch((error: unknown) => this.log(`kafka: heartbeat failed (${error instanceof Error ? error.message : String(error)})`));
+      heartbeat().catch((error: unknown) =>
+        this.log(`kafka: heartbeat failed (${error instanceof Error ? error.message : String(error)})`),
+      );
     }, this.heartbeatMs);
     try {
       await settled.promise;

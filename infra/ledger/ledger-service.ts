@@ -125,7 +125,11 @@ export class LedgerService {
    * Submit many requests: grouped by fact key (file order within a fact), one append per fact stream.
    * Re-importing the same records appends nothing: each record's source ref is a hash of its content.
    */
-  async importEdits(requests: readonly EditRequest[], options: ImportOptions, context: CommandContext): Promise<ImportResult> {
+  async importEdits(
+    requests: readonly EditRequest[],
+    options: ImportOptions,
+    context: CommandContext,
+  ): Promise<ImportResult> {
     const byFact = new Map<string, SubmitEditInput[]>();
     for (const [index, request] of requests.entries()) {
       const { factKey, ...content } = request;
@@ -159,7 +163,11 @@ export class LedgerService {
   }
 
   /** Decide every input against one fact stream in order and append all resulting events in one batch. */
-  private async submitToFact(factKey: string, inputs: readonly SubmitEditInput[], context: CommandContext): Promise<SubmitEditResult[]> {
+  private async submitToFact(
+    factKey: string,
+    inputs: readonly SubmitEditInput[],
+    context: CommandContext,
+  ): Promise<SubmitEditResult[]> {
     const metadata = this.metadata(context);
     return this.withRetries(factKey, async (stream) => {
       let state = stream.state;
@@ -169,7 +177,11 @@ export class LedgerService {
         const editId = editIdForSource(data.source.system, data.source.ref);
         const events = decideEdit({ type: 'SubmitEdit', data, metadata }, state);
         const superseded = events.find((e) => e.type === 'EditSuperseded');
-        decided.push({ editId, fresh: events.length > 0, supersededEditId: superseded?.type === 'EditSuperseded' ? superseded.data.oldEditId : undefined });
+        decided.push({
+          editId,
+          fresh: events.length > 0,
+          supersededEditId: superseded?.type === 'EditSuperseded' ? superseded.data.oldEditId : undefined,
+        });
         for (const event of events) state = evolveFact(state, event);
         pending.push(...events);
       }
@@ -221,7 +233,9 @@ export class LedgerService {
       const clashing = events.find((e) => e.id === error.eventId);
       if (clashing?.type !== 'EditSubmitted') throw new IdConflict(error);
       const { system, ref } = clashing.data.source;
-      throw new IdConflict(new SourceConflictError(system, ref, `was already submitted for another fact than "${factKey}"`));
+      throw new IdConflict(
+        new SourceConflictError(system, ref, `was already submitted for another fact than "${factKey}"`),
+      );
     }
   }
 
@@ -235,7 +249,12 @@ export class LedgerService {
  * EditSuperseded, if any, comes right before it). `fallback` covers an edit decided earlier in the same batch
  * (a file with the same record twice).
  */
-function firstSubmission(editId: string, factKey: string, events: readonly PositionedEvent[], fallback: number): SubmitEditResult {
+function firstSubmission(
+  editId: string,
+  factKey: string,
+  events: readonly PositionedEvent[],
+  fallback: number,
+): SubmitEditResult {
   const index = events.findIndex(({ event }) => event.type === 'EditSubmitted' && event.data.editId === editId);
   const previous = events[index - 1]?.event;
   const supersession = previous?.type === 'EditSuperseded' && previous.data.newEditId === editId ? previous : undefined;

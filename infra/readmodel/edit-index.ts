@@ -95,18 +95,24 @@ export class EditIndex {
       renameSync(path, aside);
       // Its WAL and shared-memory files belong to the damaged file; a new database must not replay them.
       for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
-      options.onWarning?.(`the edit index ${path} was unreadable (${(error as Error).message}); moved it to ${aside} and rebuilding it from the ledger`);
+      options.onWarning?.(
+        `the edit index ${path} was unreadable (${(error as Error).message}); moved it to ${aside} and rebuilding it from the ledger`,
+      );
       return new EditIndex(openDatabase(path));
     }
   }
 
   private constructor(private readonly db: Database.Database) {
     this.getMeta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
-    this.setMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.setMeta = db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     this.insertEdit = db.prepare<[string, string, number, number, string]>(
       'INSERT OR IGNORE INTO edits (edit_id, fact_key, submitted_at, ended_at, canonical) VALUES (?, ?, ?, ?, ?)',
     );
-    this.endEdit = db.prepare<[number, string, string, number]>('UPDATE edits SET ended_at = ?, end_reason = ? WHERE edit_id = ? AND ended_at = ?');
+    this.endEdit = db.prepare<[number, string, string, number]>(
+      'UPDATE edits SET ended_at = ?, end_reason = ? WHERE edit_id = ? AND ended_at = ?',
+    );
     this.factKeyStmt = db.prepare<[string], string>('SELECT fact_key FROM edits WHERE edit_id = ?').pluck();
     // Two ways to find the edits alive at P; editSetAt picks the one with fewer candidates to scan.
     const columns = 'submitted_at, canonical';
@@ -172,33 +178,41 @@ export class EditIndex {
 
   private applyBatch(events: readonly PositionedEvent[]): void {
     if (events.length === 0) return;
-    this.db.transaction(() => {
-      const checkpoint = this.checkpoint; // re-read inside the write lock: another process may have advanced it
-      let { edits, open } = this.counts();
-      for (const { event, position } of events) {
-        if (position <= checkpoint) continue;
-        switch (event.type) {
-          case 'EditSubmitted': {
-            const edit = activeEditOf(event.data);
-            const added = this.insertEdit.run(edit.editId, edit.factKey, position, OPEN, canonicalEditJson(edit)).changes;
-            edits += added;
-            open += added;
-            break;
+    this.db
+      .transaction(() => {
+        const checkpoint = this.checkpoint; // re-read inside the write lock: another process may have advanced it
+        let { edits, open } = this.counts();
+        for (const { event, position } of events) {
+          if (position <= checkpoint) continue;
+          switch (event.type) {
+            case 'EditSubmitted': {
+              const edit = activeEditOf(event.data);
+              const added = this.insertEdit.run(
+                edit.editId,
+                edit.factKey,
+                position,
+                OPEN,
+                canonicalEditJson(edit),
+              ).changes;
+              edits += added;
+              open += added;
+              break;
+            }
+            case 'EditRetracted':
+              open -= this.endEdit.run(position, 'retracted', event.data.editId, OPEN).changes;
+              break;
+            case 'EditSuperseded':
+              open -= this.endEdit.run(position, 'superseded', event.data.oldEditId, OPEN).changes;
+              break;
+            default:
+              break;
           }
-          case 'EditRetracted':
-            open -= this.endEdit.run(position, 'retracted', event.data.editId, OPEN).changes;
-            break;
-          case 'EditSuperseded':
-            open -= this.endEdit.run(position, 'superseded', event.data.oldEditId, OPEN).changes;
-            break;
-          default:
-            break;
         }
-      }
-      this.setMeta.run('edits', String(edits));
-      this.setMeta.run('open', String(open));
-      this.setCheckpoint(Math.max(checkpoint, events.at(-1)!.position));
-    }).immediate();
+        this.setMeta.run('edits', String(edits));
+        this.setMeta.run('open', String(open));
+        this.setCheckpoint(Math.max(checkpoint, events.at(-1)!.position));
+      })
+      .immediate();
   }
 
   private advance(position: number): void {
@@ -211,7 +225,8 @@ export class EditIndex {
 
   /** The active edit set as of `position` (default: the checkpoint). Call catchUp first for fresh answers. */
   editSetAt(position: number = this.checkpoint): IndexedEditSet {
-    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`position: must be an integer >= 0, got ${position}`);
+    if (!Number.isSafeInteger(position) || position < 0)
+      throw new RangeError(`position: must be an integer >= 0, got ${position}`);
     if (position > this.checkpoint) throw new PositionOutOfRangeError(position, this.checkpoint);
     const rows = (this.preferEnded(position) ? this.byEnded : this.bySubmitted).all(position, position);
     const canonical: string[] = new Array(rows.length);
@@ -279,11 +294,19 @@ function openDatabase(path: string): Database.Database {
 
 function initMeta(db: Database.Database): void {
   const set = db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-  for (const [key, value] of [['schema_version', SCHEMA_VERSION], ['checkpoint', '0'], ['edits', '0'], ['open', '0']] as const) set.run(key, value);
+  for (const [key, value] of [
+    ['schema_version', SCHEMA_VERSION],
+    ['checkpoint', '0'],
+    ['edits', '0'],
+    ['open', '0'],
+  ] as const)
+    set.run(key, value);
 }
 
 function isDamaged(error: unknown): boolean {
-  return error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'));
+  return (
+    error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))
+  );
 }
 
 async function firstEventId(store: EventStore): Promise<string | undefined> {

@@ -16,7 +16,11 @@ class Capture extends Writable {
   }
 }
 
-export async function runCli(command: CliCommand, argv: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliRun> {
+export async function runCli(
+  command: CliCommand,
+  argv: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<CliRun> {
   const stdout = new Capture();
   const stderr = new Capture();
   const io: CliIO = { stdout, stderr, env: options.env ?? { USER: 'tester' }, cwd: options.cwd };

@@ -25,7 +25,12 @@ export function importEventId(i: number): string {
 export function importBatch(batch: number, batchSize: number): NewEvent[] {
   return Array.from({ length: batchSize }, (_, k) => {
     const i = batch * batchSize + k;
-    return { id: importEventId(i), type: 'EditSubmitted', data: { i, prompt: `fact ${i} is`, target: `value ${i}` }, metadata: { batch, batchSize } };
+    return {
+      id: importEventId(i),
+      type: 'EditSubmitted',
+      data: { i, prompt: `fact ${i} is`, target: `value ${i}` },
+      metadata: { batch, batchSize },
+    };
   });
 }
 
@@ -55,7 +60,12 @@ async function runImport(path: string, total: number, batchSize: number): Promis
 
 async function runRace(path: string, stream: string, expected: ExpectedRevision, tag: string): Promise<void> {
   const store = SqliteEventStore.open(path);
-  const events = Array.from({ length: 20 }, (_, i): NewEvent => ({ id: randomUUID(), type: `From-${tag}`, data: { i, tag }, metadata: {} }));
+  const events = Array.from({ length: 20 }, (_, i): NewEvent => ({
+    id: randomUUID(),
+    type: `From-${tag}`,
+    data: { i, tag },
+    metadata: {},
+  }));
   say('ready');
   const lines = createInterface({ input: process.stdin });
   await new Promise<void>((resolve) => lines.once('line', () => resolve()));
@@ -65,7 +75,15 @@ async function runRace(path: string, stream: string, expected: ExpectedRevision,
     say(JSON.stringify({ ok: true, position: result.position, ids: events.map((e) => e.id) }));
   } catch (err) {
     const error = err as Error & { actual?: unknown };
-    say(JSON.stringify({ ok: false, error: error.name, message: error.message, actual: error.actual, ids: events.map((e) => e.id) }));
+    say(
+      JSON.stringify({
+        ok: false,
+        error: error.name,
+        message: error.message,
+        actual: error.actual,
+        ids: events.map((e) => e.id),
+      }),
+    );
   }
   await store.close();
 }

@@ -17,7 +17,11 @@ import { InvalidEventError } from '../../infra/eventstore/errors.ts';
 
 type Body = (t: ExecutionContext, store: EventStore, ns: string) => Promise<void>;
 
-function event(type = 'Noted', data: JsonValue = { n: Math.random() }, metadata: { [key: string]: JsonValue } = { actor: 'contract' }): NewEvent {
+function event(
+  type = 'Noted',
+  data: JsonValue = { n: Math.random() },
+  metadata: { [key: string]: JsonValue } = { actor: 'contract' },
+): NewEvent {
   return { id: randomUUID(), type, data, metadata };
 }
 
@@ -63,12 +67,25 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
 
   it('appends a new stream at revisions 0..n-1 and reads back every field', async (t, store, ns) => {
     const stream = `${ns}-a`;
-    const batch = [event('Submitted', { prompt: 'The CEO of X is', target: 'Y', nested: { list: [1, 2.5, true, null, 'ü€😀'] } }, { actor: 'alice', correlationId: 'c-1' }), ...events(2)];
+    const batch = [
+      event(
+        'Submitted',
+        { prompt: 'The CEO of X is', target: 'Y', nested: { list: [1, 2.5, true, null, 'ü€😀'] } },
+        { actor: 'alice', correlationId: 'c-1' },
+      ),
+      ...events(2),
+    ];
     const first = await store.append(stream, batch, 'no_stream');
     t.is(first.nextExpectedRevision, 2);
     const read = await store.readStream(stream);
-    t.deepEqual(read.map((e) => e.revision), [0, 1, 2]);
-    t.deepEqual(read.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata, stream: e.stream })), batch.map((e) => ({ ...e, stream })));
+    t.deepEqual(
+      read.map((e) => e.revision),
+      [0, 1, 2],
+    );
+    t.deepEqual(
+      read.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata, stream: e.stream })),
+      batch.map((e) => ({ ...e, stream })),
+    );
     t.true(strictlyIncreasing(read.map((e) => e.position)));
     t.true(read.every((e) => e.position > 0));
     t.is(read.at(-1)?.position, first.position);
@@ -77,14 +94,23 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     const second = await store.append(stream, [event()], 2);
     t.is(second.nextExpectedRevision, 3);
     t.true(second.position > first.position);
-    t.deepEqual((await store.readStream(stream)).map((e) => e.revision), [0, 1, 2, 3]);
+    t.deepEqual(
+      (await store.readStream(stream)).map((e) => e.revision),
+      [0, 1, 2, 3],
+    );
   });
 
   it('readStream honours fromRevision and maxCount; a missing stream reads as empty', async (t, store, ns) => {
     const stream = `${ns}-a`;
     await store.append(stream, events(5), 'no_stream');
-    t.deepEqual((await store.readStream(stream, { fromRevision: 2 })).map((e) => e.revision), [2, 3, 4]);
-    t.deepEqual((await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).map((e) => e.revision), [1, 2]);
+    t.deepEqual(
+      (await store.readStream(stream, { fromRevision: 2 })).map((e) => e.revision),
+      [2, 3, 4],
+    );
+    t.deepEqual(
+      (await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).map((e) => e.revision),
+      [1, 2],
+    );
     t.deepEqual(await store.readStream(stream, { fromRevision: 9 }), []);
     t.deepEqual(await store.readStream(`${ns}-missing`), []);
   });
@@ -101,7 +127,9 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
       [missing, 'stream_exists', 'no_stream'],
     ];
     for (const [stream, expected, actual] of cases) {
-      const error = await t.throwsAsync(store.append(stream, events(2), expected), { instanceOf: WrongExpectedRevisionError });
+      const error = await t.throwsAsync(store.append(stream, events(2), expected), {
+        instanceOf: WrongExpectedRevisionError,
+      });
       t.is(error?.stream, stream);
       t.is(error?.expected, expected);
       t.is(error?.actual, actual, `${stream} expected ${String(expected)}`);
@@ -116,7 +144,10 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     t.is((await store.append(stream, events(1), 'any')).nextExpectedRevision, 0);
     t.is((await store.append(stream, events(1), 'any')).nextExpectedRevision, 1);
     t.is((await store.append(stream, events(2), 'stream_exists')).nextExpectedRevision, 3);
-    t.deepEqual((await store.readStream(stream)).map((e) => e.revision), [0, 1, 2, 3]);
+    t.deepEqual(
+      (await store.readStream(stream)).map((e) => e.revision),
+      [0, 1, 2, 3],
+    );
   });
 
   it('two concurrent appends with the same expected revision: exactly one wins, the other writes nothing', async (t, store, ns) => {
@@ -132,7 +163,10 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     t.true(lost[0]?.reason instanceof WrongExpectedRevisionError);
     const types = (await store.readStream(stream)).map((e) => e.type);
     t.is(types.length, 4);
-    t.true(types.slice(1).every((type) => type === types[1]), 'only the winner’s events are stored');
+    t.true(
+      types.slice(1).every((type) => type === types[1]),
+      'only the winner’s events are stored',
+    );
   });
 
   it('redelivering the same ids appends nothing and returns the stored position, whatever the expected revision', async (t, store, ns) => {
@@ -159,7 +193,10 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     const result = await store.append(stream, [a!, b!, c!], 1);
     t.is(result.nextExpectedRevision, 2);
     const read = await store.readStream(stream);
-    t.deepEqual(read.map((e) => e.id), [a!.id, b!.id, c!.id]);
+    t.deepEqual(
+      read.map((e) => e.id),
+      [a!.id, b!.id, c!.id],
+    );
     t.is(result.position, read[2]!.position);
   });
 
@@ -174,10 +211,15 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     ];
     for (const variant of variants) {
       const fresh = event();
-      const error = await t.throwsAsync(store.append(stream, [fresh, variant], 'any'), { instanceOf: EventIdConflictError });
+      const error = await t.throwsAsync(store.append(stream, [fresh, variant], 'any'), {
+        instanceOf: EventIdConflictError,
+      });
       t.is(error?.eventId, original.id);
     }
-    t.deepEqual((await store.readStream(stream)).map((e) => e.id), [original.id]);
+    t.deepEqual(
+      (await store.readStream(stream)).map((e) => e.id),
+      [original.id],
+    );
   });
 
   it('a batch is all-or-nothing: one bad event rejects the whole batch', async (t, store, ns) => {
@@ -194,19 +236,67 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     cyclic.self = cyclic;
     const good = event();
     const cases: Array<[string, () => Promise<unknown>, string]> = [
-      ['function', () => store.append(stream, [{ ...good, data: { f: (() => 1) as unknown as JsonValue } }], 'any'), 'events[0].data.f'],
-      ['undefined data', () => store.append(stream, [{ ...good, data: undefined as unknown as JsonValue }], 'any'), 'events[0].data'],
-      ['undefined in an array', () => store.append(stream, [{ ...good, data: [1, undefined] as unknown as JsonValue }], 'any'), 'events[0].data[1]'],
-      ['bigint', () => store.append(stream, [{ ...good, data: { n: 10n as unknown as JsonValue } }], 'any'), 'events[0].data.n'],
-      ['Infinity', () => store.append(stream, [{ ...good, data: [Number.POSITIVE_INFINITY] }], 'any'), 'events[0].data[0]'],
-      ['Date', () => store.append(stream, [{ ...good, data: { at: new Date() as unknown as JsonValue } }], 'any'), 'events[0].data.at'],
-      ['Map', () => store.append(stream, [{ ...good, data: new Map() as unknown as JsonValue }], 'any'), 'events[0].data'],
-      ['Uint8Array (raw bytes)', () => store.append(stream, [{ ...good, data: new Uint8Array([0xff, 0xfe]) as unknown as JsonValue }], 'any'), 'events[0].data'],
+      [
+        'function',
+        () => store.append(stream, [{ ...good, data: { f: (() => 1) as unknown as JsonValue } }], 'any'),
+        'events[0].data.f',
+      ],
+      [
+        'undefined data',
+        () => store.append(stream, [{ ...good, data: undefined as unknown as JsonValue }], 'any'),
+        'events[0].data',
+      ],
+      [
+        'undefined in an array',
+        () => store.append(stream, [{ ...good, data: [1, undefined] as unknown as JsonValue }], 'any'),
+        'events[0].data[1]',
+      ],
+      [
+        'bigint',
+        () => store.append(stream, [{ ...good, data: { n: 10n as unknown as JsonValue } }], 'any'),
+        'events[0].data.n',
+      ],
+      [
+        'Infinity',
+        () => store.append(stream, [{ ...good, data: [Number.POSITIVE_INFINITY] }], 'any'),
+        'events[0].data[0]',
+      ],
+      [
+        'Date',
+        () => store.append(stream, [{ ...good, data: { at: new Date() as unknown as JsonValue } }], 'any'),
+        'events[0].data.at',
+      ],
+      [
+        'Map',
+        () => store.append(stream, [{ ...good, data: new Map() as unknown as JsonValue }], 'any'),
+        'events[0].data',
+      ],
+      [
+        'Uint8Array (raw bytes)',
+        () => store.append(stream, [{ ...good, data: new Uint8Array([0xff, 0xfe]) as unknown as JsonValue }], 'any'),
+        'events[0].data',
+      ],
       ['cycle', () => store.append(stream, [{ ...good, data: cyclic as JsonValue }], 'any'), 'events[0].data.self'],
-      ['lone high surrogate', () => store.append(stream, [{ ...good, data: { text: 'ab\uD800c' } }], 'any'), 'events[0].data.text'],
-      ['lone low surrogate in a key', () => store.append(stream, [{ ...good, data: { ['k\uDC00']: 1 } }], 'any'), 'events[0].data (key "k\\udc00")'],
-      ['lone surrogate in metadata', () => store.append(stream, [{ ...good, metadata: { actor: '\uDFFF' } }], 'any'), 'events[0].metadata.actor'],
-      ['metadata not an object', () => store.append(stream, [{ ...good, metadata: ['x'] as unknown as { [key: string]: JsonValue } }], 'any'), 'events[0].metadata'],
+      [
+        'lone high surrogate',
+        () => store.append(stream, [{ ...good, data: { text: 'ab\uD800c' } }], 'any'),
+        'events[0].data.text',
+      ],
+      [
+        'lone low surrogate in a key',
+        () => store.append(stream, [{ ...good, data: { ['k\uDC00']: 1 } }], 'any'),
+        'events[0].data (key "k\\udc00")',
+      ],
+      [
+        'lone surrogate in metadata',
+        () => store.append(stream, [{ ...good, metadata: { actor: '\uDFFF' } }], 'any'),
+        'events[0].metadata.actor',
+      ],
+      [
+        'metadata not an object',
+        () => store.append(stream, [{ ...good, metadata: ['x'] as unknown as { [key: string]: JsonValue } }], 'any'),
+        'events[0].metadata',
+      ],
       ['id not a UUID', () => store.append(stream, [{ ...good, id: 'edit-1' }], 'any'), 'events[0].id'],
       ['empty type', () => store.append(stream, [{ ...good, type: '' }], 'any'), 'events[0].type'],
       ['system type', () => store.append(stream, [{ ...good, type: '$metadata' }], 'any'), 'events[0].type'],
@@ -214,14 +304,30 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
       ['empty stream', () => store.append('', [good], 'any'), 'stream'],
       ['lone surrogate in stream', () => store.append(`${stream}\uD800`, [good], 'any'), 'stream'],
       ['no events', () => store.append(stream, [], 'any'), 'events'],
-      ['same id twice in a batch', () => store.append(stream, [good, { ...event(), id: good.id }], 'any'), 'events[1].id'],
+      [
+        'same id twice in a batch',
+        () => store.append(stream, [good, { ...event(), id: good.id }], 'any'),
+        'events[1].id',
+      ],
       ['negative expected revision', () => store.append(stream, [good], -1), 'expectedRevision'],
       ['fractional expected revision', () => store.append(stream, [good], 1.5), 'expectedRevision'],
-      ['unknown expected revision', () => store.append(stream, [good], 'latest' as ExpectedRevision), 'expectedRevision'],
-      ['event larger than 1 MiB', () => store.append(stream, [{ ...good, data: { text: 'x'.repeat(1_048_577) } }], 'any'), 'events[0]'],
+      [
+        'unknown expected revision',
+        () => store.append(stream, [good], 'latest' as ExpectedRevision),
+        'expectedRevision',
+      ],
+      [
+        'event larger than 1 MiB',
+        () => store.append(stream, [{ ...good, data: { text: 'x'.repeat(1_048_577) } }], 'any'),
+        'events[0]',
+      ],
       ['negative fromRevision', () => store.readStream(stream, { fromRevision: -1 }), 'fromRevision'],
       ['negative after', () => collect(store.readAll({ after: -5 })), 'after'],
-      ['filter that is not a list', () => collect(store.readAll({ filter: { eventTypes: 'Noted' as unknown as string[] } })), 'filter.eventTypes'],
+      [
+        'filter that is not a list',
+        () => collect(store.readAll({ filter: { eventTypes: 'Noted' as unknown as string[] } })),
+        'filter.eventTypes',
+      ],
     ];
     for (const [label, run, field] of cases) {
       const error = await t.throwsAsync(run(), { instanceOf: InvalidEventError }, label);
@@ -229,7 +335,11 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     }
     t.deepEqual(await mine(store, ns), []);
     // Undefined-valued properties are dropped, as JSON.stringify does: the absent optional field.
-    await store.append(stream, [{ ...good, data: { kept: 1, dropped: undefined } as unknown as JsonValue }], 'no_stream');
+    await store.append(
+      stream,
+      [{ ...good, data: { kept: 1, dropped: undefined } as unknown as JsonValue }],
+      'no_stream',
+    );
     t.deepEqual((await store.readStream(stream))[0]?.data, { kept: 1 });
     // Just under the limit is fine: 1 MiB minus the JSON quotes, braces and key.
     await store.append(stream, [{ ...event(), data: { t: 'é'.repeat(500_000) } }], 0);
@@ -246,12 +356,21 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
       }
     }
     const all = await mine(store, ns);
-    t.deepEqual(all.map((e) => e.id), appended);
+    t.deepEqual(
+      all.map((e) => e.id),
+      appended,
+    );
     t.true(strictlyIncreasing(all.map((e) => e.position)));
     const checkpoint = all[4]!.position;
-    t.deepEqual((await mine(store, ns, checkpoint)).map((e) => e.id), appended.slice(5));
+    t.deepEqual(
+      (await mine(store, ns, checkpoint)).map((e) => e.id),
+      appended.slice(5),
+    );
     const page = await collect(store.readAll({ after: checkpoint, maxCount: 3, filter: { streamPrefixes: [ns] } }));
-    t.deepEqual(page.map((e) => e.id), appended.slice(5, 8));
+    t.deepEqual(
+      page.map((e) => e.id),
+      appended.slice(5, 8),
+    );
     t.deepEqual(await mine(store, ns, all.at(-1)!.position), []);
   });
 
@@ -260,12 +379,34 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     await store.append(`${ns}-edit-2`, [event('Submitted')], 'no_stream');
     await store.append(`${ns}-model-1`, [event('Materialized'), event('Submitted')], 'no_stream');
     const read = async (filter: { streamPrefixes?: string[]; eventTypes?: string[] }): Promise<string[]> =>
-      (await collect(store.readAll({ filter: { streamPrefixes: filter.streamPrefixes ?? [ns], eventTypes: filter.eventTypes } }))).map((e) => `${e.stream.slice(ns.length + 1)}:${e.type}`);
-    t.deepEqual(await read({ streamPrefixes: [`${ns}-edit-`] }), ['edit-1:Submitted', 'edit-1:Retracted', 'edit-2:Submitted']);
-    t.deepEqual(await read({ streamPrefixes: [`${ns}-edit-2`, `${ns}-model-`] }), ['edit-2:Submitted', 'model-1:Materialized', 'model-1:Submitted']);
-    t.deepEqual(await read({ eventTypes: ['Submitted'] }), ['edit-1:Submitted', 'edit-2:Submitted', 'model-1:Submitted']);
-    t.deepEqual(await read({ eventTypes: ['Retracted', 'Materialized'] }), ['edit-1:Retracted', 'model-1:Materialized']);
-    t.deepEqual(await read({ streamPrefixes: [`${ns}-edit-`], eventTypes: ['Submitted'] }), ['edit-1:Submitted', 'edit-2:Submitted']);
+      (
+        await collect(
+          store.readAll({ filter: { streamPrefixes: filter.streamPrefixes ?? [ns], eventTypes: filter.eventTypes } }),
+        )
+      ).map((e) => `${e.stream.slice(ns.length + 1)}:${e.type}`);
+    t.deepEqual(await read({ streamPrefixes: [`${ns}-edit-`] }), [
+      'edit-1:Submitted',
+      'edit-1:Retracted',
+      'edit-2:Submitted',
+    ]);
+    t.deepEqual(await read({ streamPrefixes: [`${ns}-edit-2`, `${ns}-model-`] }), [
+      'edit-2:Submitted',
+      'model-1:Materialized',
+      'model-1:Submitted',
+    ]);
+    t.deepEqual(await read({ eventTypes: ['Submitted'] }), [
+      'edit-1:Submitted',
+      'edit-2:Submitted',
+      'model-1:Submitted',
+    ]);
+    t.deepEqual(await read({ eventTypes: ['Retracted', 'Materialized'] }), [
+      'edit-1:Retracted',
+      'model-1:Materialized',
+    ]);
+    t.deepEqual(await read({ streamPrefixes: [`${ns}-edit-`], eventTypes: ['Submitted'] }), [
+      'edit-1:Submitted',
+      'edit-2:Submitted',
+    ]);
     t.deepEqual(await read({ eventTypes: ['Submit'] }), [], 'event types match exactly, not by prefix');
     t.deepEqual(await read({ streamPrefixes: [`${ns}-nothing`] }), []);
   });
@@ -288,13 +429,19 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     });
     await waitFor(t, 'caught up', () => caughtUpAt.length > 0);
     t.deepEqual(caughtUpAt, [5]);
-    t.deepEqual(delivered.map((e) => e.id), existing.map((e) => e.id));
+    t.deepEqual(
+      delivered.map((e) => e.id),
+      existing.map((e) => e.id),
+    );
 
     const live = events(4);
     await store.append(`${ns}-a`, live.slice(0, 2), 2);
     await store.append(`${ns}-c`, live.slice(2), 'no_stream');
     await waitFor(t, 'live events', () => delivered.length >= 9);
-    t.deepEqual(delivered.map((e) => e.id), [...existing, ...live].map((e) => e.id));
+    t.deepEqual(
+      delivered.map((e) => e.id),
+      [...existing, ...live].map((e) => e.id),
+    );
     t.true(strictlyIncreasing(delivered.map((e) => e.position)));
     t.deepEqual(caughtUpAt, [5], 'onCaughtUp is called once');
 
@@ -323,13 +470,19 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     });
     try {
       await waitFor(t, 'caught up', () => caughtUp);
-      t.deepEqual(delivered.map((e) => e.id), [batch[2]!.id, batch[3]!.id]);
+      t.deepEqual(
+        delivered.map((e) => e.id),
+        [batch[2]!.id, batch[3]!.id],
+      );
       const more = [event('Retracted'), event('Submitted')];
       await store.append(`${ns}-b`, more, 'no_stream');
       await store.append(`other-${ns}`, [event('Submitted')], 'no_stream'); // outside the prefix
       await waitFor(t, 'the live Submitted event', () => delivered.length >= 3);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      t.deepEqual(delivered.map((e) => e.id), [batch[2]!.id, batch[3]!.id, more[1]!.id]);
+      t.deepEqual(
+        delivered.map((e) => e.id),
+        [batch[2]!.id, batch[3]!.id, more[1]!.id],
+      );
     } finally {
       await subscription.stop();
     }

@@ -27,12 +27,26 @@ import { importRefOf, LedgerService } from '../../infra/ledger/ledger-service.ts
 
 /** A ZsRE record (as `edit import` reads them), unique per `n`. */
 export function zsre(n: number, target = `River ${n}`): string {
-  return JSON.stringify({ subject: `Creek ${n}`, src: `Which river system contains Creek ${n}?`, alt: target, rephrase: `What river system is Creek ${n} in?`, loc: `nq question: how many moons has planet ${n}`, loc_ans: `${n}` });
+  return JSON.stringify({
+    subject: `Creek ${n}`,
+    src: `Which river system contains Creek ${n}?`,
+    alt: target,
+    rephrase: `What river system is Creek ${n} in?`,
+    loc: `nq question: how many moons has planet ${n}`,
+    loc_ans: `${n}`,
+  });
 }
 
 /** A CounterFact record, unique per `n`. */
 export function counterfact(n: number): string {
-  return JSON.stringify({ prompt: `The mother tongue of Person ${n} is`, target_new: 'English', subject: `Person ${n}`, rephrase_prompt: [`Person ${n} spoke the language`], locality_prompt: ['The mother tongue of Léon Blum is'], locality_ground_truth: ['French'] });
+  return JSON.stringify({
+    prompt: `The mother tongue of Person ${n} is`,
+    target_new: 'English',
+    subject: `Person ${n}`,
+    rephrase_prompt: [`Person ${n} spoke the language`],
+    locality_prompt: ['The mother tongue of Léon Blum is'],
+    locality_ground_truth: ['French'],
+  });
 }
 
 export const SYSTEM = 'upstream-crm';
@@ -54,12 +68,22 @@ export async function submittedEdits(store: EventStore): Promise<SubmittedEdit[]
   const edits: SubmittedEdit[] = [];
   for await (const event of store.readAll({ filter: { eventTypes: ['EditSubmitted'] } })) {
     const data = event.data as { editId: string; target: string; source: { system: string; ref: string } };
-    edits.push({ editId: data.editId, target: data.target, source: data.source, channel: String(event.metadata['source']) });
+    edits.push({
+      editId: data.editId,
+      target: data.target,
+      source: data.source,
+      channel: String(event.metadata['source']),
+    });
   }
   return edits;
 }
 
-export async function waitFor(t: ExecutionContext, what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+export async function waitFor(
+  t: ExecutionContext,
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) {
@@ -149,7 +173,13 @@ export function registerIngestionContract(name: string, makeRig: MakeRig, option
         retry: { initialMs: 10, maxMs: 40 },
       });
       try {
-        await body(t, { store, deadLetters, reports, rig, until: (what, condition) => waitFor(t, what, condition, timeoutMs) });
+        await body(t, {
+          store,
+          deadLetters,
+          reports,
+          rig,
+          until: (what, condition) => waitFor(t, what, condition, timeoutMs),
+        });
       } finally {
         store.failAppends = false;
         store.appendDelayMs = 0;
@@ -161,7 +191,11 @@ export function registerIngestionContract(name: string, makeRig: MakeRig, option
     });
   };
 
-  it('corrections land in the ledger with their upstream ref, and are acknowledged after the append', async (t, { store, rig, until }) => {
+  it('corrections land in the ledger with their upstream ref, and are acknowledged after the append', async (t, {
+    store,
+    rig,
+    until,
+  }) => {
     const payloads = [zsre(1), counterfact(2)];
     await rig.publish(payloads);
     await until('2 acknowledged messages', async () => (await rig.acknowledged()) === 2);
@@ -173,7 +207,10 @@ export function registerIngestionContract(name: string, makeRig: MakeRig, option
         return { editId, source: { system: SYSTEM, ref }, channel: rig.channel };
       }),
     );
-    t.deepEqual(edits.map((e) => e.target), ['River 1', 'English']);
+    t.deepEqual(
+      edits.map((e) => e.target),
+      ['River 1', 'English'],
+    );
   });
 
   it('a redelivered message appends nothing', async (t, { store, reports, rig, until }) => {
@@ -184,39 +221,73 @@ export function registerIngestionContract(name: string, makeRig: MakeRig, option
     await rig.publish([zsre(3)]);
     await until('the redelivery to be acknowledged', async () => (await rig.acknowledged()) === 2);
     t.is(await store.headPosition(), head, 'the redelivery appended events');
-    t.deepEqual((await submittedEdits(store)).map((e) => e.editId), [expectedEdit(zsre(3)).editId]);
+    t.deepEqual(
+      (await submittedEdits(store)).map((e) => e.editId),
+      [expectedEdit(zsre(3)).editId],
+    );
     t.like(reports.at(-1), { submitted: 0, duplicates: 1, rejected: 0 });
   });
 
-  it('a bad message is reported naming its field and dead-lettered; the good ones of the same delivery land', async (t, { store, deadLetters, reports, rig, until }) => {
+  it('a bad message is reported naming its field and dead-lettered; the good ones of the same delivery land', async (t, {
+    store,
+    deadLetters,
+    reports,
+    rig,
+    until,
+  }) => {
     const noAlt = JSON.stringify({ subject: 'Creek 5', src: 'Which river system contains Creek 5?' });
     const badTarget = JSON.stringify({ prompt: 'The mother tongue of Person 6 is', target_new: 42 });
     const payloads = [zsre(4), noAlt, '{not json', badTarget, counterfact(7)];
     await rig.publish(payloads);
     await until('5 acknowledged messages', async () => (await rig.acknowledged()) === 5);
-    t.deepEqual((await submittedEdits(store)).map((e) => e.editId).sort(), [expectedEdit(zsre(4)).editId, expectedEdit(counterfact(7)).editId].sort());
+    t.deepEqual(
+      (await submittedEdits(store)).map((e) => e.editId).sort(),
+      [expectedEdit(zsre(4)).editId, expectedEdit(counterfact(7)).editId].sort(),
+    );
 
     const rejected = reports.flatMap((r) => r.items).filter((item) => item.status === 'rejected');
-    t.deepEqual(rejected.map((item) => item.field), ['alt', 'payload', 'target_new']);
-    t.deepEqual(deadLetters.entries.map((d) => [d.field, d.payload, d.channel]), [['alt', noAlt, rig.channel], ['payload', '{not json', rig.channel], ['target_new', badTarget, rig.channel]]);
+    t.deepEqual(
+      rejected.map((item) => item.field),
+      ['alt', 'payload', 'target_new'],
+    );
+    t.deepEqual(
+      deadLetters.entries.map((d) => [d.field, d.payload, d.channel]),
+      [
+        ['alt', noAlt, rig.channel],
+        ['payload', '{not json', rig.channel],
+        ['target_new', badTarget, rig.channel],
+      ],
+    );
     t.regex(deadLetters.entries[1]!.message, /not valid JSON/);
     t.regex(deadLetters.entries[2]!.message, /must be a string/);
   });
 
-  it('nothing is acknowledged before the append: a failed append leaves the message unacknowledged, and it is delivered again', async (t, { store, deadLetters, rig, until }) => {
+  it('nothing is acknowledged before the append: a failed append leaves the message unacknowledged, and it is delivered again', async (t, {
+    store,
+    deadLetters,
+    rig,
+    until,
+  }) => {
     store.failAppends = true;
     await rig.publish([zsre(8)]);
     await until('the message to be delivered (and to fail) at least twice', () => store.failedAppends >= 2);
     t.is(await rig.acknowledged(), 0, 'acknowledged although the append failed');
     t.deepEqual(await submittedEdits(store), []);
-    t.deepEqual(deadLetters.entries, [], 'a ledger outage is not the message\'s fault');
+    t.deepEqual(deadLetters.entries, [], "a ledger outage is not the message's fault");
 
     store.failAppends = false;
     await until('the message to be acknowledged once the ledger is back', async () => (await rig.acknowledged()) === 1);
-    t.deepEqual((await submittedEdits(store)).map((e) => e.editId), [expectedEdit(zsre(8)).editId]);
+    t.deepEqual(
+      (await submittedEdits(store)).map((e) => e.editId),
+      [expectedEdit(zsre(8)).editId],
+    );
   });
 
-  it('stop drains cleanly: the batch in flight is recorded and acknowledged, then nothing more is taken in', async (t, { store, rig, until }) => {
+  it('stop drains cleanly: the batch in flight is recorded and acknowledged, then nothing more is taken in', async (t, {
+    store,
+    rig,
+    until,
+  }) => {
     store.appendDelayMs = 300;
     await rig.publish([zsre(9)]);
     await until('the batch to be in flight', () => store.appendsStarted >= 1);
@@ -252,7 +323,8 @@ export class FakeKafkaBroker {
 
   produce(topic: string, values: readonly string[], key?: string): void {
     const log = this.log(topic);
-    for (const value of values) log.push({ key: key === undefined ? null : Buffer.from(key), value: Buffer.from(value) });
+    for (const value of values)
+      log.push({ key: key === undefined ? null : Buffer.from(key), value: Buffer.from(value) });
   }
 
   log(topic: string): FakeRecord[] {
@@ -296,7 +368,8 @@ export class FakeKafkaConsumer implements KafkaConsumerLike {
 
   async subscribe(subscription: ConsumerSubscribeTopics): Promise<void> {
     const [topic] = subscription.topics;
-    if (typeof topic !== 'string' || subscription.topics.length !== 1) throw new Error('FakeKafkaConsumer: exactly one topic name');
+    if (typeof topic !== 'string' || subscription.topics.length !== 1)
+      throw new Error('FakeKafkaConsumer: exactly one topic name');
     this.topic = topic;
     this.fromBeginning = subscription.fromBeginning ?? false;
   }
@@ -331,7 +404,11 @@ export class FakeKafkaConsumer implements KafkaConsumerLike {
     const threshold = config.autoCommitThreshold ?? null;
     const interval = config.autoCommitInterval ?? null;
     let lastCommit = Date.now();
-    let resolved = broker.hasCommitted(groupId, topic) ? broker.committed(groupId, topic) : this.fromBeginning ? 0 : broker.log(topic).length;
+    let resolved = broker.hasCommitted(groupId, topic)
+      ? broker.committed(groupId, topic)
+      : this.fromBeginning
+        ? 0
+        : broker.log(topic).length;
     const commit = (): void => {
       if (resolved > broker.committed(groupId, topic)) broker.commit(groupId, topic, resolved);
       lastCommit = Date.now();
@@ -339,7 +416,8 @@ export class FakeKafkaConsumer implements KafkaConsumerLike {
     const commitIfNecessary = (): void => {
       const pending = resolved - broker.committed(groupId, topic);
       if (pending <= 0) return;
-      if ((threshold !== null && pending >= threshold) || (interval !== null && Date.now() >= lastCommit + interval)) commit();
+      if ((threshold !== null && pending >= threshold) || (interval !== null && Date.now() >= lastCommit + interval))
+        commit();
     };
     while (this.running) {
       const log = broker.log(topic);
@@ -349,7 +427,14 @@ export class FakeKafkaConsumer implements KafkaConsumerLike {
       }
       const first = resolved;
       const records = log.slice(first, first + 100);
-      const messages: KafkaMessage[] = records.map((r, i) => ({ key: r.key, value: r.value, timestamp: String(Date.now()), attributes: 0, offset: String(first + i), headers: {} }));
+      const messages: KafkaMessage[] = records.map((r, i) => ({
+        key: r.key,
+        value: r.value,
+        timestamp: String(Date.now()),
+        attributes: 0,
+        offset: String(first + i),
+        headers: {},
+      }));
       const lastOffset = String(first + records.length - 1);
       const batch: Batch = {
         topic,

@@ -16,7 +16,8 @@ export function newLedger(store: EventStore = new MemoryEventStore()) {
     service,
     submit: (factKey: string, ref: string, target = `target of ${ref}`, extra: Partial<SubmitEditInput> = {}) =>
       service.submitEdit(submitData({ factKey, target, source: { system: 'test', ref }, ...extra }), context),
-    retract: (editId: string, factKey: string) => service.retractEdit({ editId, factKey, reason: 'wrong', by: 'bob' }, context),
+    retract: (editId: string, factKey: string) =>
+      service.retractEdit({ editId, factKey, reason: 'wrong', by: 'bob' }, context),
     events: () => allEvents(store),
   };
 }

@@ -4,7 +4,10 @@
 //   node --import tsx tests/helpers/model-cli-child.ts <trainer|materialize|...> [args...]
 //
 // Exits with the command's exit code. EDITLEDGER_HOME / EDITLEDGER_BACKEND come from the environment.
-const commands: Record<string, () => Promise<{ command: { run(argv: readonly string[], io: unknown): Promise<number> } }>> = {
+const commands: Record<
+  string,
+  () => Promise<{ command: { run(argv: readonly string[], io: unknown): Promise<number> } }>
+> = {
   trainer: () => import('../../infra/cli/commands/trainer.ts'),
   materialize: () => import('../../infra/cli/commands/materialize.ts'),
   verify: () => import('../../infra/cli/commands/verify.ts'),
@@ -17,5 +20,10 @@ if (load === undefined) {
   process.exit(2);
 }
 const { command } = await load();
-const code = await command.run(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+const code = await command.run(args, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+});
 process.exit(code);

@@ -65,13 +65,35 @@ export function byteToUnicode(): string[] {
 
 /** Merges over byte-level symbols ("Ġ" is the space byte). Each merged token is added to the vocabulary. */
 const MERGES: ReadonlyArray<readonly [string, string]> = [
-  ['Ġ', 't'], ['h', 'e'], ['Ġt', 'he'], ['i', 'n'], ['Ġ', 'a'], ['e', 'r'], ['o', 'n'], ['Ġ', 'o'],
-  ['Ġ', 'i'], ['Ġi', 's'], ['a', 'r'], ['Ġ', 'c'], ['e', 's'], ['o', 'f'], ['Ġ', 'of'], ['Ġ', 's'],
-  ['a', 'n'], ['Ġ', 'P'], ['Ġ', 'C'], ['E', 'O'], ['Ġc', 'ap'], ['a', 'p'], ['Ġ', 'w'], ['Ġw', 'h'],
+  ['Ġ', 't'],
+  ['h', 'e'],
+  ['Ġt', 'he'],
+  ['i', 'n'],
+  ['Ġ', 'a'],
+  ['e', 'r'],
+  ['o', 'n'],
+  ['Ġ', 'o'],
+  ['Ġ', 'i'],
+  ['Ġi', 's'],
+  ['a', 'r'],
+  ['Ġ', 'c'],
+  ['e', 's'],
+  ['o', 'f'],
+  ['Ġ', 'of'],
+  ['Ġ', 's'],
+  ['a', 'n'],
+  ['Ġ', 'P'],
+  ['Ġ', 'C'],
+  ['E', 'O'],
+  ['Ġc', 'ap'],
+  ['a', 'p'],
+  ['Ġ', 'w'],
+  ['Ġw', 'h'],
 ];
 
 /** Qwen2's pre-tokenization split pattern (from its tokenizer.json). */
-const QWEN2_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN2_SPLIT =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 export interface TinyTokenizerFiles {
   readonly tokenizerJson: Record<string, unknown>;
@@ -86,10 +108,16 @@ export function tinyTokenizerFiles(style: TinyStyle): TinyTokenizerFiles {
   const vocab: Record<string, number> = {};
   byteToUnicode().forEach((ch, b) => (vocab[ch] = b));
   let next = 256;
-  for (const [a, b] of MERGES) if (!((a + b) in vocab)) vocab[a + b] = next++;
+  for (const [a, b] of MERGES) if (!(a + b in vocab)) vocab[a + b] = next++;
   const specials = style === 'llama' ? ['<s>', '</s>'] : ['<|endoftext|>', '<|im_start|>', '<|im_end|>'];
   const addedTokens = specials.map((content) => ({
-    id: next++, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    id: next++,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
   }));
   const idOf = (s: string) => addedTokens.find((t) => t.content === s)!.id;
 
@@ -102,27 +130,63 @@ export function tinyTokenizerFiles(style: TinyStyle): TinyTokenizerFiles {
     normalizer: style === 'qwen2' ? { type: 'NFC' } : null,
     pre_tokenizer:
       style === 'qwen2'
-        ? { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: QWEN2_SPLIT }, behavior: 'Isolated', invert: false }, byteLevel] }
+        ? {
+            type: 'Sequence',
+            pretokenizers: [
+              { type: 'Split', pattern: { Regex: QWEN2_SPLIT }, behavior: 'Isolated', invert: false },
+              byteLevel,
+            ],
+          }
         : byteLevel,
     post_processor:
       style === 'llama'
         ? {
             type: 'TemplateProcessing',
             single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-            pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<s>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+            pair: [
+              { SpecialToken: { id: '<s>', type_id: 0 } },
+              { Sequence: { id: 'A', type_id: 0 } },
+              { SpecialToken: { id: '<s>', type_id: 1 } },
+              { Sequence: { id: 'B', type_id: 1 } },
+            ],
             special_tokens: { '<s>': { id: '<s>', ids: [idOf('<s>')], tokens: ['<s>'] } },
           }
         : { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '',
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: MERGES.map(([a, b]) => [a, b]),
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: MERGES.map(([a, b]) => [a, b]),
     },
   };
   const tokenizerConfig: Record<string, unknown> =
     style === 'llama'
-      ? { add_bos_token: true, add_eos_token: false, bos_token: '<s>', eos_token: '</s>', pad_token: null, clean_up_tokenization_spaces: false, model_max_length: 128, tokenizer_class: 'PreTrainedTokenizerFast' }
-      : { bos_token: null, eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', clean_up_tokenization_spaces: false, model_max_length: 128, errors: 'replace', tokenizer_class: 'Qwen2Tokenizer' };
+      ? {
+          add_bos_token: true,
+          add_eos_token: false,
+          bos_token: '<s>',
+          eos_token: '</s>',
+          pad_token: null,
+          clean_up_tokenization_spaces: false,
+          model_max_length: 128,
+          tokenizer_class: 'PreTrainedTokenizerFast',
+        }
+      : {
+          bos_token: null,
+          eos_token: '<|endoftext|>',
+          pad_token: '<|endoftext|>',
+          clean_up_tokenization_spaces: false,
+          model_max_length: 128,
+          errors: 'replace',
+          tokenizer_class: 'Qwen2Tokenizer',
+        };
   const special =
     style === 'llama'
       ? { bos: idOf('<s>'), eos: idOf('</s>'), pad: null }
@@ -166,9 +230,27 @@ export function tinyConfig(style: TinyStyle, o: TinyCheckpointOptions = {}): Rec
     eos_token_id: tok.special.eos,
   };
   return style === 'llama'
-    ? { architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: tok.size, ...common, rope_theta: 10000, tie_word_embeddings: false, attention_bias: false, rope_scaling: null }
+    ? {
+        architectures: ['LlamaForCausalLM'],
+        model_type: 'llama',
+        vocab_size: tok.size,
+        ...common,
+        rope_theta: 10000,
+        tie_word_embeddings: false,
+        attention_bias: false,
+        rope_scaling: null,
+      }
     : // Qwen2 pads its embedding matrix beyond the tokenizer's ids; so do we (rows nobody can encode).
-      { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: tok.size + 5, ...common, rope_theta: 1000000, tie_word_embeddings: true, use_sliding_window: false, sliding_window: 4096 };
+      {
+        architectures: ['Qwen2ForCausalLM'],
+        model_type: 'qwen2',
+        vocab_size: tok.size + 5,
+        ...common,
+        rope_theta: 1000000,
+        tie_word_embeddings: true,
+        use_sliding_window: false,
+        sliding_window: 4096,
+      };
 }
 
 /** Random float32 weights for every parameter of `config`, deterministic in `seed`. */
@@ -219,10 +301,18 @@ export async function createTinyCheckpoint(options: TinyCheckpointOptions = {}):
       await writeSafetensorsFile(join(dir, file), part, { format: 'pt' });
     }
     const totalSize = names.reduce((acc, n) => acc + 4 * tensors.get(n)!.data.length, 0);
-    await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2));
+    await writeFile(
+      join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2),
+    );
   }
   return {
-    dir, rawConfig, config, tensors, tokenizerJson: tok.tokenizerJson, tokenizerConfig: tok.tokenizerConfig,
+    dir,
+    rawConfig,
+    config,
+    tensors,
+    tokenizerJson: tok.tokenizerJson,
+    tokenizerConfig: tok.tokenizerConfig,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -114,7 +114,11 @@ export function buildCorpus(world: World, input: CorpusConfigInput = {}): Corpus
 
   const heldout = world.facts.map((fact) => {
     const t = templates[fact.id] as FactTemplates;
-    return renderSequence(RELATION_TEMPLATES[fact.relation][t.perplexity] as string, name(fact.subject), name(fact.object));
+    return renderSequence(
+      RELATION_TEMPLATES[fact.relation][t.perplexity] as string,
+      name(fact.subject),
+      name(fact.object),
+    );
   });
   rng.fork('heldout-order').shuffle(heldout);
 
@@ -179,7 +183,8 @@ function assignTemplates(world: World, rng: Rng): FactTemplates[] {
 function checkEveryTemplateSeen(world: World, templates: readonly FactTemplates[]): void {
   for (const relation of RELATION_IDS) {
     const seen = new Set<number>();
-    for (const f of world.facts) if (f.relation === relation) for (const i of (templates[f.id] as FactTemplates).pretrain) seen.add(i);
+    for (const f of world.facts)
+      if (f.relation === relation) for (const i of (templates[f.id] as FactTemplates).pretrain) seen.add(i);
     const missing = RELATION_TEMPLATES[relation].map((_, i) => i).filter((i) => !seen.has(i));
     if (missing.length > 0) {
       throw new RangeError(
@@ -235,10 +240,15 @@ function buildEdits(
   const pretrainedTwoHop = new Set(twoHopPretrained.map((s) => `${s.subject}:${s.chain}`));
   // Second-hop probes need the subjects x whose first hop (in the edited world) is a given entity.
   const firstHopSources = (relation: Fact['relation'], target: number): number[] =>
-    world.facts.filter((f) => f.relation === relation && edited.object(f.subject, relation) === target).map((f) => f.subject);
+    world.facts
+      .filter((f) => f.relation === relation && edited.object(f.subject, relation) === target)
+      .map((f) => f.subject);
 
   const probeOf = (f: Fact): Probe => ({
-    prompt: renderPrompt(RELATION_TEMPLATES[f.relation][(templates[f.id] as FactTemplates).primary] as string, name(f.subject)),
+    prompt: renderPrompt(
+      RELATION_TEMPLATES[f.relation][(templates[f.id] as FactTemplates).primary] as string,
+      name(f.subject),
+    ),
     ground_truth: name(f.object),
     subject: name(f.subject),
     relation: f.relation,
@@ -254,10 +264,15 @@ function buildEdits(
     const first = localityRng.pick(sameRelation.length > 0 ? sameRelation : others);
     const rest = localityRng.sample(
       others.filter((f) => f.relation !== fact.relation && f.id !== first.id),
-      Math.min(config.localityOtherSubjects - 1, others.filter((f) => f.relation !== fact.relation && f.id !== first.id).length),
+      Math.min(
+        config.localityOtherSubjects - 1,
+        others.filter((f) => f.relation !== fact.relation && f.id !== first.id).length,
+      ),
     );
     const otherSubjects = [first, ...rest].map(probeOf);
-    const sameSubject = (uneditedBySubject.get(fact.subject) ?? []).filter((f) => f.relation !== fact.relation).map(probeOf);
+    const sameSubject = (uneditedBySubject.get(fact.subject) ?? [])
+      .filter((f) => f.relation !== fact.relation)
+      .map(probeOf);
 
     const portability: PortabilityProbe[] = [];
     const tryProbe = (subject: number, chain: ChainId, hop: 1 | 2): void => {

@@ -22,7 +22,15 @@ import type { BpeModel } from '../tokenizer/bpe-model.ts';
 import { BpeTrainerConfigSchema, type BpeTrainerConfigInput, trainBpe } from '../tokenizer/bpe-trainer.ts';
 import { buildCorpus, type Corpus, type CorpusConfigInput } from './corpus.ts';
 import { CHAIN_TEMPLATES, RELATION_TEMPLATES } from './templates.ts';
-import { ENTITY_TYPES, generateWorld, RELATION_IDS, RELATIONS, TWO_HOP_CHAINS, type World, type WorldConfigInput } from './world.ts';
+import {
+  ENTITY_TYPES,
+  generateWorld,
+  RELATION_IDS,
+  RELATIONS,
+  TWO_HOP_CHAINS,
+  type World,
+  type WorldConfigInput,
+} from './world.ts';
 
 export const WORLD_FORMAT = 'editledger-world/1';
 export const MANIFEST_FILE = 'manifest.json';
@@ -48,7 +56,9 @@ export function buildWorld(options: WorldBuildOptions, onProgress?: WorldBuildPr
   const world = generateWorld(options.world);
   onProgress?.('building corpus and edit set');
   const corpus = buildCorpus(world, options.corpus ?? {});
-  const tokenizer = trainBpe(corpus.pretrain, options.tokenizer ?? {}, (done, total) => onProgress?.('training tokenizer', done, total));
+  const tokenizer = trainBpe(corpus.pretrain, options.tokenizer ?? {}, (done, total) =>
+    onProgress?.('training tokenizer', done, total),
+  );
   return { world, corpus, tokenizer };
 }
 
@@ -79,7 +89,11 @@ export interface WorldSizes {
 export interface WorldManifest {
   readonly format: string;
   readonly seed: number | string;
-  readonly config: { world: World['config']; corpus: Corpus['config']; tokenizer: { vocabSize: number; minFrequency: number } };
+  readonly config: {
+    world: World['config'];
+    corpus: Corpus['config'];
+    tokenizer: { vocabSize: number; minFrequency: number };
+  };
   readonly sizes: WorldSizes;
   readonly files: readonly ManifestFile[];
 }
@@ -88,7 +102,8 @@ export interface WorldManifest {
 export function measureWorld(built: BuiltWorld): WorldSizes {
   const { world, corpus, tokenizer } = built;
   const encoder = new BpeTokenizer(tokenizer);
-  const count = (lines: readonly string[]): number => lines.reduce((n, l) => n + encoder.encode(l, { addSpecialTokens: false }).length, 0);
+  const count = (lines: readonly string[]): number =>
+    lines.reduce((n, l) => n + encoder.encode(l, { addSpecialTokens: false }).length, 0);
   const pretrainTokens = count(corpus.pretrain);
   const pretrainChars = corpus.pretrain.reduce((n, l) => n + l.length, 0);
   const tally = <K extends string>(keys: readonly K[], of: (k: K) => number): Record<string, number> =>
@@ -141,7 +156,13 @@ function worldDocument(built: BuiltWorld): Record<string, unknown> {
     entities: world.entities,
     facts: world.facts.map((f) => {
       const t = corpus.templates[f.id];
-      return { ...f, pretrain_templates: t?.pretrain, probe_template: t?.probe, perplexity_template: t?.perplexity, primary_template: t?.primary };
+      return {
+        ...f,
+        pretrain_templates: t?.pretrain,
+        probe_template: t?.probe,
+        perplexity_template: t?.perplexity,
+        primary_template: t?.primary,
+      };
     }),
     two_hop_pretrained: corpus.twoHopPretrained,
   };
@@ -150,7 +171,11 @@ function worldDocument(built: BuiltWorld): Record<string, unknown> {
 const lines = (items: readonly string[]): string => (items.length === 0 ? '' : `${items.join('\n')}\n`);
 
 /** Builds everything and writes the folder; returns the manifest (also written as manifest.json). */
-export async function writeWorldFolder(dir: string, options: WorldBuildOptions, onProgress?: WorldBuildProgress): Promise<WorldManifest> {
+export async function writeWorldFolder(
+  dir: string,
+  options: WorldBuildOptions,
+  onProgress?: WorldBuildProgress,
+): Promise<WorldManifest> {
   const built = buildWorld(options, onProgress);
   onProgress?.('measuring');
   const sizes = measureWorld(built);

@@ -23,7 +23,9 @@ const ManifestSchema = z.object({
   seed: z.union([z.int().nonnegative(), z.string()]),
   config: z.record(z.string(), z.unknown()),
   sizes: z.record(z.string(), z.unknown()),
-  files: z.array(z.object({ name: z.string().min(1), bytes: z.int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: z.array(
+    z.object({ name: z.string().min(1), bytes: z.int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
 });
 export type ReadManifest = z.infer<typeof ManifestSchema>;
 
@@ -55,7 +57,9 @@ function parseRecords<T>(file: string, text: string, schema: z.ZodType<T>): T[] 
 const splitLines = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
 
 export async function readWorldFolder(dir: string): Promise<WorldFolder> {
-  const manifestParsed = ManifestSchema.safeParse(JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as unknown);
+  const manifestParsed = ManifestSchema.safeParse(
+    JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as unknown,
+  );
   if (!manifestParsed.success) {
     const issue = manifestParsed.error.issues[0];
     throw new Error(`${MANIFEST_FILE} ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);

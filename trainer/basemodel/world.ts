@@ -110,7 +110,32 @@ export interface World {
 // ---------------------------------------------------------------------------------------------------------------
 // Names
 
-const ONSETS = ['b', 'd', 'f', 'g', 'h', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'kr', 'tr', 'st', 'sh', 'th', 'j', 'w'];
+const ONSETS = [
+  'b',
+  'd',
+  'f',
+  'g',
+  'h',
+  'k',
+  'l',
+  'm',
+  'n',
+  'p',
+  'r',
+  's',
+  't',
+  'v',
+  'z',
+  'br',
+  'dr',
+  'kr',
+  'tr',
+  'st',
+  'sh',
+  'th',
+  'j',
+  'w',
+];
 const VOWELS = ['a', 'e', 'i', 'o', 'u', 'a', 'e', 'i', 'o', 'ai', 'ei', 'ou'];
 const CODAS = ['n', 'r', 'l', 's', 'm', 'k', 'th', 'rn', 'nd'];
 const SUFFIXES: Record<'country' | 'city' | 'org' | 'first' | 'last', readonly string[]> = {
@@ -120,13 +145,70 @@ const SUFFIXES: Record<'country' | 'city' | 'org' | 'first' | 'last', readonly s
   first: ['a', 'o', 'in', 'el', 'is', 'y', '', ''],
   last: ['son', 'ek', 'ari', 'ov', 'ens', 'ley', 'man', '', ''],
 };
-const ORG_KINDS = ['Group', 'Systems', 'Industries', 'Labs', 'Holdings', 'Works', 'Trading', 'Partners', 'Foods', 'Motors', 'Logistics', 'Media'];
+const ORG_KINDS = [
+  'Group',
+  'Systems',
+  'Industries',
+  'Labs',
+  'Holdings',
+  'Works',
+  'Trading',
+  'Partners',
+  'Foods',
+  'Motors',
+  'Logistics',
+  'Media',
+];
 
 /** Lower-cased words a generated name must never be (they occur in templates or would read as English). */
 const RESERVED_WORDS = new Set([
-  'the', 'a', 'an', 'in', 'of', 'is', 'was', 'by', 'at', 'to', 'for', 'who', 'where', 'which', 'what', 'from',
-  'born', 'city', 'country', 'capital', 'ceo', 'q', 'and', 'its', 'his', 'her', 'lives', 'works', 'home', 'led',
-  'run', 'on', 'be', 'as', 'are', 'has', 'seat', 'staff', 'job', 'sits', 'so', 'no', 'do', 'go', 'me', 'we', 'he',
+  'the',
+  'a',
+  'an',
+  'in',
+  'of',
+  'is',
+  'was',
+  'by',
+  'at',
+  'to',
+  'for',
+  'who',
+  'where',
+  'which',
+  'what',
+  'from',
+  'born',
+  'city',
+  'country',
+  'capital',
+  'ceo',
+  'q',
+  'and',
+  'its',
+  'his',
+  'her',
+  'lives',
+  'works',
+  'home',
+  'led',
+  'run',
+  'on',
+  'be',
+  'as',
+  'are',
+  'has',
+  'seat',
+  'staff',
+  'job',
+  'sits',
+  'so',
+  'no',
+  'do',
+  'go',
+  'me',
+  'we',
+  'he',
   ...ORG_KINDS.map((k) => k.toLowerCase()),
 ]);
 
@@ -239,7 +321,10 @@ export function generateWorld(input: WorldConfigInput): World {
     objects.born_in.set(person, birthCity);
     objects.lives_in.set(person, lifeRng.bool(config.livesInBirthCity) ? birthCity : lifeRng.pick(cities));
     const birthCountry = cityCountry.get(birthCity) as number;
-    objects.citizen_of.set(person, lifeRng.bool(config.citizenshipFollowsBirth) ? birthCountry : lifeRng.pick(countries));
+    objects.citizen_of.set(
+      person,
+      lifeRng.bool(config.citizenshipFollowsBirth) ? birthCountry : lifeRng.pick(countries),
+    );
   }
 
   const facts: Fact[] = [];

@@ -72,7 +72,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Reads and validates config.json of a checkpoint folder. */
-export async function readCheckpointConfig(dir: string): Promise<{ raw: Record<string, unknown>; hf: HfConfig; config: ModelConfig }> {
+export async function readCheckpointConfig(
+  dir: string,
+): Promise<{ raw: Record<string, unknown>; hf: HfConfig; config: ModelConfig }> {
   const path = join(dir, CONFIG_FILE);
   const raw = await readJson(path);
   if (!isRecord(raw)) throw new CheckpointError(`${path}: must be a JSON object`);
@@ -84,11 +86,15 @@ export async function readCheckpointConfig(dir: string): Promise<{ raw: Record<s
  * The weight files of a folder: model.safetensors, else the shards of model.safetensors.index.json (validated), in a
  * fixed order. When both exist the single file wins, as in transformers.
  */
-export async function weightFiles(dir: string): Promise<{ index: string | null; shards: string[]; weightMap: Map<string, string> | null }> {
+export async function weightFiles(
+  dir: string,
+): Promise<{ index: string | null; shards: string[]; weightMap: Map<string, string> | null }> {
   if (await exists(join(dir, WEIGHTS_FILE))) return { index: null, shards: [WEIGHTS_FILE], weightMap: null };
   const indexPath = join(dir, WEIGHTS_INDEX_FILE);
   if (!(await exists(indexPath))) {
-    throw new CheckpointError(`${dir}: no ${WEIGHTS_FILE} and no ${WEIGHTS_INDEX_FILE}; not a safetensors checkpoint folder`);
+    throw new CheckpointError(
+      `${dir}: no ${WEIGHTS_FILE} and no ${WEIGHTS_INDEX_FILE}; not a safetensors checkpoint folder`,
+    );
   }
   const index = await readJson(indexPath);
   if (!isRecord(index) || !isRecord(index['weight_map'])) {
@@ -97,13 +103,16 @@ export async function weightFiles(dir: string): Promise<{ index: string | null; 
   const weightMap = new Map<string, string>();
   for (const [name, file] of Object.entries(index['weight_map'])) {
     if (typeof file !== 'string' || file.length === 0 || basename(file) !== file) {
-      throw new CheckpointError(`${indexPath}: weight_map["${name}"] must be a file name in the same folder, found ${JSON.stringify(file)}`);
+      throw new CheckpointError(
+        `${indexPath}: weight_map["${name}"] must be a file name in the same folder, found ${JSON.stringify(file)}`,
+      );
     }
     weightMap.set(name, file);
   }
   const shards = [...new Set(weightMap.values())].sort();
   for (const shard of shards) {
-    if (!(await exists(join(dir, shard)))) throw new CheckpointError(`${indexPath}: shard "${shard}" is listed but missing from ${dir}`);
+    if (!(await exists(join(dir, shard))))
+      throw new CheckpointError(`${indexPath}: shard "${shard}" is listed but missing from ${dir}`);
   }
   return { index: WEIGHTS_INDEX_FILE, shards, weightMap };
 }
@@ -123,7 +132,9 @@ export async function readHfCheckpoint(dir: string): Promise<HfCheckpoint> {
     const contents = await readSafetensorsFile(path);
     for (const [name, tensor] of contents.tensors) {
       if (weightMap && weightMap.get(name) !== shard) {
-        throw new CheckpointError(`${path}: holds tensor "${name}" but ${WEIGHTS_INDEX_FILE} maps it to ${JSON.stringify(weightMap.get(name) ?? null)}`);
+        throw new CheckpointError(
+          `${path}: holds tensor "${name}" but ${WEIGHTS_INDEX_FILE} maps it to ${JSON.stringify(weightMap.get(name) ?? null)}`,
+        );
       }
       if (tensors.has(name)) throw new CheckpointError(`${path}: tensor "${name}" appears in more than one shard`);
       tensors.set(name, tensor);
@@ -131,7 +142,10 @@ export async function readHfCheckpoint(dir: string): Promise<HfCheckpoint> {
   }
   if (weightMap) {
     for (const [name, shard] of weightMap) {
-      if (!tensors.has(name)) throw new CheckpointError(`${join(dir, shard)}: ${WEIGHTS_INDEX_FILE} lists tensor "${name}" but the shard does not hold it`);
+      if (!tensors.has(name))
+        throw new CheckpointError(
+          `${join(dir, shard)}: ${WEIGHTS_INDEX_FILE} lists tensor "${name}" but the shard does not hold it`,
+        );
     }
   }
   validateTensors(tensors, config, dir);
@@ -150,13 +164,17 @@ export function validateTensors(tensors: Map<string, HostTensor>, config: ModelC
       tensors.delete(name);
       continue;
     }
-    throw new CheckpointError(`${where}: unexpected tensor "${name}" for a ${config.modelType} model with this config (check num_hidden_layers, attention_bias, tie_word_embeddings)`);
+    throw new CheckpointError(
+      `${where}: unexpected tensor "${name}" for a ${config.modelType} model with this config (check num_hidden_layers, attention_bias, tie_word_embeddings)`,
+    );
   }
   for (const [name, shape] of expected) {
     const t = tensors.get(name);
     if (!t) throw new CheckpointError(`${where}: missing tensor "${name}" (expected shape [${shape.join(', ')}])`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new CheckpointError(`${where}: tensor "${name}" has shape [${t.shape.join(', ')}] but the config implies [${shape.join(', ')}]`);
+      throw new CheckpointError(
+        `${where}: tensor "${name}" has shape [${t.shape.join(', ')}] but the config implies [${shape.join(', ')}]`,
+      );
     }
   }
 }

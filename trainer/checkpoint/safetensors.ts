@@ -28,7 +28,21 @@ export type SupportedDtype = (typeof SUPPORTED_DTYPES)[number];
 
 /** Dtypes the spec defines; recognised so the error can say "not supported" rather than "unknown". */
 const KNOWN_DTYPES = new Set([
-  'BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64',
+  'BOOL',
+  'U8',
+  'I8',
+  'F8_E5M2',
+  'F8_E4M3',
+  'I16',
+  'U16',
+  'F16',
+  'BF16',
+  'I32',
+  'U32',
+  'F32',
+  'F64',
+  'I64',
+  'U64',
 ]);
 
 const BYTES_PER_ELEMENT: Record<SupportedDtype, number> = { F32: 4, F16: 2, BF16: 2 };
@@ -79,7 +93,10 @@ if (endianness() !== 'LE') {
  */
 export function headerLength(prefix: Uint8Array, fileSize: number, source: string): number {
   if (fileSize < 8 || prefix.length < 8) {
-    throw new SafetensorsError(source, `truncated: the file is ${fileSize} bytes, shorter than the 8-byte header length`);
+    throw new SafetensorsError(
+      source,
+      `truncated: the file is ${fileSize} bytes, shorter than the 8-byte header length`,
+    );
   }
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n === 0n) throw new SafetensorsError(source, 'header length is 0; the header must be a JSON object');
@@ -87,7 +104,10 @@ export function headerLength(prefix: Uint8Array, fileSize: number, source: strin
     throw new SafetensorsError(source, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   }
   if (n > BigInt(fileSize - 8)) {
-    throw new SafetensorsError(source, `header length ${n} runs past the end of the file (${fileSize - 8} bytes after the length prefix); the file is truncated or the header length is wrong`);
+    throw new SafetensorsError(
+      source,
+      `header length ${n} runs past the end of the file (${fileSize - 8} bytes after the length prefix); the file is truncated or the header length is wrong`,
+    );
   }
   return Number(n);
 }
@@ -114,13 +134,19 @@ export function parseHeader(headerBytes: Uint8Array, dataLength: number, source:
     throw new SafetensorsError(source, 'header is not valid UTF-8');
   }
   if (!text.startsWith('{')) {
-    throw new SafetensorsError(source, `header must start with '{' (a JSON object), found ${JSON.stringify(text.slice(0, 20))}`);
+    throw new SafetensorsError(
+      source,
+      `header must start with '{' (a JSON object), found ${JSON.stringify(text.slice(0, 20))}`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new SafetensorsError(source, `header is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SafetensorsError(
+      source,
+      `header is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!isPlainObject(json)) throw new SafetensorsError(source, 'header must be a JSON object');
 
@@ -145,37 +171,59 @@ export function parseHeader(headerBytes: Uint8Array, dataLength: number, source:
   let previous: TensorEntry | undefined;
   for (const e of entries) {
     if (e.end > dataLength) {
-      throw new SafetensorsError(source, `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] run past the end of the data buffer (${dataLength} bytes); the file is truncated or the header lies`);
+      throw new SafetensorsError(
+        source,
+        `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] run past the end of the data buffer (${dataLength} bytes); the file is truncated or the header lies`,
+      );
     }
     if (e.begin < cursor) {
-      throw new SafetensorsError(source, `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] overlap tensor "${previous?.name ?? ''}" ending at ${cursor}`);
+      throw new SafetensorsError(
+        source,
+        `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] overlap tensor "${previous?.name ?? ''}" ending at ${cursor}`,
+      );
     }
     if (e.begin > cursor) {
-      throw new SafetensorsError(source, `tensor "${e.name}": data_offsets start at ${e.begin} but the previous tensor ends at ${cursor}; the data buffer has a hole`);
+      throw new SafetensorsError(
+        source,
+        `tensor "${e.name}": data_offsets start at ${e.begin} but the previous tensor ends at ${cursor}; the data buffer has a hole`,
+      );
     }
     cursor = e.end;
     previous = e;
   }
   if (cursor !== dataLength) {
-    throw new SafetensorsError(source, `the tensors cover ${cursor} bytes but the data buffer holds ${dataLength}; trailing bytes are not described by the header`);
+    throw new SafetensorsError(
+      source,
+      `the tensors cover ${cursor} bytes but the data buffer holds ${dataLength}; trailing bytes are not described by the header`,
+    );
   }
   return { entries, metadata, dataStart: 8 + headerBytes.length };
 }
 
 function parseEntry(name: string, value: unknown, source: string): TensorEntry {
   const where = `tensor "${name}"`;
-  if (!isPlainObject(value)) throw new SafetensorsError(source, `${where}: entry must be an object with dtype, shape, data_offsets`);
+  if (!isPlainObject(value))
+    throw new SafetensorsError(source, `${where}: entry must be an object with dtype, shape, data_offsets`);
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string') throw new SafetensorsError(source, `${where}: "dtype" must be a string`);
   if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype)) {
     const kind = KNOWN_DTYPES.has(dtype) ? 'is not supported' : 'is unknown';
-    throw new SafetensorsError(source, `${where}: dtype "${dtype}" ${kind} (supported: ${SUPPORTED_DTYPES.join(', ')})`);
+    throw new SafetensorsError(
+      source,
+      `${where}: dtype "${dtype}" ${kind} (supported: ${SUPPORTED_DTYPES.join(', ')})`,
+    );
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) {
-    throw new SafetensorsError(source, `${where}: "shape" must be an array of non-negative integers, found ${JSON.stringify(shape)}`);
+    throw new SafetensorsError(
+      source,
+      `${where}: "shape" must be an array of non-negative integers, found ${JSON.stringify(shape)}`,
+    );
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInteger)) {
-    throw new SafetensorsError(source, `${where}: "data_offsets" must be [begin, end] of non-negative integers, found ${JSON.stringify(offsets)}`);
+    throw new SafetensorsError(
+      source,
+      `${where}: "data_offsets" must be [begin, end] of non-negative integers, found ${JSON.stringify(offsets)}`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw new SafetensorsError(source, `${where}: "data_offsets" end ${end} is before begin ${begin}`);
@@ -183,7 +231,10 @@ function parseEntry(name: string, value: unknown, source: string): TensorEntry {
   // BigInt so that a lying shape cannot overflow into a plausible size.
   const expected = (shape as number[]).reduce((acc, s) => acc * BigInt(s), 1n) * BigInt(BYTES_PER_ELEMENT[d]);
   if (expected !== BigInt(end - begin)) {
-    throw new SafetensorsError(source, `${where}: shape [${(shape as number[]).join(', ')}] of ${d} needs ${expected} bytes but "data_offsets" [${begin}, ${end}] span ${end - begin}`);
+    throw new SafetensorsError(
+      source,
+      `${where}: shape [${(shape as number[]).join(', ')}] of ${d} needs ${expected} bytes but "data_offsets" [${begin}, ${end}] span ${end - begin}`,
+    );
   }
   return { name, dtype: d, shape: [...(shape as number[])], begin, end };
 }
@@ -306,12 +357,7 @@ export async function readSafetensorsFile(
   }
 }
 
-async function readExactly(
-  fh: FileHandle,
-  into: Uint8Array,
-  position: number,
-  source: string,
-): Promise<void> {
+async function readExactly(fh: FileHandle, into: Uint8Array, position: number, source: string): Promise<void> {
   let done = 0;
   while (done < into.byteLength) {
     const { bytesRead } = await fh.read(into, done, into.byteLength - done, position + done);
@@ -356,11 +402,17 @@ function layout(tensors: ReadonlyMap<string, HostTensor>, metadata: Readonly<Rec
     if (name === '__metadata__') throw new SafetensorsError('<writer>', 'a tensor cannot be named "__metadata__"');
     const t = tensors.get(name)!;
     if (!t.shape.every(isNonNegativeInteger)) {
-      throw new SafetensorsError('<writer>', `tensor "${name}": shape must be non-negative integers, found ${JSON.stringify(t.shape)}`);
+      throw new SafetensorsError(
+        '<writer>',
+        `tensor "${name}": shape must be non-negative integers, found ${JSON.stringify(t.shape)}`,
+      );
     }
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) {
-      throw new SafetensorsError('<writer>', `tensor "${name}": shape [${t.shape.join(', ')}] has ${count} elements but the data holds ${t.data.length}`);
+      throw new SafetensorsError(
+        '<writer>',
+        `tensor "${name}": shape [${t.shape.join(', ')}] has ${count} elements but the data holds ${t.data.length}`,
+      );
     }
     header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;

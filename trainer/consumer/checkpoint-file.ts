@@ -18,13 +18,15 @@ export class FileCheckpointStore implements CheckpointStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw error;
     }
-    const parsed = CheckpointSchema.safeParse((() => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return undefined;
-      }
-    })());
+    const parsed = CheckpointSchema.safeParse(
+      (() => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return undefined;
+        }
+      })(),
+    );
     // A damaged checkpoint only costs a re-check from the start: versions are idempotent.
     return parsed.success ? parsed.data.position : 0;
   }

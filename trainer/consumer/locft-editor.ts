@@ -53,9 +53,14 @@ export function tunedParameterName(policy: Pick<TrainingPolicy, 'layer' | 'modul
 
 /** The ledger's policy as LocFT hyper-parameters; what LocFT cannot express is a typed error, not a silent change. */
 export function hyperParamsOf(policy: TrainingPolicy): LocftHyperParamsInput {
-  if (policy.method !== 'locft-bf') throw new PolicyNotSupportedError('method', `${String(policy.method)} is not supported`);
+  if (policy.method !== 'locft-bf')
+    throw new PolicyNotSupportedError('method', `${String(policy.method)} is not supported`);
   if (!policy.appendEos) throw new PolicyNotSupportedError('appendEos', 'LocFT always appends EOS to targets');
-  if (policy.stopLoss !== policy.skipBatchLoss) throw new PolicyNotSupportedError('skipBatchLoss', `LocFT uses one threshold for skipping batches and stopping; got ${policy.skipBatchLoss} and ${policy.stopLoss}`);
+  if (policy.stopLoss !== policy.skipBatchLoss)
+    throw new PolicyNotSupportedError(
+      'skipBatchLoss',
+      `LocFT uses one threshold for skipping batches and stopping; got ${policy.skipBatchLoss} and ${policy.stopLoss}`,
+    );
   if (policy.seed < 0 || policy.seed > 0xffffffff) throw new PolicyNotSupportedError('seed', 'must be in [0, 2^32)');
   return {
     rewriteModules: [`model.layers.{}.${policy.module}.weight`],
@@ -91,8 +96,15 @@ export class LocftEditor implements VersionEditor {
     const hyperParams = hyperParamsOf(request.policy);
     if (request.edits.length === 0) return this.baseAsVersion(request, backend, started);
 
-    const [checkpoint, tokenizer] = await Promise.all([readHfCheckpoint(request.baseDir), loadHfTokenizer(request.baseDir)]);
-    if (request.policy.layer >= checkpoint.config.numLayers) throw new PolicyNotSupportedError('layer', `${request.policy.layer} is out of range; the model has ${checkpoint.config.numLayers} layers`);
+    const [checkpoint, tokenizer] = await Promise.all([
+      readHfCheckpoint(request.baseDir),
+      loadHfTokenizer(request.baseDir),
+    ]);
+    if (request.policy.layer >= checkpoint.config.numLayers)
+      throw new PolicyNotSupportedError(
+        'layer',
+        `${request.policy.layer} is out of range; the model has ${checkpoint.config.numLayers} layers`,
+      );
     const model = LlamaModel.fromHostTensors(checkpoint.config, checkpoint.tensors);
     const edits = request.edits.map((e) => ({ prompt: e.prompt, target: e.target }));
     try {
@@ -102,20 +114,54 @@ export class LocftEditor implements VersionEditor {
         baseHash: request.baseHash,
         edits,
         hyperParams,
-        options: { activationCache: 'auto', engine: request.engine ?? 'auto', ...(this.options.cacheDir !== undefined && { cacheDir: this.options.cacheDir }) },
+        options: {
+          activationCache: 'auto',
+          engine: request.engine ?? 'auto',
+          ...(this.options.cacheDir !== undefined && { cacheDir: this.options.cacheDir }),
+        },
         onProgress: (p) => {
           if (p.phase !== 'train' || p.done === true) return;
-          request.onProgress?.({ epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, loss: p.loss, elapsedMs: Date.now() - started, etaMs: p.etaMs });
+          request.onProgress?.({
+            epoch: p.epoch,
+            epochs: p.epochs,
+            batch: p.batch,
+            batches: p.batches,
+            loss: p.loss,
+            elapsedMs: Date.now() - started,
+            etaMs: p.etaMs,
+          });
         },
       });
       const last = result.lossCurve.at(-1);
-      request.onProgress?.({ epoch: result.epochs, epochs: request.policy.epochs, batch: 1, batches: 1, loss: last ?? 0, elapsedMs: Date.now() - started, etaMs: 0, done: true });
-      const artifact = buildDeltaArtifact(result, { baseHash: request.baseHash, edits, editSetHash: request.trainingSetHash });
+      request.onProgress?.({
+        epoch: result.epochs,
+        epochs: request.policy.epochs,
+        batch: 1,
+        batches: 1,
+        loss: last ?? 0,
+        elapsedMs: Date.now() - started,
+        etaMs: 0,
+        done: true,
+      });
+      const artifact = buildDeltaArtifact(result, {
+        baseHash: request.baseHash,
+        edits,
+        editSetHash: request.trainingSetHash,
+      });
       return {
         primary: DELTA_FILE,
         files: new Map([
           [DELTA_FILE, artifact.delta],
-          [MANIFEST_FILE, Buffer.from(JSON.stringify({ ...artifact.manifest, policy: request.policy, policyHash: policyHashOf(request.policy) }, null, 2) + '\n')],
+          [
+            MANIFEST_FILE,
+            Buffer.from(
+              JSON.stringify(
+                { ...artifact.manifest, policy: request.policy, policyHash: policyHashOf(request.policy) },
+                null,
+                2,
+              ) + '\n',
+            ),
+          ],
         ]),
         epochs: result.epochs,
         finalLoss: last,
@@ -131,8 +177,16 @@ export class LocftEditor implements VersionEditor {
     const checkpoint = await readHfCheckpoint(request.baseDir);
     const name = tunedParameterName(request.policy);
     const tensor = checkpoint.tensors.get(name);
-    if (tensor === undefined) throw new PolicyNotSupportedError('module', `"${request.policy.module}" names no parameter (${name} is not in the checkpoint)`);
-    const delta = serializeDelta(new Map([[name, tensor]]), { baseHash: request.baseHash, editSetHash: request.trainingSetHash, hyperParamsHash: policyHashOf(request.policy) });
+    if (tensor === undefined)
+      throw new PolicyNotSupportedError(
+        'module',
+        `"${request.policy.module}" names no parameter (${name} is not in the checkpoint)`,
+      );
+    const delta = serializeDelta(new Map([[name, tensor]]), {
+      baseHash: request.baseHash,
+      editSetHash: request.trainingSetHash,
+      hyperParamsHash: policyHashOf(request.policy),
+    });
     const manifest = {
       format: 'editledger-base-version/1',
       deltaFile: DELTA_FILE,
@@ -149,7 +203,16 @@ export class LocftEditor implements VersionEditor {
       durationMs: Date.now() - started,
       createdAt: new Date().toISOString(),
     };
-    return { primary: DELTA_FILE, files: new Map([[DELTA_FILE, delta], [MANIFEST_FILE, Buffer.from(JSON.stringify(manifest, null, 2) + '\n')]]), epochs: 0, finalLoss: undefined, backend };
+    return {
+      primary: DELTA_FILE,
+      files: new Map([
+        [DELTA_FILE, delta],
+        [MANIFEST_FILE, Buffer.from(JSON.stringify(manifest, null, 2) + '\n')],
+      ]),
+      epochs: 0,
+      finalLoss: undefined,
+      backend,
+    };
   }
 
   /**
@@ -165,8 +228,17 @@ export class LocftEditor implements VersionEditor {
     await this.backend();
     const deltaBytes = request.artifact.files.get(DELTA_FILE);
     if (deltaBytes === undefined) throw new Error(`artifact ${request.artifact.sha256}: no ${DELTA_FILE}`);
-    const [base, edited, tokenizer] = await Promise.all([readHfCheckpoint(request.baseDir), readVersionCheckpoint(request.baseDir, deltaBytes), loadHfTokenizer(request.baseDir)]);
-    const edits: EvalEdit[] = request.edits.map((e) => ({ prompt: e.prompt, target: e.target, rephrase: e.rephrase, locality: e.locality }));
+    const [base, edited, tokenizer] = await Promise.all([
+      readHfCheckpoint(request.baseDir),
+      readVersionCheckpoint(request.baseDir, deltaBytes),
+      loadHfTokenizer(request.baseDir),
+    ]);
+    const edits: EvalEdit[] = request.edits.map((e) => ({
+      prompt: e.prompt,
+      target: e.target,
+      rephrase: e.rephrase,
+      locality: e.locality,
+    }));
     const heldout = join(request.baseDir, 'heldout.txt');
     const facts = join(request.baseDir, 'unedited.json');
     const capability = await loadCapabilityProbes(
@@ -207,6 +279,7 @@ export function metricsOf(report: EvalReport): Record<string, number> {
   const factsBase = m.uneditedFactAccuracy.base;
   const factsEdited = m.uneditedFactAccuracy.edited;
   if (factsBase !== null && factsEdited !== null && factsBase > 0) put('capability', factsEdited / factsBase);
-  else if (m.perplexity.base !== null && m.perplexity.edited !== null && m.perplexity.edited > 0) put('capability', m.perplexity.base / m.perplexity.edited);
+  else if (m.perplexity.base !== null && m.perplexity.edited !== null && m.perplexity.edited > 0)
+    put('capability', m.perplexity.base / m.perplexity.edited);
   return out;
 }

@@ -12,14 +12,31 @@
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
-import { BaseModelNotRegisteredError, ModelVersionNotFoundError, activeTraining, policyHashOf, shortVersionId, trainingOrder, trainingSetHashOf, versionIdOf } from '../../domain/model-version.ts';
+import {
+  BaseModelNotRegisteredError,
+  ModelVersionNotFoundError,
+  activeTraining,
+  policyHashOf,
+  shortVersionId,
+  trainingOrder,
+  trainingSetHashOf,
+  versionIdOf,
+} from '../../domain/model-version.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
 import { HOST_STEP_SUFFIX } from '../locft/config.ts';
 import type { CommandContext, ModelLedgerSnapshot } from './model-ledger.ts';
 import { commandMetadata, executeModelCommand, readModelLedger } from './model-ledger.ts';
-import type { ArtifactRepository, EditSetSource, Logger, Metrics, StoredArtifact, TrainProgress, VersionEditor } from './ports.ts';
+import type {
+  ArtifactRepository,
+  EditSetSource,
+  Logger,
+  Metrics,
+  StoredArtifact,
+  TrainProgress,
+  VersionEditor,
+} from './ports.ts';
 
 export interface MaterializerDeps {
   readonly store: EventStore;
@@ -69,7 +86,9 @@ export class RebuildMismatchError extends Error {
     readonly actual: string,
     readonly differences: readonly string[],
   ) {
-    super(`version ${shortVersionId(versionId)}: rebuilt artifact sha256 ${actual.slice(0, 12)} differs from the recorded ${expected.slice(0, 12)} (${differences.join('; ') || 'same recorded inputs: nondeterministic backend?'})`);
+    super(
+      `version ${shortVersionId(versionId)}: rebuilt artifact sha256 ${actual.slice(0, 12)} differs from the recorded ${expected.slice(0, 12)} (${differences.join('; ') || 'same recorded inputs: nondeterministic backend?'})`,
+    );
   }
 }
 
@@ -101,28 +120,48 @@ export class Materializer {
     if (training === undefined) throw new BaseModelNotRegisteredError(undefined);
     const head = await store.headPosition();
     const position = options.position ?? head;
-    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`position: must be an integer >= 0, got ${position}`);
+    if (!Number.isSafeInteger(position) || position < 0)
+      throw new RangeError(`position: must be an integer >= 0, got ${position}`);
     if (position > head) throw new PositionBeyondHeadError(position, head);
 
     const editSet = await editSets.editSetAt(position);
     const trainingSetHash = trainingSetHashOf(editSet.edits);
-    const versionId = versionIdOf({ baseHash: training.base.baseHash, trainingSetHash, policyHash: training.policyHash });
+    const versionId = versionIdOf({
+      baseHash: training.base.baseHash,
+      trainingSetHash,
+      policyHash: training.policyHash,
+    });
     const known = snapshot.versions.byId.get(versionId);
     let outcome: MaterializeOutcome;
     let version: VersionRecord;
     if (known !== undefined) {
       const check = await artifacts.verify(known.artifactSha256);
       if (check.ok) {
-        log?.({ level: 'info', msg: `edit set at ${position} is version #${known.ordinal} ${shortVersionId(versionId)}: already materialized`, versionId, position });
+        log?.({
+          level: 'info',
+          msg: `edit set at ${position} is version #${known.ordinal} ${shortVersionId(versionId)}: already materialized`,
+          versionId,
+          position,
+        });
         outcome = 'existing';
       } else {
-        log?.({ level: 'warn', msg: `artifact of version ${shortVersionId(versionId)} ${check.missing ? 'is missing' : `is corrupted (${check.problem})`}; rebuilding it`, versionId });
+        log?.({
+          level: 'warn',
+          msg: `artifact of version ${shortVersionId(versionId)} ${check.missing ? 'is missing' : `is corrupted (${check.problem})`}; rebuilding it`,
+          versionId,
+        });
         await this.repairArtifact(known);
         outcome = 'artifact-rebuilt';
       }
       version = known;
     } else {
-      log?.({ level: 'info', msg: `materializing ${editSet.edits.length} edits at position ${position} as version ${shortVersionId(versionId)}`, versionId, position, edits: editSet.edits.length });
+      log?.({
+        level: 'info',
+        msg: `materializing ${editSet.edits.length} edits at position ${position} as version ${shortVersionId(versionId)}`,
+        versionId,
+        position,
+        edits: editSet.edits.length,
+      });
       const baseDir = await this.baseDir(training.base);
       const trained = await this.deps.editor.train({
         baseDir,
@@ -139,7 +178,9 @@ export class Materializer {
         ...evaluated,
         edits: editSet.edits.length,
         epochs: trained.epochs,
-        ...(trained.finalLoss === undefined || !Number.isFinite(trained.finalLoss) ? {} : { finalLoss: trained.finalLoss }),
+        ...(trained.finalLoss === undefined || !Number.isFinite(trained.finalLoss)
+          ? {}
+          : { finalLoss: trained.finalLoss }),
       };
       const result = await executeModelCommand(store, () => ({
         type: 'MaterializeVersion',
@@ -161,8 +202,20 @@ export class Materializer {
       }));
       version = result.snapshot.versions.byId.get(versionId)!;
       outcome = result.events.length > 0 ? 'materialized' : 'existing';
-      if (outcome === 'existing') log?.({ level: 'info', msg: `version ${shortVersionId(versionId)} was recorded by another trainer meanwhile; not recording it twice`, versionId });
-      else log?.({ level: 'info', msg: `recorded version #${version.ordinal} ${shortVersionId(versionId)}`, versionId, metrics, artifactSha256: put.sha256 });
+      if (outcome === 'existing')
+        log?.({
+          level: 'info',
+          msg: `version ${shortVersionId(versionId)} was recorded by another trainer meanwhile; not recording it twice`,
+          versionId,
+        });
+      else
+        log?.({
+          level: 'info',
+          msg: `recorded version #${version.ordinal} ${shortVersionId(versionId)}`,
+          versionId,
+          metrics,
+          artifactSha256: put.sha256,
+        });
     }
     const promoted = options.promoteReason === undefined ? false : await this.serve(versionId, options.promoteReason);
     return { outcome, version, position, promoted, durationMs: Date.now() - started };
@@ -175,7 +228,14 @@ export class Materializer {
       data: { versionId, changedBy, reason },
       metadata: commandMetadata(this.deps.context),
     }));
-    if (result.events.length > 0) this.deps.log?.({ level: 'info', msg: `serving version ${shortVersionId(versionId)} (${reason})`, versionId, reason, changedBy });
+    if (result.events.length > 0)
+      this.deps.log?.({
+        level: 'info',
+        msg: `serving version ${shortVersionId(versionId)} (${reason})`,
+        versionId,
+        reason,
+        changedBy,
+      });
     return result.events.length > 0;
   }
 
@@ -183,7 +243,11 @@ export class Materializer {
   async ensureArtifact(version: VersionRecord): Promise<{ artifact: StoredArtifact; rebuilt: boolean }> {
     const check = await this.deps.artifacts.verify(version.artifactSha256);
     if (check.ok) return { artifact: await this.deps.artifacts.load(version.artifactSha256), rebuilt: false };
-    this.deps.log?.({ level: 'warn', msg: `artifact of version ${shortVersionId(version.versionId)} ${check.missing ? 'is missing' : `is corrupted (${check.problem})`}; rebuilding it from the ledger`, versionId: version.versionId });
+    this.deps.log?.({
+      level: 'warn',
+      msg: `artifact of version ${shortVersionId(version.versionId)} ${check.missing ? 'is missing' : `is corrupted (${check.problem})`}; rebuilding it from the ledger`,
+      versionId: version.versionId,
+    });
     await this.repairArtifact(version);
     return { artifact: await this.deps.artifacts.load(version.artifactSha256), rebuilt: true };
   }
@@ -191,28 +255,46 @@ export class Materializer {
   /** The registered base checkpoint folder, verified against its recorded hash. */
   async baseDir(base: BaseModelRegisteredData): Promise<string> {
     const sha = /^sha256:([0-9a-f]{64})$/.exec(base.artifactUri)?.[1];
-    if (sha === undefined) throw new Error(`artifactUri: base model ${base.baseModelId} is at "${base.artifactUri}", not in the artifact store`);
+    if (sha === undefined)
+      throw new Error(
+        `artifactUri: base model ${base.baseModelId} is at "${base.artifactUri}", not in the artifact store`,
+      );
     const artifact = await this.deps.artifacts.load(sha);
     const actual = await checkpointHash(artifact.dir);
-    if (actual !== base.baseHash) throw new Error(`baseHash: the stored base ${base.baseModelId} hashes to ${actual.slice(0, 12)}, registered ${base.baseHash.slice(0, 12)}`);
+    if (actual !== base.baseHash)
+      throw new Error(
+        `baseHash: the stored base ${base.baseModelId} hashes to ${actual.slice(0, 12)}, registered ${base.baseHash.slice(0, 12)}`,
+      );
     return artifact.dir;
   }
 
   /** Rebuilds a version from the ledger alone (its recorded position, base and policy) and compares the bytes. */
-  async rebuild(version: VersionRecord): Promise<RebuildReport & { files: ReadonlyMap<string, Uint8Array>; primary: string }> {
+  async rebuild(
+    version: VersionRecord,
+  ): Promise<RebuildReport & { files: ReadonlyMap<string, Uint8Array>; primary: string }> {
     const started = Date.now();
     const snapshot = await readModelLedger(this.deps.store);
     const base = snapshot.state.bases.get(version.baseModelId);
     if (base === undefined) throw new BaseModelNotRegisteredError(version.baseModelId);
     const differences: string[] = [];
     const editSet = await this.deps.editSets.editSetAt(version.position);
-    if (editSet.editSetHash !== version.editSetHash) differences.push(`edit set at position ${version.position} hashes to ${editSet.editSetHash.slice(0, 12)}, recorded ${version.editSetHash.slice(0, 12)}`);
+    if (editSet.editSetHash !== version.editSetHash)
+      differences.push(
+        `edit set at position ${version.position} hashes to ${editSet.editSetHash.slice(0, 12)}, recorded ${version.editSetHash.slice(0, 12)}`,
+      );
     const ids = editSet.edits.map((e) => e.editId);
-    if (ids.join() !== version.editIds.join()) differences.push(`edit ids differ (${ids.length} now, ${version.editIds.length} recorded)`);
-    if (base.baseHash !== version.baseHash) differences.push(`base hash ${base.baseHash.slice(0, 12)} != recorded ${version.baseHash.slice(0, 12)}`);
+    if (ids.join() !== version.editIds.join())
+      differences.push(`edit ids differ (${ids.length} now, ${version.editIds.length} recorded)`);
+    if (base.baseHash !== version.baseHash)
+      differences.push(`base hash ${base.baseHash.slice(0, 12)} != recorded ${version.baseHash.slice(0, 12)}`);
     const trainingSetHash = trainingSetHashOf(editSet.edits);
-    if (versionIdOf({ baseHash: version.baseHash, trainingSetHash, policyHash: policyHashOf(version.policy) }) !== version.versionId) {
-      differences.push('the version id does not follow from the recorded base, the edit set at the recorded position and the recorded policy');
+    if (
+      versionIdOf({ baseHash: version.baseHash, trainingSetHash, policyHash: policyHashOf(version.policy) }) !==
+      version.versionId
+    ) {
+      differences.push(
+        'the version id does not follow from the recorded base, the edit set at the recorded position and the recorded policy',
+      );
     }
     const baseDir = await this.baseDir(base);
     const trained = await this.deps.editor.train({
@@ -229,7 +311,8 @@ export class Materializer {
     const { createHash } = await import('node:crypto');
     const rebuiltSha256 = createHash('sha256').update(bytes).digest('hex');
     const recordedBackend = version.backend;
-    if (recordedBackend !== trained.backend) differences.push(`backend ${trained.backend} != recorded ${recordedBackend}`);
+    if (recordedBackend !== trained.backend)
+      differences.push(`backend ${trained.backend} != recorded ${recordedBackend}`);
     return {
       version,
       identical: rebuiltSha256 === version.artifactSha256,
@@ -245,9 +328,19 @@ export class Materializer {
 
   private async repairArtifact(version: VersionRecord): Promise<void> {
     const report = await this.rebuild(version);
-    if (!report.identical) throw new RebuildMismatchError(version.versionId, version.artifactSha256, report.rebuiltSha256, report.differences);
+    if (!report.identical)
+      throw new RebuildMismatchError(
+        version.versionId,
+        version.artifactSha256,
+        report.rebuiltSha256,
+        report.differences,
+      );
     await this.deps.artifacts.put({ primary: report.primary, files: report.files });
-    this.deps.log?.({ level: 'info', msg: `rebuilt the artifact of version ${shortVersionId(version.versionId)} bit-identically`, versionId: version.versionId });
+    this.deps.log?.({
+      level: 'info',
+      msg: `rebuilt the artifact of version ${shortVersionId(version.versionId)} bit-identically`,
+      versionId: version.versionId,
+    });
   }
 
   /** A version by id; a typed error when it is unknown. */

@@ -22,7 +22,10 @@ export interface ModelLedgerSnapshot {
 
 export async function readModelLedger(store: EventStore): Promise<ModelLedgerSnapshot> {
   const recorded = await store.readStream(MODEL_STREAM);
-  const events = recorded.map((r) => ({ event: parseModelLifecycleEvent({ id: r.id, type: r.type, data: r.data, metadata: r.metadata }), position: r.position }));
+  const events = recorded.map((r) => ({
+    event: parseModelLifecycleEvent({ id: r.id, type: r.type, data: r.data, metadata: r.metadata }),
+    position: r.position,
+  }));
   const state = events.reduce((s, { event }) => modelDecider.evolve(s, event), modelDecider.initialState());
   const last = recorded.at(-1);
   return { events, state, versions: foldVersions(events), expected: last === undefined ? 'no_stream' : last.revision };

@@ -16,11 +16,15 @@ export interface StoredArtifact {
   readonly files: ReadonlyMap<string, Uint8Array>;
 }
 
-export type ArtifactCheck = { readonly ok: true } | { readonly ok: false; readonly missing: boolean; readonly problem: string };
+export type ArtifactCheck =
+  { readonly ok: true } | { readonly ok: false; readonly missing: boolean; readonly problem: string };
 
 /** Implemented by infra/artifacts/artifact-store.ts. */
 export interface ArtifactRepository {
-  put(input: { primary: string; files: ReadonlyMap<string, Uint8Array> }): Promise<{ sha256: string; reused: boolean; replacedCorrupt?: string }>;
+  put(input: {
+    primary: string;
+    files: ReadonlyMap<string, Uint8Array>;
+  }): Promise<{ sha256: string; reused: boolean; replacedCorrupt?: string }>;
   load(sha256: string): Promise<StoredArtifact>;
   verify(sha256: string): Promise<ArtifactCheck>;
 }

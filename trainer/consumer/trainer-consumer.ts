@@ -15,7 +15,10 @@ import type { AllFilter, EventStore } from '../../domain/ports/event-store.ts';
 import type { MaterializeResult, Materializer } from './materializer.ts';
 import type { CheckpointStore, Logger } from './ports.ts';
 
-export const EDIT_EVENTS_FILTER: AllFilter = { streamPrefixes: [FACT_STREAM_PREFIX], eventTypes: [...EDIT_EVENT_TYPES] };
+export const EDIT_EVENTS_FILTER: AllFilter = {
+  streamPrefixes: [FACT_STREAM_PREFIX],
+  eventTypes: [...EDIT_EVENT_TYPES],
+};
 
 export interface TrainerPolicy {
   /** Materialize once this many edit events are pending. */
@@ -84,9 +87,16 @@ export class TrainerConsumer {
   }
 
   private async round(position: number, pending: number): Promise<MaterializeResult> {
-    this.deps.log?.({ level: 'info', msg: `${pending} new edit event(s) up to position ${position}: materializing`, position, pending });
+    this.deps.log?.({
+      level: 'info',
+      msg: `${pending} new edit event(s) up to position ${position}: materializing`,
+      position,
+      pending,
+    });
     const reason = this.promoteReason(position);
-    const result = await this.deps.materializer.materialize(reason === undefined ? { position } : { position, promoteReason: reason });
+    const result = await this.deps.materializer.materialize(
+      reason === undefined ? { position } : { position, promoteReason: reason },
+    );
     await this.deps.checkpoint.save(position);
     this.deps.onRound?.(result);
     return result;
@@ -120,7 +130,11 @@ export class TrainerConsumer {
       onCaughtUp: () => {
         caughtUp = true;
         backlog = pending > 0;
-        log?.({ level: 'info', msg: `caught up at checkpoint ${checkpoint} with ${pending} pending edit event(s)`, pending });
+        log?.({
+          level: 'info',
+          msg: `caught up at checkpoint ${checkpoint} with ${pending} pending edit event(s)`,
+          pending,
+        });
         this.wake?.();
       },
       onError: (error) => {
@@ -134,7 +148,11 @@ export class TrainerConsumer {
     try {
       while (!signal.aborted && failure === undefined) {
         const idleLeft = pending > 0 ? lastEditAt + policy.idleMs - this.now() : Number.POSITIVE_INFINITY;
-        const due = caughtUp && pending > 0 && this.now() >= retryAt && (backlog || this.demanded || pending >= policy.everyEdits || idleLeft <= 0);
+        const due =
+          caughtUp &&
+          pending > 0 &&
+          this.now() >= retryAt &&
+          (backlog || this.demanded || pending >= policy.everyEdits || idleLeft <= 0);
         if (!due) {
           const waitMs = Math.max(10, Math.min(1000, idleLeft, retryAt > this.now() ? retryAt - this.now() : 1000));
           await new Promise<void>((resolve) => {
@@ -155,7 +173,11 @@ export class TrainerConsumer {
           backlog = false;
           this.demanded = false;
         } catch (error) {
-          log?.({ level: 'error', msg: `materialization at position ${target} failed: ${error instanceof Error ? error.message : String(error)}; retrying in 5 s`, position: target });
+          log?.({
+            level: 'error',
+            msg: `materialization at position ${target} failed: ${error instanceof Error ? error.message : String(error)}; retrying in 5 s`,
+            position: target,
+          });
           retryAt = this.now() + 5000;
         }
       }

@@ -7,7 +7,10 @@ import { applyDelta, parseDelta } from '../locft/delta-artifact.ts';
 export { DELTA_FILE } from '../locft/delta-artifact.ts';
 
 /** The base folder's checkpoint, with the delta's tensors when given (names and shapes checked). */
-export async function readVersionCheckpoint(baseDir: string, deltaBytes: Uint8Array | undefined): Promise<HfCheckpoint> {
+export async function readVersionCheckpoint(
+  baseDir: string,
+  deltaBytes: Uint8Array | undefined,
+): Promise<HfCheckpoint> {
   const base = await readHfCheckpoint(baseDir);
   return deltaBytes === undefined ? base : applyDelta(base, parseDelta(deltaBytes).tensors);
 }

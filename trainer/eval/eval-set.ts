@@ -28,7 +28,13 @@ export interface CapabilityProbes {
 function portabilityOf(raw: unknown): Array<{ prompt: string; answer: string }> {
   if (typeof raw !== 'object' || raw === null) return [];
   const p = (raw as Record<string, unknown>)['portability'];
-  const items: unknown[] = Array.isArray(p) ? p : typeof p === 'object' && p !== null && Array.isArray((p as Record<string, unknown>)['two_hop']) ? ((p as Record<string, unknown>)['two_hop'] as unknown[]) : p ? [p] : [];
+  const items: unknown[] = Array.isArray(p)
+    ? p
+    : typeof p === 'object' && p !== null && Array.isArray((p as Record<string, unknown>)['two_hop'])
+      ? ((p as Record<string, unknown>)['two_hop'] as unknown[])
+      : p
+        ? [p]
+        : [];
   const out: Array<{ prompt: string; answer: string }> = [];
   for (const item of items) {
     if (typeof item !== 'object' || item === null) continue;
@@ -36,7 +42,8 @@ function portabilityOf(raw: unknown): Array<{ prompt: string; answer: string }> 
     const prompt = r['prompt'] ?? r['New Question'];
     const answerRaw = r['ground_truth'] ?? r['answer'] ?? r['New Answer'];
     const answer = Array.isArray(answerRaw) ? answerRaw[0] : answerRaw;
-    if (typeof prompt === 'string' && typeof answer === 'string' && prompt.trim() && answer.trim()) out.push({ prompt, answer });
+    if (typeof prompt === 'string' && typeof answer === 'string' && prompt.trim() && answer.trim())
+      out.push({ prompt, answer });
   }
   return out;
 }
@@ -47,7 +54,12 @@ export function parseEvalEdits(text: string, limit?: number): EvalEdit[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let raws: unknown[] = [];
   try {
-    raws = body.trimStart().startsWith('[') ? (JSON.parse(body) as unknown[]) : body.split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+    raws = body.trimStart().startsWith('[')
+      ? (JSON.parse(body) as unknown[])
+      : body
+          .split(/\r?\n/)
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as unknown);
   } catch {
     raws = [];
   }
@@ -58,7 +70,9 @@ export function parseEvalEdits(text: string, limit?: number): EvalEdit[] {
       prompt: r.prompt,
       target: r.target,
       rephrase: r.rephrase,
-      locality: r.locality.map((l) => (l.answer === undefined ? { prompt: l.prompt } : { prompt: l.prompt, answer: l.answer })),
+      locality: r.locality.map((l) =>
+        l.answer === undefined ? { prompt: l.prompt } : { prompt: l.prompt, answer: l.answer },
+      ),
       ...(portability.length > 0 && { portability }),
     };
   });
@@ -77,19 +91,28 @@ export async function loadCapabilityProbes(
   edits: readonly EvalEdit[],
   limits: { readonly lines?: number; readonly facts?: number } = {},
 ): Promise<CapabilityProbes> {
-  const heldoutText = files.heldout === undefined ? [] : (await readFile(files.heldout, 'utf8')).split('\n').filter((l) => l.trim().length > 0).slice(0, limits.lines ?? 200);
+  const heldoutText =
+    files.heldout === undefined
+      ? []
+      : (await readFile(files.heldout, 'utf8'))
+          .split('\n')
+          .filter((l) => l.trim().length > 0)
+          .slice(0, limits.lines ?? 200);
   let facts: Array<{ prompt: string; answer: string }> = [];
   if (files.facts !== undefined) {
     const parsed = JSON.parse(await readFile(files.facts, 'utf8')) as unknown;
     if (!Array.isArray(parsed)) throw new Error(`${files.facts}: expected a JSON array of {prompt, ground_truth}`);
     const edited = new Set(edits.map((e) => e.prompt));
-    facts = parsed.flatMap((r, i) => {
-      const rec = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
-      const prompt = rec['prompt'];
-      const answer = rec['ground_truth'] ?? rec['answer'];
-      if (typeof prompt !== 'string' || typeof answer !== 'string') throw new Error(`${files.facts}[${i}]: needs string "prompt" and "ground_truth" (or "answer")`);
-      return edited.has(prompt) ? [] : [{ prompt, answer }];
-    }).slice(0, limits.facts ?? 200);
+    facts = parsed
+      .flatMap((r, i) => {
+        const rec = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+        const prompt = rec['prompt'];
+        const answer = rec['ground_truth'] ?? rec['answer'];
+        if (typeof prompt !== 'string' || typeof answer !== 'string')
+          throw new Error(`${files.facts}[${i}]: needs string "prompt" and "ground_truth" (or "answer")`);
+        return edited.has(prompt) ? [] : [{ prompt, answer }];
+      })
+      .slice(0, limits.facts ?? 200);
   }
   return { heldoutText, facts };
 }

@@ -31,7 +31,13 @@ function row(base: Rate | null, edited: Rate | null): MetricRow {
 
 /** Everything measured on one model for one probe set; compare two of these with compareMeasurements. */
 export interface ModelMeasurement {
-  readonly answers: { readonly rel: string[]; readonly gen: string[]; readonly loc: string[]; readonly port: string[]; readonly fact: string[] };
+  readonly answers: {
+    readonly rel: string[];
+    readonly gen: string[];
+    readonly loc: string[];
+    readonly port: string[];
+    readonly fact: string[];
+  };
   readonly teacherForced: { readonly rel: Rate; readonly gen: Rate; readonly port: Rate };
   readonly perplexity: Rate | null;
   readonly durationMs: number;
@@ -55,15 +61,46 @@ function probeSet(edits: readonly EvalEdit[], capability: CapabilityProbes | und
   };
 }
 
-export async function measureModel(model: LlamaModel, tokenizer: HfTokenizer, edits: readonly EvalEdit[], capability?: CapabilityProbes, opts: ProbeOptions = {}): Promise<ModelMeasurement> {
+export async function measureModel(
+  model: LlamaModel,
+  tokenizer: HfTokenizer,
+  edits: readonly EvalEdit[],
+  capability?: CapabilityProbes,
+  opts: ProbeOptions = {},
+): Promise<ModelMeasurement> {
   const started = performance.now();
   const s = probeSet(edits, capability);
   const answers = {
-    rel: await greedyAnswers(model, tokenizer, edits.map((e) => e.prompt), opts),
-    gen: await greedyAnswers(model, tokenizer, s.rephrase.map((r) => r.prompt), opts),
-    loc: await greedyAnswers(model, tokenizer, s.locality.map((l) => l.prompt), opts),
-    port: await greedyAnswers(model, tokenizer, s.portability.map((p) => p.prompt), opts),
-    fact: await greedyAnswers(model, tokenizer, s.facts.map((f) => f.prompt), opts),
+    rel: await greedyAnswers(
+      model,
+      tokenizer,
+      edits.map((e) => e.prompt),
+      opts,
+    ),
+    gen: await greedyAnswers(
+      model,
+      tokenizer,
+      s.rephrase.map((r) => r.prompt),
+      opts,
+    ),
+    loc: await greedyAnswers(
+      model,
+      tokenizer,
+      s.locality.map((l) => l.prompt),
+      opts,
+    ),
+    port: await greedyAnswers(
+      model,
+      tokenizer,
+      s.portability.map((p) => p.prompt),
+      opts,
+    ),
+    fact: await greedyAnswers(
+      model,
+      tokenizer,
+      s.facts.map((f) => f.prompt),
+      opts,
+    ),
   };
   const teacherForced = {
     rel: meanRate(await teacherForcedAccuracy(model, tokenizer, edits, opts)),
@@ -79,23 +116,61 @@ export async function measureModel(model: LlamaModel, tokenizer: HfTokenizer, ed
 }
 
 /** The report for two measurements of the same probe set (base first). */
-export function compareMeasurements(base: ModelMeasurement, edited: ModelMeasurement, edits: readonly EvalEdit[], capability?: CapabilityProbes): EvalReport {
+export function compareMeasurements(
+  base: ModelMeasurement,
+  edited: ModelMeasurement,
+  edits: readonly EvalEdit[],
+  capability?: CapabilityProbes,
+): EvalReport {
   const s = probeSet(edits, capability);
   const targets = edits.map((e) => e.target);
-  const withAnswer = s.locality.map((l, i) => ({ i, answer: l.answer })).filter((x): x is { i: number; answer: string } => x.answer !== undefined);
-  const locAcc = (answers: readonly string[]) => exactMatchRate(withAnswer.map((x) => answers[x.i]!), withAnswer.map((x) => x.answer));
+  const withAnswer = s.locality
+    .map((l, i) => ({ i, answer: l.answer }))
+    .filter((x): x is { i: number; answer: string } => x.answer !== undefined);
+  const locAcc = (answers: readonly string[]) =>
+    exactMatchRate(
+      withAnswer.map((x) => answers[x.i]!),
+      withAnswer.map((x) => x.answer),
+    );
   const a = { base: base.answers, edited: edited.answers };
   const metrics: Record<MetricName, MetricRow> = {
     reliability: row(exactMatchRate(a.base.rel, targets), exactMatchRate(a.edited.rel, targets)),
-    generalization: row(exactMatchRate(a.base.gen, s.rephrase.map((r) => r.target)), exactMatchRate(a.edited.gen, s.rephrase.map((r) => r.target))),
+    generalization: row(
+      exactMatchRate(
+        a.base.gen,
+        s.rephrase.map((r) => r.target),
+      ),
+      exactMatchRate(
+        a.edited.gen,
+        s.rephrase.map((r) => r.target),
+      ),
+    ),
     reliabilityTf: row(base.teacherForced.rel, edited.teacherForced.rel),
     generalizationTf: row(base.teacherForced.gen, edited.teacherForced.gen),
     localityUnchanged: row(null, unchangedRate(a.base.loc, a.edited.loc)),
     localityAccuracy: row(locAcc(a.base.loc), locAcc(a.edited.loc)),
-    portability: row(exactMatchRate(a.base.port, s.portability.map((q) => q.target)), exactMatchRate(a.edited.port, s.portability.map((q) => q.target))),
+    portability: row(
+      exactMatchRate(
+        a.base.port,
+        s.portability.map((q) => q.target),
+      ),
+      exactMatchRate(
+        a.edited.port,
+        s.portability.map((q) => q.target),
+      ),
+    ),
     portabilityTf: row(base.teacherForced.port, edited.teacherForced.port),
     perplexity: row(base.perplexity, edited.perplexity),
-    uneditedFactAccuracy: row(exactMatchRate(a.base.fact, s.facts.map((f) => f.answer)), exactMatchRate(a.edited.fact, s.facts.map((f) => f.answer))),
+    uneditedFactAccuracy: row(
+      exactMatchRate(
+        a.base.fact,
+        s.facts.map((f) => f.answer),
+      ),
+      exactMatchRate(
+        a.edited.fact,
+        s.facts.map((f) => f.answer),
+      ),
+    ),
   };
   return { edits: edits.length, metrics, durationMs: base.durationMs + edited.durationMs };
 }
@@ -103,6 +178,9 @@ export function compareMeasurements(base: ModelMeasurement, edited: ModelMeasure
 /** Measures the base (and the edited model, when given and different) and compares them. */
 export async function evaluateEdits(input: EvaluateInput): Promise<EvalReport> {
   const base = await measureModel(input.base, input.tokenizer, input.edits, input.capability, input.probe);
-  const edited = input.edited === undefined || input.edited === input.base ? base : await measureModel(input.edited, input.tokenizer, input.edits, input.capability, input.probe);
+  const edited =
+    input.edited === undefined || input.edited === input.base
+      ? base
+      : await measureModel(input.edited, input.tokenizer, input.edits, input.capability, input.probe);
   return compareMeasurements(base, edited, input.edits, input.capability);
 }

@@ -2,9 +2,16 @@
 // table/JSON formatter and the location sweep).
 
 export const METRIC_NAMES = [
-  'reliability', 'generalization', 'reliabilityTf', 'generalizationTf',
-  'localityUnchanged', 'localityAccuracy', 'portability', 'portabilityTf',
-  'perplexity', 'uneditedFactAccuracy',
+  'reliability',
+  'generalization',
+  'reliabilityTf',
+  'generalizationTf',
+  'localityUnchanged',
+  'localityAccuracy',
+  'portability',
+  'portabilityTf',
+  'perplexity',
+  'uneditedFactAccuracy',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 

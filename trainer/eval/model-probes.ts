@@ -22,11 +22,19 @@ export interface ProbeOptions {
   readonly maxNewTokens?: number;
 }
 
-export async function greedyAnswers(model: LlamaModel, tokenizer: HfTokenizer, prompts: readonly string[], options: ProbeOptions = {}): Promise<string[]> {
+export async function greedyAnswers(
+  model: LlamaModel,
+  tokenizer: HfTokenizer,
+  prompts: readonly string[],
+  options: ProbeOptions = {},
+): Promise<string[]> {
   const size = options.batchSize ?? 32;
   const out: string[] = [];
   for (let i = 0; i < prompts.length; i += size) {
-    const gens = await generate(model, tokenizer, prompts.slice(i, i + size), { maxNewTokens: options.maxNewTokens ?? 32, stop: AUTHORS_STOP });
+    const gens = await generate(model, tokenizer, prompts.slice(i, i + size), {
+      maxNewTokens: options.maxNewTokens ?? 32,
+      stop: AUTHORS_STOP,
+    });
     out.push(...gens.map((g) => g.text));
   }
   return out;
@@ -40,13 +48,23 @@ interface Scored {
 }
 
 /** Runs right-padded batches and hands back, per row, the hidden rows at its scored positions as [n, vocab] logits. */
-async function scoreRows<T>(model: LlamaModel, rows: readonly Scored[], batchSize: number, use: (logits: tf.Tensor2D, batch: readonly Scored[], rowIndex: Int32Array) => Promise<T>): Promise<T[]> {
+async function scoreRows<T>(
+  model: LlamaModel,
+  rows: readonly Scored[],
+  batchSize: number,
+  use: (logits: tf.Tensor2D, batch: readonly Scored[], rowIndex: Int32Array) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = [];
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
     const seqLen = Math.max(...batch.map((r) => r.ids.length));
-    const ids = tokenIds(batch.map((r) => [...r.ids, ...new Array<number>(seqLen - r.ids.length).fill(0)]), model.config.vocabSize);
-    const ctx = createContext(model.config, { attentionMask: batch.map((r) => [...r.ids.map(() => 1), ...new Array<number>(seqLen - r.ids.length).fill(0)]) });
+    const ids = tokenIds(
+      batch.map((r) => [...r.ids, ...new Array<number>(seqLen - r.ids.length).fill(0)]),
+      model.config.vocabSize,
+    );
+    const ctx = createContext(model.config, {
+      attentionMask: batch.map((r) => [...r.ids.map(() => 1), ...new Array<number>(seqLen - r.ids.length).fill(0)]),
+    });
     const flatRows = Int32Array.from(batch.flatMap((r, b) => r.positions.map((p) => b * seqLen + p)));
     const logits = tf.tidy(() => {
       const h = model.runLayers(model.embed(ids), 0, model.numLayers, ctx);
@@ -64,22 +82,32 @@ async function scoreRows<T>(model: LlamaModel, rows: readonly Scored[], batchSiz
 }
 
 /** EasyEdit's teacher-forced top-1 accuracy per (prompt, target): share of target tokens predicted by argmax. */
-export async function teacherForcedAccuracy(model: LlamaModel, tokenizer: HfTokenizer, items: readonly { prompt: string; target: string }[], options: ProbeOptions = {}): Promise<number[]> {
+export async function teacherForcedAccuracy(
+  model: LlamaModel,
+  tokenizer: HfTokenizer,
+  items: readonly { prompt: string; target: string }[],
+  options: ProbeOptions = {},
+): Promise<number[]> {
   const rows: Scored[] = items.map((it) => {
     const p = tokenizer.encode(it.prompt, { addSpecialTokens: true });
     const tgt = tokenizer.encode(spacedTarget(it.target), { addSpecialTokens: false });
     return { ids: [...p, ...tgt], positions: tgt.map((_, k) => p.length - 1 + k), labels: tgt };
   });
-  const perBatch = await scoreRows(model, rows.filter((r) => r.labels.length > 0), options.batchSize ?? 32, async (logits, batch) => {
-    const argmax = Array.from(await tf.tidy(() => tf.argMax(logits, -1)).data());
-    const accs: number[] = [];
-    let at = 0;
-    for (const r of batch) {
-      accs.push(teacherForcedTokenAccuracy(argmax.slice(at, at + r.labels.length), r.labels));
-      at += r.labels.length;
-    }
-    return accs;
-  });
+  const perBatch = await scoreRows(
+    model,
+    rows.filter((r) => r.labels.length > 0),
+    options.batchSize ?? 32,
+    async (logits, batch) => {
+      const argmax = Array.from(await tf.tidy(() => tf.argMax(logits, -1)).data());
+      const accs: number[] = [];
+      let at = 0;
+      for (const r of batch) {
+        accs.push(teacherForcedTokenAccuracy(argmax.slice(at, at + r.labels.length), r.labels));
+        at += r.labels.length;
+      }
+      return accs;
+    },
+  );
   // Items whose target encodes to nothing score 0 (no token can be right).
   const flat = perBatch.flat();
   let k = 0;
@@ -87,7 +115,12 @@ export async function teacherForcedAccuracy(model: LlamaModel, tokenizer: HfToke
 }
 
 /** Summed natural-log NLL of every next token of each line (with the tokenizer's special tokens) and the count. */
-export async function textNll(model: LlamaModel, tokenizer: HfTokenizer, lines: readonly string[], options: ProbeOptions = {}): Promise<{ nll: number; tokens: number }> {
+export async function textNll(
+  model: LlamaModel,
+  tokenizer: HfTokenizer,
+  lines: readonly string[],
+  options: ProbeOptions = {},
+): Promise<{ nll: number; tokens: number }> {
   const rows: Scored[] = lines
     .map((l) => tokenizer.encode(l, { addSpecialTokens: true }))
     .filter((ids) => ids.length >= 2)

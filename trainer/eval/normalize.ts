@@ -8,7 +8,10 @@ export function normalizeAnswer(text: string): string {
   let noPunct = '';
   for (const ch of lower) if (!ASCII_PUNCTUATION.has(ch)) noPunct += ch;
   const noArticles = noPunct.replace(/\b(a|an|the)\b/g, ' ');
-  return noArticles.split(/\s+/).filter((w) => w.length > 0).join(' ');
+  return noArticles
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .join(' ');
 }
 
 /** Normalised exact match of a generated answer against the expected one. */

@@ -22,7 +22,11 @@ export function formatReportTable(report: EvalReport, title?: string): string {
     return [METRIC_LABELS[m], String(r.n), cell(r.base, m), cell(r.edited, m), change(r.base, r.edited, m)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cols: readonly string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cols: readonly string[]) =>
+    cols
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [
     ...(title ? [title] : []),
     line(header),
@@ -34,7 +38,11 @@ export function formatReportTable(report: EvalReport, title?: string): string {
 }
 
 /** Plain JSON (every metric present; null where not measured). */
-export function reportJson(report: EvalReport): { edits: number; durationMs: number; metrics: Record<string, { label: string; n: number; base: number | null; edited: number | null }> } {
+export function reportJson(report: EvalReport): {
+  edits: number;
+  durationMs: number;
+  metrics: Record<string, { label: string; n: number; base: number | null; edited: number | null }>;
+} {
   const metrics: Record<string, { label: string; n: number; base: number | null; edited: number | null }> = {};
   for (const m of METRIC_NAMES) metrics[m] = { label: METRIC_LABELS[m], ...report.metrics[m] };
   return { edits: report.edits, durationMs: Math.round(report.durationMs), metrics };

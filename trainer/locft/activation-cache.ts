@@ -11,7 +11,19 @@
 // time (writer.lock holding its pid; a lock whose process is gone is taken over); others only read and keep their
 // new entries in memory.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync, appendFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+  appendFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -24,7 +36,14 @@ export interface ActivationKeyParts {
 }
 
 export function activationKey(parts: ActivationKeyParts): string {
-  const text = JSON.stringify({ v: 1, base: parts.baseHash, backend: parts.backend, level: parts.level, layer: parts.layer, ids: parts.inputIds });
+  const text = JSON.stringify({
+    v: 1,
+    base: parts.baseHash,
+    backend: parts.backend,
+    level: parts.level,
+    layer: parts.layer,
+    ids: parts.inputIds,
+  });
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -65,7 +84,10 @@ export class MemoryActivationStore implements ActivationStore {
   }
 
   put(key: string, arrays: readonly Float32Array[]): void {
-    this.entries.set(key, arrays.map((a) => new Float32Array(a)));
+    this.entries.set(
+      key,
+      arrays.map((a) => new Float32Array(a)),
+    );
     this.stats.writes++;
   }
 
@@ -117,7 +139,8 @@ export class DiskActivationStore implements ActivationStore {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const pid = Number(readFileSafe(lock));
-        if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return `activation cache ${this.dir} is being written by process ${pid}; new entries stay in memory`;
+        if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
+          return `activation cache ${this.dir} is being written by process ${pid}; new entries stay in memory`;
         try {
           unlinkSync(lock); // stale: its writer is gone
         } catch {
@@ -230,8 +253,10 @@ function isIndexRecord(v: unknown): v is { k: string; o: number; n: number[]; c:
   const r = v as Record<string, unknown>;
   return (
     typeof r['k'] === 'string' &&
-    Number.isSafeInteger(r['o']) && (r['o'] as number) >= 0 &&
-    Array.isArray(r['n']) && r['n'].every((n) => Number.isSafeInteger(n) && n >= 0) &&
+    Number.isSafeInteger(r['o']) &&
+    (r['o'] as number) >= 0 &&
+    Array.isArray(r['n']) &&
+    r['n'].every((n) => Number.isSafeInteger(n) && n >= 0) &&
     Number.isInteger(r['c'])
   );
 }

@@ -63,7 +63,18 @@ export class Adam {
 }
 
 /** The native twin of HostAdam's loop (native/row-kernels.cc adamStep): same arithmetic, same bits. */
-export type AdamStepKernel = (p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, beta2: number, epsilon: number, weightDecay: number, stepSize: number, sqrtBc2: number) => void;
+export type AdamStepKernel = (
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  weightDecay: number,
+  stepSize: number,
+  sqrtBc2: number,
+) => void;
 
 /**
  * The same update on a host Float32Array (the host step engine's tuned matrix), element by element in float64,
@@ -84,7 +95,8 @@ export class HostAdam {
   }
 
   step(grad: Float32Array): void {
-    if (grad.length !== this.param.length) throw new Error(`HostAdam: gradient has ${grad.length} elements, the parameter ${this.param.length}`);
+    if (grad.length !== this.param.length)
+      throw new Error(`HostAdam: gradient has ${grad.length} elements, the parameter ${this.param.length}`);
     this.steps++;
     const { lr, beta1, beta2, epsilon, weightDecay } = this.config;
     const stepSize = lr / (1 - beta1 ** this.steps);

@@ -23,9 +23,17 @@ export function batchLoss(
     if (targetOnly) {
       const rows = takeRows(flat, tf.tensor1d(batch.targetRows, 'int32'));
       const logits = model.logits(model.finalNorm(rows));
-      return weightedCrossEntropy(logits, tf.tensor1d(batch.targetLabels, 'int32'), tf.tensor1d(batch.targetWeights, 'float32'));
+      return weightedCrossEntropy(
+        logits,
+        tf.tensor1d(batch.targetLabels, 'int32'),
+        tf.tensor1d(batch.targetWeights, 'float32'),
+      );
     }
     const logits = model.logits(model.finalNorm(flat));
-    return weightedCrossEntropy(logits, tf.tensor1d(batch.allLabels, 'int32'), tf.tensor1d(batch.allWeights, 'float32'));
+    return weightedCrossEntropy(
+      logits,
+      tf.tensor1d(batch.allLabels, 'int32'),
+      tf.tensor1d(batch.allWeights, 'float32'),
+    );
   });
 }

@@ -33,10 +33,14 @@ export function buildBatch(edits: readonly EncodedEdit[], padId: number, indices
   if (edits.length === 0) throw new BatchError('batch: empty; a mini-batch needs at least one edit');
   const name = (i: number) => `batch item ${i} (edit ${indices?.[i] ?? i})`;
   edits.forEach((e, i) => {
-    if (!Number.isInteger(e.promptLength) || e.promptLength < 1) throw new BatchError(`${name(i)}: promptLength ${e.promptLength}; a prompt needs at least one token`);
-    if (!Number.isInteger(e.targetLength) || e.targetLength < 1) throw new BatchError(`${name(i)}: targetLength ${e.targetLength}; a target needs at least one token`);
+    if (!Number.isInteger(e.promptLength) || e.promptLength < 1)
+      throw new BatchError(`${name(i)}: promptLength ${e.promptLength}; a prompt needs at least one token`);
+    if (!Number.isInteger(e.targetLength) || e.targetLength < 1)
+      throw new BatchError(`${name(i)}: targetLength ${e.targetLength}; a target needs at least one token`);
     if (e.ids.length !== e.promptLength + e.targetLength) {
-      throw new BatchError(`${name(i)}: holds ${e.ids.length} ids but promptLength ${e.promptLength} + targetLength ${e.targetLength} = ${e.promptLength + e.targetLength}; the sequence is truncated or corrupt`);
+      throw new BatchError(
+        `${name(i)}: holds ${e.ids.length} ids but promptLength ${e.promptLength} + targetLength ${e.targetLength} = ${e.promptLength + e.targetLength}; the sequence is truncated or corrupt`,
+      );
     }
   });
   const inputs = edits.map(inputIds);
@@ -63,7 +67,10 @@ export function buildBatch(edits: readonly EncodedEdit[], padId: number, indices
     size,
     seqLen,
     inputIds: inputs.map((r) => [...r, ...new Array<number>(seqLen - r.length).fill(padId)]),
-    attentionMask: inputs.map((r) => [...new Array<number>(r.length).fill(1), ...new Array<number>(seqLen - r.length).fill(0)]),
+    attentionMask: inputs.map((r) => [
+      ...new Array<number>(r.length).fill(1),
+      ...new Array<number>(seqLen - r.length).fill(0),
+    ]),
     targetRows: Int32Array.from(rows),
     targetLabels: Int32Array.from(labels),
     targetWeights: Float32Array.from(weights),
@@ -82,7 +89,9 @@ export function stackPadded(perEdit: readonly Float32Array[], batch: TrainingBat
   perEdit.forEach((a, b) => {
     const tokens = batch.attentionMask[b]!.reduce((s, m) => s + m, 0);
     if (a.length !== tokens * width) {
-      throw new BatchError(`batch item ${b}: cached activations hold ${a.length / width} rows of width ${width} for ${tokens} tokens; truncated cache entry`);
+      throw new BatchError(
+        `batch item ${b}: cached activations hold ${a.length / width} rows of width ${width} for ${tokens} tokens; truncated cache entry`,
+      );
     }
     out.set(a, b * batch.seqLen * width);
   });

@@ -32,7 +32,9 @@ export function weightedCrossEntropy(logits: Tensor, labels: Tensor, weights: Te
   if (logits.rank !== 2) throw new Error(`weightedCrossEntropy: logits must be [n, vocab], got [${logits.shape}]`);
   const n = logits.shape[0]!;
   if (labels.shape.join() !== String(n) || weights.shape.join() !== String(n)) {
-    throw new Error(`weightedCrossEntropy: labels [${labels.shape}] and weights [${weights.shape}] must both be [${n}]`);
+    throw new Error(
+      `weightedCrossEntropy: labels [${labels.shape}] and weights [${weights.shape}] must both be [${n}]`,
+    );
   }
   if (labels.dtype !== 'int32') throw new Error('weightedCrossEntropy: labels must be int32');
   return weightedCe(logits, labels, weights) as tf.Scalar;

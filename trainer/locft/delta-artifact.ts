@@ -72,7 +72,12 @@ export interface DeltaInputs {
 
 /** Same tensors and inputs -> same bytes. */
 export function serializeDelta(tensors: ReadonlyMap<string, HostTensor>, inputs: DeltaInputs): Uint8Array {
-  return serializeSafetensors(tensors, { format: DELTA_FORMAT, base_hash: inputs.baseHash, edit_set_hash: inputs.editSetHash, policy_hash: inputs.hyperParamsHash });
+  return serializeSafetensors(tensors, {
+    format: DELTA_FORMAT,
+    base_hash: inputs.baseHash,
+    edit_set_hash: inputs.editSetHash,
+    policy_hash: inputs.hyperParamsHash,
+  });
 }
 
 export interface ParsedDelta {
@@ -83,7 +88,10 @@ export interface ParsedDelta {
 
 export function parseDelta(bytes: Uint8Array, source = DELTA_FILE): ParsedDelta {
   const { tensors, metadata } = parseSafetensors(bytes, source);
-  if (metadata['format'] !== DELTA_FORMAT) throw new Error(`${source}: not an editledger delta (metadata.format is ${JSON.stringify(metadata['format'] ?? null)})`);
+  if (metadata['format'] !== DELTA_FORMAT)
+    throw new Error(
+      `${source}: not an editledger delta (metadata.format is ${JSON.stringify(metadata['format'] ?? null)})`,
+    );
   return { tensors, baseHash: metadata['base_hash'], editSetHash: metadata['edit_set_hash'] };
 }
 
@@ -112,7 +120,9 @@ export function buildDeltaArtifact(
     runOptions: { ...result.options },
     backend: result.backend,
     libraries: { ...libraryVersions() },
-    tensors: [...result.tensors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, t]) => ({ name, shape: [...t.shape] })),
+    tensors: [...result.tensors.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, t]) => ({ name, shape: [...t.shape] })),
     edits: context.edits.length,
     lossCurve: result.lossCurve,
     epochs: result.epochs,
@@ -128,7 +138,10 @@ export function buildDeltaArtifact(
 }
 
 /** Writes delta.safetensors and manifest.json into `dir`. */
-export async function writeDeltaArtifact(dir: string, artifact: DeltaArtifact): Promise<{ deltaPath: string; manifestPath: string }> {
+export async function writeDeltaArtifact(
+  dir: string,
+  artifact: DeltaArtifact,
+): Promise<{ deltaPath: string; manifestPath: string }> {
   await mkdir(dir, { recursive: true });
   const deltaPath = join(dir, DELTA_FILE);
   const manifestPath = join(dir, MANIFEST_FILE);
@@ -138,7 +151,9 @@ export async function writeDeltaArtifact(dir: string, artifact: DeltaArtifact): 
 }
 
 /** Reads an artifact folder (or a bare delta file) and checks the delta against the manifest's sha256. */
-export async function readDeltaArtifact(path: string): Promise<{ tensors: Map<string, HostTensor>; manifest: LocftManifest | undefined; baseHash: string | undefined }> {
+export async function readDeltaArtifact(
+  path: string,
+): Promise<{ tensors: Map<string, HostTensor>; manifest: LocftManifest | undefined; baseHash: string | undefined }> {
   const isFile = path.endsWith('.safetensors');
   const deltaPath = isFile ? path : join(path, DELTA_FILE);
   const delta = new Uint8Array(await readFile(deltaPath));
@@ -147,7 +162,9 @@ export async function readDeltaArtifact(path: string): Promise<{ tensors: Map<st
     const raw = JSON.parse(await readFile(join(path, MANIFEST_FILE), 'utf8')) as unknown;
     manifest = parseOrThrow(LocftManifestSchema, raw, `${join(path, MANIFEST_FILE)}`);
     if (manifest.deltaSha256 !== sha256(delta)) {
-      throw new Error(`${deltaPath}: sha256 ${sha256(delta)} does not match the manifest's deltaSha256 ${manifest.deltaSha256}; the delta is corrupt or was replaced`);
+      throw new Error(
+        `${deltaPath}: sha256 ${sha256(delta)} does not match the manifest's deltaSha256 ${manifest.deltaSha256}; the delta is corrupt or was replaced`,
+      );
     }
   }
   const parsed = parseDelta(delta, deltaPath);
@@ -155,12 +172,19 @@ export async function readDeltaArtifact(path: string): Promise<{ tensors: Map<st
 }
 
 /** The base checkpoint with the delta's tensors in place (names, shapes and the base hash checked). */
-export function applyDelta(base: HfCheckpoint, delta: ReadonlyMap<string, HostTensor>, source = DELTA_FILE): HfCheckpoint {
+export function applyDelta(
+  base: HfCheckpoint,
+  delta: ReadonlyMap<string, HostTensor>,
+  source = DELTA_FILE,
+): HfCheckpoint {
   const tensors = new Map(base.tensors);
   for (const [name, tensor] of delta) {
     const original = base.tensors.get(name);
     if (original === undefined) throw new Error(`${source}: tensor "${name}" is not a parameter of the base model`);
-    if (original.shape.join() !== tensor.shape.join()) throw new Error(`${source}: tensor "${name}" has shape [${tensor.shape.join(', ')}], the base has [${original.shape.join(', ')}]`);
+    if (original.shape.join() !== tensor.shape.join())
+      throw new Error(
+        `${source}: tensor "${name}" has shape [${tensor.shape.join(', ')}], the base has [${original.shape.join(', ')}]`,
+      );
     tensors.set(name, tensor);
   }
   validateTensors(tensors, base.config, source);
@@ -171,7 +195,11 @@ export function applyDelta(base: HfCheckpoint, delta: ReadonlyMap<string, HostTe
  * Reads the base folder and the artifact, refuses a delta made for another base, and returns the edited
  * checkpoint; with `outDir`, also writes it as a full Hugging Face folder (returns its checkpointHash).
  */
-export async function applyDeltaArtifact(baseDir: string, artifactPath: string, outDir?: string): Promise<{ checkpoint: HfCheckpoint; outHash?: string }> {
+export async function applyDeltaArtifact(
+  baseDir: string,
+  artifactPath: string,
+  outDir?: string,
+): Promise<{ checkpoint: HfCheckpoint; outHash?: string }> {
   const { tensors, baseHash } = await readDeltaArtifact(artifactPath);
   const actual = await checkpointHash(baseDir);
   if (baseHash !== undefined && baseHash !== actual) {
@@ -179,6 +207,10 @@ export async function applyDeltaArtifact(baseDir: string, artifactPath: string, 
   }
   const checkpoint = applyDelta(await readHfCheckpoint(baseDir), tensors, artifactPath);
   if (outDir === undefined) return { checkpoint };
-  const outHash = await writeHfCheckpoint(outDir, { rawConfig: checkpoint.rawConfig, tensors: checkpoint.tensors, tokenizerFrom: baseDir });
+  const outHash = await writeHfCheckpoint(outDir, {
+    rawConfig: checkpoint.rawConfig,
+    tensors: checkpoint.tensors,
+    tokenizerFrom: baseDir,
+  });
   return { checkpoint, outHash };
 }

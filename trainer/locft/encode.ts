@@ -64,32 +64,67 @@ export function spacedTarget(target: string): string {
   return target.startsWith(' ') ? target : ` ${target}`;
 }
 
-export function encodeEdit(tokenizer: EncodingTokenizer, edit: EditText, index: number, limits: EncodeLimits): EncodedEdit {
-  if (typeof edit.prompt !== 'string' || edit.prompt.trim() === '') throw new EditEncodingError(index, 'prompt', 'is empty');
-  if (typeof edit.target !== 'string' || edit.target.trim() === '') throw new EditEncodingError(index, 'target', 'is empty; nothing to learn');
+export function encodeEdit(
+  tokenizer: EncodingTokenizer,
+  edit: EditText,
+  index: number,
+  limits: EncodeLimits,
+): EncodedEdit {
+  if (typeof edit.prompt !== 'string' || edit.prompt.trim() === '')
+    throw new EditEncodingError(index, 'prompt', 'is empty');
+  if (typeof edit.target !== 'string' || edit.target.trim() === '')
+    throw new EditEncodingError(index, 'target', 'is empty; nothing to learn');
   const eos = tokenizer.eosTokenId;
-  if (eos === null) throw new EditEncodingError(index, 'target', 'the tokenizer has no EOS token to append (tokenizer_config.json eos_token)');
+  if (eos === null)
+    throw new EditEncodingError(
+      index,
+      'target',
+      'the tokenizer has no EOS token to append (tokenizer_config.json eos_token)',
+    );
   const promptIds = tokenizer.encode(edit.prompt, { addSpecialTokens: true });
-  if (promptIds.length === 0) throw new EditEncodingError(index, 'prompt', `${JSON.stringify(edit.prompt)} encodes to no tokens`);
+  if (promptIds.length === 0)
+    throw new EditEncodingError(index, 'prompt', `${JSON.stringify(edit.prompt)} encodes to no tokens`);
   const targetIds = tokenizer.encode(spacedTarget(edit.target), { addSpecialTokens: false });
-  if (targetIds.length === 0) throw new EditEncodingError(index, 'target', `${JSON.stringify(edit.target)} encodes to no tokens`);
+  if (targetIds.length === 0)
+    throw new EditEncodingError(index, 'target', `${JSON.stringify(edit.target)} encodes to no tokens`);
   const unknown = targetIds.find((id) => /^<unk>$|^\[UNK\]$/i.test(tokenizer.idToToken(id) ?? ''));
   if (unknown !== undefined) {
-    throw new EditEncodingError(index, 'target', `${JSON.stringify(edit.target)} contains text the tokenizer cannot represent (it maps to the unknown token ${tokenizer.idToToken(unknown)})`);
+    throw new EditEncodingError(
+      index,
+      'target',
+      `${JSON.stringify(edit.target)} contains text the tokenizer cannot represent (it maps to the unknown token ${tokenizer.idToToken(unknown)})`,
+    );
   }
   const ids = [...promptIds, ...targetIds, eos];
-  for (const [field, list] of [['prompt', promptIds], ['target', targetIds]] as const) {
+  for (const [field, list] of [
+    ['prompt', promptIds],
+    ['target', targetIds],
+  ] as const) {
     const bad = list.find((id) => !Number.isInteger(id) || id < 0 || id >= limits.vocabSize);
-    if (bad !== undefined) throw new EditEncodingError(index, field, `token id ${bad} is outside the model's vocabulary (${limits.vocabSize}); tokenizer and model do not match`);
+    if (bad !== undefined)
+      throw new EditEncodingError(
+        index,
+        field,
+        `token id ${bad} is outside the model's vocabulary (${limits.vocabSize}); tokenizer and model do not match`,
+      );
   }
   if (ids.length - 1 > limits.maxPositions) {
-    throw new EditEncodingError(index, 'target', `prompt + target + EOS is ${ids.length} tokens, more than the model's ${limits.maxPositions} positions; it would be truncated`);
+    throw new EditEncodingError(
+      index,
+      'target',
+      `prompt + target + EOS is ${ids.length} tokens, more than the model's ${limits.maxPositions} positions; it would be truncated`,
+    );
   }
   return { ids, promptLength: promptIds.length, targetLength: targetIds.length + 1 };
 }
 
 /** Encodes every edit; an empty list is an error (there is nothing to train). */
-export function encodeEdits(tokenizer: EncodingTokenizer, edits: readonly EditText[], limits: EncodeLimits): EncodedEdit[] {
-  if (edits.length === 0) throw new EditEncodingError(0, 'edits', 'edits: the edit list is empty; give at least one {prompt, target}');
+export function encodeEdits(
+  tokenizer: EncodingTokenizer,
+  edits: readonly EditText[],
+  limits: EncodeLimits,
+): EncodedEdit[] {
+  if (edits.length === 0)
+    throw new EditEncodingError(0, 'edits', 'edits: the edit list is empty; give at least one {prompt, target}');
   return edits.map((e, i) => encodeEdit(tokenizer, e, i, limits));
 }

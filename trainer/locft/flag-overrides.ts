@@ -22,7 +22,8 @@ export interface HyperParamFlags {
 function num(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag}: expected a number, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new Error(`--${flag}: expected a number, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -33,10 +34,15 @@ export function modulePattern(module: string): string {
   return `model.layers.{}.${m}${/\.(weight|bias)$/.test(m) || !/_proj$/.test(m) ? '' : '.weight'}`;
 }
 
-export async function hyperParamsFromFlags(flags: HyperParamFlags, modelDir: string, options: { readonly requireLayer?: boolean } = {}): Promise<{ hyperParams: LocftHyperParams; notes: string[] }> {
+export async function hyperParamsFromFlags(
+  flags: HyperParamFlags,
+  modelDir: string,
+  options: { readonly requireLayer?: boolean } = {},
+): Promise<{ hyperParams: LocftHyperParams; notes: string[] }> {
   const notes: string[] = [];
   const fromYaml = flags.config ? readLocftYaml(flags.config) : undefined;
-  if (fromYaml && fromYaml.ignoredKeys.length > 0) notes.push(`${flags.config}: ignored keys ${fromYaml.ignoredKeys.join(', ')}`);
+  if (fromYaml && fromYaml.ignoredKeys.length > 0)
+    notes.push(`${flags.config}: ignored keys ${fromYaml.ignoredKeys.join(', ')}`);
   let layers = flags.layer !== undefined ? parseLayerList(flags.layer, '--layer') : fromYaml?.hyperParams.layers;
   if (layers === undefined) {
     const swept = await sweptLayer(modelDir);
@@ -50,7 +56,8 @@ export async function hyperParamsFromFlags(flags: HyperParamFlags, modelDir: str
     else throw new Error('--layer: required (or give --config with a layer, or a model folder with editing.json)');
   }
   const schedule = flags.schedule === undefined ? undefined : ScheduleSchema.safeParse(flags.schedule);
-  if (schedule && !schedule.success) throw new Error(`--schedule: expected breadth-first or depth-first, got ${JSON.stringify(flags.schedule)}`);
+  if (schedule && !schedule.success)
+    throw new Error(`--schedule: expected breadth-first or depth-first, got ${JSON.stringify(flags.schedule)}`);
   const lr = num(flags.lr, 'lr');
   const batchSize = num(flags['batch-size'], 'batch-size');
   const numSteps = num(flags.epochs, 'epochs');

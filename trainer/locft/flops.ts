@@ -12,16 +12,31 @@ export interface StepShape {
   readonly projectedRows: number;
 }
 
-function layerFlops(c: ModelConfig, rows: number, batch: number, seqLen: number): { attn: number; mlpUpGate: number; down: number } {
+function layerFlops(
+  c: ModelConfig,
+  rows: number,
+  batch: number,
+  seqLen: number,
+): { attn: number; mlpUpGate: number; down: number } {
   const q = c.numHeads * c.headDim;
   const kv = c.numKvHeads * c.headDim;
   const proj = 2 * rows * c.hiddenSize * (q + 2 * kv) + 2 * rows * q * c.hiddenSize;
   const products = 2 * 2 * batch * c.numHeads * seqLen * seqLen * c.headDim;
-  return { attn: proj + products, mlpUpGate: 2 * 2 * rows * c.hiddenSize * c.intermediateSize, down: 2 * rows * c.intermediateSize * c.hiddenSize };
+  return {
+    attn: proj + products,
+    mlpUpGate: 2 * 2 * rows * c.hiddenSize * c.intermediateSize,
+    down: 2 * rows * c.intermediateSize * c.hiddenSize,
+  };
 }
 
 /** Matmul FLOPs of one step's forward, and forward + backward; `tunedDownOnly`: down_proj is the only tuned tensor. */
-export function stepFlops(c: ModelConfig, at: SplitPoint, shape: StepShape, tunedLayers: readonly number[], tunedDownOnly: boolean): { forward: number; total: number } {
+export function stepFlops(
+  c: ModelConfig,
+  at: SplitPoint,
+  shape: StepShape,
+  tunedLayers: readonly number[],
+  tunedDownOnly: boolean,
+): { forward: number; total: number } {
   const rows = shape.batch * shape.seqLen;
   const l = layerFlops(c, rows, shape.batch, shape.seqLen);
   const full = l.attn + l.mlpUpGate + l.down;

@@ -80,7 +80,9 @@ export function packBatch(
     for (const m of mask) n += m;
     const [res, mlp] = entries[b] ?? [];
     if (!res || !mlp || res.length !== n * hidden || mlp.length !== n * intermediate) {
-      throw new Error(`batch item ${b}: cached activations do not hold ${n} rows of widths ${hidden} and ${intermediate}; truncated cache entry`);
+      throw new Error(
+        `batch item ${b}: cached activations do not hold ${n} rows of widths ${hidden} and ${intermediate}; truncated cache entry`,
+      );
     }
     lengths[b] = n;
     offsets[b] = rows;
@@ -98,7 +100,19 @@ export function packBatch(
     const b = Math.floor(padded / batch.seqLen);
     targetRows[i] = offsets[b]! + (padded - b * batch.seqLen);
   }
-  return { size: batch.size, seqLen: batch.seqLen, lengths, offsets, rows, ...rowIndex(lengths, offsets, rows), residual, mlpHidden, targetRows, labels: batch.targetLabels, weights: batch.targetWeights };
+  return {
+    size: batch.size,
+    seqLen: batch.seqLen,
+    lengths,
+    offsets,
+    rows,
+    ...rowIndex(lengths, offsets, rows),
+    residual,
+    mlpHidden,
+    targetRows,
+    labels: batch.targetLabels,
+    weights: batch.targetWeights,
+  };
 }
 
 export interface HostStepResult {
@@ -237,7 +251,8 @@ export class HostStepEngine {
     const { c } = this;
     const D = c.hiddenSize;
     if (ids.length === 0) throw new Error('host prefix: no input ids');
-    if (ids.length > c.maxPositionEmbeddings) throw new Error(`host prefix: ${ids.length} ids exceed ${c.maxPositionEmbeddings} positions`);
+    if (ids.length > c.maxPositionEmbeddings)
+      throw new Error(`host prefix: ${ids.length} ids exceed ${c.maxPositionEmbeddings} positions`);
     if (!this.below) {
       const layers: LayerWeights[] = [];
       for (let l = 0; l <= this.layer; l++) layers.push(readLayer(this.source, l));
@@ -247,12 +262,22 @@ export class HostStepEngine {
     let h: Float32Array = this.buf('embed', n * D);
     for (let t = 0; t < n; t++) {
       const id = ids[t]!;
-      if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw new Error(`host prefix: id ${id} at ${t} is outside the vocabulary (0-${c.vocabSize - 1})`);
+      if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize)
+        throw new Error(`host prefix: id ${id} at ${t} is outside the vocabulary (0-${c.vocabSize - 1})`);
       h.set(this.below.embed.subarray(id * D, (id + 1) * D), t * D);
     }
     const one: PackedBatch = {
-      size: 1, seqLen: n, lengths: Int32Array.of(n), offsets: Int32Array.of(0), rows: n, ...rowIndex(Int32Array.of(n), Int32Array.of(0), n), residual: h, mlpHidden: new Float32Array(0),
-      targetRows: new Int32Array(0), labels: new Int32Array(0), weights: new Float32Array(0),
+      size: 1,
+      seqLen: n,
+      lengths: Int32Array.of(n),
+      offsets: Int32Array.of(0),
+      rows: n,
+      ...rowIndex(Int32Array.of(n), Int32Array.of(0), n),
+      residual: h,
+      mlpHidden: new Float32Array(0),
+      targetRows: new Int32Array(0),
+      labels: new Int32Array(0),
+      weights: new Float32Array(0),
     };
     for (let l = 0; l < this.layer; l++) h = this.layerForward(l, this.below.layers[l]!, h, one, null).out;
     const { tape } = this.layerForward(this.layer, this.below.layers[this.layer]!, h, one, null);
@@ -274,7 +299,17 @@ export class HostStepEngine {
   }
 
   /** out = op(a) · op(b), or out += op(a) · op(b) with `accumulate` (sgemm's beta = 1). */
-  private gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate = false): void {
+  private gemm(
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    accumulate = false,
+  ): void {
     if (m === 0 || n === 0) return;
     if (k === 0) {
       if (!accumulate) out.fill(0, 0, m * n);
@@ -287,7 +322,17 @@ export class HostStepEngine {
     this.flops += 2 * m * n * k;
   }
 
-  private gemmBatch(heap: Float32Array, ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float64Array, b: Float64Array, out: Float64Array): void {
+  private gemmBatch(
+    heap: Float32Array,
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float64Array,
+    b: Float64Array,
+    out: Float64Array,
+  ): void {
     this.useThreads(m * n * k); // each product of the batch is small
     const t0 = performance.now();
     this.blas.sgemmBatch(heap, ta, tb, m, n, k, a, b, out);
@@ -309,7 +354,9 @@ export class HostStepEngine {
 
   /** packBatch into the engine's reused buffers (valid until the next pack). */
   pack(batch: TrainingBatch, entries: readonly (readonly Float32Array[])[]): PackedBatch {
-    return packBatch(batch, entries, this.c.hiddenSize, this.c.intermediateSize, (role, n) => this.buf(`pack:${role}`, n));
+    return packBatch(batch, entries, this.c.hiddenSize, this.c.intermediateSize, (role, n) =>
+      this.buf(`pack:${role}`, n),
+    );
   }
 
   /** The native Adam loop for the optimizer of the tuned matrix (see HostAdam). */
@@ -326,7 +373,13 @@ export class HostStepEngine {
    * One layer above L: the attention sub-block on all rows, then only `selected` rows (null: all) go on through the
    * residual, o_proj and the MLP. Returns the layer's output rows and what the backward pass needs.
    */
-  private layerForward(l: number, w: LayerWeights, input: Float32Array, batch: PackedBatch, selected: Int32Array | null): { tape: LayerTape; out: Float32Array } {
+  private layerForward(
+    l: number,
+    w: LayerWeights,
+    input: Float32Array,
+    batch: PackedBatch,
+    selected: Int32Array | null,
+  ): { tape: LayerTape; out: Float32Array } {
     const { c } = this;
     const D = c.hiddenSize;
     const F = c.intermediateSize;
@@ -404,7 +457,15 @@ export class HostStepEngine {
     this.blas.headsToQkvGrad(ws.dq, ws.dkHeads, ws.dvHeads, ...geometry, this.cos, this.sin, 1 / Math.sqrt(hd), dqkv);
     const dn1 = this.buf('dn1', R * D);
     this.gemm(false, false, R, D, width, dqkv, w.qkv, dn1);
-    const dInput = this.rmsNormBackward(`${tape.layer}:dInput`, tape.input, tape.rs1, w.norm1, dn1, D, tape.selected ? undefined : dMid);
+    const dInput = this.rmsNormBackward(
+      `${tape.layer}:dInput`,
+      tape.input,
+      tape.rs1,
+      w.norm1,
+      dn1,
+      D,
+      tape.selected ? undefined : dMid,
+    );
     // The residual path: rows that went on past attention carry dMid straight back to the input.
     if (tape.selected) for (let r = 0; r < n; r++) addRow(dInput, tape.selected[r]!, dMid, r, D);
     return dInput;
@@ -417,12 +478,29 @@ export class HostStepEngine {
    */
   private attnGemm(
     ws: AttentionWorkspace,
-    a: Float32Array, aLayout: Layout,
-    b: Float32Array, bLayout: Layout,
-    out: Float32Array, outLayout: Layout,
-    ta: boolean, tb: boolean, m: number, n: number, k: number,
+    a: Float32Array,
+    aLayout: Layout,
+    b: Float32Array,
+    bLayout: Layout,
+    out: Float32Array,
+    outLayout: Layout,
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
   ): void {
-    this.gemmBatch(ws.heap, ta, tb, m, n, k, ws.offsets(a, aLayout), ws.offsets(b, bLayout), ws.offsets(out, outLayout));
+    this.gemmBatch(
+      ws.heap,
+      ta,
+      tb,
+      m,
+      n,
+      k,
+      ws.offsets(a, aLayout),
+      ws.offsets(b, bLayout),
+      ws.offsets(out, outLayout),
+    );
   }
 
   private rmsNorm(key: string, x: Float32Array, g: Float32Array, width: number, rs: Float32Array): Float32Array {
@@ -432,7 +510,15 @@ export class HostStepEngine {
   }
 
   /** RMSNorm's input gradient, plus `residual` (the gradient arriving by the skip connection) when given. */
-  private rmsNormBackward(key: string, x: Float32Array, rs: Float32Array, g: Float32Array, dy: Float32Array, width: number, residual?: Float32Array): Float32Array {
+  private rmsNormBackward(
+    key: string,
+    x: Float32Array,
+    rs: Float32Array,
+    g: Float32Array,
+    dy: Float32Array,
+    width: number,
+    residual?: Float32Array,
+  ): Float32Array {
     const dx = this.buf(key, x.length);
     if (residual) dx.set(residual);
     this.blas.rmsNormBackward(x, rs, x.length / width, width, g, dy, dx, residual !== undefined);
@@ -444,7 +530,6 @@ export class HostStepEngine {
     const { numHeads, numKvHeads, headDim } = this.c;
     return [Int32Array.of(batch.size, batch.seqLen, numHeads, numKvHeads, headDim), batch.offsets, batch.lengths];
   }
-
 }
 
 type Layout = 'q' | 'kv' | 's';
@@ -484,14 +569,33 @@ class AttentionWorkspace {
       at += n;
       return view;
     });
-    [this.q, this.k, this.v, this.probs, this.attended, this.dAttended, this.dProbs, this.dq, this.dkHeads, this.dvHeads] = views as [
-      Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+    [
+      this.q,
+      this.k,
+      this.v,
+      this.probs,
+      this.attended,
+      this.dAttended,
+      this.dProbs,
+      this.dq,
+      this.dkHeads,
+      this.dvHeads,
+    ] = views as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
     ];
     // q, k and v are written at real positions only and read at padding ones too (times a zero probability, which
     // must not meet NaN); dAttended is scattered into. Every other buffer is an sgemm output, written whole.
     for (const b of [this.q, this.k, this.v, this.dAttended]) b.fill(0);
   }
-
 
   /** Offsets in `heap` of the matrix of every (query head, sequence) pair, in a view laid out as `layout`. */
   offsets(view: Float32Array, layout: Layout): Float64Array {
@@ -502,12 +606,13 @@ class AttentionWorkspace {
     for (let head = 0; head < H; head++) {
       for (let b = 0; b < B; b++) {
         const i = head * B + b;
-        out[i] = base + (layout === 's' ? i * T * T : layout === 'q' ? i * T * hd : (Math.floor(head / groups) * B + b) * T * hd);
+        out[i] =
+          base +
+          (layout === 's' ? i * T * T : layout === 'q' ? i * T * hd : (Math.floor(head / groups) * B + b) * T * hd);
       }
     }
     return out;
   }
-
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -519,8 +624,14 @@ function readLayer(source: HostWeightSource, l: number): LayerWeights {
   const a = `${p}.self_attn`;
   return {
     norm1: source.read(`${p}.input_layernorm.weight`),
-    qkv: concat([source.read(`${a}.q_proj.weight`), source.read(`${a}.k_proj.weight`), source.read(`${a}.v_proj.weight`)]),
-    qkvBias: c.qkvBias ? concat([source.read(`${a}.q_proj.bias`), source.read(`${a}.k_proj.bias`), source.read(`${a}.v_proj.bias`)]) : null,
+    qkv: concat([
+      source.read(`${a}.q_proj.weight`),
+      source.read(`${a}.k_proj.weight`),
+      source.read(`${a}.v_proj.weight`),
+    ]),
+    qkvBias: c.qkvBias
+      ? concat([source.read(`${a}.q_proj.bias`), source.read(`${a}.k_proj.bias`), source.read(`${a}.v_proj.bias`)])
+      : null,
     o: source.read(`${a}.o_proj.weight`),
     oBias: c.oBias ? source.read(`${a}.o_proj.bias`) : null,
     norm2: source.read(`${p}.post_attention_layernorm.weight`),
@@ -543,8 +654,6 @@ function concat(parts: readonly Float32Array[]): Float32Array {
   }
   return out;
 }
-
-
 
 function addBias(x: Float32Array, bias: Float32Array, width: number): void {
   for (let i = 0; i < x.length; i += width) for (let j = 0; j < width; j++) x[i + j]! += bias[j]!;

@@ -11,9 +11,12 @@ export function formatDurationMs(ms: number): string {
 }
 
 export function formatProgress(p: LocftProgress): string {
-  if (p.phase === 'cache') return `caching frozen activations ${p.batch}/${p.batches} edits  ${p.editsPerSecond.toFixed(0)} edits/s  ETA ${formatDurationMs(p.etaMs)}`;
+  if (p.phase === 'cache')
+    return `caching frozen activations ${p.batch}/${p.batches} edits  ${p.editsPerSecond.toFixed(0)} edits/s  ETA ${formatDurationMs(p.etaMs)}`;
   const edit = p.groups > 1 ? `edit ${p.group}/${p.groups}  ` : '';
-  const where = p.done ? `done after ${p.epoch} epoch${p.epoch === 1 ? '' : 's'}` : `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batches}`;
+  const where = p.done
+    ? `done after ${p.epoch} epoch${p.epoch === 1 ? '' : 's'}`
+    : `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batches}`;
   const eta = p.done ? `${formatDurationMs(p.elapsedMs)} total` : `ETA ${formatDurationMs(p.etaMs)}`;
   return `${edit}${where}  loss ${Number.isFinite(p.loss) ? p.loss.toFixed(4) : '-'}  ${p.editsPerSecond.toFixed(1)} edits/s  ${eta}`;
 }
@@ -35,6 +38,7 @@ export function progressWriter(stream: NodeJS.WritableStream, prefix = ''): (p: 
       return;
     }
     const endOfEpoch = p.phase === 'train' && p.batch === p.batches;
-    if (p.done || (endOfEpoch && (p.groups === 1 || p.group % Math.max(1, Math.floor(p.groups / 20)) === 0))) stream.write(`${line}\n`);
+    if (p.done || (endOfEpoch && (p.groups === 1 || p.group % Math.max(1, Math.floor(p.groups / 20)) === 0)))
+      stream.write(`${line}\n`);
   };
 }

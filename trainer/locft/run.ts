@@ -35,15 +35,27 @@ export interface RunLocftOutput {
 
 export async function runLocft(input: RunLocftInput): Promise<RunLocftOutput> {
   await (input.backend === undefined ? initBackend() : initBackend(input.backend));
-  const [checkpoint, tokenizer, baseHash] = await Promise.all([readHfCheckpoint(input.modelDir), loadHfTokenizer(input.modelDir), checkpointHash(input.modelDir)]);
+  const [checkpoint, tokenizer, baseHash] = await Promise.all([
+    readHfCheckpoint(input.modelDir),
+    loadHfTokenizer(input.modelDir),
+    checkpointHash(input.modelDir),
+  ]);
   const model = LlamaModel.fromHostTensors(checkpoint.config, checkpoint.tensors);
   try {
     const result = await trainLocft({
-      model, tokenizer, baseHash, edits: input.edits, hyperParams: input.hyperParams,
+      model,
+      tokenizer,
+      baseHash,
+      edits: input.edits,
+      hyperParams: input.hyperParams,
       ...(input.options !== undefined && { options: input.options }),
       ...(input.onProgress !== undefined && { onProgress: input.onProgress }),
     });
-    const artifact = buildDeltaArtifact(result, { baseHash, edits: input.edits, ...(input.editSetHash !== undefined && { editSetHash: input.editSetHash }) });
+    const artifact = buildDeltaArtifact(result, {
+      baseHash,
+      edits: input.edits,
+      ...(input.editSetHash !== undefined && { editSetHash: input.editSetHash }),
+    });
     const paths = input.outDir === undefined ? undefined : await writeDeltaArtifact(input.outDir, artifact);
     return { result, artifact, baseHash, ...(paths && { paths }) };
   } finally {

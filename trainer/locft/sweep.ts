@@ -28,10 +28,14 @@ export const SWEEP_MODULES = {
 export type SweepModule = keyof typeof SWEEP_MODULES;
 
 export function parseSweepModules(spec: string): SweepModule[] {
-  const names = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new Error('modules: give at least one of ' + Object.keys(SWEEP_MODULES).join(', '));
   for (const n of names) {
-    if (!(n in SWEEP_MODULES)) throw new Error(`modules: unknown module "${n}"; expected one of ${Object.keys(SWEEP_MODULES).join(', ')}`);
+    if (!(n in SWEEP_MODULES))
+      throw new Error(`modules: unknown module "${n}"; expected one of ${Object.keys(SWEEP_MODULES).join(', ')}`);
   }
   return [...new Set(names)] as SweepModule[];
 }
@@ -84,10 +88,15 @@ export async function runSweep(input: SweepInput): Promise<SweepPoint[]> {
     for (const layer of input.layers) {
       const index = points.length;
       const result = await trainLocft({
-        model, tokenizer, baseHash: input.baseHash, edits,
+        model,
+        tokenizer,
+        baseHash: input.baseHash,
+        edits,
         hyperParams: { ...input.hyperParams, layers: [layer], rewriteModules: [SWEEP_MODULES[module]] },
         ...(input.options !== undefined && { options: input.options }),
-        ...(input.onProgress !== undefined && { onProgress: (p: LocftProgress) => input.onProgress?.(p, index, total) }),
+        ...(input.onProgress !== undefined && {
+          onProgress: (p: LocftProgress) => input.onProgress?.(p, index, total),
+        }),
       });
       // The edited model shares every frozen tensor with the base; only the tuned ones are new.
       const weights = new Map(model.weights);
@@ -99,8 +108,21 @@ export async function runSweep(input: SweepInput): Promise<SweepPoint[]> {
       }
       const edited = new LlamaModel(model.config, weights);
       try {
-        const report = compareMeasurements(base, await measureModel(edited, tokenizer, edits, input.capability, input.probe), edits, input.capability);
-        const point: SweepPoint = { layer, module, report, capability: capabilityScore(report), epochs: result.epochs, finalLoss: result.lossCurve.at(-1) ?? Number.NaN, trainMs: result.trainMs };
+        const report = compareMeasurements(
+          base,
+          await measureModel(edited, tokenizer, edits, input.capability, input.probe),
+          edits,
+          input.capability,
+        );
+        const point: SweepPoint = {
+          layer,
+          module,
+          report,
+          capability: capabilityScore(report),
+          epochs: result.epochs,
+          finalLoss: result.lossCurve.at(-1) ?? Number.NaN,
+          trainMs: result.trainMs,
+        };
         points.push(point);
         input.onPoint?.(point, index, total);
       } finally {
@@ -117,11 +139,23 @@ function csvNumber(v: number | null): string {
 
 /** One row per point: layer, module, every metric's edited value (base_ columns next to them), training stats. */
 export function sweepCsv(points: readonly SweepPoint[]): string {
-  const header = ['layer', 'module', ...METRIC_NAMES.flatMap((m) => [m, `base_${m}`]), 'capability', 'epochs', 'final_loss', 'train_ms'];
+  const header = [
+    'layer',
+    'module',
+    ...METRIC_NAMES.flatMap((m) => [m, `base_${m}`]),
+    'capability',
+    'epochs',
+    'final_loss',
+    'train_ms',
+  ];
   const rows = points.map((p) => [
-    String(p.layer), p.module,
+    String(p.layer),
+    p.module,
     ...METRIC_NAMES.flatMap((m) => [csvNumber(p.report.metrics[m].edited), csvNumber(p.report.metrics[m].base)]),
-    csvNumber(p.capability), String(p.epochs), csvNumber(p.finalLoss), String(Math.round(p.trainMs)),
+    csvNumber(p.capability),
+    String(p.epochs),
+    csvNumber(p.finalLoss),
+    String(Math.round(p.trainMs)),
   ]);
   return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 }
@@ -131,7 +165,10 @@ export function sweepPlot(points: readonly SweepPoint[], title = 'LocFT location
   const modules = [...new Set(points.map((p) => p.module))];
   const panel = (name: string, value: (p: SweepPoint) => number | null) => ({
     title: name,
-    series: modules.map((m) => ({ name: m, points: points.filter((p) => p.module === m).map((p) => [p.layer, value(p)] as const) })),
+    series: modules.map((m) => ({
+      name: m,
+      points: points.filter((p) => p.module === m).map((p) => [p.layer, value(p)] as const),
+    })),
   });
   return renderPanelChart({
     title,

@@ -100,7 +100,14 @@ export interface LocftTrainResult {
   readonly engine: 'tfjs' | 'host';
   /** Host engine: wall time of the steps spent inside sgemm (so flops / sgemmMs is its own-shape ceiling). */
   readonly sgemmMs?: number;
-  readonly cache: { readonly mode: 'auto' | 'off'; readonly level: string; readonly computed: number; readonly reused: number; readonly dir: string | undefined; readonly stats?: CacheStats };
+  readonly cache: {
+    readonly mode: 'auto' | 'off';
+    readonly level: string;
+    readonly computed: number;
+    readonly reused: number;
+    readonly dir: string | undefined;
+    readonly stats?: CacheStats;
+  };
   readonly cacheMs: number;
   readonly trainMs: number;
   readonly durationMs: number;
@@ -116,7 +123,10 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
   const config = model.config;
   const plan = planTuning(config, model.weights.keys(), hp);
   const at: SplitPoint = { level: plan.level, layer: plan.lowestLayer };
-  const encoded = encodeEdits(tokenizer, input.edits, { vocabSize: config.vocabSize, maxPositions: config.maxPositionEmbeddings });
+  const encoded = encodeEdits(tokenizer, input.edits, {
+    vocabSize: config.vocabSize,
+    maxPositions: config.maxPositionEmbeddings,
+  });
   const padId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0;
   const backend = currentBackend()?.name ?? tf.getBackend();
   const useCache = options.activationCache === 'auto';
@@ -128,8 +138,17 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
   const hostAddon = chooseEngine(options, plan, config, store !== undefined);
   const host = hostAddon ? newHostEngine(model, plan, hostAddon) : undefined;
   const computeBackend = host ? `${backend}${HOST_STEP_SUFFIX}` : backend;
-  const prefixArrays = (ids: readonly number[]): Float32Array[] => (host ? host.prefix(ids) : computePrefixArrays(model, at, ids));
-  const keys = encoded.map((e) => activationKey({ baseHash: input.baseHash, backend: computeBackend, level: plan.level, layer: plan.lowestLayer, inputIds: inputIds(e) }));
+  const prefixArrays = (ids: readonly number[]): Float32Array[] =>
+    host ? host.prefix(ids) : computePrefixArrays(model, at, ids);
+  const keys = encoded.map((e) =>
+    activationKey({
+      baseHash: input.baseHash,
+      backend: computeBackend,
+      level: plan.level,
+      layer: plan.lowestLayer,
+      inputIds: inputIds(e),
+    }),
+  );
   let computed = 0;
   let reused = 0;
   const cacheStart = performance.now();
@@ -148,7 +167,19 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
         computed++;
         if (computed % 64 === 0) {
           const elapsedMs = performance.now() - started;
-          input.onProgress?.({ phase: 'cache', epoch: 0, epochs: hp.numSteps, group: 1, groups: 1, batch: i + 1, batches: encoded.length, loss: Number.NaN, editsPerSecond: (i + 1) / (elapsedMs / 1000), elapsedMs, etaMs: (elapsedMs / (i + 1)) * (encoded.length - i - 1) });
+          input.onProgress?.({
+            phase: 'cache',
+            epoch: 0,
+            epochs: hp.numSteps,
+            group: 1,
+            groups: 1,
+            batch: i + 1,
+            batches: encoded.length,
+            loss: Number.NaN,
+            editsPerSecond: (i + 1) / (elapsedMs / 1000),
+            elapsedMs,
+            etaMs: (elapsedMs / (i + 1)) * (encoded.length - i - 1),
+          });
         }
       }
     }
@@ -164,7 +195,13 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
     const cacheMs = performance.now() - cacheStart;
 
     // 2. The step runner: tfjs ops on variables swapped into the model, or the host engine on its own copy.
-    const adamConfig = { lr: hp.lr, beta1: hp.beta1, beta2: hp.beta2, epsilon: hp.epsilon, weightDecay: hp.weightDecay };
+    const adamConfig = {
+      lr: hp.lr,
+      beta1: hp.beta1,
+      beta2: hp.beta2,
+      epsilon: hp.epsilon,
+      weightDecay: hp.weightDecay,
+    };
     const runner: StepRunner = host
       ? hostRunner(model, plan, adamConfig, host, (indices) => indices.map(cachedEntry))
       : tfjsRunner(model, plan, adamConfig, options, store ? (indices) => indices.map(cachedEntry) : undefined);
@@ -190,7 +227,11 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
       };
 
       const step = (indices: readonly number[]): number => {
-        const batch = buildBatch(indices.map((i) => encoded[i]!), padId, indices);
+        const batch = buildBatch(
+          indices.map((i) => encoded[i]!),
+          padId,
+          indices,
+        );
         steps++;
         tokens += batch.tokens;
         // A batch whose loss is below the threshold makes no update, so it needs no backward pass. When these
@@ -227,8 +268,16 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
             const elapsedMs = performance.now() - started;
             const trainElapsed = performance.now() - trainStart;
             input.onProgress?.({
-              phase: 'train', epoch: epoch + 1, epochs: hp.numSteps, group: gi + 1, groups: groups.length, batch: bi + 1, batches: batches.length,
-              loss: sum / seen, editsPerSecond: editsSeen / Math.max(trainElapsed / 1000, 1e-9), elapsedMs,
+              phase: 'train',
+              epoch: epoch + 1,
+              epochs: hp.numSteps,
+              group: gi + 1,
+              groups: groups.length,
+              batch: bi + 1,
+              batches: batches.length,
+              loss: sum / seen,
+              editsPerSecond: editsSeen / Math.max(trainElapsed / 1000, 1e-9),
+              elapsedMs,
               etaMs: (trainElapsed / steps) * Math.max(plannedBatches - steps, 0),
             });
           }
@@ -247,14 +296,46 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
       const trainMs = performance.now() - trainStart;
       const finalLoss = lossCurve.at(-1) ?? Number.NaN;
       input.onProgress?.({
-        phase: 'train', epoch: epochsRun, epochs: hp.numSteps, group: groups.length, groups: groups.length, batch: 0, batches: 0, loss: finalLoss,
-        editsPerSecond: editsSeen / Math.max(trainMs / 1000, 1e-9), elapsedMs: performance.now() - started, etaMs: 0, done: true,
+        phase: 'train',
+        epoch: epochsRun,
+        epochs: hp.numSteps,
+        group: groups.length,
+        groups: groups.length,
+        batch: 0,
+        batches: 0,
+        loss: finalLoss,
+        editsPerSecond: editsSeen / Math.max(trainMs / 1000, 1e-9),
+        elapsedMs: performance.now() - started,
+        etaMs: 0,
+        done: true,
       });
       return {
-        tensors, hyperParams: hp, options, plan, backend: computeBackend, engine: host ? 'host' : 'tfjs',
-        lossCurve, epochs: epochsRun, steps, updates, skippedBatches: skipped, converged, tokens, flops, ...(host && { sgemmMs }),
-        cache: { mode: options.activationCache, level: plan.level, computed, reused, dir: store?.dir, ...(store && { stats: { ...store.stats } }) },
-        cacheMs, trainMs, durationMs: performance.now() - started,
+        tensors,
+        hyperParams: hp,
+        options,
+        plan,
+        backend: computeBackend,
+        engine: host ? 'host' : 'tfjs',
+        lossCurve,
+        epochs: epochsRun,
+        steps,
+        updates,
+        skippedBatches: skipped,
+        converged,
+        tokens,
+        flops,
+        ...(host && { sgemmMs }),
+        cache: {
+          mode: options.activationCache,
+          level: plan.level,
+          computed,
+          reused,
+          dir: store?.dir,
+          ...(store && { stats: { ...store.stats } }),
+        },
+        cacheMs,
+        trainMs,
+        durationMs: performance.now() - started,
       };
     } finally {
       runner.dispose(); // the model goes back to the base weights whatever happened
@@ -268,7 +349,12 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
 /** One training step as the loop sees it. */
 interface StepRunner {
   /** Loss of the batch; updates the tuned tensors when it is >= threshold (after a forward-only probe if asked). */
-  step(batch: TrainingBatch, indices: readonly number[], probeFirst: boolean, threshold: number): { loss: number; updated: boolean; flops: number; sgemmMs?: number };
+  step(
+    batch: TrainingBatch,
+    indices: readonly number[],
+    probeFirst: boolean,
+    threshold: number,
+  ): { loss: number; updated: boolean; flops: number; sgemmMs?: number };
   /** A fresh optimizer (depth-first: one per edit). */
   resetOptimizer(): void;
   /** The tuned tensors now, by HF name. */
@@ -277,7 +363,12 @@ interface StepRunner {
 }
 
 /** The host engine's addon when it will run the steps; undefined for tfjs. 'host' that cannot run is an error. */
-function chooseEngine(options: LocftRunOptions, plan: TuningPlan, config: ModelConfig, cached: boolean): RowKernelAddon | undefined {
+function chooseEngine(
+  options: LocftRunOptions,
+  plan: TuningPlan,
+  config: ModelConfig,
+  cached: boolean,
+): RowKernelAddon | undefined {
   if (options.engine === 'tfjs') return undefined;
   const addon = loadSgemmAddon();
   const why =
@@ -293,14 +384,20 @@ function chooseEngine(options: LocftRunOptions, plan: TuningPlan, config: ModelC
               ? 'the native addon predates its row kernels (rebuild it: npm run build:native)'
               : hostStepUnsupported(config, plan.lowestLayer);
   if (why === undefined && addon.ok && hasRowKernels(addon.addon)) return addon.addon;
-  if (options.engine === 'host') throw new Error(`run options: field "engine": the host engine cannot run this training: ${why}`);
+  if (options.engine === 'host')
+    throw new Error(`run options: field "engine": the host engine cannot run this training: ${why}`);
   return undefined;
 }
 
 /** The host engine on a copy of the tuned tensor (the model itself is never touched). */
 function newHostEngine(model: LlamaModel, plan: TuningPlan, addon: RowKernelAddon): HostStepEngine {
   const tuned = new Float32Array(model.param(plan.tunedNames[0]!).dataSync() as Float32Array);
-  return new HostStepEngine(addon, { config: model.config, read: (n) => model.param(n).dataSync() as Float32Array }, plan.lowestLayer, tuned);
+  return new HostStepEngine(
+    addon,
+    { config: model.config, read: (n) => model.param(n).dataSync() as Float32Array },
+    plan.lowestLayer,
+    tuned,
+  );
 }
 
 function hostRunner(
@@ -369,13 +466,26 @@ function tfjsRunner(
       try {
         if (entries) {
           const cached = entries(indices);
-          prefix = widths.map((w, k) => tf.tensor3d(stackPadded(cached.map((e) => e[k]!), batch, w), [batch.size, batch.seqLen, w]));
+          prefix = widths.map((w, k) =>
+            tf.tensor3d(
+              stackPadded(
+                cached.map((e) => e[k]!),
+                batch,
+                w,
+              ),
+              [batch.size, batch.seqLen, w],
+            ),
+          );
         } else {
           const ids = tokenIds(batch.inputIds, config.vocabSize);
           prefix = frozenPrefix(model, at, ids, ctx);
           ids.dispose();
         }
-        const shape = { batch: batch.size, seqLen: batch.seqLen, projectedRows: options.targetOnlyLogits ? batch.targetRows.length : batch.size * batch.seqLen };
+        const shape = {
+          batch: batch.size,
+          seqLen: batch.seqLen,
+          projectedRows: options.targetOnlyLogits ? batch.targetRows.length : batch.size * batch.seqLen,
+        };
         const cost = stepFlops(config, at, shape, tunedLayers, downOnly);
         let flops = 0;
         if (probeFirst) {
@@ -385,7 +495,10 @@ function tfjsRunner(
           flops += cost.forward;
           if (!(loss >= threshold)) return { loss, updated: false, flops };
         }
-        const { value, grads } = tf.variableGrads(() => batchLoss(model, at, prefix, ctx, batch, options.targetOnlyLogits), [...variables.values()]);
+        const { value, grads } = tf.variableGrads(
+          () => batchLoss(model, at, prefix, ctx, batch, options.targetOnlyLogits),
+          [...variables.values()],
+        );
         try {
           const loss = value.dataSync()[0]!;
           flops += cost.total; // the backward runs even when its gradient goes unused
@@ -410,7 +523,8 @@ function tfjsRunner(
     },
     tensors() {
       const out = new Map<string, HostTensor>();
-      for (const [name, v] of variables) out.set(name, { shape: [...v.shape], data: new Float32Array(v.dataSync() as Float32Array) });
+      for (const [name, v] of variables)
+        out.set(name, { shape: [...v.shape], data: new Float32Array(v.dataSync() as Float32Array) });
       return out;
     },
     dispose() {

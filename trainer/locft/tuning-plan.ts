@@ -34,14 +34,24 @@ export function cachedWidths(level: CacheLevel, config: ModelConfig): number[] {
   return level === 'down-input' ? [config.hiddenSize, config.intermediateSize] : [config.hiddenSize];
 }
 
-export function planTuning(config: ModelConfig, parameterNames: Iterable<string>, hp: Pick<LocftHyperParams, 'rewriteModules' | 'layers'>): TuningPlan {
-  const tunedNames = selectParameters(parameterNames, { pattern: hp.rewriteModules, layers: hp.layers }, config.numLayers);
+export function planTuning(
+  config: ModelConfig,
+  parameterNames: Iterable<string>,
+  hp: Pick<LocftHyperParams, 'rewriteModules' | 'layers'>,
+): TuningPlan {
+  const tunedNames = selectParameters(
+    parameterNames,
+    { pattern: hp.rewriteModules, layers: hp.layers },
+    config.numLayers,
+  );
   let lowestLayer = Number.POSITIVE_INFINITY;
   const byLayer = new Map<number, string[]>();
   for (const name of tunedNames) {
     const m = LAYER_NAME.exec(name);
     if (!m) {
-      throw new TuningPlanError(`rewriteModules: selects "${name}", which is outside the transformer layers; LocFT tunes tensors of model.layers.{i}`);
+      throw new TuningPlanError(
+        `rewriteModules: selects "${name}", which is outside the transformer layers; LocFT tunes tensors of model.layers.{i}`,
+      );
     }
     const layer = Number(m[1]);
     lowestLayer = Math.min(lowestLayer, layer);

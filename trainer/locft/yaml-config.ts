@@ -38,7 +38,11 @@ export interface LocftYamlConfig {
 }
 
 /** `overrides` (e.g. a CLI --seed) win over the file. */
-export function parseLocftYaml(text: string, source = 'config', overrides: Partial<LocftHyperParams> = {}): LocftYamlConfig {
+export function parseLocftYaml(
+  text: string,
+  source = 'config',
+  overrides: Partial<LocftHyperParams> = {},
+): LocftYamlConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -68,7 +72,9 @@ export function parseLocftYaml(text: string, source = 'config', overrides: Parti
     ...(y.data_path !== undefined && { dataPath: y.data_path }),
     ...(y.save_model_dir !== undefined && { saveModelDir: y.save_model_dir }),
     ...(y.device !== undefined && { device: y.device }),
-    ignoredKeys: Object.keys(raw).filter((k) => !KNOWN_KEYS.has(k)).sort(),
+    ignoredKeys: Object.keys(raw)
+      .filter((k) => !KNOWN_KEYS.has(k))
+      .sort(),
   };
 }
 

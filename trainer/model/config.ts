@@ -15,7 +15,8 @@ const tokenId = z.int().nonnegative();
 export const HfConfigSchema = z
   .object({
     model_type: z.enum(SUPPORTED_MODEL_TYPES, {
-      error: (issue) => `model_type must be one of ${SUPPORTED_MODEL_TYPES.join(', ')}, found ${JSON.stringify(issue.input)}`,
+      error: (issue) =>
+        `model_type must be one of ${SUPPORTED_MODEL_TYPES.join(', ')}, found ${JSON.stringify(issue.input)}`,
     }),
     architectures: z.array(z.string()).optional(),
     vocab_size: positiveInt,
@@ -28,7 +29,9 @@ export const HfConfigSchema = z
     hidden_act: z.literal('silu', { error: 'hidden_act must be "silu" (SwiGLU MLP)' }).default('silu'),
     rms_norm_eps: z.number().positive().default(1e-6),
     rope_theta: z.number().positive().default(10000),
-    rope_scaling: z.null({ error: 'rope_scaling is not supported (only plain RoPE); it must be null or absent' }).optional(),
+    rope_scaling: z
+      .null({ error: 'rope_scaling is not supported (only plain RoPE); it must be null or absent' })
+      .optional(),
     max_position_embeddings: positiveInt,
     tie_word_embeddings: z.boolean().default(false),
     attention_bias: z.boolean().default(false),
@@ -58,17 +61,29 @@ export const HfConfigSchema = z
     }
     const headDim = c.head_dim ?? Math.floor(c.hidden_size / c.num_attention_heads);
     if (headDim % 2 !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['head_dim'], message: `head_dim (${headDim}) must be even for rotary embeddings` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['head_dim'],
+        message: `head_dim (${headDim}) must be even for rotary embeddings`,
+      });
     }
     for (const field of ['bos_token_id', 'pad_token_id'] as const) {
       const id = c[field];
       if (id != null && id >= c.vocab_size) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `${field} ${id} is outside the vocabulary (vocab_size ${c.vocab_size})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} ${id} is outside the vocabulary (vocab_size ${c.vocab_size})`,
+        });
       }
     }
     const eos = c.eos_token_id == null ? [] : Array.isArray(c.eos_token_id) ? c.eos_token_id : [c.eos_token_id];
     if (eos.some((id) => id >= c.vocab_size)) {
-      ctx.addIssue({ code: 'custom', path: ['eos_token_id'], message: `eos_token_id ${JSON.stringify(c.eos_token_id)} is outside the vocabulary (vocab_size ${c.vocab_size})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['eos_token_id'],
+        message: `eos_token_id ${JSON.stringify(c.eos_token_id)} is outside the vocabulary (vocab_size ${c.vocab_size})`,
+      });
     }
   });
 
@@ -121,7 +136,11 @@ export function parseHfConfig(json: unknown, source = 'config.json'): HfConfig {
 
 export function toModelConfig(c: HfConfig): ModelConfig {
   const isQwen2 = c.model_type === 'qwen2';
-  const slidingWindow = isQwen2 ? (c.use_sliding_window ? (c.sliding_window ?? null) : null) : (c.sliding_window ?? null);
+  const slidingWindow = isQwen2
+    ? c.use_sliding_window
+      ? (c.sliding_window ?? null)
+      : null
+    : (c.sliding_window ?? null);
   return {
     modelType: c.model_type,
     vocabSize: c.vocab_size,

@@ -60,7 +60,10 @@ export class KVCache {
   /** mask[b][j] for every cached position j (1 = real token, 0 = padding). */
   readonly mask: number[][];
 
-  constructor(readonly numLayers: number, readonly batch: number) {
+  constructor(
+    readonly numLayers: number,
+    readonly batch: number,
+  ) {
     this.keys = new Array<Tensor | undefined>(numLayers).fill(undefined);
     this.values = new Array<Tensor | undefined>(numLayers).fill(undefined);
     this.mask = Array.from({ length: batch }, () => []);
@@ -77,7 +80,9 @@ export class KVCache {
     const oldV = this.values[layer];
     const have = oldK ? oldK.shape[2]! : 0;
     if (have !== pastLen) {
-      throw new Error(`KVCache: layer ${layer} holds ${have} positions but the context expects ${pastLen}; a cache must be fed by one forward pass per context`);
+      throw new Error(
+        `KVCache: layer ${layer} holds ${have} positions but the context expects ${pastLen}; a cache must be fed by one forward pass per context`,
+      );
     }
     const fullK = tf.keep(oldK ? tf.concat([oldK, k], 2) : tf.clone(k));
     const fullV = tf.keep(oldV ? tf.concat([oldV, v], 2) : tf.clone(v));
@@ -137,17 +142,23 @@ export function createContext(config: ModelConfig, options: ContextOptions): For
   const mask = options.attentionMask ?? onesMask(options.batch, options.seqLen);
   const batch = mask.length;
   const seqLen = mask[0]?.length ?? 0;
-  if (batch === 0 || seqLen === 0) throw new Error('createContext: the batch must hold at least one row and one column');
+  if (batch === 0 || seqLen === 0)
+    throw new Error('createContext: the batch must hold at least one row and one column');
   for (const [b, row] of mask.entries()) {
-    if (row.length !== seqLen) throw new Error(`createContext: attentionMask row ${b} has ${row.length} entries, expected ${seqLen}`);
-    if (row.some((m) => m !== 0 && m !== 1)) throw new Error(`createContext: attentionMask row ${b} must hold only 0 and 1`);
+    if (row.length !== seqLen)
+      throw new Error(`createContext: attentionMask row ${b} has ${row.length} entries, expected ${seqLen}`);
+    if (row.some((m) => m !== 0 && m !== 1))
+      throw new Error(`createContext: attentionMask row ${b} must hold only 0 and 1`);
   }
   const cache = options.cache;
-  if (cache && cache.batch !== batch) throw new Error(`createContext: cache batch ${cache.batch} != mask batch ${batch}`);
+  if (cache && cache.batch !== batch)
+    throw new Error(`createContext: cache batch ${cache.batch} != mask batch ${batch}`);
   const pastLen = cache?.length ?? 0;
   const total = pastLen + seqLen;
   if (config.slidingWindow !== null && total > config.slidingWindow) {
-    throw new Error(`sequence length ${total} exceeds sliding_window ${config.slidingWindow}; sliding-window attention is not implemented`);
+    throw new Error(
+      `sequence length ${total} exceeds sliding_window ${config.slidingWindow}; sliding-window attention is not implemented`,
+    );
   }
 
   const positions: number[][] = [];
@@ -171,13 +182,21 @@ export function createContext(config: ModelConfig, options: ContextOptions): For
   const { cos, sin } = ropeTables(positions, config.headDim, config.ropeTheta);
   const attentionBias = tf.tensor4d(bias, [batch, 1, seqLen, total]);
   return {
-    batch, seqLen, pastLen, positions, cos, sin, attentionBias, cache,
+    batch,
+    seqLen,
+    pastLen,
+    positions,
+    cos,
+    sin,
+    attentionBias,
+    cache,
     dispose: () => tf.dispose([cos, sin, attentionBias]),
   };
 }
 
 function onesMask(batch: number | undefined, seqLen: number | undefined): number[][] {
-  if (batch === undefined || seqLen === undefined) throw new Error('createContext: give attentionMask, or batch and seqLen');
+  if (batch === undefined || seqLen === undefined)
+    throw new Error('createContext: give attentionMask, or batch and seqLen');
   return Array.from({ length: batch }, () => new Array<number>(seqLen).fill(1));
 }
 
@@ -209,9 +228,11 @@ export function tokenIds(rows: readonly (readonly number[])[], vocabSize: number
   const seqLen = rows[0]?.length ?? 0;
   const flat = new Int32Array(rows.length * seqLen);
   rows.forEach((row, b) => {
-    if (row.length !== seqLen) throw new Error(`tokenIds: row ${b} has ${row.length} ids, expected ${seqLen} (pad the batch)`);
+    if (row.length !== seqLen)
+      throw new Error(`tokenIds: row ${b} has ${row.length} ids, expected ${seqLen} (pad the batch)`);
     row.forEach((id, t) => {
-      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new Error(`tokenIds: id ${id} at [${b}, ${t}] is outside the vocabulary (0-${vocabSize - 1})`);
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
+        throw new Error(`tokenIds: id ${id} at [${b}, ${t}] is outside the vocabulary (0-${vocabSize - 1})`);
       flat[b * seqLen + t] = id;
     });
   });
@@ -245,13 +266,20 @@ export class LlamaModel {
     for (const [name, shape] of expectedParameterShapes(config)) {
       const w = weights.get(name);
       if (!w) throw new Error(`LlamaModel: missing weight "${name}" [${shape.join(', ')}]`);
-      if (w.shape.join() !== shape.join()) throw new Error(`LlamaModel: weight "${name}" has shape [${w.shape.join(', ')}], expected [${shape.join(', ')}]`);
+      if (w.shape.join() !== shape.join())
+        throw new Error(
+          `LlamaModel: weight "${name}" has shape [${w.shape.join(', ')}], expected [${shape.join(', ')}]`,
+        );
       if (w.dtype !== 'float32') throw new Error(`LlamaModel: weight "${name}" must be float32, got ${w.dtype}`);
     }
   }
 
   /** Uploads host tensors (e.g. a read checkpoint) to the active backend. */
-  static fromHostTensors(config: ModelConfig, tensors: ReadonlyMap<string, HostTensor>, options: LlamaModelOptions = {}): LlamaModel {
+  static fromHostTensors(
+    config: ModelConfig,
+    tensors: ReadonlyMap<string, HostTensor>,
+    options: LlamaModelOptions = {},
+  ): LlamaModel {
     const weights = new Map<string, Tensor>();
     for (const name of expectedParameterShapes(config).keys()) {
       const t = tensors.get(name);
@@ -309,7 +337,10 @@ export class LlamaModel {
     const x = this.rmsNorm(h, `model.layers.${i}.input_layernorm.weight`);
 
     // Scaling q by 1/sqrt(headDim) before the product equals scaling the scores (and is cheaper).
-    const q = tf.mul(this.rope(this.splitHeads(this.linear(x, `${p}.q_proj`, c.qkvBias), c.numHeads, ctx), ctx), 1 / Math.sqrt(c.headDim));
+    const q = tf.mul(
+      this.rope(this.splitHeads(this.linear(x, `${p}.q_proj`, c.qkvBias), c.numHeads, ctx), ctx),
+      1 / Math.sqrt(c.headDim),
+    );
     let k = this.rope(this.splitHeads(this.linear(x, `${p}.k_proj`, c.qkvBias), c.numKvHeads, ctx), ctx);
     let v = this.splitHeads(this.linear(x, `${p}.v_proj`, c.qkvBias), c.numKvHeads, ctx);
     if (ctx.cache) ({ k, v } = ctx.cache.append(i, k, v, ctx.pastLen));

@@ -23,7 +23,7 @@ export class ParameterSelectionError extends Error {
 
 /** True when `name` is `prefix` itself or lies under it (next character is a "."). */
 export function matchesPrefix(name: string, prefix: string): boolean {
-  return name === prefix || (name.startsWith(prefix) && name.charCodeAt(prefix.length) === 0x2e /* . */);
+  return name === prefix || (name.startsWith(prefix) && name.charCodeAt(prefix.length) === 0x2e) /* . */;
 }
 
 /**
@@ -33,11 +33,18 @@ export function matchesPrefix(name: string, prefix: string): boolean {
 export function expandPatterns(selection: ParameterSelection, numLayers: number): string[] {
   const patterns = typeof selection.pattern === 'string' ? [selection.pattern] : [...selection.pattern];
   if (patterns.length === 0) throw new ParameterSelectionError('pattern: at least one pattern is required');
-  const layers = selection.layers === undefined ? [] : typeof selection.layers === 'number' ? [selection.layers] : [...selection.layers];
+  const layers =
+    selection.layers === undefined
+      ? []
+      : typeof selection.layers === 'number'
+        ? [selection.layers]
+        : [...selection.layers];
   for (const layer of layers) {
     if (!Number.isInteger(layer)) throw new ParameterSelectionError(`layers: ${layer} is not an integer layer index`);
     if (layer < 0 || layer >= numLayers) {
-      throw new ParameterSelectionError(`layers: layer ${layer} is out of range; the model has ${numLayers} layers (0-${numLayers - 1})`);
+      throw new ParameterSelectionError(
+        `layers: layer ${layer} is out of range; the model has ${numLayers} layers (0-${numLayers - 1})`,
+      );
     }
   }
   const uniqueLayers = [...new Set(layers)];
@@ -55,23 +62,30 @@ export function expandPatterns(selection: ParameterSelection, numLayers: number)
     for (const layer of uniqueLayers) prefixes.push(pattern.replace('{}', String(layer)));
   }
   if (layers.length > 0 && patterns.every((p) => !p.includes('{}'))) {
-    throw new ParameterSelectionError(`layers: given, but no pattern has a "{}" placeholder (${patterns.map((p) => `"${p}"`).join(', ')})`);
+    throw new ParameterSelectionError(
+      `layers: given, but no pattern has a "{}" placeholder (${patterns.map((p) => `"${p}"`).join(', ')})`,
+    );
   }
   return [...new Set(prefixes)];
 }
 
 function validatePattern(pattern: string): void {
   if (pattern.length === 0) throw new ParameterSelectionError('pattern: must not be empty');
-  if (pattern.split('{}').length > 2) throw new ParameterSelectionError(`pattern: "${pattern}" has more than one "{}" placeholder`);
+  if (pattern.split('{}').length > 2)
+    throw new ParameterSelectionError(`pattern: "${pattern}" has more than one "{}" placeholder`);
   const parts = pattern.split('.');
   if (parts.some((p) => p.length === 0)) {
     throw new ParameterSelectionError(`pattern: "${pattern}" has an empty component (leading, trailing or double ".")`);
   }
   if (parts.some((p) => p.includes('{}') && p !== '{}')) {
-    throw new ParameterSelectionError(`pattern: "${pattern}": "{}" must be a whole dotted component, e.g. "model.layers.{}.mlp"`);
+    throw new ParameterSelectionError(
+      `pattern: "${pattern}": "{}" must be a whole dotted component, e.g. "model.layers.{}.mlp"`,
+    );
   }
   if (/[*?{}[\]]/.test(pattern.replace('{}', ''))) {
-    throw new ParameterSelectionError(`pattern: "${pattern}" contains a wildcard or brace; only "{}" (the layer index) is supported`);
+    throw new ParameterSelectionError(
+      `pattern: "${pattern}" contains a wildcard or brace; only "{}" (the layer index) is supported`,
+    );
   }
 }
 
@@ -108,7 +122,9 @@ export function parseLayerList(spec: string, field = 'layers'): number[] {
     } else if (/^\d+$/.test(part)) {
       out.push(Number(part));
     } else {
-      throw new ParameterSelectionError(`${field}: "${part}" is not a layer index or range (expected e.g. "5", "1,2", "0-3")`);
+      throw new ParameterSelectionError(
+        `${field}: "${part}" is not a layer index or range (expected e.g. "5", "1,2", "0-3")`,
+      );
     }
   }
   return out;

@@ -72,15 +72,22 @@ export class AdamW {
   /** The moments as host tensors, keyed "m/<param>" and "v/<param>". */
   async hostState(): Promise<Map<string, HostTensor>> {
     const out = new Map<string, HostTensor>();
-    for (const [prefix, map] of [['m', this.m], ['v', this.v]] as const) {
-      for (const [name, t] of map) out.set(`${prefix}/${name}`, { shape: t.shape, data: (await t.data()) as Float32Array });
+    for (const [prefix, map] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
+      for (const [name, t] of map)
+        out.set(`${prefix}/${name}`, { shape: t.shape, data: (await t.data()) as Float32Array });
     }
     return out;
   }
 
   /** Restores moments saved by hostState() and the update count. */
   loadHostState(state: ReadonlyMap<string, HostTensor>, updates: number): void {
-    for (const [prefix, map] of [['m', this.m], ['v', this.v]] as const) {
+    for (const [prefix, map] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
       for (const [name, old] of map) {
         const saved = state.get(`${prefix}/${name}`);
         if (!saved) throw new Error(`AdamW state: missing "${prefix}/${name}"`);

@@ -36,7 +36,8 @@ export class BatchPlan {
     readonly batchSize: number,
     readonly seed: number | string,
   ) {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`batchSize: must be a positive integer, got ${batchSize}`);
     if (lengths.length < batchSize) {
       throw new RangeError(`batchSize: ${batchSize} is larger than the corpus (${lengths.length} sequences)`);
     }

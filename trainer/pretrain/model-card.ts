@@ -57,7 +57,9 @@ export function renderModelCard(c: ModelCardInput): string {
   const q = c.quality;
   const params = parameterCount(c.training.weights);
   const curve = c.training.lossHistory;
-  const pick = [0, 0.1, 0.25, 0.5, 0.75, 1].map((f) => curve[Math.min(curve.length - 1, Math.max(0, Math.round(f * (curve.length - 1))))]).filter((x) => x !== undefined);
+  const pick = [0, 0.1, 0.25, 0.5, 0.75, 1]
+    .map((f) => curve[Math.min(curve.length - 1, Math.max(0, Math.round(f * (curve.length - 1))))])
+    .filter((x) => x !== undefined);
   const uniq = [...new Map(pick.map((x) => [x.step, x])).values()];
   return `# editledger base model (\`${c.recipe.name}\`)
 
@@ -84,13 +86,28 @@ model.safetensors, tokenizer.json and tokenizer_config.json.)
 Recall: greedy generation (up to 16 tokens, stop at EOS or newline) from each probe prompt, normalised exact match
 (trainer/eval/normalize.ts) against the true object. "Held-out templates": for every fact one of its relation's 8
 templates is never shown with that fact in pretraining (but is shown with other subjects).
-${q.recall.misses.length ? `\nSome misses:\n\n${q.recall.misses.slice(0, 8).map((x) => `- (${x.split}) \`${x.prompt}\` -> \`${x.generated.trim()}\` (expected \`${x.expected}\`)`).join('\n')}\n` : ''}
+${
+  q.recall.misses.length
+    ? `\nSome misses:\n\n${q.recall.misses
+        .slice(0, 8)
+        .map((x) => `- (${x.split}) \`${x.prompt}\` -> \`${x.generated.trim()}\` (expected \`${x.expected}\`)`)
+        .join('\n')}\n`
+    : ''
+}
 ## How it was built
 
 \`${c.command}\` (deterministic; resumable: a killed build continues from its last snapshot).
-${c.continuedFrom ? `\nThis is a second pretraining stage: it started from the weights of checkpoint \`${c.continuedFrom}\` (the first
-stage, built by the same recipe) instead of a random init, with the schedule below.\n` : ''}
-- World (\`trainer/basemodel\`, seed ${JSON.stringify(c.manifest.seed)}): ${s.entities} entities (${Object.entries(s.entitiesByType).map(([k, v]) => `${v} ${k}`).join(', ')}),
+${
+  c.continuedFrom
+    ? `\nThis is a second pretraining stage: it started from the weights of checkpoint \`${c.continuedFrom}\` (the first
+stage, built by the same recipe) instead of a random init, with the schedule below.\n`
+    : ''
+}
+- World (\`trainer/basemodel\`, seed ${JSON.stringify(c.manifest.seed)}): ${s.entities} entities (${Object.entries(
+    s.entitiesByType,
+  )
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')}),
   ${s.facts} facts over ${Object.keys(s.factsByRelation).length} relations, ${s.twoHopStatements} two-hop statements in pretraining.
 - Corpus: ${s.pretrainSequences} lines, ${s.pretrainTokensWithBosEos} tokens per epoch with BOS/EOS; each fact under 6 of its
   relation's 8 templates. Held-out text: ${s.heldoutSequences} lines. Edit set: ${s.edits} counterfactual edits

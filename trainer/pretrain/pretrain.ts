@@ -70,8 +70,17 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     model: options.modelConfig,
     sequences: options.sequences,
   });
-  const plan = new BatchPlan(options.sequences.map((s) => s.length), config.batchSize, config.seed);
-  const schedule: LrSchedule = { peakLr: config.peakLr, warmupSteps: warmupSteps(config), totalSteps: config.steps, minLrRatio: config.minLrRatio };
+  const plan = new BatchPlan(
+    options.sequences.map((s) => s.length),
+    config.batchSize,
+    config.seed,
+  );
+  const schedule: LrSchedule = {
+    peakLr: config.peakLr,
+    warmupSteps: warmupSteps(config),
+    totalSteps: config.steps,
+    minLrRatio: config.minLrRatio,
+  };
 
   const snapshot = options.stateDir ? await loadSnapshot(options.stateDir) : undefined;
   if (snapshot && snapshot.info.fingerprint !== fingerprint) {
@@ -81,7 +90,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     );
   }
   const start = snapshot?.info.step ?? 0;
-  const host = snapshot?.params ?? options.startFrom?.weights ?? initialWeights(modelConfig, config.seed, config.initializerRange);
+  const host =
+    snapshot?.params ?? options.startFrom?.weights ?? initialWeights(modelConfig, config.seed, config.initializerRange);
 
   // Variables in the architecture's canonical order whatever the source (a snapshot lists tensors by name): the
   // gradient norm sums over parameters in this order, and float addition is not associative.
@@ -94,7 +104,10 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     initial.dispose(); // the variable holds its own reference to the data
   }
   const model = new LlamaModel(modelConfig, vars as Map<string, Tensor>);
-  const optimizer = new AdamW({ beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay }, vars);
+  const optimizer = new AdamW(
+    { beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay },
+    vars,
+  );
   if (snapshot) optimizer.loadHostState(snapshot.optimizer, snapshot.info.updates);
 
   const lossHistory: LossPoint[] = [...(snapshot?.info.lossHistory ?? [])];
@@ -125,12 +138,19 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   };
   const checkpoint = async (step: number) => {
     if (!options.stateDir) return;
-    await saveSnapshot(options.stateDir, { info: info(step), params: await hostWeights(vars), optimizer: await optimizer.hostState() });
+    await saveSnapshot(options.stateDir, {
+      info: info(step),
+      params: await hostWeights(vars),
+      optimizer: await optimizer.hostState(),
+    });
   };
 
   try {
     for (let step = start; step < end; step++) {
-      const batch = padBatch(plan.batch(step).rows.map((r) => options.sequences[r]!), options.padId);
+      const batch = padBatch(
+        plan.batch(step).rows.map((r) => options.sequences[r]!),
+        options.padId,
+      );
       const lr = learningRate(schedule, step);
       const { value, grads } = tf.variableGrads(() => causalLmLoss(model, batch), varList);
       const loss = (await value.data())[0]!;
@@ -200,7 +220,8 @@ function validateSequences(sequences: readonly (readonly number[])[], vocabSize:
       throw new RangeError(`sequences[${i}]: ${s.length} tokens exceed max_position_embeddings ${maxPositions}`);
     }
     for (const id of s) {
-      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new RangeError(`sequences[${i}]: token id ${id} is outside the vocabulary (0-${vocabSize - 1})`);
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
+        throw new RangeError(`sequences[${i}]: token id ${id} is outside the vocabulary (0-${vocabSize - 1})`);
     }
   });
 }

@@ -45,14 +45,20 @@ export async function measureRecall(
   for (let i = 0; i < probes.length; i += BATCH) {
     const part = probes.slice(i, i + BATCH);
     // Names are a few tokens; 16 is far beyond any answer, and "\n" never belongs to one.
-    const out = await generate(model, tokenizer, part.map((p) => p.prompt), { maxNewTokens: 16, stop: ['\n'] });
+    const out = await generate(
+      model,
+      tokenizer,
+      part.map((p) => p.prompt),
+      { maxNewTokens: 16, stop: ['\n'] },
+    );
     out.forEach((g, j) => {
       const probe = part[j]!;
       const t = tally[probe.split];
       t.n++;
       const ok = exactMatch(g.text, probe.ground_truth);
       if (ok) t.ok++;
-      else if (misses.length < 20) misses.push({ prompt: probe.prompt, expected: probe.ground_truth, generated: g.text, split: probe.split });
+      else if (misses.length < 20)
+        misses.push({ prompt: probe.prompt, expected: probe.ground_truth, generated: g.text, split: probe.split });
       if (g.finishReason === 'eos' && g.text === ` ${probe.ground_truth}`) {
         t.eos++;
         firstHit ??= { prompt: probe.prompt, answer: probe.ground_truth };
@@ -69,7 +75,11 @@ export async function measureRecall(
 }
 
 /** Per-token perplexity of `sequences` ([BOS, ..., EOS] token ids) under teacher forcing. */
-export async function sequencePerplexity(model: LlamaModel, sequences: readonly (readonly number[])[], padId: number): Promise<{ perplexity: number; tokens: number; nll: number }> {
+export async function sequencePerplexity(
+  model: LlamaModel,
+  sequences: readonly (readonly number[])[],
+  padId: number,
+): Promise<{ perplexity: number; tokens: number; nll: number }> {
   let nll = 0;
   let tokens = 0;
   const sorted = [...sequences].sort((a, b) => a.length - b.length); // similar lengths -> little padding

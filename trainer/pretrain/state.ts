@@ -32,7 +32,11 @@ export const StateInfoSchema = z.strictObject({
   step: z.int().nonnegative(),
   /** AdamW bias-correction counter (equals step). */
   updates: z.int().nonnegative(),
-  data: z.strictObject({ seed: z.union([z.int(), z.string()]), epoch: z.int().nonnegative(), batchInEpoch: z.int().nonnegative() }),
+  data: z.strictObject({
+    seed: z.union([z.int(), z.string()]),
+    epoch: z.int().nonnegative(),
+    batchInEpoch: z.int().nonnegative(),
+  }),
   tokensSeen: z.int().nonnegative(),
   /** Wall-clock seconds of training summed over all processes that worked on this run. */
   trainSeconds: z.number().nonnegative(),
@@ -50,7 +54,11 @@ export interface Snapshot {
 }
 
 /** sha256 over a canonical JSON of everything that determines the run. */
-export function runFingerprint(parts: { pretrain: unknown; model: unknown; sequences: readonly (readonly number[])[] }): string {
+export function runFingerprint(parts: {
+  pretrain: unknown;
+  model: unknown;
+  sequences: readonly (readonly number[])[];
+}): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ pretrain: parts.pretrain, model: parts.model }));
   for (const s of parts.sequences) h.update(`${s.join(',')}\n`);
@@ -83,18 +91,25 @@ export async function loadSnapshot(dir: string): Promise<Snapshot | undefined> {
     pointer = JSON.parse(await readFile(join(dir, LATEST), 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${join(dir, LATEST)}: unreadable (${error instanceof Error ? error.message : String(error)}); delete ${dir} to start over`);
+    throw new Error(
+      `${join(dir, LATEST)}: unreadable (${error instanceof Error ? error.message : String(error)}); delete ${dir} to start over`,
+    );
   }
   const file = z.strictObject({ file: z.string().regex(/^step-\d{6}$/) }).safeParse(pointer);
-  if (!file.success) throw new Error(`${join(dir, LATEST)}: expected {"file": "step-NNNNNN"}; delete ${dir} to start over`);
+  if (!file.success)
+    throw new Error(`${join(dir, LATEST)}: expected {"file": "step-NNNNNN"}; delete ${dir} to start over`);
   const jsonPath = join(dir, `${file.data.file}.json`);
   const parsed = StateInfoSchema.safeParse(JSON.parse(await readFile(jsonPath, 'utf8')));
   if (!parsed.success) {
-    throw new Error(`${jsonPath}: invalid state (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    throw new Error(
+      `${jsonPath}: invalid state (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+    );
   }
   const contents = await readSafetensorsFile(join(dir, `${file.data.file}.safetensors`));
   if (contents.metadata['step'] !== String(parsed.data.step)) {
-    throw new Error(`${dir}: snapshot ${file.data.file} weights are for step ${contents.metadata['step']}, its json for ${parsed.data.step}`);
+    throw new Error(
+      `${dir}: snapshot ${file.data.file} weights are for step ${contents.metadata['step']}, its json for ${parsed.data.step}`,
+    );
   }
   const params = new Map<string, HostTensor>();
   const optimizer = new Map<string, HostTensor>();

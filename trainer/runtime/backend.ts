@@ -166,7 +166,12 @@ async function activateWasm(withBlas: boolean): Promise<BackendInfo> {
   const base = `tfjs-backend-wasm ${tf.version_core}${simd ? ', SIMD' : ', no SIMD'}, 1 thread`;
   if (addon?.ok) {
     installBlasKernel(addon.addon);
-    return { name: 'wasm-blas', detail: `${base}, matmul via OpenBLAS sgemm (${addon.addon.info()})`, simd, blas: true };
+    return {
+      name: 'wasm-blas',
+      detail: `${base}, matmul via OpenBLAS sgemm (${addon.addon.info()})`,
+      simd,
+      blas: true,
+    };
   }
   uninstallBlasKernel();
   return { name: 'wasm', detail: base, simd, blas: false };

@@ -50,15 +50,39 @@ export interface SgemmAddon {
    * softmaxXent: Σ_i w_i·(logsumexp(z_i) − z_i[label_i]) over rows x vocab logits; with grad, the logits are
    * overwritten by w_i·(softmax(z_i) − onehot(label_i)).
    */
-  softmaxXent?(logits: Float32Array, rows: number, vocab: number, labels: Int32Array, weights: Float32Array, grad: boolean): number;
+  softmaxXent?(
+    logits: Float32Array,
+    rows: number,
+    vocab: number,
+    labels: Int32Array,
+    weights: Float32Array,
+    grad: boolean,
+  ): number;
   /** act = silu(gate)·up for rows of [gate (width) | up (width)]. */
   swiglu?(gateUp: Float32Array, rows: number, width: number, act: Float32Array): void;
   /** d[gate | up] from d act. */
   swigluBackward?(gateUp: Float32Array, dAct: Float32Array, rows: number, width: number, dGateUp: Float32Array): void;
   /** out = x · rsqrt(mean(x²) + eps) · g per row of width; rs[r] receives the row's rsqrt. */
-  rmsNorm?(x: Float32Array, rows: number, width: number, g: Float32Array, eps: number, out: Float32Array, rs: Float32Array): void;
+  rmsNorm?(
+    x: Float32Array,
+    rows: number,
+    width: number,
+    g: Float32Array,
+    eps: number,
+    out: Float32Array,
+    rs: Float32Array,
+  ): void;
   /** dx of rmsNorm from dy (with x and rs from the forward); with `accumulate`, added onto dx. */
-  rmsNormBackward?(x: Float32Array, rs: Float32Array, rows: number, width: number, g: Float32Array, dy: Float32Array, dx: Float32Array, accumulate?: boolean): void;
+  rmsNormBackward?(
+    x: Float32Array,
+    rs: Float32Array,
+    rows: number,
+    width: number,
+    g: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    accumulate?: boolean,
+  ): void;
   /**
    * Row-wise softmax over keys j <= i of each [T, T] block of `scores`, in place; with `dProbs`, instead overwrites
    * dProbs with the scores' gradient P ⊙ (dP − Σ_j P·dP) (scores then hold the probabilities P).
@@ -71,20 +95,79 @@ export interface SgemmAddon {
    * headsToRows / rowsToHeads: per-head [H, B, T, hd] <-> packed rows [n, H·hd] for the listed rows;
    * headsToQkvGrad: the gradient of qkvToHeads' input from per-query-head dq, dk, dv.
    */
-  qkvToHeads?(qkv: Float32Array, dims: Int32Array, offsets: Int32Array, lengths: Int32Array, cos: Float32Array, sin: Float32Array, scale: number, q: Float32Array, k: Float32Array, v: Float32Array): void;
-  headsToRows?(heads: Float32Array, dims: Int32Array, offsets: Int32Array, lengths: Int32Array, rows: Int32Array, seqOf: Int32Array, out: Float32Array): void;
-  rowsToHeads?(src: Float32Array, dims: Int32Array, offsets: Int32Array, lengths: Int32Array, rows: Int32Array, seqOf: Int32Array, heads: Float32Array): void;
-  headsToQkvGrad?(dq: Float32Array, dk: Float32Array, dv: Float32Array, dims: Int32Array, offsets: Int32Array, lengths: Int32Array, cos: Float32Array, sin: Float32Array, scale: number, dqkv: Float32Array): void;
+  qkvToHeads?(
+    qkv: Float32Array,
+    dims: Int32Array,
+    offsets: Int32Array,
+    lengths: Int32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    scale: number,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+  ): void;
+  headsToRows?(
+    heads: Float32Array,
+    dims: Int32Array,
+    offsets: Int32Array,
+    lengths: Int32Array,
+    rows: Int32Array,
+    seqOf: Int32Array,
+    out: Float32Array,
+  ): void;
+  rowsToHeads?(
+    src: Float32Array,
+    dims: Int32Array,
+    offsets: Int32Array,
+    lengths: Int32Array,
+    rows: Int32Array,
+    seqOf: Int32Array,
+    heads: Float32Array,
+  ): void;
+  headsToQkvGrad?(
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    dims: Int32Array,
+    offsets: Int32Array,
+    lengths: Int32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    scale: number,
+    dqkv: Float32Array,
+  ): void;
   /** One Adam update of p in place (HostAdam's arithmetic; m and v are its moment buffers). */
-  adamStep?(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, beta2: number, epsilon: number, weightDecay: number, stepSize: number, sqrtBc2: number): void;
+  adamStep?(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    stepSize: number,
+    sqrtBc2: number,
+  ): void;
   /** OpenBLAS's thread count for the calls that follow; returns the previous one. */
   setNumThreads?(n: number): number;
 }
 
 /** The addon with the host step's row kernels. */
 const ROW_KERNELS = [
-  'softmaxXent', 'swiglu', 'swigluBackward', 'rmsNorm', 'rmsNormBackward', 'causalSoftmax',
-  'qkvToHeads', 'headsToRows', 'rowsToHeads', 'headsToQkvGrad', 'adamStep', 'setNumThreads',
+  'softmaxXent',
+  'swiglu',
+  'swigluBackward',
+  'rmsNorm',
+  'rmsNormBackward',
+  'causalSoftmax',
+  'qkvToHeads',
+  'headsToRows',
+  'rowsToHeads',
+  'headsToQkvGrad',
+  'adamStep',
+  'setNumThreads',
 ] as const;
 export type RowKernelAddon = SgemmAddon & Required<Pick<SgemmAddon, (typeof ROW_KERNELS)[number]>>;
 
@@ -117,7 +200,11 @@ export function loadSgemmAddon(): AddonLoad {
   }
   try {
     const addon = createRequire(import.meta.url)(SGEMM_ADDON_PATH) as SgemmAddon;
-    if (typeof addon.sgemmBatch !== 'function' || typeof addon.sgemm !== 'function' || typeof addon.info !== 'function') {
+    if (
+      typeof addon.sgemmBatch !== 'function' ||
+      typeof addon.sgemm !== 'function' ||
+      typeof addon.info !== 'function'
+    ) {
       throw new Error('addon does not export sgemmBatch/sgemm/info (rebuild it: npm run build:native)');
     }
     loaded = { ok: true, addon, path: SGEMM_ADDON_PATH };
@@ -134,7 +221,7 @@ let installed = false;
 export function installBlasKernel(addon: SgemmAddon): void {
   if (installed) return;
   const current = tf.getKernel('BatchMatMul', 'wasm');
-  if (!current) throw new Error("wasm backend has no BatchMatMul kernel to replace (is it registered?)");
+  if (!current) throw new Error('wasm backend has no BatchMatMul kernel to replace (is it registered?)');
   original = current;
   const fallback = current.kernelFunc;
   tf.unregisterKernel('BatchMatMul', 'wasm');

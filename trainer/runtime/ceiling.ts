@@ -30,7 +30,11 @@ export interface MatmulCeiling {
 }
 
 /** Median wall time of `run` over `repeats` timed calls after `warmup` untimed ones; `run` returns what to dispose. */
-export function timeMedianMs(run: () => tf.TensorContainer, warmup = 1, repeats = 5): { medianMs: number; samplesMs: number[] } {
+export function timeMedianMs(
+  run: () => tf.TensorContainer,
+  warmup = 1,
+  repeats = 5,
+): { medianMs: number; samplesMs: number[] } {
   const samplesMs: number[] = [];
   for (let i = 0; i < warmup + repeats; i++) {
     const t0 = performance.now();
@@ -50,7 +54,11 @@ function median(values: number[]): number {
 
 /** Median GFLOP/s of an [m,k]·[k,n] float32 matmul (operands laid out for the requested transposes). */
 export function measureMatmulGflops(m: number, k: number, n: number, opts: MatmulCeilingOptions = {}): MatmulCeiling {
-  for (const [name, v] of [['m', m], ['k', k], ['n', n]] as const) {
+  for (const [name, v] of [
+    ['m', m],
+    ['k', k],
+    ['n', n],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`measureMatmulGflops: ${name} must be a positive integer`);
   }
   const transposeA = opts.transposeA ?? false;

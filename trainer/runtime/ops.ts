@@ -125,7 +125,8 @@ export function linearFrozen(x: Tensor, w: Tensor2D, b?: Tensor1D): Tensor {
     save([w]); // kept for the backward pass even when w was made in a tidy that has ended (vocabulary slices)
     return {
       value: linearForward(input, w, undefined),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.reshape(tf.matMul(flatten2d(dy, outFeatures), saved[0] as Tensor2D), input.shape),
+      gradFunc: (dy: Tensor, saved: Tensor[]) =>
+        tf.reshape(tf.matMul(flatten2d(dy, outFeatures), saved[0] as Tensor2D), input.shape),
     };
   });
   const y = onlyX(x);

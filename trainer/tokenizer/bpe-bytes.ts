@@ -19,7 +19,8 @@ export function pretokenize(text: string): string[] {
  * byte order, so every byte is one visible BMP character (space -> 'Ġ', newline -> 'Ċ').
  */
 export const BYTE_TO_CHAR: readonly string[] = (() => {
-  const printable = (b: number): boolean => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  const printable = (b: number): boolean =>
+    (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
   const table: string[] = [];
   let extra = 0;
   for (let b = 0; b < 256; b++) table.push(String.fromCharCode(printable(b) ? b : 256 + extra++));

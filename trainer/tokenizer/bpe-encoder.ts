@@ -9,7 +9,15 @@
 // kept); special tokens decode to their text unless skipSpecialTokens.
 
 import { BYTE_TO_CHAR, CHAR_TO_BYTE, pretokenize, utf8Bytes } from './bpe-bytes.ts';
-import { BOS_ID, type BpeModel, checkBpeModel, EOS_ID, FIRST_BYTE_ID, PAD_ID, SPECIAL_TOKEN_LIST } from './bpe-model.ts';
+import {
+  BOS_ID,
+  type BpeModel,
+  checkBpeModel,
+  EOS_ID,
+  FIRST_BYTE_ID,
+  PAD_ID,
+  SPECIAL_TOKEN_LIST,
+} from './bpe-model.ts';
 
 export interface EncodeOptions {
   /** Prepend <|bos|> (default true, like Hugging Face's encode). EOS is never added: callers append EOS_ID. */
@@ -88,7 +96,8 @@ export class BpeTokenizer {
     };
     ids.forEach((id, i) => {
       const token = this.vocab[id];
-      if (token === undefined) throw new RangeError(`ids[${i}]: ${id} is not a token id (vocabulary size ${this.vocab.length})`);
+      if (token === undefined)
+        throw new RangeError(`ids[${i}]: ${id} is not a token id (vocabulary size ${this.vocab.length})`);
       if (id < FIRST_BYTE_ID) {
         flush();
         if (options.skipSpecialTokens !== true) text += token;

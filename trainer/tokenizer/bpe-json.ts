@@ -105,11 +105,13 @@ export function fromTokenizerJson(json: unknown): BpeModel {
     if (vocab[id] !== undefined) throw new Error(`tokenizer.json model.vocab: id ${id} is used twice`);
     vocab[id] = token;
   }
-  for (let i = 0; i < vocab.length; i++) if (vocab[i] === undefined) throw new Error(`tokenizer.json model.vocab: id ${i} is missing`);
+  for (let i = 0; i < vocab.length; i++)
+    if (vocab[i] === undefined) throw new Error(`tokenizer.json model.vocab: id ${i} is missing`);
   const merges = parsed.data.model.merges.map((m, i): [string, string] => {
     if (Array.isArray(m)) return [m[0], m[1]];
     const parts = m.split(' ');
-    if (parts.length !== 2) throw new Error(`tokenizer.json model.merges[${i}]: expected "left right", found ${JSON.stringify(m)}`);
+    if (parts.length !== 2)
+      throw new Error(`tokenizer.json model.merges[${i}]: expected "left right", found ${JSON.stringify(m)}`);
     return [parts[0] as string, parts[1] as string];
   });
   const model = { vocab, merges };

@@ -27,10 +27,12 @@ export interface BpeModel {
 /** Throws (naming the problem) unless the model has the fixed layout and consistent merges. */
 export function checkBpeModel(model: BpeModel): void {
   SPECIAL_TOKEN_LIST.forEach((t, i) => {
-    if (model.vocab[i] !== t) throw new Error(`vocab[${i}] must be the special token ${t}, found ${JSON.stringify(model.vocab[i])}`);
+    if (model.vocab[i] !== t)
+      throw new Error(`vocab[${i}] must be the special token ${t}, found ${JSON.stringify(model.vocab[i])}`);
   });
   for (let b = 0; b < 256; b++) {
-    if (model.vocab[FIRST_BYTE_ID + b] !== BYTE_TO_CHAR[b]) throw new Error(`vocab[${FIRST_BYTE_ID + b}] must be the byte ${b}`);
+    if (model.vocab[FIRST_BYTE_ID + b] !== BYTE_TO_CHAR[b])
+      throw new Error(`vocab[${FIRST_BYTE_ID + b}] must be the byte ${b}`);
   }
   const ids = new Map<string, number>();
   model.vocab.forEach((t, i) => {
@@ -42,7 +44,8 @@ export function checkBpeModel(model: BpeModel): void {
     const pair = JSON.stringify([a, b]);
     if (pairs.has(pair)) throw new Error(`merges[${rank}]: ${pair} repeats merges[${pairs.get(pair)}]`);
     pairs.set(pair, rank);
-    if (!ids.has(a) || !ids.has(b)) throw new Error(`merges[${rank}]: ${JSON.stringify([a, b])} uses a token not in vocab`);
+    if (!ids.has(a) || !ids.has(b))
+      throw new Error(`merges[${rank}]: ${JSON.stringify([a, b])} uses a token not in vocab`);
     if (!ids.has(a + b)) throw new Error(`merges[${rank}]: result ${JSON.stringify(a + b)} is not in vocab`);
   });
 }

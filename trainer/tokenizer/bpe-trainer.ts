@@ -110,7 +110,11 @@ function mergeWord(word: readonly number[], a: number, b: number, merged: number
   return out;
 }
 
-export function trainBpe(texts: Iterable<string>, input: BpeTrainerConfigInput = {}, onProgress?: BpeProgress): BpeModel {
+export function trainBpe(
+  texts: Iterable<string>,
+  input: BpeTrainerConfigInput = {},
+  onProgress?: BpeProgress,
+): BpeModel {
   const parsed = BpeTrainerConfigSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

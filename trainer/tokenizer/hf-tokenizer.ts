@@ -22,7 +22,8 @@ interface TokenizersJs {
   get_vocab(withAddedTokens?: boolean): Map<string, number>;
   get_added_tokens_decoder(): Map<number, { content: string; special: boolean }>;
 }
-const TokenizersJsClass = (tokenizers as unknown as { Tokenizer: new (json: object, config: object) => TokenizersJs }).Tokenizer;
+const TokenizersJsClass = (tokenizers as unknown as { Tokenizer: new (json: object, config: object) => TokenizersJs })
+  .Tokenizer;
 
 export class TokenizerError extends Error {
   constructor(message: string) {
@@ -61,12 +62,16 @@ export class HfTokenizer {
     try {
       this.inner = new TokenizersJsClass(tokenizerJson, tokenizerConfig);
     } catch (error) {
-      throw new TokenizerError(`${source}: cannot build the tokenizer: ${error instanceof Error ? error.message : String(error)}`);
+      throw new TokenizerError(
+        `${source}: cannot build the tokenizer: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     let maxId = -1;
     for (const id of this.inner.get_vocab(true).values()) maxId = Math.max(maxId, id);
     this.vocabSize = maxId + 1;
-    this.specialIds = new Set([...this.inner.get_added_tokens_decoder()].filter(([, t]) => t.special).map(([id]) => id));
+    this.specialIds = new Set(
+      [...this.inner.get_added_tokens_decoder()].filter(([, t]) => t.special).map(([id]) => id),
+    );
     this.bosTokenId = this.specialId(tokenizerConfig, 'bos_token', source);
     this.eosTokenId = this.specialId(tokenizerConfig, 'eos_token', source);
     this.padTokenId = this.specialId(tokenizerConfig, 'pad_token', source);
@@ -79,10 +84,19 @@ export class HfTokenizer {
   private specialId(config: Record<string, unknown>, field: string, source: string): number | null {
     const value = config[field];
     if (value === undefined || value === null) return null;
-    const content = typeof value === 'string' ? value : isRecord(value) && typeof value['content'] === 'string' ? value['content'] : undefined;
-    if (content === undefined) throw new TokenizerError(`${source}: tokenizer_config.json "${field}" must be a string or {"content": string}`);
+    const content =
+      typeof value === 'string'
+        ? value
+        : isRecord(value) && typeof value['content'] === 'string'
+          ? value['content']
+          : undefined;
+    if (content === undefined)
+      throw new TokenizerError(`${source}: tokenizer_config.json "${field}" must be a string or {"content": string}`);
     const id = this.inner.token_to_id(content);
-    if (id === undefined) throw new TokenizerError(`${source}: tokenizer_config.json "${field}" ${JSON.stringify(content)} is not in the vocabulary`);
+    if (id === undefined)
+      throw new TokenizerError(
+        `${source}: tokenizer_config.json "${field}" ${JSON.stringify(content)} is not in the vocabulary`,
+      );
     return id;
   }
 
@@ -91,7 +105,9 @@ export class HfTokenizer {
   }
 
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
-    const known = ids.filter((id) => Number.isInteger(id) && id >= 0 && id < this.vocabSize && this.inner.id_to_token(id) !== undefined);
+    const known = ids.filter(
+      (id) => Number.isInteger(id) && id >= 0 && id < this.vocabSize && this.inner.id_to_token(id) !== undefined,
+    );
     const kept = options.skipSpecialTokens ? known.filter((id) => !this.specialIds.has(id)) : known;
     if (kept.length === 0) return ''; // the library throws on an empty list
     return this.inner.decode(kept, { skip_special_tokens: false, clean_up_tokenization_spaces: this.cleanUpSpaces });

@@ -48,10 +48,28 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
 const LocalitySchema = z.strictObject({ prompt: z.string(), answer: z.string().optional() });
 const MessageSchema = z.discriminatedUnion('op', [
   z.strictObject({
-    op: z.literal('submit'), batch: z.number().int().positive(), system: z.string(), ref: z.string(), factKey: z.string(), prompt: z.string(),
-    target: z.string(), subject: z.string().optional(), rephrase: z.array(z.string()), locality: z.array(LocalitySchema), reason: z.string(), by: z.string(),
+    op: z.literal('submit'),
+    batch: z.number().int().positive(),
+    system: z.string(),
+    ref: z.string(),
+    factKey: z.string(),
+    prompt: z.string(),
+    target: z.string(),
+    subject: z.string().optional(),
+    rephrase: z.array(z.string()),
+    locality: z.array(LocalitySchema),
+    reason: z.string(),
+    by: z.string(),
   }),
-  z.strictObject({ op: z.literal('retract'), batch: z.number().int().positive(), system: z.string(), ref: z.string(), factKey: z.string(), reason: z.string(), by: z.string() }),
+  z.strictObject({
+    op: z.literal('retract'),
+    batch: z.number().int().positive(),
+    system: z.string(),
+    ref: z.string(),
+    factKey: z.string(),
+    reason: z.string(),
+    by: z.string(),
+  }),
 ]);
 type Message = z.infer<typeof MessageSchema>;
 
@@ -60,13 +78,21 @@ export async function readCorrections(file: string): Promise<Message[]> {
   return text.split('\n').flatMap((line, i) => {
     if (line.trim() === '') return [];
     const parsed = MessageSchema.safeParse(JSON.parse(line));
-    if (!parsed.success) throw new Error(`${file}: line ${i + 1}: ${parsed.error.issues[0]?.path.join('.') ?? '(line)'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success)
+      throw new Error(
+        `${file}: line ${i + 1}: ${parsed.error.issues[0]?.path.join('.') ?? '(line)'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
     return [parsed.data];
   });
 }
 
 /** Delivers one batch of upstream messages; retracting an already retracted edit (a second run) is a no-op. */
-async function deliver(session: ModelSession, io: CliIO, messages: readonly Message[], batch: number): Promise<{ submitted: number; duplicates: number; superseded: number; retracted: number }> {
+async function deliver(
+  session: ModelSession,
+  io: CliIO,
+  messages: readonly Message[],
+  batch: number,
+): Promise<{ submitted: number; duplicates: number; superseded: number; retracted: number }> {
   const service = new LedgerService(session.ledger.store);
   const counts = { submitted: 0, duplicates: 0, superseded: 0, retracted: 0 };
   const bar = createProgressBar(io.stderr, `delivery ${batch}`, messages.length);
@@ -80,7 +106,10 @@ async function deliver(session: ModelSession, io: CliIO, messages: readonly Mess
       if (result.outcome === 'submitted' && result.supersededEditId !== undefined) counts.superseded++;
     } else {
       try {
-        await service.retractEdit({ editId: editIdForSource(m.system, m.ref), factKey: m.factKey, reason: m.reason, by: m.by }, context);
+        await service.retractEdit(
+          { editId: editIdForSource(m.system, m.ref), factKey: m.factKey, reason: m.reason, by: m.by },
+          context,
+        );
         counts.retracted++;
       } catch (error) {
         if (!(error instanceof EditAlreadyRetractedError)) throw error;
@@ -89,7 +118,9 @@ async function deliver(session: ModelSession, io: CliIO, messages: readonly Mess
     }
     bar.update(i + 1);
   }
-  bar.finish(`${counts.submitted} new, ${counts.superseded} superseding, ${counts.retracted} retracted, ${counts.duplicates} already delivered`);
+  bar.finish(
+    `${counts.submitted} new, ${counts.superseded} superseding, ${counts.retracted} retracted, ${counts.duplicates} already delivered`,
+  );
   return counts;
 }
 
@@ -101,7 +132,9 @@ async function answer(dir: string, prompt: string): Promise<string> {
   await initBackend();
   const model = await loadLlamaModel(dir);
   try {
-    return (await generate(model, await loadHfTokenizer(dir), [prompt], { maxNewTokens: 12, stop: ['.', '\n'] }))[0]!.text.trim();
+    return (
+      await generate(model, await loadHfTokenizer(dir), [prompt], { maxNewTokens: 12, stop: ['.', '\n'] })
+    )[0]!.text.trim();
   } finally {
     model.dispose();
   }
@@ -127,13 +160,18 @@ const spec: SubcommandSpec = {
       const started = performance.now();
       const say = (text: string) => io.stdout.write(`${text}\n`);
       const baseDir = resolve(io.cwd, optionalString(flags, 'base') ?? 'models/base');
-      const correctionsFile = resolve(io.cwd, optionalString(flags, 'corrections') ?? 'examples/fact-corrections.jsonl');
+      const correctionsFile = resolve(
+        io.cwd,
+        optionalString(flags, 'corrections') ?? 'examples/fact-corrections.jsonl',
+      );
       try {
-      await access(join(baseDir, 'config.json'));
-    } catch {
-      throw new UsageError(`no base model at ${baseDir}: the project ships one in models/base (npm run build:base-model builds it); or pass --base DIR`);
-    }
-    const messages = await readCorrections(correctionsFile);
+        await access(join(baseDir, 'config.json'));
+      } catch {
+        throw new UsageError(
+          `no base model at ${baseDir}: the project ships one in models/base (npm run build:base-model builds it); or pass --base DIR`,
+        );
+      }
+      const messages = await readCorrections(correctionsFile);
       const batches = [...new Set(messages.map((m) => m.batch))].sort((a, b) => a - b);
       const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
       const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
@@ -141,15 +179,23 @@ const spec: SubcommandSpec = {
       return withModels(io, flags.home, { actor: 'demo', source: 'demo', echoLog: false }, async (session) => {
         const paths = session.ledger.config.paths;
         say(`editledger demo — everything lives in ${paths.home}`);
-        say(`\n[1/6] ledger: ${session.ledger.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.ledger.config.eventStore.eventstoreUrl}` : `embedded SQLite ${paths.ledgerDb}`} (head position ${await session.ledger.store.headPosition()})`);
+        say(
+          `\n[1/6] ledger: ${session.ledger.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.ledger.config.eventStore.eventstoreUrl}` : `embedded SQLite ${paths.ledgerDb}`} (head position ${await session.ledger.store.headPosition()})`,
+        );
 
         const overrides = { ...DEMO_POLICY, ...policyOverrides(flags) };
         const registered = await registerBase(session, baseDir, overrides);
         const p = registered.policy;
-        say(`\n[2/6] base model ${relative(io.cwd, baseDir) || baseDir}: ${registered.appended === 0 ? 'already registered' : 'registered'} as ${registered.baseModelId}`);
-        say(`      policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}`);
+        say(
+          `\n[2/6] base model ${relative(io.cwd, baseDir) || baseDir}: ${registered.appended === 0 ? 'already registered' : 'registered'} as ${registered.baseModelId}`,
+        );
+        say(
+          `      policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}`,
+        );
 
-        say(`\n[3/6] streaming ${messages.length} upstream messages from ${relative(io.cwd, correctionsFile)} in ${batches.length} deliveries; the trainer consumer follows the ledger`);
+        say(
+          `\n[3/6] streaming ${messages.length} upstream messages from ${relative(io.cwd, correctionsFile)} in ${batches.length} deliveries; the trainer consumer follows the ledger`,
+        );
         const consumer = new TrainerConsumer({
           store: session.ledger.store,
           materializer: session.materializer,
@@ -158,29 +204,55 @@ const spec: SubcommandSpec = {
           log: session.log,
         });
         for (const batch of batches) {
-          const counts = await deliver(session, io, messages.filter((m) => m.batch === batch), batch);
+          const counts = await deliver(
+            session,
+            io,
+            messages.filter((m) => m.batch === batch),
+            batch,
+          );
           const round = await consumer.runOnce();
           if (round === undefined) {
-            say(`      delivery ${batch}: already in the ledger (a previous run delivered it); nothing new for the trainer`);
+            say(
+              `      delivery ${batch}: already in the ledger (a previous run delivered it); nothing new for the trainer`,
+            );
             continue;
           }
           const v = round.version;
-          say(`      delivery ${batch}: +${counts.submitted} edits (${counts.superseded} superseding), ${counts.retracted} retracted -> trainer ${round.outcome === 'materialized' ? 'materialized' : 'found'} version #${v.ordinal} ${shortVersionId(v.versionId)} (${v.editIds.length} active edits, reliability ${((v.metrics['reliability'] ?? 0) * 100).toFixed(0)}%)`);
+          say(
+            `      delivery ${batch}: +${counts.submitted} edits (${counts.superseded} superseding), ${counts.retracted} retracted -> trainer ${round.outcome === 'materialized' ? 'materialized' : 'found'} version #${v.ordinal} ${shortVersionId(v.versionId)} (${v.editIds.length} active edits, reliability ${((v.metrics['reliability'] ?? 0) * 100).toFixed(0)}%)`,
+          );
         }
         // The newest version is the edit set at the head; the first edit version is the first one trained with this base and policy.
-        const newestVersion = (await session.materializer.materialize({ position: await session.ledger.store.headPosition() })).version;
+        const newestVersion = (
+          await session.materializer.materialize({ position: await session.ledger.store.headPosition() })
+        ).version;
 
         const { versions } = await session.materializer.readModels();
-        say('\n[4/6] model versions (* = serving); metrics on the edits\' own probes and held-out text:');
+        say("\n[4/6] model versions (* = serving); metrics on the edits' own probes and held-out text:");
         io.stdout.write(renderVersionsTable(versions));
 
         const newest = versions.byId.get(newestVersion.versionId)!;
-        const first = versions.versions.find((v) => v.baseHash === newest.baseHash && v.policyHash === newest.policyHash && v.editIds.length > 0) ?? newest;
+        const first =
+          versions.versions.find(
+            (v) => v.baseHash === newest.baseHash && v.policyHash === newest.policyHash && v.editIds.length > 0,
+          ) ?? newest;
         const retracted = messages.find((m) => m.op === 'retract');
-        const retractedEdit = retracted === undefined ? undefined : messages.find((m): m is Extract<Message, { op: 'submit' }> => m.op === 'submit' && m.ref === retracted.ref);
+        const retractedEdit =
+          retracted === undefined
+            ? undefined
+            : messages.find(
+                (m): m is Extract<Message, { op: 'submit' }> => m.op === 'submit' && m.ref === retracted.ref,
+              );
         say(`\n[5/6] rollback to the first edit version #${first.ordinal} ${shortVersionId(first.versionId)}`);
-        const rolled = await rollback(session, { version: first.versionId }, 'demo: roll back to the first delivery', 'demo');
-        say(`      ${rolled.changed ? 'now serving' : 'already serving'} #${rolled.ordinal}: ${rolled.reused ? 'artifact reused' : 'rebuilt'} in ${rolled.seconds.toFixed(2)} s`);
+        const rolled = await rollback(
+          session,
+          { version: first.versionId },
+          'demo: roll back to the first delivery',
+          'demo',
+        );
+        say(
+          `      ${rolled.changed ? 'now serving' : 'already serving'} #${rolled.ordinal}: ${rolled.reused ? 'artifact reused' : 'rebuilt'} in ${rolled.seconds.toFixed(2)} s`,
+        );
         if (retractedEdit !== undefined) {
           const oldDir = (await checkoutVersion(session, first)).dir;
           const newDir = (await checkoutVersion(session, newest)).dir;
@@ -191,17 +263,34 @@ const spec: SubcommandSpec = {
 
         say(`\n[6/6] rebuilding version #${newest.ordinal} ${shortVersionId(newest.versionId)} from the ledger alone`);
         const verified = await verifyVersion(session, newest.versionId);
-        say(`      ${verified.identical ? 'bit-identical' : 'DIFFERENT'}: artifact sha256 ${verified.rebuiltSha256.slice(0, 16)}… (backend ${verified.backend}, ${verified.seconds.toFixed(1)} s)`);
+        say(
+          `      ${verified.identical ? 'bit-identical' : 'DIFFERENT'}: artifact sha256 ${verified.rebuiltSha256.slice(0, 16)}… (backend ${verified.backend}, ${verified.seconds.toFixed(1)} s)`,
+        );
         for (const d of verified.differences) say(`      differs: ${d}`);
 
         const rel = (path: string) => relative(io.cwd, path) || path;
         say(`\nwhere things are:`);
         say(`  ledger     ${rel(paths.ledgerDb)}   (npx editledger log, npx editledger edit list --at POSITION)`);
-        say(`  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`);
+        say(
+          `  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`,
+        );
         say(`  logs       ${rel(join(paths.home, 'logs', 'trainer.log'))}`);
-        say(`next: npx editledger versions | npx editledger diff #${first.ordinal} #${newest.ordinal} | npx editledger generate --version #${newest.ordinal} "${retractedEdit?.prompt ?? 'prompt'}"`);
+        say(
+          `next: npx editledger versions | npx editledger diff #${first.ordinal} #${newest.ordinal} | npx editledger generate --version #${newest.ordinal} "${retractedEdit?.prompt ?? 'prompt'}"`,
+        );
         say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-        if (flags.json) writeJson(io, { home: paths.home, versions: versions.versions.map((v) => ({ versionId: v.versionId, ordinal: v.ordinal, edits: v.editIds.length, metrics: v.metrics })), rollback: rolled, verify: verified });
+        if (flags.json)
+          writeJson(io, {
+            home: paths.home,
+            versions: versions.versions.map((v) => ({
+              versionId: v.versionId,
+              ordinal: v.ordinal,
+              edits: v.editIds.length,
+              metrics: v.metrics,
+            })),
+            rollback: rolled,
+            verify: verified,
+          });
         return verified.identical ? ExitCode.ok : ExitCode.failure;
       });
     });

@@ -29,24 +29,67 @@ const spec: SubcommandSpec = {
         const index = await session.ledger.index();
         const describe = (position: number, ids: readonly string[]) => {
           const set = new Map(index.editSetAt(position).edits.map((e) => [e.editId, e]));
-          return ids.map((id) => ({ editId: id, prompt: set.get(id)?.prompt ?? '', target: set.get(id)?.target ?? '', factKey: set.get(id)?.factKey ?? '' }));
+          return ids.map((id) => ({
+            editId: id,
+            prompt: set.get(id)?.prompt ?? '',
+            target: set.get(id)?.target ?? '',
+            factKey: set.get(id)?.factKey ?? '',
+          }));
         };
-        const byFact = (a: { factKey: string }, b: { factKey: string }) => (a.factKey < b.factKey ? -1 : a.factKey > b.factKey ? 1 : 0);
+        const byFact = (a: { factKey: string }, b: { factKey: string }) =>
+          a.factKey < b.factKey ? -1 : a.factKey > b.factKey ? 1 : 0;
         const added = describe(to.position, diff.added).sort(byFact);
         const removed = describe(from.position, diff.removed).sort(byFact);
         if (flags.json) {
-          writeJson(io, { from: from.versionId, to: to.versionId, added, removed, unchanged: diff.unchanged, sameBase: diff.sameBase, samePolicy: diff.samePolicy, metrics: diff.metrics });
+          writeJson(io, {
+            from: from.versionId,
+            to: to.versionId,
+            added,
+            removed,
+            unchanged: diff.unchanged,
+            sameBase: diff.sameBase,
+            samePolicy: diff.samePolicy,
+            metrics: diff.metrics,
+          });
           return ExitCode.ok;
         }
-        io.stdout.write(`#${from.ordinal} ${shortVersionId(from.versionId)} (edit set at ${from.position}) -> #${to.ordinal} ${shortVersionId(to.versionId)} (edit set at ${to.position})\n`);
-        io.stdout.write(`${diff.added.length} added, ${diff.removed.length} removed, ${diff.unchanged} unchanged; base ${diff.sameBase ? 'same' : 'DIFFERENT'}, policy ${diff.samePolicy ? 'same' : 'DIFFERENT'}\n`);
-        const edits = [...added.map((e) => ['+', e.factKey, e.prompt, e.target]), ...removed.map((e) => ['-', e.factKey, e.prompt, e.target])];
-        if (edits.length > 0) io.stdout.write(renderTable([{ header: '' }, { header: 'fact', maxWidth: 40 }, { header: 'prompt', maxWidth: 50 }, { header: 'target', maxWidth: 30 }], edits));
+        io.stdout.write(
+          `#${from.ordinal} ${shortVersionId(from.versionId)} (edit set at ${from.position}) -> #${to.ordinal} ${shortVersionId(to.versionId)} (edit set at ${to.position})\n`,
+        );
+        io.stdout.write(
+          `${diff.added.length} added, ${diff.removed.length} removed, ${diff.unchanged} unchanged; base ${diff.sameBase ? 'same' : 'DIFFERENT'}, policy ${diff.samePolicy ? 'same' : 'DIFFERENT'}\n`,
+        );
+        const edits = [
+          ...added.map((e) => ['+', e.factKey, e.prompt, e.target]),
+          ...removed.map((e) => ['-', e.factKey, e.prompt, e.target]),
+        ];
+        if (edits.length > 0)
+          io.stdout.write(
+            renderTable(
+              [
+                { header: '' },
+                { header: 'fact', maxWidth: 40 },
+                { header: 'prompt', maxWidth: 50 },
+                { header: 'target', maxWidth: 30 },
+              ],
+              edits,
+            ),
+          );
         const fmt = (v: number | undefined) => (v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4));
         io.stdout.write(
           renderTable(
-            [{ header: 'metric' }, { header: 'from', align: 'right' }, { header: 'to', align: 'right' }, { header: 'change', align: 'right' }],
-            diff.metrics.map((m) => [m.name, fmt(m.from), fmt(m.to), m.delta === undefined ? '-' : `${m.delta >= 0 ? '+' : ''}${fmt(m.delta)}`]),
+            [
+              { header: 'metric' },
+              { header: 'from', align: 'right' },
+              { header: 'to', align: 'right' },
+              { header: 'change', align: 'right' },
+            ],
+            diff.metrics.map((m) => [
+              m.name,
+              fmt(m.from),
+              fmt(m.to),
+              m.delta === undefined ? '-' : `${m.delta >= 0 ? '+' : ''}${fmt(m.delta)}`,
+            ]),
           ),
         );
         return ExitCode.ok;

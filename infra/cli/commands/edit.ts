@@ -23,4 +23,10 @@ Run "editledger edit <command> --help" for its options. Every command accepts --
 Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 not found, 5 conflict.
 `;
 
-export const command: CliCommand = subcommandGroup({ name: 'edit', summary: 'submit, import, retract, list and show edits', usage, noun: 'command', subcommands });
+export const command: CliCommand = subcommandGroup({
+  name: 'edit',
+  summary: 'submit, import, retract, list and show edits',
+  usage,
+  noun: 'command',
+  subcommands,
+});

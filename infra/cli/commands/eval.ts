@@ -41,9 +41,16 @@ export const command: CliCommand = {
       ({ values } = parseArgs({
         args: [...argv],
         options: {
-          model: { type: 'string' }, delta: { type: 'string' }, edits: { type: 'string' }, limit: { type: 'string' },
-          heldout: { type: 'string' }, facts: { type: 'string' }, 'capability-lines': { type: 'string' }, 'max-tokens': { type: 'string' },
-          json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+          model: { type: 'string' },
+          delta: { type: 'string' },
+          edits: { type: 'string' },
+          limit: { type: 'string' },
+          heldout: { type: 'string' },
+          facts: { type: 'string' },
+          'capability-lines': { type: 'string' },
+          'max-tokens': { type: 'string' },
+          json: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
         },
       }));
       limit = positiveIntFlag(values.limit, 'limit');
@@ -71,7 +78,10 @@ export const command: CliCommand = {
     const { initBackend } = await import('../../../trainer/runtime/backend.ts');
 
     const modelDir = resolve(io.cwd, values.model);
-    const fileOr = (flag: string | undefined, fallback: string) => (flag !== undefined ? resolve(io.cwd, flag) : [join(modelDir, fallback), join(modelDir, 'world', fallback)].find((f) => existsSync(f)));
+    const fileOr = (flag: string | undefined, fallback: string) =>
+      flag !== undefined
+        ? resolve(io.cwd, flag)
+        : [join(modelDir, fallback), join(modelDir, 'world', fallback)].find((f) => existsSync(f));
     let edits;
     let capability;
     let base;
@@ -81,13 +91,17 @@ export const command: CliCommand = {
       edits = await loadEvalEdits(resolve(io.cwd, values.edits), limit);
       const heldout = fileOr(values.heldout, 'heldout.txt');
       const facts = fileOr(values.facts, 'unedited.json');
-      capability = await loadCapabilityProbes({ ...(heldout && { heldout }), ...(facts && { facts }) }, edits, { lines: lines ?? 200, facts: lines ?? 200 });
+      capability = await loadCapabilityProbes({ ...(heldout && { heldout }), ...(facts && { facts }) }, edits, {
+        lines: lines ?? 200,
+        facts: lines ?? 200,
+      });
       base = await readHfCheckpoint(modelDir);
       tokenizer = await loadHfTokenizer(modelDir);
       if (values.delta) {
         delta = await readDeltaArtifact(resolve(io.cwd, values.delta));
         const actual = await checkpointHash(modelDir);
-        if (delta.baseHash !== undefined && delta.baseHash !== actual) throw new Error(`--delta: trained on base ${delta.baseHash}, but ${modelDir} is ${actual}`);
+        if (delta.baseHash !== undefined && delta.baseHash !== actual)
+          throw new Error(`--delta: trained on base ${delta.baseHash}, but ${modelDir} is ${actual}`);
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? ExitCode.notFound : ExitCode.invalidInput;
@@ -95,10 +109,21 @@ export const command: CliCommand = {
     }
     await initBackend();
     const baseModel = LlamaModel.fromHostTensors(base.config, base.tensors);
-    const editedModel = delta ? LlamaModel.fromHostTensors(base.config, applyDelta(base, delta.tensors).tensors) : undefined;
+    const editedModel = delta
+      ? LlamaModel.fromHostTensors(base.config, applyDelta(base, delta.tensors).tensors)
+      : undefined;
     try {
-      io.stderr.write(`editledger eval: ${edits.length} edits, ${capability.heldoutText.length} held-out lines, ${capability.facts.length} unedited facts${delta ? '' : ' (no --delta: base only)'}\n`);
-      const report = await evaluateEdits({ base: baseModel, ...(editedModel && { edited: editedModel }), tokenizer, edits, capability, probe: { ...(maxNewTokens !== undefined && { maxNewTokens }) } });
+      io.stderr.write(
+        `editledger eval: ${edits.length} edits, ${capability.heldoutText.length} held-out lines, ${capability.facts.length} unedited facts${delta ? '' : ' (no --delta: base only)'}\n`,
+      );
+      const report = await evaluateEdits({
+        base: baseModel,
+        ...(editedModel && { edited: editedModel }),
+        tokenizer,
+        edits,
+        capability,
+        probe: { ...(maxNewTokens !== undefined && { maxNewTokens }) },
+      });
       if (values.json) io.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
       else io.stdout.write(formatReportTable(report, `${modelDir}${values.delta ? ` + ${values.delta}` : ''}`));
       return ExitCode.ok;

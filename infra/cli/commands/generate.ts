@@ -29,10 +29,16 @@ function fail(io: CliIO, message: string): number {
 }
 
 /** Parses a number flag, naming the flag in the error. */
-function numberFlag(value: string | undefined, flag: string, check: (n: number) => boolean, rule: string): number | undefined | Error {
+function numberFlag(
+  value: string | undefined,
+  flag: string,
+  check: (n: number) => boolean,
+  rule: string,
+): number | undefined | Error {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) return new Error(`--${flag}: ${rule}, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
+    return new Error(`--${flag}: ${rule}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -68,10 +74,16 @@ export const command: CliCommand = {
       io.stdout.write(usage);
       return ExitCode.ok;
     }
-    if ((values.model === undefined) === (values.version === undefined)) return fail(io, 'give exactly one of --model DIR or --version V');
+    if ((values.model === undefined) === (values.version === undefined))
+      return fail(io, 'give exactly one of --model DIR or --version V');
     if (positionals.length === 0) return fail(io, 'give at least one prompt');
 
-    const maxNewTokens = numberFlag(values['max-tokens'], 'max-tokens', (n) => Number.isInteger(n) && n >= 0, 'must be a non-negative integer');
+    const maxNewTokens = numberFlag(
+      values['max-tokens'],
+      'max-tokens',
+      (n) => Number.isInteger(n) && n >= 0,
+      'must be a non-negative integer',
+    );
     const temperature = numberFlag(values.temperature, 'temperature', (n) => n >= 0, 'must be >= 0');
     const topP = numberFlag(values['top-p'], 'top-p', (n) => n > 0 && n <= 1, 'must be in (0, 1]');
     const seed = numberFlag(values.seed, 'seed', (n) => Number.isSafeInteger(n), 'must be an integer');
@@ -90,7 +102,9 @@ export const command: CliCommand = {
       try {
         ({ dir } = await resolveVersionCheckpoint(io, values.home, values.version));
       } catch (error) {
-        io.stderr.write(`editledger generate: --version ${values.version}: ${error instanceof Error ? error.message : String(error)}\n`);
+        io.stderr.write(
+          `editledger generate: --version ${values.version}: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         return (await modelExitCode(error)) ?? ExitCode.failure;
       }
     } else {
@@ -103,7 +117,9 @@ export const command: CliCommand = {
       await initBackend();
       model = await loadLlamaModel(dir);
     } catch (error) {
-      io.stderr.write(`editledger generate: cannot load model from ${dir}: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr.write(
+        `editledger generate: cannot load model from ${dir}: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       return ExitCode.invalidInput;
     }
     try {
@@ -116,12 +132,19 @@ export const command: CliCommand = {
         addSpecialTokens: !values['no-special-tokens'],
       });
       if (values.json) {
-        const out = results.map((r) => ({ prompt: r.prompt, completion: r.text, finishReason: r.finishReason, promptTokens: r.promptIds.length, tokens: r.ids }));
+        const out = results.map((r) => ({
+          prompt: r.prompt,
+          completion: r.text,
+          finishReason: r.finishReason,
+          promptTokens: r.promptIds.length,
+          tokens: r.ids,
+        }));
         io.stdout.write(JSON.stringify(out, null, 2) + '\n');
       } else if (results.length === 1) {
         io.stdout.write(`${results[0]!.prompt}${results[0]!.text}\n`);
       } else {
-        for (const [i, r] of results.entries()) io.stdout.write(`--- [${i}] (${r.finishReason})\n${r.prompt}${r.text}\n`);
+        for (const [i, r] of results.entries())
+          io.stdout.write(`--- [${i}] (${r.finishReason})\n${r.prompt}${r.text}\n`);
       }
       return ExitCode.ok;
     } catch (error) {

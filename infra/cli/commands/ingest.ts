@@ -99,7 +99,8 @@ function identityFrom(flags: ParsedFlags, io: CliIO, channelDescription: string)
 
 function portFrom(raw: string | undefined): number {
   if (raw === undefined) return 8080;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 65535) throw new UsageError(`--port: must be an integer from 0 to 65535, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 65535)
+    throw new UsageError(`--port: must be an integer from 0 to 65535, got "${raw}"`);
   return Number(raw);
 }
 
@@ -108,11 +109,29 @@ function logger(io: CliIO, title: string): (line: string) => void {
 }
 
 /** Run the loop on `source` until a signal (or a source failure), then report the totals. */
-async function runLoop(io: CliIO, flags: ParsedFlags, session: LedgerSession, source: IngestionSource, identity: Identity, title: string): Promise<number> {
+async function runLoop(
+  io: CliIO,
+  flags: ParsedFlags,
+  session: LedgerSession,
+  source: IngestionSource,
+  identity: Identity,
+  title: string,
+): Promise<number> {
   const log = logger(io, title);
-  const deadLetterPath = resolve(io.cwd, optionalString(flags, 'dead-letters') ?? join(session.config.paths.home, 'ingest', 'dead-letters.jsonl'));
-  const loop = new IngestLoop({ source, ledger: new LedgerService(session.store), deadLetters: new FileDeadLetterSink(deadLetterPath), ...identity, log });
-  const ledger = session.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.config.eventStore.eventstoreUrl}` : `SQLite ${session.config.paths.ledgerDb}`;
+  const deadLetterPath = resolve(
+    io.cwd,
+    optionalString(flags, 'dead-letters') ?? join(session.config.paths.home, 'ingest', 'dead-letters.jsonl'),
+  );
+  const loop = new IngestLoop({
+    source,
+    ledger: new LedgerService(session.store),
+    deadLetters: new FileDeadLetterSink(deadLetterPath),
+    ...identity,
+    log,
+  });
+  const ledger = session.config.eventStore.eventstoreUrl
+    ? `EventStoreDB at ${session.config.eventStore.eventstoreUrl}`
+    : `SQLite ${session.config.paths.ledgerDb}`;
   log(`ledger: ${ledger}; dead letters: ${deadLetterPath}; system "${identity.system}"; Ctrl-C stops`);
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping; finishing what was already taken in (again to quit at once)`);
@@ -130,9 +149,14 @@ async function runLoop(io: CliIO, flags: ParsedFlags, session: LedgerSession, so
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  log(`stopped: ${stats.batches} batches, ${stats.messages} messages, ${stats.submitted} new edits, ${stats.duplicates} already recorded, ${stats.rejected} rejected, ${stats.failures} failed attempts`);
+  log(
+    `stopped: ${stats.batches} batches, ${stats.messages} messages, ${stats.submitted} new edits, ${stats.duplicates} already recorded, ${stats.rejected} rejected, ${stats.failures} failed attempts`,
+  );
   if (flags.json) writeJson(io, { channel: source.channel, deadLetters: deadLetterPath, ...stats });
-  else io.stdout.write(`ingested from ${source.channel}: ${stats.submitted} new edits, ${stats.duplicates} already recorded, ${stats.rejected} rejected (see ${deadLetterPath})\n`);
+  else
+    io.stdout.write(
+      `ingested from ${source.channel}: ${stats.submitted} new edits, ${stats.duplicates} already recorded, ${stats.rejected} rejected (see ${deadLetterPath})\n`,
+    );
   return ExitCode.ok;
 }
 
@@ -158,12 +182,21 @@ const http: SubcommandSpec = {
 const kafka: SubcommandSpec = {
   title: 'editledger ingest kafka',
   usage: kafkaUsage,
-  options: { brokers: { type: 'string' }, topic: { type: 'string' }, group: { type: 'string' }, 'from-latest': { type: 'boolean', default: false }, ...IDENTITY_OPTIONS },
+  options: {
+    brokers: { type: 'string' },
+    topic: { type: 'string' },
+    group: { type: 'string' },
+    'from-latest': { type: 'boolean', default: false },
+    ...IDENTITY_OPTIONS,
+  },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
     const { DEFAULT_GROUP_ID, KafkaIngestionSource, parseBrokers } = await import('../../ingest/kafka-source.ts');
     const brokers = parseBrokers(optionalString(flags, 'brokers') ?? io.env.KAFKA_BROKERS ?? '');
-    if (brokers.length === 0) throw new UsageError('--brokers is required (or set KAFKA_BROKERS), e.g. localhost:9092 after `docker compose up -d kafka`');
+    if (brokers.length === 0)
+      throw new UsageError(
+        '--brokers is required (or set KAFKA_BROKERS), e.g. localhost:9092 after `docker compose up -d kafka`',
+      );
     const topic = requireString(flags, 'topic');
     const groupId = optionalString(flags, 'group') ?? DEFAULT_GROUP_ID;
     const identity = identityFrom(flags, io, `Kafka topic ${topic}`);
@@ -172,9 +205,17 @@ const kafka: SubcommandSpec = {
       log(`connecting to ${brokers.join(',')}: topic "${topic}", group "${groupId}"`);
       let source: IngestionSource;
       try {
-        source = await KafkaIngestionSource.connect({ brokers, topic, groupId, fromBeginning: flags.values['from-latest'] !== true, log });
+        source = await KafkaIngestionSource.connect({
+          brokers,
+          topic,
+          groupId,
+          fromBeginning: flags.values['from-latest'] !== true,
+          log,
+        });
       } catch (error) {
-        throw new Error(`could not consume "${topic}" from Kafka at ${brokers.join(',')}: ${error instanceof Error ? error.message : String(error)} (is a broker running? see docker-compose.yml)`);
+        throw new Error(
+          `could not consume "${topic}" from Kafka at ${brokers.join(',')}: ${error instanceof Error ? error.message : String(error)} (is a broker running? see docker-compose.yml)`,
+        );
       }
       log(`consuming topic "${topic}" as group "${groupId}"`);
       return runLoop(io, flags, session, source, identity, kafka.title);
@@ -193,10 +234,16 @@ const file: SubcommandSpec = {
     const { FileIngestionSource } = await import('../../ingest/file-source.ts');
     return withLedger(io, flags.home, async (session) => {
       const log = logger(io, file.title);
-      const checkpointPath = join(session.config.paths.home, 'ingest', `file-${sha256Hex(path).slice(0, 16)}.checkpoint.json`);
+      const checkpointPath = join(
+        session.config.paths.home,
+        'ingest',
+        `file-${sha256Hex(path).slice(0, 16)}.checkpoint.json`,
+      );
       const source = await FileIngestionSource.open(path, { checkpointPath, follow: flags.values.follow === true });
       const from = await source.committedOffset();
-      log(`reading ${path} from byte ${from}${flags.values.follow === true ? ', following' : ''} (checkpoint ${checkpointPath})`);
+      log(
+        `reading ${path} from byte ${from}${flags.values.follow === true ? ', following' : ''} (checkpoint ${checkpointPath})`,
+      );
       return runLoop(io, flags, session, source, identity, file.title);
     });
   },
@@ -214,4 +261,10 @@ sources:
 Run "editledger ingest <source> --help" for its options.
 `;
 
-export const command: CliCommand = subcommandGroup({ name: 'ingest', summary: 'record corrections streamed by upstream systems (HTTP, Kafka, a JSONL file)', usage, noun: 'source', subcommands });
+export const command: CliCommand = subcommandGroup({
+  name: 'ingest',
+  summary: 'record corrections streamed by upstream systems (HTTP, Kafka, a JSONL file)',
+  usage,
+  noun: 'source',
+  subcommands,
+});

@@ -57,7 +57,13 @@ function row(recorded: RecordedEvent): string[] {
     const { event } = parseRecordedEvent(recorded);
     return [String(recorded.position), event.type, event.metadata.recordedAt, event.metadata.actor, what(event)];
   } catch (error) {
-    return [String(recorded.position), recorded.type, recorded.recordedAt, '?', `(unreadable: ${(error as Error).message})`];
+    return [
+      String(recorded.position),
+      recorded.type,
+      recorded.recordedAt,
+      '?',
+      `(unreadable: ${(error as Error).message})`,
+    ];
   }
 }
 
@@ -82,7 +88,9 @@ async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
   const lines = [
     ['head position', summary.headPosition],
     ['events', summary.events],
-    ...Object.entries(summary.eventsByType).sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => [`  ${type}`, n]),
+    ...Object.entries(summary.eventsByType)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, n]) => [`  ${type}`, n]),
     ['edits submitted', summary.editsSubmitted],
     ['edits active', summary.activeEdits],
     ['edits retracted', summary.editsRetracted],
@@ -98,7 +106,12 @@ async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
 const spec: SubcommandSpec = {
   title: 'editledger log',
   usage,
-  options: { from: { type: 'string' }, limit: { type: 'string' }, type: { type: 'string', multiple: true }, summary: { type: 'boolean', default: false } },
+  options: {
+    from: { type: 'string' },
+    limit: { type: 'string' },
+    type: { type: 'string', multiple: true },
+    summary: { type: 'boolean', default: false },
+  },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags: ParsedFlags, io: CliIO): Promise<number> {
     if (flags.values.summary === true) return printSummary(flags, io);
@@ -122,7 +135,9 @@ const spec: SubcommandSpec = {
       for await (const recorded of events) {
         if (flags.json) {
           const { position, stream, revision, id, type, recordedAt, data, metadata } = recorded;
-          io.stdout.write(`${JSON.stringify({ position, stream, revision, id, type, storedAt: recordedAt, data, metadata })}\n`);
+          io.stdout.write(
+            `${JSON.stringify({ position, stream, revision, id, type, storedAt: recordedAt, data, metadata })}\n`,
+          );
           continue;
         }
         rows.push(row(recorded));

@@ -24,20 +24,48 @@ ${COMMON_USAGE}`;
 const spec: SubcommandSpec = {
   title: 'editledger materialize',
   usage,
-  options: { at: { type: 'string' }, promote: { type: 'boolean', default: false }, reason: { type: 'string' }, by: { type: 'string' } },
+  options: {
+    at: { type: 'string' },
+    promote: { type: 'boolean', default: false },
+    reason: { type: 'string' },
+    by: { type: 'string' },
+  },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
     return guardModelErrors(spec.title, io, flags.json, async () => {
       const position = parsePositionFlag(optionalString(flags, 'at'), '--at');
       const actor = actorFrom(optionalString(flags, 'by'), io.env);
-      const promoteReason = flags.values['promote'] === true ? (optionalString(flags, 'reason') ?? 'materialized on demand') : undefined;
+      const promoteReason =
+        flags.values['promote'] === true ? (optionalString(flags, 'reason') ?? 'materialized on demand') : undefined;
       const result = await withModels(io, flags.home, { actor, source: 'cli' }, (session) =>
-        session.materializer.materialize({ ...(position === undefined ? {} : { position }), ...(promoteReason === undefined ? {} : { promoteReason }) }),
+        session.materializer.materialize({
+          ...(position === undefined ? {} : { position }),
+          ...(promoteReason === undefined ? {} : { promoteReason }),
+        }),
       );
-      if (flags.json) writeJson(io, { outcome: result.outcome, versionId: result.version.versionId, ordinal: result.version.ordinal, position: result.position, editSetHash: result.version.editSetHash, edits: result.version.editIds.length, artifactSha256: result.version.artifactSha256, metrics: result.version.metrics, promoted: result.promoted, durationMs: result.durationMs });
+      if (flags.json)
+        writeJson(io, {
+          outcome: result.outcome,
+          versionId: result.version.versionId,
+          ordinal: result.version.ordinal,
+          position: result.position,
+          editSetHash: result.version.editSetHash,
+          edits: result.version.editIds.length,
+          artifactSha256: result.version.artifactSha256,
+          metrics: result.version.metrics,
+          promoted: result.promoted,
+          durationMs: result.durationMs,
+        });
       else {
-        const what = result.outcome === 'materialized' ? 'materialized' : result.outcome === 'existing' ? 'already materialized' : 'artifact rebuilt for';
-        io.stdout.write(`${what} version #${result.version.ordinal} ${shortVersionId(result.version.versionId)} (${result.version.editIds.length} edits, edit set at ${result.position})${result.promoted ? ', now serving' : ''}\n`);
+        const what =
+          result.outcome === 'materialized'
+            ? 'materialized'
+            : result.outcome === 'existing'
+              ? 'already materialized'
+              : 'artifact rebuilt for';
+        io.stdout.write(
+          `${what} version #${result.version.ordinal} ${shortVersionId(result.version.versionId)} (${result.version.editIds.length} edits, edit set at ${result.position})${result.promoted ? ', now serving' : ''}\n`,
+        );
       }
       return ExitCode.ok;
     });

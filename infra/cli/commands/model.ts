@@ -33,7 +33,9 @@ function numberFlag(flags: ParsedFlags, name: string, integer: boolean): number 
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value)) || value < 0) {
-    throw new UsageError(`--${name}: must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${raw}"`);
+    throw new UsageError(
+      `--${name}: must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${raw}"`,
+    );
   }
   return value;
 }
@@ -79,7 +81,9 @@ const register: SubcommandSpec = {
     return guardModelErrors(register.title, io, flags.json, async () => {
       const actor = actorFrom(optionalString(flags, 'by'), io.env);
       const dir = (await import('node:path')).resolve(io.cwd, flags.positionals[0]!);
-      const result = await withModels(io, flags.home, { actor, source: 'cli', echoLog: false }, (session) => registerBase(session, dir, policyOverrides(flags)));
+      const result = await withModels(io, flags.home, { actor, source: 'cli', echoLog: false }, (session) =>
+        registerBase(session, dir, policyOverrides(flags)),
+      );
       if (flags.json) writeJson(io, result);
       else {
         const p = result.policy;
@@ -109,7 +113,10 @@ const show: SubcommandSpec = {
           return ExitCode.notFound;
         }
         if (flags.json) writeJson(io, { base, policy: active.policy, policyHash: active.policyHash });
-        else io.stdout.write(`base ${base.baseModelId}: ${base.architecture}, ${base.parameterCount.toLocaleString('en-US')} parameters, sha256 ${base.baseHash}\npolicy ${active.policyHash.slice(0, 12)}: ${JSON.stringify(active.policy)}\n`);
+        else
+          io.stdout.write(
+            `base ${base.baseModelId}: ${base.architecture}, ${base.parameterCount.toLocaleString('en-US')} parameters, sha256 ${base.baseHash}\npolicy ${active.policyHash.slice(0, 12)}: ${JSON.stringify(active.policy)}\n`,
+          );
         return ExitCode.ok;
       });
     });
@@ -134,7 +141,9 @@ export const command: CliCommand = {
         io.stdout.write(usage);
         return ExitCode.ok;
       }
-      io.stderr.write(`editledger model: ${name === undefined ? 'give a command' : `unknown command "${name}"`}\n\n${usage}`);
+      io.stderr.write(
+        `editledger model: ${name === undefined ? 'give a command' : `unknown command "${name}"`}\n\n${usage}`,
+      );
       return ExitCode.usage;
     }
     return runSubcommand(sub, rest, io);

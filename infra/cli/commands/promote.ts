@@ -27,8 +27,12 @@ const spec: SubcommandSpec = {
         const version = await resolveVersion(session, flags.positionals[0]!);
         const { rebuilt } = await session.materializer.ensureArtifact(version);
         const changed = await session.materializer.serve(version.versionId, reason, actor);
-        if (flags.json) writeJson(io, { versionId: version.versionId, ordinal: version.ordinal, changed, artifactRebuilt: rebuilt });
-        else io.stdout.write(`${changed ? 'now serving' : 'already serving'} #${version.ordinal} ${shortVersionId(version.versionId)}\n`);
+        if (flags.json)
+          writeJson(io, { versionId: version.versionId, ordinal: version.ordinal, changed, artifactRebuilt: rebuilt });
+        else
+          io.stdout.write(
+            `${changed ? 'now serving' : 'already serving'} #${version.ordinal} ${shortVersionId(version.versionId)}\n`,
+          );
         return ExitCode.ok;
       });
     });

@@ -26,7 +26,12 @@ export interface RollbackResult {
   readonly seconds: number;
 }
 
-export async function rollback(session: ModelSession, target: { version?: string; position?: number }, reason: string, actor: string): Promise<RollbackResult> {
+export async function rollback(
+  session: ModelSession,
+  target: { version?: string; position?: number },
+  reason: string,
+  actor: string,
+): Promise<RollbackResult> {
   const started = performance.now();
   let version;
   let reused = true;
@@ -39,25 +44,45 @@ export async function rollback(session: ModelSession, target: { version?: string
     reused = result.outcome === 'existing';
   }
   const changed = await session.materializer.serve(version.versionId, reason, actor);
-  return { versionId: version.versionId, ordinal: version.ordinal, reused, changed, seconds: (performance.now() - started) / 1000 };
+  return {
+    versionId: version.versionId,
+    ordinal: version.ordinal,
+    reused,
+    changed,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 const spec: SubcommandSpec = {
   title: 'editledger rollback',
   usage,
-  options: { 'to-version': { type: 'string' }, 'to-position': { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' } },
+  options: {
+    'to-version': { type: 'string' },
+    'to-position': { type: 'string' },
+    reason: { type: 'string' },
+    by: { type: 'string' },
+  },
   positionals: { min: 0, max: 0, names: '' },
   async run(flags, io) {
     return guardModelErrors(spec.title, io, flags.json, async () => {
       const version = optionalString(flags, 'to-version');
       const position = parsePositionFlag(optionalString(flags, 'to-position'), '--to-position');
-      if ((version === undefined) === (position === undefined)) throw new UsageError('give exactly one of --to-version V or --to-position P');
+      if ((version === undefined) === (position === undefined))
+        throw new UsageError('give exactly one of --to-version V or --to-position P');
       const reason = requireString(flags, 'reason');
       const actor = actorFrom(optionalString(flags, 'by'), io.env);
       return withModels(io, flags.home, { actor, source: 'cli' }, async (session) => {
-        const result = await rollback(session, version !== undefined ? { version } : { position: position! }, reason, actor);
+        const result = await rollback(
+          session,
+          version !== undefined ? { version } : { position: position! },
+          reason,
+          actor,
+        );
         if (flags.json) writeJson(io, result);
-        else io.stdout.write(`${result.changed ? 'now serving' : 'already serving'} #${result.ordinal} ${shortVersionId(result.versionId)} (${result.reused ? 'artifact reused' : 'rebuilt'}, ${result.seconds.toFixed(2)} s)\n`);
+        else
+          io.stdout.write(
+            `${result.changed ? 'now serving' : 'already serving'} #${result.ordinal} ${shortVersionId(result.versionId)} (${result.reused ? 'artifact reused' : 'rebuilt'}, ${result.seconds.toFixed(2)} s)\n`,
+          );
         return ExitCode.ok;
       });
     });

@@ -37,11 +37,26 @@ export const command: CliCommand = {
       ({ values } = parseArgs({
         args: [...argv],
         options: {
-          model: { type: 'string' }, edits: { type: 'string' }, layers: { type: 'string' }, modules: { type: 'string' }, out: { type: 'string' },
-          limit: { type: 'string' }, config: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, epochs: { type: 'string' },
-          seed: { type: 'string' }, schedule: { type: 'string' }, heldout: { type: 'string' }, facts: { type: 'string' },
-          'capability-lines': { type: 'string' }, 'max-tokens': { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
-          'full-logits': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+          model: { type: 'string' },
+          edits: { type: 'string' },
+          layers: { type: 'string' },
+          modules: { type: 'string' },
+          out: { type: 'string' },
+          limit: { type: 'string' },
+          config: { type: 'string' },
+          lr: { type: 'string' },
+          'batch-size': { type: 'string' },
+          epochs: { type: 'string' },
+          seed: { type: 'string' },
+          schedule: { type: 'string' },
+          heldout: { type: 'string' },
+          facts: { type: 'string' },
+          'capability-lines': { type: 'string' },
+          'max-tokens': { type: 'string' },
+          'no-cache': { type: 'boolean', default: false },
+          'full-logits': { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
         },
       }));
     } catch (error) {
@@ -76,17 +91,42 @@ export const command: CliCommand = {
       const maxNewTokens = positiveIntFlag(values['max-tokens'], 'max-tokens');
       const modules = parseSweepModules(values.modules ?? 'down,up,mlp,attn,layer');
       const checkpoint = await readHfCheckpoint(modelDir);
-      const layers = values.layers === undefined ? Array.from({ length: checkpoint.config.numLayers }, (_, i) => i) : parseLayerList(values.layers, '--layers');
+      const layers =
+        values.layers === undefined
+          ? Array.from({ length: checkpoint.config.numLayers }, (_, i) => i)
+          : parseLayerList(values.layers, '--layers');
       const bad = layers.find((l) => l >= checkpoint.config.numLayers);
-      if (bad !== undefined) throw new Error(`--layers: layer ${bad} is out of range; the model has ${checkpoint.config.numLayers} layers (0-${checkpoint.config.numLayers - 1})`);
+      if (bad !== undefined)
+        throw new Error(
+          `--layers: layer ${bad} is out of range; the model has ${checkpoint.config.numLayers} layers (0-${checkpoint.config.numLayers - 1})`,
+        );
       const edits = await loadEvalEdits(resolve(io.cwd, values.edits), limit);
-      const fileOr = (flag: string | undefined, fallback: string) => (flag !== undefined ? resolve(io.cwd, flag) : [join(modelDir, fallback), join(modelDir, 'world', fallback)].find((f) => existsSync(f)));
+      const fileOr = (flag: string | undefined, fallback: string) =>
+        flag !== undefined
+          ? resolve(io.cwd, flag)
+          : [join(modelDir, fallback), join(modelDir, 'world', fallback)].find((f) => existsSync(f));
       const heldout = fileOr(values.heldout, 'heldout.txt');
       const facts = fileOr(values.facts, 'unedited.json');
-      const capability = await loadCapabilityProbes({ ...(heldout && { heldout }), ...(facts && { facts }) }, edits, { lines, facts: lines });
-      const { hyperParams } = await hyperParamsFromFlags({ ...values, layer: String(layers[0] ?? 0), ...(values.config && { config: resolve(io.cwd, values.config) }) }, modelDir);
+      const capability = await loadCapabilityProbes({ ...(heldout && { heldout }), ...(facts && { facts }) }, edits, {
+        lines,
+        facts: lines,
+      });
+      const { hyperParams } = await hyperParamsFromFlags(
+        { ...values, layer: String(layers[0] ?? 0), ...(values.config && { config: resolve(io.cwd, values.config) }) },
+        modelDir,
+      );
       const { layers: _l, rewriteModules: _m, ...rest } = hyperParams;
-      setup = { modules, checkpoint, layers, edits, capability, hyperParams: rest, maxNewTokens, tokenizer: await loadHfTokenizer(modelDir), baseHash: await checkpointHash(modelDir) };
+      setup = {
+        modules,
+        checkpoint,
+        layers,
+        edits,
+        capability,
+        hyperParams: rest,
+        maxNewTokens,
+        tokenizer: await loadHfTokenizer(modelDir),
+        baseHash: await checkpointHash(modelDir),
+      };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? ExitCode.notFound : ExitCode.invalidInput;
       return fail(io, error instanceof Error ? error.message : String(error), code);
@@ -95,11 +135,19 @@ export const command: CliCommand = {
     const model = LlamaModel.fromHostTensors(setup.checkpoint.config, setup.checkpoint.tensors);
     try {
       const total = setup.layers.length * setup.modules.length;
-      io.stderr.write(`editledger sweep: ${total} points (${setup.modules.join(',')} x layers ${setup.layers.join(',')}), ${setup.edits.length} edits\n`);
+      io.stderr.write(
+        `editledger sweep: ${total} points (${setup.modules.join(',')} x layers ${setup.layers.join(',')}), ${setup.edits.length} edits\n`,
+      );
       const write = progressWriter(io.stderr);
       const points = await runSweep({
-        model, tokenizer: setup.tokenizer, baseHash: setup.baseHash, edits: setup.edits, layers: setup.layers, modules: setup.modules,
-        hyperParams: setup.hyperParams, capability: setup.capability,
+        model,
+        tokenizer: setup.tokenizer,
+        baseHash: setup.baseHash,
+        edits: setup.edits,
+        layers: setup.layers,
+        modules: setup.modules,
+        hyperParams: setup.hyperParams,
+        capability: setup.capability,
         options: { activationCache: values['no-cache'] ? 'off' : 'auto', targetOnlyLogits: !values['full-logits'] },
         probe: { ...(setup.maxNewTokens !== undefined && { maxNewTokens: setup.maxNewTokens }) },
         onProgress: (p) => {
@@ -108,14 +156,33 @@ export const command: CliCommand = {
         onPoint: (p, i, n) => {
           const m = p.report.metrics;
           const f = (v: number | null) => (v === null ? '-' : v.toFixed(3));
-          io.stderr.write(`[${i + 1}/${n}] layer ${p.layer} ${p.module}: rel ${f(m.reliability.edited)} gen ${f(m.generalization.edited)} loc ${f(m.localityUnchanged.edited)} cap ${f(p.capability)} (${p.epochs} epochs)\n`);
+          io.stderr.write(
+            `[${i + 1}/${n}] layer ${p.layer} ${p.module}: rel ${f(m.reliability.edited)} gen ${f(m.generalization.edited)} loc ${f(m.localityUnchanged.edited)} cap ${f(p.capability)} (${p.epochs} epochs)\n`,
+          );
         },
       });
       await mkdir(outDir, { recursive: true });
       await writeFile(join(outDir, 'sweep.csv'), sweepCsv(points));
-      await writeFile(join(outDir, 'sweep.png'), sweepPlot(points, `LocFT location sweep (${setup.edits.length} edits)`));
+      await writeFile(
+        join(outDir, 'sweep.png'),
+        sweepPlot(points, `LocFT location sweep (${setup.edits.length} edits)`),
+      );
       if (values.json) {
-        io.stdout.write(JSON.stringify(points.map((p) => ({ layer: p.layer, module: p.module, capability: p.capability, epochs: p.epochs, finalLoss: p.finalLoss, trainMs: Math.round(p.trainMs), metrics: p.report.metrics })), null, 2) + '\n');
+        io.stdout.write(
+          JSON.stringify(
+            points.map((p) => ({
+              layer: p.layer,
+              module: p.module,
+              capability: p.capability,
+              epochs: p.epochs,
+              finalLoss: p.finalLoss,
+              trainMs: Math.round(p.trainMs),
+              metrics: p.report.metrics,
+            })),
+            null,
+            2,
+          ) + '\n',
+        );
       } else {
         io.stdout.write(`wrote ${join(outDir, 'sweep.csv')} and ${join(outDir, 'sweep.png')}\n`);
       }
@@ -123,7 +190,11 @@ export const command: CliCommand = {
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       const bad = ['EditEncodingError', 'ParameterSelectionError', 'TuningPlanError'].includes(name);
-      return fail(io, error instanceof Error ? error.message : String(error), bad ? ExitCode.invalidInput : ExitCode.failure);
+      return fail(
+        io,
+        error instanceof Error ? error.message : String(error),
+        bad ? ExitCode.invalidInput : ExitCode.failure,
+      );
     } finally {
       model.dispose();
     }

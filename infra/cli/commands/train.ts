@@ -45,12 +45,25 @@ export const command: CliCommand = {
       ({ values } = parseArgs({
         args: [...argv],
         options: {
-          model: { type: 'string' }, edits: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' },
-          layer: { type: 'string' }, module: { type: 'string', multiple: true }, lr: { type: 'string' },
-          'batch-size': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, schedule: { type: 'string' },
-          limit: { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
-          'full-logits': { type: 'boolean', default: false }, 'write-checkpoint': { type: 'string' }, engine: { type: 'string', default: 'auto' },
-          json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+          model: { type: 'string' },
+          edits: { type: 'string' },
+          out: { type: 'string' },
+          config: { type: 'string' },
+          layer: { type: 'string' },
+          module: { type: 'string', multiple: true },
+          lr: { type: 'string' },
+          'batch-size': { type: 'string' },
+          epochs: { type: 'string' },
+          seed: { type: 'string' },
+          schedule: { type: 'string' },
+          limit: { type: 'string' },
+          'cache-dir': { type: 'string' },
+          'no-cache': { type: 'boolean', default: false },
+          'full-logits': { type: 'boolean', default: false },
+          'write-checkpoint': { type: 'string' },
+          engine: { type: 'string', default: 'auto' },
+          json: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
         },
       }));
     } catch (error) {
@@ -83,21 +96,41 @@ export const command: CliCommand = {
     try {
       const parsed = parseDatasetBytes(new Uint8Array(await readFile(resolve(io.cwd, values.edits!))));
       edits = parsed.requests.slice(0, limit).map((r) => ({ prompt: r.prompt, target: r.target }));
-      const hp = await hyperParamsFromFlags({ ...values, ...(values.config && { config: resolve(io.cwd, values.config) }) }, modelDir);
+      const hp = await hyperParamsFromFlags(
+        { ...values, ...(values.config && { config: resolve(io.cwd, values.config) }) },
+        modelDir,
+      );
       hyperParams = hp.hyperParams;
       for (const note of hp.notes) io.stderr.write(`editledger train: ${note}\n`);
     } catch (error) {
-      return fail(io, error instanceof Error ? error.message : String(error), (error as NodeJS.ErrnoException).code === 'ENOENT' ? ExitCode.notFound : ExitCode.invalidInput);
+      return fail(
+        io,
+        error instanceof Error ? error.message : String(error),
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ? ExitCode.notFound : ExitCode.invalidInput,
+      );
     }
-    const home = io.env['EDITLEDGER_HOME'] ? resolve(io.cwd, io.env['EDITLEDGER_HOME']) : resolve(io.cwd, '.editledger');
+    const home = io.env['EDITLEDGER_HOME']
+      ? resolve(io.cwd, io.env['EDITLEDGER_HOME'])
+      : resolve(io.cwd, '.editledger');
     const cacheDir = values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : join(home, 'activation-cache');
     const engine = values.engine;
-    if (engine !== 'auto' && engine !== 'host' && engine !== 'tfjs') return fail(io, `--engine: expected auto, host or tfjs, got ${JSON.stringify(engine)}`);
-    io.stderr.write(`editledger train: ${edits.length} edits, ${hyperParams.schedule}, layers ${hyperParams.layers.join(',')} ${hyperParams.rewriteModules.join(' ')}, lr ${hyperParams.lr}, batch ${hyperParams.batchSize}, <= ${hyperParams.numSteps} epochs, seed ${hyperParams.seed}\n`);
+    if (engine !== 'auto' && engine !== 'host' && engine !== 'tfjs')
+      return fail(io, `--engine: expected auto, host or tfjs, got ${JSON.stringify(engine)}`);
+    io.stderr.write(
+      `editledger train: ${edits.length} edits, ${hyperParams.schedule}, layers ${hyperParams.layers.join(',')} ${hyperParams.rewriteModules.join(' ')}, lr ${hyperParams.lr}, batch ${hyperParams.batchSize}, <= ${hyperParams.numSteps} epochs, seed ${hyperParams.seed}\n`,
+    );
     try {
       const out = await runLocft({
-        modelDir, edits, hyperParams, outDir,
-        options: { activationCache: values['no-cache'] ? 'off' : 'auto', cacheDir, targetOnlyLogits: !values['full-logits'], engine },
+        modelDir,
+        edits,
+        hyperParams,
+        outDir,
+        options: {
+          activationCache: values['no-cache'] ? 'off' : 'auto',
+          cacheDir,
+          targetOnlyLogits: !values['full-logits'],
+          engine,
+        },
         onProgress: progressWriter(io.stderr, 'train: '),
       });
       const m = out.artifact.manifest;
@@ -123,8 +156,24 @@ export const command: CliCommand = {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const name = error instanceof Error ? error.name : '';
-      const bad = ['EditEncodingError', 'ParameterSelectionError', 'TuningPlanError', 'BatchError', 'CheckpointError', 'ModelConfigError', 'TokenizerError'].includes(name);
-      return fail(io, message, bad ? ExitCode.invalidInput : (error as NodeJS.ErrnoException).code === 'ENOENT' ? ExitCode.notFound : ExitCode.failure);
+      const bad = [
+        'EditEncodingError',
+        'ParameterSelectionError',
+        'TuningPlanError',
+        'BatchError',
+        'CheckpointError',
+        'ModelConfigError',
+        'TokenizerError',
+      ].includes(name);
+      return fail(
+        io,
+        message,
+        bad
+          ? ExitCode.invalidInput
+          : (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? ExitCode.notFound
+            : ExitCode.failure,
+      );
     }
   },
 };

@@ -28,7 +28,8 @@ ${COMMON_USAGE}`;
 function positive(raw: string | undefined, flag: string, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: must be a number > 0, got "${raw}"`);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag}: must be a number > 0, got "${raw}"`);
   return value;
 }
 
@@ -49,7 +50,8 @@ const spec: SubcommandSpec = {
       const everyEdits = Math.floor(positive(optionalString(flags, 'every'), '--every', 100));
       const idleMs = positive(optionalString(flags, 'idle'), '--idle', 10) * 1000;
       const name = optionalString(flags, 'name') ?? 'default';
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name: "${name}" must be 1-64 letters, digits, - or _`);
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+        throw new UsageError(`--name: "${name}" must be 1-64 letters, digits, - or _`);
       const actor = optionalString(flags, 'by') ?? 'trainer';
       const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
       const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
@@ -62,8 +64,16 @@ const spec: SubcommandSpec = {
           policy: { everyEdits, idleMs, promote: flags.values['no-promote'] !== true },
           log: session.log,
           onRound: (r) => {
-            rounds.push({ outcome: r.outcome, versionId: r.version.versionId, ordinal: r.version.ordinal, position: r.position });
-            if (!flags.json) io.stdout.write(`${r.outcome === 'materialized' ? 'materialized' : 'reused'} version #${r.version.ordinal} ${shortVersionId(r.version.versionId)} for the edit set at ${r.position} (${r.version.editIds.length} edits)${r.promoted ? ', now serving' : ''}\n`);
+            rounds.push({
+              outcome: r.outcome,
+              versionId: r.version.versionId,
+              ordinal: r.version.ordinal,
+              position: r.position,
+            });
+            if (!flags.json)
+              io.stdout.write(
+                `${r.outcome === 'materialized' ? 'materialized' : 'reused'} version #${r.version.ordinal} ${shortVersionId(r.version.versionId)} for the edit set at ${r.position} (${r.version.editIds.length} edits)${r.promoted ? ', now serving' : ''}\n`,
+              );
           },
         });
         if (flags.values['once'] === true) {
@@ -75,7 +85,10 @@ const spec: SubcommandSpec = {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
           process.on('SIGUSR1', demand);
-          session.log({ level: 'info', msg: `trainer "${name}" running: every ${everyEdits} edits or ${idleMs / 1000} s idle (Ctrl-C to stop)` });
+          session.log({
+            level: 'info',
+            msg: `trainer "${name}" running: every ${everyEdits} edits or ${idleMs / 1000} s idle (Ctrl-C to stop)`,
+          });
           try {
             await consumer.run(controller.signal);
           } finally {

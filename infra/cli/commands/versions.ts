@@ -61,7 +61,11 @@ const spec: SubcommandSpec = {
       return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
         const { versions } = await session.materializer.readModels();
         if (flags.json) {
-          writeJson(io, { serving: versions.serving, versions: versions.versions, servingHistory: versions.servingHistory });
+          writeJson(io, {
+            serving: versions.serving,
+            versions: versions.versions,
+            servingHistory: versions.servingHistory,
+          });
           return ExitCode.ok;
         }
         if (versions.versions.length === 0) {
@@ -69,7 +73,11 @@ const spec: SubcommandSpec = {
           return ExitCode.ok;
         }
         io.stdout.write(renderVersionsTable(versions));
-        io.stdout.write(versions.serving === null ? 'no version is served yet\n' : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}\n`);
+        io.stdout.write(
+          versions.serving === null
+            ? 'no version is served yet\n'
+            : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}\n`,
+        );
         return ExitCode.ok;
       });
     });

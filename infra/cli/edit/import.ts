@@ -39,7 +39,10 @@ export const importEdits: SubcommandSpec = {
     const file = resolve(io.cwd, flags.positionals[0]!);
     const { format, requests } = parseDatasetBytes(await readFile(file));
     const by = actorFrom(optionalString(flags, 'by'), io.env);
-    const progress = flags.values['no-progress'] === true ? undefined : createProgressBar(io.stderr, `importing ${basename(file)}`, requests.length);
+    const progress =
+      flags.values['no-progress'] === true
+        ? undefined
+        : createProgressBar(io.stderr, `importing ${basename(file)}`, requests.length);
     const started = performance.now();
     const result = await withLedger(io, flags.home, (session) =>
       new LedgerService(session.store).importEdits(

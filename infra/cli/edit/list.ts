@@ -28,7 +28,9 @@ export const list: SubcommandSpec = {
       writeJson(io, { position: set.position, editSetHash: set.editSetHash, count: set.edits.length, edits });
       return ExitCode.ok;
     }
-    io.stdout.write(`edit set at position ${set.position}: ${set.edits.length} active edit(s), editSetHash ${set.editSetHash}\n`);
+    io.stdout.write(
+      `edit set at position ${set.position}: ${set.edits.length} active edit(s), editSetHash ${set.editSetHash}\n`,
+    );
     if (set.edits.length === 0) return ExitCode.ok;
     const columns = [
       { header: 'EDIT ID' },

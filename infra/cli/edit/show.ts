@@ -26,14 +26,23 @@ function human(details: EditDetails): string {
     `target      ${s.target}`,
     ...(s.subject === undefined ? [] : [`subject     ${s.subject}`]),
     ...s.rephrase.map((r, i) => `${i === 0 ? 'rephrase    ' : '            '}${r}`),
-    ...s.locality.map((l, i) => `${i === 0 ? 'locality    ' : '            '}${l.prompt}${l.answer === undefined ? '' : ` -> ${l.answer}`}`),
+    ...s.locality.map(
+      (l, i) =>
+        `${i === 0 ? 'locality    ' : '            '}${l.prompt}${l.answer === undefined ? '' : ` -> ${l.answer}`}`,
+    ),
     `source      ${s.source.system} ${s.source.ref}`,
     `submitted   by ${s.submittedBy} at position ${details.submittedAt}: ${s.reason}`,
     ...(s.evidenceUrl === undefined ? [] : [`evidence    ${s.evidenceUrl}`]),
     ...(details.endedAt === undefined ? [] : [`active      positions [${details.submittedAt}, ${details.endedAt})`]),
   ];
   const history = renderTable(
-    [{ header: 'POSITION', align: 'right' }, { header: 'EVENT' }, { header: 'AT' }, { header: 'ACTOR' }, { header: 'WHAT', maxWidth: 80 }],
+    [
+      { header: 'POSITION', align: 'right' },
+      { header: 'EVENT' },
+      { header: 'AT' },
+      { header: 'ACTOR' },
+      { header: 'WHAT', maxWidth: 80 },
+    ],
     details.history.map((h) => [String(h.position), h.type, h.at, h.actor, h.summary]),
   );
   return `${lines.join('\n')}\n\n${history}`;

@@ -33,12 +33,14 @@ ${COMMON_USAGE}`;
 function locality(flags: ParsedFlags): Array<{ prompt: string; answer?: string }> {
   const prompts = stringList(flags, 'locality');
   const answers = stringList(flags, 'locality-answer');
-  if (answers.length > prompts.length) throw new UsageError(`--locality-answer: ${answers.length} answers for ${prompts.length} --locality prompts`);
+  if (answers.length > prompts.length)
+    throw new UsageError(`--locality-answer: ${answers.length} answers for ${prompts.length} --locality prompts`);
   return prompts.map((prompt, i) => (answers[i] === undefined ? { prompt } : { prompt, answer: answers[i] }));
 }
 
 function describe(result: SubmitEditResult): string {
-  if (result.outcome === 'duplicate') return `already submitted: edit ${result.editId} (fact ${result.factKey}) at position ${result.position}; nothing appended\n`;
+  if (result.outcome === 'duplicate')
+    return `already submitted: edit ${result.editId} (fact ${result.factKey}) at position ${result.position}; nothing appended\n`;
   const superseded = result.supersededEditId === undefined ? '' : `, superseding ${result.supersededEditId}`;
   return `submitted edit ${result.editId} (fact ${result.factKey}) at position ${result.position}${superseded}\n`;
 }
@@ -73,7 +75,10 @@ export const submit: SubcommandSpec = {
       ...(subject === undefined ? {} : { subject }),
       rephrase: stringList(flags, 'rephrase'),
       locality: locality(flags),
-      source: { system: optionalString(flags, 'source-system') ?? 'cli', ref: optionalString(flags, 'source-ref') ?? uuidV4() },
+      source: {
+        system: optionalString(flags, 'source-system') ?? 'cli',
+        ref: optionalString(flags, 'source-ref') ?? uuidV4(),
+      },
       submittedBy: by,
       reason: requireString(flags, 'reason'),
       ...(evidenceUrl === undefined ? {} : { evidenceUrl }),

@@ -24,8 +24,16 @@ export interface PanelChartSpec {
 }
 
 const PALETTE: readonly Rgb[] = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 const INK: Rgb = [30, 30, 30];
 const GRID: Rgb = [225, 225, 225];
@@ -85,7 +93,8 @@ export function renderPanelChart(spec: PanelChartSpec): Buffer {
     canvas.text(left + (w - Canvas.textWidth(spec.xLabel)) / 2, top + h + 18, spec.xLabel, INK);
 
     const measured = panel.series.some((s) => s.points.some(([, y]) => y !== null && Number.isFinite(y)));
-    if (!measured) canvas.text(left + (w - Canvas.textWidth('not measured')) / 2, top + h / 2 - 3, 'not measured', GRID_TEXT);
+    if (!measured)
+      canvas.text(left + (w - Canvas.textWidth('not measured')) / 2, top + h / 2 - 3, 'not measured', GRID_TEXT);
     for (const series of panel.series) {
       const color = colorOf.get(series.name) ?? INK;
       const pts = [...series.points].sort((a, b) => a[0] - b[0]);
