@@ -23,6 +23,7 @@ import type { CommandContext } from '../../trainer/consumer/model-ledger.ts';
 import { commandMetadata, executeModelCommand } from '../../trainer/consumer/model-ledger.ts';
 import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
 import { sweptLayer } from '../../trainer/locft/editing-card.ts';
+import { evaluationProgress } from './eval-progress.ts';
 
 export interface ModelSession {
   readonly ledger: LedgerSession;
@@ -153,6 +154,7 @@ export async function withModels<T>(
           toBar?.(p);
         };
       })(),
+      ...(options.progress !== false && { onEvalPhase: evaluationProgress(io) }),
     });
     return run({ ledger, home: paths.home, artifacts, editSets, materializer, context, log });
   });

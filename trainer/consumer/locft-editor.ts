@@ -249,7 +249,16 @@ export class LocftEditor implements VersionEditor {
     const baseModel = LlamaModel.fromHostTensors(base.config, base.tensors);
     const editedModel = LlamaModel.fromHostTensors(edited.config, edited.tensors);
     try {
-      return metricsOf(await evaluateEdits({ base: baseModel, edited: editedModel, tokenizer, edits, capability }));
+      return metricsOf(
+        await evaluateEdits({
+          base: baseModel,
+          edited: editedModel,
+          tokenizer,
+          edits,
+          capability,
+          ...(request.onPhase !== undefined && { onPhase: request.onPhase }),
+        }),
+      );
     } finally {
       baseModel.dispose();
       editedModel.dispose();

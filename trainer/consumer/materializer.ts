@@ -11,6 +11,7 @@
 // artifact is durable. A process killed anywhere leaves either nothing visible, or an artifact without an event
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
+import type { EvalPhase } from '../eval/evaluate.ts';
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
 import {
   BaseModelNotRegisteredError,
@@ -46,6 +47,8 @@ export interface MaterializerDeps {
   readonly context: CommandContext;
   readonly log?: Logger;
   readonly onProgress?: (progress: TrainProgress & { readonly versionId: string; readonly edits: number }) => void;
+  /** Progress of the evaluation that follows training. */
+  readonly onEvalPhase?: (phase: EvalPhase & { readonly versionId: string }) => void;
 }
 
 export interface MaterializeOptions {
@@ -173,7 +176,12 @@ export class Materializer {
       });
       const put = await artifacts.put({ primary: trained.primary, files: trained.files });
       const artifact = await artifacts.load(put.sha256);
-      const evaluated = await this.deps.editor.evaluate({ baseDir, edits: editSet.edits, artifact });
+      const evaluated = await this.deps.editor.evaluate({
+        baseDir,
+        edits: editSet.edits,
+        artifact,
+        onPhase: (p) => this.deps.onEvalPhase?.({ ...p, versionId }),
+      });
       const metrics: Metrics = {
         ...evaluated,
         edits: editSet.edits.length,

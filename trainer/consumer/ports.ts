@@ -1,6 +1,7 @@
 // What the materializer and the trainer consumer need from the outside, as small interfaces: the edit set as of a
 // position (the persisted edit index in production, a pure fold in tests), an artifact store, a model editor
 // (LocFT-BF training and evaluation), and a durable place for the consumer's checkpoint.
+import type { EvalPhase } from '../eval/evaluate.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
 import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
 
@@ -73,6 +74,8 @@ export interface EvaluateRequest {
   readonly edits: readonly ActiveEdit[];
   /** Files of the stored artifact (its primary holds the tuned tensors). */
   readonly artifact: StoredArtifact;
+  /** Called before each evaluation phase (evaluating thousands of edits takes minutes). */
+  readonly onPhase?: (phase: EvalPhase) => void;
 }
 
 /** Metrics in [0, 1] (or a perplexity); names: reliability, generalization, locality, capability, ... */

@@ -23,6 +23,8 @@ export interface EvaluateInput {
   readonly edits: readonly EvalEdit[];
   readonly capability?: CapabilityProbes;
   readonly probe?: ProbeOptions;
+  /** Called before each phase of each model's measurement. */
+  readonly onPhase?: (phase: EvalPhase) => void;
 }
 
 function row(base: Rate | null, edited: Rate | null): MetricRow {
@@ -61,53 +63,73 @@ function probeSet(edits: readonly EvalEdit[], capability: CapabilityProbes | und
   };
 }
 
+/** One phase of an evaluation, reported before it runs (evaluation of thousands of edits takes minutes). */
+export interface EvalPhase {
+  readonly model: 'base' | 'edited';
+  /** e.g. "greedy answers: locality prompts" */
+  readonly phase: string;
+  /** 1-based index of this phase among `total` for this model. */
+  readonly index: number;
+  readonly total: number;
+  /** How many prompts or passages this phase runs. */
+  readonly items: number;
+  readonly elapsedMs: number;
+}
+
+const MEASURE_PHASES = 9;
+
 export async function measureModel(
   model: LlamaModel,
   tokenizer: HfTokenizer,
   edits: readonly EvalEdit[],
   capability?: CapabilityProbes,
   opts: ProbeOptions = {},
+  onPhase?: (phase: Omit<EvalPhase, 'model'>) => void,
 ): Promise<ModelMeasurement> {
   const started = performance.now();
   const s = probeSet(edits, capability);
+  let index = 0;
+  const phase = (name: string, items: number): void => {
+    index += 1;
+    onPhase?.({ phase: name, index, total: MEASURE_PHASES, items, elapsedMs: performance.now() - started });
+  };
+  const greedy = async (name: string, prompts: readonly string[]): Promise<string[]> => {
+    phase(`greedy answers: ${name}`, prompts.length);
+    return greedyAnswers(model, tokenizer, prompts, opts);
+  };
+  const forced = async (name: string, items: readonly { prompt: string; target: string }[]): Promise<Rate> => {
+    phase(`teacher-forced: ${name}`, items.length);
+    return meanRate(await teacherForcedAccuracy(model, tokenizer, items, opts));
+  };
   const answers = {
-    rel: await greedyAnswers(
-      model,
-      tokenizer,
+    rel: await greedy(
+      'edit prompts',
       edits.map((e) => e.prompt),
-      opts,
     ),
-    gen: await greedyAnswers(
-      model,
-      tokenizer,
+    gen: await greedy(
+      'rephrasings',
       s.rephrase.map((r) => r.prompt),
-      opts,
     ),
-    loc: await greedyAnswers(
-      model,
-      tokenizer,
+    loc: await greedy(
+      'locality prompts',
       s.locality.map((l) => l.prompt),
-      opts,
     ),
-    port: await greedyAnswers(
-      model,
-      tokenizer,
+    port: await greedy(
+      'portability probes',
       s.portability.map((p) => p.prompt),
-      opts,
     ),
-    fact: await greedyAnswers(
-      model,
-      tokenizer,
+    fact: await greedy(
+      'unedited facts',
       s.facts.map((f) => f.prompt),
-      opts,
     ),
   };
   const teacherForced = {
-    rel: meanRate(await teacherForcedAccuracy(model, tokenizer, edits, opts)),
-    gen: meanRate(await teacherForcedAccuracy(model, tokenizer, s.rephrase, opts)),
-    port: meanRate(await teacherForcedAccuracy(model, tokenizer, s.portability, opts)),
+    rel: await forced('edit prompts', edits),
+    gen: await forced('rephrasings', s.rephrase),
+    port: await forced('portability probes', s.portability),
   };
   let ppl: Rate | null = null;
+  phase('held-out perplexity', s.heldout.length);
   if (s.heldout.length > 0) {
     const { nll, tokens } = await textNll(model, tokenizer, s.heldout, opts);
     ppl = { value: perplexity(nll, tokens), n: s.heldout.length };
@@ -177,10 +199,21 @@ export function compareMeasurements(
 
 /** Measures the base (and the edited model, when given and different) and compares them. */
 export async function evaluateEdits(input: EvaluateInput): Promise<EvalReport> {
-  const base = await measureModel(input.base, input.tokenizer, input.edits, input.capability, input.probe);
+  const report =
+    (model: EvalPhase['model']) =>
+    (p: Omit<EvalPhase, 'model'>): void =>
+      input.onPhase?.({ ...p, model });
+  const base = await measureModel(
+    input.base,
+    input.tokenizer,
+    input.edits,
+    input.capability,
+    input.probe,
+    report('base'),
+  );
   const edited =
     input.edited === undefined || input.edited === input.base
       ? base
-      : await measureModel(input.edited, input.tokenizer, input.edits, input.capability, input.probe);
+      : await measureModel(input.edited, input.tokenizer, input.edits, input.capability, input.probe, report('edited'));
   return compareMeasurements(base, edited, input.edits, input.capability);
 }

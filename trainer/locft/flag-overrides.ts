@@ -1,11 +1,12 @@
 // Hyper-parameters from command-line flags (strings), layered over an optional authors' YAML and the model
-// folder's editing.json (the layer a location sweep chose). Precedence: flags > YAML > editing.json > defaults.
+// folder's editing.json (its editing policy: layer, module, lr, batch size, epochs).
+// Precedence: flags > YAML > editing.json > the paper's defaults.
 import { join } from 'node:path';
 import { parseLayerList } from '../model/params.ts';
 import { ScheduleSchema, parseHyperParams } from './config.ts';
 import type { LocftHyperParams } from './config.ts';
 import { readLocftYaml } from './yaml-config.ts';
-import { EDITING_CARD, sweptLayer } from './editing-card.ts';
+import { EDITING_CARD, describeCard, readEditingCard } from './editing-card.ts';
 
 export interface HyperParamFlags {
   readonly config?: string;
@@ -43,14 +44,22 @@ export async function hyperParamsFromFlags(
   const fromYaml = flags.config ? readLocftYaml(flags.config) : undefined;
   if (fromYaml && fromYaml.ignoredKeys.length > 0)
     notes.push(`${flags.config}: ignored keys ${fromYaml.ignoredKeys.join(', ')}`);
-  let layers = flags.layer !== undefined ? parseLayerList(flags.layer, '--layer') : fromYaml?.hyperParams.layers;
-  if (layers === undefined) {
-    const swept = await sweptLayer(modelDir);
-    if (swept !== undefined) {
-      layers = [swept];
-      notes.push(`layer ${swept} from ${join(modelDir, EDITING_CARD)}`);
-    }
-  }
+  const card = await readEditingCard(modelDir);
+  const yamlHp: Partial<LocftHyperParams> = fromYaml?.hyperParams ?? {};
+  let layers = flags.layer !== undefined ? parseLayerList(flags.layer, '--layer') : yamlHp.layers;
+  // What the card supplies: only what neither a flag nor the YAML set.
+  const fromCard = {
+    ...(layers === undefined && card.layer !== undefined && { layer: card.layer }),
+    ...(flags.lr === undefined && yamlHp.lr === undefined && card.lr !== undefined && { lr: card.lr }),
+    ...(flags['batch-size'] === undefined &&
+      yamlHp.batchSize === undefined &&
+      card.batchSize !== undefined && { batchSize: card.batchSize }),
+    ...(flags.epochs === undefined &&
+      yamlHp.numSteps === undefined &&
+      card.epochs !== undefined && { epochs: card.epochs }),
+  };
+  if (fromCard.layer !== undefined) layers = [fromCard.layer];
+  if (Object.keys(fromCard).length > 0) notes.push(`${describeCard(fromCard)} from ${join(modelDir, EDITING_CARD)}`);
   if (layers === undefined) {
     if (options.requireLayer === false) layers = [0];
     else throw new Error('--layer: required (or give --config with a layer, or a model folder with editing.json)');
@@ -64,7 +73,13 @@ export async function hyperParamsFromFlags(
   const seed = num(flags.seed, 'seed');
   const weightDecay = num(flags['weight-decay'], 'weight-decay');
   const hyperParams = parseHyperParams({
-    ...fromYaml?.hyperParams,
+    ...(fromCard.lr !== undefined && { lr: fromCard.lr }),
+    ...(fromCard.batchSize !== undefined && { batchSize: fromCard.batchSize }),
+    ...(fromCard.epochs !== undefined && { numSteps: fromCard.epochs }),
+    ...(flags.module === undefined &&
+      yamlHp.rewriteModules === undefined &&
+      card.module !== undefined && { rewriteModules: [modulePattern(card.module)] }),
+    ...yamlHp,
     layers,
     ...(flags.module !== undefined && flags.module.length > 0 && { rewriteModules: flags.module.map(modulePattern) }),
     ...(lr !== undefined && { lr }),

@@ -276,7 +276,8 @@ const spec: SubcommandSpec = {
         );
         say(`  logs       ${rel(join(paths.home, 'logs', 'trainer.log'))}`);
         say(
-          `next: npx editledger versions | npx editledger diff #${first.ordinal} #${newest.ordinal} | npx editledger generate --version #${newest.ordinal} "${retractedEdit?.prompt ?? 'prompt'}"`,
+          // '#N' is quoted: an unquoted # starts a comment in the shell.
+          `next:\n  npx editledger versions\n  npx editledger diff '#${first.ordinal}' '#${newest.ordinal}'\n  npx editledger generate --version '#${newest.ordinal}' ${shellQuote(retractedEdit?.prompt ?? 'prompt')}`,
         );
         say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
         if (flags.json)
@@ -303,3 +304,8 @@ export const command: CliCommand = {
   usage,
   run: (argv, io) => runSubcommand(spec, argv, io),
 };
+
+/** `text` as one shell word: double quotes, with the characters special inside them escaped. */
+function shellQuote(text: string): string {
+  return `"${text.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
+}

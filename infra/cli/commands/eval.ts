@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { failureFor, positiveIntFlag } from '../flags.ts';
+import type { EvalPhase } from '../../../trainer/eval/evaluate.ts';
 
 const usage = `usage: editledger eval --model DIR [--delta ARTIFACT] --edits FILE [options]
 
@@ -70,6 +71,7 @@ export const command: CliCommand = {
     const { existsSync } = await import('node:fs');
     const { loadCapabilityProbes, loadEvalEdits } = await import('../../../trainer/eval/eval-set.ts');
     const { evaluateEdits } = await import('../../../trainer/eval/evaluate.ts');
+    const { evaluationProgress } = await import('../eval-progress.ts');
     const { formatReportTable, reportJson } = await import('../../../trainer/eval/report.ts');
     const { applyDelta, readDeltaArtifact } = await import('../../../trainer/locft/delta-artifact.ts');
     const { readHfCheckpoint, checkpointHash } = await import('../../../trainer/checkpoint/hf-checkpoint.ts');
@@ -102,6 +104,9 @@ export const command: CliCommand = {
         const actual = await checkpointHash(modelDir);
         if (delta.baseHash !== undefined && delta.baseHash !== actual)
           throw new Error(`--delta: trained on base ${delta.baseHash}, but ${modelDir} is ${actual}`);
+        const { lossBarelyMovedWarning } = await import('../../../trainer/locft/loss-check.ts');
+        const warning = delta.manifest && lossBarelyMovedWarning(delta.manifest.lossCurve);
+        if (warning) io.stderr.write(`editledger eval: the delta's training run: ${warning}\n`);
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? ExitCode.notFound : ExitCode.invalidInput;
@@ -123,6 +128,10 @@ export const command: CliCommand = {
         edits,
         capability,
         probe: { ...(maxNewTokens !== undefined && { maxNewTokens }) },
+        onPhase: (() => {
+          const show = evaluationProgress(io, editedModel ? 2 : 1);
+          return (p: EvalPhase) => show({ ...p, versionId: values.delta ? 'delta' : 'base' });
+        })(),
       });
       if (values.json) io.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
       else io.stdout.write(formatReportTable(report, `${modelDir}${values.delta ? ` + ${values.delta}` : ''}`));

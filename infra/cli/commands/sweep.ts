@@ -139,6 +139,7 @@ export const command: CliCommand = {
         `editledger sweep: ${total} points (${setup.modules.join(',')} x layers ${setup.layers.join(',')}), ${setup.edits.length} edits\n`,
       );
       const write = progressWriter(io.stderr);
+      const sweepStarted = performance.now();
       const points = await runSweep({
         model,
         tokenizer: setup.tokenizer,
@@ -157,7 +158,7 @@ export const command: CliCommand = {
           const m = p.report.metrics;
           const f = (v: number | null) => (v === null ? '-' : v.toFixed(3));
           io.stderr.write(
-            `[${i + 1}/${n}] layer ${p.layer} ${p.module}: rel ${f(m.reliability.edited)} gen ${f(m.generalization.edited)} loc ${f(m.localityUnchanged.edited)} cap ${f(p.capability)} (${p.epochs} epochs)\n`,
+            `[${i + 1}/${n}] layer ${p.layer} ${p.module}: rel ${f(m.reliability.edited)} gen ${f(m.generalization.edited)} loc ${f(m.localityUnchanged.edited)} cap ${f(p.capability)} (${p.epochs} epochs)${sweepEta(sweepStarted, i + 1, n)}\n`,
           );
         },
       });
@@ -200,3 +201,10 @@ export const command: CliCommand = {
     }
   },
 };
+
+/** "  elapsed 1m 05s, ETA 4m 20s" after `done` of `total` points (points take about equally long). */
+function sweepEta(startedMs: number, done: number, total: number): string {
+  const elapsed = (performance.now() - startedMs) / 1000;
+  const clock = (s: number) => `${Math.floor(s / 60)}m ${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `  elapsed ${clock(elapsed)}${done < total ? `, ETA ${clock((elapsed / done) * (total - done))}` : ''}`;
+}

@@ -17,9 +17,10 @@ DIR/manifest.json to --out. Progress (epoch, loss, edits/s, ETA) goes to stderr.
   --config YAML          the authors' YAML (layer, rewrite_module, lr, batch_size, num_steps); flags override it
   --layer L              layer(s): "5", "3,7", "2-4" (default: YAML, else DIR/editing.json)
   --module NAME          tensor(s) inside the layer, repeatable: mlp.down_proj (default), mlp, self_attn, or a pattern with {}
-  --lr X                 Adam learning rate (default 5e-4)
-  --batch-size N         edits per mini-batch (default 100)
-  --epochs N             at most N epochs; stop early when the epoch mean loss < 1e-2 (default 25)
+  --lr X                 Adam learning rate (default: YAML, else DIR/editing.json, else 5e-4)
+  --batch-size N         edits per mini-batch (default: YAML, else DIR/editing.json, else 100)
+  --epochs N             at most N epochs; stop early when the epoch mean loss < 1e-2 (default: YAML, else
+                         DIR/editing.json, else 25)
   --seed N               shuffle seed (default 0)
   --schedule S           breadth-first (default) or depth-first (the baseline: one edit at a time)
   --limit N              train on the first N edits of the file
@@ -134,6 +135,9 @@ export const command: CliCommand = {
         onProgress: progressWriter(io.stderr, 'train: '),
       });
       const m = out.artifact.manifest;
+      const { lossBarelyMovedWarning } = await import('../../../trainer/locft/loss-check.ts');
+      const warning = lossBarelyMovedWarning(m.lossCurve);
+      if (warning !== undefined) io.stderr.write(`editledger train: ${warning}\n`);
       if (values['write-checkpoint']) {
         const dir = resolve(io.cwd, values['write-checkpoint']);
         const { outHash } = await applyDeltaArtifact(modelDir, outDir, dir);
