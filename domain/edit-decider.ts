@@ -6,9 +6,9 @@
 //
 // Rules:
 // - SubmitEdit appends EditSubmitted; if the fact already has an active edit, the batch is
-//   [EditSuperseded(old, new), EditSubmitted(new)], atomically. The supersession comes first so that no ledger
-//   position ever shows two active edits for one fact (a position inside the batch shows none, a position
-//   after it shows the new one), and every reader can follow the explicit events without inferring anything. The edit id is a v5 UUID of the upstream (system, ref): submitting the same source
+//   [EditSuperseded(old, new), EditSubmitted(new)], atomically. The projections end the old edit where the
+//   new one begins (the next position of the same atomic batch), so a position inside the batch still shows the
+//   old edit and a position after it the new one: never two, never none (issue 18 point 4). The edit id is a v5 UUID of the upstream (system, ref): submitting the same source
 //   again is a no-op (no events) and the caller reports the first submission.
 // - RetractEdit ends an active edit. Unknown, already-retracted and superseded edits are typed errors.
 //   Retracting the newest edit does not revive the one it superseded: supersession is final.

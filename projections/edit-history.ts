@@ -82,7 +82,7 @@ function step(draft: Draft, { event, position }: PositionedEvent, editId: string
       if (event.data.oldEditId === editId) {
         draft.status = 'superseded';
         draft.supersededBy = event.data.newEditId;
-        draft.endedAt = position;
+        draft.endedAt = position + 1; // where its successor begins (the next event of the same batch)
       } else {
         draft.supersedes.push(event.data.oldEditId);
       }

@@ -7,8 +7,10 @@
 //
 // Each edit is alive on a half-open interval of positions [submittedAt, endedAt):
 // - retracted: endedAt = position of the EditRetracted event;
-// - superseded: endedAt = position of the EditSuperseded event, which the decider appends just before the
-//   successor's EditSubmitted in the same batch. So no position ever shows two edits of one fact.
+// - superseded: endedAt = the position of the successor's EditSubmitted, i.e. the EditSuperseded position + 1:
+//   the decider appends [EditSuperseded, EditSubmitted] as one atomic batch, so they are adjacent. The old edit
+//   stays active at the EditSuperseded position itself, so every position shows exactly one edit of the fact
+//   (never two, never none; issue 18 point 4).
 // `EditIntervalIndex` keeps those intervals as events arrive, so "as of P" is a scan of an array instead of a
 // re-fold of the ledger; `foldEditSetAt` is the plain re-fold, kept as the reference and the benchmark baseline.
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
@@ -129,7 +131,8 @@ export class EditIntervalIndex {
         this.end(event.data.editId, position, 'retracted');
         return;
       case 'EditSuperseded':
-        this.end(event.data.oldEditId, position, 'superseded');
+        // Ends where the successor's EditSubmitted (the next position of the same batch) begins.
+        this.end(event.data.oldEditId, position + 1, 'superseded');
         return;
       default:
         return;

@@ -28,11 +28,33 @@ test('edit set as of each position: submit, supersede, retract', async (t) => {
   t.deepEqual(at(0), []);
   t.deepEqual(at(1), [a.editId]);
   t.deepEqual(at(2), [a.editId, b.editId]);
-  // Inside the supersession batch the old edit has ended and the new one is not there yet: never two for one fact.
-  t.deepEqual(at(3), [b.editId]);
+  // Inside the supersession batch the old edit is still active until its successor begins: never two, never none.
+  t.deepEqual(at(3), [a.editId, b.editId]);
   t.deepEqual(at(4), [c.editId, b.editId]);
   t.deepEqual(at(5), [c.editId]);
   t.deepEqual(at(99), [c.editId]);
+});
+
+test('issue 18.4: every position of a ledger with supersessions shows exactly one active edit per submitted fact', async (t) => {
+  const ledger = newLedger();
+  const facts = ['acme::ceo', 'beta::ceo', 'acme::ceo', 'acme::ceo', 'beta::ceo', 'gamma::ceo'];
+  for (const [i, fact] of facts.entries()) await ledger.submit(fact, String(i));
+  const events = await ledger.events();
+  const last = events.at(-1)!.position;
+  const index = new EditIntervalIndex();
+  for (const e of events) index.apply(e);
+  for (let p = 1; p <= last; p++) {
+    const submittedFacts = new Set(
+      events
+        .filter((e) => e.position <= p && e.event.type === 'EditSubmitted')
+        .map((e) => (e.event.type === 'EditSubmitted' ? e.event.data.factKey : '')),
+    );
+    for (const set of [foldEditSetAt(events, p), index.editSetAt(p)]) {
+      const keys = set.edits.map((e) => e.factKey);
+      t.deepEqual(keys, [...new Set(keys)].sort(), `position ${p}: one edit per fact`);
+      t.deepEqual(new Set(keys), submittedFacts, `position ${p}: no fact without its edit`);
+    }
+  }
 });
 
 test('edit set is sorted by factKey then editId, whatever the submission order', async (t) => {
@@ -139,7 +161,7 @@ test('edit history folds every event touching an edit', async (t) => {
   const historyA = foldEditHistory(events, a.editId);
   t.is(historyA?.status, 'superseded');
   t.is(historyA?.supersededBy, b.editId);
-  t.is(historyA?.endedAt, 3); // where the supersession was recorded
+  t.is(historyA?.endedAt, 4); // where its successor begins (the supersession is recorded at 3)
   t.deepEqual(
     historyA?.history.map((h) => h.type),
     ['EditSubmitted', 'EditSuperseded'],

@@ -19,7 +19,8 @@ import { sha256Hex } from '../../domain/canonical-json.ts';
 import { activeEditOf, canonicalEditJson } from '../../projections/edit-set.ts';
 import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
 
-const SCHEMA_VERSION = '2';
+// 3: a superseded edit ends at its successor's position (issue 18 point 4); older files are rebuilt.
+const SCHEMA_VERSION = '3';
 /** ended_at of an edit still active at the checkpoint: keeps `ended_at > P` a plain index range. */
 const OPEN = Number.MAX_SAFE_INTEGER;
 
@@ -202,7 +203,9 @@ export class EditIndex {
               open -= this.endEdit.run(position, 'retracted', event.data.editId, OPEN).changes;
               break;
             case 'EditSuperseded':
-              open -= this.endEdit.run(position, 'superseded', event.data.oldEditId, OPEN).changes;
+              // Ends where its successor's EditSubmitted (next position, same atomic batch) begins: no position
+              // shows the fact without an active edit (see projections/edit-set.ts).
+              open -= this.endEdit.run(position + 1, 'superseded', event.data.oldEditId, OPEN).changes;
               break;
             default:
               break;
@@ -229,8 +232,8 @@ export class EditIndex {
       throw new RangeError(`position: must be an integer >= 0, got ${position}`);
     if (position > this.checkpoint) throw new PositionOutOfRangeError(position, this.checkpoint);
     const rows = (this.preferEnded(position) ? this.byEnded : this.bySubmitted).all(position, position);
-    const canonical: string[] = new Array(rows.length);
-    const submittedAt: number[] = new Array(rows.length);
+    const canonical: string[] = new Array<string>(rows.length);
+    const submittedAt: number[] = new Array<number>(rows.length);
     rows.forEach(([submitted, json], i) => {
       canonical[i] = json;
       submittedAt[i] = submitted;
