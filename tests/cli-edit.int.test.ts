@@ -110,7 +110,11 @@ test('submit, supersede, retract, then list the edit set at past positions', asy
     (await listAt(1)).edits.map((e) => e.editId),
     [jane.editId],
   );
-  t.deepEqual((await listAt(2)).edits, []); // inside the supersession batch
+  // Inside the supersession batch the old edit is still the fact's one active edit (issue 18 point 4).
+  t.deepEqual(
+    (await listAt(2)).edits.map((e) => e.editId),
+    [jane.editId],
+  );
   t.deepEqual(
     (await listAt(3)).edits.map((e) => e.editId),
     [john.editId],
@@ -136,7 +140,7 @@ test('submit, supersede, retract, then list the edit set at past positions', asy
 
   const shown = await run(edit, ['show', jane.editId, '--home', home, '--json']);
   const details = JSON.parse(shown.stdout);
-  t.like(details, { status: 'superseded', supersededBy: john.editId, submittedAt: 1, endedAt: 2 });
+  t.like(details, { status: 'superseded', supersededBy: john.editId, submittedAt: 1, endedAt: 3 });
   t.deepEqual(details.submitted.locality, [{ prompt: 'Capital of France?', answer: 'Paris' }]);
   const shownHuman = await run(edit, ['show', john.editId, '--home', home]);
   t.regex(shownHuman.stdout, /status\s+retracted/);

@@ -22,7 +22,7 @@ import { Materializer } from '../../trainer/consumer/materializer.ts';
 import type { CommandContext } from '../../trainer/consumer/model-ledger.ts';
 import { commandMetadata, executeModelCommand } from '../../trainer/consumer/model-ledger.ts';
 import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
-import { sweptLayer } from '../../trainer/locft/editing-card.ts';
+import { readEditingCard } from '../../trainer/locft/editing-card.ts';
 import { evaluationProgress } from './eval-progress.ts';
 
 export interface ModelSession {
@@ -229,9 +229,15 @@ export async function registerBase(
   let parameterCount = 0;
   for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
   const { name, ...policyOverrides } = overrides;
+  // The model folder's editing.json (its editing policy) over the paper's defaults; flags over both.
+  const card = await readEditingCard(folder);
   const policy: TrainingPolicy = {
     ...DEFAULT_POLICY,
-    layer: (await sweptLayer(folder)) ?? Math.floor((config.numLayers - 1) / 2),
+    ...(card.module !== undefined && { module: card.module }),
+    ...(card.lr !== undefined && { lr: card.lr }),
+    ...(card.batchSize !== undefined && { batchSize: card.batchSize }),
+    ...(card.epochs !== undefined && { epochs: card.epochs }),
+    layer: card.layer ?? Math.floor((config.numLayers - 1) / 2),
     ...policyOverrides,
   };
   if (policy.layer >= config.numLayers)

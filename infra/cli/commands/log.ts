@@ -99,7 +99,9 @@ async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
     ['model versions', summary.modelVersions],
     ['serving version', summary.servingVersionId ?? '(none)'],
   ];
-  io.stdout.write(lines.map(([k, v]) => `${String(k).padEnd(20)}${String(v)}\n`).join(''));
+  // Event type names run long (ModelVersionMaterialized): the label column is as wide as the widest label, plus two.
+  const width = Math.max(...lines.map(([k]) => String(k).length)) + 2;
+  io.stdout.write(lines.map(([k, v]) => `${String(k).padEnd(width)}${String(v)}\n`).join(''));
   return ExitCode.ok;
 }
 
