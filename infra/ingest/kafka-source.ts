@@ -46,6 +46,12 @@ export interface KafkaSourceOptions {
   readonly heartbeatMs?: number;
   /** kafkajs connection retries before giving up (default kafkajs': 5). */
   readonly retries?: number;
+  /**
+   * How long the group coordinator waits for a silent member before it hands that member's partitions to the
+   * others (kafkajs' default 30 s). A consumer killed with SIGKILL holds its partitions that long; at least the
+   * broker's group.min.session.timeout.ms (6 s by default). Heartbeats go at a third of it.
+   */
+  readonly sessionTimeoutMs?: number;
 }
 
 export const DEFAULT_GROUP_ID = 'editledger-ingest';
@@ -90,8 +96,20 @@ export class KafkaIngestionSource implements IngestionSource {
       },
       ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
     });
-    const consumer = kafka.consumer({ groupId: options.groupId ?? DEFAULT_GROUP_ID });
-    return KafkaIngestionSource.start(fromKafkajs(consumer), { ...options });
+    const session = options.sessionTimeoutMs;
+    const heartbeatMs =
+      session === undefined ? options.heartbeatMs : Math.min(options.heartbeatMs ?? 3000, session / 3);
+    const consumer = kafka.consumer({
+      groupId: options.groupId ?? DEFAULT_GROUP_ID,
+      ...(session === undefined ? {} : { sessionTimeout: session, heartbeatInterval: Math.floor(session / 3) }),
+    });
+    // What the consumer waits for when the brokers are gone: said once per outage, on the caller's log.
+    const waiting = `the Kafka broker${options.brokers.length === 1 ? '' : 's'} at ${options.brokers.join(',')}`;
+    return KafkaIngestionSource.start(fromKafkajs(consumer), {
+      ...options,
+      ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+      waitingFor: waiting,
+    });
   }
 
   /** Start consuming `topic` with an already created consumer. */
@@ -102,14 +120,21 @@ export class KafkaIngestionSource implements IngestionSource {
       readonly fromBeginning?: boolean;
       readonly log?: (line: string) => void;
       readonly heartbeatMs?: number;
+      /** Named in the crash line, e.g. "the Kafka broker at 127.0.0.1:9092". */
+      readonly waitingFor?: string;
     },
   ): Promise<KafkaIngestionSource> {
     const source = new KafkaIngestionSource(consumer, options.topic, options);
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? true });
+      const waitingFor = options.waitingFor ?? 'the Kafka brokers';
       consumer.onCrash((error, restart) => {
-        source.log(`kafka: consumer crashed (${error.message})${restart ? '; kafkajs restarts it' : ''}`);
+        source.log(
+          restart
+            ? `kafka: consumer stopped (${error.message}); waiting for ${waitingFor}: it rejoins the group and resumes at the committed offsets by itself`
+            : `kafka: consumer crashed for good (${error.message})`,
+        );
         if (!restart) source.handoff.fail(new Error(`the Kafka consumer stopped: ${error.message}`));
       });
       await consumer.run({
@@ -146,15 +171,9 @@ export class KafkaIngestionSource implements IngestionSource {
     return this.stopping;
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    commitOffsetsIfNecessary,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    if (this.stopping !== undefined || !isRunning() || isStale() || batch.messages.length === 0) return;
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (this.stopping !== undefined || !payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     const messages: IngestMessage[] = batch.messages.map((message) => ({
       key: message.key === null ? undefined : message.key.toString('utf8'),
       offset: `${batch.partition}:${message.offset}`,
@@ -166,9 +185,12 @@ export class KafkaIngestionSource implements IngestionSource {
       messages,
       commit: async () => {
         try {
-          resolveOffset(lastOffset);
-          await commitOffsetsIfNecessary();
+          payload.resolveOffset(lastOffset);
+          await payload.commitOffsetsIfNecessary();
           settled.resolve();
+          this.log(
+            `kafka ${batch.topic}[${batch.partition}]: committed up to offset ${BigInt(lastOffset) + 1n}, lag ${batch.offsetLag()}`,
+          );
         } catch (error) {
           // Let kafkajs see the failure (a rebalance, a lost coordinator): it re-joins and re-fetches from the
           // last committed offset, so this batch comes again and appends nothing.
@@ -176,16 +198,19 @@ export class KafkaIngestionSource implements IngestionSource {
           throw error;
         }
       },
-      release: async () => {
+      release: () => {
         // Nothing resolved: the partition's next fetch starts at this batch's first offset again.
         settled.resolve();
+        return Promise.resolve();
       },
     };
     if (!this.handoff.push(ingestBatch)) return;
     const beat = setInterval(() => {
-      heartbeat().catch((error: unknown) =>
-        this.log(`kafka: heartbeat failed (${error instanceof Error ? error.message : String(error)})`),
-      );
+      payload
+        .heartbeat()
+        .catch((error: unknown) =>
+          this.log(`kafka: heartbeat failed (${error instanceof Error ? error.message : String(error)})`),
+        );
     }, this.heartbeatMs);
     try {
       await settled.promise;

@@ -57,6 +57,8 @@ Options:
   --topic T             the topic to consume
   --group G             consumer group (default: editledger-ingest)
   --from-latest         a group without committed offsets starts at the topic's end (default: its beginning)
+  --session-timeout MS  how long the group waits for a silent member before moving its partitions (default
+                        30000; at least the broker's group.min.session.timeout.ms, 6000 by default)
 ${IDENTITY_USAGE}
 ${COMMON_USAGE}`;
 
@@ -187,6 +189,7 @@ const kafka: SubcommandSpec = {
     topic: { type: 'string' },
     group: { type: 'string' },
     'from-latest': { type: 'boolean', default: false },
+    'session-timeout': { type: 'string' },
     ...IDENTITY_OPTIONS,
   },
   positionals: { min: 0, max: 0, names: '' },
@@ -199,6 +202,9 @@ const kafka: SubcommandSpec = {
       );
     const topic = requireString(flags, 'topic');
     const groupId = optionalString(flags, 'group') ?? DEFAULT_GROUP_ID;
+    const sessionTimeout = optionalString(flags, 'session-timeout');
+    if (sessionTimeout !== undefined && !/^\d+$/.test(sessionTimeout.trim()))
+      throw new UsageError(`--session-timeout: must be a number of milliseconds, got "${sessionTimeout}"`);
     const identity = identityFrom(flags, io, `Kafka topic ${topic}`);
     return withLedger(io, flags.home, async (session) => {
       const log = logger(io, kafka.title);
@@ -210,6 +216,7 @@ const kafka: SubcommandSpec = {
           topic,
           groupId,
           fromBeginning: flags.values['from-latest'] !== true,
+          ...(sessionTimeout === undefined ? {} : { sessionTimeoutMs: Number(sessionTimeout) }),
           log,
         });
       } catch (error) {
