@@ -4,13 +4,17 @@
 // - ZsRE:                   src (prompt), alt (new target), subject, rephrase, loc, loc_ans
 // - CounterFact/WikiBigEdit: prompt, target_new, subject, ground_truth, rephrase_prompt, locality_prompt,
 //                            locality_ground_truth
-// The shape is detected from the first record; every record must then have it. Other keys (pred, answers, cond,
-// ground_truth, ...) are ignored. prompt/target/subject may be a string or a one-element array; rephrase and
+// The shape is detected from the first record; every record must then have it. Other keys (pred, cond, ...) are
+// ignored; answers, ground_truth and relation_id only feed the fact key. prompt/target/subject may be a string or a one-element array; rephrase and
 // locality may be a string or an array whose items are strings or one-element arrays of one. A blank loc answer means "no expected answer".
 // Errors are DatasetFormatError naming the 0-based record index and the dataset's own field name.
+// Fact keys (domain/fact-key.ts `factKeyOf`): an explicit `fact_key`/`factKey`, else (subject, relation) from
+// `relation_id`/`relation`, else (subject, true answer) from ZsRE's `answers` or CounterFact's `ground_truth`,
+// else the prompt; `ParsedDataset.factKeyBasis` counts which, so `edit import` can report prompt fallbacks.
 import { z } from 'zod';
 import { DatasetFormatError } from './errors.ts';
-import { deriveFactKey, factKeyProblem } from './fact-key.ts';
+import { factKeyOf, factKeyProblem } from './fact-key.ts';
+import type { FactKeyBasis } from './fact-key.ts';
 import { LIMITS, requiredText } from './events/fields.ts';
 
 export const LocalityRequestSchema = z.strictObject({
@@ -35,6 +39,8 @@ export type DatasetFormat = 'zsre' | 'counterfact';
 export interface ParsedDataset {
   readonly format: DatasetFormat;
   readonly requests: EditRequest[];
+  /** How many records got their fact key from each basis (`prompt` is the fallback worth reporting). */
+  readonly factKeyBasis: Record<FactKeyBasis, number>;
 }
 
 interface FieldNames {
@@ -44,7 +50,13 @@ interface FieldNames {
   readonly rephrase: string;
   readonly localityPrompt: string;
   readonly localityAnswer: string;
+  /** The fact's true answer before the edit, when the format carries it. */
+  readonly answer: string;
 }
+
+/** Keys an upstream record may use to name its fact or relation explicitly, in either format. */
+const EXPLICIT_FACT_KEYS = ['fact_key', 'factKey'] as const;
+const RELATION_KEYS = ['relation_id', 'relation'] as const;
 
 const FIELDS: Record<DatasetFormat, FieldNames> = {
   zsre: {
@@ -54,6 +66,7 @@ const FIELDS: Record<DatasetFormat, FieldNames> = {
     rephrase: 'rephrase',
     localityPrompt: 'loc',
     localityAnswer: 'loc_ans',
+    answer: 'answers',
   },
   counterfact: {
     prompt: 'prompt',
@@ -62,6 +75,7 @@ const FIELDS: Record<DatasetFormat, FieldNames> = {
     rephrase: 'rephrase_prompt',
     localityPrompt: 'locality_prompt',
     localityAnswer: 'locality_ground_truth',
+    answer: 'ground_truth',
   },
 };
 
@@ -140,8 +154,32 @@ function datasetField(path: readonly PropertyKey[], names: FieldNames): string {
   }
 }
 
+/** The first of `keys` present in the record, as one string (or undefined). */
+function firstOf(record: RawRecord, keys: readonly string[], index: number): string | undefined {
+  for (const key of keys) {
+    const value = single(record, key, index, false);
+    if (value !== undefined && value.trim() !== '') return value;
+  }
+  return undefined;
+}
+
+/** The true answer: the first of a list (ZsRE's `answers`) or a single value (CounterFact's `ground_truth`). */
+function trueAnswer(record: RawRecord, field: string, index: number): string | undefined {
+  const value = record[field];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' && first.trim() !== '' ? first : undefined;
+}
+
 /** Normalize one raw record of a known format into an EditRequest, or throw naming the record and field. */
 export function toEditRequest(raw: unknown, format: DatasetFormat, index: number): EditRequest {
+  return toKeyedEditRequest(raw, format, index).request;
+}
+
+function toKeyedEditRequest(
+  raw: unknown,
+  format: DatasetFormat,
+  index: number,
+): { request: EditRequest; basis: FactKeyBasis } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new DatasetFormatError(index, undefined, 'must be a JSON object');
   }
@@ -149,8 +187,18 @@ export function toEditRequest(raw: unknown, format: DatasetFormat, index: number
   const names = FIELDS[format];
   const prompt = single(record, names.prompt, index, true) ?? '';
   const subject = single(record, names.subject, index, false);
+  const explicit = firstOf(record, EXPLICIT_FACT_KEYS, index);
+  const derived =
+    explicit === undefined
+      ? factKeyOf({
+          prompt,
+          subject,
+          relation: firstOf(record, RELATION_KEYS, index),
+          answer: trueAnswer(record, names.answer, index),
+        })
+      : { factKey: explicit, basis: 'explicit' as const };
   const candidate = {
-    factKey: deriveFactKey({ prompt, subject }),
+    factKey: derived.factKey,
     prompt,
     target: single(record, names.target, index, true) ?? '',
     ...(subject === undefined || subject.trim() === '' ? {} : { subject }),
@@ -163,8 +211,11 @@ export function toEditRequest(raw: unknown, format: DatasetFormat, index: number
     throw new DatasetFormatError(index, datasetField(issue?.path ?? [], names), issue?.message ?? 'invalid');
   }
   const problem = factKeyProblem(result.data.factKey);
-  if (problem !== undefined) throw new DatasetFormatError(index, names.prompt, `cannot derive a fact key: ${problem}`);
-  return result.data;
+  if (problem !== undefined) {
+    if (explicit !== undefined) throw new DatasetFormatError(index, 'fact_key', problem);
+    throw new DatasetFormatError(index, names.prompt, `cannot derive a fact key: ${problem}`);
+  }
+  return { request: result.data, basis: derived.basis };
 }
 
 function parseJsonArray(text: string): unknown[] {
@@ -206,7 +257,13 @@ export function parseDataset(text: string): ParsedDataset {
     throw new DatasetFormatError(0, undefined, 'must be a JSON object');
   }
   const format = detectFormat(first as RawRecord, 0);
-  return { format, requests: records.map((record, index) => toEditRequest(record, format, index)) };
+  const factKeyBasis: Record<FactKeyBasis, number> = { explicit: 0, relation: 0, answer: 0, prompt: 0 };
+  const requests = records.map((record, index) => {
+    const { request, basis } = toKeyedEditRequest(record, format, index);
+    factKeyBasis[basis] += 1;
+    return request;
+  });
+  return { format, requests, factKeyBasis };
 }
 
 /** Decode file bytes strictly: invalid UTF-8 is an error, never replacement characters in the ledger. */

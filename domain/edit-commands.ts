@@ -48,6 +48,9 @@ export type SubmitEditData = z.infer<typeof SubmitEditDataSchema>;
 export const RetractEditDataSchema = EditRetractedDataSchema.omit({ schemaVersion: true }).extend({ editId: uuid });
 export type RetractEditData = z.infer<typeof RetractEditDataSchema>;
 
+export const ReinstateEditDataSchema = RetractEditDataSchema;
+export type ReinstateEditData = z.infer<typeof ReinstateEditDataSchema>;
+
 export interface SubmitEdit {
   readonly type: 'SubmitEdit';
   readonly data: SubmitEditData;
@@ -60,4 +63,10 @@ export interface RetractEdit {
   readonly metadata: CommandMetadata;
 }
 
-export type EditCommand = SubmitEdit | RetractEdit;
+export interface ReinstateEdit {
+  readonly type: 'ReinstateEdit';
+  readonly data: ReinstateEditData;
+  readonly metadata: CommandMetadata;
+}
+
+export type EditCommand = SubmitEdit | RetractEdit | ReinstateEdit;

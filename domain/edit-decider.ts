@@ -5,23 +5,42 @@
 // exact revision: two concurrent submissions for one fact cannot both think they are the first.
 //
 // Rules:
-// - SubmitEdit appends EditSubmitted; if the fact already has an active edit, the batch is
+// - SubmitEdit appends EditSubmitted. The same upstream (system, ref) again with the same content is a redelivery
+//   (no events); with different content it is a SourceConflictError naming the edit and the fields (issue 18.1).
+//   Otherwise, if the fact already has an active edit, the batch is
 //   [EditSuperseded(old, new), EditSubmitted(new)], atomically. The projections end the old edit where the
 //   new one begins (the next position of the same atomic batch), so a position inside the batch still shows the
-//   old edit and a position after it the new one: never two, never none (issue 18 point 4). The edit id is a v5 UUID of the upstream (system, ref): submitting the same source
-//   again is a no-op (no events) and the caller reports the first submission.
+//   old edit and a position after it the new one: never two, never none (issue 18 point 4). The edit id is a
+//   v5 UUID of the upstream (system, ref); the caller reports a redelivery as the first submission.
 // - RetractEdit ends an active edit. Unknown, already-retracted and superseded edits are typed errors.
-//   Retracting the newest edit does not revive the one it superseded: supersession is final.
+//   Retracting the newest edit does not revive the one it superseded; only ReinstateEdit (below) brings an
+//   ended edit back, as its own event with an actor and a reason (issue 18.2).
 import type { z } from 'zod';
 import {
+  EditAlreadyActiveError,
   EditAlreadyRetractedError,
   EditAlreadySupersededError,
   EditNotFoundError,
   InvalidFieldError,
+  SourceConflictError,
 } from './errors.ts';
-import type { EditCommand, RetractEdit, SubmitEdit } from './edit-commands.ts';
-import { CommandMetadataSchema, RetractEditDataSchema, SubmitEditDataSchema } from './edit-commands.ts';
-import type { EditEvent, EditRetracted, EditSubmitted, EditSuperseded, EventMetadata, LedgerEvent } from './events.ts';
+import type { EditCommand, ReinstateEdit, RetractEdit, SubmitEdit, SubmitEditData } from './edit-commands.ts';
+import { canonicalJson } from './canonical-json.ts';
+import {
+  CommandMetadataSchema,
+  ReinstateEditDataSchema,
+  RetractEditDataSchema,
+  SubmitEditDataSchema,
+} from './edit-commands.ts';
+import type {
+  EditEvent,
+  EditReinstated,
+  EditRetracted,
+  EditSubmitted,
+  EditSuperseded,
+  EventMetadata,
+  LedgerEvent,
+} from './events.ts';
 import { toInvalidFieldError } from './events.ts';
 import { editIdForSource, eventIdFor } from './ids.ts';
 
@@ -36,6 +55,24 @@ export type EditStatus = 'active' | 'retracted' | 'superseded';
 export interface FactEditState {
   readonly status: EditStatus;
   readonly supersededBy?: string;
+  /** What the correction says, to tell a redelivery (same content) from a conflicting resend (issue 18.1). */
+  readonly content: CorrectionContent;
+  /** How many times it was reinstated: ending events of a later life get their own deterministic ids. */
+  readonly lives: number;
+}
+
+/** The fields that say what a correction is; who sent it and why may differ between deliveries. */
+const CONTENT_FIELDS = ['prompt', 'target', 'subject', 'rephrase', 'locality', 'evidenceUrl'] as const;
+export type CorrectionContent = Pick<SubmitEditData, (typeof CONTENT_FIELDS)[number]>;
+
+function contentOf(data: SubmitEditData): CorrectionContent {
+  const { prompt, target, subject, rephrase, locality, evidenceUrl } = data;
+  return { prompt, target, subject, rephrase, locality, evidenceUrl };
+}
+
+/** The content fields on which two submissions of one upstream id differ (empty: a redelivery). */
+export function differingFields(a: CorrectionContent, b: CorrectionContent): string[] {
+  return CONTENT_FIELDS.filter((field) => canonicalJson(a[field] ?? null) !== canonicalJson(b[field] ?? null));
 }
 
 export interface FactState {
@@ -75,7 +112,16 @@ function decideSubmit(command: SubmitEdit, state: FactState): EditEvent[] {
   const metadata = eventMetadata(command);
   assertSameFact(state, data.factKey);
   const editId = editIdForSource(data.source.system, data.source.ref);
-  if (state.edits.has(editId)) return []; // redelivery of the same upstream correction
+  const known = state.edits.get(editId);
+  if (known !== undefined) {
+    const differing = differingFields(known.content, contentOf(data));
+    if (differing.length === 0) return []; // redelivery of the same upstream correction
+    throw new SourceConflictError(
+      data.source.system,
+      data.source.ref,
+      `is edit ${editId}, recorded with a different ${differing.join(', ')}; a changed correction needs a new source ref`,
+    );
+  }
 
   const submitted: EditSubmitted = {
     id: eventIdFor('EditSubmitted', editId),
@@ -83,15 +129,54 @@ function decideSubmit(command: SubmitEdit, state: FactState): EditEvent[] {
     data: { schemaVersion: 1, editId, ...data },
     metadata,
   };
-  if (state.activeEditId === undefined) return [submitted];
-  const superseded: EditSuperseded = {
+  const superseded = supersessionOf(state, editId, data.factKey, metadata);
+  return superseded === undefined ? [submitted] : [superseded, submitted];
+}
+
+/** `editId` with the life it is in: the first life keeps the plain id, so ledgers from before reinstatement keep
+ * their event ids; each reinstatement starts a new life whose ending events need ids of their own. */
+function inLife(editId: string, lives: number): string {
+  return lives === 0 ? editId : `${editId}#${lives}`;
+}
+
+/** The EditSuperseded that ends the fact's active edit in favour of `newEditId`, if the fact has one. */
+function supersessionOf(
+  state: FactState,
+  newEditId: string,
+  factKey: string,
+  metadata: EventMetadata,
+): EditSuperseded | undefined {
+  const oldEditId = state.activeEditId;
+  if (oldEditId === undefined) return undefined;
+  const lives = state.edits.get(oldEditId)?.lives ?? 0;
+  return {
     // Keyed by the pair: two writers racing to supersede one edit must not produce the same event id.
-    id: eventIdFor('EditSuperseded', `${state.activeEditId}>${editId}`),
+    id: eventIdFor('EditSuperseded', `${inLife(oldEditId, lives)}>${newEditId}`),
     type: 'EditSuperseded',
-    data: { schemaVersion: 1, oldEditId: state.activeEditId, newEditId: editId, factKey: data.factKey },
+    data: { schemaVersion: 1, oldEditId, newEditId, factKey },
     metadata,
   };
-  return [superseded, submitted];
+}
+
+/**
+ * ReinstateEdit makes a retracted or superseded edit active again (an explicit decision, unlike a redelivery,
+ * which never changes anything). If the fact has another active edit, the reinstated one supersedes it, in the
+ * same order as a submission: [EditSuperseded(active, reinstated), EditReinstated].
+ */
+function decideReinstate(command: ReinstateEdit, state: FactState): EditEvent[] {
+  const data = validated(ReinstateEditDataSchema, command.data, '');
+  const metadata = eventMetadata(command);
+  const edit = state.edits.get(data.editId);
+  if (edit === undefined || state.factKey !== data.factKey) throw new EditNotFoundError(data.editId);
+  if (edit.status === 'active') throw new EditAlreadyActiveError(data.editId);
+  const reinstated: EditReinstated = {
+    id: eventIdFor('EditReinstated', inLife(data.editId, edit.lives + 1)),
+    type: 'EditReinstated',
+    data: { schemaVersion: 1, ...data },
+    metadata,
+  };
+  const superseded = supersessionOf(state, data.editId, data.factKey, metadata);
+  return superseded === undefined ? [reinstated] : [superseded, reinstated];
 }
 
 function decideRetract(command: RetractEdit, state: FactState): EditEvent[] {
@@ -103,7 +188,7 @@ function decideRetract(command: RetractEdit, state: FactState): EditEvent[] {
   if (edit.status === 'superseded')
     throw new EditAlreadySupersededError(data.editId, edit.supersededBy ?? 'a newer edit');
   const retracted: EditRetracted = {
-    id: eventIdFor('EditRetracted', data.editId),
+    id: eventIdFor('EditRetracted', inLife(data.editId, edit.lives)),
     type: 'EditRetracted',
     data: { schemaVersion: 1, ...data },
     metadata,
@@ -117,7 +202,16 @@ export function decideEdit(command: EditCommand, state: FactState): EditEvent[] 
       return decideSubmit(command, state);
     case 'RetractEdit':
       return decideRetract(command, state);
+    case 'ReinstateEdit':
+      return decideReinstate(command, state);
   }
+}
+
+/** An edit the stream already holds (its EditSubmitted comes first in the stream). */
+function recorded(state: FactState, editId: string): FactEditState {
+  const edit = state.edits.get(editId);
+  if (edit === undefined) throw new Error(`fact stream event refers to ${editId} before its EditSubmitted`);
+  return { status: edit.status, content: edit.content, lives: edit.lives };
 }
 
 function withEdit(state: FactState, editId: string, edit: FactEditState): Map<string, FactEditState> {
@@ -131,19 +225,28 @@ export function evolveFact(state: FactState, event: LedgerEvent): FactState {
     case 'EditSubmitted':
       return {
         factKey: event.data.factKey,
-        edits: withEdit(state, event.data.editId, { status: 'active' }),
+        edits: withEdit(state, event.data.editId, { status: 'active', content: contentOf(event.data), lives: 0 }),
         activeEditId: event.data.editId,
       };
     case 'EditSuperseded': {
-      const edits = withEdit(state, event.data.oldEditId, { status: 'superseded', supersededBy: event.data.newEditId });
+      const edits = withEdit(state, event.data.oldEditId, {
+        ...recorded(state, event.data.oldEditId),
+        status: 'superseded',
+        supersededBy: event.data.newEditId,
+      });
       // The new edit's EditSubmitted follows in the same batch and makes it the active one.
       const activeEditId = state.activeEditId === event.data.oldEditId ? undefined : state.activeEditId;
       return { factKey: event.data.factKey, edits, activeEditId };
     }
     case 'EditRetracted': {
-      const edits = withEdit(state, event.data.editId, { status: 'retracted' });
+      const edits = withEdit(state, event.data.editId, { ...recorded(state, event.data.editId), status: 'retracted' });
       const activeEditId = state.activeEditId === event.data.editId ? undefined : state.activeEditId;
       return { factKey: event.data.factKey, edits, activeEditId };
+    }
+    case 'EditReinstated': {
+      const before = recorded(state, event.data.editId);
+      const edits = withEdit(state, event.data.editId, { ...before, status: 'active', lives: before.lives + 1 });
+      return { factKey: event.data.factKey, edits, activeEditId: event.data.editId };
     }
     default:
       return state;

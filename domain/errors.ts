@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'edit_not_found'
   | 'edit_already_retracted'
   | 'edit_already_superseded'
+  | 'edit_already_active'
   | 'source_conflict'
   | 'dataset_format';
 
@@ -62,6 +63,15 @@ export class EditAlreadySupersededError extends DomainError {
     readonly supersededBy: string,
   ) {
     super(`editId: edit ${editId} was superseded by ${supersededBy}; retract that one instead`);
+  }
+}
+
+export class EditAlreadyActiveError extends DomainError {
+  override readonly name = 'EditAlreadyActiveError';
+  readonly code = 'edit_already_active' as const;
+  readonly field = 'editId';
+  constructor(readonly editId: string) {
+    super(`editId: edit ${editId} is active; only a retracted or superseded edit can be reinstated`);
   }
 }
 

@@ -3,7 +3,12 @@
 import type { z } from 'zod';
 import type { JsonValue, NewEvent, RecordedEvent } from './ports/event-store.ts';
 import { InvalidFieldError, UnknownEventTypeError } from './errors.ts';
-import { EditRetractedSchema, EditSubmittedSchema, EditSupersededSchema } from './events/edit-events.ts';
+import {
+  EditReinstatedSchema,
+  EditRetractedSchema,
+  EditSubmittedSchema,
+  EditSupersededSchema,
+} from './events/edit-events.ts';
 import type { EditEvent } from './events/edit-events.ts';
 import {
   BaseModelRegisteredSchema,
@@ -22,6 +27,7 @@ export const EVENT_SCHEMAS = {
   EditSubmitted: EditSubmittedSchema,
   EditRetracted: EditRetractedSchema,
   EditSuperseded: EditSupersededSchema,
+  EditReinstated: EditReinstatedSchema,
   BaseModelRegistered: BaseModelRegisteredSchema,
   TrainingPolicyRegistered: TrainingPolicyRegisteredSchema,
   ModelVersionMaterialized: ModelVersionMaterializedSchema,
@@ -30,7 +36,7 @@ export const EVENT_SCHEMAS = {
 
 export type LedgerEventType = keyof typeof EVENT_SCHEMAS;
 export const LEDGER_EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as LedgerEventType[];
-export const EDIT_EVENT_TYPES = ['EditSubmitted', 'EditRetracted', 'EditSuperseded'] as const;
+export const EDIT_EVENT_TYPES = ['EditSubmitted', 'EditRetracted', 'EditSuperseded', 'EditReinstated'] as const;
 
 export type LedgerEvent = EditEvent | ModelEvent;
 
@@ -49,7 +55,7 @@ export function isLedgerEventType(type: string): type is LedgerEventType {
 }
 
 export function isEditEvent(event: LedgerEvent): event is EditEvent {
-  return event.type === 'EditSubmitted' || event.type === 'EditRetracted' || event.type === 'EditSuperseded';
+  return (EDIT_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {

@@ -3,8 +3,15 @@
 //
 // Format: 2 to 4 segments joined by `::`, each a lower-case ASCII slug (`[a-z0-9]` runs joined by single
 // `-`), at most 200 characters in all. Read it as `subject::relation[::qualifier...]`, e.g.
-// `acme-corp::ceo` or `charity-creek::river-system`. Upstream systems that know a relation id should send
-// an explicit key; for dataset records without one, `deriveFactKey` builds `slug(subject)::slug(prompt)-<hash>`.
+// `acme-corp::ceo` or `charity-creek::river-system`. A fact is (subject, relation): two prompts asking the same
+// thing differently are the same fact, so `factKeyOf` prefers, in order (issue 18 point 3):
+//   1. an explicit key;
+//   2. (subject, relation) when the record names its relation (CounterFact's relation_id, the world's relation,
+//      `edit submit --relation`): `slug(subject)::slug(relation)`;
+//   3. (subject, the fact's true answer) when the record has one but no relation (ZsRE's `answers`, CounterFact's
+//      `ground_truth`): the subject and the answer being corrected pin the fact down without a relation id, so
+//      "The 14 Irene was discovered by whom?" and "The inventor of 14 Irene was whom?" share one key;
+//   4. the prompt text, the fallback callers report: `slug(subject)::slug(prompt)-<hash>`.
 import { createHash } from 'node:crypto';
 import { InvalidFieldError } from './errors.ts';
 
@@ -57,14 +64,45 @@ export function slugify(text: string, maxLength = SEGMENT_SLUG_MAX): string {
   return slug.slice(0, maxLength).replace(/-+$/, '');
 }
 
+export type FactKeyBasis = 'explicit' | 'relation' | 'answer' | 'prompt';
+
+export interface FactKeyInput {
+  readonly prompt: string;
+  readonly subject?: string | undefined;
+  readonly relation?: string | undefined;
+  /** The fact's current true answer (the one the edit corrects), when the record carries it. */
+  readonly answer?: string | undefined;
+}
+
+function subjectSegment(subject: string | undefined): string {
+  const text = subject === undefined ? '' : normalizeText(subject);
+  return text === '' ? 'no-subject' : slugify(text) || `s-${shortHash(text)}`;
+}
+
+/** The fact key of a record without an explicit one, and what it was derived from (see the header). */
+export function factKeyOf(input: FactKeyInput): { factKey: string; basis: Exclude<FactKeyBasis, 'explicit'> } {
+  const subject = input.subject === undefined ? '' : normalizeText(input.subject);
+  const relation = input.relation === undefined ? '' : normalizeText(input.relation);
+  if (subject !== '' && relation !== '') {
+    const slug = slugify(relation);
+    return { factKey: `${subjectSegment(subject)}::${slug || `r-${shortHash(relation)}`}`, basis: 'relation' };
+  }
+  const answer = input.answer === undefined ? '' : normalizeText(input.answer);
+  if (subject !== '' && answer !== '') {
+    const slug = slugify(answer);
+    const segment = slug === '' ? `answer-${shortHash(answer)}` : `answer-${slug}-${shortHash(answer)}`;
+    return { factKey: `${subjectSegment(subject)}::${segment}`, basis: 'answer' };
+  }
+  return { factKey: deriveFactKey(input), basis: 'prompt' };
+}
+
 /**
- * Fact key for a request that has no explicit one: `slug(subject)::slug(prompt)-<sha256(prompt)[:10]>`.
+ * Fact key from the prompt text (the last resort of `factKeyOf`): `slug(subject)::slug(prompt)-<sha256(prompt)[:10]>`.
  * The hash keeps prompts that only differ in punctuation or non-Latin characters apart; the slug keeps the key
  * readable. A subject that slugs to nothing (e.g. only CJK characters) becomes `s-<hash>`.
  */
 export function deriveFactKey(request: { readonly prompt: string; readonly subject?: string | undefined }): string {
-  const subject = request.subject === undefined ? '' : normalizeText(request.subject);
-  const subjectSlug = subject === '' ? 'no-subject' : slugify(subject) || `s-${shortHash(subject)}`;
+  const subjectSlug = subjectSegment(request.subject);
   const prompt = normalizeText(request.prompt);
   const promptSlug = slugify(prompt);
   const relation = promptSlug === '' ? `p-${shortHash(prompt)}` : `${promptSlug}-${shortHash(prompt)}`;

@@ -1,5 +1,5 @@
 // Everything that happened to one edit: its submission, whether it superseded or was superseded, its
-// retraction, and the model versions trained with it. A pure fold over positioned events; feed it the edit's
+// retraction, its reinstatements (each starts a new life; status and endedAt describe the latest), and the model versions trained with it. A pure fold over positioned events; feed it the edit's
 // fact stream (and model events, when they matter) in position order.
 import type { EditSubmittedData, LedgerEvent, PositionedEvent } from '../domain/events.ts';
 
@@ -26,6 +26,7 @@ export interface EditDetails {
   readonly supersedes: readonly string[];
   readonly supersededBy: string | undefined;
   readonly retraction: { readonly reason: string; readonly by: string; readonly position: number } | undefined;
+  readonly reinstatements: ReadonlyArray<{ readonly reason: string; readonly by: string; readonly position: number }>;
   readonly modelVersions: readonly string[];
   readonly history: readonly EditHistoryEntry[];
 }
@@ -38,6 +39,7 @@ interface Draft {
   supersedes: string[];
   supersededBy: string | undefined;
   retraction: EditDetails['retraction'];
+  reinstatements: Array<EditDetails['reinstatements'][number]>;
   modelVersions: string[];
   history: EditHistoryEntry[];
 }
@@ -51,6 +53,8 @@ function touches(event: LedgerEvent, editId: string): string | undefined {
     case 'EditSuperseded':
       if (event.data.oldEditId === editId) return `superseded by ${event.data.newEditId}`;
       return event.data.newEditId === editId ? `superseded ${event.data.oldEditId}` : undefined;
+    case 'EditReinstated':
+      return event.data.editId === editId ? `reinstated by ${event.data.by}: ${event.data.reason}` : undefined;
     case 'ModelVersionMaterialized':
       return event.data.editIds.includes(editId) ? `trained into model version ${event.data.versionId}` : undefined;
     default:
@@ -87,6 +91,12 @@ function step(draft: Draft, { event, position }: PositionedEvent, editId: string
         draft.supersedes.push(event.data.oldEditId);
       }
       return;
+    case 'EditReinstated':
+      draft.status = 'active';
+      draft.endedAt = undefined;
+      draft.supersededBy = undefined;
+      draft.reinstatements.push({ reason: event.data.reason, by: event.data.by, position });
+      return;
     case 'ModelVersionMaterialized':
       draft.modelVersions.push(event.data.versionId);
       return;
@@ -105,6 +115,7 @@ export function foldEditHistory(events: Iterable<PositionedEvent>, editId: strin
     supersedes: [],
     supersededBy: undefined,
     retraction: undefined,
+    reinstatements: [],
     modelVersions: [],
     history: [],
   };

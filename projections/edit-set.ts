@@ -11,6 +11,7 @@
 //   the decider appends [EditSuperseded, EditSubmitted] as one atomic batch, so they are adjacent. The old edit
 //   stays active at the EditSuperseded position itself, so every position shows exactly one edit of the fact
 //   (never two, never none; issue 18 point 4).
+// - reinstated: a new interval starts at the EditReinstated position (an edit has one interval per life).
 // `EditIntervalIndex` keeps those intervals as events arrive, so "as of P" is a scan of an array instead of a
 // re-fold of the ledger; `foldEditSetAt` is the plain re-fold, kept as the reference and the benchmark baseline.
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
@@ -134,6 +135,19 @@ export class EditIntervalIndex {
         // Ends where the successor's EditSubmitted (the next position of the same batch) begins.
         this.end(event.data.oldEditId, position + 1, 'superseded');
         return;
+      case 'EditReinstated': {
+        const previous = this.byId.get(event.data.editId);
+        if (previous === undefined || previous.endedAt === undefined) return;
+        const interval: EditInterval = {
+          edit: previous.edit,
+          submittedAt: position,
+          endedAt: undefined,
+          endReason: undefined,
+        };
+        this.intervals.push(interval);
+        this.byId.set(event.data.editId, interval);
+        return;
+      }
       default:
         return;
     }
@@ -146,6 +160,7 @@ export class EditIntervalIndex {
     interval.endReason = reason;
   }
 
+  /** The edit's latest interval (its current life). */
   interval(editId: string): Readonly<EditInterval> | undefined {
     return this.byId.get(editId);
   }

@@ -10,7 +10,8 @@ export interface LedgerSummary {
   editsSubmitted: number;
   editsRetracted: number;
   editsSuperseded: number;
-  /** submitted - retracted - superseded (each edit ends at most once). */
+  editsReinstated: number;
+  /** submitted + reinstated - retracted - superseded (each life of an edit ends at most once). */
   activeEdits: number;
   /** Distinct fact keys that ever had an edit. */
   factKeys: number;
@@ -32,6 +33,7 @@ export function initialLedgerSummary(): LedgerSummaryState {
       editsSubmitted: 0,
       editsRetracted: 0,
       editsSuperseded: 0,
+      editsReinstated: 0,
       activeEdits: 0,
       factKeys: 0,
       modelVersions: 0,
@@ -61,6 +63,9 @@ export function evolveLedgerSummary(
     case 'EditSuperseded':
       s.editsSuperseded += 1;
       break;
+    case 'EditReinstated':
+      s.editsReinstated += 1;
+      break;
     case 'ModelVersionMaterialized':
       s.modelVersions += 1;
       break;
@@ -70,7 +75,7 @@ export function evolveLedgerSummary(
     default:
       break;
   }
-  s.activeEdits = s.editsSubmitted - s.editsRetracted - s.editsSuperseded;
+  s.activeEdits = s.editsSubmitted + s.editsReinstated - s.editsRetracted - s.editsSuperseded;
   return state;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDataset, parseDatasetBytes } from '../domain/dataset-formats.ts';
 import { DatasetFormatError } from '../domain/errors.ts';
-import { deriveFactKey, factKeyProblem } from '../domain/fact-key.ts';
+import { deriveFactKey, factKeyOf, factKeyProblem } from '../domain/fact-key.ts';
 
 const ZSRE_3K = fileURLToPath(new URL('../../shared/datasets/zsre_3k.json', import.meta.url));
 
@@ -34,7 +34,8 @@ test('ZsRE JSON array -> normalized requests', (t) => {
   t.is(format, 'zsre');
   t.deepEqual(requests, [
     {
-      factKey: deriveFactKey({ prompt: zsreRecord.src, subject: zsreRecord.subject }),
+      // No relation id in ZsRE: the subject and the true answer being corrected name the fact.
+      factKey: factKeyOf({ prompt: zsreRecord.src, subject: 'Charity Creek', answer: 'Parramatta River' }).factKey,
       prompt: zsreRecord.src,
       target: 'Chichester River',
       subject: 'Charity Creek',
@@ -42,6 +43,7 @@ test('ZsRE JSON array -> normalized requests', (t) => {
       locality: [{ prompt: zsreRecord.loc, answer: '12' }],
     },
   ]);
+  t.regex(requests[0]!.factKey, /^charity-creek::answer-parramatta-river-[0-9a-f]{10}$/);
 });
 
 test('CounterFact JSONL with array values -> normalized requests; blank lines are skipped', (t) => {
@@ -126,16 +128,59 @@ test('a UTF-8 BOM is tolerated', (t) => {
   t.is(parseDatasetBytes(Buffer.from(`\uFEFF${JSON.stringify([zsreRecord])}`)).requests.length, 1);
 });
 
-test('the real zsre_3k.json parses into 3,000 requests with distinct fact keys', (t) => {
+test('the real zsre_3k.json parses into 3,000 requests, one fact key per (subject, true answer)', (t) => {
   if (!existsSync(ZSRE_3K)) {
     t.log(`SKIPPED: ${ZSRE_3K} is absent (it lives in ../shared/datasets, outside the repo)`);
     t.pass();
     return;
   }
-  const { format, requests } = parseDatasetBytes(readFileSync(ZSRE_3K));
+  const { format, requests, factKeyBasis } = parseDatasetBytes(readFileSync(ZSRE_3K));
   t.is(format, 'zsre');
   t.is(requests.length, 3000);
-  t.is(new Set(requests.map((r) => r.factKey)).size, 3000);
+  t.deepEqual(factKeyBasis, { explicit: 0, relation: 0, answer: 3000, prompt: 0 });
+  // Issue 18 point 3: the three ways of asking who discovered 14 Irene are one fact; and records share a key
+  // exactly when they share (subject, true answer).
+  const raw = JSON.parse(readFileSync(ZSRE_3K, 'utf8')) as Array<{ subject: string; answers: string[] }>;
+  const irene = requests.filter((r) => r.subject === '14 Irene');
+  t.is(irene.length, 3);
+  t.is(new Set(irene.map((r) => r.factKey)).size, 1);
+  const pairs = new Set(raw.map((r) => `${r.subject.trim().toLowerCase()}\u0000${r.answers[0]?.trim().toLowerCase()}`));
+  t.is(new Set(requests.map((r) => r.factKey)).size, pairs.size);
+  t.true(pairs.size < 3000);
   t.true(requests.every((r) => r.rephrase.length === 1 && r.locality.length === 1 && r.subject !== undefined));
   t.is(requests[0]?.target, 'Chichester River');
+});
+
+test('fact keys: explicit, then (subject, relation), then (subject, true answer), then the prompt; counted', (t) => {
+  const records = [
+    { ...counterfactRecord, fact_key: 'danielle-darrieux::mother-tongue' },
+    { ...counterfactRecord, relation_id: 'P103' },
+    { ...counterfactRecord, prompt: 'Danielle Darrieux grew up speaking', relation: 'P103' },
+    { ...counterfactRecord, ground_truth: undefined },
+    counterfactRecord,
+  ];
+  const { requests, factKeyBasis } = parseDataset(JSON.stringify(records));
+  t.deepEqual(
+    requests.map((r) => r.factKey),
+    [
+      'danielle-darrieux::mother-tongue',
+      'danielle-darrieux::p103',
+      'danielle-darrieux::p103', // asked differently, same (subject, relation): one fact
+      deriveFactKey({ prompt: counterfactRecord.prompt, subject: counterfactRecord.subject }),
+      factKeyOf({ prompt: '', subject: 'Danielle Darrieux', answer: 'French' }).factKey,
+    ],
+  );
+  t.regex(requests[4]!.factKey, /^danielle-darrieux::answer-french-[0-9a-f]{10}$/);
+  t.deepEqual(factKeyBasis, { explicit: 1, relation: 2, answer: 1, prompt: 1 });
+  const bad = t.throws(() => parseDataset(JSON.stringify([{ ...counterfactRecord, fact_key: 'Not A Key' }])), {
+    instanceOf: DatasetFormatError,
+  });
+  t.is(bad?.field, 'fact_key');
+});
+
+test("the world's edits (relation field) get the demo's fact keys, e.g. uzei-robri::citizen-of", (t) => {
+  const text = readFileSync(fileURLToPath(new URL('../models/base/world/edits.json', import.meta.url)), 'utf8');
+  const { requests, factKeyBasis } = parseDataset(text);
+  t.is(requests[0]?.factKey, 'uzei-robri::citizen-of');
+  t.is(factKeyBasis.relation, requests.length);
 });

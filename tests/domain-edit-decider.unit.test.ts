@@ -4,14 +4,16 @@ import type { ExecutionContext } from 'ava';
 import { editDecider } from '../domain/edit-decider.ts';
 import type { EditCommand } from '../domain/edit-commands.ts';
 import {
+  EditAlreadyActiveError,
   EditAlreadyRetractedError,
   EditAlreadySupersededError,
   EditNotFoundError,
   InvalidFieldError,
+  SourceConflictError,
 } from '../domain/errors.ts';
 import type { LedgerEvent } from '../domain/events.ts';
 import { editIdForSource, eventIdFor } from '../domain/ids.ts';
-import { retractEdit, submitEdit } from './helpers/edit-fixtures.ts';
+import { reinstateEdit, retractEdit, submitEdit } from './helpers/edit-fixtures.ts';
 
 function given(...commands: EditCommand[]): LedgerEvent[] {
   const events: LedgerEvent[] = [];
@@ -65,10 +67,53 @@ test('given an active edit, when a new source submits the same fact, then EditSu
   );
 });
 
-test('given a submitted source, when the same source is submitted again (even with other content), then no events', (t) => {
+test('given a submitted source, when the same source is redelivered, then no events (whoever resends it)', (t) => {
   const history = given(submitEdit({ source: first }));
   t.deepEqual(when(history, submitEdit({ source: first })), []);
-  t.deepEqual(when(history, submitEdit({ source: first, target: 'Someone Else' })), []);
+  t.deepEqual(when(history, submitEdit({ source: first, submittedBy: 'mallory', reason: 'resent' })), []);
+});
+
+test('given a submitted source, when the same source comes with other content, then a SourceConflictError naming the edit and the fields', (t) => {
+  const history = given(submitEdit({ source: first }));
+  const error = t.throws(() => when(history, submitEdit({ source: first, target: 'Someone Else', rephrase: ['x?'] })), {
+    instanceOf: SourceConflictError,
+  });
+  t.is(error?.field, 'source.ref');
+  t.regex(error?.message ?? '', new RegExp(`crm/T-1 is edit ${firstId}, recorded with a different target, rephrase`));
+});
+
+test('given a retracted edit, when ReinstateEdit, then EditReinstated and it is the active edit again', (t) => {
+  const history = given(submitEdit({ source: first }), retractEdit(firstId));
+  const events = when(history, reinstateEdit(firstId));
+  thenTypes(t, events, ['EditReinstated']);
+  const state = [...history, ...events].reduce(editDecider.evolve, editDecider.initialState());
+  t.is(state.activeEditId, firstId);
+  // a second life ends with an event id of its own, and can be reinstated again
+  const again = when([...history, ...events], retractEdit(firstId));
+  thenTypes(t, again, ['EditRetracted']);
+  t.not(again[0]?.id, history[1]?.id);
+  const third = when([...history, ...events, ...again], reinstateEdit(firstId));
+  t.not(third[0]?.id, events[0]?.id);
+});
+
+test('given a superseded edit, when ReinstateEdit, then it supersedes the active one: [EditSuperseded(active, it), EditReinstated]', (t) => {
+  const history = given(submitEdit({ source: first }), submitEdit({ source: second, target: 'John Doe' }));
+  const events = when(history, reinstateEdit(firstId));
+  thenTypes(t, events, ['EditSuperseded', 'EditReinstated']);
+  if (events[0]?.type !== 'EditSuperseded') return t.fail();
+  t.like(events[0].data, { oldEditId: secondId, newEditId: firstId });
+  t.not(events[0].id, history[0]?.id);
+  const state = [...history, ...events].reduce(editDecider.evolve, editDecider.initialState());
+  t.is(state.activeEditId, firstId);
+  // and reinstating the second back again gets a supersession id distinct from the first one
+  const back = when([...history, ...events], reinstateEdit(secondId));
+  t.not(back[0]?.id, history[0]?.id);
+});
+
+test('given an active or unknown edit, when ReinstateEdit, then a typed error', (t) => {
+  const history = given(submitEdit({ source: first }));
+  t.throws(() => when(history, reinstateEdit(firstId)), { instanceOf: EditAlreadyActiveError });
+  t.throws(() => when(history, reinstateEdit(secondId)), { instanceOf: EditNotFoundError });
 });
 
 test('given a superseded or retracted edit, when its source is redelivered, then still no events', (t) => {

@@ -20,20 +20,34 @@ async function seededLedger(dir: string, steps: number, seed = 7) {
   let state = seed;
   const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const active = new Map<string, string>();
+  const ended = new Map<string, string[]>(); // fact -> its retracted or superseded edits
+  const endOf = (fact: string, editId: string) => ended.set(fact, [...(ended.get(fact) ?? []), editId]);
   for (let i = 0; i < steps; i++) {
     const fact = `f${Math.floor(random() * 25)}::k`;
     const current = active.get(fact);
-    if (current !== undefined && random() < 0.3) {
+    const past = ended.get(fact) ?? [];
+    const roll = random();
+    if (current !== undefined && roll < 0.3) {
       await ledger.retract(current, fact);
       active.delete(fact);
-    } else active.set(fact, (await ledger.submit(fact, `r${seed}-${i}`)).editId);
+      endOf(fact, current);
+    } else if (past.length > 0 && roll < 0.45) {
+      // Reinstate an ended edit (issue 18.2): it starts a new life and supersedes the active one, if any.
+      const editId = past.splice(Math.floor(random() * past.length), 1)[0]!;
+      await ledger.reinstate(editId, fact);
+      if (current !== undefined) endOf(fact, current);
+      active.set(fact, editId);
+    } else {
+      if (current !== undefined) endOf(fact, current);
+      active.set(fact, (await ledger.submit(fact, `r${seed}-${i}`)).editId);
+    }
   }
-  return { store, ledger };
+  return { store, ledger, active };
 }
 
 test('the persisted index answers every position exactly like the pure re-fold, across incremental catch-ups', async (t) => {
   const dir = tempDir(t);
-  const { store, ledger } = await seededLedger(dir, 120);
+  const { store, ledger, active } = await seededLedger(dir, 120);
   const index = EditIndex.open(join(dir, 'readmodel.db'));
   t.teardown(() => index.close());
   const first = await index.catchUp(store, { batchSize: 17 });
@@ -49,7 +63,19 @@ test('the persisted index answers every position exactly like the pure re-fold, 
     const actual = index.editSetAt(p);
     t.is(actual.editSetHash, expected.editSetHash, `position ${p}`);
     t.deepEqual(actual.edits, expected.edits, `position ${p}`);
+    const facts = actual.edits.map((e) => e.factKey);
+    t.is(new Set(facts).size, facts.length, `position ${p}: one edit per fact`);
   }
+  // The history has reinstatements, and the head shows exactly the edits the driver left active.
+  t.true(events.some((e) => e.event.type === 'EditReinstated'));
+  active.set('late::fact', index.editSetAt().edits.find((e) => e.factKey === 'late::fact')!.editId);
+  t.deepEqual(
+    index
+      .editSetAt()
+      .edits.map((e) => e.editId)
+      .sort(),
+    [...active.values()].sort(),
+  );
   t.is(index.editSetAt().position, second.checkpoint);
   await store.close();
 });

@@ -20,7 +20,7 @@ test('a redelivered source is a no-op that returns the first result', async (t) 
   await ledger.submit('other::ceo', 'unrelated');
   const again = await ledger.submit('acme::ceo', 'new', 'Jane');
   t.is(first.outcome, 'submitted');
-  t.deepEqual(again, { ...first, outcome: 'duplicate' });
+  t.deepEqual(again, { ...first, outcome: 'duplicate', status: 'active' });
   t.is((await ledger.events()).length, 4);
 });
 

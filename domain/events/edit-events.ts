@@ -1,5 +1,5 @@
 // Events about edits: a correction is submitted, later retracted, or superseded by a newer correction of the
-// same fact. `schemaVersion` lives in `data` because it versions the shape of `data`.
+// same fact, and possibly reinstated after that. `schemaVersion` lives in `data` because it versions the shape of `data`.
 import { z } from 'zod';
 import { factKey, httpUrl, LIMITS, requiredText, uuid } from './fields.ts';
 import { eventSchema } from './metadata.ts';
@@ -47,6 +47,16 @@ export const EditRetractedDataSchema = z.strictObject({
 });
 export type EditRetractedData = z.infer<typeof EditRetractedDataSchema>;
 
+/** A retracted or superseded edit made active again, by an explicit decision with an actor and a reason. */
+export const EditReinstatedDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  editId: uuid,
+  factKey,
+  reason: requiredText(LIMITS.reason),
+  by: requiredText(LIMITS.name),
+});
+export type EditReinstatedData = z.infer<typeof EditReinstatedDataSchema>;
+
 export const EditSupersededDataSchema = z.strictObject({
   schemaVersion: z.literal(1),
   oldEditId: uuid,
@@ -58,7 +68,9 @@ export type EditSupersededData = z.infer<typeof EditSupersededDataSchema>;
 export const EditSubmittedSchema = eventSchema('EditSubmitted', EditSubmittedDataSchema);
 export const EditRetractedSchema = eventSchema('EditRetracted', EditRetractedDataSchema);
 export const EditSupersededSchema = eventSchema('EditSuperseded', EditSupersededDataSchema);
+export const EditReinstatedSchema = eventSchema('EditReinstated', EditReinstatedDataSchema);
 export type EditSubmitted = z.infer<typeof EditSubmittedSchema>;
 export type EditRetracted = z.infer<typeof EditRetractedSchema>;
 export type EditSuperseded = z.infer<typeof EditSupersededSchema>;
-export type EditEvent = EditSubmitted | EditRetracted | EditSuperseded;
+export type EditReinstated = z.infer<typeof EditReinstatedSchema>;
+export type EditEvent = EditSubmitted | EditRetracted | EditSuperseded | EditReinstated;

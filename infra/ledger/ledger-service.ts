@@ -25,6 +25,8 @@ export interface SubmitEditResult {
   readonly factKey: string;
   /** `duplicate`: this upstream (system, ref) was already submitted; the fields describe that first submission. */
   readonly outcome: 'submitted' | 'duplicate';
+  /** For a duplicate: what became of the first submission (a retracted edit comes back only by reinstatement). */
+  readonly status?: 'active' | 'retracted' | 'superseded';
   /** The edit this submission superseded, if any. */
   readonly supersededEditId: string | undefined;
   /** Ledger position once the submission (and its supersession) was recorded: use it with `edit list --at`. */
@@ -43,6 +45,11 @@ export interface RetractEditResult {
   readonly editId: string;
   readonly factKey: string;
   readonly position: number;
+}
+
+export interface ReinstateEditResult extends RetractEditResult {
+  /** The fact's active edit that the reinstated one superseded, if any. */
+  readonly supersededEditId: string | undefined;
 }
 
 export interface ImportOptions {
@@ -110,15 +117,35 @@ export class LedgerService {
   }
 
   async retractEdit(input: RetractEditInput, context: CommandContext): Promise<RetractEditResult> {
+    const { editId, factKey, position } = await this.endOrReinstate('RetractEdit', input, context);
+    return { editId, factKey, position };
+  }
+
+  /** Make a retracted or superseded edit active again; it supersedes the fact's active edit, if any. */
+  async reinstateEdit(input: RetractEditInput, context: CommandContext): Promise<ReinstateEditResult> {
+    return this.endOrReinstate('ReinstateEdit', input, context);
+  }
+
+  private async endOrReinstate(
+    type: 'RetractEdit' | 'ReinstateEdit',
+    input: RetractEditInput,
+    context: CommandContext,
+  ): Promise<ReinstateEditResult> {
     const factKey = input.factKey ?? (await this.options.locateEdit?.(input.editId));
     if (factKey === undefined) throw new EditNotFoundError(input.editId);
     const metadata = this.metadata(context);
     const { editId, reason, by } = input;
-    const position = await this.withRetries(assertFactKey(factKey), async (stream) => {
-      const events = decideEdit({ type: 'RetractEdit', data: { editId, factKey, reason, by }, metadata }, stream.state);
-      return (await this.append(factKey, events, stream.expected)).position;
+    return this.withRetries(assertFactKey(factKey), async (stream) => {
+      const events = decideEdit({ type, data: { editId, factKey, reason, by }, metadata }, stream.state);
+      const superseded = events.find((e) => e.type === 'EditSuperseded');
+      const position = (await this.append(factKey, events, stream.expected)).position;
+      return {
+        editId,
+        factKey,
+        position,
+        supersededEditId: superseded?.type === 'EditSuperseded' ? superseded.data.oldEditId : undefined,
+      };
     });
-    return { editId, factKey, position };
   }
 
   /**
@@ -189,7 +216,10 @@ export class LedgerService {
       return decided.map(({ editId, fresh, supersededEditId }) =>
         fresh
           ? { editId, factKey, outcome: 'submitted' as const, supersededEditId, position: appendedAt }
-          : firstSubmission(editId, factKey, stream.events, appendedAt),
+          : {
+              ...firstSubmission(editId, factKey, stream.events, appendedAt),
+              status: state.edits.get(editId)?.status ?? 'active',
+            },
       );
     });
   }

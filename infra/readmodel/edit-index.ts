@@ -19,19 +19,21 @@ import { sha256Hex } from '../../domain/canonical-json.ts';
 import { activeEditOf, canonicalEditJson } from '../../projections/edit-set.ts';
 import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
 
-// 3: a superseded edit ends at its successor's position (issue 18 point 4); older files are rebuilt.
-const SCHEMA_VERSION = '3';
+// 3: a superseded edit ends at its successor's position (issue 18 point 4); 4: one row per life of an edit
+// (a reinstatement starts a new one, issue 18 point 2). Older files are rebuilt.
+const SCHEMA_VERSION = '4';
 /** ended_at of an edit still active at the checkpoint: keeps `ended_at > P` a plain index range. */
 const OPEN = Number.MAX_SAFE_INTEGER;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS edits (
-    edit_id      TEXT PRIMARY KEY,
+    edit_id      TEXT NOT NULL,
     fact_key     TEXT NOT NULL,
-    submitted_at INTEGER NOT NULL,
+    submitted_at INTEGER NOT NULL, -- where this life began: the submission or a reinstatement
     ended_at     INTEGER NOT NULL,
     end_reason   TEXT,
-    canonical    TEXT NOT NULL
+    canonical    TEXT NOT NULL,
+    PRIMARY KEY (edit_id, submitted_at)
   ) STRICT;
   CREATE INDEX IF NOT EXISTS edits_by_submitted ON edits (submitted_at, ended_at);
   CREATE INDEX IF NOT EXISTS edits_by_ended ON edits (ended_at, submitted_at);
@@ -82,6 +84,8 @@ export class EditIndex {
   private readonly setMeta;
   private readonly insertEdit;
   private readonly endEdit;
+  private readonly reinstateEdit;
+  private readonly hasEdit;
   private readonly factKeyStmt;
   private readonly bySubmitted;
   private readonly byEnded;
@@ -114,7 +118,15 @@ export class EditIndex {
     this.endEdit = db.prepare<[number, string, string, number]>(
       'UPDATE edits SET ended_at = ?, end_reason = ? WHERE edit_id = ? AND ended_at = ?',
     );
-    this.factKeyStmt = db.prepare<[string], string>('SELECT fact_key FROM edits WHERE edit_id = ?').pluck();
+    // A new life copies the edit's content from an ended row; an active edit (no ended row) gets none.
+    this.reinstateEdit = db.prepare<[number, number, string, number]>(
+      `INSERT OR IGNORE INTO edits (edit_id, fact_key, submitted_at, ended_at, canonical)
+       SELECT edit_id, fact_key, ?, ?, canonical FROM edits WHERE edit_id = ? AND ended_at <> ?
+       AND NOT EXISTS (SELECT 1 FROM edits e WHERE e.edit_id = edits.edit_id AND e.ended_at = ${OPEN})
+       ORDER BY submitted_at DESC LIMIT 1`,
+    );
+    this.hasEdit = db.prepare<[string], number>('SELECT 1 FROM edits WHERE edit_id = ? LIMIT 1').pluck();
+    this.factKeyStmt = db.prepare<[string], string>('SELECT fact_key FROM edits WHERE edit_id = ? LIMIT 1').pluck();
     // Two ways to find the edits alive at P; editSetAt picks the one with fewer candidates to scan.
     const columns = 'submitted_at, canonical';
     this.bySubmitted = db
@@ -187,6 +199,7 @@ export class EditIndex {
           if (position <= checkpoint) continue;
           switch (event.type) {
             case 'EditSubmitted': {
+              if (this.hasEdit.get(event.data.editId) !== undefined) break; // a redelivery starts no new life
               const edit = activeEditOf(event.data);
               const added = this.insertEdit.run(
                 edit.editId,
@@ -206,6 +219,9 @@ export class EditIndex {
               // Ends where its successor's EditSubmitted (next position, same atomic batch) begins: no position
               // shows the fact without an active edit (see projections/edit-set.ts).
               open -= this.endEdit.run(position + 1, 'superseded', event.data.oldEditId, OPEN).changes;
+              break;
+            case 'EditReinstated':
+              open += this.reinstateEdit.run(position, OPEN, event.data.editId, OPEN).changes;
               break;
             default:
               break;

@@ -1,5 +1,11 @@
 // Builders for edit commands and events in tests: valid by default, overridable field by field.
-import type { CommandMetadata, RetractEdit, SubmitEdit, SubmitEditData } from '../../domain/edit-commands.ts';
+import type {
+  CommandMetadata,
+  ReinstateEdit,
+  RetractEdit,
+  SubmitEdit,
+  SubmitEditData,
+} from '../../domain/edit-commands.ts';
 
 let counter = 0;
 
@@ -36,6 +42,14 @@ export function submitData(overrides: Partial<SubmitEditData> = {}): SubmitEditD
 
 export function submitEdit(overrides: Partial<SubmitEditData> = {}, metadata?: Partial<CommandMetadata>): SubmitEdit {
   return { type: 'SubmitEdit', data: submitData(overrides), metadata: commandMetadata(metadata) };
+}
+
+export function reinstateEdit(
+  editId: string,
+  factKey = 'acme-corp::ceo',
+  reason = 'retracted by mistake',
+): ReinstateEdit {
+  return { type: 'ReinstateEdit', data: { editId, factKey, reason, by: 'carol' }, metadata: commandMetadata() };
 }
 
 export function retractEdit(editId: string, factKey = 'acme-corp::ceo', reason = 'wrong source'): RetractEdit {

@@ -18,6 +18,8 @@ export function newLedger(store: EventStore = new MemoryEventStore()) {
       service.submitEdit(submitData({ factKey, target, source: { system: 'test', ref }, ...extra }), context),
     retract: (editId: string, factKey: string) =>
       service.retractEdit({ editId, factKey, reason: 'wrong', by: 'bob' }, context),
+    reinstate: (editId: string, factKey: string) =>
+      service.reinstateEdit({ editId, factKey, reason: 'retracted by mistake', by: 'carol' }, context),
     events: () => allEvents(store),
   };
 }

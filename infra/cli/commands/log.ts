@@ -40,6 +40,8 @@ function what(event: LedgerEvent): string {
       return `${event.data.editId} ${event.data.factKey}: ${event.data.reason}`;
     case 'EditSuperseded':
       return `${event.data.oldEditId} -> ${event.data.newEditId} (${event.data.factKey})`;
+    case 'EditReinstated':
+      return `${event.data.editId} ${event.data.factKey}: ${event.data.reason}`;
     case 'BaseModelRegistered':
       return `${event.data.baseModelId} ${event.data.name} ${event.data.baseHash.slice(0, 12)}`;
     case 'TrainingPolicyRegistered':
@@ -95,6 +97,7 @@ async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
     ['edits active', summary.activeEdits],
     ['edits retracted', summary.editsRetracted],
     ['edits superseded', summary.editsSuperseded],
+    ['edits reinstated', summary.editsReinstated],
     ['fact keys', summary.factKeys],
     ['model versions', summary.modelVersions],
     ['serving version', summary.servingVersionId ?? '(none)'],

@@ -18,6 +18,10 @@ Import every record of a dataset file as an edit. FILE is a JSON array or JSONL,
 rephrase_prompt, locality_prompt, locality_ground_truth). The whole file is validated before anything is
 appended. Each record's source ref is a hash of its content, so importing the same records again appends nothing.
 
+Records of one fact supersede each other in file order. The fact key is the record's fact_key if it has one, else
+(subject, relation_id or relation), else (subject, its true answer: ZsRE answers / CounterFact ground_truth), else
+the prompt text; the summary says how many records fell back to the prompt.
+
 Options:
   --system NAME    upstream system recorded on each edit (default: import)
   --reason TEXT    why (default: "import of <file name>")
@@ -37,7 +41,7 @@ export const importEdits: SubcommandSpec = {
   positionals: { min: 1, max: 1, names: 'exactly one FILE' },
   async run(flags: ParsedFlags, io: CliIO): Promise<number> {
     const file = resolve(io.cwd, flags.positionals[0]!);
-    const { format, requests } = parseDatasetBytes(await readFile(file));
+    const { format, requests, factKeyBasis } = parseDatasetBytes(await readFile(file));
     const by = actorFrom(optionalString(flags, 'by'), io.env);
     const progress =
       flags.values['no-progress'] === true
@@ -58,12 +62,14 @@ export const importEdits: SubcommandSpec = {
     );
     const seconds = (performance.now() - started) / 1000;
     progress?.finish(`${result.submitted} new, ${result.duplicates} already there`);
-    if (flags.json) writeJson(io, { file, format, ...result, seconds: Number(seconds.toFixed(3)) });
+    if (flags.json) writeJson(io, { file, format, ...result, factKeyBasis, seconds: Number(seconds.toFixed(3)) });
     else {
       io.stdout.write(
         `imported ${basename(file)} (${format}): ${result.total} records, ${result.submitted} new edits ` +
           `(${result.superseded} superseding an earlier edit), ${result.duplicates} already in the ledger; ` +
-          `head position ${result.position}; ${seconds.toFixed(2)} s\n`,
+          `head position ${result.position}; ${seconds.toFixed(2)} s\n` +
+          `fact keys: ${factKeyBasis.explicit} explicit, ${factKeyBasis.relation} from (subject, relation), ` +
+          `${factKeyBasis.answer} from (subject, true answer), ${factKeyBasis.prompt} fell back to the prompt text\n`,
       );
     }
     return ExitCode.ok;

@@ -1,5 +1,5 @@
 // `editledger edit submit`: record one correction.
-import { deriveFactKey } from '../../../domain/fact-key.ts';
+import { factKeyOf } from '../../../domain/fact-key.ts';
 import { uuidV4 } from '../../../domain/ids.ts';
 import { LedgerService } from '../../ledger/ledger-service.ts';
 import type { SubmitEditResult } from '../../ledger/ledger-service.ts';
@@ -19,13 +19,16 @@ Options:
   --target TEXT            the new answer
   --reason TEXT            why (kept in the ledger)
   --fact-key KEY           which fact: 2-4 lower-case slugs joined by "::", e.g. acme-corp::ceo
-                           (default: derived from --subject and --prompt)
+                           (default: from --subject and --relation, else from --subject and --prompt)
   --subject TEXT           the entity the fact is about
+  --relation NAME          what the prompt asks about the subject, e.g. ceo or citizen-of: corrections of
+                           one (subject, relation) supersede each other however the prompt is worded
   --rephrase TEXT          a paraphrase of the prompt (repeatable)
   --locality TEXT          an unrelated prompt whose answer must not change (repeatable)
   --locality-answer TEXT   its expected answer, paired with the --locality flags in order (repeatable)
   --source-system NAME     upstream system (default: cli)
-  --source-ref REF         upstream id; submitting the same system+ref again is a no-op (default: a new UUID)
+  --source-ref REF         upstream id: the same system+ref again is a no-op if the content is the same, a
+                           conflict (exit 5) if it differs (default: a new UUID)
   --evidence URL           an http(s) link supporting the correction
   --by NAME                who submits it (default: $EDITLEDGER_ACTOR, else $USER)
 ${COMMON_USAGE}`;
@@ -39,8 +42,13 @@ function locality(flags: ParsedFlags): Array<{ prompt: string; answer?: string }
 }
 
 function describe(result: SubmitEditResult): string {
-  if (result.outcome === 'duplicate')
-    return `already submitted: edit ${result.editId} (fact ${result.factKey}) at position ${result.position}; nothing appended\n`;
+  if (result.outcome === 'duplicate') {
+    const status =
+      result.status === 'retracted' || result.status === 'superseded'
+        ? `; it is ${result.status}: a redelivery does not bring it back, "edit reinstate ${result.editId}" does`
+        : '';
+    return `already submitted: edit ${result.editId} (fact ${result.factKey}) at position ${result.position}; nothing appended${status}\n`;
+  }
   const superseded = result.supersededEditId === undefined ? '' : `, superseding ${result.supersededEditId}`;
   return `submitted edit ${result.editId} (fact ${result.factKey}) at position ${result.position}${superseded}\n`;
 }
@@ -54,6 +62,7 @@ export const submit: SubcommandSpec = {
     reason: { type: 'string' },
     'fact-key': { type: 'string' },
     subject: { type: 'string' },
+    relation: { type: 'string' },
     rephrase: { type: 'string', multiple: true },
     locality: { type: 'string', multiple: true },
     'locality-answer': { type: 'string', multiple: true },
@@ -68,8 +77,11 @@ export const submit: SubcommandSpec = {
     const subject = optionalString(flags, 'subject');
     const by = actorFrom(optionalString(flags, 'by'), io.env);
     const evidenceUrl = optionalString(flags, 'evidence');
+    const relation = optionalString(flags, 'relation');
+    if (relation !== undefined && subject === undefined)
+      throw new UsageError('--relation: names a relation of --subject, which is missing');
     const input = {
-      factKey: optionalString(flags, 'fact-key') ?? deriveFactKey({ prompt, subject }),
+      factKey: optionalString(flags, 'fact-key') ?? factKeyOf({ prompt, subject, relation }).factKey,
       prompt,
       target: requireString(flags, 'target'),
       ...(subject === undefined ? {} : { subject }),
