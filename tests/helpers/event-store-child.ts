@@ -1,4 +1,5 @@
 // A child process for the event-store reliability tests (run with `node --import tsx`).
+// DB is a SQLite file path, or a postgres:// URL for the PostgreSQL store.
 //
 //   import DB TOTAL BATCH   appends TOTAL deterministic events in batches of BATCH over 7 streams,
 //                           printing "ack <batch> <position> <ms since start>" once each append is acknowledged.
@@ -10,7 +11,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import type { ExpectedRevision, NewEvent } from '../../domain/ports/event-store.ts';
+import type { EventStore, ExpectedRevision, NewEvent } from '../../domain/ports/event-store.ts';
+import { PostgresEventStore } from '../../infra/eventstore/postgres-event-store.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite-event-store.ts';
 
 export const IMPORT_STREAMS = 7;
@@ -36,12 +38,16 @@ export function importBatch(batch: number, batchSize: number): NewEvent[] {
 
 export const importStream = (batch: number): string => `import-${batch % IMPORT_STREAMS}`;
 
+function openStore(target: string): Promise<EventStore> | EventStore {
+  return /^postgres(ql)?:\/\//.test(target) ? PostgresEventStore.open(target) : SqliteEventStore.open(target);
+}
+
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
 async function runImport(path: string, total: number, batchSize: number): Promise<void> {
-  const store = SqliteEventStore.open(path);
+  const store = await openStore(path);
   const revisions = new Map<string, ExpectedRevision>();
   for (let s = 0; s < IMPORT_STREAMS; s++) {
     const events = await store.readStream(`import-${s}`);
@@ -59,7 +65,7 @@ async function runImport(path: string, total: number, batchSize: number): Promis
 }
 
 async function runRace(path: string, stream: string, expected: ExpectedRevision, tag: string): Promise<void> {
-  const store = SqliteEventStore.open(path);
+  const store = await openStore(path);
   const events = Array.from({ length: 20 }, (_, i): NewEvent => ({
     id: randomUUID(),
     type: `From-${tag}`,

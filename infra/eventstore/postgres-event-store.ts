@@ -1,0 +1,424 @@
+// The event store on a PostgreSQL server (selected by EDITLEDGER_STORE / DATABASE_URL = postgres://...).
+//
+// Ordering: every append takes one transaction-level advisory lock (pg_advisory_xact_lock) before it
+// reads the head, so appends run one at a time and each assigns positions head+1.. under the lock.
+// Why a lock and not a SEQUENCE: sequence values are handed out before commit and never rolled back,
+// so transaction B can take 11 and commit while A still holds 10 — a reader at that moment sees 11,
+// checkpoints it and never sees 10. Under the lock a later position can only commit after an earlier
+// one (PostgreSQL makes a commit visible before it releases the transaction's locks), so readers never
+// see a hole that fills later, and positions are contiguous since a rolled-back append took nothing.
+// The price is that appends are serialised across all clients (one fsync per append at a time); that
+// bounds append throughput, which is fine for a ledger of edits, and it keeps the logic simple and correct.
+// Idempotency and expected revisions follow domain/ports/event-store.ts exactly as the SQLite store does.
+// Subscriptions wake on LISTEN/NOTIFY: the append's pg_notify is delivered when it commits.
+// Durability is the server's: with its default synchronous_commit=on an acknowledged append is on disk.
+
+import pg from 'pg';
+import {
+  EventIdConflictError,
+  WrongExpectedRevisionError,
+  type AllFilter,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonValue,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../domain/ports/event-store.ts';
+import { EventStoreCorruptedError, EventStoreUnavailableError, InvalidEventError } from './errors.ts';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  checkCount,
+  checkFilter,
+  checkNonNegativeInteger,
+  checkStreamName,
+  prepareAppend,
+  sameJsonText,
+  type PreparedEvent,
+} from './event-input.ts';
+import { APPEND_LOCK, LOCK_NAMESPACE, NOTIFY_CHANNEL, migrate } from './postgres-schema.ts';
+import { NotifiedSubscription } from './postgres-subscription.ts';
+import { isConnectionError, redactUrl, translatePgError } from './postgres-errors.ts';
+
+export interface PostgresEventStoreOptions {
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number;
+  /** Events per read page (readAll, subscriptions). Default 1000. */
+  readonly pageSize?: number;
+  /** Per-event limit on data + metadata JSON, in UTF-8 bytes. Default 1 MiB (as the other stores). */
+  readonly maxEventBytes?: number;
+  /** How long to wait for a connection, in ms. Default 10000. */
+  readonly connectTimeoutMs?: number;
+  /** Subscriptions re-read this often even without a notification, in ms. Default 2000. */
+  readonly fallbackPollMs?: number;
+  /** How long a subscription keeps retrying while the server is unreachable, in ms. Default 60000. */
+  readonly subscriptionRetryMs?: number;
+}
+
+const COLUMNS = 'position, stream, revision, id, type, data::text AS data, metadata::text AS metadata, recorded_at';
+const TABLE = 'editledger_events';
+
+interface EventRow {
+  position: string; // bigint comes back as text; positions stay far below 2^53
+  stream: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: Date;
+}
+type StoredTuple = [id: string, position: number, stream: string, type: string, data: string, metadata: string];
+interface StateRow {
+  head: string;
+  last: number | null;
+  stored: StoredTuple[];
+}
+
+// One round trip reads everything the append decision needs: the head, the stream's last revision and
+// whichever of the batch's ids are already stored.
+const STATE_SQL = `SELECT
+  (SELECT COALESCE(max(position), 0) FROM ${TABLE}) AS head,
+  (SELECT max(revision) FROM ${TABLE} WHERE stream = $1) AS last,
+  (SELECT COALESCE(json_agg(json_build_array(id, position, stream, type, data::text, metadata::text)), '[]'::json)
+     FROM ${TABLE} WHERE id = ANY($2::uuid[])) AS stored`;
+// The insert and its notification in one statement; the NOTIFY is delivered only if the transaction commits.
+const INSERT_SQL = `WITH inserted AS (
+  INSERT INTO ${TABLE} (position, stream, revision, id, type, data, metadata, recorded_at)
+  SELECT $1::bigint + n, $2, $3::integer + n::integer, e.id, e.type, e.data::json, e.metadata::json, statement_timestamp()
+  FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, n)
+  RETURNING position)
+SELECT pg_notify('${NOTIFY_CHANNEL}', max(position)::text) FROM inserted`;
+
+export class PostgresEventStore implements EventStore {
+  private readonly subscriptions = new Set<NotifiedSubscription>();
+  private readonly pageSize: number;
+  private readonly maxEventBytes: number;
+  private listener: pg.Client | undefined;
+  private listenerStarting = false;
+  private listenerRetry: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  /** Connects, runs pending migrations, and returns the store; a clear EventStoreUnavailableError if the server cannot be used. */
+  static async open(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url.trim()))
+      throw new TypeError('PostgresEventStore.open: url must start with postgres:// or postgresql://');
+    const where = redactUrl(url.trim());
+    const config: pg.ClientConfig = {
+      connectionString: url.trim(),
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      application_name: 'editledger',
+    };
+    const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+    // An idle client whose server went away emits here; the pool drops it and the next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client, where);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw translatePgError(err, where);
+    }
+    return new PostgresEventStore(pool, config, where, options);
+  }
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly clientConfig: pg.ClientConfig,
+    /** The URL without its password, for messages. */
+    readonly where: string,
+    private readonly options: PostgresEventStoreOptions,
+  ) {
+    this.pageSize = options.pageSize ?? 1000;
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
+    checkNoNul(stream, 'stream');
+    prepared.forEach((e, i) => checkNoNul(e.type, `events[${i}].type`));
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw translatePgError(err, this.where, 'append failed, nothing was written');
+    }
+    let committing = false;
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${APPEND_LOCK})`);
+      const state = await client.query<StateRow>(STATE_SQL, [stream, prepared.map((e) => e.id)]);
+      const row = state.rows[0]!;
+      const decision = decide(stream, prepared, expected, row.last, row.stored);
+      if ('result' in decision) {
+        await client.query('ROLLBACK');
+        return decision.result;
+      }
+      const { fresh } = decision;
+      const head = Number(row.head);
+      const last = row.last ?? -1;
+      await client.query(INSERT_SQL, [
+        head,
+        stream,
+        last,
+        fresh.map((e) => e.id),
+        fresh.map((e) => e.type),
+        fresh.map((e) => e.dataJson),
+        fresh.map((e) => e.metadataJson),
+      ]);
+      committing = true;
+      await client.query('COMMIT');
+      return { nextExpectedRevision: last + fresh.length, position: head + fresh.length };
+    } catch (err) {
+      if (isConnectionError(err)) {
+        broken = err as Error; // the pool must discard this connection, not hand it out again
+        throw translatePgError(
+          err,
+          this.where,
+          committing
+            ? 'the connection broke while committing, so the append may or may not be stored; retrying it with the same event ids is safe'
+            : 'append failed, nothing was written',
+        );
+      }
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw translatePgError(err, this.where);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkStreamName(stream, 'stream');
+    const from = options.fromRevision ?? 0;
+    checkNonNegativeInteger(from, 'fromRevision');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    if (stream.includes('\u0000')) return [];
+    const rows = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${TABLE} WHERE stream = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [stream, from, options.maxCount ?? null],
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    this.assertOpen();
+    let after = options.after ?? 0;
+    checkNonNegativeInteger(after, 'after');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    checkFilter(options.filter, 'filter');
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      this.assertOpen();
+      const limit = Math.min(this.pageSize, remaining);
+      const page = await this.readPage(after, Number.MAX_SAFE_INTEGER, options.filter, limit);
+      for (const event of page) yield event;
+      const last = page.at(-1);
+      if (page.length < limit || last === undefined) return;
+      after = last.position;
+      remaining -= page.length;
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
+    checkFilter(options.filter, 'filter');
+    const source = {
+      readHead: () => {
+        this.assertOpen();
+        return this.headPosition();
+      },
+      readPage: (after: number, upTo: number, filter: AllFilter | undefined, limit: number) => {
+        this.assertOpen();
+        return this.readPage(after, upTo, filter, limit);
+      },
+      isTransient: (error: unknown) => error instanceof EventStoreUnavailableError && !this.closed,
+    };
+    const settings = {
+      pageSize: this.pageSize,
+      fallbackPollMs: this.options.fallbackPollMs ?? 2000,
+      retryForMs: this.options.subscriptionRetryMs ?? 60_000,
+    };
+    const subscription = new NotifiedSubscription(source, options, settings, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(subscription);
+    this.startListener();
+    return subscription;
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const rows = await this.query<{ head: string }>(`SELECT COALESCE(max(position), 0) AS head FROM ${TABLE}`, []);
+    return Number(rows[0]?.head ?? 0);
+  }
+
+  /** Stops this store's subscriptions, the listener and the pool. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.listenerRetry);
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    const listener = this.listener;
+    this.listener = undefined;
+    await Promise.all([listener?.end().catch(() => undefined), this.pool.end().catch(() => undefined)]);
+  }
+
+  private async readPage(
+    after: number,
+    upTo: number,
+    filter: AllFilter | undefined,
+    limit: number,
+  ): Promise<RecordedEvent[]> {
+    const params: unknown[] = [after, upTo];
+    const where = ['position > $1', 'position <= $2'];
+    if (filter?.streamPrefixes?.length) {
+      params.push(filter.streamPrefixes);
+      where.push(`EXISTS (SELECT 1 FROM unnest($${params.length}::text[]) AS p WHERE starts_with(stream, p))`);
+    }
+    if (filter?.eventTypes?.length) {
+      params.push(filter.eventTypes);
+      where.push(`type = ANY($${params.length}::text[])`);
+    }
+    params.push(limit);
+    const rows = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${TABLE} WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (err) {
+      throw translatePgError(err, this.where);
+    }
+  }
+
+  /** One connection LISTENs for the whole store and wakes every subscription; it reconnects if it drops. */
+  private startListener(): void {
+    if (this.listener || this.listenerStarting || this.closed) return;
+    this.listenerStarting = true;
+    const client = new pg.Client(this.clientConfig);
+    const drop = (): void => {
+      if (this.listener === client) this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (!this.closed && this.subscriptions.size > 0 && !this.listenerStarting) {
+        clearTimeout(this.listenerRetry);
+        this.listenerRetry = setTimeout(() => this.startListener(), 250);
+      }
+    };
+    client.on('notification', () => this.wakeAll());
+    client.on('error', drop);
+    client.on('end', drop);
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${NOTIFY_CHANNEL}`))
+      .then(
+        () => {
+          this.listenerStarting = false;
+          if (this.closed) return void client.end().catch(() => undefined);
+          this.listener = client;
+          this.wakeAll(); // anything appended before LISTEN took effect carried no notification for us
+        },
+        () => {
+          this.listenerStarting = false;
+          drop();
+        },
+      );
+  }
+
+  private wakeAll(): void {
+    for (const subscription of this.subscriptions) subscription.wake();
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    const position = Number(row.position);
+    return {
+      id: row.id,
+      type: row.type,
+      data: this.parseStored(row.data, position, 'data'),
+      metadata: this.parseStored(row.metadata, position, 'metadata') as { [key: string]: JsonValue },
+      stream: row.stream,
+      revision: row.revision,
+      position,
+      recordedAt: row.recorded_at.toISOString(),
+    };
+  }
+
+  private parseStored(text: string, position: number, field: string): JsonValue {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch (err) {
+      throw new EventStoreCorruptedError(this.where, `the ${field} of the event at position ${position} is not JSON`, {
+        cause: err,
+      });
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError(`event store at ${this.where} is closed`);
+  }
+}
+
+type Decision = { readonly result: AppendResult } | { readonly fresh: readonly PreparedEvent[] };
+
+/** The port's idempotency and expected-revision rules, given what the database holds right now (under the lock). */
+function decide(
+  stream: string,
+  events: readonly PreparedEvent[],
+  expected: ExpectedRevision,
+  last: number | null,
+  stored: readonly StoredTuple[],
+): Decision {
+  const byId = new Map(stored.map((s) => [s[0], s]));
+  const fresh: PreparedEvent[] = [];
+  let storedPosition = 0;
+  for (const event of events) {
+    const found = byId.get(event.id);
+    if (found === undefined) {
+      fresh.push(event);
+      continue;
+    }
+    const [, position, storedStream, type, data, metadata] = found;
+    const same =
+      storedStream === stream &&
+      type === event.type &&
+      sameJsonText(data, event.dataJson) &&
+      sameJsonText(metadata, event.metadataJson);
+    if (!same) throw new EventIdConflictError(event.id);
+    storedPosition = Math.max(storedPosition, Number(position));
+  }
+  // A stored event of this stream exists, so `last` is a revision here.
+  if (fresh.length === 0) return { result: { nextExpectedRevision: last ?? 0, position: storedPosition } };
+  if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
+  return { fresh };
+}
+
+function revisionMatches(expected: ExpectedRevision, last: number | null): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return last === null;
+    case 'stream_exists':
+      return last !== null;
+    default:
+      return last === expected;
+  }
+}
+
+/** PostgreSQL text cannot hold U+0000 (JSON escapes it, so only names need the check). */
+function checkNoNul(value: string, field: string): void {
+  if (value.includes('\u0000'))
+    throw new InvalidEventError(field, 'contains U+0000, which PostgreSQL text cannot store');
+}

@@ -1,0 +1,232 @@
+// The event-store contract on PostgreSQL against a throwaway server started for this file, plus what a
+// shared server adds: two processes racing on one stream, and many concurrent appenders with a reader
+// and a subscription that must each see every event exactly once, in contiguous position order.
+// Where PostgreSQL is not installed the file prints one SKIPPED line.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import test from 'ava';
+import type { NewEvent, RecordedEvent } from '../domain/ports/event-store.ts';
+import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
+import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts';
+import { registerEventStoreContract } from './helpers/event-store-contract.ts';
+import { canRunServer, startPostgresServer, type PostgresServer } from './helpers/postgres-server.ts';
+
+const available = canRunServer();
+
+if (available.ok) {
+  let server: PostgresServer | undefined;
+  const url = async (): Promise<string> => {
+    server ??= await startPostgresServer();
+    return server.url;
+  };
+  test.before(async () => {
+    await url();
+  });
+  test.after.always(() => server?.destroy());
+
+  registerEventStoreContract('postgres', async () => PostgresEventStore.open(await url()));
+
+  const noted = (i: number, tag: string): NewEvent => ({
+    id: randomUUID(),
+    type: 'Noted',
+    data: { i, tag },
+    metadata: { tag },
+  });
+
+  test('postgres: migrations are versioned and idempotent, and a newer schema is refused', async (t) => {
+    // Its own database: the schema row it plants from the future must not disturb the other tests.
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: await url() });
+    await admin.connect();
+    const database = `migrations_${randomUUID().slice(0, 8)}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const target = (await url()).replace(/\/postgres$/, `/${database}`);
+    const first = await PostgresEventStore.open(target);
+    await first.append('m-1', [noted(0, 'm')], 'no_stream');
+    const second = await PostgresEventStore.open(target); // runs the migration check again: nothing to do
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM editledger_migrations');
+      t.deepEqual(
+        rows.map((r) => r.version),
+        [1],
+      );
+      t.is((await second.readStream('m-1')).length, 1, 'reopening kept the events');
+      await client.query("INSERT INTO editledger_migrations (version, description) VALUES (99, 'from the future')");
+      const error = await t.throwsAsync(PostgresEventStore.open(target));
+      t.regex(error?.message ?? '', /schema version 99, newer than this editledger understands \(1\)/);
+    } finally {
+      await client.end();
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  test('postgres: a server that is not there is a clear EventStoreUnavailableError without the password', async (t) => {
+    const error = await t.throwsAsync(
+      PostgresEventStore.open('postgres://ledger:s3cret-pw@127.0.0.1:1/nowhere', { connectTimeoutMs: 2000 }),
+      { instanceOf: EventStoreUnavailableError },
+    );
+    t.regex(
+      error?.message ?? '',
+      /PostgreSQL event store at postgres:\/\/ledger@127\.0\.0\.1:1\/nowhere is unavailable/,
+    );
+    t.false(error?.message.includes('s3cret-pw'));
+  });
+
+  /** A child process (tests/helpers/event-store-child.ts) whose stdout lines we can wait for. */
+  function startChild(args: readonly string[]): {
+    child: ChildProcess;
+    line: (match: (line: string) => boolean) => Promise<string>;
+  } {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/event-store-child.ts', ...args], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const lines: string[] = [];
+    const waiters: Array<() => void> = [];
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      lines.push(l);
+      for (const w of waiters.splice(0)) w();
+    });
+    const line = async (match: (line: string) => boolean): Promise<string> => {
+      for (;;) {
+        const found = lines.find(match);
+        if (found !== undefined) return found;
+        if (child.exitCode !== null) throw new Error(`child exited (${child.exitCode}) before the expected line`);
+        await Promise.race([new Promise<void>((r) => waiters.push(r)), once(child, 'exit')]);
+      }
+    };
+    return { child, line };
+  }
+
+  test('postgres: two processes append to one stream at the same expected revision: one wins, one conflicts', async (t) => {
+    const target = await url();
+    const store = await PostgresEventStore.open(target);
+    try {
+      const contested = `race-${randomUUID().slice(0, 8)}`;
+      await store.append(
+        contested,
+        [0, 1, 2, 3, 4].map((i) => noted(i, 'seed')),
+        'no_stream',
+      );
+      // Round 1 races on revision 4 of an existing stream, round 2 on creating a new stream.
+      for (const [stream, expected, before] of [
+        [contested, '4', 5],
+        [`race-${randomUUID().slice(0, 8)}`, 'no_stream', 0],
+      ] as const) {
+        const children = ['A', 'B'].map((tag) => startChild(['race', target, stream, expected, tag]));
+        await Promise.all(children.map((c) => c.line((l) => l === 'ready')));
+        for (const c of children) c.child.stdin!.write('go\n');
+        const outcomes = await Promise.all(
+          children.map(
+            async (c) =>
+              JSON.parse(await c.line((l) => l.startsWith('{'))) as {
+                ok: boolean;
+                error?: string;
+                ids: string[];
+                actual?: unknown;
+              },
+          ),
+        );
+        const winners = outcomes.filter((o) => o.ok);
+        const losers = outcomes.filter((o) => !o.ok);
+        t.is(winners.length, 1, `${expected}: exactly one winner`);
+        t.is(losers[0]?.error, 'WrongExpectedRevisionError');
+        t.is(losers[0]?.actual, before + 19, 'the loser is told the revision it lost to');
+        const events = await store.readStream(stream);
+        t.deepEqual(
+          events.slice(before).map((e) => e.id),
+          winners[0]?.ids,
+          "the winner's 20 events follow what was there, nothing lost",
+        );
+        const loserIds = new Set(losers[0]?.ids);
+        const everything: RecordedEvent[] = [];
+        for await (const e of store.readAll()) everything.push(e);
+        t.false(
+          everything.some((e) => loserIds.has(e.id)),
+          "none of the loser's events is stored",
+        );
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('postgres: concurrent appenders; a reader and a subscription see every event exactly once, positions contiguous', async (t) => {
+    const target = await url();
+    const ns = `conc-${randomUUID().slice(0, 8)}`;
+    const writers = await Promise.all([0, 1, 2].map(() => PostgresEventStore.open(target, { poolSize: 4 })));
+    const observer = await PostgresEventStore.open(target, { fallbackPollMs: 60_000 }); // live delivery must come from NOTIFY
+    const start = await observer.headPosition();
+    const expected = new Set<string>();
+    const subscribed: RecordedEvent[] = [];
+    const subscription = observer.subscribeToAll({
+      after: start,
+      filter: { streamPrefixes: [ns] },
+      onEvent: (e) => void subscribed.push(e),
+      onError: (error) => t.fail(`subscription failed: ${error.message}`),
+    });
+    let writing = true;
+    // The reader polls $all unfiltered: every position after `start` must arrive once, with no gap
+    // (a gap would be a later position committed before an earlier one, or a lost event).
+    const reader = (async () => {
+      const seen: RecordedEvent[] = [];
+      let checkpoint = start;
+      let gaps = 0;
+      for (let quiet = false; writing || !quiet;) {
+        const before = checkpoint;
+        for await (const e of observer.readAll({ after: checkpoint })) {
+          if (e.position !== checkpoint + 1) gaps += 1;
+          checkpoint = e.position;
+          if (e.stream.startsWith(ns)) seen.push(e);
+        }
+        quiet = !writing && checkpoint === before;
+        await new Promise((r) => setImmediate(r));
+      }
+      return { seen, gaps };
+    })();
+    try {
+      const loops = Array.from({ length: 12 }, async (_, loop) => {
+        const store = writers[loop % writers.length]!;
+        for (let k = 0; k < 20; k++) {
+          const batch = Array.from({ length: 1 + ((loop + k) % 4) }, (_, i) => noted(k * 10 + i, `loop-${loop}`));
+          // Half the loops share streams, so expected revision 'any' appends interleave within one stream too.
+          const stream = loop % 2 === 0 ? `${ns}-shared-${k % 3}` : `${ns}-own-${loop}`;
+          await store.append(stream, batch, 'any');
+          for (const e of batch) expected.add(e.id);
+        }
+      });
+      await Promise.all(loops);
+    } finally {
+      writing = false;
+    }
+    const { seen, gaps } = await reader;
+    t.is(gaps, 0, 'positions are contiguous and never fill in later');
+    t.is(seen.length, expected.size);
+    t.is(new Set(seen.map((e) => e.id)).size, seen.length, 'the reader saw no event twice');
+    t.true(seen.every((e) => expected.has(e.id)));
+    const deadline = Date.now() + 10_000;
+    while (subscribed.length < expected.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await subscription.stop();
+    t.is(subscribed.length, expected.size, 'the subscription delivered every event');
+    t.is(new Set(subscribed.map((e) => e.id)).size, subscribed.length, 'the subscription delivered none twice');
+    t.true(subscribed.every((e, i) => i === 0 || e.position > subscribed[i - 1]!.position));
+    // Each stream's revisions are 0..n-1 with no duplicates, however the appends interleaved.
+    for (const stream of new Set(seen.map((e) => e.stream))) {
+      const revisions = (await observer.readStream(stream)).map((e) => e.revision);
+      t.deepEqual(revisions, [...revisions.keys()], stream);
+    }
+    await Promise.all([...writers, observer].map((s) => s.close()));
+  });
+} else {
+  const message = `PostgreSQL event store tests SKIPPED: ${available.why}`;
+  process.stderr.write(`${message}\n`);
+  test('postgres: tests need a PostgreSQL server installation', (t) => {
+    t.log(message);
+    t.pass();
+  });
+}
