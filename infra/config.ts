@@ -1,7 +1,8 @@
 // Where editledger keeps its files, and which event store it talks to.
 // Home directory precedence: `--home DIR` > EDITLEDGER_HOME > ./.editledger (relative to the working directory).
 // Everything editledger writes lives under the home: the ledger, the read model, artifacts.
-// The event store is the embedded SQLite file unless EVENTSTORE_URL names an EventStoreDB/KurrentDB server.
+// The event store is the embedded SQLite file unless EDITLEDGER_STORE (or DATABASE_URL) is a postgres:// URL
+// or EVENTSTORE_URL names an EventStoreDB/KurrentDB server.
 import { resolve } from 'node:path';
 import type { EventStoreConfig } from './eventstore/open.ts';
 
@@ -46,6 +47,16 @@ export function pathsFor(home: string): EditledgerPaths {
 export function loadConfig(sources: ConfigSources): EditledgerConfig {
   const paths = pathsFor(resolveHome(sources));
   const url = sources.env.EVENTSTORE_URL?.trim();
+  // DATABASE_URL is often set for other purposes, so only a postgres URL there selects the store;
+  // EDITLEDGER_STORE is ours, so anything else in it is a mistake worth stopping for.
+  const isPostgres = (v: string | undefined): boolean => v !== undefined && /^postgres(ql)?:\/\//i.test(v);
+  const chosen = sources.env.EDITLEDGER_STORE?.trim();
+  if (chosen && !isPostgres(chosen))
+    throw new Error(
+      `EDITLEDGER_STORE must be a postgres:// or postgresql:// URL (unset for the embedded SQLite store), got ${/^[a-z][a-z0-9+.-]*:/i.exec(chosen)?.[0] ?? 'a value that is not a URL'} (the rest is not shown: it may hold a password)`,
+    );
+  const postgresUrl = [chosen, sources.env.DATABASE_URL?.trim()].find(isPostgres);
+  if (postgresUrl) return { paths, eventStore: { sqlitePath: paths.ledgerDb, postgresUrl } };
   return {
     paths,
     eventStore: url ? { sqlitePath: paths.ledgerDb, eventstoreUrl: url } : { sqlitePath: paths.ledgerDb },

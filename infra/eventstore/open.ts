@@ -1,6 +1,7 @@
-// Picks the event store: EventStoreDB/KurrentDB when a URL is configured (the caller reads
-// EVENTSTORE_URL), otherwise the embedded SQLite file. The EventStoreDB client (gRPC, protobuf) is
-// loaded only when it is used, so the default path starts fast.
+// Picks the event store: PostgreSQL when a postgres:// URL is configured (the caller reads
+// EDITLEDGER_STORE / DATABASE_URL), else EventStoreDB/KurrentDB when its URL is configured (EVENTSTORE_URL),
+// otherwise the embedded SQLite file. The server clients (pg; gRPC, protobuf) are loaded only when used,
+// so the default path starts fast.
 
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import { EventStoreUnavailableError } from './errors.ts';
@@ -8,14 +9,22 @@ import { EventStoreUnavailableError } from './errors.ts';
 export interface EventStoreConfig {
   /** e.g. esdb://localhost:2113?tls=false; empty or missing selects SQLite. */
   readonly eventstoreUrl?: string;
+  /** e.g. postgres://user:pass@localhost:5432/editledger; takes precedence over eventstoreUrl. */
+  readonly postgresUrl?: string;
   /** The SQLite file, e.g. ./.editledger/ledger.db (its directory is created). */
   readonly sqlitePath: string;
 }
 
-/** How long openEventStore waits for EventStoreDB to answer before giving up with a clear error. */
+/** How long openEventStore waits for a server (EventStoreDB, PostgreSQL) to answer before giving up with a clear error. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function openEventStore(config: EventStoreConfig): Promise<EventStore> {
+  const postgresUrl = config.postgresUrl?.trim();
+  if (postgresUrl) {
+    const { PostgresEventStore } = await import('./postgres-event-store.ts');
+    // open() connects and migrates, so a wrong URL or a server that is down fails here, within the connect timeout.
+    return PostgresEventStore.open(postgresUrl, { connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  }
   const url = config.eventstoreUrl?.trim();
   if (!url) {
     const { SqliteEventStore } = await import('./sqlite-event-store.ts');

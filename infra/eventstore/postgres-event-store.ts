@@ -105,7 +105,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Connects, runs pending migrations, and returns the store; a clear EventStoreUnavailableError if the server cannot be used. */
   static async open(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
-    if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url.trim()))
+    if (typeof url !== 'string' || !/^postgres(ql)?:\/\//i.test(url.trim()))
       throw new TypeError('PostgresEventStore.open: url must start with postgres:// or postgresql://');
     const where = redactUrl(url.trim());
     const config: pg.ClientConfig = {
