@@ -1,15 +1,17 @@
-// N-API addon: OpenBLAS single-precision GEMM for the wasm backend's BatchMatMul (see trainer/runtime/blas-kernel.ts).
+// N-API addon: single-precision GEMM for the wasm backend's BatchMatMul and the LocFT host step (see
+// trainer/runtime/blas-kernel.ts), on the engine it is linked with (gemm-engine.h: OpenBLAS, or the blocked SGEMM).
 //
 // The matrices live inside the wasm linear memory. JavaScript passes a Float32Array over that whole memory plus the
 // element offset of every matrix, so nothing is copied. Every offset and extent is bounds-checked against the array
-// before BLAS touches it: a wrong offset is a JavaScript exception, never a write outside the heap.
+// before the engine touches it: a wrong offset is a JavaScript exception, never a write outside the heap.
 #include <napi.h>
-#include <cblas.h>
 
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "gemm-engine.h"
 
 namespace editledger {
 void RegisterRowKernels(Napi::Env env, Napi::Object exports);  // row-kernels.cc
@@ -108,9 +110,8 @@ Napi::Value SgemmBatch(const Napi::CallbackInfo& info) {
       for (size_t j = 0; j < cSize; j++) c[j] = 0.0f;
       continue;
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
-                heap.data + static_cast<size_t>(aOff[i]), lda, heap.data + static_cast<size_t>(bOff[i]), ldb, 0.0f, c,
-                ldc);
+    editledger::Gemm(transA, transB, m, n, k, heap.data + static_cast<size_t>(aOff[i]), lda,
+                     heap.data + static_cast<size_t>(bOff[i]), ldb, 0.0f, c, ldc);
   }
   return env.Undefined();
 }
@@ -146,18 +147,15 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (m == 0 || n == 0 || k == 0) return env.Undefined();
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
-              a.data, transA ? m : k, b.data, transB ? k : n, beta, c.data, n);
+  editledger::Gemm(transA, transB, m, n, k, a.data, transA ? m : k, b.data, transB ? k : n, beta, c.data, n);
   return env.Undefined();
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  std::string text = openblas_get_config();
-  text += ", " + std::to_string(openblas_get_num_threads()) + " threads";
-  return Napi::String::New(info.Env(), text);
+  return Napi::String::New(info.Env(), editledger::EngineInfo());
 }
 
-// setNumThreads(n) -> previous: OpenBLAS's thread count for the calls that follow (small products run faster on one
+// setNumThreads(n) -> previous: the engine's thread count for the calls that follow (small products run faster on one
 // thread than they take to wake a second).
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -166,8 +164,8 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
     if (!env.IsExceptionPending()) Napi::RangeError::New(env, "setNumThreads expects one integer >= 1").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  const int previous = openblas_get_num_threads();
-  openblas_set_num_threads(n);
+  const int previous = editledger::EngineThreads();
+  editledger::SetEngineThreads(n);
   return Napi::Number::New(env, previous);
 }
 
@@ -178,6 +176,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   editledger::RegisterRowKernels(env, exports);
   editledger::RegisterHeadLayout(env, exports);
+  editledger::RegisterEngineExtras(env, exports);
   return exports;
 }
 

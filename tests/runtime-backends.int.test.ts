@@ -12,13 +12,15 @@ import {
   tf,
   type BackendName,
 } from '../trainer/runtime/backend.ts';
-import { loadSgemmAddon } from '../trainer/runtime/blas-kernel.ts';
+import { loadNativeEngine, NATIVE_ENGINES } from '../trainer/runtime/native-addon.ts';
 import { measureMatmulGflops } from '../trainer/runtime/ceiling.ts';
 import { embed, linear, pickLastDim, sliceLastDim, stopGradient, takeRows } from '../trainer/runtime/ops.ts';
 
 type Tensor = tf.Tensor;
 
-const ALL: BackendName[] = ['tensorflow', 'wasm-blas', 'wasm', 'cpu'];
+const ALL: BackendName[] = ['tensorflow', 'wasm-blas', 'wasm-blocked', 'wasm', 'cpu'];
+/** The wasm backend with BatchMatMul on the native addon: OpenBLAS, and the blocked SGEMM (native/blocked-*.cc). */
+const NATIVE: BackendName[] = ['wasm-blas', 'wasm-blocked'];
 const available: BackendName[] = [];
 const unavailable = new Map<BackendName, string>();
 
@@ -466,98 +468,106 @@ test.serial('chained tensor methods exist at run time (tfjs-core Node build lack
 
 // ---------- the BLAS kernel ----------
 
-test.serial(
-  'wasm-blas: transposes, batches and broadcasting match the plain wasm kernel and the reference',
-  async (t) => {
-    if (reportUnavailable(t, 'wasm-blas')) return t.pass();
-    const cases = [
-      ...MATMUL_CASES,
-      { name: 'batch of one vs many', a: [1, 6, 7], b: [5, 7, 4], ta: false, tb: false },
-      { name: 'batched both transposed', a: [3, 7, 6], b: [3, 4, 7], ta: true, tb: true },
-      { name: 'square 128', a: [128, 128], b: [128, 128], ta: true, tb: true },
-    ];
-    for (const [i, c] of cases.entries()) {
-      const av = randomArray(prod(c.a), 200 + i);
-      const bv = randomArray(prod(c.b), 300 + i);
-      const ref = refMatMul(av, c.a, bv, c.b, c.ta, c.tb);
-      await initBackend('wasm', { quiet: true });
-      const plain = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
-      await initBackend('wasm-blas', { quiet: true });
-      const blas = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
-      assertClose(t, blas, plain, `blas vs wasm ${c.name}`);
-      assertClose(t, blas, ref.values, `blas vs reference ${c.name}`);
-    }
-    // Broadcasting on both sides: tfjs's own wasm and cpu kernels get this wrong (4.22), the BLAS kernel must not.
-    const a = randomArray(3 * 4 * 5, 400);
-    const b = randomArray(2 * 5 * 6, 401);
-    const ref = refMatMul(a, [3, 1, 4, 5], b, [2, 5, 6], false, false);
-    const out = tf.tidy(() => tf.matMul(tf.tensor(a, [3, 1, 4, 5]), tf.tensor(b, [2, 5, 6])));
-    t.deepEqual(out.shape, [3, 2, 4, 6]);
-    assertClose(t, out.dataSync(), ref.values, 'blas two-sided broadcast');
-    out.dispose();
-  },
-);
-
-test.serial('wasm-blas: an output that grows the wasm heap is written to the live memory', async (t) => {
-  if (reportUnavailable(t, 'wasm-blas')) return t.pass();
-  await initBackend('wasm-blas', { quiet: true });
-  const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
-  const m = 3000;
-  const n = 3000; // 36 MB output, k = 1: an outer product, cheap to check
-  const before = heap();
-  const u = randomArray(m, 500);
-  const v = randomArray(n, 501);
-  const out = tf.tidy(() => tf.matMul(tf.tensor2d(u, [m, 1]), tf.tensor2d(v, [1, n])));
-  const values = out.dataSync();
-  t.log(`wasm heap ${before} -> ${heap()} bytes`);
-  for (const [i, j] of [
-    [0, 0],
-    [m - 1, n - 1],
-    [1234, 2345],
-    [m - 1, 0],
-  ] as const) {
-    t.true(Math.abs(values[i * n + j]! - u[i]! * v[j]!) < 1e-6, `element ${i},${j}`);
-  }
-  out.dispose();
-});
-
-test.serial('wasm-blas: non-float32 matmuls fall back to the original kernel', async (t) => {
-  if (reportUnavailable(t, 'wasm-blas')) return t.pass();
-  await initBackend('wasm-blas', { quiet: true });
-  // tfjs's wasm BatchMatMul rejects int32; the fallback must surface the same error, not compute garbage.
-  t.throws(
-    () =>
-      tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([1, 0, 0, 1], [2, 2], 'int32'))),
-    {
-      message: /non-float32|not yet supported/,
+for (const native of NATIVE) {
+  test.serial(
+    `${native}: transposes, batches and broadcasting match the plain wasm kernel and the reference`,
+    async (t) => {
+      if (reportUnavailable(t, native)) return t.pass();
+      const cases = [
+        ...MATMUL_CASES,
+        { name: 'batch of one vs many', a: [1, 6, 7], b: [5, 7, 4], ta: false, tb: false },
+        { name: 'batched both transposed', a: [3, 7, 6], b: [3, 4, 7], ta: true, tb: true },
+        { name: 'square 128', a: [128, 128], b: [128, 128], ta: true, tb: true },
+      ];
+      for (const [i, c] of cases.entries()) {
+        const av = randomArray(prod(c.a), 200 + i);
+        const bv = randomArray(prod(c.b), 300 + i);
+        const ref = refMatMul(av, c.a, bv, c.b, c.ta, c.tb);
+        await initBackend('wasm', { quiet: true });
+        const plain = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
+        await initBackend(native, { quiet: true });
+        const blas = tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync());
+        assertClose(t, blas, plain, `blas vs wasm ${c.name}`);
+        assertClose(t, blas, ref.values, `blas vs reference ${c.name}`);
+      }
+      // Broadcasting on both sides: tfjs's own wasm and cpu kernels get this wrong (4.22), the BLAS kernel must not.
+      const a = randomArray(3 * 4 * 5, 400);
+      const b = randomArray(2 * 5 * 6, 401);
+      const ref = refMatMul(a, [3, 1, 4, 5], b, [2, 5, 6], false, false);
+      const out = tf.tidy(() => tf.matMul(tf.tensor(a, [3, 1, 4, 5]), tf.tensor(b, [2, 5, 6])));
+      t.deepEqual(out.shape, [3, 2, 4, 6]);
+      assertClose(t, out.dataSync(), ref.values, 'blas two-sided broadcast');
+      out.dispose();
     },
   );
-});
+}
 
-test.serial('native addon: out-of-heap offsets are exceptions, not memory corruption', (t) => {
-  const loaded = loadSgemmAddon();
-  if (!loaded.ok) {
-    t.log(`SKIPPED native addon checks: ${loaded.reason}`);
-    return t.pass();
-  }
-  const heap = new Float32Array(16);
-  const off = (v: number) => Float64Array.of(v);
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(14), off(0), off(8)), {
-    message: /A matrix/,
+for (const native of NATIVE) {
+  test.serial(`${native}: an output that grows the wasm heap is written to the live memory`, async (t) => {
+    if (reportUnavailable(t, native)) return t.pass();
+    await initBackend(native, { quiet: true });
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+    const m = 3000;
+    const n = 3000; // 36 MB output, k = 1: an outer product, cheap to check
+    const before = heap();
+    const u = randomArray(m, 500);
+    const v = randomArray(n, 501);
+    const out = tf.tidy(() => tf.matMul(tf.tensor2d(u, [m, 1]), tf.tensor2d(v, [1, n])));
+    const values = out.dataSync();
+    t.log(`wasm heap ${before} -> ${heap()} bytes`);
+    for (const [i, j] of [
+      [0, 0],
+      [m - 1, n - 1],
+      [1234, 2345],
+      [m - 1, 0],
+    ] as const) {
+      t.true(Math.abs(values[i * n + j]! - u[i]! * v[j]!) < 1e-6, `element ${i},${j}`);
+    }
+    out.dispose();
   });
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0), off(4), off(13)), {
-    message: /C matrix/,
+
+  test.serial(`${native}: non-float32 matmuls fall back to the original kernel`, async (t) => {
+    if (reportUnavailable(t, native)) return t.pass();
+    await initBackend(native, { quiet: true });
+    // tfjs's wasm BatchMatMul rejects int32; the fallback must surface the same error, not compute garbage.
+    t.throws(
+      () =>
+        tf.tidy(() =>
+          tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([1, 0, 0, 1], [2, 2], 'int32')),
+        ),
+      {
+        message: /non-float32|not yet supported/,
+      },
+    );
   });
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(-1), off(4), off(8)), {
-    message: /A matrix/,
+}
+
+for (const engine of NATIVE_ENGINES) {
+  test.serial(`native addon (${engine}): out-of-heap offsets are exceptions, not memory corruption`, (t) => {
+    const loaded = loadNativeEngine(engine);
+    if (!loaded.ok) {
+      t.log(`SKIPPED native addon checks: ${loaded.reason}`);
+      return t.pass();
+    }
+    const heap = new Float32Array(16);
+    const off = (v: number) => Float64Array.of(v);
+    t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(14), off(0), off(8)), {
+      message: /A matrix/,
+    });
+    t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0), off(4), off(13)), {
+      message: /C matrix/,
+    });
+    t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(-1), off(4), off(8)), {
+      message: /A matrix/,
+    });
+    t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0.5), off(4), off(8)), {
+      message: /A matrix/,
+    });
+    heap.set([1, 2, 3, 4, 5, 6, 7, 8]);
+    loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0), off(4), off(8));
+    t.deepEqual(Array.from(heap.subarray(8, 12)), [19, 22, 43, 50]);
   });
-  t.throws(() => loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0.5), off(4), off(8)), {
-    message: /A matrix/,
-  });
-  heap.set([1, 2, 3, 4, 5, 6, 7, 8]);
-  loaded.addon.sgemmBatch(heap, false, false, 2, 2, 2, off(0), off(4), off(8));
-  t.deepEqual(Array.from(heap.subarray(8, 12)), [19, 22, 43, 50]);
-});
+}
 
 // ---------- ceiling helper ----------
 

@@ -7,6 +7,8 @@
  * Backends, fastest first (what `auto` tries):
  *   tensorflow  @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node (optional dependencies; absent on most machines)
  *   wasm-blas   the wasm backend whose BatchMatMul runs OpenBLAS sgemm through the native addon (native/)
+ *   wasm-blocked  the same with the addon's own blocked SGEMM (native/blocked-*.cc), for machines without OpenBLAS:
+ *               within float rounding of wasm-blas, not the same bits (so recorded under its own name)
  *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, single-threaded (wasm threads do not work under Node)
  *   cpu         @tensorflow/tfjs-backend-cpu, pure JS, ~30x slower than wasm on matmuls
  */
@@ -18,13 +20,15 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { installBlasKernel, loadSgemmAddon, uninstallBlasKernel } from './blas-kernel.ts';
+import { backendLine, verboseRequested } from './backend-line.ts';
+import { installBlasKernel, uninstallBlasKernel } from './blas-kernel.ts';
+import { addonThreads, loadSgemmAddon, nativeEnginePreference, type NativeEngine } from './native-addon.ts';
 import { registerTfjsGradientsAndChainedOps } from './tfjs-registrations.ts';
 import { normaliseCumulativeAxis, registerWasmGradientKernels } from './wasm-kernels.ts';
 
 export { tf };
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'wasm-blas', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'wasm-blas', 'wasm-blocked', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
@@ -33,19 +37,25 @@ export interface BackendInfo {
   name: BackendName;
   /** Human-readable description, e.g. "tfjs-backend-wasm 4.22.0, SIMD, 1 thread, matmul via OpenBLAS sgemm". */
   detail: string;
+  /** The short form the stderr line shows, e.g. "native openblas sgemm, 2 threads". */
+  summary: string;
+  /** The native addon's GEMM engine behind BatchMatMul (wasm-blas: openblas, wasm-blocked: blocked). */
+  engine?: NativeEngine;
   /** wasm SIMD in use (false for non-wasm backends). */
   simd: boolean;
-  /** BatchMatMul runs on native BLAS (true for wasm-blas and tensorflow). */
+  /** BatchMatMul runs on native BLAS (true for wasm-blas, wasm-blocked and tensorflow). */
   blas: boolean;
 }
 
 export interface InitBackendOptions {
   /** Do not log the `auto` choice on stderr (tests). */
   quiet?: boolean;
+  /** Log the full description instead of the short line (default: EDITLEDGER_VERBOSE, see backend-line.ts). */
+  verbose?: boolean;
 }
 
 /** Order in which `auto` tries backends. */
-const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'wasm-blas', 'wasm', 'cpu'];
+const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'wasm-blas', 'wasm-blocked', 'wasm', 'cpu'];
 
 const require = createRequire(import.meta.url);
 
@@ -99,6 +109,7 @@ export async function initBackend(choice?: BackendChoice, opts: InitBackendOptio
     choice = parseBackendChoice(choice);
   }
   if (choice !== 'auto') return activate(choice);
+  nativeEnginePreference(); // a misspelt EDITLEDGER_NATIVE_ENGINE is an error, not a silent fall back to plain wasm
 
   if (autoResolved) return activate(autoResolved.name);
   const skipped: string[] = [];
@@ -108,8 +119,7 @@ export async function initBackend(choice?: BackendChoice, opts: InitBackendOptio
       autoResolved = info;
       if (!opts.quiet && !autoLogged) {
         autoLogged = true;
-        const why = skipped.length ? ` (skipped: ${skipped.join('; ')})` : '';
-        process.stderr.write(`editledger: compute backend ${info.name}: ${info.detail}${why}\n`);
+        process.stderr.write(backendLine(info, skipped, opts.verbose ?? verboseRequested()) + '\n');
       }
       return info;
     } catch (err) {
@@ -139,42 +149,58 @@ async function activate(name: BackendName): Promise<BackendInfo> {
       info = await activateTensorflow();
       break;
     case 'wasm':
-      info = await activateWasm(false);
+      info = await activateWasm(undefined);
       break;
     case 'wasm-blas':
-      info = await activateWasm(true);
+      info = await activateWasm('openblas');
+      break;
+    case 'wasm-blocked':
+      info = await activateWasm('blocked');
       break;
     case 'cpu':
       uninstallBlasKernel();
       await setTfBackend('cpu');
       silenceCpuBanner();
       normaliseCumulativeAxis('cpu');
-      info = { name: 'cpu', detail: `tfjs-backend-cpu ${tf.version_core}, pure JavaScript`, simd: false, blas: false };
+      info = {
+        name: 'cpu',
+        detail: `tfjs-backend-cpu ${tf.version_core}, pure JavaScript`,
+        summary: 'tfjs cpu, pure JavaScript',
+        simd: false,
+        blas: false,
+      };
       break;
   }
   current = info;
   return info;
 }
 
-async function activateWasm(withBlas: boolean): Promise<BackendInfo> {
+/** Plain wasm (no engine), or wasm with BatchMatMul on that native engine. */
+async function activateWasm(engine: NativeEngine | undefined): Promise<BackendInfo> {
+  const name = engine === 'openblas' ? 'wasm-blas' : 'wasm-blocked';
   // Load the addon before touching the backend so a missing addon leaves the current backend as it was.
-  const addon = withBlas ? loadSgemmAddon() : undefined;
-  if (addon && !addon.ok) throw new Error(`wasm-blas unavailable: ${addon.reason}`);
+  const addon = engine ? loadSgemmAddon(engine) : undefined;
+  if (addon && !addon.ok) throw new Error(`${name} unavailable: ${addon.reason}`);
   await setTfBackend('wasm');
   registerWasmGradientKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const base = `tfjs-backend-wasm ${tf.version_core}${simd ? ', SIMD' : ', no SIMD'}, 1 thread`;
   if (addon?.ok) {
     installBlasKernel(addon.addon);
+    const threads = addonThreads(addon.addon);
+    const kernel = addon.addon.blockedKernel?.();
     return {
-      name: 'wasm-blas',
-      detail: `${base}, matmul via OpenBLAS sgemm (${addon.addon.info()})`,
+      name,
+      // wasm-blas's detail is recorded in manifests (libraries.backendDetail): kept exactly as it always was.
+      detail: `${base}, matmul via ${engine === 'openblas' ? 'OpenBLAS' : 'native-blocked'} sgemm (${addon.addon.info()})`,
+      summary: `native ${engine} sgemm${kernel ? ` (${kernel})` : ''}${threads ? `, ${threads} threads` : ''}`,
+      engine: addon.engine,
       simd,
       blas: true,
     };
   }
   uninstallBlasKernel();
-  return { name: 'wasm', detail: base, simd, blas: false };
+  return { name: 'wasm', detail: base, summary: `tfjs wasm${simd ? ' SIMD' : ''}, 1 thread`, simd, blas: false };
 }
 
 async function activateTensorflow(): Promise<BackendInfo> {
@@ -206,7 +232,8 @@ async function activateTensorflow(): Promise<BackendInfo> {
   }
   uninstallBlasKernel();
   await setTfBackend('tensorflow');
-  return { name: 'tensorflow', detail: `${tfNodeDetail} (libtensorflow)`, simd: false, blas: true };
+  const detail = `${tfNodeDetail} (libtensorflow)`;
+  return { name: 'tensorflow', detail, summary: detail, simd: false, blas: true };
 }
 
 async function setTfBackend(name: string): Promise<void> {
