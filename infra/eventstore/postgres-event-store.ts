@@ -116,6 +116,9 @@ export class PostgresEventStore implements EventStore {
     const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
     // An idle client whose server went away emits here; the pool drops it and the next query reconnects.
     pool.on('error', () => undefined);
+    // A checked-out client also emits 'error' when its socket closes between two queries (the pool only
+    // listens while it is idle); the failure reaches us through the next query, so the event itself is ignored.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       const client = await pool.connect();
       try {
