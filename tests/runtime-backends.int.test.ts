@@ -12,6 +12,8 @@ import {
   tf,
   type BackendName,
 } from '../trainer/runtime/backend.ts';
+import { spawnSync } from 'node:child_process';
+import { backendLine, takeVerboseFlag, verboseRequested } from '../trainer/runtime/backend-line.ts';
 import { loadNativeEngine, NATIVE_ENGINES } from '../trainer/runtime/native-addon.ts';
 import { measureMatmulGflops } from '../trainer/runtime/ceiling.ts';
 import { embed, linear, pickLastDim, sliceLastDim, stopGradient, takeRows } from '../trainer/runtime/ops.ts';
@@ -182,6 +184,73 @@ test.serial('wasm-blas: disabled addon is a clear error for the explicit choice 
     if (before === undefined) delete process.env['EDITLEDGER_NATIVE_SGEMM'];
     else process.env['EDITLEDGER_NATIVE_SGEMM'] = before;
   }
+});
+
+// ---------- the backend line on stderr ----------
+
+/** What a fresh process prints on stderr when it resolves `auto` (the line every CLI command shows). */
+function autoLine(env: Record<string, string>): string {
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      "const { initBackend } = await import('./trainer/runtime/backend.ts'); await initBackend('auto');",
+    ],
+    { encoding: 'utf8', env: { ...process.env, EDITLEDGER_VERBOSE: '', EDITLEDGER_NATIVE_ENGINE: '', ...env } },
+  );
+  if (child.status !== 0) throw new Error(`child failed: ${child.stderr}`);
+  return child.stderr;
+}
+
+test.serial('backend line: one short line by default, the full description with EDITLEDGER_VERBOSE=1', (t) => {
+  const short = autoLine({});
+  t.log(short.trim());
+  t.is(short.split('\n').length, 2, 'exactly one line');
+  t.true(short.length < 100, `${short.length} characters`);
+  const best = ALL.find((name) => available.includes(name))!;
+  if (best === 'wasm-blas') t.regex(short, /^editledger: backend wasm-blas: native openblas sgemm, \d+ threads\n$/);
+  else t.regex(short, new RegExp(`^editledger: backend ${best}: `));
+  t.notRegex(short, /skipped|tfjs-backend-wasm 4/);
+
+  const verbose = autoLine({ EDITLEDGER_VERBOSE: '1' });
+  t.regex(verbose, new RegExp(`^editledger: compute backend ${best}: `));
+  if (best === 'wasm-blas') t.regex(verbose, /matmul via OpenBLAS sgemm \(OpenBLAS \d/);
+  if (unavailable.has('tensorflow')) t.regex(verbose, /\(skipped: tensorflow: .*tfjs-node/);
+  t.true(verbose.length > short.length);
+
+  if (available.includes('wasm-blocked')) {
+    const blocked = autoLine({ EDITLEDGER_NATIVE_ENGINE: 'blocked' });
+    t.regex(
+      blocked,
+      /^editledger: backend wasm-blocked: native blocked sgemm \((avx512|avx2|generic)\), \d+ threads\n$/,
+    );
+  }
+  const plain = autoLine({ EDITLEDGER_NATIVE_SGEMM: 'off' });
+  t.regex(plain, /^editledger: backend wasm: tfjs wasm SIMD, 1 thread \(EDITLEDGER_VERBOSE=1: why no native\)\n$/);
+  t.true(plain.length < 100, `${plain.length} characters`);
+});
+
+test.serial('backend line: --verbose is taken off the CLI arguments and turns verbose on', (t) => {
+  const env: NodeJS.ProcessEnv = {};
+  t.deepEqual(takeVerboseFlag(['train', '--verbose', '--edits', 'x'], env), ['train', '--edits', 'x']);
+  t.is(env['EDITLEDGER_VERBOSE'], '1');
+  t.true(verboseRequested(env));
+  const untouched: NodeJS.ProcessEnv = {};
+  t.deepEqual(takeVerboseFlag(['edit', 'add', '--', '--verbose'], untouched), ['edit', 'add', '--', '--verbose']);
+  t.false(verboseRequested(untouched), 'a --verbose after -- is an argument, not the flag');
+  t.false(verboseRequested({ EDITLEDGER_VERBOSE: '0' }));
+  const info = { name: 'wasm-blas', summary: 'native openblas sgemm, 2 threads', detail: 'd'.repeat(300), blas: true };
+  t.is(
+    backendLine(info, ['tensorflow: absent'], false),
+    'editledger: backend wasm-blas: native openblas sgemm, 2 threads',
+  );
+  t.is(
+    backendLine(info, ['tensorflow: absent'], true),
+    `editledger: compute backend wasm-blas: ${'d'.repeat(300)} (skipped: tensorflow: absent)`,
+  );
 });
 
 // ---------- matmuls on every backend ----------
