@@ -11,7 +11,15 @@
 // Appends alternate call by call between the two sides (fresh files in a temp dir), so both see the same
 // disk; reads alternate whole passes, best of BENCH_REPEATS.
 //
-// Environment: BENCH_SINGLE=500, BENCH_BATCHED=20000, BENCH_BATCH=100, BENCH_READ=100000, BENCH_REPEATS=3.
+// PostgreSQL column: the same single and batched appends on the PostgreSQL store next to raw INSERTs of
+// the same rows into a table of the same shape (same constraints and unique indexes, same JSON), one
+// autocommit statement per append (so one durable commit each, as the store's), alternating call by call
+// on the same server. The server is BENCH_POSTGRES_URL when set (each run uses a fresh database on it,
+// dropped afterwards), else a throwaway one started like the tests' (tests/helpers/postgres-server.ts);
+// with neither, the column says why it was skipped.
+//
+// Environment: BENCH_SINGLE=500, BENCH_BATCHED=20000, BENCH_BATCH=100, BENCH_READ=100000, BENCH_REPEATS=3,
+// BENCH_POSTGRES_URL (optional).
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,12 +27,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { JsonValue, NewEvent } from '../domain/ports/event-store.ts';
+import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
+import { canRunServer, startPostgresServer, type PostgresServer } from '../tests/helpers/postgres-server.ts';
 import { envInt, markdownTable } from './table.ts';
 import type { BenchRow } from './table.ts';
 
-export type Row = BenchRow;
+/** The SQLite measurement, plus the PostgreSQL one for the append rows (events/s; a string says why it is missing). */
+export type Row = BenchRow & { readonly postgres?: { readonly store: number; readonly raw: number } | string };
 
 const STREAMS = 50;
 
@@ -126,10 +138,36 @@ function batches(total: number, size: number): NewEvent[][] {
   return out;
 }
 
+type AppendFn = (stream: string, group: readonly NewEvent[]) => Promise<void> | void;
+
 /**
  * Runs the same appends on both sides, alternating call by call (and which side goes first), so both
  * see the same disk: fsync latency on a shared machine drifts far more than the two sides differ.
  */
+async function interleave(
+  groups: readonly NewEvent[][],
+  raw: AppendFn,
+  store: AppendFn,
+): Promise<{ store: number; raw: number }> {
+  let rawSeconds = 0;
+  let storeSeconds = 0;
+  for (let i = 0; i < groups.length; i++) {
+    const stream = `edit-${i % STREAMS}`;
+    const group = groups[i]!;
+    const runRaw = async (): Promise<void> => void (rawSeconds += await timed(() => raw(stream, group)));
+    const runStore = async (): Promise<void> => void (storeSeconds += await timed(() => store(stream, group)));
+    if (i % 2 === 0) {
+      await runRaw();
+      await runStore();
+    } else {
+      await runStore();
+      await runRaw();
+    }
+  }
+  const events = groups.reduce((n, g) => n + g.length, 0);
+  return { store: events / storeSeconds, raw: events / rawSeconds };
+}
+
 async function interleavedAppends(
   rawPath: string,
   storePath: string,
@@ -137,29 +175,95 @@ async function interleavedAppends(
 ): Promise<{ store: number; raw: number }> {
   const raw = new RawLoop(rawPath);
   const store = SqliteEventStore.open(storePath);
-  let rawSeconds = 0;
-  let storeSeconds = 0;
   try {
-    for (let i = 0; i < groups.length; i++) {
-      const stream = `edit-${i % STREAMS}`;
-      const group = groups[i]!;
-      const runRaw = async (): Promise<void> => void (rawSeconds += await timed(() => raw.append(stream, group)));
-      const runStore = async (): Promise<void> =>
-        void (storeSeconds += await timed(async () => void (await store.append(stream, group, 'any'))));
-      if (i % 2 === 0) {
-        await runRaw();
-        await runStore();
-      } else {
-        await runStore();
-        await runRaw();
-      }
-    }
+    return await interleave(
+      groups,
+      raw.append,
+      async (stream, group) => void (await store.append(stream, group, 'any')),
+    );
   } finally {
     raw.db.close();
     await store.close();
   }
-  const events = groups.reduce((n, g) => n + g.length, 0);
-  return { store: events / storeSeconds, raw: events / rawSeconds };
+}
+
+/** The PostgreSQL baseline: the store's table shape, rows written by one autocommit INSERT per append. */
+class PgRawLoop {
+  private position = 0;
+  private readonly revisions = new Map<string, number>();
+
+  constructor(readonly client: pg.Client) {}
+
+  async init(): Promise<void> {
+    await this.client.query(`CREATE TABLE raw_events (position bigint PRIMARY KEY CHECK (position > 0),
+      stream text NOT NULL, revision integer NOT NULL CHECK (revision >= 0), id uuid NOT NULL UNIQUE, type text NOT NULL,
+      data json NOT NULL, metadata json NOT NULL, recorded_at timestamptz NOT NULL, UNIQUE (stream, revision))`);
+  }
+
+  readonly append = async (stream: string, events: readonly NewEvent[]): Promise<void> => {
+    const first = this.revisions.get(stream) ?? -1;
+    const columns = [[], [], [], [], [], []] as [number[], number[], string[], string[], string[], string[]];
+    events.forEach((e, k) => {
+      columns[0].push(this.position + k + 1);
+      columns[1].push(first + k + 1);
+      columns[2].push(e.id);
+      columns[3].push(e.type);
+      columns[4].push(JSON.stringify(e.data));
+      columns[5].push(JSON.stringify(e.metadata));
+    });
+    await this.client.query(
+      `INSERT INTO raw_events SELECT p, $1, r, id, t, d::json, m::json, statement_timestamp()
+       FROM unnest($2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS x(p, r, id, t, d, m)`,
+      [stream, ...columns],
+    );
+    this.position += events.length;
+    this.revisions.set(stream, first + events.length);
+  };
+}
+
+/** Single and batched appends on the PostgreSQL store vs raw INSERTs, or why PostgreSQL was skipped. */
+async function benchPostgres(
+  single: number,
+  batched: number,
+  batchSize: number,
+): Promise<{ single: { store: number; raw: number }; batched: { store: number; raw: number } } | string> {
+  let server: PostgresServer | undefined;
+  let url = process.env.BENCH_POSTGRES_URL?.trim();
+  if (!url) {
+    const can = canRunServer();
+    if (!can.ok) return `skipped: ${can.why}`;
+    server = await startPostgresServer();
+    url = server.url;
+  }
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const run = async (groups: readonly NewEvent[][]): Promise<{ store: number; raw: number }> => {
+    const database = `editledger_bench_${randomUUID().slice(0, 8)}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    const target = new URL(url);
+    target.pathname = `/${database}`;
+    const store = await PostgresEventStore.open(target.href);
+    const client = new pg.Client({ connectionString: target.href });
+    try {
+      await client.connect();
+      const raw = new PgRawLoop(client);
+      await raw.init();
+      return await interleave(
+        groups,
+        raw.append,
+        async (stream, group) => void (await store.append(stream, group, 'any')),
+      );
+    } finally {
+      await Promise.all([store.close(), client.end()]);
+      await admin.query(`DROP DATABASE ${database}`);
+    }
+  };
+  try {
+    return { single: await run(batches(single, 1)), batched: await run(batches(batched, batchSize)) };
+  } finally {
+    await admin.end();
+    server?.destroy();
+  }
 }
 
 export async function benchStore(): Promise<Row[]> {
@@ -215,34 +319,46 @@ export async function benchStore(): Promise<Row[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const row = (metric: string, [ours, raw]: number[], target?: string): Row => ({
+  const postgres = await benchPostgres(single, batched, batchSize);
+  if (typeof postgres === 'string') process.stderr.write(`PostgreSQL column ${postgres}\n`);
+  const row = (metric: string, [ours, raw]: number[], target?: string, pgSide?: Row['postgres']): Row => ({
     metric,
     unit: 'events/s',
     editledger: ours ?? 0,
     raw: raw ?? 0,
     ratio: (ours ?? 0) / (raw ?? 1),
     target,
+    postgres: pgSide,
   });
+  const pgOf = (key: 'single' | 'batched'): Row['postgres'] =>
+    typeof postgres === 'string' ? postgres : postgres[key];
   return [
-    row(`durable single appends (${single} x 1 event)`, best.single, '>= 0.8x'),
-    row(`batched appends (${batched} events, ${batchSize}/batch)`, best.batched, '>= 0.8x'),
-    row(`$all read + fold (${readCount} events)`, best.read),
+    row(`durable single appends (${single} x 1 event)`, best.single, '>= 0.8x', pgOf('single')),
+    row(`batched appends (${batched} events, ${batchSize}/batch)`, best.batched, '>= 0.8x', pgOf('batched')),
+    row(`$all read + fold (${readCount} events)`, best.read, undefined, 'not measured'),
   ];
 }
 
 export function formatStoreTable(rows: readonly Row[]): string {
-  const header = ['metric', 'editledger', 'raw better-sqlite3', 'ratio', 'target'];
+  const header = ['metric', 'editledger', 'raw better-sqlite3', 'ratio', 'target', 'PostgreSQL store / raw pg INSERT'];
+  const rate = (n: number, unit: string): string => `${Math.round(n).toLocaleString('en-US')} ${unit}`;
   const cells = rows.map((r) => [
     r.metric,
-    `${Math.round(r.editledger).toLocaleString('en-US')} ${r.unit}`,
-    `${Math.round(r.raw).toLocaleString('en-US')} ${r.unit}`,
+    rate(r.editledger, r.unit),
+    rate(r.raw, r.unit),
     `${r.ratio.toFixed(2)}x`,
     r.target ? `${r.target} ${r.ratio >= 0.8 ? 'ok' : 'MISSED'}` : '',
+    r.postgres === undefined || typeof r.postgres === 'string'
+      ? (r.postgres ?? '')
+      : `${rate(r.postgres.store, r.unit)} / ${rate(r.postgres.raw, r.unit)} = ${(r.postgres.store / r.postgres.raw).toFixed(2)}x`,
   ]);
   return markdownTable(header, cells);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log('event store: SQLite (WAL, synchronous=FULL) vs a raw better-sqlite3 loop with the same durability\n');
+  console.log(
+    'event store: SQLite (WAL, synchronous=FULL) vs a raw better-sqlite3 loop with the same durability;' +
+      ' PostgreSQL (synchronous_commit=on) vs raw INSERTs of the same rows\n',
+  );
   console.log(formatStoreTable(await benchStore()));
 }

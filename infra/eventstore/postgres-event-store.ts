@@ -159,7 +159,12 @@ export class PostgresEventStore implements EventStore {
     let broken: Error | undefined;
     try {
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${APPEND_LOCK})`);
-      const state = await client.query<StateRow>(STATE_SQL, [stream, prepared.map((e) => e.id)]);
+      // Named statements are parsed and planned once per connection, not on every append.
+      const state = await client.query<StateRow>({
+        name: 'editledger_append_state',
+        text: STATE_SQL,
+        values: [stream, prepared.map((e) => e.id)],
+      });
       const row = state.rows[0]!;
       const decision = decide(stream, prepared, expected, row.last, row.stored);
       if ('result' in decision) {
@@ -169,15 +174,19 @@ export class PostgresEventStore implements EventStore {
       const { fresh } = decision;
       const head = Number(row.head);
       const last = row.last ?? -1;
-      await client.query(INSERT_SQL, [
-        head,
-        stream,
-        last,
-        fresh.map((e) => e.id),
-        fresh.map((e) => e.type),
-        fresh.map((e) => e.dataJson),
-        fresh.map((e) => e.metadataJson),
-      ]);
+      await client.query({
+        name: 'editledger_append_insert',
+        text: INSERT_SQL,
+        values: [
+          head,
+          stream,
+          last,
+          fresh.map((e) => e.id),
+          fresh.map((e) => e.type),
+          fresh.map((e) => e.dataJson),
+          fresh.map((e) => e.metadataJson),
+        ],
+      });
       committing = true;
       await client.query('COMMIT');
       return { nextExpectedRevision: last + fresh.length, position: head + fresh.length };
