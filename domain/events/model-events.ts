@@ -31,10 +31,11 @@ export const TrainingPolicySchema = z.strictObject({
   /** Matrix inside the block, e.g. `mlp.down_proj`. */
   module: requiredText(LIMITS.name),
   optimizer: z.literal('adam'),
-  lr: z.number().positive(),
-  batchSize: z.number().int().positive(),
+  /** In (0, 1]: Adam steps larger than the weights themselves only diverge. */
+  lr: z.number().positive('must be in (0, 1]').max(1, 'must be in (0, 1]'),
+  batchSize: z.number().int().min(1, 'must be an integer >= 1').max(1_000_000),
   /** Upper bound on epochs; training stops earlier when the epoch mean loss drops below `stopLoss`. */
-  epochs: z.number().int().positive(),
+  epochs: z.number().int().min(1, 'must be an integer >= 1').max(1_000_000),
   stopLoss: z.number().nonnegative(),
   /** A batch whose loss is already below this is skipped. */
   skipBatchLoss: z.number().nonnegative(),

@@ -16,8 +16,21 @@ export interface TableColumn {
   readonly align?: 'left' | 'right';
 }
 
+/** C0 and C1 control characters and DEL: the bytes that make a terminal move, clear, beep or change title. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from the ledger as it may be shown on a terminal: every control character written as a visible escape
+ * (`\x1b`, `\x07`, `\x00`), so an edit's text cannot clear the screen or forge output (issue 18.7). The stored
+ * bytes are untouched; only what is printed changes. JSON output needs none of this (JSON escapes them).
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function fit(text: string, width: number | undefined): string {
-  const oneLine = text.replace(/\s+/g, ' ');
+  const oneLine = terminalSafe(text.replace(/[ \t\n\r\f\v]+/g, ' '));
   if (width === undefined || oneLine.length <= width) return oneLine;
   return `${oneLine.slice(0, Math.max(0, width - 1))}…`;
 }
@@ -113,7 +126,7 @@ export function exitCodeFor(error: unknown): ExitCode {
 export function reportError(io: CliIO, prefix: string, error: unknown, json: boolean, usage?: string): ExitCode {
   const code = exitCodeFor(error);
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`${prefix}: ${message}\n`);
+  io.stderr.write(`${prefix}: ${terminalSafe(message)}\n`);
   if (code === ExitCode.usage && usage !== undefined) io.stderr.write(`\n${usage}`);
   if (json) {
     const field = (error as { field?: unknown })?.field;

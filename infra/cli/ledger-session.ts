@@ -1,5 +1,8 @@
 // Opening what a ledger command needs (config, event store, edit index) and always closing it again.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { EventStore } from '../../domain/ports/event-store.ts';
+import { SqliteEventStore } from '../eventstore/sqlite-event-store.ts';
 import { loadConfig } from '../config.ts';
 import type { EditledgerConfig } from '../config.ts';
 import { openEventStore } from '../eventstore/open.ts';
@@ -17,20 +20,36 @@ export interface LedgerSession {
   index(): Promise<EditIndex>;
 }
 
+export interface LedgerSessionOptions {
+  /**
+   * The command only reads (log, edit list, edit show): on the embedded store, the ledger is opened read-only,
+   * and where the home is not writable the edit index is built in memory, so a read-only home can be read.
+   */
+  readonly readOnly?: boolean;
+}
+
 export async function withLedger<T>(
   io: CliIO,
   home: string | undefined,
   run: (session: LedgerSession) => Promise<T>,
+  options: LedgerSessionOptions = {},
 ): Promise<T> {
   const config = loadConfig({ home, env: io.env, cwd: io.cwd });
-  const store = await openEventStore(config.eventStore);
+  const { sqlitePath, ...servers } = config.eventStore;
+  const embedded = Object.values(servers).every((url) => !url);
+  // A home with no ledger yet opens as before (an empty ledger is created): only an existing one is read-only.
+  const readOnly = options.readOnly === true && embedded && existsSync(sqlitePath);
+  const store = readOnly
+    ? SqliteEventStore.open(sqlitePath, { readOnly: true })
+    : await openEventStore(config.eventStore);
   let index: EditIndex | undefined;
   const session: LedgerSession = {
     config,
     store,
     async index() {
       if (index === undefined) {
-        index = EditIndex.open(config.paths.readModelDb, {
+        const path = readOnly && !writable(config.paths.readModelDb) ? ':memory:' : config.paths.readModelDb;
+        index = EditIndex.open(path, {
           onWarning: (message) => io.stderr.write(`editledger: warning: ${message}\n`),
         });
         await index.catchUp(store, { onProgress: catchUpProgress(io, index.checkpoint) });
@@ -43,6 +62,25 @@ export async function withLedger<T>(
   } finally {
     index?.close();
     await store.close();
+  }
+}
+
+/** `withLedger` for commands that only read. */
+export function withLedgerReadOnly<T>(
+  io: CliIO,
+  home: string | undefined,
+  run: (session: LedgerSession) => Promise<T>,
+): Promise<T> {
+  return withLedger(io, home, run, { readOnly: true });
+}
+
+/** Whether `file` can be written (or created in its folder) by this process. */
+function writable(file: string): boolean {
+  try {
+    accessSync(existsSync(file) ? file : dirname(file), constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -4,10 +4,11 @@
 // checking a version out as a full checkpoint folder (what `generate --version` needs).
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InvalidFieldError } from '../../domain/errors.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
+import { TrainingPolicySchema, toInvalidFieldError } from '../../domain/events.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { resolveVersionRef } from '../../projections/versions.ts';
@@ -24,6 +25,9 @@ import { commandMetadata, executeModelCommand } from '../../trainer/consumer/mod
 import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
 import { readEditingCard } from '../../trainer/locft/editing-card.ts';
 import { evaluationProgress } from './eval-progress.ts';
+
+/** A base artifact's primary file: the checkpoint's sha256sum listing, so the artifact is named by the base hash. */
+const CHECKPOINT_LISTING = 'checkpoint.sha256';
 
 export interface ModelSession {
   readonly ledger: LedgerSession;
@@ -194,12 +198,24 @@ export async function registerBase(
   dir: string,
   overrides: Partial<TrainingPolicy> & { name?: string },
 ): Promise<RegisterResult> {
-  const { checkpointHash, definingFiles, readCheckpointConfig, sha256File } =
+  const { checkpointListing, definingFiles, readCheckpointConfig, sha256File } =
     await import('../../trainer/checkpoint/hf-checkpoint.ts');
+  const { CheckpointFolderNotFoundError, validateBaseCheckpoint } =
+    await import('../../trainer/checkpoint/validate-base.ts');
   const { expectedParameterShapes } = await import('../../trainer/model/config.ts');
   const folder = resolve(dir);
+  if (
+    !(await stat(folder).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    throw new CheckpointFolderNotFoundError(folder);
   const { config } = await readCheckpointConfig(folder);
-  const baseHash = await checkpointHash(folder);
+  // The full checkpoint hash (every defining file, as the ledger records it) also names the stored artifact, so
+  // two bases that share weights but not a tokenizer file are two artifacts (issue 18.6).
+  const listing = await checkpointListing(folder);
+  const baseHash = createHash('sha256').update(listing).digest('hex');
   const files = await definingFiles(folder);
   const contents = new Map<string, Uint8Array>();
   for (const file of files) contents.set(file, await readFile(join(folder, file)));
@@ -219,8 +235,7 @@ export async function registerBase(
       // optional
     }
   }
-  const primary = files.includes('model.safetensors') ? 'model.safetensors' : 'model.safetensors.index.json';
-  const put = await session.artifacts.put({ primary, files: contents });
+  contents.set(CHECKPOINT_LISTING, new TextEncoder().encode(listing));
   const tokenizerHash = createHash('sha256')
     .update(
       `${await sha256File(join(folder, 'tokenizer.json'))}  tokenizer.json\n${await sha256File(join(folder, 'tokenizer_config.json'))}  tokenizer_config.json\n`,
@@ -240,6 +255,10 @@ export async function registerBase(
     layer: card.layer ?? Math.floor((config.numLayers - 1) / 2),
     ...policyOverrides,
   };
+  // Everything is checked before anything is stored or recorded (issue 18.5): policy ranges (cheap) first, then the
+  // checkpoint itself (weights, tokenizer, a one-token forward pass).
+  const checkedPolicy = TrainingPolicySchema.safeParse(policy);
+  if (!checkedPolicy.success) throw toInvalidFieldError(checkedPolicy.error);
   if (policy.layer >= config.numLayers)
     throw new InvalidFieldError(
       'layer',
@@ -251,6 +270,8 @@ export async function registerBase(
       'module',
       `"${policy.module}" names no weight matrix of this model (${tuned} does not exist); e.g. mlp.down_proj, mlp.up_proj, self_attn.o_proj`,
     );
+  await validateBaseCheckpoint(folder);
+  const put = await session.artifacts.put({ primary: CHECKPOINT_LISTING, files: contents });
   const artifactUri = `sha256:${put.sha256}`;
   const configHash = createHash('sha256').update(contents.get('config.json')!).digest('hex');
   const result = await executeModelCommand(session.ledger.store, () => ({

@@ -1,6 +1,7 @@
 // One way to run a ledger (sub-)command: parse flags strictly (with --home, --json and --help everywhere),
 // print usage on --help, and turn any error into a message plus a trustworthy exit code.
 import { parseArgs } from 'node:util';
+import { attachNegativeValues } from './flags.ts';
 import type { ParseArgsConfig } from 'node:util';
 import type { CliCommand, CliIO } from './command.ts';
 import { ExitCode } from './command.ts';
@@ -42,7 +43,7 @@ export async function runSubcommand(spec: SubcommandSpec, argv: readonly string[
   let flags: ParsedFlags;
   try {
     const { values, positionals } = parseArgs({
-      args: [...argv],
+      args: attachNegativeValues(argv, { ...COMMON, ...spec.options }),
       options: { ...COMMON, ...spec.options },
       allowPositionals: true,
       strict: true,

@@ -13,7 +13,7 @@
 // EventIdConflictError and nothing of the batch is written.
 // AppendResult.position is the highest position among the batch's events (new or already stored).
 
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -55,6 +55,11 @@ export interface SqliteEventStoreOptions {
   readonly maxEventBytes?: number;
   /** Also run SQLite's quick_check on open; it reads the whole file, so it costs time on big stores. Default false. */
   readonly integrityCheck?: boolean;
+  /**
+   * Open without write access (issue 18.8): read-only commands on a home the user may read but not write. The
+   * file must exist and be an editledger store; appends fail with SQLITE_READONLY. Default false.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** 'EDLG': marks the file as an editledger event store in the SQLite header. */
@@ -116,19 +121,24 @@ export class SqliteEventStore implements EventStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     let db: Database.Database;
     try {
-      if (path !== ':memory:') {
+      if (options.readOnly === true) {
+        // No directory to create, no schema to write: a missing file is an error, not a new ledger.
+        if (statSync(path, { throwIfNoEntry: false }) === undefined)
+          throw new EventStoreUnavailableError(`event store "${path}" does not exist (nothing recorded yet?)`);
+      } else if (path !== ':memory:') {
         mkdirSync(dirname(resolve(path)), { recursive: true });
         const existing = statSync(path, { throwIfNoEntry: false });
         if (existing?.isDirectory())
           throw new EventStoreUnavailableError(`event store "${path}" is a directory, not a database file`);
       }
-      db = new Database(path, { timeout: busyTimeoutMs });
+      db =
+        options.readOnly === true ? openReadOnly(path, busyTimeoutMs) : new Database(path, { timeout: busyTimeoutMs });
     } catch (err) {
       if (err instanceof EventStoreUnavailableError) throw err;
       throw new EventStoreUnavailableError(`cannot open event store "${path}": ${errorMessage(err)}`, { cause: err });
     }
     try {
-      initialise(db, path, options.integrityCheck ?? false);
+      initialise(db, path, options.integrityCheck ?? false, options.readOnly === true);
       return new SqliteEventStore(db, path, options);
     } catch (err) {
       db.close();
@@ -391,7 +401,31 @@ function revisionMatches(expected: ExpectedRevision, last: number | null): boole
  * Reads the header and schema before anything writes, so a file that is not a database (or is
  * truncated, or belongs to another application) is reported and left exactly as it was.
  */
-function initialise(db: Database.Database, path: string, integrityCheck: boolean): void {
+/**
+ * A read-only connection. SQLite reads a WAL-mode file read-only only if it can use (or create) the -shm file
+ * beside it; in a folder the user cannot write, after the last writer closed cleanly (which removes -wal and
+ * -shm), it refuses with SQLITE_READONLY_DIRECTORY. Then every committed byte is in the main file, and a copy of
+ * it in memory, marked as a rollback-journal file (header bytes 18-19), reads the same events.
+ */
+function openReadOnly(path: string, timeout: number): Database.Database {
+  try {
+    const db = new Database(path, { timeout, readonly: true, fileMustExist: true });
+    db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get(); // the WAL index is opened on the first read
+    return db;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    const walPending = (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0;
+    if (!(code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_CANTOPEN') || walPending) throw error;
+    const bytes = readFileSync(path);
+    if (bytes.length >= 20) {
+      bytes[18] = 1;
+      bytes[19] = 1;
+    }
+    return new Database(bytes, { readonly: true });
+  }
+}
+
+function initialise(db: Database.Database, path: string, integrityCheck: boolean, readOnly: boolean): void {
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
   const ours = applicationId === APPLICATION_ID;
@@ -415,6 +449,11 @@ function initialise(db: Database.Database, path: string, integrityCheck: boolean
     const problems = db.prepare<[], string>('PRAGMA quick_check').pluck().all();
     if (problems.length !== 1 || problems[0] !== 'ok')
       throw new EventStoreCorruptedError(path, `failed SQLite's integrity check: ${problems.slice(0, 5).join('; ')}`);
+  }
+  if (readOnly) {
+    if (!ours) throw new EventStoreCorruptedError(path, 'is empty: not an editledger event store yet');
+    db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY position DESC LIMIT 1`).get();
+    return;
   }
   const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
   if (mode !== 'wal' && path !== ':memory:') {

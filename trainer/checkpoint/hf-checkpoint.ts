@@ -234,11 +234,18 @@ export async function definingFiles(dir: string): Promise<string[]> {
  * other files or the folder path. Returned as lowercase hex.
  */
 export async function checkpointHash(dir: string): Promise<string> {
+  return createHash('sha256')
+    .update(await checkpointListing(dir))
+    .digest('hex');
+}
+
+/** The listing `checkpointHash` hashes (`sha256sum` format over definingFiles). */
+export async function checkpointListing(dir: string): Promise<string> {
   const listing: string[] = [];
   for (const file of await definingFiles(dir)) {
     listing.push(`${await sha256File(join(dir, file))}  ${file}\n`);
   }
-  return createHash('sha256').update(listing.join('')).digest('hex');
+  return listing.join('');
 }
 
 /** Streams the file (weights can exceed what readFile accepts, 2 GiB). */

@@ -1,13 +1,14 @@
 // `editledger log [--from POSITION]`: the ledger's events in position order.
 import type { LedgerEvent, PositionedEvent } from '../../../domain/events.ts';
+import { isLedgerEventType, LEDGER_EVENT_TYPES } from '../../../domain/events.ts';
 import { parseRecordedEvent } from '../../../domain/events.ts';
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
 import { initialLedgerSummary, evolveLedgerSummary } from '../../../projections/ledger-summary.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
-import { parsePositionFlag, renderTable, writeJson } from '../format.ts';
+import { parsePositionFlag, renderTable, UsageError, writeJson } from '../format.ts';
 import type { TableColumn } from '../format.ts';
-import { withLedger } from '../ledger-session.ts';
+import { withLedgerReadOnly } from '../ledger-session.ts';
 import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
 import { COMMON_USAGE, optionalString, runSubcommand, stringList } from '../subcommand.ts';
 
@@ -70,7 +71,7 @@ function row(recorded: RecordedEvent): string[] {
 }
 
 async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
-  const summary = await withLedger(io, flags.home, async (session) => {
+  const summary = await withLedgerReadOnly(io, flags.home, async (session) => {
     let state = initialLedgerSummary();
     for await (const recorded of session.store.readAll()) {
       let positioned: PositionedEvent;
@@ -123,7 +124,10 @@ const spec: SubcommandSpec = {
     const from = parsePositionFlag(optionalString(flags, 'from'), '--from') ?? 0;
     const limit = parsePositionFlag(optionalString(flags, 'limit'), '--limit');
     const types = stringList(flags, 'type');
-    await withLedger(io, flags.home, async (session) => {
+    const unknown = types.find((type) => !isLedgerEventType(type));
+    if (unknown !== undefined)
+      throw new UsageError(`--type: no event type "${unknown}"; the types are ${LEDGER_EVENT_TYPES.join(', ')}`);
+    await withLedgerReadOnly(io, flags.home, async (session) => {
       if (limit === 0) return;
       const events = session.store.readAll({
         after: Math.max(0, from - 1),

@@ -28,14 +28,16 @@ Options:
   --by NAME            who registers (default: $EDITLEDGER_ACTOR, else $USER)
 ${COMMON_USAGE}`;
 
+/**
+ * A number flag: not a number is a usage error (exit 2); a number outside the policy's range is left to the
+ * TrainingPolicy schema, so `--lr 0`, `--lr -1` and `--lr 1e300` all fail the same way (exit 3 naming lr).
+ */
 function numberFlag(flags: ParsedFlags, name: string, integer: boolean): number | undefined {
   const raw = optionalString(flags, name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value)) || value < 0) {
-    throw new UsageError(
-      `--${name}: must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${raw}"`,
-    );
+  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value))) {
+    throw new UsageError(`--${name}: must be ${integer ? 'an integer' : 'a number'}, got "${raw}"`);
   }
   return value;
 }

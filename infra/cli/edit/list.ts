@@ -2,7 +2,7 @@
 import { ExitCode } from '../command.ts';
 import type { CliIO } from '../command.ts';
 import { parsePositionFlag, renderTable, writeJson } from '../format.ts';
-import { withLedger } from '../ledger-session.ts';
+import { withLedgerReadOnly } from '../ledger-session.ts';
 import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
 import { COMMON_USAGE, optionalString } from '../subcommand.ts';
 
@@ -22,7 +22,7 @@ export const list: SubcommandSpec = {
   positionals: { min: 0, max: 0, names: '' },
   async run(flags: ParsedFlags, io: CliIO): Promise<number> {
     const at = parsePositionFlag(optionalString(flags, 'at'), '--at');
-    const set = await withLedger(io, flags.home, async (session) => (await session.index()).editSetAt(at));
+    const set = await withLedgerReadOnly(io, flags.home, async (session) => (await session.index()).editSetAt(at));
     if (flags.json) {
       const edits = set.edits.map((edit, i) => ({ ...edit, submittedAt: set.submittedAt[i] }));
       writeJson(io, { position: set.position, editSetHash: set.editSetHash, count: set.edits.length, edits });

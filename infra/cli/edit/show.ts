@@ -6,8 +6,8 @@ import { foldEditHistory } from '../../../projections/edit-history.ts';
 import type { EditDetails } from '../../../projections/edit-history.ts';
 import { ExitCode } from '../command.ts';
 import type { CliIO } from '../command.ts';
-import { renderTable, writeJson } from '../format.ts';
-import { withLedger } from '../ledger-session.ts';
+import { renderTable, terminalSafe, writeJson } from '../format.ts';
+import { withLedgerReadOnly } from '../ledger-session.ts';
 import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
 import { COMMON_USAGE } from '../subcommand.ts';
 
@@ -34,6 +34,7 @@ function human(details: EditDetails): string {
     `submitted   by ${s.submittedBy} at position ${details.submittedAt}: ${s.reason}`,
     ...(s.evidenceUrl === undefined ? [] : [`evidence    ${s.evidenceUrl}`]),
     ...(details.endedAt === undefined ? [] : [`active      positions [${details.submittedAt}, ${details.endedAt})`]),
+    ...details.reinstatements.map((r) => `reinstated  by ${r.by} at position ${r.position}: ${r.reason}`),
   ];
   const history = renderTable(
     [
@@ -45,7 +46,8 @@ function human(details: EditDetails): string {
     ],
     details.history.map((h) => [String(h.position), h.type, h.at, h.actor, h.summary]),
   );
-  return `${lines.join('\n')}\n\n${history}`;
+  // Every field is ledger text: escape control characters line by line (the table escapes its own cells).
+  return `${lines.map(terminalSafe).join('\n')}\n\n${history}`;
 }
 
 export const show: SubcommandSpec = {
@@ -55,7 +57,7 @@ export const show: SubcommandSpec = {
   positionals: { min: 1, max: 1, names: 'exactly one EDIT_ID' },
   async run(flags: ParsedFlags, io: CliIO): Promise<number> {
     const editId = flags.positionals[0]!.trim().toLowerCase();
-    const details = await withLedger(io, flags.home, async (session) => {
+    const details = await withLedgerReadOnly(io, flags.home, async (session) => {
       const factKey = (await session.index()).factKeyOf(editId);
       if (factKey === undefined) throw new EditNotFoundError(editId);
       const events = (await session.store.readStream(factStreamName(factKey))).map(parseRecordedEvent);
