@@ -90,7 +90,7 @@ if (available.ok) {
         t.true(failure instanceof EventStoreUnavailableError, `${failure.name}: ${failure.message}`);
         t.regex(
           failure.message,
-          /PostgreSQL event store at .* is unavailable: .*\((append failed, nothing was written|the connection broke while committing.*)\)/,
+          /PostgreSQL event store at .* is unavailable: .*\((append failed, nothing was written|the connection broke (during the append|while committing).*)\)/,
         );
       }
 

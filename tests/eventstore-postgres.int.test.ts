@@ -51,15 +51,17 @@ if (available.ok) {
     const client = new pg.Client({ connectionString: target });
     await client.connect();
     try {
-      const { rows } = await client.query<{ version: number }>('SELECT version FROM editledger_migrations');
+      const { rows } = await client.query<{ version: number }>(
+        'SELECT version FROM editledger_migrations ORDER BY version',
+      );
       t.deepEqual(
         rows.map((r) => r.version),
-        [1],
+        [1, 2],
       );
       t.is((await second.readStream('m-1')).length, 1, 'reopening kept the events');
       await client.query("INSERT INTO editledger_migrations (version, description) VALUES (99, 'from the future')");
       const error = await t.throwsAsync(PostgresEventStore.open(target));
-      t.regex(error?.message ?? '', /schema version 99, newer than this editledger understands \(1\)/);
+      t.regex(error?.message ?? '', /schema version 99, newer than this editledger understands \(2\)/);
     } finally {
       await client.end();
       await Promise.all([first.close(), second.close()]);

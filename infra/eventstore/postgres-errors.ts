@@ -33,6 +33,15 @@ export function isConnectionError(err: unknown): boolean {
   return DRIVER_MESSAGES.some((m) => m.test(err.message));
 }
 
+/** True when the request cannot have reached the server (connecting failed), so nothing it asked for happened. */
+export function neverSent(err: unknown): boolean {
+  const code = codeOf(err);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') return true;
+  if (code === '57P03' || code === '53300') return true; // the server refused the connection: starting up, or full
+  if (err instanceof AggregateError) return err.errors.every(neverSent);
+  return err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message);
+}
+
 /** The URL without its password (and without query options, which may carry one too). */
 export function redactUrl(url: string): string {
   try {

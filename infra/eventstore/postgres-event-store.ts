@@ -42,7 +42,7 @@ import {
 } from './event-input.ts';
 import { APPEND_LOCK, LOCK_NAMESPACE, NOTIFY_CHANNEL, migrate } from './postgres-schema.ts';
 import { NotifiedSubscription } from './postgres-subscription.ts';
-import { isConnectionError, redactUrl, translatePgError } from './postgres-errors.ts';
+import { isConnectionError, neverSent, redactUrl, translatePgError } from './postgres-errors.ts';
 
 export interface PostgresEventStoreOptions {
   /** Connections in the pool. Default 10. */
@@ -149,6 +149,40 @@ export class PostgresEventStore implements EventStore {
     const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
     checkNoNul(stream, 'stream');
     prepared.forEach((e, i) => checkNoNul(e.type, `events[${i}].type`));
+    const n = prepared.length;
+    try {
+      const { rows } = await this.pool.query<{ appended: boolean; head: string; last: number | null }>({
+        name: 'editledger_append_fast',
+        text: 'SELECT appended, head, last FROM editledger_append($1, $2, $3, $4, $5, $6)',
+        values: [
+          stream,
+          String(expected),
+          prepared.map((e) => e.id),
+          prepared.map((e) => e.type),
+          prepared.map((e) => e.dataJson),
+          prepared.map((e) => e.metadataJson),
+        ],
+      });
+      const row = rows[0]!;
+      if (row.appended) return { nextExpectedRevision: (row.last ?? -1) + n, position: Number(row.head) + n };
+    } catch (err) {
+      throw translatePgError(
+        err,
+        this.where,
+        neverSent(err)
+          ? 'append failed, nothing was written'
+          : 'the connection broke during the append, so it may or may not be stored; retrying it with the same event ids is safe',
+      );
+    }
+    return this.appendCarefully(stream, prepared, expected);
+  }
+
+  /** The rare path (an id already stored, or the expected revision not met): decide in JS inside one locked transaction. */
+  private async appendCarefully(
+    stream: string,
+    prepared: readonly PreparedEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

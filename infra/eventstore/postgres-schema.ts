@@ -42,6 +42,45 @@ const MIGRATIONS: readonly Migration[] = [
         UNIQUE (stream, revision)
       );`,
   },
+  {
+    version: 2,
+    description: 'one-round-trip append function',
+    // The common append (no id already stored, expected revision met) as one server-side call: lock,
+    // read head and last revision, insert, notify. Each statement in a plpgsql function takes a fresh
+    // snapshot, so the reads after the lock see every append committed before it. Anything else (a
+    // stored id, a revision mismatch) returns appended = false and the client decides in a transaction.
+    sql: `
+      CREATE FUNCTION editledger_append(p_stream text, p_expected text, p_ids uuid[], p_types text[], p_data text[],
+                                        p_metadata text[])
+      RETURNS TABLE (appended boolean, head bigint, last integer) LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_head bigint;
+        v_last integer;
+        v_ok boolean;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${APPEND_LOCK});
+        SELECT COALESCE(max(e.position), 0) INTO v_head FROM editledger_events e;
+        SELECT max(e.revision) INTO v_last FROM editledger_events e WHERE e.stream = p_stream;
+        -- (assigned first: plpgsql's IF would end its condition at the CASE's first THEN)
+        v_ok := CASE p_expected
+                  WHEN 'any' THEN true
+                  WHEN 'no_stream' THEN v_last IS NULL
+                  WHEN 'stream_exists' THEN v_last IS NOT NULL
+                  ELSE v_last IS NOT DISTINCT FROM p_expected::integer
+                END;
+        IF NOT v_ok OR EXISTS (SELECT 1 FROM editledger_events e WHERE e.id = ANY (p_ids)) THEN
+          RETURN QUERY SELECT false, v_head, v_last;
+          RETURN;
+        END IF;
+        INSERT INTO editledger_events (position, stream, revision, id, type, data, metadata, recorded_at)
+        SELECT v_head + x.n, p_stream, COALESCE(v_last, -1) + x.n::integer, x.id, x.type, x.data::json, x.metadata::json,
+               statement_timestamp()
+        FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS x(id, type, data, metadata, n);
+        PERFORM pg_notify('${NOTIFY_CHANNEL}', (v_head + cardinality(p_ids))::text);
+        RETURN QUERY SELECT true, v_head, v_last;
+      END
+      $fn$;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
