@@ -9,7 +9,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import test from 'ava';
 import type { NewEvent, RecordedEvent } from '../domain/ports/event-store.ts';
-import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
+import { loadConfig } from '../infra/config.ts';
+import { EventStoreUnavailableError, InvalidEventError } from '../infra/eventstore/errors.ts';
+import { openEventStore } from '../infra/eventstore/open.ts';
 import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts';
 import { registerEventStoreContract } from './helpers/event-store-contract.ts';
 import { canRunServer, startPostgresServer, type PostgresServer } from './helpers/postgres-server.ts';
@@ -80,6 +82,55 @@ if (available.ok) {
     t.false(error?.message.includes('s3cret-pw'));
   });
 
+  test('postgres: names and filters holding U+0000 are rejected naming the field, since PostgreSQL text cannot store them', async (t) => {
+    const store = await PostgresEventStore.open(await url());
+    try {
+      const e1 = await t.throwsAsync(store.append('nul\u0000stream', [noted(0, 'nul')], 'any'), {
+        instanceOf: InvalidEventError,
+      });
+      t.is(e1?.field, 'stream');
+      const e2 = await t.throwsAsync(store.append('nul-ok', [{ ...noted(0, 'nul'), type: 'A\u0000' }], 'any'), {
+        instanceOf: InvalidEventError,
+      });
+      t.is(e2?.field, 'events[0].type');
+      const read = async (): Promise<void> => {
+        for await (const e of store.readAll({ filter: { eventTypes: ['ok', 'b\u0000'] } })) void e;
+      };
+      const e3 = await t.throwsAsync(read(), { instanceOf: InvalidEventError });
+      t.is(e3?.field, 'filter.eventTypes[1]');
+      // U+0000 inside JSON data is fine: JSON escapes it.
+      await store.append('nul-ok', [{ ...noted(0, 'nul'), data: { text: 'a\u0000b' } }], 'no_stream');
+      t.deepEqual((await store.readStream('nul-ok'))[0]?.data, { text: 'a\u0000b' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('postgres: EDITLEDGER_STORE / DATABASE_URL select the PostgreSQL store; SQLite stays the default', async (t) => {
+    const pick = (env: NodeJS.ProcessEnv) => loadConfig({ env, cwd: '/tmp' }).eventStore;
+    t.is(pick({}).postgresUrl, undefined);
+    t.is(pick({ EDITLEDGER_STORE: ' postgres://a@h/db ' }).postgresUrl, 'postgres://a@h/db');
+    t.is(pick({ DATABASE_URL: 'postgresql://a@h/db' }).postgresUrl, 'postgresql://a@h/db');
+    t.is(
+      pick({ DATABASE_URL: 'mysql://a@h/db' }).postgresUrl,
+      undefined,
+      'another database in DATABASE_URL is not ours',
+    );
+    t.is(
+      pick({ EDITLEDGER_STORE: 'postgres://x@h/one', DATABASE_URL: 'postgres://y@h/two' }).postgresUrl,
+      'postgres://x@h/one',
+    );
+    const error = t.throws(() => pick({ EDITLEDGER_STORE: 'mysql://u:hunter2@h/db' }));
+    t.regex(error?.message ?? '', /^EDITLEDGER_STORE must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    t.false(error?.message.includes('hunter2'));
+    const store = await openEventStore({ sqlitePath: '/nonexistent/ledger.db', postgresUrl: await url() });
+    try {
+      t.true(store instanceof PostgresEventStore);
+    } finally {
+      await store.close();
+    }
+  });
+
   /** A child process (tests/helpers/event-store-child.ts) whose stdout lines we can wait for. */
   function startChild(args: readonly string[]): {
     child: ChildProcess;
@@ -90,7 +141,7 @@ if (available.ok) {
     });
     const lines: string[] = [];
     const waiters: Array<() => void> = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
       lines.push(l);
       for (const w of waiters.splice(0)) w();
     });

@@ -1,22 +1,14 @@
 // The event store on a PostgreSQL server (selected by EDITLEDGER_STORE / DATABASE_URL = postgres://...).
 //
-// Ordering: every append takes one transaction-level advisory lock (pg_advisory_xact_lock) before it
-// reads the head, so appends run one at a time and each assigns positions head+1.. under the lock.
-// Why a lock and not a SEQUENCE: sequence values are handed out before commit and never rolled back,
-// so transaction B can take 11 and commit while A still holds 10 — a reader at that moment sees 11,
-// checkpoints it and never sees 10. Under the lock a later position can only commit after an earlier
-// one (PostgreSQL makes a commit visible before it releases the transaction's locks), so readers never
-// see a hole that fills later, and positions are contiguous since a rolled-back append took nothing.
-// The price is that appends are serialised across all clients (one fsync per append at a time); that
-// bounds append throughput, which is fine for a ledger of edits, and it keeps the logic simple and correct.
+// Appends (postgres-append.ts) run one at a time under a transaction-level advisory lock, so positions
+// are contiguous and commit in order: a reader never sees a hole that fills later.
 // Idempotency and expected revisions follow domain/ports/event-store.ts exactly as the SQLite store does.
+// Migrations (postgres-schema.ts) are versioned and run when a store is opened.
 // Subscriptions wake on LISTEN/NOTIFY: the append's pg_notify is delivered when it commits.
 // Durability is the server's: with its default synchronous_commit=on an acknowledged append is on disk.
 
 import pg from 'pg';
 import {
-  EventIdConflictError,
-  WrongExpectedRevisionError,
   type AllFilter,
   type AppendResult,
   type EventStore,
@@ -37,12 +29,11 @@ import {
   checkNonNegativeInteger,
   checkStreamName,
   prepareAppend,
-  sameJsonText,
-  type PreparedEvent,
 } from './event-input.ts';
-import { APPEND_LOCK, LOCK_NAMESPACE, NOTIFY_CHANNEL, migrate } from './postgres-schema.ts';
+import { appendPrepared } from './postgres-append.ts';
+import { redactUrl, translatePgError } from './postgres-errors.ts';
+import { NOTIFY_CHANNEL, migrate } from './postgres-schema.ts';
 import { NotifiedSubscription } from './postgres-subscription.ts';
-import { isConnectionError, neverSent, redactUrl, translatePgError } from './postgres-errors.ts';
 
 export interface PostgresEventStoreOptions {
   /** Connections in the pool. Default 10. */
@@ -72,28 +63,6 @@ interface EventRow {
   metadata: string;
   recorded_at: Date;
 }
-type StoredTuple = [id: string, position: number, stream: string, type: string, data: string, metadata: string];
-interface StateRow {
-  head: string;
-  last: number | null;
-  stored: StoredTuple[];
-}
-
-// One round trip reads everything the append decision needs: the head, the stream's last revision and
-// whichever of the batch's ids are already stored.
-const STATE_SQL = `SELECT
-  (SELECT COALESCE(max(position), 0) FROM ${TABLE}) AS head,
-  (SELECT max(revision) FROM ${TABLE} WHERE stream = $1) AS last,
-  (SELECT COALESCE(json_agg(json_build_array(id, position, stream, type, data::text, metadata::text)), '[]'::json)
-     FROM ${TABLE} WHERE id = ANY($2::uuid[])) AS stored`;
-// The insert and its notification in one statement; the NOTIFY is delivered only if the transaction commits.
-const INSERT_SQL = `WITH inserted AS (
-  INSERT INTO ${TABLE} (position, stream, revision, id, type, data, metadata, recorded_at)
-  SELECT $1::bigint + n, $2, $3::integer + n::integer, e.id, e.type, e.data::json, e.metadata::json, statement_timestamp()
-  FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, n)
-  RETURNING position)
-SELECT pg_notify('${NOTIFY_CHANNEL}', max(position)::text) FROM inserted`;
-
 export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<NotifiedSubscription>();
   private readonly pageSize: number;
@@ -147,99 +116,7 @@ export class PostgresEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
-    checkNoNul(stream, 'stream');
-    prepared.forEach((e, i) => checkNoNul(e.type, `events[${i}].type`));
-    const n = prepared.length;
-    try {
-      const { rows } = await this.pool.query<{ appended: boolean; head: string; last: number | null }>({
-        name: 'editledger_append_fast',
-        text: 'SELECT appended, head, last FROM editledger_append($1, $2, $3, $4, $5, $6)',
-        values: [
-          stream,
-          String(expected),
-          prepared.map((e) => e.id),
-          prepared.map((e) => e.type),
-          prepared.map((e) => e.dataJson),
-          prepared.map((e) => e.metadataJson),
-        ],
-      });
-      const row = rows[0]!;
-      if (row.appended) return { nextExpectedRevision: (row.last ?? -1) + n, position: Number(row.head) + n };
-    } catch (err) {
-      throw translatePgError(
-        err,
-        this.where,
-        neverSent(err)
-          ? 'append failed, nothing was written'
-          : 'the connection broke during the append, so it may or may not be stored; retrying it with the same event ids is safe',
-      );
-    }
-    return this.appendCarefully(stream, prepared, expected);
-  }
-
-  /** The rare path (an id already stored, or the expected revision not met): decide in JS inside one locked transaction. */
-  private async appendCarefully(
-    stream: string,
-    prepared: readonly PreparedEvent[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw translatePgError(err, this.where, 'append failed, nothing was written');
-    }
-    let committing = false;
-    let broken: Error | undefined;
-    try {
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${APPEND_LOCK})`);
-      // Named statements are parsed and planned once per connection, not on every append.
-      const state = await client.query<StateRow>({
-        name: 'editledger_append_state',
-        text: STATE_SQL,
-        values: [stream, prepared.map((e) => e.id)],
-      });
-      const row = state.rows[0]!;
-      const decision = decide(stream, prepared, expected, row.last, row.stored);
-      if ('result' in decision) {
-        await client.query('ROLLBACK');
-        return decision.result;
-      }
-      const { fresh } = decision;
-      const head = Number(row.head);
-      const last = row.last ?? -1;
-      await client.query({
-        name: 'editledger_append_insert',
-        text: INSERT_SQL,
-        values: [
-          head,
-          stream,
-          last,
-          fresh.map((e) => e.id),
-          fresh.map((e) => e.type),
-          fresh.map((e) => e.dataJson),
-          fresh.map((e) => e.metadataJson),
-        ],
-      });
-      committing = true;
-      await client.query('COMMIT');
-      return { nextExpectedRevision: last + fresh.length, position: head + fresh.length };
-    } catch (err) {
-      if (isConnectionError(err)) {
-        broken = err as Error; // the pool must discard this connection, not hand it out again
-        throw translatePgError(
-          err,
-          this.where,
-          committing
-            ? 'the connection broke while committing, so the append may or may not be stored; retrying it with the same event ids is safe'
-            : 'append failed, nothing was written',
-        );
-      }
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw translatePgError(err, this.where);
-    } finally {
-      client.release(broken);
-    }
+    return appendPrepared(this.pool, this.where, stream, prepared, expected);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -262,6 +139,7 @@ export class PostgresEventStore implements EventStore {
     checkNonNegativeInteger(after, 'after');
     if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
     checkFilter(options.filter, 'filter');
+    checkFilterStorable(options.filter);
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
       this.assertOpen();
@@ -279,6 +157,7 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
     checkFilter(options.filter, 'filter');
+    checkFilterStorable(options.filter);
     const source = {
       readHead: () => {
         this.assertOpen();
@@ -416,55 +295,12 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-type Decision = { readonly result: AppendResult } | { readonly fresh: readonly PreparedEvent[] };
-
-/** The port's idempotency and expected-revision rules, given what the database holds right now (under the lock). */
-function decide(
-  stream: string,
-  events: readonly PreparedEvent[],
-  expected: ExpectedRevision,
-  last: number | null,
-  stored: readonly StoredTuple[],
-): Decision {
-  const byId = new Map(stored.map((s) => [s[0], s]));
-  const fresh: PreparedEvent[] = [];
-  let storedPosition = 0;
-  for (const event of events) {
-    const found = byId.get(event.id);
-    if (found === undefined) {
-      fresh.push(event);
-      continue;
-    }
-    const [, position, storedStream, type, data, metadata] = found;
-    const same =
-      storedStream === stream &&
-      type === event.type &&
-      sameJsonText(data, event.dataJson) &&
-      sameJsonText(metadata, event.metadataJson);
-    if (!same) throw new EventIdConflictError(event.id);
-    storedPosition = Math.max(storedPosition, Number(position));
+/** PostgreSQL text cannot hold U+0000, so a filter with one could never match and the query would fail: say so. */
+function checkFilterStorable(filter: AllFilter | undefined): void {
+  for (const key of ['streamPrefixes', 'eventTypes'] as const) {
+    filter?.[key]?.forEach((value, i) => {
+      if (value.includes('\u0000'))
+        throw new InvalidEventError(`filter.${key}[${i}]`, 'contains U+0000, which PostgreSQL text cannot store');
+    });
   }
-  // A stored event of this stream exists, so `last` is a revision here.
-  if (fresh.length === 0) return { result: { nextExpectedRevision: last ?? 0, position: storedPosition } };
-  if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
-  return { fresh };
-}
-
-function revisionMatches(expected: ExpectedRevision, last: number | null): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return last === null;
-    case 'stream_exists':
-      return last !== null;
-    default:
-      return last === expected;
-  }
-}
-
-/** PostgreSQL text cannot hold U+0000 (JSON escapes it, so only names need the check). */
-function checkNoNul(value: string, field: string): void {
-  if (value.includes('\u0000'))
-    throw new InvalidEventError(field, 'contains U+0000, which PostgreSQL text cannot store');
 }

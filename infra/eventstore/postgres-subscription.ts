@@ -59,7 +59,7 @@ export class NotifiedSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
-    await null; // never call back before subscribeToAll has returned
+    await Promise.resolve(); // never call back before subscribeToAll has returned
     const { filter, onEvent, onCaughtUp } = this.options;
     const { pageSize, retryForMs } = this.settings;
     let checkpoint = this.options.after ?? 0;
