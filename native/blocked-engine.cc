@@ -4,6 +4,7 @@
 // results depend on the shape and the kernel only, not on the thread count.
 #include <napi.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -63,57 +64,65 @@ int DefaultThreads() {
 int threads = DefaultThreads();
 
 // Workers that run part i (1 <= i < parts) of a job while the caller runs part 0. Created on first use, never
-// destroyed (they sleep on a condition variable; joining them from a static destructor at exit is not worth the risk).
+// destroyed (joining them from a static destructor at exit is not worth the risk). After a job a worker spins for
+// ~0.1 ms before it sleeps, and the caller spins for the workers' parts: a futex wake-up costs tens of microseconds
+// on a busy machine, as much as the second thread saves on a 1-ms product (OpenBLAS's threads spin the same way).
 class Pool {
  public:
   void Run(int parts, const std::function<void(int)>& job) {
     std::lock_guard<std::mutex> serial(runMutex_);  // one job at a time (several Node workers may share the addon)
+    while (static_cast<int>(workers_.size()) < parts - 1) {
+      const int index = static_cast<int>(workers_.size()) + 1;
+      workers_.emplace_back([this, index] { Loop(index); });
+      workers_.back().detach();
+    }
+    job_ = &job;
+    parts_ = parts;
+    pending_.store(parts - 1, std::memory_order_relaxed);
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      while (static_cast<int>(workers_.size()) < parts - 1) {
-        const int index = static_cast<int>(workers_.size()) + 1;
-        workers_.emplace_back([this, index] { Loop(index); });
-        workers_.back().detach();
-      }
-      job_ = &job;
-      parts_ = parts;
-      pending_ = parts - 1;
-      generation_++;
+      std::lock_guard<std::mutex> lock(mutex_);
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     job(0);
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
-    job_ = nullptr;
+    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; spins++) {
+      if (spins < kSpins) Pause();
+      else std::this_thread::yield();
+    }
   }
 
  private:
+  static constexpr int kSpins = 2000;
+
+  static void Pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+
   void Loop(int index) {
     unsigned long seen = 0;
     for (;;) {
-      const std::function<void(int)>* job = nullptr;
-      {
+      for (int spins = 0; spins < kSpins && generation_.load(std::memory_order_acquire) == seen; spins++) Pause();
+      if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
-        if (index < parts_) job = job_;
+        wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
       }
-      if (!job) continue;
-      (*job)(index);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+      seen = generation_.load(std::memory_order_acquire);
+      if (index >= parts_) continue;
+      (*job_)(index);
+      pending_.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
 
   std::mutex runMutex_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::condition_variable done_;
   std::vector<std::thread> workers_;
   const std::function<void(int)>* job_ = nullptr;
   int parts_ = 0;
-  int pending_ = 0;
-  unsigned long generation_ = 0;
+  std::atomic<int> pending_{0};
+  std::atomic<unsigned long> generation_{0};
 };
 
 Pool& SharedPool() {
@@ -168,7 +177,12 @@ float* Scratch(int slot, size_t floats) {
 void Gemm(bool transA, bool transB, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
           float* c, int ldc) {
   const GemmArgs g{transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc};
-  const GemmFn fn = active->fn;
+  GemmFn fn = active->fn;
+#if defined(__x86_64__) || defined(__i386__)
+  // avx512's 32-wide tiles would be at least half padding on narrow products (the per-head attention products have
+  // n = head_dim 32 or sequence length ~15): the avx2 kernel's 16-wide ones waste less, and give the same bits.
+  if (fn == blocked::GemmAvx512 && n <= 16) fn = blocked::GemmAvx2;
+#endif
   const bool byRows = m >= n;
   const int extent = byRows ? m : n;
   int parts = threads;

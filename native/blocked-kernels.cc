@@ -42,7 +42,7 @@
 #define BLK_NS avx512
 #define BLK_TARGET __attribute__((target("avx512f,fma")))
 #define BLK_VEC_BYTES 64
-#define BLK_MR 12
+#define BLK_MR 8
 #define BLK_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define BLK_SPLAT(x) _mm512_set1_ps(x)
 #include "blocked-gemm-impl.h"

@@ -294,7 +294,7 @@ test.serial('sgemmBatch on the blocked engine: matrices inside one heap, every t
     });
     addon.sgemmBatch(heap, ta, tb, m, n, k, off.a, off.b, off.c);
     refs.forEach((r, i) => {
-      const got = heap.subarray(off.c[i]!, off.c[i]! + m * n);
+      const got = heap.subarray(off.c[i], off.c[i]! + m * n);
       const bad = r.want.findIndex((w, e) => !(Math.abs(got[e]! - w) <= 1e-5 * r.scale[e]!));
       t.is(bad, -1, `${label(c)} batch ${i}: element ${bad} ${got[bad]} vs ${r.want[bad]}`);
     });
