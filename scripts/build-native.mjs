@@ -17,6 +17,7 @@
 // Env: EDITLEDGER_SKIP_NATIVE=1 skips the build. EDITLEDGER_OPENBLAS_INCLUDE / EDITLEDGER_OPENBLAS_LIB replace the
 // folders searched for cblas.h / libopenblas.so (defaults: the usual Debian/Ubuntu/Fedora/Homebrew locations); pointing
 // one at an empty folder simulates a machine without OpenBLAS (only the blocked addon is built then).
+// EDITLEDGER_NATIVE_OUT=DIR installs the addons into DIR instead of native/build/Release/.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = join(root, 'native');
-const releaseDir = join(nativeDir, 'build', 'Release');
+// EDITLEDGER_NATIVE_OUT installs elsewhere (tests build with OpenBLAS hidden without touching the real addons).
+const releaseDir = process.env.EDITLEDGER_NATIVE_OUT || join(nativeDir, 'build', 'Release');
 const ADDONS = { blocked: 'editledger_blocked.node', openblas: 'editledger_sgemm.node' };
 const require = createRequire(import.meta.url);
 
@@ -157,16 +159,14 @@ function main() {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, EDITLEDGER_WITH_OPENBLAS: blas.ok ? '1' : '0' },
     });
-    if (built.error || built.status !== 0) skip(`node-gyp failed (${built.error?.message ?? `exit ${built.status}`})`);
+    if (built.error || built.status !== 0) {
+      rmSync(staging, { recursive: true, force: true }); // skip() exits: the finally below would not run
+      skip(`node-gyp failed (${built.error?.message ?? `exit ${built.status}`})`);
+    }
     for (const [engine, name] of Object.entries(ADDONS)) {
-      if (engine === 'openblas' && !blas.ok) {
-        // An addon left from when OpenBLAS was installed would fail to load (or load a library now gone).
-        if (existsSync(join(releaseDir, name))) {
-          rmSync(join(releaseDir, name), { force: true });
-          say(`removed the stale ${name} (OpenBLAS is gone)`);
-        }
-        continue;
-      }
+      // Without OpenBLAS an older editledger_sgemm.node is left alone: where its library is gone it fails to load and
+      // the loader falls back to the blocked engine; deleting it would pull it from under running processes.
+      if (engine === 'openblas' && !blas.ok) continue;
       const staged = join(staging, 'build', 'Release', name);
       const smoke = smokeTest(staged);
       if (smoke.status !== 0) {

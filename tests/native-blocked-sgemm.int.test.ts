@@ -8,7 +8,10 @@
  */
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkpointHash, readHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
 import { MemoryActivationStore } from '../trainer/locft/activation-cache.ts';
 import { trainLocft, type LocftTrainResult } from '../trainer/locft/trainer.ts';
@@ -324,3 +327,23 @@ test.serial(
     });
   },
 );
+
+test.serial('build-native with OpenBLAS missing still builds the blocked engine, which links no OpenBLAS', (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'editledger-no-openblas-'));
+  const out = mkdtempSync(join(tmpdir(), 'editledger-native-out-'));
+  try {
+    const build = spawnSync(process.execPath, ['scripts/build-native.mjs'], {
+      encoding: 'utf8',
+      env: { ...process.env, EDITLEDGER_OPENBLAS_INCLUDE: empty, EDITLEDGER_NATIVE_OUT: out },
+    });
+    t.is(build.status, 0, build.stderr);
+    t.regex(build.stderr, /OpenBLAS engine not built: cblas\.h not found/);
+    t.deepEqual(readdirSync(out), ['editledger_blocked.node']);
+    const addon = readFileSync(join(out, 'editledger_blocked.node'));
+    t.false(addon.includes('libopenblas'), 'the blocked addon must not need OpenBLAS');
+    t.regex(build.stderr, /ok: .*editledger_blocked\.node \(native-blocked sgemm, \w+ kernel, \d+ threads\)/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  }
+});
