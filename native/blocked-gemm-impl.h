@@ -5,6 +5,7 @@
 //   BLK_MR         rows of the register tile
 //   BLK_FMA(a,b,c) a·b + c on vectors (fused where the set has it)
 //   BLK_SPLAT(x)   a vector of x in every lane
+//   BLK_LOAD_PART(p, n) / BLK_STORE_PART(p, v, n)  the first n (< lanes) floats at p only (other lanes load 0)
 // No include guard on purpose. The scheme is the classic one (Goto & van de Geijn): op(B) is packed in kKC x kNC
 // panels of kNR-wide column slivers (kept in L2/L3), op(A) in kMC x kKC blocks of kMR-tall row slivers (L2), and a
 // register-tiled micro-kernel multiplies one A sliver by one B sliver into a kMR x kNR tile of accumulators (two
@@ -99,31 +100,26 @@ BLK_TARGET static void MicroKernel(int kc, const float* __restrict A, const floa
     B += kNR;
   }
   const bool overwrite = first && beta == 0.0f;
-  if (rows == kMR && cols == kNR) {
+  const Vec scale = Splat(first ? beta : 1.0f);
+  if (cols == kNR) {
 #pragma GCC unroll 16
     for (int r = 0; r < kMR; r++) {
+      if (r >= rows) break;
       float* cr = c + static_cast<size_t>(r) * ldc;
-      if (overwrite) {
-        Store(cr, acc[r][0]);
-        Store(cr + kW, acc[r][1]);
-      } else {
-        const Vec scale = Splat(first ? beta : 1.0f);
-        Store(cr, scale * Load(cr) + acc[r][0]);
-        Store(cr + kW, scale * Load(cr + kW) + acc[r][1]);
-      }
+      Store(cr, overwrite ? acc[r][0] : scale * Load(cr) + acc[r][0]);
+      Store(cr + kW, overwrite ? acc[r][1] : scale * Load(cr + kW) + acc[r][1]);
     }
     return;
   }
-  // Edge tile: the same operations one element at a time.
-  alignas(64) float tile[kMR * kNR];
+  // Narrow edge tile: the same vector operations on the first `cols` lanes only (masked loads and stores).
+  const int c0 = Min(cols, kW);
+  const int c1 = cols - c0;
+#pragma GCC unroll 16
   for (int r = 0; r < kMR; r++) {
-    Store(tile + r * kNR, acc[r][0]);
-    Store(tile + r * kNR + kW, acc[r][1]);
-  }
-  const float scale = first ? beta : 1.0f;
-  for (int r = 0; r < rows; r++) {
+    if (r >= rows) break;
     float* cr = c + static_cast<size_t>(r) * ldc;
-    for (int j = 0; j < cols; j++) cr[j] = overwrite ? tile[r * kNR + j] : scale * cr[j] + tile[r * kNR + j];
+    BLK_STORE_PART(cr, overwrite ? acc[r][0] : scale * BLK_LOAD_PART(cr, c0) + acc[r][0], c0);
+    if (c1 > 0) BLK_STORE_PART(cr + kW, overwrite ? acc[r][1] : scale * BLK_LOAD_PART(cr + kW, c1) + acc[r][1], c1);
   }
 }
 
