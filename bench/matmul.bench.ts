@@ -222,6 +222,8 @@ const TRAINER_SHAPES: TrainerShape[] = [
   { ta: true, tb: false, m: 15, n: 32, k: 15, beta: 0, batch: 400, role: 'attention dV' },
   { ta: false, tb: true, m: 10, n: 688, k: 128, beta: 0, batch: 1, role: 'cache fill gate|up (per edit)' },
   { ta: false, tb: true, m: 10, n: 256, k: 128, beta: 0, batch: 1, role: 'cache fill qkv (per edit)' },
+  { ta: false, tb: true, m: 10, n: 128, k: 344, beta: 1, batch: 1, role: 'cache fill down_proj (per edit)' },
+  { ta: false, tb: true, m: 10, n: 10, k: 32, beta: 0, batch: 4, role: 'cache fill attention (per edit)' },
 ];
 const STEP_SHAPES = TRAINER_SHAPES.filter((s) => !s.role.includes('per edit'));
 
@@ -319,16 +321,16 @@ export async function runTrainerShapesBench(
     });
   }
 
-  const times = new Map<string, Map<TrainerShape, number>>();
-  for (const engine of engines) {
-    if (engine.name.startsWith('tfjs ')) await initBackend(engine.name.slice(5) as BackendName, { quiet: true });
-    const perShape = new Map<TrainerShape, number>();
-    for (const s of TRAINER_SHAPES) {
-      perShape.set(s, engine.time(s));
-      log(`${engine.name} ${shapeLabel(s)}: ${perShape.get(s)!.toFixed(3)} ms`);
+  // Engines interleaved shape by shape, so a neighbour's load on the shared machine hits every engine alike.
+  const times = new Map<string, Map<TrainerShape, number>>(engines.map((e) => [e.name, new Map()]));
+  for (const s of TRAINER_SHAPES) {
+    for (const engine of engines) {
+      if (engine.name.startsWith('tfjs ')) await initBackend(engine.name.slice(5) as BackendName, { quiet: true });
+      const ms = engine.time(s);
+      engine.done?.();
+      times.get(engine.name)!.set(s, ms);
+      log(`${engine.name} ${shapeLabel(s)}: ${ms.toFixed(3)} ms`);
     }
-    engine.done?.();
-    times.set(engine.name, perShape);
   }
   const rows: TrainerShapeRow[] = [];
   const reference = times.get('openblas');
@@ -358,7 +360,7 @@ export function formatTrainerShapesTable(rows: TrainerShapeRow[]): string {
     r.shape,
     r.role,
     r.engine,
-    r.ms < 1 ? r.ms.toFixed(3) : r.ms.toFixed(2),
+    r.ms.toPrecision(3),
     r.gflops.toFixed(1),
     r.vsOpenblas === undefined ? '-' : `${r.vsOpenblas.toFixed(2)}x`,
   ]);

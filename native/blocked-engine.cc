@@ -53,7 +53,8 @@ const Kernel* DefaultKernel() {
 
 const Kernel* active = DefaultKernel();
 
-// Below this many multiply-adds a second thread costs more to wake than it saves (measured: bench:matmul).
+// Below this many multiply-adds a second thread saves nothing (measured on 2 shared cores: at 0.5M multiply-adds
+// 1 and 2 threads tie, at 1M 2 threads take 25% less time, at 82M 45% less).
 constexpr double kParallelMacs = 1 << 20;
 
 int DefaultThreads() {
