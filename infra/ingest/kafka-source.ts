@@ -8,6 +8,8 @@
 // again, and whatever of it was already appended is a no-op.
 import type { Consumer, ConsumerRunConfig, ConsumerSubscribeTopics, EachBatchPayload, LogEntry } from 'kafkajs';
 import type { IngestBatch, IngestionSource, IngestMessage } from '../../domain/ports/ingestion.ts';
+import { ConnectionWatch } from './kafka-connection-watch.ts';
+import { TrackedSockets } from './kafka-sockets.ts';
 import { BatchHandoff, deferred } from './handoff.ts';
 
 /** The few consumer operations the adapter needs; `fromKafkajs` wraps a kafkajs consumer, tests may pass a fake. */
@@ -18,16 +20,35 @@ export interface KafkaConsumerLike {
   disconnect(): Promise<void>;
   /** Called when the consumer crashed; `restart` says whether kafkajs restarts it by itself. */
   onCrash(listener: (error: Error, restart: boolean) => void): void;
+  /** Called after each (re)join of the group with this member's partitions of the topic (a rebalance). */
+  onGroupJoin?(listener: (memberId: string, partitions: number[]) => void): void;
 }
 
-export function fromKafkajs(consumer: Consumer): KafkaConsumerLike {
+/** `sockets`: the connections the consumer was built with; what disconnect() leaves open is destroyed. */
+export function fromKafkajs(
+  consumer: Consumer,
+  sockets?: TrackedSockets,
+  log?: (line: string) => void,
+): KafkaConsumerLike {
   return {
     connect: () => consumer.connect(),
     subscribe: (subscription) => consumer.subscribe(subscription),
     run: (config) => consumer.run(config),
-    disconnect: () => consumer.disconnect(),
+    disconnect: async () => {
+      try {
+        await consumer.disconnect();
+      } finally {
+        const leaked = sockets?.destroyAll() ?? 0;
+        if (leaked > 0) log?.(`kafka: closed ${leaked} connection${leaked === 1 ? '' : 's'} kafkajs left open`);
+      }
+    },
     onCrash: (listener) => {
       consumer.on(consumer.events.CRASH, (event) => listener(event.payload.error, event.payload.restart));
+    },
+    onGroupJoin: (listener) => {
+      consumer.on(consumer.events.GROUP_JOIN, (event) =>
+        listener(event.payload.memberId, Object.values(event.payload.memberAssignment).flat()),
+      );
     },
   };
 }
@@ -70,6 +91,7 @@ export class KafkaIngestionSource implements IngestionSource {
   private readonly log: (line: string) => void;
   private readonly heartbeatMs: number;
   private stopping: Promise<void> | undefined;
+  private watch: ConnectionWatch | undefined;
 
   private constructor(
     private readonly consumer: KafkaConsumerLike,
@@ -85,14 +107,21 @@ export class KafkaIngestionSource implements IngestionSource {
   static async connect(options: KafkaSourceOptions): Promise<KafkaIngestionSource> {
     const { Kafka, logLevel } = (await import('kafkajs')).default;
     const log = options.log ?? (() => undefined);
+    // What the consumer waits for when the brokers are gone: said once per outage, on the caller's log.
+    const waiting = `the Kafka broker${options.brokers.length === 1 ? '' : 's'} at ${options.brokers.join(',')}`;
+    const watch = new ConnectionWatch(log, waiting);
+    const sockets = new TrackedSockets();
     const kafka = new Kafka({
+      socketFactory: sockets.factory,
       clientId: options.clientId ?? 'editledger',
       brokers: [...options.brokers],
       logLevel: logLevel.WARN,
       // kafkajs logs to stdout by default; ours go to the caller's log (stderr), one line each.
       logCreator: () => (entry: LogEntry) => {
         const { message, error } = entry.log as { message: string; error?: string };
-        log(`kafka ${entry.label.toLowerCase()} ${entry.namespace}: ${message}${error ? ` (${error})` : ''}`);
+        const line = `kafka ${entry.label.toLowerCase()} ${entry.namespace}: ${message}${error ? ` (${error})` : ''}`;
+        log(line);
+        watch.observe(line);
       },
       ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
     });
@@ -103,12 +132,11 @@ export class KafkaIngestionSource implements IngestionSource {
       groupId: options.groupId ?? DEFAULT_GROUP_ID,
       ...(session === undefined ? {} : { sessionTimeout: session, heartbeatInterval: Math.floor(session / 3) }),
     });
-    // What the consumer waits for when the brokers are gone: said once per outage, on the caller's log.
-    const waiting = `the Kafka broker${options.brokers.length === 1 ? '' : 's'} at ${options.brokers.join(',')}`;
-    return KafkaIngestionSource.start(fromKafkajs(consumer), {
+    return KafkaIngestionSource.start(fromKafkajs(consumer, sockets, log), {
       ...options,
       ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
       waitingFor: waiting,
+      watch,
     });
   }
 
@@ -122,13 +150,20 @@ export class KafkaIngestionSource implements IngestionSource {
       readonly heartbeatMs?: number;
       /** Named in the crash line, e.g. "the Kafka broker at 127.0.0.1:9092". */
       readonly waitingFor?: string;
+      /** Told when batches arrive or the group is joined, so that it can say that an outage is over. */
+      readonly watch?: ConnectionWatch;
     },
   ): Promise<KafkaIngestionSource> {
     const source = new KafkaIngestionSource(consumer, options.topic, options);
+    source.watch = options.watch;
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? true });
       const waitingFor = options.waitingFor ?? 'the Kafka brokers';
+      consumer.onGroupJoin?.((memberId, assignment) => {
+        source.watch?.alive();
+        source.log(`kafka: joined the group as ${memberId}; assigned partitions ${assignment.join(',') || 'none'}`);
+      });
       consumer.onCrash((error, restart) => {
         source.log(
           restart
@@ -162,6 +197,7 @@ export class KafkaIngestionSource implements IngestionSource {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.watch?.silence();
       try {
         await this.consumer.disconnect();
       } finally {
@@ -173,6 +209,7 @@ export class KafkaIngestionSource implements IngestionSource {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    this.watch?.alive();
     if (this.stopping !== undefined || !payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     const messages: IngestMessage[] = batch.messages.map((message) => ({
       key: message.key === null ? undefined : message.key.toString('utf8'),

@@ -67,6 +67,10 @@ function serverProperties(dataDir: string, port: number, controllerPort: number)
     'transaction.state.log.min.isr=1',
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
+    // After a kill, the restarted broker registers anew only once the controller has expired the dead one's
+    // session: 2 s instead of 9 s.
+    'broker.session.timeout.ms=2000',
+    'broker.heartbeat.interval.ms=500',
     // A consumer group forms as soon as its first member joins, not 3 s later.
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
