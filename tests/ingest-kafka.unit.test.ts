@@ -1,8 +1,11 @@
 // The Kafka adapter's own behaviour, on the in-process fake broker (kafkajs consumer semantics) and, for the
-// connection failure, on real kafkajs against a closed loopback port.
+// connection failure, on real kafkajs against a closed loopback port; its outage messages and socket tracking.
+// The real broker: tests/ingest-kafka-broker.int.test.ts and tests/ingest-kafka-faults.int.test.ts.
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import test from 'ava';
+import { ConnectionWatch } from '../infra/ingest/kafka-connection-watch.ts';
+import { TrackedSockets } from '../infra/ingest/kafka-sockets.ts';
 import { KafkaIngestionSource, parseBrokers } from '../infra/ingest/kafka-source.ts';
 import { FakeKafkaBroker, sleep, zsre } from './helpers/ingestion-contract.ts';
 
@@ -123,4 +126,62 @@ test("connect() to an address where no broker listens fails with kafkajs' connec
 test('parseBrokers splits a comma-separated list and drops blanks', (t) => {
   t.deepEqual(parseBrokers(' a:9092, b:9093 ,,'), ['a:9092', 'b:9093']);
   t.deepEqual(parseBrokers(''), []);
+});
+
+test('ConnectionWatch says once per outage what it waits for, and when it is over', (t) => {
+  const lines: string[] = [];
+  let now = 1000;
+  const watch = new ConnectionWatch(
+    (line) => lines.push(line),
+    'the Kafka broker at 127.0.0.1:9092',
+    () => now,
+  );
+  watch.alive(); // no outage: nothing to say
+  watch.observe('kafka warn Runner: fetch done');
+  t.deepEqual(lines, []);
+  watch.observe('kafka error Connection: Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+  watch.observe('kafka error BrokerPool: Failed to connect to seed broker (Connection error: ECONNREFUSED)');
+  t.true(watch.isDown);
+  now += 2500;
+  watch.alive();
+  watch.alive();
+  t.deepEqual(lines, [
+    'kafka: lost the connection; waiting for the Kafka broker at 127.0.0.1:9092 to answer again (retrying by itself; nothing is committed meanwhile, so nothing is lost)',
+    'kafka: the Kafka broker at 127.0.0.1:9092 answers again after 2.5 s; resuming at the committed offsets',
+  ]);
+  watch.silence(); // stopping: the connections closed now are no outage
+  watch.observe('kafka error Connection: Connection error: closed by editledger');
+  t.false(watch.isDown);
+  t.is(lines.length, 2);
+});
+
+test('TrackedSockets destroys the connections still open, so a stopped consumer cannot keep the process alive', async (t) => {
+  const server = createServer((socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  const sockets = new TrackedSockets();
+  const errors: string[] = [];
+  const connected = await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<Socket>((resolve) => {
+          const socket: Socket = sockets.factory({
+            host: '127.0.0.1',
+            port,
+            ssl: {},
+            onConnect: () => resolve(socket),
+          });
+          socket.on('error', (error) => errors.push(error.message));
+        }),
+    ),
+  );
+  connected[0]!.destroy();
+  await new Promise((resolve) => connected[0]!.once('close', resolve));
+  t.is(sockets.size, 1, 'a closed socket is forgotten');
+  t.is(sockets.destroyAll(), 1);
+  await new Promise((resolve) => connected[1]!.once('close', resolve));
+  t.true(connected[1]!.destroyed);
+  t.deepEqual(errors, ['closed by editledger: the consumer was stopped'], "kafkajs' error handler must see it");
+  t.is(sockets.size, 0);
 });
