@@ -266,7 +266,7 @@ if (kafka.kind === 'skipped') {
   if (kafka.local !== undefined) {
     const local = kafka.local;
     test.serial(
-      'the broker killed and restarted mid-stream: the consumer recovers by itself and says what it waits for',
+      'the broker killed and restarted mid-stream: the consumer (and its dead-letter producer) recover by themselves and say what they wait for',
       async (t) => {
         const { dir, topic, group } = scratch();
         t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -274,18 +274,30 @@ if (kafka.kind === 'skipped') {
         const values = Array.from({ length: 600 }, (_, i) => zsre(400_000 + i));
         const home = join(dir, 'home');
         await produceAt(client, topic, values.slice(0, 300), (i) => i % 3);
-        const child = IngestChild.start({ home, brokers, topic, group });
+        // Rejects also go to a topic: that producer must come through the outage too.
+        const deadLetterTopic = `${topic}.dead-letters`;
+        await createTopic(deadLetterTopic, 1);
+        const child = IngestChild.start({ home, brokers, topic, group, deadLetterTopic });
         t.teardown(() => child.kill('SIGKILL'));
         await waitFor(t, '300 acknowledged', async () => (await committed(group, topic)) === 300, 60_000);
         await local.kill();
         await child.waitFor(t, /waiting for the Kafka broker at/, 60_000);
         await local.restart();
+        const noAlt = '{"subject": "Creek y", "src": "Which river system contains Creek y?"}';
+        const [badAt] = await produceAt(client, topic, [noAlt], () => 0);
         await produceAt(client, topic, values.slice(300), (i) => i % 3);
-        await waitFor(t, '600 acknowledged', async () => (await committed(group, topic)) === 600, 80_000);
+        await waitFor(t, '601 acknowledged', async () => (await committed(group, topic)) === 601, 80_000);
         t.regex(child.stderr, /lost the connection; waiting for the Kafka broker at 127\.0\.0\.1:\d+ to answer again/);
         t.regex(child.stderr, /the Kafka broker at 127\.0\.0\.1:\d+ answers again after [\d.]+ s/);
         t.is(await child.kill('SIGTERM'), 0, child.stderr);
         t.deepEqual(await ledgerCount(join(home, 'ledger.db')), { events: 600, distinct: 600 });
+        const [forwarded] = await readTopic(client, deadLetterTopic, 1);
+        t.like(JSON.parse(forwarded!.value), {
+          field: 'alt',
+          channel: `kafka:${topic}`,
+          offset: badAt,
+          payload: noAlt,
+        });
       },
     );
   }

@@ -108,10 +108,12 @@ export class IngestChild {
     group: string;
     /** The group's wait for a killed member; the broker's minimum by default, so restarts take seconds. */
     sessionTimeoutMs?: number;
+    deadLetterTopic?: string;
   }): IngestChild {
     const args = ['--import', 'tsx', 'infra/cli/main.ts', 'ingest', 'kafka', '--home', options.home];
     args.push('--brokers', options.brokers.join(','), '--topic', options.topic, '--group', options.group);
     args.push('--system', SYSTEM, '--session-timeout', String(options.sessionTimeoutMs ?? 6000));
+    if (options.deadLetterTopic !== undefined) args.push('--dead-letter-topic', options.deadLetterTopic);
     const child = spawn(process.execPath, args, {
       cwd: process.cwd(),
       env: { ...process.env, EVENTSTORE_URL: '', KAFKA_BROKERS: '' },

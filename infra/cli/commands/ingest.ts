@@ -2,8 +2,9 @@
 // file without --follow, until its end).
 import { basename, join, resolve } from 'node:path';
 import { sha256Hex } from '../../../domain/canonical-json.ts';
-import type { IngestionSource } from '../../../domain/ports/ingestion.ts';
+import type { DeadLetterSink, IngestionSource } from '../../../domain/ports/ingestion.ts';
 import { FileDeadLetterSink } from '../../ingest/dead-letters.ts';
+import { TeeDeadLetterSink } from '../../ingest/kafka-dead-letters.ts';
 import { checkIngestIdentity, IngestLoop } from '../../ingest/ingest-loop.ts';
 import type { IngestStats } from '../../ingest/ingest-loop.ts';
 import { LedgerService } from '../../ledger/ledger-service.ts';
@@ -57,6 +58,7 @@ Options:
   --topic T             the topic to consume
   --group G             consumer group (default: editledger-ingest)
   --from-latest         a group without committed offsets starts at the topic's end (default: its beginning)
+  --dead-letter-topic T also forward refused messages to topic T (JSON value with field, reason, offset)
   --session-timeout MS  how long the group waits for a silent member before moving its partitions (default
                         30000; at least the broker's group.min.session.timeout.ms, 6000 by default)
 ${IDENTITY_USAGE}
@@ -118,6 +120,8 @@ async function runLoop(
   source: IngestionSource,
   identity: Identity,
   title: string,
+  /** Where refused messages go besides the dead-letter file (e.g. a Kafka topic). */
+  alsoDeadLetters?: DeadLetterSink,
 ): Promise<number> {
   const log = logger(io, title);
   const deadLetterPath = resolve(
@@ -127,7 +131,10 @@ async function runLoop(
   const loop = new IngestLoop({
     source,
     ledger: new LedgerService(session.store),
-    deadLetters: new FileDeadLetterSink(deadLetterPath),
+    deadLetters:
+      alsoDeadLetters === undefined
+        ? new FileDeadLetterSink(deadLetterPath)
+        : new TeeDeadLetterSink(new FileDeadLetterSink(deadLetterPath), alsoDeadLetters),
     ...identity,
     log,
   });
@@ -190,6 +197,7 @@ const kafka: SubcommandSpec = {
     group: { type: 'string' },
     'from-latest': { type: 'boolean', default: false },
     'session-timeout': { type: 'string' },
+    'dead-letter-topic': { type: 'string' },
     ...IDENTITY_OPTIONS,
   },
   positionals: { min: 0, max: 0, names: '' },
@@ -224,8 +232,23 @@ const kafka: SubcommandSpec = {
           `could not consume "${topic}" from Kafka at ${brokers.join(',')}: ${error instanceof Error ? error.message : String(error)} (is a broker running? see docker-compose.yml)`,
         );
       }
-      log(`consuming topic "${topic}" as group "${groupId}"`);
-      return runLoop(io, flags, session, source, identity, kafka.title);
+      const deadLetterTopic = optionalString(flags, 'dead-letter-topic');
+      const { KafkaDeadLetterSink } = await import('../../ingest/kafka-dead-letters.ts');
+      const topicSink =
+        deadLetterTopic === undefined
+          ? undefined
+          : await KafkaDeadLetterSink.connect({ brokers, topic: deadLetterTopic }).catch(async (error: unknown) => {
+              await source.stop().catch(() => undefined); // a half-started consumer would keep the process alive
+              throw error;
+            });
+      log(
+        `consuming topic "${topic}" as group "${groupId}"${topicSink ? `; dead letters also to "${deadLetterTopic}"` : ''}`,
+      );
+      try {
+        return await runLoop(io, flags, session, source, identity, kafka.title, topicSink);
+      } finally {
+        await topicSink?.close();
+      }
     });
   },
 };
