@@ -199,25 +199,26 @@ if (kafka.kind === 'skipped') {
       await createTopic(topic);
       const total = 1500;
       const values = Array.from({ length: total }, (_, i) => zsre(200_000 + i));
-      // The upstream keeps producing while the ingester dies and comes back.
+      // The upstream produces in waves of 300; each ingester is killed 0-250 ms into a wave (it takes a few
+      // hundred ms to record one), so the kills land mid-batch: appended, not yet committed, or not yet appended.
+      const wave = 300;
       let produced = 0;
-      const producing = (async () => {
-        for (let from = 0; from < total; from += 100) {
-          await produceAt(client, topic, values.slice(from, from + 100), (i) => i % 3);
-          produced = from + 100;
-          await sleep(1000);
-        }
-      })();
+      const produceWave = async (): Promise<void> => {
+        await produceAt(client, topic, values.slice(produced, produced + wave), (i) => i % 3);
+        produced += wave;
+      };
+      await produceWave();
       const home = join(dir, 'home');
       for (let kill = 0; kill < 3; kill++) {
         const child = IngestChild.start({ home, brokers, topic, group });
         t.teardown(() => child.kill('SIGKILL'));
         await child.waitFor(t, /kafka \S+\[\d\]: committed up to offset/, 60_000);
-        await sleep(100 + Math.floor(Math.random() * 900));
+        await produceWave();
+        await sleep(Math.floor(Math.random() * 250));
         await child.kill('SIGKILL');
         t.log(`kill ${kill + 1}: ${await committed(group, topic)} of ${produced} produced acknowledged`);
       }
-      await producing;
+      await produceWave();
       const last = IngestChild.start({ home, brokers, topic, group });
       t.teardown(() => last.kill('SIGKILL'));
       await last.waitFor(t, /consuming topic/, 60_000); // its SIGTERM handler is in place from here on
