@@ -44,11 +44,8 @@ import type {
 import { toInvalidFieldError } from './events.ts';
 import { editIdForSource, eventIdFor } from './ids.ts';
 
-export interface Decider<State, Command, Event> {
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
-}
+import type { Decider } from './command-handler.ts';
+export type { Decider } from './command-handler.ts';
 
 export type EditStatus = 'active' | 'retracted' | 'superseded';
 

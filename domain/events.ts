@@ -128,7 +128,13 @@ function toJson(value: unknown): JsonValue {
   return value as JsonValue;
 }
 
-export function toNewEvent(event: LedgerEvent): NewEvent {
+/** Any typed event (of the catalogue's shape) -> what the store appends. */
+export function toNewEvent(event: {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+}): NewEvent {
   return {
     id: event.id,
     type: event.type,

@@ -1,7 +1,9 @@
-// The application service for edits: load a fact stream, decide, append with the expected revision.
-// A concurrent writer on the same fact makes the append fail with WrongExpectedRevisionError; we then re-read
-// and decide again (the decider sees the other writer's edit and supersedes it, or recognises a redelivery),
-// a few times before giving up with that error.
+// The use cases for edits (submit, import, retract, reinstate) over fact streams, through the one command
+// handler (domain/command-handler.ts): a concurrent writer on the same fact makes the append fail with
+// WrongExpectedRevisionError; the handler re-reads and decides again (the decider sees the other writer's edit
+// and supersedes it, or recognises a redelivery), a few times before giving up with that error.
+import { RETRY_POLICY, handleCommand, handleDecision } from '../../domain/command-handler.ts';
+import type { HandleOptions, StreamTarget } from '../../domain/command-handler.ts';
 import type { EditRequest } from '../../domain/dataset-formats.ts';
 import type { CommandContext, CommandMetadata, SubmitEditData } from '../../domain/edit-commands.ts';
 import { SubmitEditDataSchema, commandMetadata } from '../../domain/edit-commands.ts';
@@ -13,8 +15,7 @@ import { parseRecordedEvent, toInvalidFieldError, toNewEvent } from '../../domai
 import { assertFactKey, factStreamName } from '../../domain/fact-key.ts';
 import { canonicalJson, sha256Hex } from '../../domain/canonical-json.ts';
 import { editIdForSource } from '../../domain/ids.ts';
-import type { EventStore, ExpectedRevision } from '../../domain/ports/event-store.ts';
-import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
+import type { EventStore } from '../../domain/ports/event-store.ts';
 
 export type { CommandContext } from '../../domain/edit-commands.ts';
 
@@ -81,17 +82,15 @@ export interface LedgerServiceOptions {
   readonly clock?: () => Date;
 }
 
-interface FactStream {
-  readonly events: PositionedEvent[];
-  readonly state: FactState;
-  readonly expected: ExpectedRevision;
-}
-
-/** Internal: an append hit EventIdConflictError; `cause` is what to report if deciding again does not help. */
-class IdConflict extends Error {
-  constructor(override readonly cause: Error) {
-    super(cause.message);
-  }
+/** A fact stream as the command handler reads and writes it. */
+function factTarget(factKey: string): StreamTarget<FactState, EditEvent> {
+  return {
+    stream: factStreamName(factKey),
+    evolve: evolveFact,
+    initialState: initialFactState,
+    parse: (recorded) => parseRecordedEvent(recorded).event as EditEvent,
+    toNew: toNewEvent,
+  };
 }
 
 /** The source ref of a dataset record: a hash of its normalized content, so the same record is the same edit. */
@@ -135,17 +134,20 @@ export class LedgerService {
     if (factKey === undefined) throw new EditNotFoundError(input.editId);
     const metadata = this.metadata(context);
     const { editId, reason, by } = input;
-    return this.withRetries(assertFactKey(factKey), async (stream) => {
-      const events = decideEdit({ type, data: { editId, factKey, reason, by }, metadata }, stream.state);
-      const superseded = events.find((e) => e.type === 'EditSuperseded');
-      const position = (await this.append(factKey, events, stream.expected)).position;
-      return {
-        editId,
-        factKey,
-        position,
-        supersededEditId: superseded?.type === 'EditSuperseded' ? superseded.data.oldEditId : undefined,
-      };
-    });
+    const handled = await handleCommand(
+      this.store,
+      factTarget(assertFactKey(factKey)),
+      { decide: decideEdit },
+      () => ({ type, data: { editId, factKey, reason, by }, metadata }),
+      this.handleOptions(factKey),
+    );
+    const superseded = handled.events.find((e) => e.type === 'EditSuperseded');
+    return {
+      editId,
+      factKey,
+      position: handled.position ?? 0,
+      supersededEditId: superseded?.type === 'EditSuperseded' ? superseded.data.oldEditId : undefined,
+    };
   }
 
   /**
@@ -190,83 +192,60 @@ export class LedgerService {
   }
 
   /** Decide every input against one fact stream in order and append all resulting events in one batch. */
+  /** Decide every input against one fact stream in order and append all resulting events in one batch. */
   private async submitToFact(
     factKey: string,
     inputs: readonly SubmitEditInput[],
     context: CommandContext,
   ): Promise<SubmitEditResult[]> {
     const metadata = this.metadata(context);
-    return this.withRetries(factKey, async (stream) => {
-      let state = stream.state;
-      const pending: EditEvent[] = [];
-      const decided: Array<{ editId: string; supersededEditId: string | undefined; fresh: boolean }> = [];
-      for (const data of inputs) {
-        const editId = editIdForSource(data.source.system, data.source.ref);
-        const events = decideEdit({ type: 'SubmitEdit', data, metadata }, state);
-        const superseded = events.find((e) => e.type === 'EditSuperseded');
-        decided.push({
-          editId,
-          fresh: events.length > 0,
-          supersededEditId: superseded?.type === 'EditSuperseded' ? superseded.data.oldEditId : undefined,
-        });
-        for (const event of events) state = evolveFact(state, event);
-        pending.push(...events);
-      }
-      const appendedAt = pending.length === 0 ? 0 : (await this.append(factKey, pending, stream.expected)).position;
-      return decided.map(({ editId, fresh, supersededEditId }) =>
-        fresh
-          ? { editId, factKey, outcome: 'submitted' as const, supersededEditId, position: appendedAt }
-          : {
-              ...firstSubmission(editId, factKey, stream.events, appendedAt),
-              status: state.edits.get(editId)?.status ?? 'active',
-            },
-      );
-    });
-  }
-
-  private async withRetries<T>(factKey: string, attempt: (stream: FactStream) => Promise<T>): Promise<T> {
-    let lastConflict: WrongExpectedRevisionError | undefined;
-    let idConflicts = 0;
-    for (let i = 0; i < this.maxAttempts; i++) {
-      try {
-        return await attempt(await this.loadFact(factKey));
-      } catch (error) {
-        if (error instanceof IdConflict) {
-          // A racing writer stored an event with one of our deterministic ids (e.g. the same redelivery, or a
-          // retraction of the same edit): deciding again on the fresh stream resolves it. If the id clashes
-          // twice, it lives outside this stream: a real conflict.
-          if (++idConflicts > 1) throw error.cause;
-          continue;
+    const handled = await handleDecision(
+      this.store,
+      factTarget(factKey),
+      (stream) => {
+        let state = stream.state;
+        const pending: EditEvent[] = [];
+        const decided: Array<{ editId: string; supersededEditId: string | undefined; fresh: boolean }> = [];
+        for (const data of inputs) {
+          const editId = editIdForSource(data.source.system, data.source.ref);
+          const events = decideEdit({ type: 'SubmitEdit', data, metadata }, state);
+          const superseded = events.find((e) => e.type === 'EditSuperseded');
+          decided.push({
+            editId,
+            fresh: events.length > 0,
+            supersededEditId: superseded?.type === 'EditSuperseded' ? superseded.data.oldEditId : undefined,
+          });
+          for (const event of events) state = evolveFact(state, event);
+          pending.push(...events);
         }
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        lastConflict = error;
-        // Back off a little, with jitter, so two racing writers do not collide again in lockstep.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (i + 1)));
-      }
-    }
-    throw lastConflict ?? new Error(`fact "${factKey}": no attempt was made (maxAttempts ${this.maxAttempts})`);
+        return { events: pending, result: { decided, state } };
+      },
+      this.handleOptions(factKey),
+    );
+    const { decided, state } = handled.result;
+    const appendedAt = handled.position ?? 0;
+    const stored = handled.before.events.map(({ event, recorded }) => ({ event, position: recorded.position }));
+    return decided.map(({ editId, fresh, supersededEditId }) =>
+      fresh
+        ? { editId, factKey, outcome: 'submitted' as const, supersededEditId, position: appendedAt }
+        : {
+            ...firstSubmission(editId, factKey, stored, appendedAt),
+            status: state.edits.get(editId)?.status ?? 'active',
+          },
+    );
   }
 
-  private async loadFact(factKey: string): Promise<FactStream> {
-    const recorded = await this.store.readStream(factStreamName(factKey));
-    const events = recorded.map(parseRecordedEvent);
-    const state = events.reduce((s, { event }) => evolveFact(s, event), initialFactState());
-    const last = recorded.at(-1);
-    return { events, state, expected: last === undefined ? 'no_stream' : last.revision };
-  }
-
-  private async append(factKey: string, events: readonly EditEvent[], expected: ExpectedRevision) {
-    try {
-      return await this.store.append(factStreamName(factKey), events.map(toNewEvent), expected);
-    } catch (error) {
-      if (!(error instanceof EventIdConflictError)) throw error;
-      const clashing = events.find((e) => e.id === error.eventId);
-      if (clashing?.type !== 'EditSubmitted') throw new IdConflict(error);
-      const { system, ref } = clashing.data.source;
-      throw new IdConflict(
-        new SourceConflictError(system, ref, `was already submitted for another fact than "${factKey}"`),
-      );
-    }
+  /** The one retry policy; an EditSubmitted whose id clashes twice lives in another fact: a source conflict. */
+  private handleOptions(factKey: string): HandleOptions<EditEvent> {
+    return {
+      policy: { ...RETRY_POLICY, maxAttempts: this.maxAttempts },
+      mapIdConflict: (error, events) => {
+        const clashing = events.find((e) => e.id === error.eventId);
+        if (clashing?.type !== 'EditSubmitted') return error;
+        const { system, ref } = clashing.data.source;
+        return new SourceConflictError(system, ref, `was already submitted for another fact than "${factKey}"`);
+      },
+    };
   }
 
   private metadata(context: CommandContext): CommandMetadata {
@@ -282,7 +261,7 @@ export class LedgerService {
 function firstSubmission(
   editId: string,
   factKey: string,
-  events: readonly PositionedEvent[],
+  events: ReadonlyArray<Pick<PositionedEvent, 'event' | 'position'>>,
   fallback: number,
 ): SubmitEditResult {
   const index = events.findIndex(({ event }) => event.type === 'EditSubmitted' && event.data.editId === editId);

@@ -19,6 +19,13 @@ import type {
 } from '../../domain/ports/event-store.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import {
+  checkCount,
+  checkFilter,
+  checkNonNegativeInteger,
+  checkStreamName,
+  prepareAppend,
+} from '../../infra/eventstore/event-input.ts';
 
 function matches(event: RecordedEvent, filter: AllFilter | undefined): boolean {
   if (filter?.streamPrefixes?.length && !filter.streamPrefixes.some((p) => event.stream.startsWith(p))) return false;
@@ -47,7 +54,13 @@ export class MemoryEventStore implements EventStore {
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.appendCalls += 1;
-    if (events.length === 0) throw new TypeError('events: must contain at least one event');
+    // The adapters' own validation: the same errors, naming the same fields, as the SQLite store.
+    events = prepareAppend(stream, events, expected).map(({ id, type, data, metadata }) => ({
+      id,
+      type,
+      data,
+      metadata,
+    }));
     const existing = this.streams.get(stream) ?? [];
     const last = existing.at(-1)?.revision;
     const fresh: NewEvent[] = [];
@@ -88,11 +101,17 @@ export class MemoryEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    checkStreamName(stream, 'stream');
+    checkNonNegativeInteger(options.fromRevision ?? 0, 'fromRevision');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
     const events = (this.streams.get(stream) ?? []).slice(options.fromRevision ?? 0);
     return options.maxCount === undefined ? events : events.slice(0, options.maxCount);
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    checkNonNegativeInteger(options.after ?? 0, 'after');
+    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    checkFilter(options.filter, 'filter');
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     // Positions are 1-based array indices + 1, so "after p" starts at index p.
     for (let i = options.after ?? 0; i < this.all.length && remaining > 0; i++) {
@@ -104,6 +123,8 @@ export class MemoryEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
+    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
+    checkFilter(options.filter, 'filter');
     let checkpoint = options.after ?? 0;
     let stopped = false;
     let wake: (() => void) | undefined;
@@ -111,13 +132,20 @@ export class MemoryEventStore implements EventStore {
     this.listeners.add(listener);
     const caughtUpAt = this.all.length;
     let caughtUpSent = false;
+    let delivering = false;
     const run = async () => {
       try {
         while (!stopped) {
           while (checkpoint < this.all.length && !stopped) {
             const event = this.all[checkpoint]!;
             checkpoint = event.position;
-            if (matches(event, options.filter)) await options.onEvent(event);
+            if (!matches(event, options.filter)) continue;
+            delivering = true;
+            try {
+              await options.onEvent(event);
+            } finally {
+              delivering = false;
+            }
           }
           if (!caughtUpSent && checkpoint >= caughtUpAt) {
             caughtUpSent = true;
@@ -138,7 +166,8 @@ export class MemoryEventStore implements EventStore {
       stop: async () => {
         stopped = true;
         wake?.();
-        await done;
+        // Called from inside onEvent: the loop ends when that handler returns; waiting here would deadlock.
+        if (!delivering) await done;
       },
     };
   }

@@ -1,15 +1,13 @@
-// Reading and writing the model-lifecycle stream: load it, fold it, decide a command against it and append with
-// the stream's expected revision. When another writer wins the race (a concurrent trainer, a promote), the
-// command is decided again on the fresh stream; the decider then sees the other writer's events (e.g. the same
-// version already materialized) and usually decides nothing. That is why duplicates cannot happen.
-import type { CommandContext, CommandMetadata } from '../../domain/edit-commands.ts';
-import { commandMetadata } from '../../domain/edit-commands.ts';
+// Reading and writing the model-lifecycle stream through the one command handler (domain/command-handler.ts).
+// When another writer wins the race (a concurrent trainer, a promote), the command is decided again on the fresh
+// stream; the decider then sees the other writer's events (e.g. the same version already materialized) and
+// usually decides nothing. That is why duplicates cannot happen.
+import { handleCommand, loadStream } from '../../domain/command-handler.ts';
+import type { LoadedStream, StreamTarget } from '../../domain/command-handler.ts';
 import { toNewEvent } from '../../domain/events.ts';
-import type { LedgerEvent } from '../../domain/events.ts';
 import { MODEL_STREAM, modelDecider, parseModelLifecycleEvent } from '../../domain/model-version.ts';
 import type { ModelCommand, ModelLifecycleEvent, ModelLifecycleState } from '../../domain/model-version.ts';
-import type { EventStore, ExpectedRevision, NewEvent } from '../../domain/ports/event-store.ts';
-import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
+import type { EventStore, ExpectedRevision } from '../../domain/ports/event-store.ts';
 import { foldVersions } from '../../projections/versions.ts';
 import type { PositionedModelEvent, VersionsReadModel } from '../../projections/versions.ts';
 
@@ -21,23 +19,25 @@ export interface ModelLedgerSnapshot {
 }
 
 export async function readModelLedger(store: EventStore): Promise<ModelLedgerSnapshot> {
-  const recorded = await store.readStream(MODEL_STREAM);
-  const events = recorded.map((r) => ({
-    event: parseModelLifecycleEvent({ id: r.id, type: r.type, data: r.data, metadata: r.metadata }),
-    position: r.position,
-  }));
-  const state = events.reduce((s, { event }) => modelDecider.evolve(s, event), modelDecider.initialState());
-  const last = recorded.at(-1);
-  return { events, state, versions: foldVersions(events), expected: last === undefined ? 'no_stream' : last.revision };
+  return snapshotOf(await loadStream(store, MODEL_STREAM_TARGET));
+}
+
+function snapshotOf(loaded: LoadedStream<ModelLifecycleState, ModelLifecycleEvent>): ModelLedgerSnapshot {
+  const events = loaded.events.map(({ event, recorded }) => ({ event, position: recorded.position }));
+  return { events, state: loaded.state, versions: foldVersions(events), expected: loaded.expected };
 }
 
 export { commandMetadata } from '../../domain/edit-commands.ts';
 export type { CommandContext } from '../../domain/edit-commands.ts';
 
-function toStored(event: ModelLifecycleEvent): NewEvent {
-  // TrainingPolicyRegistered is not in the shared catalogue's union type but has the same {id,type,data,metadata} shape.
-  return toNewEvent(event as unknown as LedgerEvent);
-}
+/** The model-lifecycle stream as the command handler reads and writes it. */
+export const MODEL_STREAM_TARGET: StreamTarget<ModelLifecycleState, ModelLifecycleEvent> = {
+  stream: MODEL_STREAM,
+  evolve: modelDecider.evolve,
+  initialState: modelDecider.initialState,
+  parse: (r) => parseModelLifecycleEvent({ id: r.id, type: r.type, data: r.data, metadata: r.metadata }),
+  toNew: toNewEvent,
+};
 
 export interface ExecuteResult {
   /** The events appended (empty when the decider found nothing to do). */
@@ -49,27 +49,15 @@ export interface ExecuteResult {
 }
 
 /**
- * Decides `command` against the current stream and appends the result, retrying on a lost race.
- * `command` is rebuilt per attempt so ids and timestamps stay fresh.
+ * Decides `command` against the current stream and appends the result through the one command handler
+ * (domain/command-handler.ts: its retry policy on a lost race). `command` is rebuilt per attempt so ids and
+ * timestamps stay fresh.
  */
 export async function executeModelCommand(
   store: EventStore,
   command: (state: ModelLifecycleState) => ModelCommand,
-  maxAttempts = 8,
 ): Promise<ExecuteResult> {
-  let lastError: Error | undefined;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const snapshot = await readModelLedger(store);
-    const events = modelDecider.decide(command(snapshot.state), snapshot.state);
-    if (events.length === 0) return { events, position: undefined, snapshot };
-    try {
-      const { position } = await store.append(MODEL_STREAM, events.map(toStored), snapshot.expected);
-      return { events, position, snapshot: await readModelLedger(store) };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof EventIdConflictError)) throw error;
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
-    }
-  }
-  throw lastError ?? new Error('executeModelCommand: no attempt made');
+  const handled = await handleCommand(store, MODEL_STREAM_TARGET, modelDecider, command);
+  const snapshot = handled.events.length === 0 ? snapshotOf(handled.before) : await readModelLedger(store);
+  return { events: handled.events, position: handled.position, snapshot };
 }

@@ -1,0 +1,6 @@
+// The in-memory store the unit tests stand on passes the same contract as the real adapters, so a unit test
+// cannot pass against semantics no real store has.
+import { registerEventStoreContract } from './helpers/event-store-contract.ts';
+import { MemoryEventStore } from './helpers/memory-event-store.ts';
+
+registerEventStoreContract('memory', async () => new MemoryEventStore());
