@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ['ledger', 'rollback', 'matmul', 'model', 'train'];
+const all = ['ledger', 'store', 'ingest', 'rollback', 'matmul', 'model', 'train'];
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : all;
 let failed = 0;

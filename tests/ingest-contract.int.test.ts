@@ -3,19 +3,17 @@
 // - a JSONL file that the upstream appends to (followed, with a checkpoint file): always;
 // - Kafka through an in-process fake broker behind the kafkajs consumer API: always (checks the adapter's offset
 //   handling; it is not a broker);
-// - Kafka against a real broker: only when KAFKA_BROKERS is set (e.g. localhost:9092 after
-//   `docker compose up -d kafka`); otherwise this file says clearly that it was skipped.
+// - Kafka against a real broker: tests/ingest-kafka-broker.int.test.ts (a broker the test starts itself, or
+//   KAFKA_BROKERS).
 
-import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
 import { FileIngestionSource } from '../infra/ingest/file-source.ts';
 import { HttpIngestionSource } from '../infra/ingest/http-source.ts';
 import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import type { IngestLoopOptions, IngestStats } from '../infra/ingest/ingest-loop.ts';
-import { KafkaIngestionSource, parseBrokers } from '../infra/ingest/kafka-source.ts';
+import { KafkaIngestionSource } from '../infra/ingest/kafka-source.ts';
 import type { IngestionRig } from './helpers/ingestion-contract.ts';
 import { FakeKafkaBroker, registerIngestionContract, sleep } from './helpers/ingestion-contract.ts';
 
@@ -108,57 +106,3 @@ registerIngestionContract('kafka (in-process fake broker)', async (options: Loop
     stop: () => loop.stop(),
   };
 });
-
-const brokers = parseBrokers(process.env.KAFKA_BROKERS ?? '');
-
-if (brokers.length > 0) {
-  const { Kafka, logLevel, Partitioners } = (await import('kafkajs')).default;
-  const kafka = new Kafka({ clientId: 'editledger-contract', brokers, logLevel: logLevel.NOTHING });
-  registerIngestionContract(
-    'kafka',
-    async (options: LoopOptions): Promise<IngestionRig> => {
-      const suffix = randomUUID().slice(0, 8);
-      const topic = `editledger-contract-${suffix}`;
-      const groupId = `editledger-contract-${suffix}`;
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-      await producer.connect();
-      const source = await KafkaIngestionSource.connect({
-        brokers,
-        topic,
-        groupId,
-        fromBeginning: true,
-        heartbeatMs: 1000,
-      });
-      const loop = started(new IngestLoop({ ...options, source }));
-      return {
-        channel: source.channel,
-        async publish(payloads) {
-          await producer.send({ topic, messages: payloads.map((value) => ({ value })) });
-        },
-        async acknowledged() {
-          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          const offset = Number(offsets?.partitions[0]?.offset ?? -1);
-          return offset < 0 ? 0 : offset;
-        },
-        stop: () => loop.stop(),
-        async dispose() {
-          await producer.disconnect();
-          await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-          await admin.disconnect();
-        },
-      };
-    },
-    { timeoutMs: 30_000 },
-  );
-} else {
-  const message =
-    'Kafka ingestion contract tests SKIPPED: KAFKA_BROKERS is not set (start a broker with docker compose up kafka)';
-  process.stderr.write(`${message}\n`);
-  test('kafka: contract tests need KAFKA_BROKERS', (t) => {
-    t.log(message);
-    t.pass();
-  });
-}

@@ -5,7 +5,7 @@
 //
 // Also here: FlakyStore (an event store whose appends can be made to fail or to be slow) and FakeKafkaBroker, an
 // in-process stand-in for a broker behind the kafkajs consumer API, so that the Kafka adapter's offset handling
-// runs through the contract on every machine; the same contract runs against a real broker when KAFKA_BROKERS is set.
+// runs through the contract on every machine; the same contract runs against a real broker in tests/ingest-kafka-broker.int.test.ts.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
