@@ -1,5 +1,28 @@
-// Typed errors raised by the domain. Every error that comes from bad input names the offending field,
-// so a CLI or HTTP adapter can show it as-is and map `code` to an exit/status code without string matching.
+// The one error taxonomy (issue 10). Every error editledger raises on purpose is an `EditledgerError`: a stable
+// `code` (what went wrong, e.g. `edit_not_found`), a `kind` (what the caller can do about it) and, for bad input,
+// the `field` at fault. Adapters map the KIND once each: to exit codes (infra/cli/format.ts), to HTTP statuses,
+// to dead letters (infra/ingest). Nothing maps by class name.
+
+/**
+ * - invalid_input: the request is wrong (a field, a rule); fix it and retry.
+ * - not_found: it names something that does not exist.
+ * - conflict: it clashes with what is recorded (a concurrent writer, the same id with other content).
+ * - unavailable: a store or server cannot be reached now; the same request may work later.
+ * - internal: editledger's own data or code is wrong (a corrupted file, a rebuild that differs).
+ */
+export type ErrorKind = 'invalid_input' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
+
+export abstract class EditledgerError extends Error {
+  abstract readonly code: string;
+  abstract readonly kind: ErrorKind;
+  /** The field at fault (a dotted path), for bad input. */
+  readonly field?: string;
+}
+
+/** The kind of any thrown value: `internal` for what editledger did not raise on purpose. */
+export function errorKindOf(error: unknown): ErrorKind {
+  return error instanceof EditledgerError ? error.kind : 'internal';
+}
 
 export type DomainErrorCode =
   | 'invalid_field'
@@ -11,8 +34,23 @@ export type DomainErrorCode =
   | 'source_conflict'
   | 'dataset_format';
 
-export abstract class DomainError extends Error {
-  abstract readonly code: DomainErrorCode;
+const DOMAIN_KINDS: Record<DomainErrorCode, ErrorKind> = {
+  invalid_field: 'invalid_input',
+  unknown_event_type: 'invalid_input',
+  edit_not_found: 'not_found',
+  edit_already_retracted: 'invalid_input',
+  edit_already_superseded: 'invalid_input',
+  edit_already_active: 'invalid_input',
+  source_conflict: 'conflict',
+  dataset_format: 'invalid_input',
+};
+
+/** Errors of the edit rules and the event catalogue. */
+export abstract class DomainError extends EditledgerError {
+  abstract override readonly code: DomainErrorCode;
+  get kind(): ErrorKind {
+    return DOMAIN_KINDS[this.code];
+  }
 }
 
 /** A field failed validation. `field` is a dotted path, e.g. `data.locality.0.prompt`. */
@@ -20,7 +58,7 @@ export class InvalidFieldError extends DomainError {
   override readonly name: string = 'InvalidFieldError';
   readonly code = 'invalid_field' as const;
   constructor(
-    readonly field: string,
+    override readonly field: string,
     readonly reason: string,
   ) {
     super(`${field}: ${reason}`);
@@ -30,7 +68,7 @@ export class InvalidFieldError extends DomainError {
 export class UnknownEventTypeError extends DomainError {
   override readonly name = 'UnknownEventTypeError';
   readonly code = 'unknown_event_type' as const;
-  readonly field = 'type';
+  override readonly field = 'type';
   constructor(readonly eventType: string) {
     super(`type: unknown event type "${eventType}"`);
   }
@@ -39,7 +77,7 @@ export class UnknownEventTypeError extends DomainError {
 export class EditNotFoundError extends DomainError {
   override readonly name = 'EditNotFoundError';
   readonly code = 'edit_not_found' as const;
-  readonly field = 'editId';
+  override readonly field = 'editId';
   constructor(readonly editId: string) {
     super(`editId: no edit ${editId} in the ledger`);
   }
@@ -48,7 +86,7 @@ export class EditNotFoundError extends DomainError {
 export class EditAlreadyRetractedError extends DomainError {
   override readonly name = 'EditAlreadyRetractedError';
   readonly code = 'edit_already_retracted' as const;
-  readonly field = 'editId';
+  override readonly field = 'editId';
   constructor(readonly editId: string) {
     super(`editId: edit ${editId} is already retracted`);
   }
@@ -57,7 +95,7 @@ export class EditAlreadyRetractedError extends DomainError {
 export class EditAlreadySupersededError extends DomainError {
   override readonly name = 'EditAlreadySupersededError';
   readonly code = 'edit_already_superseded' as const;
-  readonly field = 'editId';
+  override readonly field = 'editId';
   constructor(
     readonly editId: string,
     readonly supersededBy: string,
@@ -69,7 +107,7 @@ export class EditAlreadySupersededError extends DomainError {
 export class EditAlreadyActiveError extends DomainError {
   override readonly name = 'EditAlreadyActiveError';
   readonly code = 'edit_already_active' as const;
-  readonly field = 'editId';
+  override readonly field = 'editId';
   constructor(readonly editId: string) {
     super(`editId: edit ${editId} is active; only a retracted or superseded edit can be reinstated`);
   }
@@ -79,7 +117,7 @@ export class EditAlreadyActiveError extends DomainError {
 export class SourceConflictError extends DomainError {
   override readonly name = 'SourceConflictError';
   readonly code = 'source_conflict' as const;
-  readonly field = 'source.ref';
+  override readonly field = 'source.ref';
   constructor(
     readonly system: string,
     readonly ref: string,
@@ -95,7 +133,7 @@ export class DatasetFormatError extends DomainError {
   readonly code = 'dataset_format' as const;
   constructor(
     readonly recordIndex: number | undefined,
-    readonly field: string | undefined,
+    override readonly field: string | undefined,
     readonly reason: string,
   ) {
     const where = recordIndex === undefined ? '' : `record ${recordIndex}`;

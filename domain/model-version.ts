@@ -17,7 +17,8 @@ import { z } from 'zod';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
 import type { CommandMetadata } from './edit-commands.ts';
 import { CommandMetadataSchema } from './edit-commands.ts';
-import { InvalidFieldError } from './errors.ts';
+import { EditledgerError, InvalidFieldError } from './errors.ts';
+import type { ErrorKind } from './errors.ts';
 import { LIMITS, requiredText } from './events/fields.ts';
 import {
   BaseModelRegisteredDataSchema,
@@ -122,15 +123,18 @@ export function shortVersionId(versionId: string): string {
 export type ModelLifecycleErrorCode =
   'base_not_registered' | 'policy_not_registered' | 'base_hash_mismatch' | 'version_not_found';
 
-export abstract class ModelLifecycleError extends Error {
-  abstract readonly code: ModelLifecycleErrorCode;
-  abstract readonly field: string;
+export abstract class ModelLifecycleError extends EditledgerError {
+  abstract override readonly code: ModelLifecycleErrorCode;
+  abstract override readonly field: string;
+  get kind(): ErrorKind {
+    return this.code === 'base_not_registered' || this.code === 'version_not_found' ? 'not_found' : 'invalid_input';
+  }
 }
 
 export class BaseModelNotRegisteredError extends ModelLifecycleError {
   override readonly name = 'BaseModelNotRegisteredError';
   readonly code = 'base_not_registered' as const;
-  readonly field = 'baseModelId';
+  override readonly field = 'baseModelId';
   constructor(readonly baseModelId: string | undefined) {
     super(
       baseModelId === undefined
@@ -143,7 +147,7 @@ export class BaseModelNotRegisteredError extends ModelLifecycleError {
 export class PolicyNotRegisteredError extends ModelLifecycleError {
   override readonly name = 'PolicyNotRegisteredError';
   readonly code = 'policy_not_registered' as const;
-  readonly field = 'policy';
+  override readonly field = 'policy';
   constructor(
     readonly baseModelId: string,
     readonly policyHash: string,
@@ -155,7 +159,7 @@ export class PolicyNotRegisteredError extends ModelLifecycleError {
 export class BaseHashMismatchError extends ModelLifecycleError {
   override readonly name = 'BaseHashMismatchError';
   readonly code = 'base_hash_mismatch' as const;
-  readonly field = 'baseHash';
+  override readonly field = 'baseHash';
   constructor(
     readonly baseModelId: string,
     readonly expected: string,
@@ -170,7 +174,7 @@ export class BaseHashMismatchError extends ModelLifecycleError {
 export class ModelVersionNotFoundError extends ModelLifecycleError {
   override readonly name = 'ModelVersionNotFoundError';
   readonly code = 'version_not_found' as const;
-  readonly field = 'versionId';
+  override readonly field = 'versionId';
   constructor(readonly versionId: string) {
     super(`versionId: no model version ${versionId} has been materialized`);
   }

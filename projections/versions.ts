@@ -1,6 +1,8 @@
 // The versions read model: every materialized model version (in the order the ledger recorded them), the serving
 // pointer and its history, folded from the model-lifecycle stream. Plus the two questions users ask of it:
 // "which version do you mean" (full id, unique prefix, or #N) and "what changed between two versions".
+import { EditledgerError } from '../domain/errors.ts';
+import type { ErrorKind } from '../domain/errors.ts';
 import type { BaseModelRegisteredData, ModelVersionMaterializedData, TrainingPolicy } from '../domain/events.ts';
 import type { ModelLifecycleEvent } from '../domain/model-version.ts';
 import { policyHashOf, versionIdOf } from '../domain/model-version.ts';
@@ -79,9 +81,13 @@ export function foldVersions(events: Iterable<PositionedModelEvent>): VersionsRe
   return { versions, byId, serving, servingHistory, bases, active };
 }
 
-export class VersionRefError extends Error {
+export class VersionRefError extends EditledgerError {
   override readonly name = 'VersionRefError';
-  readonly field = 'version';
+  readonly code = 'version_ref';
+  override readonly field = 'version';
+  get kind(): ErrorKind {
+    return this.problem === 'not_found' ? 'not_found' : 'invalid_input';
+  }
   constructor(
     readonly ref: string,
     readonly problem: 'not_found' | 'ambiguous',

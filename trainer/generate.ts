@@ -6,6 +6,7 @@
 // the float32 logits, so a run is reproducible for a given backend, and a prompt's sample does not depend on what
 // else is in the batch beyond float32 noise in the logits.
 
+import { EditledgerError } from '../domain/errors.ts';
 import { tf } from './runtime/backend.ts';
 import { KVCache, createContext, tokenIds } from './model/llama.ts';
 import type { LlamaModel } from './model/llama.ts';
@@ -43,7 +44,9 @@ export interface Generation {
   readonly finishReason: FinishReason;
 }
 
-export class GenerateError extends Error {
+export class GenerateError extends EditledgerError {
+  readonly code = 'generate_invalid';
+  readonly kind = 'invalid_input' as const;
   constructor(message: string) {
     super(message);
     this.name = 'GenerateError';

@@ -14,6 +14,7 @@
 //   (subject to the expected-revision check); a batch that is entirely stored returns its stored position
 //   whatever the expected revision. `AppendResult.position` is the highest position among the batch's events.
 // - Calling `stop()` from inside `onEvent` resolves at once and nothing more is delivered.
+import { EditledgerError } from '../errors.ts';
 
 export type ExpectedRevision =
   | number // the stream's current last revision must be exactly this
@@ -89,8 +90,10 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-export class WrongExpectedRevisionError extends Error {
+export class WrongExpectedRevisionError extends EditledgerError {
   override readonly name = 'WrongExpectedRevisionError';
+  readonly code = 'wrong_expected_revision';
+  readonly kind = 'conflict' as const;
   constructor(
     readonly stream: string,
     readonly expected: ExpectedRevision,
@@ -100,8 +103,10 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
-export class EventIdConflictError extends Error {
+export class EventIdConflictError extends EditledgerError {
   override readonly name = 'EventIdConflictError';
+  readonly code = 'event_id_conflict';
+  readonly kind = 'conflict' as const;
   constructor(readonly eventId: string) {
     super(`event id ${eventId} is already stored with different content`);
   }

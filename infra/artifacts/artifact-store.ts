@@ -12,6 +12,7 @@
 // artifact. Loads re-hash every file, so a corrupted artifact is detected and reported (CorruptArtifactError),
 // and the caller can rebuild it from the ledger. The primary file's hash is its name, so two writers producing
 // the same bytes (concurrent trainers, a rebuild) converge on one folder.
+import { EditledgerError } from '../../domain/errors.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,16 +31,20 @@ const DescriptorSchema = z.strictObject({
 });
 type Descriptor = z.infer<typeof DescriptorSchema>;
 
-export class ArtifactNotFoundError extends Error {
+export class ArtifactNotFoundError extends EditledgerError {
   override readonly name = 'ArtifactNotFoundError';
+  readonly code = 'artifact_not_found';
+  readonly kind = 'not_found' as const;
   constructor(readonly sha256: string) {
     super(`artifact sha256:${sha256} is not in the artifact store`);
   }
 }
 
 /** The artifact exists but its bytes do not match its hashes (or its descriptor is unreadable). */
-export class CorruptArtifactError extends Error {
+export class CorruptArtifactError extends EditledgerError {
   override readonly name = 'CorruptArtifactError';
+  readonly code = 'artifact_corrupted';
+  readonly kind = 'internal' as const;
   constructor(
     readonly sha256: string,
     readonly problem: string,

@@ -1,9 +1,7 @@
 // Output helpers shared by the ledger commands: aligned tables, a progress bar for long imports, and the
 // mapping from errors to exit codes and messages (so every command reports failures the same way).
-import { DomainError } from '../../domain/errors.ts';
-import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
-import { EventStoreCorruptedError, EventStoreUnavailableError, InvalidEventError } from '../eventstore/errors.ts';
-import { PositionOutOfRangeError } from '../readmodel/edit-index.ts';
+import { EditledgerError } from '../../domain/errors.ts';
+import type { ErrorKind } from '../../domain/errors.ts';
 import type { CliIO } from './command.ts';
 import { ExitCode } from './command.ts';
 
@@ -102,23 +100,21 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** The one mapping from error kinds (domain/errors.ts) to exit codes. */
+export const EXIT_CODE_BY_KIND: Record<ErrorKind, ExitCode> = {
+  invalid_input: ExitCode.invalidInput,
+  not_found: ExitCode.notFound,
+  conflict: ExitCode.conflict,
+  unavailable: ExitCode.failure,
+  internal: ExitCode.failure,
+};
+
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError) return ExitCode.usage;
   if ((error as { code?: unknown })?.code?.toString().startsWith('ERR_PARSE_ARGS')) return ExitCode.usage;
-  if (error instanceof DomainError) {
-    switch (error.code) {
-      case 'edit_not_found':
-        return ExitCode.notFound;
-      case 'source_conflict':
-        return ExitCode.conflict;
-      default:
-        return ExitCode.invalidInput;
-    }
-  }
-  if (error instanceof InvalidEventError || error instanceof PositionOutOfRangeError) return ExitCode.invalidInput;
-  if (error instanceof WrongExpectedRevisionError || error instanceof EventIdConflictError) return ExitCode.conflict;
+  if (error instanceof EditledgerError) return EXIT_CODE_BY_KIND[error.kind];
+  // Node's own "no such file" from reading a path the user named.
   if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') return ExitCode.notFound;
-  if (error instanceof EventStoreCorruptedError || error instanceof EventStoreUnavailableError) return ExitCode.failure;
   return ExitCode.failure;
 }
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { InvalidFieldError } from '../../domain/errors.ts';
+import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
 import { TrainingPolicySchema, toInvalidFieldError } from '../../domain/events.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
@@ -373,26 +373,12 @@ export async function resolveVersionCheckpoint(
 // ---------------------------------------------------------------------------------------------------------------
 // Exit codes for the model commands' own errors (the shared mapping in format.ts knows the ledger's)
 
-/** The exit code for an error of the model commands, or undefined to leave it to the shared mapping. */
+/** The exit code for an error of the model commands (the shared kind mapping), or undefined for other errors. */
 export async function modelExitCode(error: unknown): Promise<ExitCode | undefined> {
-  const { ModelLifecycleError } = await import('../../domain/model-version.ts');
-  const { VersionRefError } = await import('../../projections/versions.ts');
-  const { ArtifactNotFoundError, CorruptArtifactError } = await import('../artifacts/artifact-store.ts');
-  const { PositionBeyondHeadError, RebuildMismatchError } = await import('../../trainer/consumer/materializer.ts');
-  if (error instanceof VersionRefError)
-    return error.problem === 'not_found' ? ExitCode.notFound : ExitCode.invalidInput;
-  if (error instanceof ModelLifecycleError)
-    return error.code === 'version_not_found' || error.code === 'base_not_registered'
-      ? ExitCode.notFound
-      : ExitCode.invalidInput;
-  if (error instanceof ArtifactNotFoundError) return ExitCode.notFound;
-  if (error instanceof PositionBeyondHeadError) return ExitCode.invalidInput;
-  if (error instanceof CorruptArtifactError || error instanceof RebuildMismatchError) return ExitCode.failure;
-  if (
-    error instanceof Error &&
-    (error.name === 'CheckpointError' || error.name === 'SafetensorsError' || error.name === 'TokenizerError')
-  )
-    return ExitCode.invalidInput;
+  const { EXIT_CODE_BY_KIND } = await import('./format.ts');
+  if (error instanceof EditledgerError) return EXIT_CODE_BY_KIND[error.kind];
+  // trainer/checkpoint/safetensors.ts predates the taxonomy; its parse errors are bad input.
+  if (error instanceof Error && error.name === 'SafetensorsError') return ExitCode.invalidInput;
   return undefined;
 }
 

@@ -8,7 +8,7 @@
 // already recorded appends nothing.
 // stop(): the source stops taking messages, the batches it already took in are finished (appended and
 // committed, or released), then run() resolves.
-import { DomainError, InvalidFieldError } from '../../domain/errors.ts';
+import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
 import type { EditRequest } from '../../domain/dataset-formats.ts';
 import { SubmitEditDataSchema } from '../../domain/edit-commands.ts';
 import type { CommandContext } from '../../domain/edit-commands.ts';
@@ -209,7 +209,7 @@ export class IngestLoop {
         context,
       );
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+      if (!isRejection(error)) throw error;
       // A rule refused one of them (e.g. its upstream ref is already used for another fact): find which, one by
       // one, so the others still land. Infrastructure errors still release the whole batch.
       totals = { done: 0, total: valid.length, submitted: 0, duplicates: 0, superseded: 0, position: 0 };
@@ -225,7 +225,7 @@ export class IngestLoop {
             position: Math.max(totals.position, one.position),
           };
         } catch (oneError) {
-          if (!(oneError instanceof DomainError)) throw oneError;
+          if (!isRejection(oneError)) throw oneError;
           parsed[index] = { ok: false, ...describeRejection(oneError) };
         }
       }
@@ -297,4 +297,15 @@ function span(batch: IngestBatch): string {
   const first = batch.messages[0]?.offset ?? '-';
   const last = batch.messages.at(-1)?.offset ?? first;
   return first === last ? first : `${first}..${last}`;
+}
+
+/**
+ * A message the ledger refuses for what it says (bad input, a conflict with what is recorded, an edit it names
+ * that does not exist) is a dead letter; anything else (the store unavailable, a race lost every time, a bug)
+ * stops the batch so it is delivered again.
+ */
+function isRejection(error: unknown): error is EditledgerError {
+  if (!(error instanceof EditledgerError) || error.kind === 'unavailable' || error.kind === 'internal') return false;
+  // Losing every retry of a race is not about the message: deliver it again rather than dead-letter it.
+  return error.code !== 'wrong_expected_revision';
 }

@@ -8,6 +8,7 @@
 // Rows and the checkpoint change in one transaction, so a crash mid catch-up just repeats the tail.
 // Semantics are those of projections/edit-set.ts (same ActiveEdit, canonical order and hash); the unit tests
 // check the two agree at every position.
+import { EditledgerError } from '../../domain/errors.ts';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -39,9 +40,11 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS edits_by_ended ON edits (ended_at, submitted_at);
 `;
 
-export class PositionOutOfRangeError extends Error {
+export class PositionOutOfRangeError extends EditledgerError {
   override readonly name = 'PositionOutOfRangeError';
-  readonly field = 'position';
+  readonly code = 'position_out_of_range';
+  readonly kind = 'invalid_input' as const;
+  override readonly field = 'position';
   constructor(
     readonly position: number,
     readonly head: number,

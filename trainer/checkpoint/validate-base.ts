@@ -8,17 +8,18 @@
 //   4. the tokenizer loads and round-trips a probe sentence;
 //   5. a one-token forward pass (one generated token) runs on the active backend.
 import { stat } from 'node:fs/promises';
-import { InvalidFieldError } from '../../domain/errors.ts';
+import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
 import { readHfCheckpoint } from './hf-checkpoint.ts';
 import type { HfCheckpoint } from './hf-checkpoint.ts';
 
 const PROBE = 'The capital of France is Paris.';
 
 /** A missing checkpoint folder: exit 4 (not found) in the CLI, with the path in the message. */
-export class CheckpointFolderNotFoundError extends Error {
+export class CheckpointFolderNotFoundError extends EditledgerError {
   override readonly name = 'CheckpointFolderNotFoundError';
-  readonly code = 'ENOENT';
-  readonly field = 'dir';
+  readonly code = 'checkpoint_folder_not_found';
+  readonly kind = 'not_found' as const;
+  override readonly field = 'dir';
   constructor(readonly dir: string) {
     super(
       `dir: ${dir} does not exist (expected a Hugging Face checkpoint folder: config.json, model.safetensors, tokenizer.json)`,

@@ -6,6 +6,7 @@
 //   LocFT run                -> delta.safetensors (deterministic bytes) + manifest.json (how it was made)
 //   evaluation report        -> the version's named metrics (reliability, generalization, locality, capability, ...)
 // An empty edit set is a valid version: the base itself (its untouched tensor as the delta, no training).
+import { EditledgerError } from '../../domain/errors.ts';
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,10 +38,12 @@ export interface LocftEditorOptions {
   readonly capabilityFacts?: number;
 }
 
-export class PolicyNotSupportedError extends Error {
+export class PolicyNotSupportedError extends EditledgerError {
   override readonly name = 'PolicyNotSupportedError';
+  readonly code = 'policy_not_supported';
+  readonly kind = 'invalid_input' as const;
   constructor(
-    readonly field: string,
+    override readonly field: string,
     message: string,
   ) {
     super(`policy.${field}: ${message}`);

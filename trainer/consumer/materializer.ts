@@ -11,6 +11,7 @@
 // artifact is durable. A process killed anywhere leaves either nothing visible, or an artifact without an event
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
+import { EditledgerError } from '../../domain/errors.ts';
 import type { EvalPhase } from '../eval/evaluate.ts';
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
 import {
@@ -69,9 +70,11 @@ export interface MaterializeResult {
   readonly durationMs: number;
 }
 
-export class PositionBeyondHeadError extends Error {
+export class PositionBeyondHeadError extends EditledgerError {
   override readonly name = 'PositionBeyondHeadError';
-  readonly field = 'position';
+  readonly code = 'position_beyond_head';
+  readonly kind = 'invalid_input' as const;
+  override readonly field = 'position';
   constructor(
     readonly position: number,
     readonly head: number,
@@ -81,8 +84,10 @@ export class PositionBeyondHeadError extends Error {
 }
 
 /** A rebuild produced other bytes than the ones recorded: the inputs or the backend differ. */
-export class RebuildMismatchError extends Error {
+export class RebuildMismatchError extends EditledgerError {
   override readonly name = 'RebuildMismatchError';
+  readonly code = 'rebuild_mismatch';
+  readonly kind = 'internal' as const;
   constructor(
     readonly versionId: string,
     readonly expected: string,

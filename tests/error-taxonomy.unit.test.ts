@@ -1,0 +1,70 @@
+// One error taxonomy: every error editledger raises on purpose has a code and a kind, and the kind alone decides
+// the exit code (and, in ingestion, whether a message is a dead letter).
+import test from 'ava';
+import {
+  DatasetFormatError,
+  EditAlreadyRetractedError,
+  EditledgerError,
+  EditNotFoundError,
+  errorKindOf,
+  InvalidFieldError,
+  SourceConflictError,
+} from '../domain/errors.ts';
+import { BaseModelNotRegisteredError, ModelVersionNotFoundError } from '../domain/model-version.ts';
+import { EventIdConflictError, WrongExpectedRevisionError } from '../domain/ports/event-store.ts';
+import { ArtifactNotFoundError, CorruptArtifactError } from '../infra/artifacts/artifact-store.ts';
+import { ExitCode } from '../infra/cli/command.ts';
+import { exitCodeFor, UsageError } from '../infra/cli/format.ts';
+import { EventStoreCorruptedError, EventStoreUnavailableError, InvalidEventError } from '../infra/eventstore/errors.ts';
+import { PositionOutOfRangeError } from '../infra/readmodel/edit-index.ts';
+import { VersionRefError } from '../projections/versions.ts';
+import { CheckpointError } from '../trainer/checkpoint/hf-checkpoint.ts';
+import { CheckpointFolderNotFoundError } from '../trainer/checkpoint/validate-base.ts';
+import { PositionBeyondHeadError, RebuildMismatchError } from '../trainer/consumer/materializer.ts';
+
+const cases: Array<[EditledgerError, string, number]> = [
+  [new InvalidFieldError('prompt', 'empty'), 'invalid_input', ExitCode.invalidInput],
+  [new DatasetFormatError(0, 'alt', 'missing'), 'invalid_input', ExitCode.invalidInput],
+  [new EditAlreadyRetractedError('e'), 'invalid_input', ExitCode.invalidInput],
+  [new EditNotFoundError('e'), 'not_found', ExitCode.notFound],
+  [new SourceConflictError('s', 'r', 'differs'), 'conflict', ExitCode.conflict],
+  [new WrongExpectedRevisionError('s', 1, 2), 'conflict', ExitCode.conflict],
+  [new EventIdConflictError('id'), 'conflict', ExitCode.conflict],
+  [new BaseModelNotRegisteredError(undefined), 'not_found', ExitCode.notFound],
+  [new ModelVersionNotFoundError('v'), 'not_found', ExitCode.notFound],
+  [new VersionRefError('#9', 'not_found', 'none'), 'not_found', ExitCode.notFound],
+  [new VersionRefError('ab', 'ambiguous', 'two'), 'invalid_input', ExitCode.invalidInput],
+  [new ArtifactNotFoundError('0'.repeat(64)), 'not_found', ExitCode.notFound],
+  [new CorruptArtifactError('0'.repeat(64), 'bytes'), 'internal', ExitCode.failure],
+  [new InvalidEventError('events[0].id', 'bad'), 'invalid_input', ExitCode.invalidInput],
+  [new EventStoreCorruptedError('/x', 'bad'), 'internal', ExitCode.failure],
+  [new EventStoreUnavailableError('down'), 'unavailable', ExitCode.failure],
+  [new PositionOutOfRangeError(9, 3), 'invalid_input', ExitCode.invalidInput],
+  [new PositionBeyondHeadError(9, 3), 'invalid_input', ExitCode.invalidInput],
+  [new RebuildMismatchError('v'.repeat(64), 'a', 'b', []), 'internal', ExitCode.failure],
+  [new CheckpointError('bad'), 'invalid_input', ExitCode.invalidInput],
+  [new CheckpointFolderNotFoundError('/nope'), 'not_found', ExitCode.notFound],
+];
+
+test('every error has a stable code and a kind, and the kind alone gives the exit code', (t) => {
+  for (const [error, kind, exit] of cases) {
+    t.true(error instanceof EditledgerError, error.name);
+    t.regex(error.code, /^[a-z_]+$/, error.name);
+    t.is(error.kind, kind, error.name);
+    t.is(errorKindOf(error), kind, error.name);
+    t.is(exitCodeFor(error), exit, error.name);
+  }
+});
+
+test('what editledger did not raise on purpose is internal; usage errors are the CLI own', (t) => {
+  t.is(errorKindOf(new Error('boom')), 'internal');
+  t.is(exitCodeFor(new Error('boom')), ExitCode.failure);
+  t.is(exitCodeFor(new UsageError('--x')), ExitCode.usage);
+  t.is(exitCodeFor(Object.assign(new Error('no file'), { code: 'ENOENT' })), ExitCode.notFound);
+});
+
+test('errors of bad input name their field', (t) => {
+  t.is(new InvalidFieldError('data.prompt', 'x').field, 'data.prompt');
+  t.is(new EditNotFoundError('e').field, 'editId');
+  t.is(new InvalidEventError('events[1].data', 'x').field, 'events[1].data');
+});
