@@ -10,6 +10,7 @@ import {
   InvalidFieldError,
   SourceConflictError,
 } from '../domain/errors.ts';
+import type { ErrorKind } from '../domain/errors.ts';
 import { BaseModelNotRegisteredError, ModelVersionNotFoundError } from '../domain/model-version.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../domain/ports/event-store.ts';
 import { ArtifactNotFoundError, CorruptArtifactError } from '../infra/artifacts/artifact-store.ts';
@@ -22,7 +23,7 @@ import { CheckpointError } from '../trainer/checkpoint/hf-checkpoint.ts';
 import { CheckpointFolderNotFoundError } from '../trainer/checkpoint/validate-base.ts';
 import { PositionBeyondHeadError, RebuildMismatchError } from '../trainer/consumer/materializer.ts';
 
-const cases: Array<[EditledgerError, string, number]> = [
+const cases: Array<[EditledgerError, ErrorKind, ExitCode]> = [
   [new InvalidFieldError('prompt', 'empty'), 'invalid_input', ExitCode.invalidInput],
   [new DatasetFormatError(0, 'alt', 'missing'), 'invalid_input', ExitCode.invalidInput],
   [new EditAlreadyRetractedError('e'), 'invalid_input', ExitCode.invalidInput],
