@@ -1,29 +1,9 @@
-// Small pieces every hand-parsed sub-command (train, eval, sweep) shares: a usage-aware failure writer and
-// positive-integer flag parsing with an error that names the flag.
-import type { CliIO } from './command.ts';
-import { ExitCode } from './command.ts';
-
-/** `fail(io, message, code)` for one command: the message on stderr, followed by the usage on usage errors. */
-export function failureFor(title: string, usage: string): (io: CliIO, message: string, code?: number) => number {
-  return (io, message, code = ExitCode.usage) => {
-    io.stderr.write(`${title}: ${message}\n${code === ExitCode.usage ? `\n${usage}` : ''}`);
-    return code;
-  };
-}
-
-/** A positive integer flag value, undefined when absent; throws naming the flag otherwise. */
-export function positiveIntFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
+// Argument rewriting every command's argv goes through before node's parseArgs sees it.
 
 /**
  * `--lr -1` as `--lr=-1`: node's parseArgs refuses a value that starts with a dash ("argument is ambiguous"), so a
  * negative number would get Node's message instead of ours naming the field and the allowed range (issue 18.9).
- * Only for string-typed options and values that are numbers.
+ * Only for string-typed options (number flags are read as strings) and values that are numbers.
  */
 export function attachNegativeValues(
   args: readonly string[],
@@ -40,4 +20,23 @@ export function attachNegativeValues(
     } else out.push(arg);
   }
   return out;
+}
+
+// --- still used by train, eval and sweep until they move onto defineCommand
+import type { CliIO } from './command.ts';
+import { ExitCode } from './command.ts';
+
+export function failureFor(title: string, usage: string): (io: CliIO, message: string, code?: number) => number {
+  return (io, message, code = ExitCode.usage) => {
+    io.stderr.write(`${title}: ${message}\n${code === ExitCode.usage ? `\n${usage}` : ''}`);
+    return code;
+  };
+}
+
+export function positiveIntFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
 }

@@ -15,35 +15,17 @@ import { EditAlreadyRetractedError } from '../../../domain/errors.ts';
 import { editIdForSource, uuidV4 } from '../../../domain/ids.ts';
 import { shortVersionId } from '../../../domain/model-version.ts';
 import { LedgerService } from '../../ledger/ledger-service.ts';
-import type { CliCommand, CliIO } from '../command.ts';
+import type { CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { createProgressBar, UsageError, writeJson } from '../format.ts';
-import { checkoutVersion, guardModelErrors, registerBase, withModels } from '../model-session.ts';
+import { withDefaultNotes } from '../flag-spec.ts';
+import { checkoutVersion, modelExitCode, registerBase, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
-import { COMMON_USAGE, optionalString, runSubcommand } from '../subcommand.ts';
-import type { SubcommandSpec } from '../subcommand.ts';
-import { POLICY_OPTIONS, policyOverrides } from './model.ts';
+import { defineCommand } from '../subcommand.ts';
+import { POLICY_FLAGS, policyOverrides } from './model.ts';
 import { rollback } from './rollback.ts';
 import { verifyVersion } from './verify.ts';
 import { renderVersionsTable } from './versions.ts';
-
-const usage = `usage: editledger demo [--base DIR] [--corrections FILE] [options]
-
-Runs editledger end to end on the embedded defaults: registers the base model, streams fact corrections into the
-ledger in three deliveries (with supersessions and retractions), lets the trainer consumer materialize a model
-version after each, prints the versions with their metrics, rolls back to the first edit version, rebuilds the
-newest one bit-for-bit, and prints where everything is. Safe to run again.
-
-Options:
-  --base DIR           base checkpoint folder (default: models/base)
-  --corrections FILE   upstream messages, JSONL (default: examples/fact-corrections.jsonl)
-  --layer L, --lr X, --batch-size N, --epochs N, --stop-loss X, --seed S
-                       LocFT-BF policy (defaults: the demo's, see below)
-${COMMON_USAGE}
-Demo policy defaults: layer from models/base/editing.json if present (else the middle layer), Adam lr 5e-3,
-batch 4, <= 25 epochs, stop at loss 1e-2, seed 0 (the paper's lr 5e-4 / batch 100 needs thousands of edits to take
-enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
-`;
 
 const LocalitySchema = z.strictObject({ prompt: z.string(), answer: z.string().optional() });
 const MessageSchema = z.discriminatedUnion('op', [
@@ -150,160 +132,173 @@ async function answer(dir: string, prompt: string): Promise<string> {
  */
 export const DEMO_POLICY = { lr: 5e-3, batchSize: 4 } as const;
 
-const spec: SubcommandSpec = {
-  title: 'editledger demo',
-  usage,
-  options: { ...POLICY_OPTIONS, base: { type: 'string' }, corrections: { type: 'string' } },
-  positionals: { min: 0, max: 0, names: '' },
-  async run(flags, io) {
-    return guardModelErrors(spec.title, io, flags.json, async () => {
-      const started = performance.now();
-      const say = (text: string) => io.stdout.write(`${text}\n`);
-      const baseDir = resolve(io.cwd, optionalString(flags, 'base') ?? 'models/base');
-      const correctionsFile = resolve(
-        io.cwd,
-        optionalString(flags, 'corrections') ?? 'examples/fact-corrections.jsonl',
-      );
-      try {
-        await access(join(baseDir, 'config.json'));
-      } catch {
-        throw new UsageError(
-          `no base model at ${baseDir}: the project ships one in models/base (npm run build:base-model builds it); or pass --base DIR`,
-        );
-      }
-      const messages = await readCorrections(correctionsFile);
-      const batches = [...new Set(messages.map((m) => m.batch))].sort((a, b) => a - b);
-      const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
-      const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
-
-      return withModels(io, flags.home, { actor: 'demo', source: 'demo', echoLog: false }, async (session) => {
-        const paths = session.ledger.config.paths;
-        say(`editledger demo — everything lives in ${paths.home}`);
-        say(
-          `\n[1/6] ledger: ${session.ledger.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.ledger.config.eventStore.eventstoreUrl}` : `embedded SQLite ${paths.ledgerDb}`} (head position ${await session.ledger.store.headPosition()})`,
-        );
-
-        const overrides = { ...DEMO_POLICY, ...policyOverrides(flags) };
-        const registered = await registerBase(session, baseDir, overrides);
-        const p = registered.policy;
-        say(
-          `\n[2/6] base model ${relative(io.cwd, baseDir) || baseDir}: ${registered.appended === 0 ? 'already registered' : 'registered'} as ${registered.baseModelId}`,
-        );
-        say(
-          `      policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}`,
-        );
-
-        say(
-          `\n[3/6] streaming ${messages.length} upstream messages from ${relative(io.cwd, correctionsFile)} in ${batches.length} deliveries; the trainer consumer follows the ledger`,
-        );
-        const consumer = new TrainerConsumer({
-          store: session.ledger.store,
-          materializer: session.materializer,
-          checkpoint: new FileCheckpointStore(join(paths.home, 'trainer', 'demo.checkpoint.json')),
-          policy: { everyEdits: 1, idleMs: 0, promote: true },
-          log: session.log,
-        });
-        for (const batch of batches) {
-          const counts = await deliver(
-            session,
-            io,
-            messages.filter((m) => m.batch === batch),
-            batch,
-          );
-          const round = await consumer.runOnce();
-          if (round === undefined) {
-            say(
-              `      delivery ${batch}: already in the ledger (a previous run delivered it); nothing new for the trainer`,
-            );
-            continue;
-          }
-          const v = round.version;
-          say(
-            `      delivery ${batch}: +${counts.submitted} edits (${counts.superseded} superseding), ${counts.retracted} retracted -> trainer ${round.outcome === 'materialized' ? 'materialized' : 'found'} version #${v.ordinal} ${shortVersionId(v.versionId)} (${v.editIds.length} active edits, reliability ${((v.metrics['reliability'] ?? 0) * 100).toFixed(0)}%)`,
-          );
-        }
-        // The newest version is the edit set at the head; the first edit version is the first one trained with this base and policy.
-        const newestVersion = (
-          await session.materializer.materialize({ position: await session.ledger.store.headPosition() })
-        ).version;
-
-        const { versions } = await session.materializer.readModels();
-        say("\n[4/6] model versions (* = serving); metrics on the edits' own probes and held-out text:");
-        io.stdout.write(renderVersionsTable(versions));
-
-        const newest = versions.byId.get(newestVersion.versionId)!;
-        const first =
-          versions.versions.find(
-            (v) => v.baseHash === newest.baseHash && v.policyHash === newest.policyHash && v.editIds.length > 0,
-          ) ?? newest;
-        const retracted = messages.find((m) => m.op === 'retract');
-        const retractedEdit =
-          retracted === undefined
-            ? undefined
-            : messages.find(
-                (m): m is Extract<Message, { op: 'submit' }> => m.op === 'submit' && m.ref === retracted.ref,
-              );
-        say(`\n[5/6] rollback to the first edit version #${first.ordinal} ${shortVersionId(first.versionId)}`);
-        const rolled = await rollback(
-          session,
-          { version: first.versionId },
-          'demo: roll back to the first delivery',
-          'demo',
-        );
-        say(
-          `      ${rolled.changed ? 'now serving' : 'already serving'} #${rolled.ordinal}: ${rolled.reused ? 'artifact reused' : 'rebuilt'} in ${rolled.seconds.toFixed(2)} s`,
-        );
-        if (retractedEdit !== undefined) {
-          const oldDir = (await checkoutVersion(session, first)).dir;
-          const newDir = (await checkoutVersion(session, newest)).dir;
-          say(`      "${retractedEdit.prompt}" (correction to "${retractedEdit.target}", retracted in delivery 3)`);
-          say(`        version #${first.ordinal} answers: ${await answer(oldDir, retractedEdit.prompt)}`);
-          say(`        version #${newest.ordinal} answers: ${await answer(newDir, retractedEdit.prompt)}`);
-        }
-
-        say(`\n[6/6] rebuilding version #${newest.ordinal} ${shortVersionId(newest.versionId)} from the ledger alone`);
-        const verified = await verifyVersion(session, newest.versionId);
-        say(
-          `      ${verified.identical ? 'bit-identical' : 'DIFFERENT'}: artifact sha256 ${verified.rebuiltSha256.slice(0, 16)}… (backend ${verified.backend}, ${verified.seconds.toFixed(1)} s)`,
-        );
-        for (const d of verified.differences) say(`      differs: ${d}`);
-
-        const rel = (path: string) => relative(io.cwd, path) || path;
-        say(`\nwhere things are:`);
-        say(`  ledger     ${rel(paths.ledgerDb)}   (npx editledger log, npx editledger edit list --at POSITION)`);
-        say(
-          `  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`,
-        );
-        say(`  logs       ${rel(join(paths.home, 'logs', 'trainer.log'))}`);
-        say(
-          // '#N' is quoted: an unquoted # starts a comment in the shell.
-          `next:\n  npx editledger versions\n  npx editledger diff '#${first.ordinal}' '#${newest.ordinal}'\n  npx editledger generate --version '#${newest.ordinal}' ${shellQuote(retractedEdit?.prompt ?? 'prompt')}`,
-        );
-        say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-        if (flags.json)
-          writeJson(io, {
-            home: paths.home,
-            versions: versions.versions.map((v) => ({
-              versionId: v.versionId,
-              ordinal: v.ordinal,
-              edits: v.editIds.length,
-              metrics: v.metrics,
-            })),
-            rollback: rolled,
-            verify: verified,
-          });
-        return verified.identical ? ExitCode.ok : ExitCode.failure;
-      });
-    });
-  },
-};
-
-export const command: CliCommand = {
+export const command = defineCommand({
   name: 'demo',
   summary: 'the end-to-end demo (npm start): ledger, base model, corrections, trainer, versions, rollback, rebuild',
-  usage,
-  run: (argv, io) => runSubcommand(spec, argv, io),
-};
+  description: `
+Runs editledger end to end on the embedded defaults: registers the base model, streams fact corrections into the
+ledger in three deliveries (with supersessions and retractions), lets the trainer consumer materialize a model
+version after each, prints the versions with their metrics, rolls back to the first edit version, rebuilds the
+newest one bit-for-bit, and prints where everything is. Safe to run again.`,
+  flags: {
+    base: { type: 'string', placeholder: 'DIR', default: 'models/base', description: 'base checkpoint folder' },
+    corrections: {
+      type: 'string',
+      placeholder: 'FILE',
+      default: 'examples/fact-corrections.jsonl',
+      description: 'upstream messages, JSONL',
+    },
+    ...withDefaultNotes(POLICY_FLAGS, {
+      name: 'the folder name',
+      layer: "the base's editing.json, else the middle one",
+      module: "the base's editing.json, else mlp.down_proj",
+      lr: String(DEMO_POLICY.lr),
+      'batch-size': String(DEMO_POLICY.batchSize),
+      epochs: '25',
+      'stop-loss': '1e-2',
+      seed: '0',
+    }),
+  },
+  notes: `
+Demo policy defaults: layer from models/base/editing.json if present (else the middle layer), Adam lr 5e-3,
+batch 4, <= 25 epochs, stop at loss 1e-2, seed 0 (the paper's lr 5e-4 / batch 100 needs thousands of edits to take
+enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).`,
+  exitCodeOf: modelExitCode,
+  async run({ flags, home, json }, io) {
+    const started = performance.now();
+    const say = (text: string) => io.stdout.write(`${text}\n`);
+    const baseDir = resolve(io.cwd, flags.base);
+    const correctionsFile = resolve(io.cwd, flags.corrections);
+    try {
+      await access(join(baseDir, 'config.json'));
+    } catch {
+      throw new UsageError(
+        `no base model at ${baseDir}: the project ships one in models/base (npm run build:base-model builds it); or pass --base DIR`,
+      );
+    }
+    const messages = await readCorrections(correctionsFile);
+    const batches = [...new Set(messages.map((m) => m.batch))].sort((a, b) => a - b);
+    const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
+    const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
+
+    return withModels(io, home, { actor: 'demo', source: 'demo', echoLog: false }, async (session) => {
+      const paths = session.ledger.config.paths;
+      say(`editledger demo — everything lives in ${paths.home}`);
+      say(
+        `\n[1/6] ledger: ${session.ledger.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.ledger.config.eventStore.eventstoreUrl}` : `embedded SQLite ${paths.ledgerDb}`} (head position ${await session.ledger.store.headPosition()})`,
+      );
+
+      const overrides = { ...DEMO_POLICY, ...policyOverrides(flags) };
+      const registered = await registerBase(session, baseDir, overrides);
+      const p = registered.policy;
+      say(
+        `\n[2/6] base model ${relative(io.cwd, baseDir) || baseDir}: ${registered.appended === 0 ? 'already registered' : 'registered'} as ${registered.baseModelId}`,
+      );
+      say(
+        `      policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}`,
+      );
+
+      say(
+        `\n[3/6] streaming ${messages.length} upstream messages from ${relative(io.cwd, correctionsFile)} in ${batches.length} deliveries; the trainer consumer follows the ledger`,
+      );
+      const consumer = new TrainerConsumer({
+        store: session.ledger.store,
+        materializer: session.materializer,
+        checkpoint: new FileCheckpointStore(join(paths.home, 'trainer', 'demo.checkpoint.json')),
+        policy: { everyEdits: 1, idleMs: 0, promote: true },
+        log: session.log,
+      });
+      for (const batch of batches) {
+        const counts = await deliver(
+          session,
+          io,
+          messages.filter((m) => m.batch === batch),
+          batch,
+        );
+        const round = await consumer.runOnce();
+        if (round === undefined) {
+          say(
+            `      delivery ${batch}: already in the ledger (a previous run delivered it); nothing new for the trainer`,
+          );
+          continue;
+        }
+        const v = round.version;
+        say(
+          `      delivery ${batch}: +${counts.submitted} edits (${counts.superseded} superseding), ${counts.retracted} retracted -> trainer ${round.outcome === 'materialized' ? 'materialized' : 'found'} version #${v.ordinal} ${shortVersionId(v.versionId)} (${v.editIds.length} active edits, reliability ${((v.metrics['reliability'] ?? 0) * 100).toFixed(0)}%)`,
+        );
+      }
+      // The newest version is the edit set at the head; the first edit version is the first one trained with this base and policy.
+      const newestVersion = (
+        await session.materializer.materialize({ position: await session.ledger.store.headPosition() })
+      ).version;
+
+      const { versions } = await session.materializer.readModels();
+      say("\n[4/6] model versions (* = serving); metrics on the edits' own probes and held-out text:");
+      io.stdout.write(renderVersionsTable(versions));
+
+      const newest = versions.byId.get(newestVersion.versionId)!;
+      const first =
+        versions.versions.find(
+          (v) => v.baseHash === newest.baseHash && v.policyHash === newest.policyHash && v.editIds.length > 0,
+        ) ?? newest;
+      const retracted = messages.find((m) => m.op === 'retract');
+      const retractedEdit =
+        retracted === undefined
+          ? undefined
+          : messages.find((m): m is Extract<Message, { op: 'submit' }> => m.op === 'submit' && m.ref === retracted.ref);
+      say(`\n[5/6] rollback to the first edit version #${first.ordinal} ${shortVersionId(first.versionId)}`);
+      const rolled = await rollback(
+        session,
+        { version: first.versionId },
+        'demo: roll back to the first delivery',
+        'demo',
+      );
+      say(
+        `      ${rolled.changed ? 'now serving' : 'already serving'} #${rolled.ordinal}: ${rolled.reused ? 'artifact reused' : 'rebuilt'} in ${rolled.seconds.toFixed(2)} s`,
+      );
+      if (retractedEdit !== undefined) {
+        const oldDir = (await checkoutVersion(session, first)).dir;
+        const newDir = (await checkoutVersion(session, newest)).dir;
+        say(`      "${retractedEdit.prompt}" (correction to "${retractedEdit.target}", retracted in delivery 3)`);
+        say(`        version #${first.ordinal} answers: ${await answer(oldDir, retractedEdit.prompt)}`);
+        say(`        version #${newest.ordinal} answers: ${await answer(newDir, retractedEdit.prompt)}`);
+      }
+
+      say(`\n[6/6] rebuilding version #${newest.ordinal} ${shortVersionId(newest.versionId)} from the ledger alone`);
+      const verified = await verifyVersion(session, newest.versionId);
+      say(
+        `      ${verified.identical ? 'bit-identical' : 'DIFFERENT'}: artifact sha256 ${verified.rebuiltSha256.slice(0, 16)}… (backend ${verified.backend}, ${verified.seconds.toFixed(1)} s)`,
+      );
+      for (const d of verified.differences) say(`      differs: ${d}`);
+
+      const rel = (path: string) => relative(io.cwd, path) || path;
+      say(`\nwhere things are:`);
+      say(`  ledger     ${rel(paths.ledgerDb)}   (npx editledger log, npx editledger edit list --at POSITION)`);
+      say(
+        `  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`,
+      );
+      say(`  logs       ${rel(join(paths.home, 'logs', 'trainer.log'))}`);
+      say(
+        // '#N' is quoted: an unquoted # starts a comment in the shell.
+        `next:\n  npx editledger versions\n  npx editledger diff '#${first.ordinal}' '#${newest.ordinal}'\n  npx editledger generate --version '#${newest.ordinal}' ${shellQuote(retractedEdit?.prompt ?? 'prompt')}`,
+      );
+      say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      if (json)
+        writeJson(io, {
+          home: paths.home,
+          versions: versions.versions.map((v) => ({
+            versionId: v.versionId,
+            ordinal: v.ordinal,
+            edits: v.editIds.length,
+            metrics: v.metrics,
+          })),
+          rollback: rolled,
+          verify: verified,
+        });
+      return verified.identical ? ExitCode.ok : ExitCode.failure;
+    });
+  },
+});
 
 /** `text` as one shell word: double quotes, with the characters special inside them escaped. */
 function shellQuote(text: string): string {

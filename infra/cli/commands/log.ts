@@ -4,25 +4,14 @@ import { isLedgerEventType, LEDGER_EVENT_TYPES } from '../../../domain/events.ts
 import { parseRecordedEvent } from '../../../domain/events.ts';
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
 import { initialLedgerSummary, evolveLedgerSummary } from '../../../projections/ledger-summary.ts';
-import type { CliCommand, CliIO } from '../command.ts';
+import type { CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
-import { parsePositionFlag, renderTable, UsageError, writeJson } from '../format.ts';
+import { renderTable, UsageError, writeJson } from '../format.ts';
 import type { TableColumn } from '../format.ts';
 import { withLedgerReadOnly } from '../ledger-session.ts';
-import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
-import { COMMON_USAGE, optionalString, runSubcommand, stringList } from '../subcommand.ts';
-
-const usage = `usage: editledger log [--from POSITION] [--limit N] [--type TYPE]... [--summary]
-
-Print the ledger's events in position order. With --json, one JSON object per line (JSON Lines):
-{position, stream, revision, id, type, storedAt, data, metadata}.
-
-Options:
-  --from POSITION   start at this position (inclusive; default: the first event)
-  --limit N         at most N events
-  --type TYPE       only events of this type (repeatable), e.g. EditSubmitted
-  --summary         instead of events, print a summary of the whole ledger
-${COMMON_USAGE}`;
+import { POSITION } from '../flag-spec.ts';
+import { positionFlag } from '../shared-flags.ts';
+import { defineCommand } from '../subcommand.ts';
 
 const COLUMNS: readonly TableColumn[] = [
   { header: 'POSITION', width: 9, align: 'right' },
@@ -70,8 +59,8 @@ function row(recorded: RecordedEvent): string[] {
   }
 }
 
-async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
-  const summary = await withLedgerReadOnly(io, flags.home, async (session) => {
+async function printSummary(home: string | undefined, json: boolean, io: CliIO): Promise<number> {
+  const summary = await withLedgerReadOnly(io, home, async (session) => {
     let state = initialLedgerSummary();
     for await (const recorded of session.store.readAll()) {
       let positioned: PositionedEvent;
@@ -84,7 +73,7 @@ async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
     }
     return { ...state.summary, headPosition: await session.store.headPosition() };
   });
-  if (flags.json) {
+  if (json) {
     writeJson(io, summary);
     return ExitCode.ok;
   }
@@ -109,25 +98,33 @@ async function printSummary(flags: ParsedFlags, io: CliIO): Promise<number> {
   return ExitCode.ok;
 }
 
-const spec: SubcommandSpec = {
-  title: 'editledger log',
-  usage,
-  options: {
-    from: { type: 'string' },
-    limit: { type: 'string' },
-    type: { type: 'string', multiple: true },
-    summary: { type: 'boolean', default: false },
+export const command = defineCommand({
+  name: 'log',
+  summary: 'print the ledger events in position order',
+  synopsis: '[--from POSITION] [--limit N] [--type TYPE]... [--summary] [options]',
+  description: `
+Print the ledger's events in position order. With --json, one JSON object per line (JSON Lines):
+{position, stream, revision, id, type, storedAt, data, metadata}.`,
+  flags: {
+    from: positionFlag('start at this position (inclusive; default: the first event)'),
+    limit: { type: 'integer', check: POSITION, description: 'at most N events' },
+    type: {
+      type: 'string',
+      multiple: true,
+      placeholder: 'TYPE',
+      description: 'only events of this type, e.g. EditSubmitted',
+    },
+    summary: { type: 'boolean', description: 'instead of events, print a summary of the whole ledger' },
   },
-  positionals: { min: 0, max: 0, names: '' },
-  async run(flags: ParsedFlags, io: CliIO): Promise<number> {
-    if (flags.values.summary === true) return printSummary(flags, io);
-    const from = parsePositionFlag(optionalString(flags, 'from'), '--from') ?? 0;
-    const limit = parsePositionFlag(optionalString(flags, 'limit'), '--limit');
-    const types = stringList(flags, 'type');
-    const unknown = types.find((type) => !isLedgerEventType(type));
+  async run({ flags, home, json }, io) {
+    if (flags.summary) return printSummary(home, json, io);
+    const from = flags.from ?? 0;
+    const { limit } = flags;
+    const unknown = flags.type.find((type) => !isLedgerEventType(type));
     if (unknown !== undefined)
       throw new UsageError(`--type: no event type "${unknown}"; the types are ${LEDGER_EVENT_TYPES.join(', ')}`);
-    await withLedgerReadOnly(io, flags.home, async (session) => {
+    const types = flags.type;
+    await withLedgerReadOnly(io, home, async (session) => {
       if (limit === 0) return;
       const events = session.store.readAll({
         after: Math.max(0, from - 1),
@@ -142,7 +139,7 @@ const spec: SubcommandSpec = {
         rows = [];
       };
       for await (const recorded of events) {
-        if (flags.json) {
+        if (json) {
           const { position, stream, revision, id, type, recordedAt, data, metadata } = recorded;
           io.stdout.write(
             `${JSON.stringify({ position, stream, revision, id, type, storedAt: recordedAt, data, metadata })}\n`,
@@ -153,15 +150,8 @@ const spec: SubcommandSpec = {
         if (rows.length >= CHUNK) flush();
       }
       flush();
-      if (!flags.json && printed === 0) io.stdout.write(`no events from position ${from}\n`);
+      if (!json && printed === 0) io.stdout.write(`no events from position ${from}\n`);
     });
     return ExitCode.ok;
   },
-};
-
-export const command: CliCommand = {
-  name: 'log',
-  summary: 'print the ledger events in position order',
-  usage,
-  run: (argv, io) => runSubcommand(spec, argv, io),
-};
+});

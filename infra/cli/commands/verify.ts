@@ -3,19 +3,11 @@
 // and which inputs differ when it is not. A missing or corrupted stored artifact is repaired when the rebuild
 // matches the recorded sha256.
 import { shortVersionId } from '../../../domain/model-version.ts';
-import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
-import { guardModelErrors, resolveVersion, withModels } from '../model-session.ts';
+import { modelExitCode, resolveVersion, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
-import { COMMON_USAGE, requireString, runSubcommand } from '../subcommand.ts';
-import type { SubcommandSpec } from '../subcommand.ts';
-
-const usage = `usage: editledger verify --version V [options]
-
-Rebuilds version V (id, unique id prefix, or #N) from the ledger alone and compares its weights with the
-recorded artifact sha256. Exit code 0 when bit-identical, 1 otherwise (the differing inputs are listed).
-${COMMON_USAGE}`;
+import { defineCommand } from '../subcommand.ts';
 
 export interface VerifyOutcome {
   readonly versionId: string;
@@ -51,33 +43,26 @@ export async function verifyVersion(session: ModelSession, ref: string): Promise
   };
 }
 
-const spec: SubcommandSpec = {
-  title: 'editledger verify',
-  usage,
-  options: { version: { type: 'string' } },
-  positionals: { min: 0, max: 0, names: '' },
-  async run(flags, io) {
-    return guardModelErrors(spec.title, io, flags.json, async () => {
-      const ref = requireString(flags, 'version');
-      return withModels(io, flags.home, { actor: 'cli', source: 'cli' }, async (session) => {
-        const outcome = await verifyVersion(session, ref);
-        if (flags.json) writeJson(io, outcome);
-        else {
-          io.stdout.write(
-            `version #${outcome.ordinal} ${shortVersionId(outcome.versionId)}: ${outcome.identical ? 'bit-identical rebuild' : 'rebuild DIFFERS'} ` +
-              `(recorded ${outcome.recordedSha256.slice(0, 12)}, rebuilt ${outcome.rebuiltSha256.slice(0, 12)}, backend ${outcome.backend}, ${outcome.seconds.toFixed(1)} s; stored artifact ${outcome.storedArtifact})\n`,
-          );
-          for (const d of outcome.differences) io.stdout.write(`  differs: ${d}\n`);
-        }
-        return outcome.identical ? ExitCode.ok : ExitCode.failure;
-      });
-    });
-  },
-};
-
-export const command: CliCommand = {
+export const command = defineCommand({
   name: 'verify',
   summary: 'rebuild a model version from the ledger and check it is bit-identical',
-  usage,
-  run: (argv, io) => runSubcommand(spec, argv, io),
-};
+  description: `
+Rebuilds version V (id, unique id prefix, or #N) from the ledger alone and compares its weights with the
+recorded artifact sha256. Exit code 0 when bit-identical, 1 otherwise (the differing inputs are listed).`,
+  flags: { version: { type: 'string', required: true, placeholder: 'V', description: 'the version to rebuild' } },
+  exitCodeOf: modelExitCode,
+  async run({ flags, home, json }, io) {
+    return withModels(io, home, { actor: 'cli', source: 'cli' }, async (session) => {
+      const outcome = await verifyVersion(session, flags.version);
+      if (json) writeJson(io, outcome);
+      else {
+        io.stdout.write(
+          `version #${outcome.ordinal} ${shortVersionId(outcome.versionId)}: ${outcome.identical ? 'bit-identical rebuild' : 'rebuild DIFFERS'} ` +
+            `(recorded ${outcome.recordedSha256.slice(0, 12)}, rebuilt ${outcome.rebuiltSha256.slice(0, 12)}, backend ${outcome.backend}, ${outcome.seconds.toFixed(1)} s; stored artifact ${outcome.storedArtifact})\n`,
+        );
+        for (const d of outcome.differences) io.stdout.write(`  differs: ${d}\n`);
+      }
+      return outcome.identical ? ExitCode.ok : ExitCode.failure;
+    });
+  },
+});

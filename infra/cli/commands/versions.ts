@@ -1,18 +1,10 @@
 // `editledger versions`: every materialized model version with its metrics, and which one is served.
 import { shortVersionId } from '../../../domain/model-version.ts';
 import type { VersionRecord, VersionsReadModel } from '../../../projections/versions.ts';
-import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { renderTable, writeJson } from '../format.ts';
-import { guardModelErrors, withModels } from '../model-session.ts';
-import { COMMON_USAGE, runSubcommand } from '../subcommand.ts';
-import type { SubcommandSpec } from '../subcommand.ts';
-
-const usage = `usage: editledger versions [options]
-
-Lists model versions in the order they were materialized: ledger position of their edit set, number of edits,
-Reliability / Generalization / Locality / Capability, and which version is served (*).
-${COMMON_USAGE}`;
+import { modelExitCode, withModels } from '../model-session.ts';
+import { defineCommand } from '../subcommand.ts';
 
 export function percent(value: number | undefined): string {
   return value === undefined ? '-' : `${(value * 100).toFixed(1)}%`;
@@ -51,42 +43,36 @@ export function renderVersionsTable(model: VersionsReadModel): string {
   );
 }
 
-const spec: SubcommandSpec = {
-  title: 'editledger versions',
-  usage,
-  options: {},
-  positionals: { min: 0, max: 0, names: '' },
-  async run(flags, io) {
-    return guardModelErrors(spec.title, io, flags.json, async () => {
-      return withModels(io, flags.home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
-        const { versions } = await session.materializer.readModels();
-        if (flags.json) {
-          writeJson(io, {
-            serving: versions.serving,
-            versions: versions.versions,
-            servingHistory: versions.servingHistory,
-          });
-          return ExitCode.ok;
-        }
-        if (versions.versions.length === 0) {
-          io.stdout.write('no model versions yet: run `editledger materialize` or `editledger trainer`\n');
-          return ExitCode.ok;
-        }
-        io.stdout.write(renderVersionsTable(versions));
-        io.stdout.write(
-          versions.serving === null
-            ? 'no version is served yet\n'
-            : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}\n`,
-        );
-        return ExitCode.ok;
-      });
-    });
-  },
-};
-
-export const command: CliCommand = {
+export const command = defineCommand({
   name: 'versions',
   summary: 'list model versions with their metrics and the serving pointer',
-  usage,
-  run: (argv, io) => runSubcommand(spec, argv, io),
-};
+  description: `
+Lists model versions in the order they were materialized: ledger position of their edit set, number of edits,
+Reliability / Generalization / Locality / Capability, and which version is served (*).`,
+  flags: {},
+  exitCodeOf: modelExitCode,
+  async run({ home, json }, io) {
+    return withModels(io, home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
+      const { versions } = await session.materializer.readModels();
+      if (json) {
+        writeJson(io, {
+          serving: versions.serving,
+          versions: versions.versions,
+          servingHistory: versions.servingHistory,
+        });
+        return ExitCode.ok;
+      }
+      if (versions.versions.length === 0) {
+        io.stdout.write('no model versions yet: run `editledger materialize` or `editledger trainer`\n');
+        return ExitCode.ok;
+      }
+      io.stdout.write(renderVersionsTable(versions));
+      io.stdout.write(
+        versions.serving === null
+          ? 'no version is served yet\n'
+          : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}\n`,
+      );
+      return ExitCode.ok;
+    });
+  },
+});

@@ -5,14 +5,15 @@ import { parseDatasetBytes } from '../../../domain/dataset-formats.ts';
 import { uuidV4 } from '../../../domain/ids.ts';
 import { LedgerService } from '../../ledger/ledger-service.ts';
 import { ExitCode } from '../command.ts';
-import type { CliIO } from '../command.ts';
 import { createProgressBar, writeJson } from '../format.ts';
 import { actorFrom, withLedger } from '../ledger-session.ts';
-import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
-import { COMMON_USAGE, optionalString } from '../subcommand.ts';
+import { byFlag } from '../shared-flags.ts';
+import { defineCommand } from '../subcommand.ts';
 
-const usage = `usage: editledger edit import FILE [options]
-
+export const importEdits = defineCommand({
+  name: 'edit import',
+  summary: 'import a ZsRE / CounterFact dataset (JSON or JSONL)',
+  description: `
 Import every record of a dataset file as an edit. FILE is a JSON array or JSONL, with ZsRE keys
 (src, alt, subject, rephrase, loc, loc_ans) or CounterFact/WikiBigEdit keys (prompt, target_new, subject,
 rephrase_prompt, locality_prompt, locality_ground_truth). The whole file is validated before anything is
@@ -20,41 +21,34 @@ appended. Each record's source ref is a hash of its content, so importing the sa
 
 Records of one fact supersede each other in file order. The fact key is the record's fact_key if it has one, else
 (subject, relation_id or relation), else (subject, its true answer: ZsRE answers / CounterFact ground_truth), else
-the prompt text; the summary says how many records fell back to the prompt.
-
-Options:
-  --system NAME    upstream system recorded on each edit (default: import)
-  --reason TEXT    why (default: "import of <file name>")
-  --by NAME        who imports (default: $EDITLEDGER_ACTOR, else $USER)
-  --no-progress    no progress bar on stderr
-${COMMON_USAGE}`;
-
-export const importEdits: SubcommandSpec = {
-  title: 'editledger edit import',
-  usage,
-  options: {
-    system: { type: 'string' },
-    reason: { type: 'string' },
-    by: { type: 'string' },
-    'no-progress': { type: 'boolean', default: false },
+the prompt text; the summary says how many records fell back to the prompt.`,
+  flags: {
+    system: {
+      type: 'string',
+      placeholder: 'NAME',
+      default: 'import',
+      description: 'upstream system recorded on each edit',
+    },
+    reason: { type: 'string', description: 'why (default: "import of <file name>")' },
+    by: byFlag('who imports'),
+    'no-progress': { type: 'boolean', description: 'no progress bar on stderr' },
   },
-  positionals: { min: 1, max: 1, names: 'exactly one FILE' },
-  async run(flags: ParsedFlags, io: CliIO): Promise<number> {
-    const file = resolve(io.cwd, flags.positionals[0]!);
+  positionals: { placeholder: 'FILE', min: 1, max: 1 },
+  async run({ flags, positionals, home, json }, io) {
+    const file = resolve(io.cwd, positionals[0]!);
     const { format, requests, factKeyBasis } = parseDatasetBytes(await readFile(file));
-    const by = actorFrom(optionalString(flags, 'by'), io.env);
-    const progress =
-      flags.values['no-progress'] === true
-        ? undefined
-        : createProgressBar(io.stderr, `importing ${basename(file)}`, requests.length);
+    const by = actorFrom(flags.by, io.env);
+    const progress = flags['no-progress']
+      ? undefined
+      : createProgressBar(io.stderr, `importing ${basename(file)}`, requests.length);
     const started = performance.now();
-    const result = await withLedger(io, flags.home, (session) =>
+    const result = await withLedger(io, home, (session) =>
       new LedgerService(session.store).importEdits(
         requests,
         {
-          system: optionalString(flags, 'system') ?? 'import',
+          system: flags.system,
           submittedBy: by,
-          reason: optionalString(flags, 'reason') ?? `import of ${basename(file)}`,
+          reason: flags.reason ?? `import of ${basename(file)}`,
           onProgress: (p) => progress?.update(p.done, `${p.submitted} new, ${p.duplicates} already there`),
         },
         { actor: by, source: 'cli', correlationId: uuidV4() },
@@ -62,7 +56,7 @@ export const importEdits: SubcommandSpec = {
     );
     const seconds = (performance.now() - started) / 1000;
     progress?.finish(`${result.submitted} new, ${result.duplicates} already there`);
-    if (flags.json) writeJson(io, { file, format, ...result, factKeyBasis, seconds: Number(seconds.toFixed(3)) });
+    if (json) writeJson(io, { file, format, ...result, factKeyBasis, seconds: Number(seconds.toFixed(3)) });
     else {
       io.stdout.write(
         `imported ${basename(file)} (${format}): ${result.total} records, ${result.submitted} new edits ` +
@@ -74,4 +68,4 @@ export const importEdits: SubcommandSpec = {
     }
     return ExitCode.ok;
   },
-};
+});

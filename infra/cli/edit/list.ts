@@ -1,29 +1,20 @@
 // `editledger edit list [--at POSITION]`: the active edit set as of a ledger position.
 import { ExitCode } from '../command.ts';
-import type { CliIO } from '../command.ts';
-import { parsePositionFlag, renderTable, writeJson } from '../format.ts';
+import { renderTable, writeJson } from '../format.ts';
 import { withLedgerReadOnly } from '../ledger-session.ts';
-import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
-import { COMMON_USAGE, optionalString } from '../subcommand.ts';
+import { positionFlag } from '../shared-flags.ts';
+import { defineCommand } from '../subcommand.ts';
 
-const usage = `usage: editledger edit list [--at POSITION]
-
+export const list = defineCommand({
+  name: 'edit list',
+  summary: 'the active edit set as of a ledger position',
+  description: `
 Show the active edit set (submitted, not retracted, not superseded) as of a ledger position, in canonical
-order (fact key, then edit id), with its editSetHash: the exact set a model version at that position trains on.
-
-Options:
-  --at POSITION   a past ledger position (default: the head)
-${COMMON_USAGE}`;
-
-export const list: SubcommandSpec = {
-  title: 'editledger edit list',
-  usage,
-  options: { at: { type: 'string' } },
-  positionals: { min: 0, max: 0, names: '' },
-  async run(flags: ParsedFlags, io: CliIO): Promise<number> {
-    const at = parsePositionFlag(optionalString(flags, 'at'), '--at');
-    const set = await withLedgerReadOnly(io, flags.home, async (session) => (await session.index()).editSetAt(at));
-    if (flags.json) {
+order (fact key, then edit id), with its editSetHash: the exact set a model version at that position trains on.`,
+  flags: { at: positionFlag('a past ledger position (default: the head)') },
+  async run({ flags, home, json }, io) {
+    const set = await withLedgerReadOnly(io, home, async (session) => (await session.index()).editSetAt(flags.at));
+    if (json) {
       const edits = set.edits.map((edit, i) => ({ ...edit, submittedAt: set.submittedAt[i] }));
       writeJson(io, { position: set.position, editSetHash: set.editSetHash, count: set.edits.length, edits });
       return ExitCode.ok;
@@ -43,4 +34,4 @@ export const list: SubcommandSpec = {
     io.stdout.write(`\n${renderTable(columns, rows)}`);
     return ExitCode.ok;
   },
-};
+});

@@ -5,16 +5,9 @@ import { factStreamName } from '../../../domain/fact-key.ts';
 import { foldEditHistory } from '../../../projections/edit-history.ts';
 import type { EditDetails } from '../../../projections/edit-history.ts';
 import { ExitCode } from '../command.ts';
-import type { CliIO } from '../command.ts';
 import { renderTable, terminalSafe, writeJson } from '../format.ts';
 import { withLedgerReadOnly } from '../ledger-session.ts';
-import type { ParsedFlags, SubcommandSpec } from '../subcommand.ts';
-import { COMMON_USAGE } from '../subcommand.ts';
-
-const usage = `usage: editledger edit show EDIT_ID
-
-Show one edit: its content, status (active, retracted, superseded) and history.
-${COMMON_USAGE}`;
+import { defineCommand } from '../subcommand.ts';
 
 function human(details: EditDetails): string {
   const s = details.submitted;
@@ -50,22 +43,23 @@ function human(details: EditDetails): string {
   return `${lines.map(terminalSafe).join('\n')}\n\n${history}`;
 }
 
-export const show: SubcommandSpec = {
-  title: 'editledger edit show',
-  usage,
-  options: {},
-  positionals: { min: 1, max: 1, names: 'exactly one EDIT_ID' },
-  async run(flags: ParsedFlags, io: CliIO): Promise<number> {
-    const editId = flags.positionals[0]!.trim().toLowerCase();
-    const details = await withLedgerReadOnly(io, flags.home, async (session) => {
+export const show = defineCommand({
+  name: 'edit show',
+  summary: 'one edit and its history',
+  description: 'Show one edit: its content, status (active, retracted, superseded) and history.',
+  flags: {},
+  positionals: { placeholder: 'EDIT_ID', min: 1, max: 1 },
+  async run({ positionals, home, json }, io) {
+    const editId = positionals[0]!.trim().toLowerCase();
+    const details = await withLedgerReadOnly(io, home, async (session) => {
       const factKey = (await session.index()).factKeyOf(editId);
       if (factKey === undefined) throw new EditNotFoundError(editId);
       const events = (await session.store.readStream(factStreamName(factKey))).map(parseRecordedEvent);
       return foldEditHistory(events, editId);
     });
     if (details === undefined) throw new EditNotFoundError(editId);
-    if (flags.json) writeJson(io, details);
+    if (json) writeJson(io, details);
     else io.stdout.write(human(details));
     return ExitCode.ok;
   },
-};
+});
