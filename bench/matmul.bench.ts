@@ -87,7 +87,7 @@ const LINEAR: Shape = { m: 256, k: 512, n: 1024 };
 
 function linearStepMs(viaOps: boolean, repeats: number): number {
   const x = tf.randomUniform([LINEAR.m, LINEAR.k], -1, 1, 'float32', 3);
-  const w = tf.randomUniform([LINEAR.n, LINEAR.k], -1, 1, 'float32', 4) as tf.Tensor2D;
+  const w = tf.randomUniform<tf.Rank.R2>([LINEAR.n, LINEAR.k], -1, 1, 'float32', 4);
   const f = viaOps
     ? (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(linear(xx, ww as tf.Tensor2D))
     : (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.matMul(xx, ww, false, true));

@@ -98,7 +98,7 @@ function single(record: RawRecord, field: string, index: number, required: boole
     if (required) throw new DatasetFormatError(index, field, 'missing');
     return undefined;
   }
-  const item = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  const item: unknown = Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value;
   if (typeof item !== 'string')
     throw new DatasetFormatError(index, field, 'must be a string (or a one-element array of one)');
   return item;
@@ -110,7 +110,7 @@ function list(record: RawRecord, field: string, index: number): string[] {
   if (value === undefined || value === null) return [];
   const items: unknown[] = Array.isArray(value) ? value : [value];
   return items.map((raw, i) => {
-    const item = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+    const item: unknown = Array.isArray(raw) && raw.length === 1 ? (raw[0] as unknown) : raw;
     if (typeof item !== 'string') {
       throw new DatasetFormatError(index, `${field}[${i}]`, 'must be a string (or a one-element array of one)');
     }
@@ -164,9 +164,9 @@ function firstOf(record: RawRecord, keys: readonly string[], index: number): str
 }
 
 /** The true answer: the first of a list (ZsRE's `answers`) or a single value (CounterFact's `ground_truth`). */
-function trueAnswer(record: RawRecord, field: string, index: number): string | undefined {
+function trueAnswer(record: RawRecord, field: string): string | undefined {
   const value = record[field];
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? (value[0] as unknown) : value;
   return typeof first === 'string' && first.trim() !== '' ? first : undefined;
 }
 
@@ -194,7 +194,7 @@ function toKeyedEditRequest(
           prompt,
           subject,
           relation: firstOf(record, RELATION_KEYS, index),
-          answer: trueAnswer(record, names.answer, index),
+          answer: trueAnswer(record, names.answer),
         })
       : { factKey: explicit, basis: 'explicit' as const };
   const candidate = {

@@ -313,7 +313,7 @@ async function main(argv: readonly string[]): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  const name = values.recipe as string;
+  const name = values.recipe;
   if (!RECIPE_NAMES.includes(name as RecipeName))
     throw new RangeError(`--recipe: expected one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
   const recipe = RECIPES[name as RecipeName];

@@ -38,13 +38,13 @@ export async function buildWorldCli(
     strict: true,
     allowPositionals: false,
   });
-  const preset = values.preset as string;
+  const preset = values.preset;
   if (!WORLD_PRESET_NAMES.includes(preset as WorldPreset)) {
     throw new RangeError(`--preset: expected one of ${WORLD_PRESET_NAMES.join(', ')}, got ${JSON.stringify(preset)}`);
   }
   const seedText = values.seed;
   const seed = seedText === undefined ? DEFAULT_WORLD_SEED : /^\d+$/.test(seedText) ? Number(seedText) : seedText;
-  const out = resolve(cwd, values.out as string);
+  const out = resolve(cwd, values.out);
   const edits = numberFlag('edits', values.edits);
   const twoHop = numberFlag('two-hop-fraction', values['two-hop-fraction']);
   const vocabSize = numberFlag('vocab-size', values['vocab-size']);

@@ -266,11 +266,11 @@ async function main(argv: readonly string[]): Promise<void> {
       throw new RangeError(`--${flag}: expected a positive number, got ${JSON.stringify(v)}`);
     return n;
   };
-  const modelDir = resolve(values.model!);
-  const outDir = resolve(values.out!);
+  const modelDir = resolve(values.model);
+  const outDir = resolve(values.out);
   const nEdits = int('edits', values.edits, 1);
   const nSweep = int('sweep-edits', values['sweep-edits'], 1);
-  const methods = values.methods!.split(',').map((m) => m.trim());
+  const methods = values.methods.split(',').map((m) => m.trim());
   for (const m of methods)
     if (!(EDIT_METHODS as readonly string[]).includes(m))
       throw new RangeError(`--methods: unknown method "${m}"; expected ${EDIT_METHODS.join(', ')}`);

@@ -54,7 +54,7 @@ function startChild(args: readonly string[]): Child {
   const lines: string[] = [];
   const waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
   // readline only emits complete lines, so a line cut short by SIGKILL is never counted as acknowledged.
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     for (const waiter of [...waiters]) {
       if (waiter.match(line)) {
@@ -125,7 +125,7 @@ async function verifyImport(
       JSON.stringify(a.data) === JSON.stringify(b.data) &&
       a.stream === importStream((b.metadata.batch as number) ?? -1);
     t.is(
-      firstDifference<RecordedEvent | NewEvent>(all, expected, (a, b) => sameEvent(a as RecordedEvent, b as NewEvent)),
+      firstDifference<RecordedEvent | NewEvent>(all, expected, (a, b) => sameEvent(a as RecordedEvent, b)),
       -1,
       'stored events are whole batches, in order, in their streams',
     );

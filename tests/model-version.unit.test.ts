@@ -253,7 +253,7 @@ test('when serving an unknown version or without a reason, then typed errors', (
 test('events round-trip through the stored form and the stream parser', (t) => {
   const history = given(register(), materialize(), serve(v1));
   for (const event of history) {
-    const stored = JSON.parse(JSON.stringify(toNewEvent(event as never))) as {
+    const stored = JSON.parse(JSON.stringify(toNewEvent(event))) as {
       id: string;
       type: string;
       data: unknown;

@@ -407,7 +407,7 @@ test.serial('linear: on plain wasm neither forward nor gradient uses a transpose
     ...original,
     kernelFunc: (args) => {
       seen.push(
-        `${args.inputs['a']!.shape}x${args.inputs['b']!.shape} tA=${args.attrs?.['transposeA']} tB=${args.attrs?.['transposeB']}`,
+        `${args.inputs['a']!.shape}x${args.inputs['b']!.shape} tA=${JSON.stringify(args.attrs?.['transposeA'])} tB=${JSON.stringify(args.attrs?.['transposeB'])}`,
       );
       return original.kernelFunc(args);
     },

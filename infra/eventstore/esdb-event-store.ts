@@ -449,7 +449,7 @@ class EsdbSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
-    await null; // never call back before subscribeToAll has returned
+    await Promise.resolve(); // never call back before subscribeToAll has returned
     const { after = 0, filter, onCaughtUp } = this.options;
     let seen = after; // the last $all position handled, delivered or filtered out
     const handle = async (resolved: AllStreamResolvedEvent): Promise<void> => {

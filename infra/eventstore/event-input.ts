@@ -59,7 +59,7 @@ export function prepareAppend(
 function prepareEvent(event: unknown, field: string, maxEventBytes: number): PreparedEvent {
   if (!isPlainObject(event))
     throw new InvalidEventError(field, `must be an object {id, type, data, metadata}, got ${describe(event)}`);
-  const { id, type, data, metadata } = event as Record<string, unknown>;
+  const { id, type, data, metadata } = event;
   if (typeof id !== 'string' || !UUID.test(id))
     throw new InvalidEventError(`${field}.id`, `must be a UUID string, got ${describe(id)}`);
   checkName(type, `${field}.type`);
@@ -81,7 +81,7 @@ function prepareEvent(event: unknown, field: string, maxEventBytes: number): Pre
   }
   return {
     id: id.toLowerCase(),
-    type: type as string,
+    type: type,
     data: data as JsonValue,
     metadata: metadata as { [key: string]: JsonValue },
     dataJson,
@@ -131,7 +131,7 @@ export function checkFilter(filter: unknown, field: string): asserts filter is A
   if (filter === undefined) return;
   if (!isPlainObject(filter)) throw new InvalidEventError(field, `must be an object, got ${describe(filter)}`);
   for (const key of ['streamPrefixes', 'eventTypes'] as const) {
-    const list = (filter as Record<string, unknown>)[key];
+    const list = filter[key];
     if (list === undefined) continue;
     if (!Array.isArray(list))
       throw new InvalidEventError(`${field}.${key}`, `must be an array of strings, got ${describe(list)}`);
@@ -288,6 +288,10 @@ function describe(value: unknown): string {
     return name && name !== 'Object' ? `${name} object` : 'an object';
   }
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  // What is left is a number, boolean, bigint or undefined, which String() prints as themselves.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return `${typeof value} ${String(value)}`;
 }
 
@@ -317,6 +321,6 @@ export function contentFingerprint(event: Pick<NewEvent, 'type' | 'data' | 'meta
     .update('\u0000')
     .update(canonicalJson(event.data))
     .update('\u0000')
-    .update(canonicalJson(event.metadata as JsonValue))
+    .update(canonicalJson(event.metadata))
     .digest('hex');
 }

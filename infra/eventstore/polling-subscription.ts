@@ -46,7 +46,7 @@ export class PollingSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
-    await null; // never call back before subscribeToAll has returned
+    await Promise.resolve(); // never call back before subscribeToAll has returned
     const { filter, onEvent, onCaughtUp } = this.options;
     let checkpoint = this.options.after ?? 0;
     let caughtUp = false;

@@ -72,7 +72,7 @@ export async function submittedEdits(store: EventStore): Promise<SubmittedEdit[]
       editId: data.editId,
       target: data.target,
       source: data.source,
-      channel: String(event.metadata['source']),
+      channel: JSON.stringify(event.metadata['source']).replace(/^"|"$/g, ''),
     });
   }
   return edits;

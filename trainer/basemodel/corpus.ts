@@ -161,7 +161,7 @@ export function buildCorpus(world: World, input: CorpusConfigInput = {}): Corpus
 // ---------------------------------------------------------------------------------------------------------------
 
 function assignTemplates(world: World, rng: Rng): FactTemplates[] {
-  const out: FactTemplates[] = new Array(world.facts.length);
+  const out = new Array<FactTemplates>(world.facts.length);
   for (const relation of RELATION_IDS) {
     const count = RELATION_TEMPLATES[relation].length;
     const perm = rng.fork(`perm:${relation}`).shuffled(Array.from({ length: count }, (_, i) => i));

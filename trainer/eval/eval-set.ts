@@ -41,7 +41,7 @@ function portabilityOf(raw: unknown): Array<{ prompt: string; answer: string }> 
     const r = item as Record<string, unknown>;
     const prompt = r['prompt'] ?? r['New Question'];
     const answerRaw = r['ground_truth'] ?? r['answer'] ?? r['New Answer'];
-    const answer = Array.isArray(answerRaw) ? answerRaw[0] : answerRaw;
+    const answer: unknown = Array.isArray(answerRaw) ? (answerRaw[0] as unknown) : answerRaw;
     if (typeof prompt === 'string' && typeof answer === 'string' && prompt.trim() && answer.trim())
       out.push({ prompt, answer });
   }

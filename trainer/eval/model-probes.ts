@@ -68,7 +68,7 @@ async function scoreRows<T>(
     const flatRows = Int32Array.from(batch.flatMap((r, b) => r.positions.map((p) => b * seqLen + p)));
     const logits = tf.tidy(() => {
       const h = model.runLayers(model.embed(ids), 0, model.numLayers, ctx);
-      const flat = tf.reshape(h, [batch.length * seqLen, model.config.hiddenSize]) as tf.Tensor2D;
+      const flat = tf.reshape<tf.Rank.R2>(h, [batch.length * seqLen, model.config.hiddenSize]);
       return model.logits(model.finalNorm(takeRows(flat, tf.tensor1d(flatRows, 'int32')))) as tf.Tensor2D;
     });
     try {

@@ -19,7 +19,7 @@ export function causalLmLoss(model: LlamaModel, batch: PaddedBatch): Scalar {
     const logProbs = tf.logSoftmax(logits, -1);
     const picked = pickLastDim(logProbs, tokenIds(batch.targets, vocab));
     const mask = tf.tensor2d(batch.lossMask.flat(), [batch.lossMask.length, batch.lossMask[0]!.length]);
-    return tf.div(tf.neg(tf.sum(tf.mul(picked, mask))), batch.tokens) as Scalar;
+    return tf.div<Scalar>(tf.neg(tf.sum(tf.mul(picked, mask))), batch.tokens);
   } finally {
     ctx.dispose();
   }

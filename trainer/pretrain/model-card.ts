@@ -52,7 +52,8 @@ export function parameterCount(weights: PretrainResult['weights']): number {
 
 export function renderModelCard(c: ModelCardInput): string {
   const s = c.manifest.sizes;
-  const m = c.modelConfig;
+  // config.json values are numbers and strings; the card prints them as they are.
+  const m = c.modelConfig as Readonly<Record<string, string | number>>;
   const p = c.pretrainConfig;
   const q = c.quality;
   const params = parameterCount(c.training.weights);

@@ -103,7 +103,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     vars.set(name, tf.variable(initial, true, `pretrain/${name}`));
     initial.dispose(); // the variable holds its own reference to the data
   }
-  const model = new LlamaModel(modelConfig, vars as Map<string, Tensor>);
+  const model = new LlamaModel(modelConfig, vars);
   const optimizer = new AdamW(
     { beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay },
     vars,

@@ -93,6 +93,7 @@ export async function loadSnapshot(dir: string): Promise<Snapshot | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(
       `${join(dir, LATEST)}: unreadable (${error instanceof Error ? error.message : String(error)}); delete ${dir} to start over`,
+      { cause: error },
     );
   }
   const file = z.strictObject({ file: z.string().regex(/^step-\d{6}$/) }).safeParse(pointer);

@@ -40,7 +40,7 @@ function coreModule(distRelative: string): ModuleExports {
     case 'tensor':
       return { Tensor: tf.Tensor, Variable: tf.Variable, getGlobalTensorClass: () => tf.Tensor };
     case 'util':
-      return tf.util as unknown as ModuleExports;
+      return tf.util;
     default:
       // ops/*, kernel_names, kernel_registry, base, ops/broadcast_util, ops/axis_util, ...: tf's public exports hold
       // the ops, kernel names and registries; backend_util, broadcast_util and slice_util hold the helpers.
@@ -174,7 +174,9 @@ export function registerTfjsGradientsAndChainedOps(): Promise<void> {
       spec.startsWith(SHIM_PREFIX) ? coreModule(spec.slice(SHIM_PREFIX.length)) : require(spec);
     const module = { exports: {} as ModuleExports };
     // Evaluates tfjs-core's own shipped registration modules (see the header comment).
-    new Function('require', 'module', 'exports', code)(localRequire, module, module.exports);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: run tfjs's own bundled module text
+    const evaluate = new Function('require', 'module', 'exports', code) as (...args: unknown[]) => void;
+    evaluate(localRequire, module, module.exports);
     registerZeroGradients();
     registerCumsumGradient();
   })();

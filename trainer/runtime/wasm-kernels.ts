@@ -50,7 +50,7 @@ function unsortedSegmentSum(args: Parameters<KernelFunc>[0]): TensorInfo {
 }
 
 const configs: KernelConfig[] = [
-  { kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as KernelFunc },
+  { kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum },
 ];
 
 const axisNormalised = new Set<string>();
@@ -72,7 +72,7 @@ function normaliseAxisOf(kernelName: string, backendName: string): void {
       const rank = args.inputs['x']?.shape.length ?? 0;
       const attrs = { ...args.attrs, axis: axis < 0 ? axis + rank : axis };
       return original.kernelFunc({ ...args, attrs });
-    }) as KernelFunc,
+    }),
   });
   axisNormalised.add(key);
 }

@@ -100,7 +100,7 @@ function mergeWord(word: readonly number[], a: number, b: number, merged: number
   let out: number[] | undefined;
   for (let i = 0; i < word.length; i++) {
     if (word[i] === a && word[i + 1] === b && i + 1 < word.length) {
-      out ??= word.slice(0, i) as number[];
+      out ??= word.slice(0, i);
       out.push(merged);
       i++;
     } else if (out !== undefined) {
