@@ -24,13 +24,17 @@ export function inputExitCode(error: unknown): ExitCode {
   return isNotFound(error) ? ExitCode.notFound : ExitCode.invalidInput;
 }
 
-/** Runs `step`; what it throws carries the exit code `codeOf` gives it. */
-export async function exitingWith<T>(codeOf: (error: unknown) => ExitCode, step: () => Promise<T>): Promise<T> {
+/** Runs `step`; what it throws carries the exit code `codeOf` gives it, and `context` before its message. */
+export async function exitingWith<T>(
+  codeOf: (error: unknown) => ExitCode,
+  step: () => Promise<T>,
+  context = '',
+): Promise<T> {
   try {
     return await step();
   } catch (error) {
     if (error instanceof CommandFailure) throw error;
-    throw new CommandFailure(codeOf(error), error);
+    throw new CommandFailure(codeOf(error), error, context);
   }
 }
 

@@ -21,22 +21,3 @@ export function attachNegativeValues(
   }
   return out;
 }
-
-// --- still used by train, eval and sweep until they move onto defineCommand
-import type { CliIO } from './command.ts';
-import { ExitCode } from './command.ts';
-
-export function failureFor(title: string, usage: string): (io: CliIO, message: string, code?: number) => number {
-  return (io, message, code = ExitCode.usage) => {
-    io.stderr.write(`${title}: ${message}\n${code === ExitCode.usage ? `\n${usage}` : ''}`);
-    return code;
-  };
-}
-
-export function positiveIntFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}

@@ -4,7 +4,8 @@ import { ExitCode } from './command.ts';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 
-const commands: Record<string, Loader> = {
+/** Every command, loaded on first use. */
+export const commands: Readonly<Record<string, Loader>> = {
   edit: () => import('./commands/edit.ts'),
   log: () => import('./commands/log.ts'),
   generate: () => import('./commands/generate.ts'),

@@ -67,7 +67,11 @@ function checkPositionals(spec: PositionalSpec | undefined, positionals: readonl
   const count = (n: number) => (n === 1 ? 'one' : String(n));
   const expects =
     spec.expects ??
-    (max === Infinity ? `at least ${count(min)} ${spec.placeholder}` : `exactly ${count(min)} ${spec.placeholder}`);
+    (min === max
+      ? `exactly ${count(min)} ${spec.placeholder}`
+      : max === Infinity
+        ? `at least ${count(min)} ${spec.placeholder}`
+        : `${min} to ${max} ${spec.placeholder}`);
   throw new UsageError(`expects ${expects}`);
 }
 

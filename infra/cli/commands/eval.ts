@@ -1,73 +1,38 @@
 // `editledger eval --model DIR [--delta ARTIFACT] --edits FILE`: the metric table of a base model and its edited
 // version side by side (without --delta: the base alone).
-import { parseArgs } from 'node:util';
-import type { CliCommand, CliIO } from '../command.ts';
-import { ExitCode } from '../command.ts';
-import { failureFor, positiveIntFlag } from '../flags.ts';
+import { join, resolve } from 'node:path';
 import type { EvalPhase } from '../../../trainer/eval/evaluate.ts';
+import { ExitCode } from '../command.ts';
+import { exitingWith, inputExitCode } from '../failure.ts';
+import { EDITS_FLAG, LIMIT_FLAG, PROBE_FLAGS } from '../locft-flags.ts';
+import { defineCommand } from '../subcommand.ts';
 
-const usage = `usage: editledger eval --model DIR [--delta ARTIFACT] --edits FILE [options]
-
+export const command = defineCommand({
+  name: 'eval',
+  summary: 'evaluate a base model and its edited version side by side (reliability, generalization, locality, ...)',
+  synopsis: '--model DIR [--delta ARTIFACT] --edits FILE [options]',
+  description: `
 Evaluates the base checkpoint in DIR and, with --delta, the base with the delta's tensors in place, on the edits'
 prompts, rephrasings, locality and portability probes, and prints every metric side by side:
   Reliability / Generalization  greedy answer (<= 32 tokens, stop at ".", newline, EOS), normalised exact match
                                 (the LocFT authors), and teacher-forced top-1 token accuracy (EasyEdit)
   Locality                      share of locality answers unchanged from the base; EM vs the expected answer
   Portability                   when the data has probes (world two_hop, EasyEdit "New Question")
-  Capability                    held-out perplexity and unedited-fact accuracy, before and after
-
-  --model DIR        base checkpoint folder
-  --delta PATH       artifact folder (delta.safetensors + manifest.json) or a delta .safetensors file
-  --edits FILE       ZsRE or CounterFact format (JSON or JSONL)
-  --limit N          evaluate the first N edits
-  --heldout FILE     held-out text, one passage per line (default: DIR/heldout.txt or DIR/world/heldout.txt)
-  --facts FILE       unedited facts, JSON [{prompt, ground_truth}] (default: DIR/unedited.json or DIR/world/unedited.json)
-  --capability-lines N  at most N held-out lines and N facts (default 200)
-  --max-tokens N     generation budget (default 32)
-  --json             print the report as JSON
-`;
-
-const fail = failureFor('editledger eval', usage);
-
-export const command: CliCommand = {
-  name: 'eval',
-  summary: 'evaluate a base model and its edited version side by side (reliability, generalization, locality, ...)',
-  usage,
-  async run(argv: readonly string[], io: CliIO): Promise<number> {
-    let values;
-    let limit: number | undefined;
-    let lines: number | undefined;
-    let maxNewTokens: number | undefined;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: {
-          model: { type: 'string' },
-          delta: { type: 'string' },
-          edits: { type: 'string' },
-          limit: { type: 'string' },
-          heldout: { type: 'string' },
-          facts: { type: 'string' },
-          'capability-lines': { type: 'string' },
-          'max-tokens': { type: 'string' },
-          json: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }));
-      limit = positiveIntFlag(values.limit, 'limit');
-      lines = positiveIntFlag(values['capability-lines'], 'capability-lines');
-      maxNewTokens = positiveIntFlag(values['max-tokens'], 'max-tokens');
-    } catch (error) {
-      return fail(io, error instanceof Error ? error.message : String(error));
-    }
-    if (values.help) {
-      io.stdout.write(usage);
-      return ExitCode.ok;
-    }
-    if (!values.model) return fail(io, '--model DIR is required');
-    if (!values.edits) return fail(io, '--edits FILE is required');
-
-    const { resolve, join } = await import('node:path');
+  Capability                    held-out perplexity and unedited-fact accuracy, before and after`,
+  flags: {
+    model: { type: 'string', placeholder: 'DIR', required: true, description: 'base checkpoint folder' },
+    delta: {
+      type: 'string',
+      placeholder: 'PATH',
+      description: 'artifact folder (delta.safetensors + manifest.json) or a delta .safetensors file',
+    },
+    edits: EDITS_FLAG,
+    limit: { ...LIMIT_FLAG, description: 'evaluate the first N edits' },
+    ...PROBE_FLAGS,
+    json: { type: 'boolean', description: 'print the report as JSON' },
+  },
+  home: false,
+  async run({ flags, json }, io) {
     const { existsSync } = await import('node:fs');
     const { loadCapabilityProbes, loadEvalEdits } = await import('../../../trainer/eval/eval-set.ts');
     const { evaluateEdits } = await import('../../../trainer/eval/evaluate.ts');
@@ -79,28 +44,24 @@ export const command: CliCommand = {
     const { loadHfTokenizer } = await import('../../../trainer/tokenizer/hf-tokenizer.ts');
     const { initBackend } = await import('../../../trainer/runtime/backend.ts');
 
-    const modelDir = resolve(io.cwd, values.model);
+    const modelDir = resolve(io.cwd, flags.model);
     const fileOr = (flag: string | undefined, fallback: string) =>
       flag !== undefined
         ? resolve(io.cwd, flag)
         : [join(modelDir, fallback), join(modelDir, 'world', fallback)].find((f) => existsSync(f));
-    let edits;
-    let capability;
-    let base;
-    let tokenizer;
-    let delta;
-    try {
-      edits = await loadEvalEdits(resolve(io.cwd, values.edits), limit);
-      const heldout = fileOr(values.heldout, 'heldout.txt');
-      const facts = fileOr(values.facts, 'unedited.json');
-      capability = await loadCapabilityProbes({ ...(heldout && { heldout }), ...(facts && { facts }) }, edits, {
-        lines: lines ?? 200,
-        facts: lines ?? 200,
+    const { edits, capability, base, tokenizer, delta } = await exitingWith(inputExitCode, async () => {
+      const edits = await loadEvalEdits(resolve(io.cwd, flags.edits), flags.limit);
+      const heldout = fileOr(flags.heldout, 'heldout.txt');
+      const facts = fileOr(flags.facts, 'unedited.json');
+      const lines = flags['capability-lines'];
+      const capability = await loadCapabilityProbes({ ...(heldout && { heldout }), ...(facts && { facts }) }, edits, {
+        lines,
+        facts: lines,
       });
-      base = await readHfCheckpoint(modelDir);
-      tokenizer = await loadHfTokenizer(modelDir);
-      if (values.delta) {
-        delta = await readDeltaArtifact(resolve(io.cwd, values.delta));
+      const base = await readHfCheckpoint(modelDir);
+      const tokenizer = await loadHfTokenizer(modelDir);
+      const delta = flags.delta === undefined ? undefined : await readDeltaArtifact(resolve(io.cwd, flags.delta));
+      if (delta !== undefined) {
         const actual = await checkpointHash(modelDir);
         if (delta.baseHash !== undefined && delta.baseHash !== actual)
           throw new Error(`--delta: trained on base ${delta.baseHash}, but ${modelDir} is ${actual}`);
@@ -108,10 +69,8 @@ export const command: CliCommand = {
         const warning = delta.manifest && lossBarelyMovedWarning(delta.manifest.lossCurve);
         if (warning) io.stderr.write(`editledger eval: the delta's training run: ${warning}\n`);
       }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? ExitCode.notFound : ExitCode.invalidInput;
-      return fail(io, error instanceof Error ? error.message : String(error), code);
-    }
+      return { edits, capability, base, tokenizer, delta };
+    });
     await initBackend();
     const baseModel = LlamaModel.fromHostTensors(base.config, base.tensors);
     const editedModel = delta
@@ -121,26 +80,27 @@ export const command: CliCommand = {
       io.stderr.write(
         `editledger eval: ${edits.length} edits, ${capability.heldoutText.length} held-out lines, ${capability.facts.length} unedited facts${delta ? '' : ' (no --delta: base only)'}\n`,
       );
-      const report = await evaluateEdits({
-        base: baseModel,
-        ...(editedModel && { edited: editedModel }),
-        tokenizer,
-        edits,
-        capability,
-        probe: { ...(maxNewTokens !== undefined && { maxNewTokens }) },
-        onPhase: (() => {
-          const show = evaluationProgress(io, editedModel ? 2 : 1);
-          return (p: EvalPhase) => show({ ...p, versionId: values.delta ? 'delta' : 'base' });
-        })(),
-      });
-      if (values.json) io.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
-      else io.stdout.write(formatReportTable(report, `${modelDir}${values.delta ? ` + ${values.delta}` : ''}`));
+      const show = evaluationProgress(io, editedModel ? 2 : 1);
+      // An evaluation that fails once the models are loaded is editledger's failure, not the input's.
+      const report = await exitingWith(
+        () => ExitCode.failure,
+        () =>
+          evaluateEdits({
+            base: baseModel,
+            ...(editedModel && { edited: editedModel }),
+            tokenizer,
+            edits,
+            capability,
+            probe: { ...(flags['max-tokens'] !== undefined && { maxNewTokens: flags['max-tokens'] }) },
+            onPhase: (p: EvalPhase) => show({ ...p, versionId: flags.delta ? 'delta' : 'base' }),
+          }),
+      );
+      if (json) io.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
+      else io.stdout.write(formatReportTable(report, `${modelDir}${flags.delta ? ` + ${flags.delta}` : ''}`));
       return ExitCode.ok;
-    } catch (error) {
-      return fail(io, error instanceof Error ? error.message : String(error), ExitCode.failure);
     } finally {
       baseModel.dispose();
       editedModel?.dispose();
     }
   },
-};
+});

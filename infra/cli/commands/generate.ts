@@ -1,137 +1,107 @@
 // `editledger generate --model DIR [options] "prompt" ...`: load a checkpoint folder and print continuations.
-import { parseArgs } from 'node:util';
-import type { CliCommand, CliIO } from '../command.ts';
+import { resolve } from 'node:path';
 import { ExitCode } from '../command.ts';
+import { CommandFailure, exitingWith } from '../failure.ts';
+import { UsageError } from '../format.ts';
+import { defineCommand } from '../subcommand.ts';
 
-const usage = `usage: editledger generate (--model DIR | --version V [--home DIR]) [--json] [--max-tokens N] [--temperature T] [--top-p P] [--seed S]
-                          [--stop STRING ...] [--no-special-tokens] "prompt" ["prompt" ...]
-
-Generates a continuation for each prompt (batched) with the model in DIR (config.json, model.safetensors or a
-sharded index, tokenizer.json, tokenizer_config.json).
-
-  --model DIR          checkpoint folder
-  --version V          a materialized model version of the ledger: full id, a unique prefix, or #N
-                       (the base plus that version's delta; a corrupt artifact is rebuilt from the ledger)
-  --home DIR           the ledger's home with --version (default: $EDITLEDGER_HOME, else ./.editledger)
-  --json               print a JSON array: {prompt, completion, finishReason, promptTokens, tokens}
-  --max-tokens N       new tokens per prompt, EOS included (default 32)
-  --temperature T      0 = greedy (default); > 0 samples from softmax(logits / T)
-  --top-p P            nucleus sampling mass in (0, 1] (default 1)
-  --seed S             sampling seed (default 0); prompt i uses stream (S, i)
-  --stop STRING        stop when the continuation contains STRING (repeatable); the text is cut before it
-  --no-special-tokens  do not add the tokenizer's special tokens (e.g. BOS) to the prompts
-The compute backend comes from EDITLEDGER_BACKEND (auto|tensorflow|wasm|wasm-blas|cpu; default auto).
-`;
-
-function fail(io: CliIO, message: string): number {
-  io.stderr.write(`editledger generate: ${message}\n\n${usage}`);
-  return ExitCode.usage;
-}
-
-/** Parses a number flag, naming the flag in the error. */
-function numberFlag(
-  value: string | undefined,
-  flag: string,
-  check: (n: number) => boolean,
-  rule: string,
-): number | undefined | Error {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
-    return new Error(`--${flag}: ${rule}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
-export const command: CliCommand = {
+export const command = defineCommand({
   name: 'generate',
   summary: 'generate text with a checkpoint (greedy or sampled, batched prompts)',
-  usage,
-  async run(argv: readonly string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        allowPositionals: true,
-        options: {
-          model: { type: 'string' },
-          version: { type: 'string' },
-          home: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          'max-tokens': { type: 'string' },
-          temperature: { type: 'string' },
-          'top-p': { type: 'string' },
-          seed: { type: 'string' },
-          stop: { type: 'string', multiple: true },
-          'no-special-tokens': { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (error) {
-      return fail(io, error instanceof Error ? error.message : String(error));
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      io.stdout.write(usage);
-      return ExitCode.ok;
-    }
-    if ((values.model === undefined) === (values.version === undefined))
-      return fail(io, 'give exactly one of --model DIR or --version V');
-    if (positionals.length === 0) return fail(io, 'give at least one prompt');
-
-    const maxNewTokens = numberFlag(
-      values['max-tokens'],
-      'max-tokens',
-      (n) => Number.isInteger(n) && n >= 0,
-      'must be a non-negative integer',
-    );
-    const temperature = numberFlag(values.temperature, 'temperature', (n) => n >= 0, 'must be >= 0');
-    const topP = numberFlag(values['top-p'], 'top-p', (n) => n > 0 && n <= 1, 'must be in (0, 1]');
-    const seed = numberFlag(values.seed, 'seed', (n) => Number.isSafeInteger(n), 'must be an integer');
-    for (const v of [maxNewTokens, temperature, topP, seed]) if (v instanceof Error) return fail(io, v.message);
-
+  synopsis: '(--model DIR | --version V [--home DIR]) [options] "prompt" ["prompt" ...]',
+  description: `
+Generates a continuation for each prompt (batched) with the model in DIR (config.json, model.safetensors or a
+sharded index, tokenizer.json, tokenizer_config.json).`,
+  flags: {
+    model: { type: 'string', placeholder: 'DIR', description: 'checkpoint folder' },
+    version: {
+      type: 'string',
+      placeholder: 'V',
+      description:
+        "a materialized model version of the ledger: full id, a unique prefix, or #N (the base plus that version's delta; a corrupt artifact is rebuilt from the ledger)",
+    },
+    home: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: "the ledger's home with --version (default: $EDITLEDGER_HOME, else ./.editledger)",
+    },
+    json: {
+      type: 'boolean',
+      description: 'print a JSON array: {prompt, completion, finishReason, promptTokens, tokens}',
+    },
+    'max-tokens': {
+      type: 'integer',
+      check: { ok: (n) => n >= 0, rule: 'a non-negative integer' },
+      description: 'new tokens per prompt, EOS included (default: 32)',
+    },
+    temperature: {
+      type: 'number',
+      placeholder: 'T',
+      check: { ok: (n) => n >= 0, rule: '>= 0' },
+      description: '0 = greedy (default); > 0 samples from softmax(logits / T)',
+    },
+    'top-p': {
+      type: 'number',
+      placeholder: 'P',
+      check: { ok: (n) => n > 0 && n <= 1, rule: 'in (0, 1]' },
+      description: 'nucleus sampling mass in (0, 1] (default: 1)',
+    },
+    seed: {
+      type: 'integer',
+      placeholder: 'S',
+      description: 'sampling seed (default: 0); prompt i uses stream (S, i)',
+    },
+    stop: {
+      type: 'string',
+      placeholder: 'STRING',
+      multiple: true,
+      description: 'stop when the continuation contains STRING; the text is cut before it',
+    },
+    'no-special-tokens': {
+      type: 'boolean',
+      description: "do not add the tokenizer's special tokens (e.g. BOS) to the prompts",
+    },
+  },
+  positionals: { placeholder: 'PROMPT', min: 1, max: Infinity, expects: 'at least one prompt' },
+  notes: 'The compute backend comes from EDITLEDGER_BACKEND (auto|tensorflow|wasm|wasm-blas|cpu; default auto).',
+  async run({ flags, positionals, home, json }, io) {
+    if ((flags.model === undefined) === (flags.version === undefined))
+      throw new UsageError('give exactly one of --model DIR or --version V');
     // Loaded lazily: tfjs and the model code are only needed when the command actually runs.
-    const { resolve } = await import('node:path');
     const { initBackend } = await import('../../../trainer/runtime/backend.ts');
     const { loadLlamaModel } = await import('../../../trainer/model/llama.ts');
     const { loadHfTokenizer } = await import('../../../trainer/tokenizer/hf-tokenizer.ts');
     const { generate } = await import('../../../trainer/generate.ts');
 
-    let dir: string;
-    if (values.version !== undefined) {
+    let dir = resolve(io.cwd, flags.model ?? '.');
+    if (flags.version !== undefined) {
+      const ref = flags.version;
       const { resolveVersionCheckpoint, modelExitCode } = await import('../model-session.ts');
       try {
-        ({ dir } = await resolveVersionCheckpoint(io, values.home, values.version));
+        ({ dir } = await resolveVersionCheckpoint(io, home, ref));
       } catch (error) {
-        io.stderr.write(
-          `editledger generate: --version ${values.version}: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        return (await modelExitCode(error)) ?? ExitCode.failure;
+        throw new CommandFailure((await modelExitCode(error)) ?? ExitCode.failure, error, `--version ${ref}: `);
       }
-    } else {
-      dir = resolve(io.cwd, values.model ?? '.');
     }
-    let model;
-    let tokenizer;
+    const { model, tokenizer } = await exitingWith(
+      () => ExitCode.invalidInput,
+      async () => {
+        const tokenizer = await loadHfTokenizer(dir);
+        await initBackend();
+        return { model: await loadLlamaModel(dir), tokenizer };
+      },
+      `cannot load model from ${dir}: `,
+    );
     try {
-      tokenizer = await loadHfTokenizer(dir);
-      await initBackend();
-      model = await loadLlamaModel(dir);
-    } catch (error) {
-      io.stderr.write(
-        `editledger generate: cannot load model from ${dir}: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return ExitCode.invalidInput;
-    }
-    try {
-      const results = await generate(model, tokenizer, positionals, {
-        maxNewTokens: maxNewTokens as number | undefined,
-        temperature: temperature as number | undefined,
-        topP: topP as number | undefined,
-        seed: seed as number | undefined,
-        stop: values.stop ?? [],
-        addSpecialTokens: !values['no-special-tokens'],
+      const results = await generate(model, tokenizer, [...positionals], {
+        maxNewTokens: flags['max-tokens'],
+        temperature: flags.temperature,
+        topP: flags['top-p'],
+        seed: flags.seed,
+        stop: flags.stop,
+        addSpecialTokens: !flags['no-special-tokens'],
       });
-      if (values.json) {
+      if (json) {
         const out = results.map((r) => ({
           prompt: r.prompt,
           completion: r.text,
@@ -147,11 +117,8 @@ export const command: CliCommand = {
           io.stdout.write(`--- [${i}] (${r.finishReason})\n${r.prompt}${r.text}\n`);
       }
       return ExitCode.ok;
-    } catch (error) {
-      io.stderr.write(`editledger generate: ${error instanceof Error ? error.message : String(error)}\n`);
-      return error instanceof Error && error.name === 'GenerateError' ? ExitCode.invalidInput : ExitCode.failure;
     } finally {
       model.dispose();
     }
   },
-};
+});

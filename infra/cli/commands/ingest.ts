@@ -223,6 +223,7 @@ ${MESSAGE_USAGE}`,
       } catch (error) {
         throw new Error(
           `could not consume "${topic}" from Kafka at ${brokers.join(',')}: ${error instanceof Error ? error.message : String(error)} (is a broker running? see docker-compose.yml)`,
+          { cause: error },
         );
       }
       const deadLetterTopic = flags['dead-letter-topic'];

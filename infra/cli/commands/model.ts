@@ -30,8 +30,9 @@ export const POLICY_FLAGS = {
 export type PolicyFlagValues = FlagValues<typeof POLICY_FLAGS>;
 
 export function policyOverrides(flags: PolicyFlagValues): Partial<TrainingPolicy> & { name?: string } {
-  const { 'batch-size': batchSize, 'stop-loss': stopLoss, ...same } = flags;
-  const all = { ...same, batchSize, stopLoss, skipBatchLoss: stopLoss };
+  // Named one by one: the command's other flags (--by, demo's --base) are not policy fields.
+  const { name, layer, module, lr, 'batch-size': batchSize, epochs, 'stop-loss': stopLoss, seed } = flags;
+  const all = { name, layer, module, lr, batchSize, epochs, stopLoss, skipBatchLoss: stopLoss, seed };
   // Only what was given: an absent flag leaves the default (editing.json, then DEFAULT_POLICY) in place.
   return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined));
 }

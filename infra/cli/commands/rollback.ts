@@ -26,7 +26,7 @@ export async function rollback(
 ): Promise<RollbackResult> {
   const started = performance.now();
   let version;
-  let reused = true;
+  let reused: boolean;
   if (target.version !== undefined) {
     version = await resolveVersion(session, target.version);
     reused = !(await session.materializer.ensureArtifact(version)).rebuilt;
