@@ -1,22 +1,13 @@
 // One layer's attention buffers in the host step engine: padded per-head matrices, all inside one array, because
 // sgemmBatch addresses the matrices of a batched product within a single array. Each buffer has one fixed layout,
 // so a product only names its operands and the workspace works out every (head, sequence) matrix's offset.
-import type { BatchedProduct } from './host-blas.ts';
+import type { BatchedProduct, Product } from './host-blas.ts';
 
 /** 'q': [H, B, T, hd] (per query head); 'kv': [KV, B, T, hd] (query head h reads kv head h / groups); 's': [H, B, T, T]. */
 type Layout = 'q' | 'kv' | 's';
 
-/** A per-(head, sequence) product on workspace buffers: out = op(a) · op(b) for every pair. */
-export interface HeadProduct {
-  readonly out: Float32Array;
-  readonly a: Float32Array;
-  readonly b: Float32Array;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly transA?: boolean;
-  readonly transB?: boolean;
-}
+/** A per-(head, sequence) product on workspace buffers: out = op(a) · op(b) for every pair (no accumulation). */
+export type HeadProduct = Omit<Product, 'accumulate'>;
 
 export class AttentionWorkspace {
   readonly heap: Float32Array;
