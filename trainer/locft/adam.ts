@@ -5,6 +5,7 @@
 // Bias corrections are computed on the host in float64, the same way every run, so updates are deterministic.
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { tf } from '../runtime/backend.ts';
+import type { RowKernelAddon } from '../runtime/blas-kernel.ts';
 
 export interface AdamConfig {
   readonly lr: number;
@@ -63,18 +64,7 @@ export class Adam {
 }
 
 /** The native twin of HostAdam's loop (native/row-kernels.cc adamStep): same arithmetic, same bits. */
-export type AdamStepKernel = (
-  p: Float32Array,
-  g: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  beta1: number,
-  beta2: number,
-  epsilon: number,
-  weightDecay: number,
-  stepSize: number,
-  sqrtBc2: number,
-) => void;
+export type AdamStepKernel = RowKernelAddon['adamStep'];
 
 /**
  * The same update on a host Float32Array (the host step engine's tuned matrix), element by element in float64,
