@@ -67,15 +67,14 @@ import {
 } from '../../domain/ports/event-store.ts';
 import { EventStoreUnavailableError, InvalidEventError } from './errors.ts';
 import {
-  DEFAULT_MAX_EVENT_BYTES,
-  checkCount,
-  checkFilter,
-  checkNonNegativeInteger,
-  checkStreamName,
+  checkReadAll,
+  type PreparedEvent,
+  checkReadStream,
+  checkSubscribe,
   contentFingerprint,
+  DEFAULT_MAX_EVENT_BYTES,
   matchesFilter,
   prepareAppend,
-  type PreparedEvent,
 } from './event-input.ts';
 
 export interface EsdbEventStoreOptions {
@@ -174,10 +173,8 @@ export class EsdbEventStore implements EventStore {
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    checkStreamName(stream, 'stream');
+    checkReadStream(stream, options);
     const from = options.fromRevision ?? 0;
-    checkNonNegativeInteger(from, 'fromRevision');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
     const events: RecordedEvent[] = [];
     try {
       for await (const resolved of this.client.readStream(stream, {
@@ -200,10 +197,8 @@ export class EsdbEventStore implements EventStore {
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     this.assertOpen();
+    checkReadAll(options);
     const after = options.after ?? 0;
-    checkNonNegativeInteger(after, 'after');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
-    checkFilter(options.filter, 'filter');
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (remaining <= 0) return;
     const read = this.client.readAll({ fromPosition: after > 0 ? exactPosition(after) : START });
@@ -224,8 +219,7 @@ export class EsdbEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
-    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
-    checkFilter(options.filter, 'filter');
+    checkSubscribe(options);
     const subscription = new EsdbSubscription(
       this.client,
       options,

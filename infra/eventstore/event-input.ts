@@ -6,7 +6,15 @@
 // is rejected up front with an InvalidEventError naming the exact field, before anything is written.
 
 import { createHash } from 'node:crypto';
-import type { AllFilter, ExpectedRevision, JsonValue, NewEvent } from '../../domain/ports/event-store.ts';
+import type {
+  AllFilter,
+  ExpectedRevision,
+  JsonValue,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+} from '../../domain/ports/event-store.ts';
 import { InvalidEventError } from './errors.ts';
 
 /**
@@ -98,6 +106,26 @@ function checkName(value: unknown, field: string): asserts value is string {
   if (value.startsWith('$'))
     throw new InvalidEventError(field, `"${value}" starts with "$", which is reserved for system streams and events`);
   checkString(value, field);
+}
+
+/** The port's rules for `readStream` arguments, shared by every adapter so they fail alike. */
+export function checkReadStream(stream: unknown, options: ReadStreamOptions): asserts stream is string {
+  checkStreamName(stream, 'stream');
+  checkNonNegativeInteger(options.fromRevision ?? 0, 'fromRevision');
+  if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+}
+
+/** The port's rules for `readAll` options. */
+export function checkReadAll(options: ReadAllOptions): void {
+  checkNonNegativeInteger(options.after ?? 0, 'after');
+  if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+  checkFilter(options.filter, 'filter');
+}
+
+/** The port's rules for `subscribeToAll` options. */
+export function checkSubscribe(options: Pick<SubscribeOptions, 'after' | 'filter'>): void {
+  if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
+  checkFilter(options.filter, 'filter');
 }
 
 export function checkStreamName(value: unknown, field: string): asserts value is string {

@@ -23,11 +23,10 @@ import {
 } from '../../domain/ports/event-store.ts';
 import { EventStoreCorruptedError, EventStoreUnavailableError, InvalidEventError } from './errors.ts';
 import {
+  checkReadAll,
+  checkReadStream,
+  checkSubscribe,
   DEFAULT_MAX_EVENT_BYTES,
-  checkCount,
-  checkFilter,
-  checkNonNegativeInteger,
-  checkStreamName,
   prepareAppend,
 } from './event-input.ts';
 import { appendPrepared } from './postgres-append.ts';
@@ -121,10 +120,8 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    checkStreamName(stream, 'stream');
+    checkReadStream(stream, options);
     const from = options.fromRevision ?? 0;
-    checkNonNegativeInteger(from, 'fromRevision');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
     if (stream.includes('\u0000')) return [];
     const rows = await this.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${TABLE} WHERE stream = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
@@ -135,10 +132,8 @@ export class PostgresEventStore implements EventStore {
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     this.assertOpen();
+    checkReadAll(options);
     let after = options.after ?? 0;
-    checkNonNegativeInteger(after, 'after');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
-    checkFilter(options.filter, 'filter');
     checkFilterStorable(options.filter);
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
@@ -155,8 +150,7 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
-    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
-    checkFilter(options.filter, 'filter');
+    checkSubscribe(options);
     checkFilterStorable(options.filter);
     const source = {
       readHead: () => {

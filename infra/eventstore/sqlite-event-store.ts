@@ -33,14 +33,13 @@ import {
 } from '../../domain/ports/event-store.ts';
 import { EventStoreCorruptedError, EventStoreUnavailableError } from './errors.ts';
 import {
+  checkReadAll,
+  type PreparedEvent,
+  checkReadStream,
+  checkSubscribe,
   DEFAULT_MAX_EVENT_BYTES,
-  checkCount,
-  checkFilter,
-  checkNonNegativeInteger,
-  checkStreamName,
   prepareAppend,
   sameJsonText,
-  type PreparedEvent,
 } from './event-input.ts';
 import { PollingSubscription } from './polling-subscription.ts';
 
@@ -203,20 +202,16 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    checkStreamName(stream, 'stream');
+    checkReadStream(stream, options);
     const from = options.fromRevision ?? 0;
-    checkNonNegativeInteger(from, 'fromRevision');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
     const rows = this.query(() => this.streamStmt.all(stream, from, options.maxCount ?? -1));
     return rows.map((row) => this.toRecorded(row));
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     this.assertOpen();
+    checkReadAll(options);
     let after = options.after ?? 0;
-    checkNonNegativeInteger(after, 'after');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
-    checkFilter(options.filter, 'filter');
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
       this.assertOpen();
@@ -232,8 +227,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
-    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
-    checkFilter(options.filter, 'filter');
+    checkSubscribe(options);
     const source = {
       readHead: () => {
         this.assertOpen();

@@ -19,13 +19,7 @@ import type {
 } from '../../domain/ports/event-store.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
-import {
-  checkCount,
-  checkFilter,
-  checkNonNegativeInteger,
-  checkStreamName,
-  prepareAppend,
-} from '../../infra/eventstore/event-input.ts';
+import { checkReadAll, checkReadStream, checkSubscribe, prepareAppend } from '../../infra/eventstore/event-input.ts';
 
 function matches(event: RecordedEvent, filter: AllFilter | undefined): boolean {
   if (filter?.streamPrefixes?.length && !filter.streamPrefixes.some((p) => event.stream.startsWith(p))) return false;
@@ -101,17 +95,13 @@ export class MemoryEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    checkStreamName(stream, 'stream');
-    checkNonNegativeInteger(options.fromRevision ?? 0, 'fromRevision');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
+    checkReadStream(stream, options);
     const events = (this.streams.get(stream) ?? []).slice(options.fromRevision ?? 0);
     return options.maxCount === undefined ? events : events.slice(0, options.maxCount);
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    checkNonNegativeInteger(options.after ?? 0, 'after');
-    if (options.maxCount !== undefined) checkCount(options.maxCount, 'maxCount');
-    checkFilter(options.filter, 'filter');
+    checkReadAll(options);
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     // Positions are 1-based array indices + 1, so "after p" starts at index p.
     for (let i = options.after ?? 0; i < this.all.length && remaining > 0; i++) {
@@ -123,8 +113,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
-    if (options.after !== undefined) checkNonNegativeInteger(options.after, 'after');
-    checkFilter(options.filter, 'filter');
+    checkSubscribe(options);
     let checkpoint = options.after ?? 0;
     let stopped = false;
     let wake: (() => void) | undefined;
