@@ -118,22 +118,6 @@ export function exitCodeFor(error: unknown): ExitCode {
   return ExitCode.failure;
 }
 
-/** Report `error` on stderr (and as `{"error": ...}` on stdout for --json) and return its exit code. */
-export function reportError(io: CliIO, prefix: string, error: unknown, json: boolean, usage?: string): ExitCode {
-  const code = exitCodeFor(error);
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`${prefix}: ${terminalSafe(message)}\n`);
-  if (code === ExitCode.usage && usage !== undefined) io.stderr.write(`\n${usage}`);
-  if (json) {
-    const field = (error as { field?: unknown })?.field;
-    const kind = error instanceof Error ? error.name : 'Error';
-    io.stdout.write(
-      `${JSON.stringify({ error: { kind, exitCode: code, message, ...(typeof field === 'string' ? { field } : {}) } })}\n`,
-    );
-  }
-  return code;
-}
-
 /** Parse a non-negative integer flag (a position, a limit) or throw a UsageError naming the flag. */
 export function parsePositionFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;

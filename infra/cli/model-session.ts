@@ -198,7 +198,7 @@ export async function registerBase(
   dir: string,
   overrides: Partial<TrainingPolicy> & { name?: string },
 ): Promise<RegisterResult> {
-  const { checkpointListing, definingFiles, readCheckpointConfig, sha256File } =
+  const { checkpointListing, definingFiles, readCheckpointConfig } =
     await import('../../trainer/checkpoint/hf-checkpoint.ts');
   const { CheckpointFolderNotFoundError, validateBaseCheckpoint } =
     await import('../../trainer/checkpoint/validate-base.ts');
@@ -236,11 +236,11 @@ export async function registerBase(
     }
   }
   contents.set(CHECKPOINT_LISTING, new TextEncoder().encode(listing));
-  const tokenizerHash = createHash('sha256')
-    .update(
-      `${await sha256File(join(folder, 'tokenizer.json'))}  tokenizer.json\n${await sha256File(join(folder, 'tokenizer_config.json'))}  tokenizer_config.json\n`,
-    )
-    .digest('hex');
+  // The tokenizer files' lines of the listing just hashed (same `<sha256>  <name>` form, same name order).
+  const tokenizerLines = listing
+    .split(/(?<=\n)/)
+    .filter((line) => line.endsWith('  tokenizer.json\n') || line.endsWith('  tokenizer_config.json\n'));
+  const tokenizerHash = createHash('sha256').update(tokenizerLines.join('')).digest('hex');
   let parameterCount = 0;
   for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
   const { name, ...policyOverrides } = overrides;
@@ -380,28 +380,4 @@ export async function modelExitCode(error: unknown): Promise<ExitCode | undefine
   // trainer/checkpoint/safetensors.ts predates the taxonomy; its parse errors are bad input.
   if (error instanceof Error && error.name === 'SafetensorsError') return ExitCode.invalidInput;
   return undefined;
-}
-
-/** Runs a model command body; its own errors are reported with their exit codes, others are rethrown. */
-export async function guardModelErrors(
-  title: string,
-  io: CliIO,
-  json: boolean,
-  body: () => Promise<number>,
-): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    const code = await modelExitCode(error);
-    if (code === undefined) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`${title}: ${message}\n`);
-    if (json) {
-      const field = (error as { field?: unknown }).field;
-      io.stdout.write(
-        `${JSON.stringify({ error: { kind: error instanceof Error ? error.name : 'Error', exitCode: code, message, ...(typeof field === 'string' ? { field } : {}) } })}\n`,
-      );
-    }
-    return code;
-  }
 }
