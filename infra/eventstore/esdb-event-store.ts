@@ -75,6 +75,7 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   matchesFilter,
   prepareAppend,
+  revisionMatches,
 } from './event-input.ts';
 
 export interface EsdbEventStoreOptions {
@@ -364,13 +365,6 @@ export function toEsdbFilter(filter: AllFilter | undefined): Filter {
 /** The address of the event at a port position (commit and prepare positions coincide for gRPC writes). */
 export function exactPosition(position: number): Position {
   return { commit: BigInt(position), prepare: BigInt(position) };
-}
-
-function revisionMatches(expected: ExpectedRevision, last: number | null): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return last === null;
-  if (expected === 'stream_exists') return last !== null;
-  return last === expected;
 }
 
 function toEventData(event: PreparedEvent): EventData {

@@ -108,6 +108,20 @@ function checkName(value: unknown, field: string): asserts value is string {
   checkString(value, field);
 }
 
+/** Whether a stream whose last revision is `last` (null/undefined: no stream) meets `expected`. */
+export function revisionMatches(expected: ExpectedRevision, last: number | null | undefined): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return last === null || last === undefined;
+    case 'stream_exists':
+      return last !== null && last !== undefined;
+    default:
+      return last === expected;
+  }
+}
+
 /** The port's rules for `readStream` arguments, shared by every adapter so they fail alike. */
 export function checkReadStream(stream: unknown, options: ReadStreamOptions): asserts stream is string {
   checkStreamName(stream, 'stream');

@@ -23,7 +23,7 @@ import {
   type ExpectedRevision,
 } from '../../domain/ports/event-store.ts';
 import { InvalidEventError } from './errors.ts';
-import { sameJsonText, type PreparedEvent } from './event-input.ts';
+import { sameJsonText, type PreparedEvent, revisionMatches } from './event-input.ts';
 import { isConnectionError, neverSent, translatePgError } from './postgres-errors.ts';
 import { APPEND_LOCK, LOCK_NAMESPACE, NOTIFY_CHANNEL } from './postgres-schema.ts';
 
@@ -188,19 +188,6 @@ function decide(
   if (fresh.length === 0) return { result: { nextExpectedRevision: last ?? 0, position: storedPosition } };
   if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
   return { fresh };
-}
-
-function revisionMatches(expected: ExpectedRevision, last: number | null): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return last === null;
-    case 'stream_exists':
-      return last !== null;
-    default:
-      return last === expected;
-  }
 }
 
 /** PostgreSQL text cannot hold U+0000 (JSON escapes it, so only names need the check). */

@@ -40,6 +40,7 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   prepareAppend,
   sameJsonText,
+  revisionMatches,
 } from './event-input.ts';
 import { PollingSubscription } from './polling-subscription.ts';
 
@@ -375,19 +376,6 @@ export class SqliteEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new EventStoreUnavailableError(`event store "${this.path}" is closed`);
-  }
-}
-
-function revisionMatches(expected: ExpectedRevision, last: number | null): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return last === null;
-    case 'stream_exists':
-      return last !== null;
-    default:
-      return last === expected;
   }
 }
 

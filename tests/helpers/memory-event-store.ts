@@ -19,19 +19,18 @@ import type {
 } from '../../domain/ports/event-store.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
-import { checkReadAll, checkReadStream, checkSubscribe, prepareAppend } from '../../infra/eventstore/event-input.ts';
+import {
+  checkReadAll,
+  checkReadStream,
+  checkSubscribe,
+  prepareAppend,
+  revisionMatches,
+} from '../../infra/eventstore/event-input.ts';
 
 function matches(event: RecordedEvent, filter: AllFilter | undefined): boolean {
   if (filter?.streamPrefixes?.length && !filter.streamPrefixes.some((p) => event.stream.startsWith(p))) return false;
   if (filter?.eventTypes?.length && !filter.eventTypes.includes(event.type)) return false;
   return true;
-}
-
-function revisionMatches(expected: ExpectedRevision, last: number | undefined): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return last === undefined;
-  if (expected === 'stream_exists') return last !== undefined;
-  return last === expected;
 }
 
 function content(event: Pick<NewEvent, 'type' | 'data' | 'metadata'>): string {
