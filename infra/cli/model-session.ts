@@ -11,7 +11,7 @@ import type { TrainingPolicy } from '../../domain/events.ts';
 import { TrainingPolicySchema, toInvalidFieldError } from '../../domain/events.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
-import { resolveVersionRef } from '../../projections/versions.ts';
+import { resolveVersion } from '../../trainer/consumer/model-use-cases.ts';
 import { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { CliIO } from './command.ts';
 import { ExitCode } from './command.ts';
@@ -296,10 +296,7 @@ export async function registerBase(
 // Versions as checkpoint folders
 
 /** Resolves `ref` (id, prefix, #N) against the ledger. */
-export async function resolveVersion(session: ModelSession, ref: string): Promise<VersionRecord> {
-  const snapshot = await session.materializer.readModels();
-  return resolveVersionRef(snapshot.versions, ref);
-}
+export { resolveVersion };
 
 /**
  * A full HF checkpoint folder of a version (base + delta), under <home>/checkouts/<versionId>/, written once to a

@@ -11,7 +11,7 @@
 // artifact is durable. A process killed anywhere leaves either nothing visible, or an artifact without an event
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
-import { EditledgerError } from '../../domain/errors.ts';
+import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
 import type { EvalPhase } from '../eval/evaluate.ts';
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
 import {
@@ -57,6 +57,8 @@ export interface MaterializeOptions {
   readonly position?: number;
   /** Move the serving pointer to the version (new or existing) with this reason. */
   readonly promoteReason?: string;
+  /** Who asks (recorded as the events' actor); default the materializer's own context. */
+  readonly actor?: string;
 }
 
 export type MaterializeOutcome = 'materialized' | 'existing' | 'artifact-rebuilt';
@@ -116,6 +118,11 @@ export const DELTA_MANIFEST = 'manifest.json';
 export class Materializer {
   constructor(private readonly deps: MaterializerDeps) {}
 
+  /** The materializer's context with another actor (a caller of the HTTP API, an approver). */
+  private contextOf(actor: string | undefined): CommandContext {
+    return actor === undefined ? this.deps.context : { ...this.deps.context, actor };
+  }
+
   readModels(): Promise<ModelLedgerSnapshot> {
     return readModelLedger(this.deps.store);
   }
@@ -129,7 +136,7 @@ export class Materializer {
     const head = await store.headPosition();
     const position = options.position ?? head;
     if (!Number.isSafeInteger(position) || position < 0)
-      throw new RangeError(`position: must be an integer >= 0, got ${position}`);
+      throw new InvalidFieldError('position', `must be an integer >= 0, got ${position}`);
     if (position > head) throw new PositionBeyondHeadError(position, head);
 
     const editSet = await editSets.editSetAt(position);
@@ -211,7 +218,7 @@ export class Materializer {
           metrics,
           durationMs: Date.now() - started,
         },
-        metadata: commandMetadata(this.deps.context),
+        metadata: commandMetadata(this.contextOf(options.actor)),
       }));
       version = result.snapshot.versions.byId.get(versionId)!;
       outcome = result.events.length > 0 ? 'materialized' : 'existing';
@@ -230,7 +237,8 @@ export class Materializer {
           artifactSha256: put.sha256,
         });
     }
-    const promoted = options.promoteReason === undefined ? false : await this.serve(versionId, options.promoteReason);
+    const promoted =
+      options.promoteReason === undefined ? false : await this.serve(versionId, options.promoteReason, options.actor);
     return { outcome, version, position, promoted, durationMs: Date.now() - started };
   }
 
@@ -239,7 +247,7 @@ export class Materializer {
     const result = await executeModelCommand(this.deps.store, () => ({
       type: 'ChangeServingVersion',
       data: { versionId, changedBy, reason },
-      metadata: commandMetadata(this.deps.context),
+      metadata: commandMetadata(this.contextOf(changedBy)),
     }));
     if (result.events.length > 0)
       this.deps.log?.({

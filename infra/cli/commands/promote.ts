@@ -3,7 +3,8 @@ import { shortVersionId } from '../../../domain/model-version.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';
-import { modelExitCode, resolveVersion, withModels } from '../model-session.ts';
+import { modelExitCode, withModels } from '../model-session.ts';
+import { promoteVersion } from '../../../trainer/consumer/model-use-cases.ts';
 import { byFlag, REQUIRED_REASON } from '../shared-flags.ts';
 import { defineCommand } from '../subcommand.ts';
 
@@ -20,14 +21,11 @@ from the ledger if corrupted). Promoting the version already served is a no-op.`
     const { reason } = flags;
     const actor = actorFrom(flags.by, io.env);
     return withModels(io, home, { actor, source: 'cli' }, async (session) => {
-      const version = await resolveVersion(session, positionals[0]!);
-      const { rebuilt } = await session.materializer.ensureArtifact(version);
-      const changed = await session.materializer.serve(version.versionId, reason, actor);
-      if (json)
-        writeJson(io, { versionId: version.versionId, ordinal: version.ordinal, changed, artifactRebuilt: rebuilt });
+      const result = await promoteVersion(session, positionals[0]!, reason, actor);
+      if (json) writeJson(io, result);
       else
         io.stdout.write(
-          `${changed ? 'now serving' : 'already serving'} #${version.ordinal} ${shortVersionId(version.versionId)}\n`,
+          `${result.changed ? 'now serving' : 'already serving'} #${result.ordinal} ${shortVersionId(result.versionId)}\n`,
         );
       return ExitCode.ok;
     });

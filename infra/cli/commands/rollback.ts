@@ -5,45 +5,14 @@ import { shortVersionId } from '../../../domain/model-version.ts';
 import { ExitCode } from '../command.ts';
 import { UsageError, writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';
-import { modelExitCode, resolveVersion, withModels } from '../model-session.ts';
-import type { ModelSession } from '../model-session.ts';
+import { modelExitCode, withModels } from '../model-session.ts';
+import { rollback } from '../../../trainer/consumer/model-use-cases.ts';
 import { byFlag, positionFlag, REQUIRED_REASON } from '../shared-flags.ts';
 import { defineCommand } from '../subcommand.ts';
 
-export interface RollbackResult {
-  readonly versionId: string;
-  readonly ordinal: number;
-  readonly reused: boolean;
-  readonly changed: boolean;
-  readonly seconds: number;
-}
-
-export async function rollback(
-  session: ModelSession,
-  target: { version?: string; position?: number },
-  reason: string,
-  actor: string,
-): Promise<RollbackResult> {
-  const started = performance.now();
-  let version;
-  let reused: boolean;
-  if (target.version !== undefined) {
-    version = await resolveVersion(session, target.version);
-    reused = !(await session.materializer.ensureArtifact(version)).rebuilt;
-  } else {
-    const result = await session.materializer.materialize({ position: target.position! });
-    version = result.version;
-    reused = result.outcome === 'existing';
-  }
-  const changed = await session.materializer.serve(version.versionId, reason, actor);
-  return {
-    versionId: version.versionId,
-    ordinal: version.ordinal,
-    reused,
-    changed,
-    seconds: (performance.now() - started) / 1000,
-  };
-}
+// The use case lives with the other model use cases; re-exported for the demo.
+export { rollback } from '../../../trainer/consumer/model-use-cases.ts';
+export type { RollbackResult } from '../../../trainer/consumer/model-use-cases.ts';
 
 export const command = defineCommand({
   name: 'rollback',

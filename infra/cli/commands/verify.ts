@@ -5,43 +5,13 @@
 import { shortVersionId } from '../../../domain/model-version.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
-import { modelExitCode, resolveVersion, withModels } from '../model-session.ts';
-import type { ModelSession } from '../model-session.ts';
+import { modelExitCode, withModels } from '../model-session.ts';
+import { verifyVersion } from '../../../trainer/consumer/model-use-cases.ts';
 import { defineCommand } from '../subcommand.ts';
 
-export interface VerifyOutcome {
-  readonly versionId: string;
-  readonly ordinal: number;
-  readonly identical: boolean;
-  readonly recordedSha256: string;
-  readonly rebuiltSha256: string;
-  readonly differences: readonly string[];
-  readonly backend: string;
-  readonly storedArtifact: 'intact' | 'repaired' | 'missing' | 'corrupted';
-  readonly seconds: number;
-}
-
-export async function verifyVersion(session: ModelSession, ref: string): Promise<VerifyOutcome> {
-  const version = await resolveVersion(session, ref);
-  const before = await session.artifacts.verify(version.artifactSha256);
-  const report = await session.materializer.rebuild(version);
-  let storedArtifact: VerifyOutcome['storedArtifact'] = before.ok ? 'intact' : before.missing ? 'missing' : 'corrupted';
-  if (!before.ok && report.identical) {
-    await session.artifacts.put({ primary: report.primary, files: report.files });
-    storedArtifact = 'repaired';
-  }
-  return {
-    versionId: version.versionId,
-    ordinal: version.ordinal,
-    identical: report.identical,
-    recordedSha256: version.artifactSha256,
-    rebuiltSha256: report.rebuiltSha256,
-    differences: report.differences,
-    backend: report.backend,
-    storedArtifact,
-    seconds: report.durationMs / 1000,
-  };
-}
+// The use case lives with the other model use cases; re-exported for the demo.
+export { verifyVersion } from '../../../trainer/consumer/model-use-cases.ts';
+export type { VerifyOutcome } from '../../../trainer/consumer/model-use-cases.ts';
 
 export const command = defineCommand({
   name: 'verify',
