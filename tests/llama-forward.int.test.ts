@@ -273,9 +273,9 @@ test.serial(
       const grad = tf.tidy(() => {
         const { grads } = tf.variableGrads(() => {
           const ctx = createContext(model.config, { batch: 1, seqLen: SEQ.length });
-          return tf.sum(
+          return tf.sum<tf.Scalar>(
             tf.mul(model.forward(tokenIds([SEQ], vocab), ctx), tf.tensor(probe, [1, SEQ.length, vocab])),
-          ) as tf.Scalar;
+          );
         }, [variable]);
         return grads[variable.name]!.dataSync();
       });
@@ -325,8 +325,8 @@ test.serial('logits in vocabulary slices equal the single product (values and gr
         .grad((x: tf.Tensor) => tf.sum(tf.mul(sliced.logits(x), probe)))(h)
         .dataSync(),
     ]);
-    t.true(relError(parts!, whole!) < 1e-6);
-    t.true(relError(partsGrad!, wholeGrad!) < 1e-5);
+    t.true(relError(parts, whole) < 1e-6);
+    t.true(relError(partsGrad, wholeGrad) < 1e-5);
     tf.dispose([h, probe]);
   });
 });

@@ -201,12 +201,12 @@ function parseEntry(name: string, value: unknown, source: string): TensorEntry {
   if (end < begin) throw new SafetensorsError(source, `${where}: "data_offsets" end ${end} is before begin ${begin}`);
   const d = dtype as SupportedDtype;
   // BigInt so that a lying shape cannot overflow into a plausible size.
-  const expected = (shape as number[]).reduce((acc, s) => acc * BigInt(s), 1n) * BigInt(BYTES_PER_ELEMENT[d]);
+  const expected = shape.reduce((acc, s) => acc * BigInt(s), 1n) * BigInt(BYTES_PER_ELEMENT[d]);
   if (expected !== BigInt(end - begin)) {
     throw new SafetensorsError(
       source,
-      `${where}: shape [${(shape as number[]).join(', ')}] of ${d} needs ${expected} bytes but "data_offsets" [${begin}, ${end}] span ${end - begin}`,
+      `${where}: shape [${shape.join(', ')}] of ${d} needs ${expected} bytes but "data_offsets" [${begin}, ${end}] span ${end - begin}`,
     );
   }
-  return { name, dtype: d, shape: [...(shape as number[])], begin, end };
+  return { name, dtype: d, shape: [...shape], begin, end };
 }

@@ -15,9 +15,44 @@ export interface AdamConfig {
   readonly weightDecay: number;
 }
 
+/**
+ * Adam-family moments on the backend: a first (m) and second (v) moment tensor per parameter, zero at the start.
+ * Adam here and pretraining's AdamW share it; each keeps its own arithmetic, this only owns the tensors' lifetimes.
+ */
+export class TensorMoments {
+  readonly m = new Map<string, Tensor>();
+  readonly v = new Map<string, Tensor>();
+
+  constructor(params: ReadonlyMap<string, Variable>) {
+    for (const [name, p] of params) {
+      this.m.set(name, tf.zerosLike(p));
+      this.v.set(name, tf.zerosLike(p));
+    }
+  }
+
+  /**
+   * One parameter's update: `compute` runs inside tf.tidy on the current moments and returns the new moments and
+   * the new parameter value; the parameter takes that value and the old moments are freed.
+   */
+  update(name: string, p: Variable, compute: (m: Tensor, v: Tensor) => [Tensor, Tensor, Tensor]): void {
+    const [m, v, next] = tf.tidy((): [Tensor, Tensor, Tensor] => compute(this.m.get(name)!, this.v.get(name)!));
+    p.assign(next);
+    next.dispose();
+    this.m.get(name)!.dispose();
+    this.v.get(name)!.dispose();
+    this.m.set(name, m);
+    this.v.set(name, v);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m.values(), ...this.v.values()]);
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
 export class Adam {
-  private readonly m = new Map<string, Tensor>();
-  private readonly v = new Map<string, Tensor>();
+  private readonly moments: TensorMoments;
   /** Updates applied so far (t). */
   steps = 0;
 
@@ -25,10 +60,7 @@ export class Adam {
     readonly config: AdamConfig,
     private readonly params: ReadonlyMap<string, Variable>,
   ) {
-    for (const [name, p] of params) {
-      this.m.set(name, tf.zerosLike(p));
-      this.v.set(name, tf.zerosLike(p));
-    }
+    this.moments = new TensorMoments(params);
   }
 
   /** One update from gradients keyed by parameter name. */
@@ -40,26 +72,18 @@ export class Adam {
     for (const [name, p] of this.params) {
       const grad = grads[name];
       if (!grad) throw new Error(`Adam: no gradient for "${name}"`);
-      const [m, v, next] = tf.tidy(() => {
+      this.moments.update(name, p, (m0, v0) => {
         const g = weightDecay > 0 ? tf.add(grad, tf.mul(p, weightDecay)) : grad;
-        const m1 = tf.add(tf.mul(this.m.get(name)!, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(this.v.get(name)!, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const m1 = tf.add(tf.mul(m0, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(v0, beta2), tf.mul(tf.square(g), 1 - beta2));
         const denom = tf.add(tf.div(tf.sqrt(v1), sqrtBc2), epsilon);
         return [m1, v1, tf.sub(p, tf.mul(tf.div(m1, denom), stepSize))];
       });
-      p.assign(next);
-      next.dispose();
-      this.m.get(name)!.dispose();
-      this.v.get(name)!.dispose();
-      this.m.set(name, m);
-      this.v.set(name, v);
     }
   }
 
   dispose(): void {
-    tf.dispose([...this.m.values(), ...this.v.values()]);
-    this.m.clear();
-    this.v.clear();
+    this.moments.dispose();
   }
 }
 

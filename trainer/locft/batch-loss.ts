@@ -19,7 +19,7 @@ export function batchLoss(
 ): tf.Scalar {
   return tf.tidy(() => {
     const top = upperLayers(model, at, prefix, ctx);
-    const flat = tf.reshape(top, [batch.size * batch.seqLen, model.config.hiddenSize]) as tf.Tensor2D;
+    const flat = tf.reshape<tf.Rank.R2>(top, [batch.size * batch.seqLen, model.config.hiddenSize]);
     if (targetOnly) {
       const rows = takeRows(flat, tf.tensor1d(batch.targetRows, 'int32'));
       const logits = model.logits(model.finalNorm(rows));

@@ -30,7 +30,7 @@ const weightedCe = tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
 /** Σ_i weights[i] · CE(logits[i], labels[i]) for logits [n, vocab], int32 labels [n], float32 weights [n]. */
 export function weightedCrossEntropy(logits: Tensor, labels: Tensor, weights: Tensor): tf.Scalar {
   if (logits.rank !== 2) throw new Error(`weightedCrossEntropy: logits must be [n, vocab], got [${logits.shape}]`);
-  const n = logits.shape[0]!;
+  const n = logits.shape[0];
   if (labels.shape.join() !== String(n) || weights.shape.join() !== String(n)) {
     throw new Error(
       `weightedCrossEntropy: labels [${labels.shape}] and weights [${weights.shape}] must both be [${n}]`,

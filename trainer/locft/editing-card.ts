@@ -29,7 +29,7 @@ export async function readEditingCard(dir: string): Promise<EditingCard> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${join(dir, EDITING_CARD)}: not JSON (${(error as Error).message})`);
+    throw new Error(`${join(dir, EDITING_CARD)}: not JSON (${(error as Error).message})`, { cause: error });
   }
   const result = EditingCardSchema.safeParse(parsed);
   if (!result.success) {

@@ -94,6 +94,6 @@ export function singleSequence(n: number, rows: Float32Array): PackedBatch {
 
 function rowIndex(lengths: Int32Array, offsets: Int32Array, rows: number): { seqOf: Int32Array; allRows: Int32Array } {
   const seqOf = new Int32Array(rows);
-  for (let b = 0; b < lengths.length; b++) seqOf.fill(b, offsets[b]!, offsets[b]! + lengths[b]!);
+  for (let b = 0; b < lengths.length; b++) seqOf.fill(b, offsets[b], offsets[b]! + lengths[b]!);
   return { seqOf, allRows: Int32Array.from({ length: rows }, (_, i) => i) };
 }

@@ -47,7 +47,9 @@ export function parseLocftYaml(
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new Error(`${source}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${source}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new Error(`${source}: expected a YAML mapping of LocFT keys (layer, rewrite_module, lr, ...)`);

@@ -7,6 +7,7 @@
 
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { HostTensor } from '../checkpoint/safetensors.ts';
+import { TensorMoments } from '../locft/adam.ts';
 import { tf } from '../runtime/backend.ts';
 
 export interface AdamWConfig {
@@ -17,8 +18,7 @@ export interface AdamWConfig {
 }
 
 export class AdamW {
-  private readonly m = new Map<string, Tensor>();
-  private readonly v = new Map<string, Tensor>();
+  private readonly moments: TensorMoments;
   /** Updates applied so far (the t of the bias correction). */
   updates = 0;
 
@@ -26,10 +26,7 @@ export class AdamW {
     readonly config: AdamWConfig,
     private readonly params: ReadonlyMap<string, Variable>,
   ) {
-    for (const [name, p] of params) {
-      this.m.set(name, tf.zerosLike(p));
-      this.v.set(name, tf.zerosLike(p));
-    }
+    this.moments = new TensorMoments(params);
   }
 
   /**
@@ -51,20 +48,14 @@ export class AdamW {
     for (const name of names) {
       const p = this.params.get(name)!;
       const decay = p.rank >= 2 ? weightDecay : 0;
-      const [m, v, next] = tf.tidy(() => {
+      this.moments.update(name, p, (m0, v0) => {
         const g = scale === 1 ? grads[name]! : tf.mul(grads[name]!, scale);
-        const m1 = tf.add(tf.mul(this.m.get(name)!, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(this.v.get(name)!, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const m1 = tf.add(tf.mul(m0, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(v0, beta2), tf.mul(tf.square(g), 1 - beta2));
         const update = tf.div(tf.div(m1, c1), tf.add(tf.sqrt(tf.div(v1, c2)), eps));
         const decayed = decay > 0 ? tf.mul(p, 1 - lr * decay) : p;
         return [m1, v1, tf.sub(decayed, tf.mul(update, lr))];
       });
-      p.assign(next);
-      next.dispose();
-      this.m.get(name)!.dispose();
-      this.v.get(name)!.dispose();
-      this.m.set(name, m);
-      this.v.set(name, v);
     }
     return norm;
   }
@@ -73,8 +64,8 @@ export class AdamW {
   async hostState(): Promise<Map<string, HostTensor>> {
     const out = new Map<string, HostTensor>();
     for (const [prefix, map] of [
-      ['m', this.m],
-      ['v', this.v],
+      ['m', this.moments.m],
+      ['v', this.moments.v],
     ] as const) {
       for (const [name, t] of map)
         out.set(`${prefix}/${name}`, { shape: t.shape, data: (await t.data()) as Float32Array });
@@ -85,8 +76,8 @@ export class AdamW {
   /** Restores moments saved by hostState() and the update count. */
   loadHostState(state: ReadonlyMap<string, HostTensor>, updates: number): void {
     for (const [prefix, map] of [
-      ['m', this.m],
-      ['v', this.v],
+      ['m', this.moments.m],
+      ['v', this.moments.v],
     ] as const) {
       for (const [name, old] of map) {
         const saved = state.get(`${prefix}/${name}`);
@@ -102,8 +93,6 @@ export class AdamW {
   }
 
   dispose(): void {
-    tf.dispose([...this.m.values(), ...this.v.values()]);
-    this.m.clear();
-    this.v.clear();
+    this.moments.dispose();
   }
 }
