@@ -1,6 +1,7 @@
 // `editledger` entry point: a lazy table of sub-commands, so `editledger edit list` never loads tfjs.
 import type { CliCommand, CliIO } from './command.ts';
 import { ExitCode } from './command.ts';
+import { takeVerboseFlag } from '../../trainer/runtime/backend-line.ts';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 
@@ -26,11 +27,19 @@ export const commands: Readonly<Record<string, Loader>> = {
 
 function usage(): string {
   const names = Object.keys(commands).sort();
-  return `usage: editledger <command> [options]\n\ncommands: ${names.join(', ')}\n\nRun "editledger <command> --help" for a command's options.\n`;
+  return (
+    `usage: editledger <command> [options] [--verbose]\n\ncommands: ${names.join(', ')}\n\n` +
+    `--verbose (any command): the full compute-backend description, the same as EDITLEDGER_VERBOSE=1.\n` +
+    `Run "editledger <command> --help" for a command's options.\n`
+  );
 }
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv;
+  // A global flag, taken out before dispatch so no command's parser sees it. The backend reads process.env (it is
+  // one per process), so the flag goes there too when the caller passed another env object.
+  const args = takeVerboseFlag(argv, io.env);
+  if (args.length !== argv.length) process.env['EDITLEDGER_VERBOSE'] = '1';
+  const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name === undefined ? ExitCode.usage : ExitCode.ok;
