@@ -3,6 +3,8 @@
 
 import test from 'ava';
 import { NO_STREAM } from '@eventstore/db-client';
+import { chainLink, eventDigest, GENESIS_HASH } from '../domain/chain.ts';
+import { CHAIN_METADATA_KEY, splitChain, streamLinks, withChain } from '../infra/eventstore/esdb-chain.ts';
 import { exactPosition, toEsdbExpectedRevision, toEsdbFilter } from '../infra/eventstore/esdb-event-store.ts';
 
 test('esdb mapping: a numeric expected revision becomes the same bigint revision', (t) => {
@@ -47,4 +49,30 @@ test('esdb mapping: no filter still excludes system ($) events on the server', (
 
 test('esdb mapping: a port position addresses the event with equal commit and prepare positions', (t) => {
   t.deepEqual(exactPosition(12345), { commit: 12345n, prepare: 12345n });
+});
+
+test('esdb mapping: the chain link travels last in the metadata and is taken out again on read', (t) => {
+  const metadata = { actor: 'a', 1: 'integer-like', z: null };
+  const written = withChain(metadata, 'f'.repeat(64));
+  t.deepEqual(Object.keys(written).at(-1), CHAIN_METADATA_KEY);
+  const read = splitChain(JSON.parse(JSON.stringify(written)) as typeof written);
+  t.is(read.chainHash, 'f'.repeat(64));
+  t.is(JSON.stringify(read.metadata), JSON.stringify(metadata), 'the same metadata text, so the same digest');
+  t.is(splitChain(metadata).chainHash, undefined, 'an event written without a link has none');
+});
+
+test('esdb mapping: links chain per stream, from the genesis hash for a new stream', (t) => {
+  const event = (i: number) => ({
+    id: `00000000-0000-4000-8000-00000000000${i}`,
+    type: 'Noted',
+    data: { i },
+    metadata: {},
+    dataJson: JSON.stringify({ i }),
+    metadataJson: '{}',
+  });
+  const [a, b] = streamLinks('s', [event(1), event(2)], 0, undefined);
+  const digest = (i: number) => eventDigest({ ...event(i), stream: 's' });
+  t.is(a, chainLink(GENESIS_HASH, undefined, 0, digest(1)));
+  t.is(b, chainLink(a!, undefined, 1, digest(2)));
+  t.deepEqual(streamLinks('s', [event(2)], 1, a), [b]);
 });

@@ -4,12 +4,14 @@
 
 import test from 'ava';
 import { EsdbEventStore } from '../infra/eventstore/esdb-event-store.ts';
+import { registerChainContract } from './helpers/audit-chain-contract.ts';
 import { registerEventStoreContract } from './helpers/event-store-contract.ts';
 
 const url = process.env.EVENTSTORE_URL?.trim();
 
 if (url) {
   registerEventStoreContract('esdb', async () => EsdbEventStore.connect(url));
+  registerChainContract('esdb', async () => EsdbEventStore.connect(url), 'stream');
 } else {
   const message =
     'EventStoreDB contract tests SKIPPED: EVENTSTORE_URL is not set (start a server with docker compose up eventstore)';

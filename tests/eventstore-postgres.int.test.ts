@@ -9,10 +9,12 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import test from 'ava';
 import type { NewEvent, RecordedEvent } from '../domain/ports/event-store.ts';
+import { walkChain } from '../domain/chain-walk.ts';
 import { loadConfig } from '../infra/config.ts';
 import { EventStoreUnavailableError, InvalidEventError } from '../infra/eventstore/errors.ts';
 import { openEventStore } from '../infra/eventstore/open.ts';
 import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts';
+import { registerChainContract } from './helpers/audit-chain-contract.ts';
 import { registerEventStoreContract } from './helpers/event-store-contract.ts';
 import { canRunServer, startPostgresServer, type PostgresServer } from './helpers/postgres-server.ts';
 
@@ -30,6 +32,7 @@ if (available.ok) {
   test.after.always(() => server?.destroy());
 
   registerEventStoreContract('postgres', async () => PostgresEventStore.open(await url()));
+  registerChainContract('postgres', async () => PostgresEventStore.open(await url()));
 
   const noted = (i: number, tag: string): NewEvent => ({
     id: randomUUID(),
@@ -58,15 +61,41 @@ if (available.ok) {
       );
       t.deepEqual(
         rows.map((r) => r.version),
-        [1, 2],
+        [1, 2, 3],
       );
       t.is((await second.readStream('m-1')).length, 1, 'reopening kept the events');
       await client.query("INSERT INTO editledger_migrations (version, description) VALUES (99, 'from the future')");
       const error = await t.throwsAsync(PostgresEventStore.open(target));
-      t.regex(error?.message ?? '', /schema version 99, newer than this editledger understands \(2\)/);
+      t.regex(error?.message ?? '', /schema version 99, newer than this editledger understands \(3\)/);
     } finally {
       await client.end();
       await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  test('postgres: a row changed behind the store breaks the chain at its position, named as modified', async (t) => {
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: await url() });
+    await admin.connect();
+    const database = `chain_${randomUUID().slice(0, 8)}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const target = (await url()).replace(/\/postgres$/, `/${database}`);
+    const store = await PostgresEventStore.open(target);
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    try {
+      for (let i = 0; i < 5; i++) await store.append(`c-${i % 2}`, [noted(i, 'c'), noted(i, 'd')], 'any');
+      t.true((await walkChain(store.readAll())).intact);
+      await client.query(`UPDATE editledger_events SET data = '{"i":7,"tag":"c"}' WHERE position = 7`);
+      const report = await walkChain(store.readAll());
+      t.false(report.intact);
+      t.is(report.firstBreak?.position, 7);
+      t.is(report.firstBreak?.kind, 'modified');
+      t.is(report.verified, 6);
+    } finally {
+      await client.end();
+      await store.close();
     }
   });
 

@@ -5,8 +5,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import Database from 'better-sqlite3';
+import { walkChain } from '../domain/chain-walk.ts';
 import { EventIdConflictError, type NewEvent, type RecordedEvent } from '../domain/ports/event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
+import { registerChainContract } from './helpers/audit-chain-contract.ts';
 import { registerEventStoreContract } from './helpers/event-store-contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'editledger-sqlite-'));
@@ -14,6 +17,7 @@ test.after.always(() => rmSync(root, { recursive: true, force: true }));
 const freshPath = (): string => join(root, randomUUID(), 'ledger.db');
 
 registerEventStoreContract('sqlite', async () => SqliteEventStore.open(freshPath(), { pollIntervalMs: 20 }));
+registerChainContract('sqlite', async () => SqliteEventStore.open(freshPath()));
 
 const noted = (i: number): NewEvent => ({ id: randomUUID(), type: 'Noted', data: { i }, metadata: {} });
 
@@ -98,4 +102,40 @@ test('sqlite: a closed store refuses work with a clear error', async (t) => {
   await store.close();
   await t.throwsAsync(store.append('s', [noted(1)], 'any'), { message: /is closed/ });
   await t.throwsAsync(store.headPosition(), { message: /is closed/ });
+});
+
+test('sqlite: a ledger from before the chain (schema 1) is chained once on open, with the links an append makes', async (t) => {
+  const path = freshPath();
+  const store = SqliteEventStore.open(path);
+  for (let i = 0; i < 7; i++) await store.append(`s-${i % 2}`, [noted(i), noted(i + 100)], 'any');
+  const links = [];
+  for await (const e of store.readAll()) links.push(e.chainHash);
+  await store.close();
+  // Make it the file an older editledger wrote: no chain column, user_version 1.
+  const db = new Database(path);
+  db.exec('ALTER TABLE events DROP COLUMN chain');
+  db.pragma('user_version = 1');
+  db.close();
+
+  const readOnly = SqliteEventStore.open(path, { readOnly: true });
+  const legacy = [];
+  for await (const e of readOnly.readAll()) legacy.push(e);
+  await readOnly.close();
+  t.is(legacy.length, 14, 'read-only, it reads without upgrading');
+  t.true(legacy.every((e) => e.chainHash === undefined));
+
+  const upgraded = SqliteEventStore.open(path);
+  try {
+    const after = [];
+    for await (const e of upgraded.readAll()) after.push(e.chainHash);
+    t.deepEqual(after, links);
+    t.true((await walkChain(upgraded.readAll())).intact);
+    await upgraded.append('s-9', [noted(99)], 'any');
+    t.true((await walkChain(upgraded.readAll())).intact, 'and appends continue the chain');
+  } finally {
+    await upgraded.close();
+  }
+  const check = new Database(path, { readonly: true });
+  t.is(check.pragma('user_version', { simple: true }), 2);
+  check.close();
 });

@@ -36,6 +36,11 @@ export interface RecordedEvent extends NewEvent {
   readonly revision: number; // 0-based within the stream
   readonly position: number; // global, strictly increasing across $all
   readonly recordedAt: string; // ISO-8601, set by the store
+  /**
+   * The event's link in the ledger's hash chain (domain/chain.ts), computed by the store inside the append. Absent
+   * from stores or rows without one (a store opened read-only before its chain was built, a chain-less bench store).
+   */
+  readonly chainHash?: string;
 }
 
 export interface AppendResult {

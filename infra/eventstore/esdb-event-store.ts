@@ -21,6 +21,8 @@
 // Limitation: an id stored in ANOTHER stream is not detected (EventStoreDB has no id index); the SQLite
 // store reports it as a conflict.
 //
+// Hash chain: per stream, the link in the metadata (esdb-chain.ts); `audit verify` walks it with scope 'stream'.
+//
 // Requires EventStoreDB >= 22.6 (or KurrentDB) for positions on stream reads; older servers get a clear error.
 
 import {
@@ -77,6 +79,7 @@ import {
   prepareAppend,
   revisionMatches,
 } from './event-input.ts';
+import { CHAIN_METADATA_KEY, splitChain, streamLinks, withChain } from './esdb-chain.ts';
 
 export interface EsdbEventStoreOptions {
   /** Per-event limit on data + metadata JSON, in UTF-8 bytes. Default 1 MiB. */
@@ -95,6 +98,8 @@ interface KnownEvent {
 /** What the adapter knows of a stream: its last revision (null: no stream) and its events' ids. */
 interface StreamIndex {
   lastRevision: bigint | null;
+  /** The chain link of the stream's last event. */
+  lastChain: string | undefined;
   readonly ids: Map<string, KnownEvent>;
 }
 
@@ -135,6 +140,10 @@ export class EsdbEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
+    prepared.forEach((event, i) => {
+      if (Object.hasOwn(event.metadata, CHAIN_METADATA_KEY))
+        throw new InvalidEventError(`events[${i}].metadata.${CHAIN_METADATA_KEY}`, 'is reserved for the hash chain');
+    });
     const fingerprints = prepared.map((event) => contentFingerprint(event));
     for (let attempt = 0; ; attempt++) {
       const index = await this.refreshIndex(stream);
@@ -151,7 +160,9 @@ export class EsdbEventStore implements EventStore {
       if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
       let nextExpectedRevision: bigint;
       try {
-        const written = await this.client.appendToStream(stream, fresh.map(toEventData), {
+        const links = streamLinks(stream, fresh, (last ?? -1) + 1, index.lastChain);
+        const data = fresh.map((event, i) => toEventData(event, links[i]!));
+        const written = await this.client.appendToStream(stream, data, {
           expectedRevision: toEsdbExpectedRevision(expected, index.lastRevision),
         });
         nextExpectedRevision = written.nextExpectedRevision;
@@ -267,7 +278,11 @@ export class EsdbEventStore implements EventStore {
 
   /** Reads the stream's events after what is already known into the id index (the whole stream the first time). */
   private async refreshIndex(stream: string): Promise<StreamIndex> {
-    const index = this.streams.get(stream) ?? { lastRevision: null, ids: new Map<string, KnownEvent>() };
+    const index = this.streams.get(stream) ?? {
+      lastRevision: null,
+      lastChain: undefined,
+      ids: new Map<string, KnownEvent>(),
+    };
     this.streams.delete(stream); // re-inserted below as most recently used
     const from = index.lastRevision === null ? START : index.lastRevision + 1n;
     try {
@@ -276,6 +291,7 @@ export class EsdbEventStore implements EventStore {
         if (!resolved.event) continue;
         if (event) index.ids.set(event.id, { fingerprint: contentFingerprint(event), position: event.position });
         index.lastRevision = resolved.event.revision;
+        index.lastChain = event?.chainHash;
       }
     } catch (err) {
       if (!(err instanceof StreamNotFoundError)) throw this.translate(err, stream);
@@ -298,12 +314,13 @@ export class EsdbEventStore implements EventStore {
         `EventStoreDB at ${this.url} did not report the $all position of event ${event.id} in "${event.streamId}"; editledger needs EventStoreDB 22.6 or later (or KurrentDB)`,
       );
     }
-    const metadata = event.metadata;
+    const { metadata, chainHash } = splitChain(isJsonObject(event.metadata) ? event.metadata : {});
     return {
+      ...(chainHash === undefined ? {} : { chainHash }),
       id: event.id,
       type: event.type,
       data: event.data as JsonValue,
-      metadata: isJsonObject(metadata) ? metadata : {},
+      metadata,
       stream: event.streamId,
       revision: Number(event.revision),
       position: Number(commit),
@@ -367,14 +384,14 @@ export function exactPosition(position: number): Position {
   return { commit: BigInt(position), prepare: BigInt(position) };
 }
 
-function toEventData(event: PreparedEvent): EventData {
+function toEventData(event: PreparedEvent, link: string): EventData {
   // The client JSON.stringifies `data`; any JSON value round-trips, though its type only names objects, arrays and strings.
   return {
     id: event.id,
     contentType: 'application/json',
     type: event.type,
     data: event.data as JSONType,
-    metadata: event.metadata as JSONType,
+    metadata: withChain(event.metadata, link) as JSONType,
   };
 }
 

@@ -14,6 +14,8 @@
 // editledger_append server function (postgres-schema.ts, migration 2): lock, check, insert, notify, commit
 // in one round trip. Otherwise a transaction takes the same lock, reads the stored ids and decides here
 // by the port's rules (domain/ports/event-store.ts), exactly as the SQLite store does.
+// Hash chain (domain/chain.ts): the client hashes each event's content (its digest); the link to the head is made
+// under the lock, by the server function on the fast path and here on the careful one.
 
 import type pg from 'pg';
 import {
@@ -22,6 +24,7 @@ import {
   type AppendResult,
   type ExpectedRevision,
 } from '../../domain/ports/event-store.ts';
+import { eventDigest, GENESIS_HASH, linkBatch } from '../../domain/chain.ts';
 import { InvalidEventError } from './errors.ts';
 import { sameJsonText, type PreparedEvent, revisionMatches } from './event-input.ts';
 import { isConnectionError, neverSent, translatePgError } from './postgres-errors.ts';
@@ -32,6 +35,7 @@ const TABLE = 'editledger_events';
 type StoredTuple = [id: string, position: number, stream: string, type: string, data: string, metadata: string];
 interface StateRow {
   head: string;
+  head_chain: string | null;
   last: number | null;
   stored: StoredTuple[];
 }
@@ -40,14 +44,17 @@ interface StateRow {
 // whichever of the batch's ids are already stored.
 const STATE_SQL = `SELECT
   (SELECT COALESCE(max(position), 0) FROM ${TABLE}) AS head,
+  (SELECT chain FROM ${TABLE} ORDER BY position DESC LIMIT 1) AS head_chain,
   (SELECT max(revision) FROM ${TABLE} WHERE stream = $1) AS last,
   (SELECT COALESCE(json_agg(json_build_array(id, position, stream, type, data::text, metadata::text)), '[]'::json)
      FROM ${TABLE} WHERE id = ANY($2::uuid[])) AS stored`;
 // The insert and its notification in one statement; the NOTIFY is delivered only if the transaction commits.
 const INSERT_SQL = `WITH inserted AS (
-  INSERT INTO ${TABLE} (position, stream, revision, id, type, data, metadata, recorded_at)
-  SELECT $1::bigint + n, $2, $3::integer + n::integer, e.id, e.type, e.data::json, e.metadata::json, statement_timestamp()
-  FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, n)
+  INSERT INTO ${TABLE} (position, stream, revision, id, type, data, metadata, recorded_at, chain)
+  SELECT $1::bigint + n, $2, $3::integer + n::integer, e.id, e.type, e.data::json, e.metadata::json, statement_timestamp(),
+         e.chain
+  FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])
+       WITH ORDINALITY AS e(id, type, data, metadata, chain, n)
   RETURNING position)
 SELECT pg_notify('${NOTIFY_CHANNEL}', max(position)::text) FROM inserted`;
 
@@ -65,7 +72,7 @@ export async function appendPrepared(
   try {
     const { rows } = await pool.query<{ appended: boolean; head: string; last: number | null }>({
       name: 'editledger_append_fast',
-      text: 'SELECT appended, head, last FROM editledger_append($1, $2, $3, $4, $5, $6)',
+      text: 'SELECT appended, head, last FROM editledger_append($1, $2, $3, $4, $5, $6, $7)',
       values: [
         stream,
         String(expected),
@@ -73,6 +80,7 @@ export async function appendPrepared(
         prepared.map((e) => e.type),
         prepared.map((e) => e.dataJson),
         prepared.map((e) => e.metadataJson),
+        prepared.map((e) => eventDigest({ ...e, stream })),
       ],
     });
     const row = rows[0]!;
@@ -122,6 +130,11 @@ async function appendCarefully(
     const { fresh } = decision;
     const head = Number(row.head);
     const last = row.last ?? -1;
+    const chains = linkBatch(
+      row.head_chain ?? GENESIS_HASH,
+      fresh.map((e, i) => ({ ...e, stream, revision: last + 1 + i })),
+      head + 1,
+    );
     await client.query({
       name: 'editledger_append_insert',
       text: INSERT_SQL,
@@ -133,6 +146,7 @@ async function appendCarefully(
         fresh.map((e) => e.type),
         fresh.map((e) => e.dataJson),
         fresh.map((e) => e.metadataJson),
+        chains,
       ],
     });
     committing = true;

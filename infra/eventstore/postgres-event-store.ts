@@ -49,7 +49,8 @@ export interface PostgresEventStoreOptions {
   readonly subscriptionRetryMs?: number;
 }
 
-const COLUMNS = 'position, stream, revision, id, type, data::text AS data, metadata::text AS metadata, recorded_at';
+const COLUMNS =
+  'position, stream, revision, id, type, data::text AS data, metadata::text AS metadata, recorded_at, chain';
 const TABLE = 'editledger_events';
 
 interface EventRow {
@@ -61,6 +62,7 @@ interface EventRow {
   data: string;
   metadata: string;
   recorded_at: Date;
+  chain: string | null;
 }
 export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<NotifiedSubscription>();
@@ -263,6 +265,7 @@ export class PostgresEventStore implements EventStore {
   private toRecorded(row: EventRow): RecordedEvent {
     const position = Number(row.position);
     return {
+      ...(row.chain === null ? {} : { chainHash: row.chain }),
       id: row.id,
       type: row.type,
       data: this.parseStored(row.data, position, 'data'),

@@ -8,6 +8,7 @@
 
 import type pg from 'pg';
 import { EventStoreCorruptedError } from './errors.ts';
+import { backfillChain } from './postgres-chain.ts';
 
 /** Advisory-lock key space: 'EDLG' plus a sub-key, so our locks do not collide with other applications'. */
 export const LOCK_NAMESPACE = 0x45444c47;
@@ -21,6 +22,8 @@ interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /** Work SQL alone cannot do, run after `sql` in the same transaction. */
+  readonly then?: (client: pg.ClientBase) => Promise<void>;
 }
 
 // Data and metadata are `json`, not `jsonb`: json keeps the exact text we wrote (jsonb would reorder
@@ -81,6 +84,56 @@ const MIGRATIONS: readonly Migration[] = [
       END
       $fn$;`,
   },
+  {
+    version: 3,
+    description: 'hash chain',
+    // The chain (domain/chain.ts): the client sends each event's digest (a hash of what it says), and the link,
+    // sha256(prev \n position \n revision \n digest), is computed here under the append lock, where the head's
+    // link and the positions are known. Rows stored before this migration are chained by `then`, in JS.
+    sql: `
+      SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${APPEND_LOCK});
+      ALTER TABLE editledger_events ADD COLUMN chain text;
+      DROP FUNCTION editledger_append(text, text, uuid[], text[], text[], text[]);
+      CREATE FUNCTION editledger_append(p_stream text, p_expected text, p_ids uuid[], p_types text[], p_data text[],
+                                        p_metadata text[], p_digests text[])
+      RETURNS TABLE (appended boolean, head bigint, last integer) LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_head bigint;
+        v_prev text;
+        v_last integer;
+        v_ok boolean;
+        v_chains text[] := '{}';
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${APPEND_LOCK});
+        SELECT e.position, e.chain INTO v_head, v_prev FROM editledger_events e ORDER BY e.position DESC LIMIT 1;
+        v_head := COALESCE(v_head, 0);
+        v_prev := COALESCE(v_prev, repeat('0', 64));
+        SELECT max(e.revision) INTO v_last FROM editledger_events e WHERE e.stream = p_stream;
+        v_ok := CASE p_expected
+                  WHEN 'any' THEN true
+                  WHEN 'no_stream' THEN v_last IS NULL
+                  WHEN 'stream_exists' THEN v_last IS NOT NULL
+                  ELSE v_last IS NOT DISTINCT FROM p_expected::integer
+                END;
+        IF NOT v_ok OR EXISTS (SELECT 1 FROM editledger_events e WHERE e.id = ANY (p_ids)) THEN
+          RETURN QUERY SELECT false, v_head, v_last;
+          RETURN;
+        END IF;
+        FOR i IN 1 .. cardinality(p_ids) LOOP
+          v_prev := encode(sha256(convert_to(v_prev || E'\n' || (v_head + i)::text || E'\n' ||
+                    (COALESCE(v_last, -1) + i)::text || E'\n' || p_digests[i], 'UTF8')), 'hex');
+          v_chains := v_chains || v_prev;
+        END LOOP;
+        INSERT INTO editledger_events (position, stream, revision, id, type, data, metadata, recorded_at, chain)
+        SELECT v_head + x.n, p_stream, COALESCE(v_last, -1) + x.n::integer, x.id, x.type, x.data::json, x.metadata::json,
+               statement_timestamp(), x.chain
+        FROM unnest(p_ids, p_types, p_data, p_metadata, v_chains) WITH ORDINALITY AS x(id, type, data, metadata, chain, n);
+        PERFORM pg_notify('${NOTIFY_CHANNEL}', (v_head + cardinality(p_ids))::text);
+        RETURN QUERY SELECT true, v_head, v_last;
+      END
+      $fn$;`,
+    then: backfillChain,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
@@ -108,6 +161,7 @@ export async function migrate(client: pg.ClientBase, where: string): Promise<num
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;
       await client.query(migration.sql);
+      await migration.then?.(client);
       await client.query('INSERT INTO editledger_migrations (version, description) VALUES ($1, $2)', [
         migration.version,
         migration.description,

@@ -12,6 +12,8 @@
 // whatever the expected revision. The same id with other content, or in another stream, is an
 // EventIdConflictError and nothing of the batch is written.
 // AppendResult.position is the highest position among the batch's events (new or already stored).
+// Hash chain (domain/chain.ts): insert() links each new event to the head's `chain` inside the same transaction,
+// so the chain has exactly the order of the positions; a file of schema version 1 is chained once on open.
 
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -31,6 +33,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../../domain/ports/event-store.ts';
+import { GENESIS_HASH, linkBatch } from '../../domain/chain.ts';
 import { EventStoreCorruptedError, EventStoreUnavailableError } from './errors.ts';
 import {
   checkReadAll,
@@ -43,6 +46,7 @@ import {
   revisionMatches,
 } from './event-input.ts';
 import { PollingSubscription } from './polling-subscription.ts';
+import { addChainColumn, CHAIN_SCHEMA_VERSION, hasChainColumn } from './sqlite-chain.ts';
 
 export interface SqliteEventStoreOptions {
   /** How often subscriptions look for events appended by other processes, in ms. Default 50. */
@@ -60,11 +64,13 @@ export interface SqliteEventStoreOptions {
    * file must exist and be an editledger store; appends fail with SQLITE_READONLY. Default false.
    */
   readonly readOnly?: boolean;
+  /** false: append without chain links. Only for bench:ledger, which measures what the chain costs. Default true. */
+  readonly chain?: boolean;
 }
 
 /** 'EDLG': marks the file as an editledger event store in the SQLite header. */
 const APPLICATION_ID = 0x45444c47;
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = CHAIN_SCHEMA_VERSION;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position    INTEGER PRIMARY KEY,
@@ -75,12 +81,16 @@ const SCHEMA = `
     data        TEXT    NOT NULL,
     metadata    TEXT    NOT NULL,
     recorded_at TEXT    NOT NULL,
+    chain       TEXT,
     CHECK (position > 0 AND revision >= 0)
   ) STRICT;
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream, revision);
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (id);
 `;
-const COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at';
+const BASE_COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at';
+const COLUMNS = `${BASE_COLUMNS}, chain`;
+/** A version-1 file opened read-only cannot be upgraded: it reads without links. */
+const LEGACY_COLUMNS = `${BASE_COLUMNS}, NULL AS chain`;
 type EventRow = [
   position: number,
   stream: string,
@@ -90,6 +100,7 @@ type EventRow = [
   data: string,
   metadata: string,
   recordedAt: string,
+  chain: string | null,
 ];
 type StoredRow = [position: number, stream: string, type: string, data: string, metadata: string];
 
@@ -104,9 +115,12 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly maxEventBytes: number;
+  private readonly chained: boolean;
+  private readonly columns: string;
   private closed = false;
 
   private readonly headStmt;
+  private readonly tipStmt;
   private readonly lastRevisionStmt;
   private readonly insertStmt;
   private readonly byIdStmt;
@@ -138,8 +152,8 @@ export class SqliteEventStore implements EventStore {
       throw new EventStoreUnavailableError(`cannot open event store "${path}": ${errorMessage(err)}`, { cause: err });
     }
     try {
-      initialise(db, path, options.integrityCheck ?? false, options.readOnly === true);
-      return new SqliteEventStore(db, path, options);
+      const hasChain = initialise(db, path, options.integrityCheck ?? false, options.readOnly === true);
+      return new SqliteEventStore(db, path, options, hasChain ? COLUMNS : LEGACY_COLUMNS);
     } catch (err) {
       db.close();
       throw translateSqliteError(err, path);
@@ -150,23 +164,35 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     readonly path: string,
     options: SqliteEventStoreOptions,
+    columns: string,
   ) {
+    this.columns = columns;
+    this.chained = options.chain ?? true;
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.pageSize = options.pageSize ?? 1000;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.headStmt = db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
+    // A version-1 file opened read-only has no chain column; it never appends, but its statements must prepare.
+    const legacy = columns === LEGACY_COLUMNS;
+    this.tipStmt = db
+      .prepare<[], [position: number, chain: string | null]>(
+        `SELECT position, ${legacy ? 'NULL' : 'chain'} FROM events ORDER BY position DESC LIMIT 1`,
+      )
+      .raw();
     this.lastRevisionStmt = db
       .prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream = ?')
       .pluck();
-    this.insertStmt = db.prepare<[number, string, number, string, string, string, string, string]>(
-      `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.insertStmt = db.prepare<[number, string, number, string, string, string, string, string, string | null]>(
+      legacy
+        ? `INSERT INTO events (${BASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, ?9))`
+        : `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.byIdStmt = db
       .prepare<[string], StoredRow>('SELECT position, stream, type, data, metadata FROM events WHERE id = ?')
       .raw();
     this.streamStmt = db
       .prepare<[string, number, number], EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+        `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
       )
       .raw();
     // Fast path: assume no id is stored yet; a UNIQUE(id) violation aborts it and the careful path runs.
@@ -290,10 +316,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   private insert(stream: string, events: readonly PreparedEvent[], last: number | null): AppendResult {
-    let position = this.headStmt.get() ?? 0;
+    const [head, headChain] = this.tipStmt.get() ?? [0, GENESIS_HASH];
+    let position = head;
     let revision = last ?? -1;
     const recordedAt = new Date().toISOString();
-    for (const event of events) {
+    const first = revision + 1;
+    const links = this.chained
+      ? linkBatch(
+          headChain ?? GENESIS_HASH,
+          events.map((event, i) => ({ ...event, stream, revision: first + i })),
+          head + 1,
+        )
+      : [];
+    events.forEach((event, i) => {
       position += 1;
       revision += 1;
       this.insertStmt.run(
@@ -305,8 +340,9 @@ export class SqliteEventStore implements EventStore {
         event.dataJson,
         event.metadataJson,
         recordedAt,
+        links[i] ?? null,
       );
-    }
+    });
     return { nextExpectedRevision: revision, position };
   }
 
@@ -332,7 +368,7 @@ export class SqliteEventStore implements EventStore {
       if (byType) where.push('type IN (SELECT value FROM json_each(?))');
       statement = this.db
         .prepare<unknown[], EventRow>(
-          `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
+          `SELECT ${this.columns} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
         )
         .raw();
       this.pageStatements.set(key, statement);
@@ -341,8 +377,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   private toRecorded(row: EventRow): RecordedEvent {
-    const [position, stream, revision, id, type, data, metadata, recordedAt] = row;
+    const [position, stream, revision, id, type, data, metadata, recordedAt, chain] = row;
     return {
+      ...(chain === null ? {} : { chainHash: chain }),
       id,
       type,
       data: this.parseStored(data, position, 'data'),
@@ -407,7 +444,8 @@ function openReadOnly(path: string, timeout: number): Database.Database {
   }
 }
 
-function initialise(db: Database.Database, path: string, integrityCheck: boolean, readOnly: boolean): void {
+/** Checks and prepares the file; returns whether its events table has the chain column. */
+function initialise(db: Database.Database, path: string, integrityCheck: boolean, readOnly: boolean): boolean {
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
   const ours = applicationId === APPLICATION_ID;
@@ -434,8 +472,9 @@ function initialise(db: Database.Database, path: string, integrityCheck: boolean
   }
   if (readOnly) {
     if (!ours) throw new EventStoreCorruptedError(path, 'is empty: not an editledger event store yet');
-    db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY position DESC LIMIT 1`).get();
-    return;
+    const hasChain = hasChainColumn(db);
+    db.prepare(`SELECT ${hasChain ? COLUMNS : LEGACY_COLUMNS} FROM events ORDER BY position DESC LIMIT 1`).get();
+    return hasChain;
   }
   const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
   if (mode !== 'wal' && path !== ':memory:') {
@@ -450,9 +489,18 @@ function initialise(db: Database.Database, path: string, integrityCheck: boolean
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
+  } else {
+    // A ledger from before the chain: chain it once. Re-checked under the write lock, as another process may be
+    // doing the same right now.
+    db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= CHAIN_SCHEMA_VERSION) return;
+      addChainColumn(db);
+      db.pragma(`user_version = ${CHAIN_SCHEMA_VERSION}`);
+    }).immediate();
   }
   // Touch the newest row: a file cut short usually fails here rather than at the first append.
   db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY position DESC LIMIT 1`).get();
+  return true;
 }
 
 function isUniqueIdViolation(err: unknown): boolean {

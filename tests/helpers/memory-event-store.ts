@@ -4,6 +4,7 @@
 // - an id already stored in the same stream with the same type/data/metadata is skipped; if every event of a
 //   batch is already stored the append is a no-op returning the stored position, whatever the expected revision;
 // - the same id with other content, or in another stream, is an EventIdConflictError and nothing is written.
+// Every event carries its hash-chain link (domain/chain.ts, scope 'all'), as in the SQLite store.
 import type {
   AllFilter,
   AppendResult,
@@ -19,6 +20,7 @@ import type {
 } from '../../domain/ports/event-store.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import { chainLink, eventDigest, GENESIS_HASH } from '../../domain/chain.ts';
 import {
   checkReadAll,
   checkReadStream,
@@ -73,16 +75,21 @@ export class MemoryEventStore implements EventStore {
     let revision = last ?? -1;
     for (const event of fresh) {
       revision += 1;
+      const position = this.all.length + 1;
+      const dataJson = JSON.stringify(event.data);
+      const metadataJson = JSON.stringify(event.metadata);
+      const digest = eventDigest({ id: event.id, stream, type: event.type, dataJson, metadataJson });
       const recorded: RecordedEvent = {
         id: event.id,
         type: event.type,
         // Stored as JSON text would be: a deep copy that drops undefined properties.
-        data: JSON.parse(JSON.stringify(event.data)) as JsonValue,
-        metadata: JSON.parse(JSON.stringify(event.metadata)) as { [key: string]: JsonValue },
+        data: JSON.parse(dataJson) as JsonValue,
+        metadata: JSON.parse(metadataJson) as { [key: string]: JsonValue },
         stream,
         revision,
-        position: this.all.length + 1,
+        position,
         recordedAt,
+        chainHash: chainLink(this.all.at(-1)?.chainHash ?? GENESIS_HASH, position, revision, digest),
       };
       this.all.push(recorded);
       existing.push(recorded);
