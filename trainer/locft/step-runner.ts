@@ -3,8 +3,9 @@
 import type { HostTensor } from '../checkpoint/safetensors.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { hasRowKernels, loadSgemmAddon } from '../runtime/blas-kernel.ts';
-import type { RowKernelAddon } from '../runtime/blas-kernel.ts';
+import type { NativeEngine, RowKernelAddon } from '../runtime/blas-kernel.ts';
 import type { TrainingBatch } from './batch.ts';
+import { HOST_STEP_SUFFIX } from './config.ts';
 import type { LocftRunOptions } from './config.ts';
 import { hostStepUnsupported } from './host-step.ts';
 import type { TuningPlan } from './tuning-plan.ts';
@@ -27,13 +28,19 @@ export interface StepRunner {
   dispose(): void;
 }
 
+/** The addon the host step engine computes with, and which GEMM engine that addon is. */
+export interface HostEngineChoice {
+  readonly addon: RowKernelAddon;
+  readonly engine: NativeEngine;
+}
+
 /** The host engine's addon when it will run the steps; undefined for tfjs. 'host' that cannot run is an error. */
 export function chooseEngine(
   options: LocftRunOptions,
   plan: TuningPlan,
   config: ModelConfig,
   cached: boolean,
-): RowKernelAddon | undefined {
+): HostEngineChoice | undefined {
   if (options.engine === 'tfjs') return undefined;
   const addon = loadSgemmAddon();
   const why =
@@ -48,8 +55,21 @@ export function chooseEngine(
             : !hasRowKernels(addon.addon)
               ? 'the native addon predates its row kernels (rebuild it: npm run build:native)'
               : hostStepUnsupported(config, plan.lowestLayer);
-  if (why === undefined && addon.ok && hasRowKernels(addon.addon)) return addon.addon;
+  if (why === undefined && addon.ok && hasRowKernels(addon.addon)) return { addon: addon.addon, engine: addon.engine };
   if (options.engine === 'host')
     throw new Error(`run options: field "engine": the host engine cannot run this training: ${why}`);
   return undefined;
+}
+
+/**
+ * The compute backend a run records (and keys its activation cache by): the host step's bits depend on its GEMM
+ * engine. "<backend>+host-step" keeps the meaning it has always had, OpenBLAS (or the blocked engine under
+ * wasm-blocked, whose name says so), so versions built before still verify; the blocked engine under any other
+ * backend is named before the suffix ("wasm+blocked+host-step"), which stays last because the materializer reads it
+ * to rebuild on the host engine.
+ */
+export function recordedBackend(backend: string, host: NativeEngine | undefined): string {
+  if (host === undefined) return backend;
+  const named = host === 'blocked' && backend !== 'wasm-blocked' ? `+${host}` : '';
+  return `${backend}${named}${HOST_STEP_SUFFIX}`;
 }

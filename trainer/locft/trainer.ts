@@ -13,12 +13,12 @@
 import { currentBackend, tf } from '../runtime/backend.ts';
 import { openActivationStore, activationKey } from './activation-cache.ts';
 import { fillCache } from './cache-fill.ts';
-import { HOST_STEP_SUFFIX, parseHyperParams, parseRunOptions } from './config.ts';
+import { parseHyperParams, parseRunOptions } from './config.ts';
 import { encodeEdits, inputIds } from './encode.ts';
 import type { SplitPoint } from './frozen-prefix.ts';
 import { hostRunner, newHostEngine } from './host-runner.ts';
 import { runSchedule } from './run-schedule.ts';
-import { chooseEngine } from './step-runner.ts';
+import { chooseEngine, recordedBackend } from './step-runner.ts';
 import type { StepRunner } from './step-runner.ts';
 import { computePrefixArrays, tfjsRunner } from './tfjs-runner.ts';
 import type { LocftTrainResult, TrainLocftInput } from './train-types.ts';
@@ -45,9 +45,9 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
   const ownsStore = useCache && input.store === undefined;
   // The engine is chosen first: the host engine computes its own cache entries (different bits from tfjs's), so
   // its entries are keyed apart.
-  const hostAddon = chooseEngine(options, plan, config, store !== undefined);
-  const host = hostAddon ? newHostEngine(model, plan, hostAddon) : undefined;
-  const computeBackend = host ? `${backend}${HOST_STEP_SUFFIX}` : backend;
+  const hostChoice = chooseEngine(options, plan, config, store !== undefined);
+  const host = hostChoice ? newHostEngine(model, plan, hostChoice.addon) : undefined;
+  const computeBackend = recordedBackend(backend, hostChoice?.engine);
   try {
     // 1. Fill the cache.
     const cache = fillCache({
