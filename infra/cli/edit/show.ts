@@ -1,8 +1,5 @@
 // `editledger edit show ID`: one edit, its status and every event that touched it.
-import { EditNotFoundError } from '../../../domain/errors.ts';
-import { parseRecordedEvent } from '../../../domain/events.ts';
-import { factStreamName } from '../../../domain/fact-key.ts';
-import { foldEditHistory } from '../../../projections/edit-history.ts';
+import { showEdit } from '../../../projections/edit-queries.ts';
 import type { EditDetails } from '../../../projections/edit-history.ts';
 import { ExitCode } from '../command.ts';
 import { renderTable, terminalSafe, writeJson } from '../format.ts';
@@ -50,14 +47,10 @@ export const show = defineCommand({
   flags: {},
   positionals: { placeholder: 'EDIT_ID', min: 1, max: 1 },
   async run({ positionals, home, json }, io) {
-    const editId = positionals[0]!.trim().toLowerCase();
     const details = await withLedgerReadOnly(io, home, async (session) => {
-      const factKey = (await session.index()).factKeyOf(editId);
-      if (factKey === undefined) throw new EditNotFoundError(editId);
-      const events = (await session.store.readStream(factStreamName(factKey))).map(parseRecordedEvent);
-      return foldEditHistory(events, editId);
+      const index = await session.index();
+      return showEdit(session.store, (id) => index.factKeyOf(id), positionals[0]!);
     });
-    if (details === undefined) throw new EditNotFoundError(editId);
     if (json) writeJson(io, details);
     else io.stdout.write(human(details));
     return ExitCode.ok;

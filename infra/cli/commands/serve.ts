@@ -1,0 +1,267 @@
+// `editledger serve`: the long-running service. One process runs the HTTP API (infra/http/server.ts), the trainer
+// consumer (materializing per its policy) and, when configured, Kafka ingestion, over the same ledger session.
+// SIGTERM / SIGINT: stop accepting, finish in-flight requests, the running job and the current batch, checkpoint,
+// exit 0.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { VersionRecord } from '../../../projections/versions.ts';
+import { TokenStore } from '../../auth/token-store.ts';
+import { JobRegistry } from '../../http/jobs.ts';
+import { createMetrics } from '../../http/metrics.ts';
+import { buildServer, DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS } from '../../http/server.ts';
+import type {
+  ApiServices,
+  Completion,
+  GenerateRequest,
+  IngestionCounters,
+  TrainerStatus,
+} from '../../http/services.ts';
+import { LedgerService } from '../../ledger/ledger-service.ts';
+import { ExitCode } from '../command.ts';
+import { UsageError } from '../format.ts';
+import type { NumberRule } from '../flag-spec.ts';
+import { checkoutVersion, modelExitCode, withModels } from '../model-session.ts';
+import type { ModelSession } from '../model-session.ts';
+import { defineCommand } from '../subcommand.ts';
+
+const POSITIVE: NumberRule = { ok: (n) => n > 0, rule: 'a number > 0' };
+
+/** One loaded model at a time for /v1/generate (the serving one, usually): loading costs more than generating. */
+function generator(session: ModelSession): (version: VersionRecord, request: GenerateRequest) => Promise<Completion[]> {
+  let loaded: { versionId: string; run: (r: GenerateRequest) => Promise<Completion[]> } | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  return (version, request) => {
+    const next = queue.then(async () => {
+      if (loaded?.versionId !== version.versionId) {
+        const { dir } = await checkoutVersion(session, version);
+        const { initBackend } = await import('../../../trainer/runtime/backend.ts');
+        const { loadLlamaModel } = await import('../../../trainer/model/llama.ts');
+        const { loadHfTokenizer } = await import('../../../trainer/tokenizer/hf-tokenizer.ts');
+        const { generate } = await import('../../../trainer/generate.ts');
+        await initBackend();
+        const [model, tokenizer] = await Promise.all([loadLlamaModel(dir), loadHfTokenizer(dir)]);
+        loaded = {
+          versionId: version.versionId,
+          run: async (r) =>
+            (
+              await generate(model, tokenizer, [...r.prompts], {
+                maxNewTokens: r.maxTokens,
+                temperature: r.temperature,
+                seed: r.seed,
+              })
+            ).map((g) => ({ prompt: g.prompt, completion: g.text, finishReason: g.finishReason })),
+        };
+      }
+      return loaded.run(request);
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
+export const command = defineCommand({
+  name: 'serve',
+  summary: 'run the HTTP API, the trainer consumer and (optionally) Kafka ingestion as one service',
+  description: `
+Serves the ledger over HTTP (routes under /v1; OpenAPI at /v1/openapi.json, docs at /docs) and runs the trainer
+consumer in the same process. Every route except /healthz, /readyz, /metrics and the docs needs an API token
+(Authorization: Bearer <token>; create one with \`editledger token create --name N --role R\`); its role decides
+what it may do (submitter: submit, retract; approver: materialize, verify, promote, roll back; auditor: read;
+admin: everything and tokens). Events written through the API record the token as their actor.
+Binds 127.0.0.1 by default. Stop with SIGTERM or Ctrl-C: in-flight requests, the running job and the current
+ingestion batch finish first.`,
+  flags: {
+    host: { type: 'string', placeholder: 'H', default: '127.0.0.1', description: 'address to listen on' },
+    port: {
+      type: 'integer',
+      default: 8080,
+      check: { ok: (n) => n >= 0 && n <= 65535, rule: 'an integer from 0 to 65535' },
+      description: 'port to listen on (0 picks a free one; the URL is printed)',
+    },
+    'tls-cert': { type: 'string', placeholder: 'FILE', description: 'PEM certificate: serve HTTPS' },
+    'tls-key': { type: 'string', placeholder: 'FILE', description: 'PEM private key for --tls-cert' },
+    'max-body': {
+      type: 'integer',
+      placeholder: 'BYTES',
+      default: DEFAULT_MAX_BODY_BYTES,
+      check: { ok: (n) => n >= 1024, rule: 'an integer >= 1024' },
+      description: 'largest request body (413 beyond it)',
+    },
+    'max-in-flight': {
+      type: 'integer',
+      placeholder: 'BYTES',
+      default: 64 * 1024 * 1024,
+      check: { ok: (n) => n >= 1024, rule: 'an integer >= 1024' },
+      description: 'request body bytes processed at once (503 beyond it: memory stays bounded)',
+    },
+    'rate-limit': {
+      type: 'number',
+      placeholder: 'N',
+      default: 200,
+      check: { ok: (n) => n >= 0, rule: 'a number >= 0' },
+      description: 'requests per second per token, burst 4x (0: no limit)',
+    },
+    'request-timeout': {
+      type: 'number',
+      placeholder: 'SECONDS',
+      default: 30,
+      check: POSITIVE,
+      description: 'longest time to receive a request',
+    },
+    'allow-origin': {
+      type: 'string',
+      placeholder: 'ORIGIN',
+      multiple: true,
+      description: 'a browser origin allowed to call the API (CORS is off otherwise)',
+    },
+    'allow-host': {
+      type: 'string',
+      placeholder: 'NAME',
+      multiple: true,
+      description:
+        'a Host name to answer besides the loopback names (DNS-rebinding guard; on a non-loopback bind any host is answered unless given)',
+    },
+    'no-trainer': { type: 'boolean', description: 'do not run the trainer consumer in this process' },
+    every: {
+      type: 'number',
+      placeholder: 'N',
+      default: 100,
+      check: POSITIVE,
+      description: 'trainer: materialize after N new edit events',
+    },
+    idle: {
+      type: 'number',
+      placeholder: 'SECONDS',
+      default: 10,
+      check: POSITIVE,
+      description: 'trainer: materialize when edits are pending and none arrived for SECONDS',
+    },
+    'no-promote': { type: 'boolean', description: 'trainer: do not serve the versions it materializes' },
+  },
+  notes: `Environment: EDITLEDGER_HOME (the home), EVENTSTORE_URL / DATABASE_URL (EDITLEDGER_STORE=postgres) for a
+shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
+  exitCodeOf: modelExitCode,
+  async run({ flags, home }, io) {
+    const { host, port } = flags;
+    if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined))
+      throw new UsageError('give both --tls-cert and --tls-key, or neither');
+    const https =
+      flags['tls-cert'] === undefined
+        ? undefined
+        : { cert: readFileSync(flags['tls-cert']), key: readFileSync(flags['tls-key']!) };
+    const loopback = LOOPBACK_HOSTS.includes(host);
+    const log = (line: string) => io.stderr.write(`${new Date().toISOString()} editledger serve: ${line}\n`);
+    if (!loopback && https === undefined)
+      log(
+        `warning: bound to ${host} without TLS: tokens cross the network in clear; use --tls-cert/--tls-key or a TLS reverse proxy`,
+      );
+    return withModels(
+      io,
+      home,
+      { actor: 'serve', source: 'http', progress: false, echoLog: false },
+      async (session) => {
+        const store = session.ledger.store;
+        const index = await session.ledger.index();
+        // One catch-up at a time: the index is a SQLite file updated in order.
+        let indexQueue: Promise<unknown> = Promise.resolve();
+        const caughtUp = () => {
+          const next = indexQueue.then(() => index.catchUp(store));
+          indexQueue = next.catch(() => undefined);
+          return next;
+        };
+        const ledger = new LedgerService(store, {
+          locateEdit: async (id) => {
+            await caughtUp();
+            return index.factKeyOf(id);
+          },
+        });
+        const jobs = new JobRegistry();
+        const metrics = createMetrics();
+        const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0 };
+        let ready = false;
+
+        const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
+        const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
+        const consumer = new TrainerConsumer({
+          store,
+          materializer: session.materializer,
+          checkpoint: new FileCheckpointStore(join(session.home, 'trainer', 'serve.checkpoint.json')),
+          policy: { everyEdits: Math.floor(flags.every), idleMs: flags.idle * 1000, promote: !flags['no-promote'] },
+          log: session.log,
+          onRound: (r) => {
+            if (r.outcome === 'materialized') metrics.versionsMaterialized.inc();
+            log(
+              `trainer: version #${r.version.ordinal} for the edit set at ${r.position}${r.promoted ? ', now serving' : ''}`,
+            );
+          },
+        });
+        const trainerRunning = !flags['no-trainer'];
+        const trainer = async (): Promise<TrainerStatus> => {
+          const pending = await consumer.pending();
+          return { running: trainerRunning, checkpoint: pending.checkpoint, pendingEdits: pending.pending };
+        };
+
+        const services: ApiServices = {
+          store,
+          ledger,
+          edits: {
+            factKeyOf: async (id) => {
+              await caughtUp();
+              return index.factKeyOf(id.trim().toLowerCase());
+            },
+            editSetAt: async (position) => {
+              await caughtUp();
+              return index.editSetAt(position ?? index.checkpoint);
+            },
+          },
+          models: session,
+          generate: generator(session),
+          tokens: TokenStore.open(session.home),
+          jobs,
+          metrics,
+          trainer,
+          ingestion,
+          ready: () => ready,
+        };
+        const app = await buildServer(services, {
+          maxBodyBytes: flags['max-body'],
+          maxBytesInFlight: flags['max-in-flight'],
+          requestTimeoutMs: flags['request-timeout'] * 1000,
+          rateLimitPerSecond: flags['rate-limit'],
+          allowedHosts:
+            loopback || flags['allow-host'].length > 0
+              ? [...(loopback ? LOOPBACK_HOSTS : []), ...flags['allow-host']]
+              : [],
+          allowedOrigins: flags['allow-origin'],
+          ...(https !== undefined && { https }),
+          log,
+        });
+        const address = await app.listen({ host, port });
+        const controller = new AbortController();
+        const trainerDone = trainerRunning ? consumer.run(controller.signal) : Promise.resolve();
+        ready = true;
+        if (services.tokens.size === 0)
+          log(
+            'no API tokens yet: create one with `editledger token create --name NAME --role admin` (reads and writes need one)',
+          );
+        io.stdout.write(`editledger serve: listening on ${address} (docs ${address}/docs)\n`);
+
+        await new Promise<void>((resolveStop) => {
+          const stop = (signal: NodeJS.Signals) => {
+            log(`${signal}: stopping (finishing in-flight requests, the running job and the trainer's round)`);
+            resolveStop();
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        ready = false;
+        await app.close();
+        await jobs.drain();
+        controller.abort();
+        await trainerDone;
+        log('stopped');
+        return ExitCode.ok;
+      },
+    );
+  },
+});

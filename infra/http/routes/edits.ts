@@ -1,0 +1,176 @@
+// Edit routes: submit one correction, import a batch (the shapes `edit import` accepts), retract, reinstate, the
+// edit set at a position (paged by ledger position), one edit's history, and the event log (paged).
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../../../domain/access.ts';
+import { parseDataset } from '../../../domain/dataset-formats.ts';
+import { pageEditSet, showEdit } from '../../../projections/edit-queries.ts';
+import {
+  DecisionResultSchema,
+  EditIdParamsSchema,
+  EditSetPageSchema,
+  EditsQuerySchema,
+  EventsPageSchema,
+  EventsQuerySchema,
+  ImportBodySchema,
+  ImportQuerySchema,
+  ImportResultSchema,
+  ReasonBodySchema,
+  SubmitEditBodySchema,
+  SubmitEditResultSchema,
+} from '../api-schemas.ts';
+import { principalOfRequest } from '../guards.ts';
+import type { IdempotencyCache } from '../idempotency.ts';
+import { HttpProblem, ProblemSchema } from '../problem.ts';
+import type { ApiServices } from '../services.ts';
+
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
+
+export function editRoutes(app: FastifyInstance, services: ApiServices, idempotency: IdempotencyCache): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const context = (actor: string) => ({ actor, source: 'http' });
+
+  api.post('/v1/edits', {
+    config: { operation: 'submit' },
+    schema: {
+      summary: 'submit one correction',
+      tags: ['edits'],
+      body: SubmitEditBodySchema,
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+      response: { 200: SubmitEditResultSchema, 201: SubmitEditResultSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const actor = principalOf(principalOfRequest(request).name);
+      const submit = async () => {
+        const result = await services.ledger.submitEdit({ ...request.body, submittedBy: actor }, context(actor));
+        if (result.outcome === 'submitted')
+          services.metrics.eventsAppended.inc(result.supersededEditId === undefined ? 1 : 2);
+        return { status: result.outcome === 'submitted' ? 201 : 200, body: withoutUndefined(result) };
+      };
+      const { status, body } = await idempotency.run(request, actor, submit);
+      return reply.code(status).send(body as z.infer<typeof SubmitEditResultSchema>);
+    },
+  });
+
+  api.post('/v1/edits/import', {
+    config: { operation: 'submit' },
+    schema: {
+      summary: 'submit a batch of corrections (JSON object, JSON array or JSONL)',
+      tags: ['edits'],
+      querystring: ImportQuerySchema,
+      body: ImportBodySchema,
+      response: { 200: ImportResultSchema, ...errors },
+    },
+    handler: async (request) => {
+      const principal = principalOfRequest(request);
+      const actor = principalOf(principal.name);
+      const records = Array.isArray(request.body) ? (request.body as unknown[]) : [request.body];
+      if (records.length === 0)
+        throw new HttpProblem(400, 'invalid_field', 'is an empty array: nothing to record', 'body');
+      const { requests } = parseDataset(JSON.stringify(records));
+      const result = await idempotency.run(request, actor, async () => {
+        const imported = await services.ledger.importEdits(
+          requests,
+          {
+            system: request.query.system ?? principal.name,
+            submittedBy: actor,
+            reason: request.query.reason ?? 'submitted through the API',
+          },
+          context(actor),
+        );
+        services.metrics.eventsAppended.inc(imported.submitted + imported.superseded);
+        services.ingestion.accepted += imported.submitted;
+        services.ingestion.duplicates += imported.duplicates;
+        services.metrics.ingestion.inc({ outcome: 'submitted' }, imported.submitted);
+        services.metrics.ingestion.inc({ outcome: 'duplicate' }, imported.duplicates);
+        const { done: _done, ...counts } = imported;
+        return { status: 200, body: counts };
+      });
+      return result.body as z.infer<typeof ImportResultSchema>;
+    },
+  });
+
+  for (const action of ['retract', 'reinstate'] as const) {
+    api.post(`/v1/edits/:editId/${action}`, {
+      config: { operation: 'retract' },
+      schema: {
+        summary: action === 'retract' ? 'retract an edit' : 'make a retracted or superseded edit active again',
+        tags: ['edits'],
+        params: EditIdParamsSchema,
+        body: ReasonBodySchema,
+        response: { 200: DecisionResultSchema, ...errors },
+      },
+      handler: async (request) => {
+        const actor = principalOf(principalOfRequest(request).name);
+        const input = {
+          editId: request.params.editId,
+          reason: request.body.reason,
+          by: actor,
+          factKey: await services.edits.factKeyOf(request.params.editId),
+        };
+        const result =
+          action === 'retract'
+            ? await services.ledger.retractEdit(input, context(actor))
+            : await services.ledger.reinstateEdit(input, context(actor));
+        return withoutUndefined(result);
+      },
+    });
+  }
+
+  api.get('/v1/edits', {
+    config: { operation: 'read' },
+    schema: {
+      summary: 'the active edit set at a ledger position, paged by the position each edit was submitted at',
+      tags: ['edits'],
+      querystring: EditsQuerySchema,
+      response: { 200: EditSetPageSchema, ...errors },
+    },
+    handler: async (request) => {
+      const set = await services.edits.editSetAt(request.query.at);
+      return pageEditSet(set, request.query.after, request.query.limit) as z.infer<typeof EditSetPageSchema>;
+    },
+  });
+
+  api.get('/v1/edits/:editId', {
+    config: { operation: 'read' },
+    schema: { summary: "one edit's content, status and history", tags: ['edits'], params: EditIdParamsSchema },
+    handler: async (request) => {
+      const factKey = await services.edits.factKeyOf(request.params.editId);
+      return showEdit(services.store, () => factKey, request.params.editId);
+    },
+  });
+
+  api.get('/v1/events', {
+    config: { operation: 'read' },
+    schema: {
+      summary: 'the event log by position, paged',
+      tags: ['log'],
+      querystring: EventsQuerySchema,
+      response: { 200: EventsPageSchema, ...errors },
+    },
+    handler: async (request) => {
+      const { after, limit, type } = request.query;
+      const eventTypes = type?.split(',');
+      const events = [];
+      for await (const event of services.store.readAll({
+        after,
+        maxCount: limit + 1,
+        ...(eventTypes !== undefined && { filter: { eventTypes } }),
+      }))
+        events.push(event);
+      const page = events.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        events: page,
+        head: await services.store.headPosition(),
+        ...(events.length > limit && last !== undefined && { nextAfter: last.position }),
+      } as z.infer<typeof EventsPageSchema>;
+    },
+  });
+}
+
+/** JSON has no undefined: drop such keys so responses match their schemas exactly. */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
