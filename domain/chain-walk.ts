@@ -54,8 +54,9 @@ export async function walkChain(
       if (event.chainHash === undefined || event.chainHash !== expectedLink(prev, event, scope)) {
         const ahead = [event];
         while (ahead.length <= lookahead) {
-          const more = await iterator.next();
-          if (more.done === true) break;
+          // An unreadable event after the break only ends the look ahead: the break is already found.
+          const more = await iterator.next().catch(() => undefined);
+          if (more === undefined || more.done === true) break;
           ahead.push(more.value);
         }
         const firstBreak =

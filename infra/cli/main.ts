@@ -23,6 +23,7 @@ export const commands: Readonly<Record<string, Loader>> = {
   diff: () => import('./commands/diff.ts'),
   demo: () => import('./commands/demo.ts'),
   ingest: () => import('./commands/ingest.ts'),
+  audit: () => import('./commands/audit.ts'),
   serve: () => import('./commands/serve.ts'),
   token: () => import('./commands/token.ts'),
 };
