@@ -23,6 +23,8 @@ import type { NumberRule } from '../flag-spec.ts';
 import { checkoutVersion, modelExitCode, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { defineCommand } from '../subcommand.ts';
+import { TrainerConsumer } from '../../../trainer/consumer/trainer-consumer.ts';
+import { FileCheckpointStore } from '../../../trainer/consumer/checkpoint-file.ts';
 
 const POSITIVE: NumberRule = { ok: (n) => n > 0, rule: 'a number > 0' };
 
@@ -57,6 +59,84 @@ function generator(session: ModelSession): (version: VersionRecord, request: Gen
     queue = next.catch(() => undefined);
     return next;
   };
+}
+
+export interface ServiceOptions {
+  readonly trainer: boolean;
+  readonly everyEdits: number;
+  readonly idleMs: number;
+  readonly promote: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** The services the API calls, over one open model session, and the trainer consumer of this process. */
+export async function createApiServices(
+  session: ModelSession,
+  options: ServiceOptions,
+): Promise<{ services: ApiServices; consumer: TrainerConsumer; setReady: (ready: boolean) => void }> {
+  const { log } = options;
+  const store = session.ledger.store;
+  const index = await session.ledger.index();
+  // One catch-up at a time: the index is a SQLite file updated in order.
+  let indexQueue: Promise<unknown> = Promise.resolve();
+  const caughtUp = () => {
+    const next = indexQueue.then(() => index.catchUp(store));
+    indexQueue = next.catch(() => undefined);
+    return next;
+  };
+  const ledger = new LedgerService(store, {
+    locateEdit: async (id) => {
+      await caughtUp();
+      return index.factKeyOf(id);
+    },
+  });
+  const jobs = new JobRegistry();
+  const metrics = createMetrics();
+  const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0 };
+  let ready = false;
+
+  const consumer = new TrainerConsumer({
+    store,
+    materializer: session.materializer,
+    checkpoint: new FileCheckpointStore(join(session.home, 'trainer', 'serve.checkpoint.json')),
+    policy: { everyEdits: options.everyEdits, idleMs: options.idleMs, promote: options.promote },
+    log: session.log,
+    onRound: (r) => {
+      if (r.outcome === 'materialized') metrics.versionsMaterialized.inc();
+      log(
+        `trainer: version #${r.version.ordinal} for the edit set at ${r.position}${r.promoted ? ', now serving' : ''}`,
+      );
+    },
+  });
+  const trainerRunning = options.trainer;
+  const trainer = async (): Promise<TrainerStatus> => {
+    const pending = await consumer.pending();
+    return { running: trainerRunning, checkpoint: pending.checkpoint, pendingEdits: pending.pending };
+  };
+
+  const services: ApiServices = {
+    store,
+    ledger,
+    edits: {
+      factKeyOf: async (id) => {
+        await caughtUp();
+        return index.factKeyOf(id.trim().toLowerCase());
+      },
+      editSetAt: async (position) => {
+        await caughtUp();
+        return index.editSetAt(position ?? index.checkpoint);
+      },
+    },
+    models: session,
+    generate: generator(session),
+    tokens: TokenStore.open(session.home),
+    jobs,
+    metrics,
+    trainer,
+    ingestion,
+    ready: () => ready,
+  };
+  return { services, consumer, setReady: (value) => (ready = value) };
 }
 
 export const command = defineCommand({
@@ -160,69 +240,14 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
       home,
       { actor: 'serve', source: 'http', progress: false, echoLog: false },
       async (session) => {
-        const store = session.ledger.store;
-        const index = await session.ledger.index();
-        // One catch-up at a time: the index is a SQLite file updated in order.
-        let indexQueue: Promise<unknown> = Promise.resolve();
-        const caughtUp = () => {
-          const next = indexQueue.then(() => index.catchUp(store));
-          indexQueue = next.catch(() => undefined);
-          return next;
-        };
-        const ledger = new LedgerService(store, {
-          locateEdit: async (id) => {
-            await caughtUp();
-            return index.factKeyOf(id);
-          },
-        });
-        const jobs = new JobRegistry();
-        const metrics = createMetrics();
-        const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0 };
-        let ready = false;
-
-        const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
-        const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
-        const consumer = new TrainerConsumer({
-          store,
-          materializer: session.materializer,
-          checkpoint: new FileCheckpointStore(join(session.home, 'trainer', 'serve.checkpoint.json')),
-          policy: { everyEdits: Math.floor(flags.every), idleMs: flags.idle * 1000, promote: !flags['no-promote'] },
-          log: session.log,
-          onRound: (r) => {
-            if (r.outcome === 'materialized') metrics.versionsMaterialized.inc();
-            log(
-              `trainer: version #${r.version.ordinal} for the edit set at ${r.position}${r.promoted ? ', now serving' : ''}`,
-            );
-          },
-        });
         const trainerRunning = !flags['no-trainer'];
-        const trainer = async (): Promise<TrainerStatus> => {
-          const pending = await consumer.pending();
-          return { running: trainerRunning, checkpoint: pending.checkpoint, pendingEdits: pending.pending };
-        };
-
-        const services: ApiServices = {
-          store,
-          ledger,
-          edits: {
-            factKeyOf: async (id) => {
-              await caughtUp();
-              return index.factKeyOf(id.trim().toLowerCase());
-            },
-            editSetAt: async (position) => {
-              await caughtUp();
-              return index.editSetAt(position ?? index.checkpoint);
-            },
-          },
-          models: session,
-          generate: generator(session),
-          tokens: TokenStore.open(session.home),
-          jobs,
-          metrics,
-          trainer,
-          ingestion,
-          ready: () => ready,
-        };
+        const { services, consumer, setReady } = await createApiServices(session, {
+          trainer: trainerRunning,
+          everyEdits: Math.floor(flags.every),
+          idleMs: flags.idle * 1000,
+          promote: !flags['no-promote'],
+          log,
+        });
         const app = await buildServer(services, {
           maxBodyBytes: flags['max-body'],
           maxBytesInFlight: flags['max-in-flight'],
@@ -239,7 +264,7 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
         const address = await app.listen({ host, port });
         const controller = new AbortController();
         const trainerDone = trainerRunning ? consumer.run(controller.signal) : Promise.resolve();
-        ready = true;
+        setReady(true);
         if (services.tokens.size === 0)
           log(
             'no API tokens yet: create one with `editledger token create --name NAME --role admin` (reads and writes need one)',
@@ -254,9 +279,9 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
-        ready = false;
+        setReady(false);
         await app.close();
-        await jobs.drain();
+        await services.jobs.drain();
         controller.abort();
         await trainerDone;
         log('stopped');
