@@ -22,6 +22,7 @@ import { withDefaultNotes } from '../flag-spec.ts';
 import { checkoutVersion, modelExitCode, registerBase, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { defineCommand } from '../subcommand.ts';
+import { storeLabel } from '../store-label.ts';
 import { POLICY_FLAGS, policyOverrides } from './model.ts';
 import { rollback } from './rollback.ts';
 import { verifyVersion } from './verify.ts';
@@ -185,7 +186,7 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
       const paths = session.ledger.config.paths;
       say(`editledger demo — everything lives in ${paths.home}`);
       say(
-        `\n[1/6] ledger: ${session.ledger.config.eventStore.eventstoreUrl ? `EventStoreDB at ${session.ledger.config.eventStore.eventstoreUrl}` : `embedded SQLite ${paths.ledgerDb}`} (head position ${await session.ledger.store.headPosition()})`,
+        `\n[1/6] ledger: ${storeLabel(session.ledger.config.eventStore)} (head position ${await session.ledger.store.headPosition()})`,
       );
 
       const overrides = { ...DEMO_POLICY, ...policyOverrides(flags) };
@@ -273,7 +274,9 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
 
       const rel = (path: string) => relative(io.cwd, path) || path;
       say(`\nwhere things are:`);
-      say(`  ledger     ${rel(paths.ledgerDb)}   (npx editledger log, npx editledger edit list --at POSITION)`);
+      say(
+        `  ledger     ${storeLabel(session.ledger.config.eventStore, rel)}   (npx editledger log, npx editledger edit list --at POSITION)`,
+      );
       say(
         `  artifacts  ${rel(paths.artifactsDir)}   (content-addressed: sha256/<hex>/delta.safetensors + manifest.json)`,
       );

@@ -15,6 +15,7 @@ import { actorFrom, withLedger } from '../ledger-session.ts';
 import type { LedgerSession } from '../ledger-session.ts';
 import type { FlagSpecs, FlagValues } from '../flag-spec.ts';
 import { byFlag } from '../shared-flags.ts';
+import { storeLabel } from '../store-label.ts';
 import { commandGroup, defineCommand } from '../subcommand.ts';
 import type { CommandArgs } from '../subcommand.ts';
 
@@ -90,10 +91,9 @@ async function runLoop(
     ...identity,
     log,
   });
-  const ledger = session.config.eventStore.eventstoreUrl
-    ? `EventStoreDB at ${session.config.eventStore.eventstoreUrl}`
-    : `SQLite ${session.config.paths.ledgerDb}`;
-  log(`ledger: ${ledger}; dead letters: ${deadLetterPath}; system "${identity.system}"; Ctrl-C stops`);
+  log(
+    `ledger: ${storeLabel(session.config.eventStore)}; dead letters: ${deadLetterPath}; system "${identity.system}"; Ctrl-C stops`,
+  );
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping; finishing what was already taken in (again to quit at once)`);
     void loop.stop().catch(() => undefined);
