@@ -40,6 +40,12 @@ export interface TrainerConsumerDeps {
   readonly log?: Logger;
   /** Called after every round (materialized or found existing). */
   readonly onRound?: (result: MaterializeResult) => void;
+  /**
+   * Awaited after each version this consumer materialized (not one found already recorded): where a key is present,
+   * signs the ledger head (infra/audit/version-signer.ts), so every version is covered by a signed checkpoint. A
+   * failure is logged as a warning; the version stays recorded and the checkpoint advanced.
+   */
+  readonly afterVersion?: (result: MaterializeResult) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -99,6 +105,14 @@ export class TrainerConsumer {
     );
     await this.deps.checkpoint.save(position);
     this.deps.onRound?.(result);
+    if (result.outcome === 'materialized' && this.deps.afterVersion !== undefined) {
+      await this.deps.afterVersion(result).catch((error: unknown) =>
+        this.deps.log?.({
+          level: 'warn',
+          msg: `after version #${result.version.ordinal}: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      );
+    }
     return result;
   }
 
