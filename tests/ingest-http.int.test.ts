@@ -13,6 +13,7 @@ import { MemoryDeadLetterSink } from '../infra/ingest/dead-letters.ts';
 import { HttpIngestionSource } from '../infra/ingest/http-source.ts';
 import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import { LedgerService } from '../infra/ledger/ledger-service.ts';
+import { TokenStore } from '../infra/auth/token-store.ts';
 import { runCli } from './helpers/cli-harness.ts';
 import { counterfact, expectedEdit, FlakyStore, submittedEdits, SYSTEM, zsre } from './helpers/ingestion-contract.ts';
 
@@ -35,7 +36,11 @@ async function server(t: ExecutionContext, options: { maxBodyBytes?: number } = 
     await running;
   });
   const post = async (body: string | Uint8Array) => {
-    const response = await fetch(`${source.url}/corrections`, { method: 'POST', body });
+    const response = await fetch(`${source.url}/corrections`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     return {
       status: response.status,
       headers: response.headers,
@@ -160,6 +165,8 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   const dir = mkdtempSync(join(tmpdir(), 'editledger-ingest-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const home = join(dir, 'home');
+  const submitter = TokenStore.open(home).create('feed', 'submitter', 'test').token;
+  const auditor = TokenStore.open(home).create('reader', 'auditor', 'test').token;
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'infra/cli/main.ts', 'ingest', 'http', '--port', '0', '--home', home, '--system', SYSTEM],
@@ -186,9 +193,33 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   }
   if (url === undefined) return t.fail(`no "listening on" line: ${stderr}`);
 
+  const body = `${zsre(1)}\n{"src": "Where is Creek 2?"}`;
+  const ndjson = { 'content-type': 'application/x-ndjson' };
+  // No anonymous write path: no token 401, a role that may not submit 403, a browser's text/plain 415.
+  const anonymous = await fetch(`${url}/corrections`, { method: 'POST', body, headers: ndjson });
+  t.is(anonymous.status, 401);
+  const reader = await fetch(`${url}/corrections`, {
+    method: 'POST',
+    body,
+    headers: { ...ndjson, authorization: `Bearer ${auditor}` },
+  });
+  t.is(reader.status, 403);
+  const plain = await fetch(`${url}/corrections`, {
+    method: 'POST',
+    body,
+    headers: { authorization: `Bearer ${submitter}` },
+  });
+  t.is(plain.status, 415);
+  const crossOrigin = await fetch(`${url}/corrections`, {
+    method: 'POST',
+    body,
+    headers: { ...ndjson, authorization: `Bearer ${submitter}`, origin: 'http://evil.example' },
+  });
+  t.is(crossOrigin.status, 403);
   const response = await fetch(`${url}/corrections`, {
     method: 'POST',
-    body: `${zsre(1)}\n{"src": "Where is Creek 2?"}`,
+    body,
+    headers: { ...ndjson, authorization: `Bearer ${submitter}` },
   });
   t.is(response.status, 202);
   t.like(await response.json(), { submitted: 1, rejected: 1 });
@@ -198,6 +229,14 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   t.regex(stderr, /SIGTERM: stopping/);
   t.regex(stderr, /http 1:1: rejected, alt: missing/);
   t.regex(stdout, /ingested from http: 1 new edits, 0 already recorded, 1 rejected/);
+  // The token is the recorded submitter, not the server's own identity.
+  const ledger = SqliteEventStore.open(join(home, 'ledger.db'), { readOnly: true });
+  const submitted = [];
+  for await (const event of ledger.readAll()) if (event.type === 'EditSubmitted') submitted.push(event);
+  await ledger.close();
+  t.is(submitted.length, 1);
+  t.is((submitted[0]!.data as { submittedBy: string }).submittedBy, 'token:feed');
+  t.is(submitted[0]!.metadata.actor, 'token:feed');
 
   const deadLetters = readFileSync(join(home, 'ingest', 'dead-letters.jsonl'), 'utf8')
     .trim()

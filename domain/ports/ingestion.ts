@@ -57,6 +57,8 @@ export interface IngestReport {
 
 export interface IngestBatch {
   readonly messages: readonly IngestMessage[];
+  /** Who sent this batch, when the source authenticates its callers (an API token): recorded as the actor. */
+  readonly actor?: string;
   /**
    * Everything in the batch is durably recorded (or dead-lettered): acknowledge it upstream. Resolves once the
    * source has done so (e.g. the Kafka offset commit returned); a rejection means the acknowledgement may be lost,

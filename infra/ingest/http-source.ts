@@ -27,7 +27,15 @@ export interface HttpSourceOptions {
   readonly port?: number;
   readonly maxBodyBytes?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Checks the caller's Authorization header: the actor to record, or the HTTP status to refuse with (401 no or
+   * bad token, 403 a role that may not submit). `editledger ingest http` always passes the API token check.
+   */
+  readonly authorize?: (authorization: string | undefined) => { actor: string } | { status: 401 | 403; error: string };
 }
+
+/** Content types a correction batch may come as; text/plain (what a no-cors browser POST sends) is refused. */
+const ACCEPTED_TYPES = new Set(['application/json', 'application/x-ndjson', 'application/jsonl']);
 
 type Outcome =
   { readonly kind: 'committed'; readonly report: IngestReport } | { readonly kind: 'released'; readonly error: Error };
@@ -111,6 +119,7 @@ export class HttpIngestionSource implements IngestionSource {
   private readonly handoff = new BatchHandoff();
   private readonly maxBodyBytes: number;
   private readonly log: (line: string) => void;
+  private readonly authorize: HttpSourceOptions['authorize'];
   private requestIds = 0;
   private stopping: Promise<void> | undefined;
 
@@ -120,6 +129,7 @@ export class HttpIngestionSource implements IngestionSource {
   ) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.log = options.log ?? (() => undefined);
+    this.authorize = options.authorize;
   }
 
   /** Start listening; resolves once the socket is bound (so `url` is known). */
@@ -197,6 +207,39 @@ export class HttpIngestionSource implements IngestionSource {
       return send(response, 405, { error: 'method: use POST' }, { allow: 'POST', ...closing });
     }
 
+    // Before the body is read: who is calling, from where, with what.
+    let actor: string | undefined;
+    if (this.authorize !== undefined) {
+      const verdict = this.authorize(request.headers.authorization);
+      if ('status' in verdict) {
+        request.resume();
+        return send(
+          response,
+          verdict.status,
+          { error: verdict.error },
+          {
+            ...(verdict.status === 401 && { 'www-authenticate': 'Bearer realm="editledger"' }),
+            ...closing,
+          },
+        );
+      }
+      actor = verdict.actor;
+    }
+    if (request.headers.origin !== undefined || request.headers['sec-fetch-site'] === 'cross-site') {
+      request.resume();
+      return send(response, 403, { error: 'cross-origin browser requests are refused' }, closing);
+    }
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!ACCEPTED_TYPES.has(type)) {
+      request.resume();
+      return send(
+        response,
+        415,
+        { error: 'content-type: send application/json or application/x-ndjson', field: 'content-type' },
+        closing,
+      );
+    }
+
     let body: Buffer;
     try {
       body = await readBody(request, this.maxBodyBytes);
@@ -226,6 +269,7 @@ export class HttpIngestionSource implements IngestionSource {
     const outcome = deferred<Outcome>();
     const batch: IngestBatch = {
       messages,
+      ...(actor !== undefined && { actor }),
       commit: async (report) => outcome.resolve({ kind: 'committed', report }),
       release: async (error) => outcome.resolve({ kind: 'released', error }),
     };

@@ -184,7 +184,8 @@ export class IngestLoop {
 
   /** Validate, append, dead-letter. Throws (so the batch is released) only when the ledger or the sink fails. */
   private async process(batch: IngestBatch): Promise<IngestReport> {
-    const { source, ledger, system, submittedBy, reason } = this.options;
+    const { source, ledger, system, reason } = this.options;
+    const submittedBy = batch.actor ?? this.options.submittedBy;
     const parsed: Parsed[] = batch.messages.map((message) => {
       try {
         return { ok: true, request: parseCorrection(message.payload) };

@@ -126,7 +126,9 @@ const http = defineCommand({
   summary: 'accept corrections on POST /corrections (embedded HTTP server)',
   description: `
 Accept fact corrections over HTTP (embedded server, no other service needed):
-  POST /corrections   a JSON object (one correction), a JSON array of them, or JSONL
+  POST /corrections   a JSON object (one correction), a JSON array of them, or JSONL (application/json or
+                      application/x-ndjson), with Authorization: Bearer <token> of a submitter or admin
+                      (editledger token create); the token is recorded as the submitter
                       202 {recorded: [{index, editId, factKey, ref}], errors: [{index, field, message}], ...}
                       400 when no item is valid; 503 when the ledger cannot be written (send it again)
   GET  /health        200 {"status": "ok"}
@@ -153,8 +155,23 @@ ${MESSAGE_USAGE}`,
     const { HttpIngestionSource } = await import('../../ingest/http-source.ts');
     return withLedger(io, args.home, async (session) => {
       const log = logger(io, 'editledger ingest http');
-      const source = await HttpIngestionSource.listen({ host, port, log });
-      log(`listening on ${source.url} (POST /corrections, GET /health)`);
+      const { TokenStore } = await import('../../auth/token-store.ts');
+      const { may, principalOf } = await import('../../../domain/access.ts');
+      const tokens = TokenStore.open(session.config.paths.home);
+      if (tokens.size === 0)
+        log('no API tokens yet: create one with `editledger token create --name NAME --role submitter`');
+      // The same tokens as `editledger serve`: no anonymous write path; the token is recorded as the submitter.
+      const authorize = (header: string | undefined) => {
+        const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+        const principal = token === undefined ? undefined : tokens.authenticate(token);
+        if (principal === undefined)
+          return { status: 401 as const, error: 'an API token is required (Authorization: Bearer <token>)' };
+        if (!may(principal.role, 'submit'))
+          return { status: 403 as const, error: `the ${principal.role} role may not submit corrections` };
+        return { actor: principalOf(principal.name) };
+      };
+      const source = await HttpIngestionSource.listen({ host, port, log, authorize });
+      log(`listening on ${source.url} (POST /corrections with a submitter token, GET /health)`);
       return runLoop(io, args, session, source, identity, 'editledger ingest http');
     });
   },
