@@ -2,19 +2,13 @@
 // backend whose name does not say so (explicit EDITLEDGER_BACKEND=wasm on a machine without OpenBLAS): the two
 // engines' bits differ, and the label keys the activation cache and is what `verify` compares.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { parseDataset } from '../domain/dataset-formats.ts';
-import { checkpointHash, readHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
-import { MemoryActivationStore } from '../trainer/locft/activation-cache.ts';
 import { HOST_STEP_SUFFIX } from '../trainer/locft/config.ts';
 import { recordedBackend } from '../trainer/locft/step-runner.ts';
-import { trainLocft, type LocftTrainResult } from '../trainer/locft/trainer.ts';
-import { LlamaModel } from '../trainer/model/llama.ts';
+import type { LocftTrainResult } from '../trainer/locft/trainer.ts';
 import { initBackend } from '../trainer/runtime/backend.ts';
 import { loadNativeEngine } from '../trainer/runtime/native-addon.ts';
-import { loadHfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
+import { trainBaseModel } from './helpers/locft-base-run.ts';
 
-const BASE = 'models/base';
 const ENGINE_VAR = 'EDITLEDGER_NATIVE_ENGINE';
 
 test('recordedBackend: "+host-step" alone keeps its meaning; the blocked engine is named unless the backend says it', (t) => {
@@ -34,24 +28,7 @@ async function trainOnWasm(engine: 'blocked' | 'openblas'): Promise<LocftTrainRe
   process.env[ENGINE_VAR] = engine;
   try {
     await initBackend('wasm', { quiet: true });
-    const ck = await readHfCheckpoint(BASE);
-    const edits = parseDataset(readFileSync(`${BASE}/world/edits.json`, 'utf8'))
-      .requests.slice(0, 8)
-      .map((r) => ({ prompt: r.prompt, target: r.target }));
-    const model = LlamaModel.fromHostTensors(ck.config, ck.tensors);
-    try {
-      return await trainLocft({
-        model,
-        tokenizer: await loadHfTokenizer(BASE),
-        baseHash: await checkpointHash(BASE),
-        edits,
-        hyperParams: { layers: [6], batchSize: 4, numSteps: 2, lr: 5e-3, seed: 3 },
-        options: { engine: 'host' },
-        store: new MemoryActivationStore(),
-      });
-    } finally {
-      model.dispose();
-    }
+    return await trainBaseModel({ engine: 'host', edits: 8, numSteps: 2 });
   } finally {
     if (before === undefined) delete process.env[ENGINE_VAR];
     else process.env[ENGINE_VAR] = before;
