@@ -1,8 +1,9 @@
 // Walking the hash chain (domain/chain.ts): recompute every link in order, stop at the first one that does not
 // follow, and say what most likely happened there by trying the few explanations that fit a broken link.
-// Pure over an async iterable of recorded events (a store's readAll), so every adapter is audited the same way.
-import type { RecordedEvent } from './ports/event-store.ts';
-import { expectedLink, GENESIS_HASH } from './chain.ts';
+// Pure over an async iterable of pages of chain entries (chainPages: a store's readChain, else its readAll), so
+// every adapter is audited the same way.
+import type { ChainEntry, EventStore } from './ports/event-store.ts';
+import { expectedLink, GENESIS_HASH, toChainEntry } from './chain.ts';
 import type { ChainBreak, ChainScope } from './chain.ts';
 
 export interface ChainWalkOptions {
@@ -32,61 +33,94 @@ interface Anchor {
   readonly hash: string;
 }
 
+/**
+ * The store's events in $all order as the chain covers them, a page at a time: readChain's stored text when the
+ * store has it, else readAll's events re-serialized. Pages, not single events, because one await per event would
+ * cost as much as hashing it.
+ */
+export async function* chainPages(store: EventStore, pageSize = 5000): AsyncGenerator<readonly ChainEntry[]> {
+  if (store.readChain === undefined) {
+    let page: ChainEntry[] = [];
+    for await (const event of store.readAll()) {
+      page.push(toChainEntry(event));
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+    return;
+  }
+  let after = 0;
+  for (;;) {
+    const page = await store.readChain(after, pageSize);
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (last === undefined || page.length < pageSize) return;
+    after = last.position;
+  }
+}
+
 export async function walkChain(
-  events: AsyncIterable<RecordedEvent>,
+  pages: AsyncIterable<readonly ChainEntry[]>,
   options: ChainWalkOptions = {},
 ): Promise<ChainWalkReport> {
   const scope = options.scope ?? 'all';
   const lookahead = options.lookahead ?? 32;
+  const { positions, upTo = Number.POSITIVE_INFINITY } = options;
   const hashesAt = new Map<number, string>();
   const perStream = new Map<string, Anchor & { readonly revision: number }>();
   let before: Anchor = { position: 0, hash: GENESIS_HASH }; // the anchor before `last` (for an insertion)
   let last: Anchor = before;
   let verified = 0;
-  const iterator = events[Symbol.asyncIterator]();
+  const iterator = pages[Symbol.asyncIterator]();
+  const report = (firstBreak?: ChainBreak): ChainWalkReport => ({
+    intact: firstBreak === undefined,
+    verified,
+    head: { position: last.position, chainHash: last.hash },
+    ...(firstBreak === undefined ? {} : { firstBreak }),
+    hashesAt,
+  });
   try {
     for (;;) {
       const next = await iterator.next();
       if (next.done === true) break;
-      const event = next.value;
-      if (options.upTo !== undefined && event.position > options.upTo) break;
-      const prev = scope === 'all' ? last.hash : (perStream.get(event.stream)?.hash ?? GENESIS_HASH);
-      if (event.chainHash === undefined || event.chainHash !== expectedLink(prev, event, scope)) {
-        const ahead = [event];
-        while (ahead.length <= lookahead) {
-          // An unreadable event after the break only ends the look ahead: the break is already found.
-          const more = await iterator.next().catch(() => undefined);
-          if (more === undefined || more.done === true) break;
-          ahead.push(more.value);
+      const page = next.value;
+      for (let i = 0; i < page.length; i++) {
+        const event = page[i]!;
+        if (event.position > upTo) return report();
+        const prev = scope === 'all' ? last.hash : (perStream.get(event.stream)?.hash ?? GENESIS_HASH);
+        if (event.chainHash === undefined || event.chainHash !== expectedLink(prev, event, scope)) {
+          const ahead = page.slice(i, i + lookahead + 1);
+          while (ahead.length <= lookahead) {
+            // An unreadable event after the break only ends the look ahead: the break is already found.
+            const more = await iterator.next().catch(() => undefined);
+            if (more === undefined || more.done === true) break;
+            ahead.push(...more.value.slice(0, lookahead + 1 - ahead.length));
+          }
+          return report(
+            scope === 'all' ? diagnose(ahead, last, before) : diagnoseStream(event, perStream.get(event.stream)),
+          );
         }
-        const firstBreak =
-          scope === 'all' ? diagnose(ahead, last, before) : diagnoseStream(event, perStream.get(event.stream));
-        return {
-          intact: false,
-          verified,
-          head: { position: last.position, chainHash: last.hash },
-          firstBreak,
-          hashesAt,
-        };
+        if (positions?.has(event.position) === true) hashesAt.set(event.position, event.chainHash);
+        verified++;
+        before = last;
+        last = { position: event.position, hash: event.chainHash };
+        if (scope === 'stream') perStream.set(event.stream, { ...last, revision: event.revision });
       }
-      if (options.positions?.has(event.position) === true) hashesAt.set(event.position, event.chainHash);
-      verified++;
-      before = last;
-      last = { position: event.position, hash: event.chainHash };
-      if (scope === 'stream') perStream.set(event.stream, { ...last, revision: event.revision });
     }
   } finally {
     await iterator.return?.();
   }
-  return { intact: true, verified, head: { position: last.position, chainHash: last.hash }, hashesAt };
+  return report();
 }
 
-function where(event: RecordedEvent): string {
+function where(event: ChainEntry): string {
   return `${event.type} in stream "${event.stream}" revision ${event.revision}`;
 }
 
 /** Whether `event` carries the link it would have after `prev` at `position`. */
-function linksAt(prev: string, event: RecordedEvent | undefined, position?: number): boolean {
+function linksAt(prev: string, event: ChainEntry | undefined, position?: number): boolean {
   return event?.chainHash !== undefined && event.chainHash === expectedLink(prev, event, 'all', position);
 }
 
@@ -94,7 +128,7 @@ function linksAt(prev: string, event: RecordedEvent | undefined, position?: numb
  * `ahead[0]` does not follow `last` (the last verified link; `before` is the one before it). Each explanation is a
  * hash identity, so a match is proof, not a guess: the events were chained that way when they were appended.
  */
-function diagnose(ahead: readonly RecordedEvent[], last: Anchor, before: Anchor): ChainBreak {
+function diagnose(ahead: readonly ChainEntry[], last: Anchor, before: Anchor): ChainBreak {
   const event = ahead[0]!;
   const position = event.position;
   if (event.chainHash === undefined) {
@@ -172,7 +206,7 @@ function diagnose(ahead: readonly RecordedEvent[], last: Anchor, before: Anchor)
 }
 
 /** The 'stream' scope: the previous event of the same stream is the only reference. */
-function diagnoseStream(event: RecordedEvent, previous: { readonly revision: number } | undefined): ChainBreak {
+function diagnoseStream(event: ChainEntry, previous: { readonly revision: number } | undefined): ChainBreak {
   const expectedRevision = previous === undefined ? 0 : previous.revision + 1;
   if (event.chainHash === undefined)
     return {

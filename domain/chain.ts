@@ -8,8 +8,8 @@
 //   link   = sha256( prev "\n" "stream" "\n" revision "\n" digest )          scope 'stream'
 // - dataJson / metadataJson are the event's JSON text exactly as the stores keep it: JSON.stringify of the
 //   appended value. Every adapter stores that text (SQLite TEXT, PostgreSQL `json`, EventStoreDB's bytes), and
-//   JSON.stringify of a value parsed from it gives the same text back, so a reader recomputes the link from a
-//   RecordedEvent without the raw bytes. Hashing the stored bytes (not a re-sorted canonical form) is also what
+//   JSON.stringify of a value parsed from it gives the same text back, so a reader can recompute the link from a
+//   RecordedEvent (toChainEntry) when the store cannot hand out the raw text (EventStore.readChain). Hashing the stored bytes (not a re-sorted canonical form) is also what
 //   keeps the chain valid when fields are later stored encrypted: the ciphertext is what is hashed. It is fast,
 //   too: canonicalJson costs ~4 µs an event, which alone would take 1,000,000 events past the 10 s target.
 // - Every part is fixed-format (hex, decimal integers, JSON text without raw newlines), so the framing is
@@ -20,7 +20,7 @@
 //   known before the write): prev is the link of the event before in the same stream.
 import { createHash } from 'node:crypto';
 import { EditledgerError } from './errors.ts';
-import type { RecordedEvent } from './ports/event-store.ts';
+import type { ChainEntry, RecordedEvent } from './ports/event-store.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 export type ChainScope = 'all' | 'stream';
@@ -51,20 +51,23 @@ export function chainLink(prev: string, position: number | undefined, revision: 
     .digest('hex');
 }
 
-/** The digest of an event read back from a store. */
-export function recordedDigest(event: Pick<RecordedEvent, 'id' | 'stream' | 'type' | 'data' | 'metadata'>): string {
-  return eventDigest({
-    id: event.id,
+/** A recorded event as the chain covers it: JSON.stringify of a parsed value gives back the stored text. */
+export function toChainEntry(event: RecordedEvent): ChainEntry {
+  return {
+    position: event.position,
     stream: event.stream,
+    revision: event.revision,
+    id: event.id,
     type: event.type,
     dataJson: JSON.stringify(event.data),
     metadataJson: JSON.stringify(event.metadata),
-  });
+    ...(event.chainHash === undefined ? {} : { chainHash: event.chainHash }),
+  };
 }
 
-/** The link `event` should carry after `prev`, were it at `position` (default: where it is). */
-export function expectedLink(prev: string, event: RecordedEvent, scope: ChainScope, position = event.position): string {
-  return chainLink(prev, scope === 'all' ? position : undefined, event.revision, recordedDigest(event));
+/** The link `entry` should carry after `prev`, were it at `position` (default: where it is). */
+export function expectedLink(prev: string, entry: ChainEntry, scope: ChainScope, position = entry.position): string {
+  return chainLink(prev, scope === 'all' ? position : undefined, entry.revision, eventDigest(entry));
 }
 
 /** Links for a batch being appended after `prev`, at positions first, first + 1, ... */

@@ -2,14 +2,22 @@
 // on events as a store returns them, altered the ways an attacker with write access to the file could.
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
-import { chainLink, eventDigest, expectedLink, GENESIS_HASH, LedgerTamperedError } from '../domain/chain.ts';
+import {
+  chainLink,
+  eventDigest,
+  expectedLink,
+  GENESIS_HASH,
+  LedgerTamperedError,
+  toChainEntry,
+} from '../domain/chain.ts';
 import { walkChain } from '../domain/chain-walk.ts';
-import type { RecordedEvent } from '../domain/ports/event-store.ts';
+import type { ChainEntry, RecordedEvent } from '../domain/ports/event-store.ts';
 import { EXIT_CODE_BY_KIND } from '../infra/cli/format.ts';
 import { MemoryEventStore } from './helpers/memory-event-store.ts';
 
-async function* each(events: readonly RecordedEvent[]): AsyncGenerator<RecordedEvent> {
-  yield* events;
+/** Events as the walk reads them (readAll's fallback: re-serialized, the stored text for these). */
+async function* each(events: readonly RecordedEvent[]): AsyncGenerator<readonly ChainEntry[]> {
+  yield events.map(toChainEntry);
 }
 
 /** Ten events in three streams, as the in-memory store chains them. */
@@ -92,7 +100,7 @@ test('chain: an inserted event is named, whether its link is garbage or correctl
   const forged: RecordedEvent = { ...events[2]!, id: randomUUID(), data: { forged: true }, position: 4 };
   const garbage = renumber([...events.slice(0, 3), { ...forged, chainHash: 'f'.repeat(64) }, ...events.slice(3)]);
   t.like((await walkChain(each(garbage))).firstBreak, { position: 4, kind: 'inserted' });
-  const valid = { ...forged, chainHash: expectedLink(events[2]!.chainHash!, forged, 'all') };
+  const valid = { ...forged, chainHash: expectedLink(events[2]!.chainHash!, toChainEntry(forged), 'all') };
   const clever = renumber([...events.slice(0, 3), valid, ...events.slice(3)]);
   t.like((await walkChain(each(clever))).firstBreak, { position: 4, kind: 'inserted' });
 });
@@ -110,7 +118,7 @@ test("chain: the 'stream' scope links each event to its stream's previous one", 
   const events = (await ledger()).map((e) => ({ ...e, position: e.position * 100 }));
   const perStream = new Map<string, string>();
   const relinked = events.map((e) => {
-    const chainHash = expectedLink(perStream.get(e.stream) ?? GENESIS_HASH, e, 'stream');
+    const chainHash = expectedLink(perStream.get(e.stream) ?? GENESIS_HASH, toChainEntry(e), 'stream');
     perStream.set(e.stream, chainHash);
     return { ...e, chainHash };
   });

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import test from 'ava';
 import type { NewEvent, RecordedEvent } from '../domain/ports/event-store.ts';
-import { walkChain } from '../domain/chain-walk.ts';
+import { chainPages, walkChain } from '../domain/chain-walk.ts';
 import { loadConfig } from '../infra/config.ts';
 import { EventStoreUnavailableError, InvalidEventError } from '../infra/eventstore/errors.ts';
 import { openEventStore } from '../infra/eventstore/open.ts';
@@ -86,9 +86,9 @@ if (available.ok) {
     await client.connect();
     try {
       for (let i = 0; i < 5; i++) await store.append(`c-${i % 2}`, [noted(i, 'c'), noted(i, 'd')], 'any');
-      t.true((await walkChain(store.readAll())).intact);
+      t.true((await walkChain(chainPages(store))).intact);
       await client.query(`UPDATE editledger_events SET data = '{"i":7,"tag":"c"}' WHERE position = 7`);
-      const report = await walkChain(store.readAll());
+      const report = await walkChain(chainPages(store));
       t.false(report.intact);
       t.is(report.firstBreak?.position, 7);
       t.is(report.firstBreak?.kind, 'modified');

@@ -43,6 +43,18 @@ export interface RecordedEvent extends NewEvent {
   readonly chainHash?: string;
 }
 
+/** A stored event as the hash chain (domain/chain.ts) covers it: its data and metadata JSON exactly as stored. */
+export interface ChainEntry {
+  readonly position: number;
+  readonly stream: string;
+  readonly revision: number;
+  readonly id: string;
+  readonly type: string;
+  readonly dataJson: string;
+  readonly metadataJson: string;
+  readonly chainHash?: string;
+}
+
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   readonly nextExpectedRevision: number;
@@ -92,6 +104,11 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Position of the newest event in $all, 0 when empty. */
   headPosition(): Promise<number>;
+  /**
+   * Optional: up to maxCount events after `after` in $all order, unparsed, for auditing the chain at the speed of a
+   * table scan. Without it the audit re-serializes what readAll returns (the same text for events editledger wrote).
+   */
+  readChain?(after: number, maxCount: number): Promise<ChainEntry[]>;
   close(): Promise<void>;
 }
 

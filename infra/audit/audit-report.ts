@@ -3,8 +3,8 @@
 // /v1/audit routes can return it as is.
 import type { KeyObject } from 'node:crypto';
 import type { ChainBreak, ChainScope } from '../../domain/chain.ts';
-import { walkChain } from '../../domain/chain-walk.ts';
-import type { EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
+import { chainPages, walkChain } from '../../domain/chain-walk.ts';
+import type { ChainEntry, EventStore } from '../../domain/ports/event-store.ts';
 import { EventStoreCorruptedError } from '../eventstore/errors.ts';
 import { readLedgerCheckpoints, signatureValid, type SignedCheckpoint } from './checkpoints.ts';
 import { keyIdOf } from './keys.ts';
@@ -62,10 +62,10 @@ export async function auditLedger(store: EventStore, options: AuditOptions = {})
   const positions = new Set(all.map(({ c }) => c.position));
 
   let lastRead = 0;
-  async function* tracked(): AsyncGenerator<RecordedEvent> {
-    for await (const e of store.readAll()) {
-      lastRead = e.position;
-      yield e;
+  async function* tracked(): AsyncGenerator<readonly ChainEntry[]> {
+    for await (const page of chainPages(store)) {
+      yield page;
+      lastRead = page.at(-1)?.position ?? lastRead;
     }
   }
   let walk;
@@ -77,7 +77,7 @@ export async function auditLedger(store: EventStore, options: AuditOptions = {})
     });
   } catch (error) {
     if (!(error instanceof EventStoreCorruptedError)) throw error;
-    // A stored row that is not even JSON any more: the tampering broke the store's own reading of it.
+    // A stored row that is not even JSON any more (a store without readChain parses it): the tampering broke it.
     const position = lastRead + 1;
     const firstBreak: ChainBreak = { position, kind: 'modified', detail: `unreadable event: ${error.message}` };
     walk = { intact: false, verified: 0, head: { position: lastRead, chainHash: '' }, firstBreak, hashesAt: new Map() };

@@ -11,6 +11,7 @@ import pg from 'pg';
 import {
   type AllFilter,
   type AppendResult,
+  type ChainEntry,
   type EventStore,
   type ExpectedRevision,
   type JsonValue,
@@ -180,6 +181,25 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     const rows = await this.query<{ head: string }>(`SELECT COALESCE(max(position), 0) AS head FROM ${TABLE}`, []);
     return Number(rows[0]?.head ?? 0);
+  }
+
+  /** The stored JSON text, unparsed (`json` keeps it as written): what the chain hashed. */
+  async readChain(after: number, maxCount: number): Promise<ChainEntry[]> {
+    this.assertOpen();
+    const rows = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${TABLE} WHERE position > $1 ORDER BY position LIMIT $2`,
+      [after, maxCount],
+    );
+    return rows.map((row) => ({
+      position: Number(row.position),
+      stream: row.stream,
+      revision: row.revision,
+      id: row.id,
+      type: row.type,
+      dataJson: row.data,
+      metadataJson: row.metadata,
+      ...(row.chain === null ? {} : { chainHash: row.chain }),
+    }));
   }
 
   /** Stops this store's subscriptions, the listener and the pool. Safe to call twice. */

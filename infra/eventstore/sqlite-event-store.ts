@@ -23,6 +23,7 @@ import {
   WrongExpectedRevisionError,
   type AllFilter,
   type AppendResult,
+  type ChainEntry,
   type EventStore,
   type ExpectedRevision,
   type JsonValue,
@@ -125,6 +126,7 @@ export class SqliteEventStore implements EventStore {
   private readonly insertStmt;
   private readonly byIdStmt;
   private readonly streamStmt;
+  private readonly chainStmt;
   private readonly appendFast;
   private readonly appendCareful;
 
@@ -194,6 +196,9 @@ export class SqliteEventStore implements EventStore {
       .prepare<[string, number, number], EventRow>(
         `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
       )
+      .raw();
+    this.chainStmt = db
+      .prepare<[number, number], EventRow>(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .raw();
     // Fast path: assume no id is stored yet; a UNIQUE(id) violation aborts it and the careful path runs.
     this.appendFast = db.transaction(
@@ -275,6 +280,22 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.query(() => this.headStmt.get() ?? 0);
+  }
+
+  /** The stored text, unparsed: what the chain hashed, at the speed of a table scan. */
+  async readChain(after: number, maxCount: number): Promise<ChainEntry[]> {
+    this.assertOpen();
+    const rows = this.query(() => this.chainStmt.all(after, maxCount));
+    return rows.map(([position, stream, revision, id, type, dataJson, metadataJson, , chain]) => ({
+      position,
+      stream,
+      revision,
+      id,
+      type,
+      dataJson,
+      metadataJson,
+      ...(chain === null ? {} : { chainHash: chain }),
+    }));
   }
 
   /** Stops this store's subscriptions and closes the file. Safe to call twice. */

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import type { ChainScope } from '../../domain/chain.ts';
-import { walkChain } from '../../domain/chain-walk.ts';
+import { toChainEntry } from '../../domain/chain.ts';
+import { chainPages, walkChain } from '../../domain/chain-walk.ts';
 import type { EventStore, JsonValue, NewEvent } from '../../domain/ports/event-store.ts';
 
 function noted(data: JsonValue, metadata: { [key: string]: JsonValue } = { actor: 'chain' }): NewEvent {
@@ -34,9 +35,14 @@ export function registerChainContract(name: string, make: () => Promise<EventSto
       t.is(new Set(mine.map((e) => e.chainHash)).size, mine.length, 'every link differs');
       // Other tests may be appending to a shared server meanwhile: walk up to the head seen now.
       const head = await store.headPosition();
-      const report = await walkChain(store.readAll(), { scope, upTo: head });
+      const report = await walkChain(chainPages(store), { scope, upTo: head });
       t.true(report.intact, JSON.stringify(report.firstBreak));
       t.is(report.head.position, head);
+      // The same links from the parsed events, re-serialized: what a store without readChain is audited by.
+      async function* parsed() {
+        for await (const e of store.readAll()) yield [toChainEntry(e)];
+      }
+      t.deepEqual(await walkChain(parsed(), { scope, upTo: head }), report);
     } finally {
       await store.close();
     }
