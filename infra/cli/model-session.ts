@@ -47,6 +47,8 @@ export interface ModelSessionOptions {
   readonly progress?: boolean;
   /** Echo log lines on stderr. Default true. */
   readonly echoLog?: boolean;
+  /** Also called with every training progress event (the serve process reports it on the running job). */
+  readonly onTrainProgress?: (progress: TrainingProgressEvent) => void;
   /** The editor (tests inject one with a fixed backend). Default: the LocFT-BF editor. */
   readonly editor?: VersionEditor;
 }
@@ -64,7 +66,7 @@ export function fileLogger(home: string, io: CliIO, echo: boolean): Logger {
   };
 }
 
-type TrainingProgressEvent = {
+export type TrainingProgressEvent = {
   versionId: string;
   edits: number;
   epoch: number;
@@ -156,6 +158,7 @@ export async function withModels<T>(
         return (p: TrainingProgressEvent) => {
           toLog(p);
           toBar?.(p);
+          options.onTrainProgress?.(p);
         };
       })(),
       ...(options.progress !== false && { onEvalPhase: evaluationProgress(io) }),

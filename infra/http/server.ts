@@ -16,7 +16,6 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import type { TokenStore } from '../auth/token-store.ts';
 import { RequestGuards } from './guards.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { HttpProblem, problem, problemOf } from './problem.ts';
@@ -124,7 +123,7 @@ export async function buildServer(services: ApiServices, options: ServerOptions 
     });
 
   const guards = new RequestGuards({
-    tokens: services.tokens as TokenStore,
+    tokens: services.tokens,
     allowedHosts: options.allowedHosts ?? [],
     allowedOrigins: options.allowedOrigins ?? [],
     maxBytesInFlight: options.maxBytesInFlight ?? 64 * 1024 * 1024,

@@ -61,7 +61,67 @@ function generator(session: ModelSession): (version: VersionRecord, request: Gen
   };
 }
 
+/** Kafka ingestion in the serve process (the same loop as `editledger ingest kafka`), when a topic is given. */
+async function startKafka(
+  session: ModelSession,
+  flags: {
+    'kafka-brokers'?: string | undefined;
+    'kafka-topic'?: string | undefined;
+    'kafka-group'?: string | undefined;
+  },
+  env: NodeJS.ProcessEnv,
+  counters: IngestionCounters,
+  log: (line: string) => void,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  const topic = flags['kafka-topic'];
+  if (topic === undefined) {
+    if (flags['kafka-brokers'] !== undefined) throw new UsageError('--kafka-brokers needs --kafka-topic');
+    return undefined;
+  }
+  const { DEFAULT_GROUP_ID, KafkaIngestionSource, parseBrokers } = await import('../../ingest/kafka-source.ts');
+  const { IngestLoop } = await import('../../ingest/ingest-loop.ts');
+  const { FileDeadLetterSink } = await import('../../ingest/dead-letters.ts');
+  const brokers = parseBrokers(flags['kafka-brokers'] ?? env.KAFKA_BROKERS ?? '');
+  if (brokers.length === 0) throw new UsageError('--kafka-topic needs --kafka-brokers (or KAFKA_BROKERS)');
+  const source = await KafkaIngestionSource.connect({
+    brokers,
+    topic,
+    groupId: flags['kafka-group'] ?? DEFAULT_GROUP_ID,
+    fromBeginning: true,
+    log,
+  });
+  const loop = new IngestLoop({
+    source,
+    ledger: new LedgerService(session.ledger.store),
+    deadLetters: new FileDeadLetterSink(join(session.home, 'ingest', 'dead-letters.jsonl')),
+    system: 'kafka',
+    submittedBy: `kafka:${topic}`,
+    reason: `ingested via Kafka topic ${topic}`,
+    log,
+  });
+  let seen = { submitted: 0, duplicates: 0, rejected: 0 };
+  const sync = setInterval(() => {
+    const now = loop.counts;
+    counters.accepted += now.submitted - seen.submitted;
+    counters.duplicates += now.duplicates - seen.duplicates;
+    counters.rejected += now.rejected - seen.rejected;
+    seen = now;
+  }, 1000);
+  sync.unref();
+  const running = loop.run();
+  log(`consuming Kafka topic "${topic}" from ${brokers.join(',')}`);
+  return {
+    stop: async () => {
+      clearInterval(sync);
+      await loop.stop();
+      await running.catch(() => undefined);
+    },
+  };
+}
+
 export interface ServiceOptions {
+  /** The job registry (serve creates it first, so the session's training progress can reach it). */
+  readonly jobs?: JobRegistry;
   readonly trainer: boolean;
   readonly everyEdits: number;
   readonly idleMs: number;
@@ -90,7 +150,7 @@ export async function createApiServices(
       return index.factKeyOf(id);
     },
   });
-  const jobs = new JobRegistry();
+  const jobs = options.jobs ?? new JobRegistry();
   const metrics = createMetrics();
   const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0 };
   let ready = false;
@@ -217,6 +277,18 @@ ingestion batch finish first.`,
       description: 'trainer: materialize when edits are pending and none arrived for SECONDS',
     },
     'no-promote': { type: 'boolean', description: 'trainer: do not serve the versions it materializes' },
+    'kafka-brokers': {
+      type: 'string',
+      placeholder: 'B',
+      description:
+        'also consume corrections from Kafka (host:port,...; default $KAFKA_BROKERS when --kafka-topic is given)',
+    },
+    'kafka-topic': { type: 'string', placeholder: 'T', description: 'the Kafka topic of corrections' },
+    'kafka-group': {
+      type: 'string',
+      placeholder: 'G',
+      description: 'the Kafka consumer group (default: editledger-ingest)',
+    },
   },
   notes: `Environment: EDITLEDGER_HOME (the home), EVENTSTORE_URL / DATABASE_URL (EDITLEDGER_STORE=postgres) for a
 shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
@@ -235,13 +307,29 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
       log(
         `warning: bound to ${host} without TLS: tokens cross the network in clear; use --tls-cert/--tls-key or a TLS reverse proxy`,
       );
+    const jobs = new JobRegistry();
     return withModels(
       io,
       home,
-      { actor: 'serve', source: 'http', progress: false, echoLog: false },
+      {
+        actor: 'serve',
+        source: 'http',
+        progress: false,
+        echoLog: false,
+        // Training progress goes to the job that runs it (the trainer consumer's own rounds have no job).
+        onTrainProgress: (p) =>
+          jobs.progress({
+            phase: p.done === true ? 'evaluating' : 'training',
+            epoch: p.epoch,
+            epochs: p.epochs,
+            loss: p.loss,
+            ...(p.etaMs !== undefined && { etaMs: p.etaMs }),
+          }),
+      },
       async (session) => {
         const trainerRunning = !flags['no-trainer'];
         const { services, consumer, setReady } = await createApiServices(session, {
+          jobs,
           trainer: trainerRunning,
           everyEdits: Math.floor(flags.every),
           idleMs: flags.idle * 1000,
@@ -261,6 +349,7 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
           ...(https !== undefined && { https }),
           log,
         });
+        const kafka = await startKafka(session, flags, io.env, services.ingestion, log);
         const address = await app.listen({ host, port });
         const controller = new AbortController();
         const trainerDone = trainerRunning ? consumer.run(controller.signal) : Promise.resolve();
@@ -281,6 +370,7 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
         });
         setReady(false);
         await app.close();
+        await kafka?.stop();
         await services.jobs.drain();
         controller.abort();
         await trainerDone;

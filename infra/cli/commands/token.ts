@@ -1,7 +1,6 @@
 // `editledger token create|list|revoke`: the API tokens `editledger serve` accepts. A token is printed once, at
 // creation; the home keeps only its SHA-256 (<home>/auth/tokens.json, mode 0600).
 import { principalOf, RoleSchema } from '../../../domain/access.ts';
-import type { Role } from '../../../domain/access.ts';
 import { TokenStore } from '../../auth/token-store.ts';
 import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
@@ -35,7 +34,7 @@ manager. Events written with it record "token:NAME" as their actor.`,
     const role = RoleSchema.safeParse(flags.role);
     if (!role.success) throw new UsageError(`--role: "${flags.role}" must be one of ${RoleSchema.options.join(', ')}`);
     const tokens = TokenStore.open(homeOf(home, io));
-    const { token, info } = tokens.create(flags.name, role.data as Role, actorFrom(flags.by, io.env));
+    const { token, info } = tokens.create(flags.name, role.data, actorFrom(flags.by, io.env));
     if (json) writeJson(io, { token, ...info });
     else {
       io.stdout.write(`${token}\n`);

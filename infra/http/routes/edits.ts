@@ -165,7 +165,7 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
         events: page,
         head: await services.store.headPosition(),
         ...(events.length > limit && last !== undefined && { nextAfter: last.position }),
-      } as z.infer<typeof EventsPageSchema>;
+      };
     },
   });
 }

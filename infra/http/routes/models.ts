@@ -32,7 +32,7 @@ const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404
 type Version = z.infer<typeof VersionSchema>;
 
 function versionView(version: VersionRecord, model: VersionsReadModel): Version {
-  return { ...version, serving: model.serving === version.versionId } as Version;
+  return { ...version, serving: model.serving === version.versionId };
 }
 
 export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
@@ -188,7 +188,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
     },
     handler: async (request, reply) => {
       const actor = principalOf(principalOfRequest(request).name);
-      await resolveVersionRef(await versions(), request.body.version);
+      resolveVersionRef(await versions(), request.body.version); // 404 before queueing
       const job = jobs.submit('verify', actor, () => verifyVersion(models, request.body.version));
       return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
     },
