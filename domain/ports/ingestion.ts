@@ -96,6 +96,8 @@ export interface DeadLetter {
   /** The payload as text when it is valid UTF-8, else base64 (`encoding` says which). */
   readonly payload: string;
   readonly encoding: 'utf8' | 'base64';
+  /** Set when the payload was cut to the sink's limit: its original length in bytes. */
+  readonly payloadTruncatedFrom?: number;
 }
 
 export interface DeadLetterSink {

@@ -237,7 +237,12 @@ export const StatusSchema = z
     serving: z.object({ versionId: z.string(), ordinal: z.number().int() }).nullable(),
     versions: z.number().int(),
     trainer: z.object({ running: z.boolean(), checkpoint: z.number().int(), pendingEdits: z.number().int() }),
-    ingestion: z.object({ accepted: z.number().int(), rejected: z.number().int(), duplicates: z.number().int() }),
+    ingestion: z.object({
+      accepted: z.number().int(),
+      rejected: z.number().int(),
+      duplicates: z.number().int(),
+      deadLettersDropped: z.number().int(),
+    }),
     principal: z.object({ name: z.string(), role: RoleSchema, may: z.array(z.string()) }),
   })
   .meta({ id: 'Status' });

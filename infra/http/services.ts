@@ -38,6 +38,8 @@ export interface IngestionCounters {
   accepted: number;
   rejected: number;
   duplicates: number;
+  /** Dead letters removed by the dead-letter file's caps (rotation), since start. */
+  deadLettersDropped: number;
 }
 
 export interface ApiServices {

@@ -90,10 +90,11 @@ async function startKafka(
     fromBeginning: true,
     log,
   });
+  const deadLetters = new FileDeadLetterSink(join(session.home, 'ingest', 'dead-letters.jsonl'));
   const loop = new IngestLoop({
     source,
     ledger: new LedgerService(session.ledger.store),
-    deadLetters: new FileDeadLetterSink(join(session.home, 'ingest', 'dead-letters.jsonl')),
+    deadLetters,
     system: 'kafka',
     submittedBy: `kafka:${topic}`,
     reason: `ingested via Kafka topic ${topic}`,
@@ -105,6 +106,7 @@ async function startKafka(
     counters.accepted += now.submitted - seen.submitted;
     counters.duplicates += now.duplicates - seen.duplicates;
     counters.rejected += now.rejected - seen.rejected;
+    counters.deadLettersDropped = deadLetters.dropped.entries;
     seen = now;
   }, 1000);
   sync.unref();
@@ -152,7 +154,7 @@ export async function createApiServices(
   });
   const jobs = options.jobs ?? new JobRegistry();
   const metrics = createMetrics();
-  const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0 };
+  const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0, deadLettersDropped: 0 };
   let ready = false;
 
   const consumer = new TrainerConsumer({
