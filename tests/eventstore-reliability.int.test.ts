@@ -22,6 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import Database from 'better-sqlite3';
+import { chainPages, walkChain } from '../domain/chain-walk.ts';
 import { type JsonValue, type NewEvent, type RecordedEvent } from '../domain/ports/event-store.ts';
 import { EventStoreCorruptedError, EventStoreUnavailableError, InvalidEventError } from '../infra/eventstore/errors.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
@@ -146,6 +147,8 @@ async function verifyImport(
         `import-${s} revisions are 0..n-1`,
       );
     }
+    const chain = await walkChain(chainPages(store));
+    t.true(chain.intact, `the hash chain survives the kill: ${JSON.stringify(chain.firstBreak)}`);
     return batches;
   } finally {
     await store.close();
