@@ -99,6 +99,40 @@ if (available.ok) {
     }
   });
 
+  test('postgres: a database from before the chain (schema 2) is chained by migration 3, with the links appends make', async (t) => {
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: await url() });
+    await admin.connect();
+    const database = `chainup_${randomUUID().slice(0, 8)}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const target = (await url()).replace(/\/postgres$/, `/${database}`);
+    const first = await PostgresEventStore.open(target);
+    for (let i = 0; i < 7; i++) await first.append(`u-${i % 2}`, [noted(i, 'u'), noted(i, 'v')], 'any');
+    const links = (await first.readChain(0, 100)).map((e) => e.chainHash);
+    await first.close();
+    // What a schema-2 database looks like: no chain column, no migration 3, the append function without digests.
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    await client.query(`ALTER TABLE editledger_events DROP COLUMN chain;
+      DROP FUNCTION editledger_append(text, text, uuid[], text[], text[], text[], text[]);
+      DELETE FROM editledger_migrations WHERE version = 3`);
+    await client.end();
+    const upgraded = await PostgresEventStore.open(target);
+    try {
+      t.deepEqual(
+        (await upgraded.readChain(0, 100)).map((e) => e.chainHash),
+        links,
+      );
+      await upgraded.append('u-9', [noted(9, 'u')], 'any');
+      const report = await walkChain(chainPages(upgraded));
+      t.true(report.intact);
+      t.is(report.verified, 15);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   test('postgres: a server that is not there is a clear EventStoreUnavailableError without the password', async (t) => {
     const error = await t.throwsAsync(
       PostgresEventStore.open('postgres://ledger:s3cret-pw@127.0.0.1:1/nowhere', { connectTimeoutMs: 2000 }),

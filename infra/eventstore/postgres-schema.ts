@@ -93,7 +93,7 @@ const MIGRATIONS: readonly Migration[] = [
     sql: `
       SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${APPEND_LOCK});
       ALTER TABLE editledger_events ADD COLUMN chain text;
-      DROP FUNCTION editledger_append(text, text, uuid[], text[], text[], text[]);
+      DROP FUNCTION IF EXISTS editledger_append(text, text, uuid[], text[], text[], text[]);
       CREATE FUNCTION editledger_append(p_stream text, p_expected text, p_ids uuid[], p_types text[], p_data text[],
                                         p_metadata text[], p_digests text[])
       RETURNS TABLE (appended boolean, head bigint, last integer) LANGUAGE plpgsql AS $fn$
