@@ -53,7 +53,7 @@ export async function auditVersion(
     if (json) writeJson(io, report);
     else {
       io.stdout.write(
-        terminalSafe(`version #${version.ordinal} ${shortVersionId(version.versionId)}, recorded at position ${at}\n`),
+        `${terminalSafe(`version #${version.ordinal} ${shortVersionId(version.versionId)}, recorded at position ${at}`)}\n`,
       );
       io.stdout.write(humanReport(report.chain));
       io.stdout.write(
@@ -64,7 +64,7 @@ export async function auditVersion(
       io.stdout.write(
         `rebuild: ${rebuild.identical ? 'bit-identical' : 'DIFFERS'} (recorded ${rebuild.recordedSha256.slice(0, 12)}, rebuilt ${rebuild.rebuiltSha256.slice(0, 12)}, backend ${rebuild.backend})\n`,
       );
-      for (const d of rebuild.differences) io.stdout.write(terminalSafe(`  differs: ${d}\n`));
+      for (const d of rebuild.differences) io.stdout.write(`${terminalSafe(`  differs: ${d}`)}\n`);
       if (report.ok)
         io.stdout.write(
           `=> version #${version.ordinal} was built from exactly the edits in the ledger up to position ${at}\n`,
