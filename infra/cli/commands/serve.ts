@@ -8,7 +8,7 @@ import type { VersionRecord } from '../../../projections/versions.ts';
 import { TokenStore } from '../../auth/token-store.ts';
 import { JobRegistry } from '../../http/jobs.ts';
 import { createMetrics } from '../../http/metrics.ts';
-import { buildServer, DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS } from '../../http/server.ts';
+import { buildServer, LOOPBACK_HOSTS } from '../../http/server.ts';
 import type {
   ApiServices,
   Completion,
@@ -23,6 +23,7 @@ import type { NumberRule } from '../flag-spec.ts';
 import { checkoutVersion, modelExitCode, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { defineCommand } from '../subcommand.ts';
+import { resolveServeSettings, SERVE_DEFAULTS } from '../serve-settings.ts';
 import { TrainerConsumer } from '../../../trainer/consumer/trainer-consumer.ts';
 import { FileCheckpointStore } from '../../../trainer/consumer/checkpoint-file.ts';
 
@@ -213,42 +214,42 @@ admin: everything and tokens). Events written through the API record the token a
 Binds 127.0.0.1 by default. Stop with SIGTERM or Ctrl-C: in-flight requests, the running job and the current
 ingestion batch finish first.`,
   flags: {
-    host: { type: 'string', placeholder: 'H', default: '127.0.0.1', description: 'address to listen on' },
+    config: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'a YAML or JSON file of settings named like these flags (flags and EDITLEDGER_SERVE_* win)',
+    },
+    host: { type: 'string', placeholder: 'H', description: 'address to listen on (default 127.0.0.1)' },
     port: {
       type: 'integer',
-      default: 8080,
       check: { ok: (n) => n >= 0 && n <= 65535, rule: 'an integer from 0 to 65535' },
-      description: 'port to listen on (0 picks a free one; the URL is printed)',
+      description: `port to listen on (0 picks a free one; the URL is printed; default ${SERVE_DEFAULTS.port})`,
     },
     'tls-cert': { type: 'string', placeholder: 'FILE', description: 'PEM certificate: serve HTTPS' },
     'tls-key': { type: 'string', placeholder: 'FILE', description: 'PEM private key for --tls-cert' },
     'max-body': {
       type: 'integer',
       placeholder: 'BYTES',
-      default: DEFAULT_MAX_BODY_BYTES,
       check: { ok: (n) => n >= 1024, rule: 'an integer >= 1024' },
-      description: 'largest request body (413 beyond it)',
+      description: `largest request body, 413 beyond it (default ${SERVE_DEFAULTS['max-body']})`,
     },
     'max-in-flight': {
       type: 'integer',
       placeholder: 'BYTES',
-      default: 64 * 1024 * 1024,
       check: { ok: (n) => n >= 1024, rule: 'an integer >= 1024' },
-      description: 'request body bytes processed at once (503 beyond it: memory stays bounded)',
+      description: `request body bytes processed at once, 503 beyond it (default ${SERVE_DEFAULTS['max-in-flight']})`,
     },
     'rate-limit': {
       type: 'number',
       placeholder: 'N',
-      default: 200,
       check: { ok: (n) => n >= 0, rule: 'a number >= 0' },
-      description: 'requests per second per token, burst 4x (0: no limit)',
+      description: `requests per second per token, burst 4x, 0 = no limit (default ${SERVE_DEFAULTS['rate-limit']})`,
     },
     'request-timeout': {
       type: 'number',
       placeholder: 'SECONDS',
-      default: 30,
       check: POSITIVE,
-      description: 'longest time to receive a request',
+      description: `longest time to receive a request (default ${SERVE_DEFAULTS['request-timeout']})`,
     },
     'allow-origin': {
       type: 'string',
@@ -267,16 +268,14 @@ ingestion batch finish first.`,
     every: {
       type: 'number',
       placeholder: 'N',
-      default: 100,
       check: POSITIVE,
-      description: 'trainer: materialize after N new edit events',
+      description: `trainer: materialize after N new edit events (default ${SERVE_DEFAULTS.every})`,
     },
     idle: {
       type: 'number',
       placeholder: 'SECONDS',
-      default: 10,
       check: POSITIVE,
-      description: 'trainer: materialize when edits are pending and none arrived for SECONDS',
+      description: `trainer: materialize when edits are pending and none arrived for SECONDS (default ${SERVE_DEFAULTS.idle})`,
     },
     'no-promote': { type: 'boolean', description: 'trainer: do not serve the versions it materializes' },
     'kafka-brokers': {
@@ -292,13 +291,16 @@ ingestion batch finish first.`,
       description: 'the Kafka consumer group (default: editledger-ingest)',
     },
   },
-  notes: `Environment: EDITLEDGER_HOME (the home), EVENTSTORE_URL / DATABASE_URL (EDITLEDGER_STORE=postgres) for a
+  notes: `Every setting can also come from the environment, EDITLEDGER_SERVE_<FLAG> (EDITLEDGER_SERVE_PORT=9000,
+EDITLEDGER_SERVE_NO_TRAINER=1, EDITLEDGER_SERVE_ALLOW_ORIGIN=a,b), or from --config FILE (YAML or JSON with the
+flag names as keys, e.g. "port: 9000"); a flag wins over the environment, which wins over the file.
+Environment: EDITLEDGER_HOME (the home), EVENTSTORE_URL / DATABASE_URL (EDITLEDGER_STORE=postgres) for a
 shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
   exitCodeOf: modelExitCode,
-  async run({ flags, home }, io) {
+  async run(args, io) {
+    const { home } = args;
+    const flags = resolveServeSettings(args.flags, io.env, args.flags.config);
     const { host, port } = flags;
-    if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined))
-      throw new UsageError('give both --tls-cert and --tls-key, or neither');
     const https =
       flags['tls-cert'] === undefined
         ? undefined
