@@ -35,8 +35,8 @@ test('a bad value names its source: the flag, the variable or the config key', (
   });
   t.is(fromEnv?.field, 'EDITLEDGER_SERVE_PORT');
   const file = configFile(t, 'port: 70000\n');
-  t.is(t.throws(() => resolveServeSettings({}, {}, file))?.field, 'config.port');
+  t.is(t.throws<InvalidFieldError>(() => resolveServeSettings({}, {}, file))?.field, 'config.port');
   const unknown = configFile(t, 'prot: 1\n');
-  t.is(t.throws(() => resolveServeSettings({}, {}, unknown))?.field, 'config.prot');
-  t.is(t.throws(() => resolveServeSettings({ 'tls-cert': 'a.pem' }, {}, undefined))?.field, 'tls-key');
+  t.is(t.throws<InvalidFieldError>(() => resolveServeSettings({}, {}, unknown))?.field, 'config.prot');
+  t.is(t.throws<InvalidFieldError>(() => resolveServeSettings({ 'tls-cert': 'a.pem' }, {}, undefined))?.field, 'tls-key');
 });
