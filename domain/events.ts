@@ -13,6 +13,7 @@ import type { EditEvent } from './events/edit-events.ts';
 import {
   BaseModelRegisteredSchema,
   ModelVersionMaterializedSchema,
+  ServingPinReleasedSchema,
   ServingVersionChangedSchema,
   TrainingPolicyRegisteredSchema,
 } from './events/model-events.ts';
@@ -32,6 +33,7 @@ export const EVENT_SCHEMAS = {
   TrainingPolicyRegistered: TrainingPolicyRegisteredSchema,
   ModelVersionMaterialized: ModelVersionMaterializedSchema,
   ServingVersionChanged: ServingVersionChangedSchema,
+  ServingPinReleased: ServingPinReleasedSchema,
 } as const;
 
 export type LedgerEventType = keyof typeof EVENT_SCHEMAS;

@@ -21,6 +21,14 @@ import { EditledgerError, InvalidFieldError } from './errors.ts';
 import type { ErrorKind } from './errors.ts';
 import { LIMITS, requiredText } from './events/fields.ts';
 import {
+  assessVersion,
+  automaticPromotionBlock,
+  DEFAULT_GOVERNANCE,
+  describeFailing,
+  GovernanceSchema,
+} from './governance.ts';
+import type { Governance } from './governance.ts';
+import {
   BaseModelRegisteredDataSchema,
   ModelVersionMaterializedDataSchema,
   TrainingPolicySchema,
@@ -30,6 +38,7 @@ import type {
   BaseModelRegisteredData,
   ModelVersionMaterialized,
   ModelVersionMaterializedData,
+  ServingPinReleased,
   ServingVersionChanged,
   TrainingPolicy,
   TrainingPolicyRegistered,
@@ -41,12 +50,17 @@ import { EDITLEDGER_NAMESPACE, eventIdFor, uuidV5 } from './ids.ts';
 export const MODEL_STREAM = 'model-lifecycle';
 
 export type ModelLifecycleEvent =
-  BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;
+  | BaseModelRegistered
+  | TrainingPolicyRegistered
+  | ModelVersionMaterialized
+  | ServingVersionChanged
+  | ServingPinReleased;
 export const MODEL_EVENT_TYPES = [
   'BaseModelRegistered',
   'TrainingPolicyRegistered',
   'ModelVersionMaterialized',
   'ServingVersionChanged',
+  'ServingPinReleased',
 ] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -121,12 +135,13 @@ export function shortVersionId(versionId: string): string {
 // Typed errors
 
 export type ModelLifecycleErrorCode =
-  'base_not_registered' | 'policy_not_registered' | 'base_hash_mismatch' | 'version_not_found';
+  'base_not_registered' | 'policy_not_registered' | 'base_hash_mismatch' | 'version_not_found' | 'outside_envelope';
 
 export abstract class ModelLifecycleError extends EditledgerError {
   abstract override readonly code: ModelLifecycleErrorCode;
   abstract override readonly field: string;
   get kind(): ErrorKind {
+    if (this.code === 'outside_envelope') return 'conflict';
     return this.code === 'base_not_registered' || this.code === 'version_not_found' ? 'not_found' : 'invalid_input';
   }
 }
@@ -171,6 +186,21 @@ export class BaseHashMismatchError extends ModelLifecycleError {
   }
 }
 
+/** Serving a version outside the declared change envelope needs an explicit, recorded acceptance. */
+export class OutsideEnvelopeError extends ModelLifecycleError {
+  override readonly name = 'OutsideEnvelopeError';
+  readonly code = 'outside_envelope' as const;
+  override readonly field = 'versionId';
+  constructor(
+    readonly versionId: string,
+    readonly failing: string,
+  ) {
+    super(
+      `versionId: ${shortVersionId(versionId)} is outside the change envelope (${failing}); serving it needs an approver's explicit acceptance (--accept-outside-envelope, or "acceptOutsideEnvelope": true) and a reason`,
+    );
+  }
+}
+
 export class ModelVersionNotFoundError extends ModelLifecycleError {
   override readonly name = 'ModelVersionNotFoundError';
   readonly code = 'version_not_found' as const;
@@ -188,6 +218,7 @@ export const RegisterBaseDataSchema = BaseModelRegisteredDataSchema.omit({
   baseModelId: true,
 }).extend({
   policy: TrainingPolicySchema,
+  governance: GovernanceSchema.optional(),
 });
 export type RegisterBaseData = z.infer<typeof RegisterBaseDataSchema>;
 
@@ -195,6 +226,7 @@ export type RegisterBaseData = z.infer<typeof RegisterBaseDataSchema>;
 export const MaterializeVersionDataSchema = ModelVersionMaterializedDataSchema.omit({
   schemaVersion: true,
   versionId: true,
+  verdict: true,
 });
 export type MaterializeVersionData = z.infer<typeof MaterializeVersionDataSchema>;
 
@@ -202,6 +234,10 @@ export const ChangeServingVersionDataSchema = z.strictObject({
   versionId: requiredText(LIMITS.name),
   changedBy: requiredText(LIMITS.name),
   reason: requiredText(LIMITS.reason),
+  /** The trainer consumer asks: refused quietly (no event) when governance or a pin says no. */
+  automatic: z.boolean().optional(),
+  /** A human serving a version outside the envelope must say so explicitly; it is flagged in the ledger. */
+  acceptOutsideEnvelope: z.boolean().optional(),
 });
 export type ChangeServingVersionData = z.infer<typeof ChangeServingVersionDataSchema>;
 
@@ -220,7 +256,17 @@ export interface ChangeServingVersion {
   readonly data: ChangeServingVersionData;
   readonly metadata: CommandMetadata;
 }
-export type ModelCommand = RegisterBase | MaterializeVersion | ChangeServingVersion;
+export const ReleaseServingPinDataSchema = z.strictObject({
+  releasedBy: requiredText(LIMITS.name),
+  reason: requiredText(LIMITS.reason),
+});
+export type ReleaseServingPinData = z.infer<typeof ReleaseServingPinDataSchema>;
+export interface ReleaseServingPin {
+  readonly type: 'ReleaseServingPin';
+  readonly data: ReleaseServingPinData;
+  readonly metadata: CommandMetadata;
+}
+export type ModelCommand = RegisterBase | MaterializeVersion | ChangeServingVersion | ReleaseServingPin;
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -238,6 +284,10 @@ export interface ModelLifecycleState {
   readonly active: { readonly baseModelId: string; readonly policyHash: string } | undefined;
   readonly versions: ReadonlyMap<string, ModelVersionMaterializedData>;
   readonly serving: string | null;
+  /** Declared with the latest TrainingPolicyRegistered (DEFAULT_GOVERNANCE when none was). */
+  readonly governance: Governance;
+  /** A human promoted or rolled back and no one released the pin: the trainer leaves the pointer alone. */
+  readonly pinned: boolean;
 }
 
 export const initialModelLifecycleState = (): ModelLifecycleState => ({
@@ -246,6 +296,8 @@ export const initialModelLifecycleState = (): ModelLifecycleState => ({
   active: undefined,
   versions: new Map(),
   serving: null,
+  governance: DEFAULT_GOVERNANCE,
+  pinned: false,
 });
 
 /** The active base with its active policy, or undefined before any registration. */
@@ -284,7 +336,7 @@ function commandEventId(type: string, command: ModelCommand): string {
 }
 
 function decideRegister(command: RegisterBase, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const { policy, ...base } = validated(RegisterBaseDataSchema, command.data, '');
+  const { policy, governance, ...base } = validated(RegisterBaseDataSchema, command.data, '');
   const metadata = eventMetadata(command);
   const baseModelId = baseModelIdOf(base.name, base.baseHash);
   const policyHash = policyHashOf(policy);
@@ -300,12 +352,15 @@ function decideRegister(command: RegisterBase, state: ModelLifecycleState): Mode
   } else if (known.baseHash !== base.baseHash) {
     throw new BaseHashMismatchError(baseModelId, known.baseHash, base.baseHash);
   }
-  const alreadyActive = state.active?.baseModelId === baseModelId && state.active.policyHash === policyHash;
+  const sameGovernance =
+    canonicalJson(governance ?? DEFAULT_GOVERNANCE) === canonicalJson(state.governance) || governance === undefined;
+  const alreadyActive =
+    state.active?.baseModelId === baseModelId && state.active.policyHash === policyHash && sameGovernance;
   if (!alreadyActive) {
     events.push({
       id: commandEventId('TrainingPolicyRegistered', command),
       type: 'TrainingPolicyRegistered',
-      data: { schemaVersion: 1, baseModelId, policy, policyHash },
+      data: { schemaVersion: 1, baseModelId, policy, policyHash, ...(governance !== undefined && { governance }) },
       metadata,
     });
   }
@@ -325,11 +380,13 @@ function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleSta
     throw new InvalidFieldError('editIds', 'must not repeat an edit id');
   const versionId = versionIdOf({ baseHash: data.baseHash, trainingSetHash: data.trainingSetHash, policyHash });
   if (state.versions.has(versionId)) return []; // the same inputs were materialized before: same version
+  const declared = Object.keys(state.governance.envelope).length > 0;
+  const verdict = declared ? assessVersion(state.governance.envelope, data.metrics, data.editIds.length) : undefined;
   return [
     {
       id: eventIdFor('ModelVersionMaterialized', versionId),
       type: 'ModelVersionMaterialized',
-      data: { schemaVersion: 1, versionId, ...data },
+      data: { schemaVersion: 1, versionId, ...data, ...(verdict !== undefined && { verdict }) },
       metadata,
     },
   ];
@@ -338,8 +395,14 @@ function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleSta
 function decideServing(command: ChangeServingVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
   const data = validated(ChangeServingVersionDataSchema, command.data, '');
   const metadata = eventMetadata(command);
-  if (!state.versions.has(data.versionId)) throw new ModelVersionNotFoundError(data.versionId);
+  const version = state.versions.get(data.versionId);
+  if (version === undefined) throw new ModelVersionNotFoundError(data.versionId);
+  const automatic = data.automatic === true;
+  if (automatic && automaticPromotionBlock(state.governance, version.verdict, state.pinned) !== undefined) return [];
   if (state.serving === data.versionId) return [];
+  const outside = version.verdict !== undefined && !version.verdict.within;
+  if (outside && !automatic && data.acceptOutsideEnvelope !== true)
+    throw new OutsideEnvelopeError(data.versionId, describeFailing(version.verdict!));
   return [
     {
       id: commandEventId('ServingVersionChanged', command),
@@ -350,8 +413,23 @@ function decideServing(command: ChangeServingVersion, state: ModelLifecycleState
         previousVersionId: state.serving,
         changedBy: data.changedBy,
         reason: data.reason,
+        ...(automatic && { automatic: true }),
+        ...(outside && { outsideEnvelope: true }),
       },
       metadata,
+    },
+  ];
+}
+
+function decideReleasePin(command: ReleaseServingPin, state: ModelLifecycleState): ModelLifecycleEvent[] {
+  const data = validated(ReleaseServingPinDataSchema, command.data, '');
+  if (!state.pinned || state.serving === null) return [];
+  return [
+    {
+      id: commandEventId('ServingPinReleased', command),
+      type: 'ServingPinReleased',
+      data: { schemaVersion: 1, versionId: state.serving, releasedBy: data.releasedBy, reason: data.reason },
+      metadata: eventMetadata(command),
     },
   ];
 }
@@ -364,6 +442,8 @@ export function decideModel(command: ModelCommand, state: ModelLifecycleState): 
       return decideMaterialize(command, state);
     case 'ChangeServingVersion':
       return decideServing(command, state);
+    case 'ReleaseServingPin':
+      return decideReleasePin(command, state);
   }
 }
 
@@ -382,7 +462,12 @@ export function evolveModel(state: ModelLifecycleState, event: ModelLifecycleEve
       const forBase = new Map(policies.get(event.data.baseModelId) ?? []);
       forBase.set(event.data.policyHash, event.data.policy);
       policies.set(event.data.baseModelId, forBase);
-      return { ...state, policies, active: { baseModelId: event.data.baseModelId, policyHash: event.data.policyHash } };
+      return {
+        ...state,
+        policies,
+        active: { baseModelId: event.data.baseModelId, policyHash: event.data.policyHash },
+        governance: event.data.governance ?? DEFAULT_GOVERNANCE,
+      };
     }
     case 'ModelVersionMaterialized': {
       if (state.versions.has(event.data.versionId)) return state;
@@ -391,7 +476,9 @@ export function evolveModel(state: ModelLifecycleState, event: ModelLifecycleEve
       return { ...state, versions };
     }
     case 'ServingVersionChanged':
-      return { ...state, serving: event.data.versionId };
+      return { ...state, serving: event.data.versionId, pinned: event.data.automatic !== true };
+    case 'ServingPinReleased':
+      return { ...state, pinned: false };
   }
 }
 
@@ -413,7 +500,8 @@ export function parseModelLifecycleEvent(raw: {
     event.type === 'BaseModelRegistered' ||
     event.type === 'TrainingPolicyRegistered' ||
     event.type === 'ModelVersionMaterialized' ||
-    event.type === 'ServingVersionChanged'
+    event.type === 'ServingVersionChanged' ||
+    event.type === 'ServingPinReleased'
   ) {
     return event;
   }

@@ -6,6 +6,8 @@ import type { ErrorKind } from '../domain/errors.ts';
 import type { BaseModelRegisteredData, ModelVersionMaterializedData, TrainingPolicy } from '../domain/events.ts';
 import type { ModelLifecycleEvent } from '../domain/model-version.ts';
 import { policyHashOf, versionIdOf } from '../domain/model-version.ts';
+import { DEFAULT_GOVERNANCE } from '../domain/governance.ts';
+import type { Governance } from '../domain/governance.ts';
 
 export interface PositionedModelEvent {
   readonly event: ModelLifecycleEvent;
@@ -30,6 +32,18 @@ export interface ServingChange {
   readonly reason: string;
   readonly position: number;
   readonly recordedAt: string;
+  /** The trainer moved it (absent: a human decision, which pins the pointer). */
+  readonly automatic?: boolean;
+  readonly outsideEnvelope?: boolean;
+}
+
+/** A release of the serving pin. */
+export interface PinRelease {
+  readonly versionId: string;
+  readonly releasedBy: string;
+  readonly reason: string;
+  readonly position: number;
+  readonly recordedAt: string;
 }
 
 export interface VersionsReadModel {
@@ -41,6 +55,11 @@ export interface VersionsReadModel {
   /** The base and policy new versions are trained with (the latest TrainingPolicyRegistered). */
   readonly active:
     { readonly baseModelId: string; readonly policy: TrainingPolicy; readonly policyHash: string } | undefined;
+  /** The change envelope and promotion rules in force (DEFAULT_GOVERNANCE when none was declared). */
+  readonly governance: Governance;
+  /** A human decision pins the serving version until a release. */
+  readonly pinned: boolean;
+  readonly pinReleases: readonly PinRelease[];
 }
 
 export function foldVersions(events: Iterable<PositionedModelEvent>): VersionsReadModel {
@@ -50,6 +69,9 @@ export function foldVersions(events: Iterable<PositionedModelEvent>): VersionsRe
   const bases = new Map<string, BaseModelRegisteredData>();
   let serving: string | null = null;
   let active: VersionsReadModel['active'];
+  let governance: Governance = DEFAULT_GOVERNANCE;
+  let pinned = false;
+  const pinReleases: PinRelease[] = [];
   for (const { event, position } of events) {
     switch (event.type) {
       case 'BaseModelRegistered':
@@ -57,6 +79,7 @@ export function foldVersions(events: Iterable<PositionedModelEvent>): VersionsRe
         break;
       case 'TrainingPolicyRegistered':
         active = { baseModelId: event.data.baseModelId, policy: event.data.policy, policyHash: event.data.policyHash };
+        governance = event.data.governance ?? DEFAULT_GOVERNANCE;
         break;
       case 'ModelVersionMaterialized': {
         if (byId.has(event.data.versionId)) break;
@@ -72,13 +95,22 @@ export function foldVersions(events: Iterable<PositionedModelEvent>): VersionsRe
         byId.set(record.versionId, record);
         break;
       }
-      case 'ServingVersionChanged':
+      case 'ServingVersionChanged': {
         serving = event.data.versionId;
-        servingHistory.push({ ...event.data, position, recordedAt: event.metadata.recordedAt });
+        pinned = event.data.automatic !== true;
+        const { schemaVersion: _v, ...change } = event.data;
+        servingHistory.push({ ...change, position, recordedAt: event.metadata.recordedAt });
         break;
+      }
+      case 'ServingPinReleased': {
+        pinned = false;
+        const { schemaVersion: _v, ...release } = event.data;
+        pinReleases.push({ ...release, position, recordedAt: event.metadata.recordedAt });
+        break;
+      }
     }
   }
-  return { versions, byId, serving, servingHistory, bases, active };
+  return { versions, byId, serving, servingHistory, bases, active, governance, pinned, pinReleases };
 }
 
 export class VersionRefError extends EditledgerError {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { LIMITS, position, requiredText, sha256Hex, uuid } from './fields.ts';
 import { eventSchema } from './metadata.ts';
+import { GovernanceSchema, VerdictSchema } from '../governance.ts';
 
 const modelId = requiredText(LIMITS.name);
 
@@ -54,6 +55,8 @@ export const TrainingPolicyRegisteredDataSchema = z.strictObject({
   policy: TrainingPolicySchema,
   /** sha256 of the canonical JSON of `policy`: one of the three inputs of a version id. */
   policyHash: sha256Hex,
+  /** The change envelope and promotion rules declared with the policy (not part of the policy hash). */
+  governance: GovernanceSchema.optional(),
 });
 export type TrainingPolicyRegisteredData = z.infer<typeof TrainingPolicyRegisteredDataSchema>;
 
@@ -80,6 +83,8 @@ export const ModelVersionMaterializedDataSchema = z.strictObject({
     z.number().refine(Number.isFinite, { error: 'must be finite' }),
   ),
   durationMs: z.number().nonnegative(),
+  /** The version judged against the change envelope in force when it was recorded (absent: none declared). */
+  verdict: VerdictSchema.optional(),
 });
 export type ModelVersionMaterializedData = z.infer<typeof ModelVersionMaterializedDataSchema>;
 
@@ -90,8 +95,21 @@ export const ServingVersionChangedDataSchema = z.strictObject({
   previousVersionId: modelId.nullable(),
   changedBy: requiredText(LIMITS.name),
   reason: requiredText(LIMITS.reason),
+  /** true: the trainer consumer moved it; absent/false: a human decision, which pins the serving version. */
+  automatic: z.boolean().optional(),
+  /** The version served is outside the change envelope (promoted by an explicit, flagged decision). */
+  outsideEnvelope: z.boolean().optional(),
 });
 export type ServingVersionChangedData = z.infer<typeof ServingVersionChangedDataSchema>;
+
+/** A human releases the pin a manual promote or rollback set: the trainer consumer may move the pointer again. */
+export const ServingPinReleasedDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  versionId: modelId,
+  releasedBy: requiredText(LIMITS.name),
+  reason: requiredText(LIMITS.reason),
+});
+export type ServingPinReleasedData = z.infer<typeof ServingPinReleasedDataSchema>;
 
 export const BaseModelRegisteredSchema = eventSchema('BaseModelRegistered', BaseModelRegisteredDataSchema);
 export const TrainingPolicyRegisteredSchema = eventSchema(
@@ -103,9 +121,15 @@ export const ModelVersionMaterializedSchema = eventSchema(
   ModelVersionMaterializedDataSchema,
 );
 export const ServingVersionChangedSchema = eventSchema('ServingVersionChanged', ServingVersionChangedDataSchema);
+export const ServingPinReleasedSchema = eventSchema('ServingPinReleased', ServingPinReleasedDataSchema);
+export type ServingPinReleased = z.infer<typeof ServingPinReleasedSchema>;
 export type BaseModelRegistered = z.infer<typeof BaseModelRegisteredSchema>;
 export type TrainingPolicyRegistered = z.infer<typeof TrainingPolicyRegisteredSchema>;
 export type ModelVersionMaterialized = z.infer<typeof ModelVersionMaterializedSchema>;
 export type ServingVersionChanged = z.infer<typeof ServingVersionChangedSchema>;
 export type ModelEvent =
-  BaseModelRegistered | TrainingPolicyRegistered | ModelVersionMaterialized | ServingVersionChanged;
+  | BaseModelRegistered
+  | TrainingPolicyRegistered
+  | ModelVersionMaterialized
+  | ServingVersionChanged
+  | ServingPinReleased;

@@ -26,6 +26,7 @@ export const commands: Readonly<Record<string, Loader>> = {
   audit: () => import('./commands/audit.ts'),
   serve: () => import('./commands/serve.ts'),
   token: () => import('./commands/token.ts'),
+  unpin: () => import('./commands/unpin.ts'),
 };
 
 function usage(): string {

@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
+import type { Governance } from '../../domain/governance.ts';
 import { TrainingPolicySchema, toInvalidFieldError } from '../../domain/events.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
@@ -187,6 +188,7 @@ export interface RegisterResult {
   readonly baseModelId: string;
   readonly baseHash: string;
   readonly policy: TrainingPolicy;
+  readonly governance: Governance;
   readonly appended: number;
   readonly artifactUri: string;
 }
@@ -199,7 +201,7 @@ export interface RegisterResult {
 export async function registerBase(
   session: ModelSession,
   dir: string,
-  overrides: Partial<TrainingPolicy> & { name?: string },
+  overrides: Partial<TrainingPolicy> & { name?: string; governance?: Governance },
 ): Promise<RegisterResult> {
   const { checkpointListing, definingFiles, readCheckpointConfig } =
     await import('../../trainer/checkpoint/hf-checkpoint.ts');
@@ -246,9 +248,11 @@ export async function registerBase(
   const tokenizerHash = createHash('sha256').update(tokenizerLines.join('')).digest('hex');
   let parameterCount = 0;
   for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
-  const { name, ...policyOverrides } = overrides;
+  const { name, governance: governanceOverride, ...policyOverrides } = overrides;
   // The model folder's editing.json (its editing policy) over the paper's defaults; flags over both.
   const card = await readEditingCard(folder);
+  // The governance (change envelope, promotion rules) from --governance, else the card's; not part of the policy hash.
+  const governance = governanceOverride ?? card.governance;
   const policy: TrainingPolicy = {
     ...DEFAULT_POLICY,
     ...(card.module !== undefined && { module: card.module }),
@@ -288,11 +292,19 @@ export async function registerBase(
       parameterCount,
       artifactUri,
       policy,
+      ...(governance !== undefined && { governance }),
     },
     metadata: commandMetadata(session.context),
   }));
   const registered = result.snapshot.state.active;
-  return { baseModelId: registered?.baseModelId ?? '', baseHash, policy, appended: result.events.length, artifactUri };
+  return {
+    baseModelId: registered?.baseModelId ?? '',
+    baseHash,
+    policy,
+    governance: result.snapshot.state.governance,
+    appended: result.events.length,
+    artifactUri,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // (domain/): the OpenAPI document served at /v1/openapi.json is generated from these, never written by hand.
 import { z } from 'zod';
 import { RoleSchema } from '../../domain/access.ts';
+import { GovernanceSchema } from '../../domain/governance.ts';
 import { SubmitEditDataSchema } from '../../domain/edit-commands.ts';
 import { EditSubmittedDataSchema } from '../../domain/events/edit-events.ts';
 import { LIMITS, requiredText } from '../../domain/events/fields.ts';
@@ -127,6 +128,8 @@ export const VersionsSchema = z
   .object({
     versions: z.array(VersionSchema),
     serving: z.string().nullable(),
+    pinned: z.boolean().describe('a human decision pinned the serving version (the trainer leaves it alone)'),
+    governance: GovernanceSchema,
     servingHistory: z.array(
       z.object({
         versionId: z.string(),
@@ -135,6 +138,8 @@ export const VersionsSchema = z
         reason: z.string(),
         position: z.number().int(),
         recordedAt: z.string(),
+        automatic: z.boolean().optional(),
+        outsideEnvelope: z.boolean().optional(),
       }),
     ),
   })
@@ -169,7 +174,16 @@ export const DiffSchema = z
   })
   .meta({ id: 'VersionDiff' });
 
-export const PromoteBodySchema = z.strictObject({ version: VersionRefParamsSchema.shape.ref, reason });
+const acceptOutsideEnvelope = z
+  .boolean()
+  .optional()
+  .describe('serve it although it is outside the change envelope (recorded and flagged in reports)');
+export const PromoteBodySchema = z.strictObject({
+  version: VersionRefParamsSchema.shape.ref,
+  reason,
+  acceptOutsideEnvelope,
+});
+export const ReleasePinBodySchema = z.strictObject({ reason });
 export const PromoteResultSchema = z
   .object({ versionId: z.string(), ordinal: z.number().int(), changed: z.boolean(), artifactRebuilt: z.boolean() })
   .meta({ id: 'PromoteResult' });
@@ -179,6 +193,7 @@ export const RollbackBodySchema = z
     toVersion: VersionRefParamsSchema.shape.ref.optional(),
     toPosition: z.number().int().nonnegative().optional(),
     reason,
+    acceptOutsideEnvelope,
   })
   .refine((b) => (b.toVersion === undefined) !== (b.toPosition === undefined), {
     error: 'give exactly one of toVersion or toPosition',

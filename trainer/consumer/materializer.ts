@@ -12,6 +12,7 @@
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
 import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
+import { automaticPromotionBlock } from '../../domain/governance.ts';
 import type { EvalPhase } from '../eval/evaluate.ts';
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
 import {
@@ -59,6 +60,15 @@ export interface MaterializeOptions {
   readonly promoteReason?: string;
   /** Who asks (recorded as the events' actor); default the materializer's own context. */
   readonly actor?: string;
+  /** The trainer consumer promotes: governance may hold the version back, and no pin is set. */
+  readonly automatic?: boolean;
+}
+
+export interface ServeOptions {
+  /** The trainer consumer asks (no pin; governance may refuse quietly). */
+  readonly automatic?: boolean;
+  /** A human accepts serving a version outside the change envelope (flagged in the ledger). */
+  readonly acceptOutsideEnvelope?: boolean;
 }
 
 export type MaterializeOutcome = 'materialized' | 'existing' | 'artifact-rebuilt';
@@ -238,17 +248,36 @@ export class Materializer {
         });
     }
     const promoted =
-      options.promoteReason === undefined ? false : await this.serve(versionId, options.promoteReason, options.actor);
+      options.promoteReason === undefined
+        ? false
+        : await this.serve(versionId, options.promoteReason, options.actor, {
+            ...(options.automatic === true && { automatic: true }),
+          });
     return { outcome, version, position, promoted, durationMs: Date.now() - started };
   }
 
   /** Moves the serving pointer; false when the version was already served. */
-  async serve(versionId: string, reason: string, changedBy = this.deps.context.actor): Promise<boolean> {
+  async serve(
+    versionId: string,
+    reason: string,
+    changedBy = this.deps.context.actor,
+    options: ServeOptions = {},
+  ): Promise<boolean> {
     const result = await executeModelCommand(this.deps.store, () => ({
       type: 'ChangeServingVersion',
-      data: { versionId, changedBy, reason },
+      data: { versionId, changedBy, reason, ...options },
       metadata: commandMetadata(this.contextOf(changedBy)),
     }));
+    if (result.events.length === 0 && options.automatic === true) {
+      const { state } = result.snapshot;
+      const block = automaticPromotionBlock(state.governance, state.versions.get(versionId)?.verdict, state.pinned);
+      if (block !== undefined)
+        this.deps.log?.({
+          level: 'info',
+          msg: `version ${shortVersionId(versionId)} held back, not served: ${block}`,
+          versionId,
+        });
+    }
     if (result.events.length > 0)
       this.deps.log?.({
         level: 'info',
@@ -257,6 +286,16 @@ export class Materializer {
         reason,
         changedBy,
       });
+    return result.events.length > 0;
+  }
+
+  /** Release the pin a human promote or rollback set; false when nothing was pinned. */
+  async releasePin(reason: string, releasedBy = this.deps.context.actor): Promise<boolean> {
+    const result = await executeModelCommand(this.deps.store, () => ({
+      type: 'ReleaseServingPin',
+      data: { releasedBy, reason },
+      metadata: commandMetadata(this.contextOf(releasedBy)),
+    }));
     return result.events.length > 0;
   }
 

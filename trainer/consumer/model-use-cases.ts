@@ -20,6 +20,20 @@ export async function resolveVersion(
   return resolveVersionRef(snapshot.versions, ref);
 }
 
+/** What a human serving decision may add: accepting a version outside the change envelope (flagged). */
+export interface HumanServeOptions {
+  readonly acceptOutsideEnvelope?: boolean;
+}
+
+/** Let the trainer consumer move the serving pointer again after a human decision pinned it. */
+export async function releasePin(
+  services: Pick<ModelServices, 'materializer'>,
+  reason: string,
+  actor: string,
+): Promise<{ released: boolean }> {
+  return { released: await services.materializer.releasePin(reason, actor) };
+}
+
 export interface PromoteResult {
   readonly versionId: string;
   readonly ordinal: number;
@@ -33,10 +47,11 @@ export async function promoteVersion(
   ref: string,
   reason: string,
   actor: string,
+  options: HumanServeOptions = {},
 ): Promise<PromoteResult> {
   const version = await resolveVersion(services, ref);
   const { rebuilt } = await services.materializer.ensureArtifact(version);
-  const changed = await services.materializer.serve(version.versionId, reason, actor);
+  const changed = await services.materializer.serve(version.versionId, reason, actor, options);
   return { versionId: version.versionId, ordinal: version.ordinal, changed, artifactRebuilt: rebuilt };
 }
 
@@ -56,6 +71,7 @@ export async function rollback(
   target: RollbackTarget,
   reason: string,
   actor: string,
+  options: HumanServeOptions = {},
 ): Promise<RollbackResult> {
   const started = performance.now();
   let version;
@@ -68,7 +84,7 @@ export async function rollback(
     version = result.version;
     reused = result.outcome === 'existing';
   }
-  const changed = await services.materializer.serve(version.versionId, reason, actor);
+  const changed = await services.materializer.serve(version.versionId, reason, actor, options);
   return {
     versionId: version.versionId,
     ordinal: version.ordinal,

@@ -101,7 +101,7 @@ export class TrainerConsumer {
     });
     const reason = this.promoteReason(position);
     const result = await this.deps.materializer.materialize(
-      reason === undefined ? { position } : { position, promoteReason: reason },
+      reason === undefined ? { position } : { position, promoteReason: reason, automatic: true },
     );
     await this.deps.checkpoint.save(position);
     this.deps.onRound?.(result);

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { GovernanceSchema } from '../../domain/governance.ts';
 
 export const EDITING_CARD = 'editing.json';
 
@@ -14,6 +15,8 @@ export const EditingCardSchema = z.looseObject({
   lr: z.number().positive().max(1).optional(),
   batchSize: z.number().int().positive().optional(),
   epochs: z.number().int().positive().optional(),
+  /** The change envelope and promotion rules `model register` declares with the policy (domain/governance.ts). */
+  governance: GovernanceSchema.optional(),
 });
 export type EditingCard = z.infer<typeof EditingCardSchema>;
 

@@ -25,6 +25,7 @@ import { defineCommand } from '../subcommand.ts';
 import { storeLabel } from '../store-label.ts';
 import { POLICY_FLAGS, policyOverrides } from './model.ts';
 import { rollback } from './rollback.ts';
+import { describeFailing } from '../../../domain/governance.ts';
 import { verifyVersion } from './verify.ts';
 import { renderVersionsTable } from './versions.ts';
 
@@ -248,11 +249,19 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
           ? undefined
           : messages.find((m): m is Extract<Message, { op: 'submit' }> => m.op === 'submit' && m.ref === retracted.ref);
       say(`\n[5/6] rollback to the first edit version #${first.ordinal} ${shortVersionId(first.versionId)}`);
+      // With the shipped policy every demo version is within the change envelope; a demo run with other flags
+      // (e.g. --epochs 2) may make weaker versions, and the demo says so instead of stopping.
+      const outside = first.verdict !== undefined && !first.verdict.within;
+      if (outside)
+        say(
+          `      #${first.ordinal} is outside the change envelope (${describeFailing(first.verdict!)}): accepted explicitly`,
+        );
       const rolled = await rollback(
         session,
         { version: first.versionId },
         'demo: roll back to the first delivery',
         'demo',
+        { acceptOutsideEnvelope: outside },
       );
       say(
         `      ${rolled.changed ? 'now serving' : 'already serving'} #${rolled.ordinal}: ${rolled.reused ? 'artifact reused' : 'rebuilt'} in ${rolled.seconds.toFixed(2)} s`,

@@ -1,6 +1,12 @@
 // `editledger model register DIR` and `editledger model show`: the base checkpoint versions are trained from, and
 // the LocFT-BF policy they are trained with.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InvalidFieldError } from '../../../domain/errors.ts';
 import type { TrainingPolicy } from '../../../domain/events.ts';
+import { toInvalidFieldError } from '../../../domain/events.ts';
+import { describeGovernance, GovernanceSchema } from '../../../domain/governance.ts';
+import type { Governance } from '../../../domain/governance.ts';
 import type { CliCommand } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { withDefaultNotes } from '../flag-spec.ts';
@@ -28,6 +34,19 @@ export const POLICY_FLAGS = {
 } as const satisfies FlagSpecs;
 
 export type PolicyFlagValues = FlagValues<typeof POLICY_FLAGS>;
+
+/** A --governance file, checked against the schema (errors name the field inside the file). */
+async function readGovernance(path: string): Promise<Governance> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidFieldError('governance', `${path}: ${(error as Error).message}`);
+  }
+  const parsed = GovernanceSchema.safeParse(value);
+  if (!parsed.success) throw toInvalidFieldError(parsed.error, ['governance']);
+  return parsed.data;
+}
 
 export function policyOverrides(flags: PolicyFlagValues): Partial<TrainingPolicy> & { name?: string } {
   // Named one by one: the command's other flags (--by, demo's --base) are not policy fields.
@@ -57,21 +76,32 @@ another policy (e.g. --layer) replaces the active one.`,
       seed: '0',
     }),
     by: byFlag('who registers'),
+    governance: {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        'a JSON file: the change envelope and promotion rules ({envelope: {minReliability, minGeneralization, minLocality, maxPerplexityIncrease, maxUneditedFactDrop, maxEditsPerVersion}, autoPromote: never|within-envelope|always, requireApproval}); default DIR/editing.json\'s "governance"',
+    },
   },
   positionals: { placeholder: 'DIR', min: 1, max: 1, expects: 'exactly one checkpoint folder DIR' },
   exitCodeOf: modelExitCode,
   async run({ flags, positionals, home, json }, io) {
     const actor = actorFrom(flags.by, io.env);
-    const dir = (await import('node:path')).resolve(io.cwd, positionals[0]!);
+    const governance =
+      flags.governance === undefined ? undefined : await readGovernance(resolve(io.cwd, flags.governance));
     const result = await withModels(io, home, { actor, source: 'cli', echoLog: false }, (session) =>
-      registerBase(session, dir, policyOverrides(flags)),
+      registerBase(session, resolve(io.cwd, positionals[0]!), {
+        ...policyOverrides(flags),
+        ...(governance !== undefined && { governance }),
+      }),
     );
     if (json) writeJson(io, result);
     else {
       const p = result.policy;
       io.stdout.write(
         `${result.appended === 0 ? 'already registered' : 'registered'}: base ${result.baseModelId} (sha256 ${result.baseHash.slice(0, 12)})\n` +
-          `policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}\n`,
+          `policy: LocFT-BF on model.layers.${p.layer}.${p.module}, Adam lr ${p.lr}, batch ${p.batchSize}, <= ${p.epochs} epochs, stop < ${p.stopLoss}, seed ${p.seed}\n` +
+          `governance: ${describeGovernance(result.governance)}\n`,
       );
     }
     return ExitCode.ok;

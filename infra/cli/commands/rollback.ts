@@ -21,12 +21,17 @@ export const command = defineCommand({
   description: `
 Serves the model as it was: version V (id, unique id prefix, or #N), or the edit set at ledger position P.
 If that edit set was materialized before, its artifact is reused (target: <= 1 s); otherwise it is rebuilt
-from the base with LocFT-BF first.`,
+from the base with LocFT-BF first. A rollback pins the serving version: the trainer consumer leaves the pointer
+alone until \`editledger unpin\`.`,
   flags: {
     'to-version': { type: 'string', placeholder: 'V', description: 'the version to serve' },
     'to-position': { ...positionFlag('serve the edit set at this ledger position'), placeholder: 'P' },
     reason: REQUIRED_REASON,
     by: byFlag('who rolls back'),
+    'accept-outside-envelope': {
+      type: 'boolean',
+      description: 'serve it although it is outside the change envelope (recorded and flagged in reports)',
+    },
   },
   exitCodeOf: modelExitCode,
   async run({ flags, home, json }, io) {
@@ -40,6 +45,7 @@ from the base with LocFT-BF first.`,
         version !== undefined ? { version } : { position: position! },
         reason,
         actor,
+        { acceptOutsideEnvelope: flags['accept-outside-envelope'] },
       );
       if (json) writeJson(io, result);
       else

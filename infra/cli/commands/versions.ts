@@ -1,4 +1,5 @@
 // `editledger versions`: every materialized model version with its metrics, and which one is served.
+import { describeFailing } from '../../../domain/governance.ts';
 import { shortVersionId } from '../../../domain/model-version.ts';
 import type { VersionRecord, VersionsReadModel } from '../../../projections/versions.ts';
 import { ExitCode } from '../command.ts';
@@ -23,6 +24,7 @@ export function renderVersionsTable(model: VersionsReadModel): string {
     percent(v.metrics['capability']),
     v.metrics['epochs'] === undefined ? '-' : String(v.metrics['epochs']),
     `${(v.durationMs / 1000).toFixed(1)} s`,
+    v.verdict === undefined ? '-' : v.verdict.within ? 'within' : 'OUTSIDE',
     v.artifactSha256.slice(0, 12),
   ]);
   return renderTable(
@@ -37,6 +39,7 @@ export function renderVersionsTable(model: VersionsReadModel): string {
       { header: 'Capability', align: 'right' },
       { header: 'epochs', align: 'right' },
       { header: 'time', align: 'right' },
+      { header: 'envelope' },
       { header: 'artifact' },
     ],
     rows,
@@ -48,7 +51,7 @@ export const command = defineCommand({
   summary: 'list model versions with their metrics and the serving pointer',
   description: `
 Lists model versions in the order they were materialized: ledger position of their edit set, number of edits,
-Reliability / Generalization / Locality / Capability, and which version is served (*).`,
+Reliability / Generalization / Locality / Capability, the verdict against the change envelope, and which version\nis served (*) and whether a human decision pinned it.`,
   flags: {},
   exitCodeOf: modelExitCode,
   async run({ home, json }, io) {
@@ -59,6 +62,8 @@ Reliability / Generalization / Locality / Capability, and which version is serve
           serving: versions.serving,
           versions: versions.versions,
           servingHistory: versions.servingHistory,
+          pinned: versions.pinned,
+          governance: versions.governance,
         });
         return ExitCode.ok;
       }
@@ -70,8 +75,11 @@ Reliability / Generalization / Locality / Capability, and which version is serve
       io.stdout.write(
         versions.serving === null
           ? 'no version is served yet\n'
-          : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}\n`,
+          : `* serving #${versions.byId.get(versions.serving)?.ordinal} ${shortVersionId(versions.serving)}${versions.pinned ? ' (pinned by a human decision: `editledger unpin` lets the trainer serve new versions)' : ''}\n`,
       );
+      for (const v of versions.versions)
+        if (v.verdict !== undefined && !v.verdict.within)
+          io.stdout.write(`  #${v.ordinal} is outside the change envelope: ${describeFailing(v.verdict)}\n`);
       return ExitCode.ok;
     });
   },

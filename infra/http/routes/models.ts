@@ -2,11 +2,11 @@
 // a job resource; progress by polling or Server-Sent Events), and generate with a version.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { principalOf } from '../../../domain/access.ts';
 import { diffVersions, resolveVersionRef } from '../../../projections/versions.ts';
 import type { VersionRecord, VersionsReadModel } from '../../../projections/versions.ts';
-import { promoteVersion, rollback, verifyVersion } from '../../../trainer/consumer/model-use-cases.ts';
+import { promoteVersion, releasePin, rollback, verifyVersion } from '../../../trainer/consumer/model-use-cases.ts';
 import type { RollbackTarget } from '../../../trainer/consumer/model-use-cases.ts';
 import {
   DiffParamsSchema,
@@ -18,6 +18,7 @@ import {
   MaterializeBodySchema,
   PromoteBodySchema,
   PromoteResultSchema,
+  ReleasePinBodySchema,
   RollbackBodySchema,
   VerifyBodySchema,
   VersionRefParamsSchema,
@@ -53,6 +54,8 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
         versions: model.versions.map((v) => versionView(v, model)),
         serving: model.serving,
         servingHistory: [...model.servingHistory],
+        pinned: model.pinned,
+        governance: model.governance,
       };
     },
   });
@@ -114,7 +117,22 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
     },
     handler: async (request) => {
       const actor = principalOf(principalOfRequest(request).name);
-      return promoteVersion(models, request.body.version, request.body.reason, actor);
+      const { version, reason, acceptOutsideEnvelope } = request.body;
+      return promoteVersion(models, version, reason, actor, { acceptOutsideEnvelope });
+    },
+  });
+
+  api.post('/v1/serving/release-pin', {
+    config: { operation: 'serve' },
+    schema: {
+      summary: 'let the trainer consumer serve new versions again after a manual promote or rollback',
+      tags: ['serving'],
+      body: ReleasePinBodySchema,
+      response: { 200: z.object({ released: z.boolean() }), ...errors },
+    },
+    handler: async (request) => {
+      const actor = principalOf(principalOfRequest(request).name);
+      return releasePin(models, request.body.reason, actor);
     },
   });
 
@@ -129,7 +147,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
     },
     handler: async (request, reply) => {
       const actor = principalOf(principalOfRequest(request).name);
-      const { toVersion, toPosition, reason } = request.body;
+      const { toVersion, toPosition, reason, acceptOutsideEnvelope } = request.body;
       let target: RollbackTarget;
       if (toVersion !== undefined) {
         resolveVersionRef(await versions(), toVersion); // 404 before queueing
@@ -139,7 +157,9 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
           throw new HttpProblem(400, 'invalid_field', `${toPosition} is beyond the ledger head`, 'toPosition');
         target = { position: toPosition! };
       }
-      const job = jobs.submit('rollback', actor, () => rollback(models, target, reason, actor));
+      const job = jobs.submit('rollback', actor, () =>
+        rollback(models, target, reason, actor, { acceptOutsideEnvelope }),
+      );
       return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
     },
   });
