@@ -39,7 +39,7 @@ function what(event: LedgerEvent): string {
     case 'ModelVersionMaterialized':
       return `${event.data.versionId} at position ${event.data.position}: ${event.data.editIds.length} edits, set ${event.data.editSetHash.slice(0, 12)}${event.data.verdict === undefined ? '' : event.data.verdict.within ? ', within the envelope' : ', OUTSIDE the envelope'}`;
     case 'ServingVersionChanged':
-      return `${event.data.previousVersionId ?? '(none)'} -> ${event.data.versionId}${event.data.automatic === true ? '' : ' (pinned)'}${event.data.outsideEnvelope === true ? ' OUTSIDE THE ENVELOPE' : ''}: ${event.data.reason}`;
+      return `${event.data.outsideEnvelope === true ? 'OUTSIDE THE ENVELOPE: ' : ''}${event.data.previousVersionId ?? '(none)'} -> ${event.data.versionId}: ${event.data.reason}`;
     case 'ServingPinReleased':
       return `pin on ${event.data.versionId} released by ${event.data.releasedBy}: ${event.data.reason}`;
   }

@@ -1,0 +1,159 @@
+// Issue 13: the change envelope gates promotion, a version outside it is held back and shows up as such, serving it
+// needs an explicit (flagged) acceptance, and a human promote or rollback pins the serving pointer until unpin.
+// The CLI commands run in-process on a tiny registered model, as a user runs them.
+import test from 'ava';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliCommand } from '../infra/cli/command.ts';
+import { ExitCode } from '../infra/cli/command.ts';
+import { command as edit } from '../infra/cli/commands/edit.ts';
+import { command as log } from '../infra/cli/commands/log.ts';
+import { command as model } from '../infra/cli/commands/model.ts';
+import { command as promote } from '../infra/cli/commands/promote.ts';
+import { command as rollback } from '../infra/cli/commands/rollback.ts';
+import { command as trainer } from '../infra/cli/commands/trainer.ts';
+import { command as unpin } from '../infra/cli/commands/unpin.ts';
+import { command as versions } from '../infra/cli/commands/versions.ts';
+import { runCli } from './helpers/cli-harness.ts';
+import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
+
+const TINY_POLICY = ['--layer', '1', '--lr', '0.05', '--epochs', '20', '--stop-loss', '0.05', '--seed', '7'];
+
+async function setup(t: { teardown(fn: () => Promise<void>): void }, governance?: unknown) {
+  const home = await mkdtemp(join(tmpdir(), 'editledger-governance-'));
+  const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
+  t.teardown(async () => {
+    await rm(home, { recursive: true, force: true });
+    await ckpt.cleanup();
+  });
+  const env = { EDITLEDGER_HOME: home, EDITLEDGER_BACKEND: 'wasm', USER: 'reviewer' };
+  const cli = (command: CliCommand, args: readonly string[]) => runCli(command, args, { cwd: process.cwd(), env });
+  const extra: string[] = [];
+  if (governance !== undefined) {
+    await writeFile(join(home, 'governance.json'), JSON.stringify(governance));
+    extra.push('--governance', join(home, 'governance.json'));
+  }
+  const registered = await cli(model, ['register', ckpt.dir, ...TINY_POLICY, ...extra]);
+  if (registered.code !== 0) throw new Error(registered.stderr);
+  let n = 0;
+  const submit = async () => {
+    n += 1;
+    const run = await cli(edit, [
+      'submit',
+      '--fact-key',
+      `land-${n}::capital`,
+      '--prompt',
+      `The capital of Land ${n} is`,
+      '--target',
+      `City ${n}`,
+      '--reason',
+      'test',
+      '--json',
+    ]);
+    if (run.code !== 0) throw new Error(run.stderr);
+  };
+  const listed = async () => JSON.parse((await cli(versions, ['--json'])).stdout);
+  const round = async () => {
+    const run = await cli(trainer, ['--once', '--json']);
+    if (run.code !== 0) throw new Error(run.stderr);
+    return run;
+  };
+  return { home, cli, submit, listed, round, registered };
+}
+
+test('a version outside the envelope is held back, shown as such, and served only by an explicit, flagged decision', async (t) => {
+  const governance = { envelope: { maxEditsPerVersion: 1 }, autoPromote: 'within-envelope', requireApproval: false };
+  const { cli, submit, listed, round, registered } = await setup(t, governance);
+  t.regex(registered.stdout, /governance: auto-promote within-envelope; envelope edits <= 1/);
+
+  await submit();
+  await round();
+  let state = await listed();
+  t.is(state.versions.length, 1);
+  t.true(state.versions[0].verdict.within);
+  t.is(state.serving, state.versions[0].versionId, 'a version within the envelope is promoted automatically');
+
+  await submit();
+  await round();
+  state = await listed();
+  t.is(state.versions.length, 2);
+  const [v1, v2] = state.versions;
+  t.false(v2.verdict.within);
+  t.deepEqual(v2.verdict.failing, [{ metric: 'edits', value: 2, bound: 1, rule: 'max' }]);
+  t.is(state.serving, v1.versionId, 'the version outside the envelope is held back');
+  t.false(state.pinned);
+  const table = await cli(versions, []);
+  t.regex(table.stdout, /#2 .* OUTSIDE /);
+  t.regex(table.stdout, /#2 is outside the change envelope: edits 2 > 1/);
+
+  const refused = await cli(promote, ['#2', '--reason', 'looks fine']);
+  t.is(refused.code, ExitCode.conflict);
+  t.regex(refused.stderr, /outside the change envelope \(edits 2 > 1\).*--accept-outside-envelope/);
+  t.is((await listed()).serving, v1.versionId, 'nothing changed');
+
+  const accepted = await cli(promote, ['#2', '--reason', 'approved by the review board', '--accept-outside-envelope']);
+  t.is(accepted.code, 0, accepted.stderr);
+  state = await listed();
+  t.is(state.serving, v2.versionId);
+  const change = state.servingHistory.at(-1);
+  t.like(change, { versionId: v2.versionId, outsideEnvelope: true, changedBy: 'reviewer' });
+  t.is(change.automatic, undefined);
+  const logged = await cli(log, []);
+  t.regex(logged.stdout, /ServingVersionChanged\s+\S+\s+reviewer\s+OUTSIDE THE ENVELOPE: /);
+});
+
+test('a human rollback pins the serving version: the trainer does not move it until unpin', async (t) => {
+  const { cli, submit, listed, round } = await setup(t); // no envelope: the trainer would promote every version
+  await submit();
+  await round();
+  await submit();
+  await round();
+  let state = await listed();
+  t.is(state.serving, state.versions[1].versionId, 'without a pin the trainer serves each new version');
+  t.false(state.pinned);
+
+  const rolled = await cli(rollback, ['--to-version', '#1', '--reason', 'v2 regressed']);
+  t.is(rolled.code, 0, rolled.stderr);
+  await submit();
+  const held = await round();
+  t.regex(held.stdout, /"rounds"/);
+  state = await listed();
+  t.is(state.versions.length, 3, 'the trainer still materializes');
+  t.is(state.serving, state.versions[0].versionId, 'but leaves the pinned version served');
+  t.true(state.pinned);
+  t.regex((await cli(versions, [])).stdout, /pinned by a human decision/);
+
+  const released = await cli(unpin, ['--reason', 'v3 reviewed']);
+  t.is(released.code, 0, released.stderr);
+  t.regex(released.stdout, /pin released/);
+  t.regex((await cli(unpin, ['--reason', 'again'])).stdout, /nothing was pinned/);
+  await submit();
+  await round();
+  state = await listed();
+  t.is(state.serving, state.versions[3].versionId, 'after the release the trainer serves new versions again');
+  t.false(state.pinned);
+  t.like(state.servingHistory.at(-1), { automatic: true });
+});
+
+test('a bad governance file is refused naming the field; nothing is recorded', async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'editledger-governance-'));
+  const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
+  t.teardown(async () => {
+    await rm(home, { recursive: true, force: true });
+    await ckpt.cleanup();
+  });
+  await writeFile(
+    join(home, 'g.json'),
+    JSON.stringify({ envelope: { minLocality: 2 }, autoPromote: 'sometimes', requireApproval: false }),
+  );
+  const env = { EDITLEDGER_HOME: home, USER: 'reviewer' };
+  const run = await runCli(model, ['register', ckpt.dir, '--governance', join(home, 'g.json')], {
+    cwd: process.cwd(),
+    env,
+  });
+  t.is(run.code, ExitCode.invalidInput);
+  t.regex(run.stderr, /governance\.envelope\.minLocality: must be in \[0, 1\]/);
+  const listed = await runCli(versions, ['--json'], { cwd: process.cwd(), env });
+  t.is(JSON.parse(listed.stdout).versions.length, 0);
+});
