@@ -16,6 +16,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { clientErrorHandler } from './client-error.ts';
 import { RequestGuards } from './guards.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { HttpProblem, problem, problemOf } from './problem.ts';
@@ -91,6 +92,8 @@ export async function buildServer(services: ApiServices, options: ServerOptions 
     // Deep nesting, __proto__ keys: refused by the parser rather than handled by the routes.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // What Node's HTTP parser refuses (bad method, bad Content-Length, huge headers) is a problem too.
+    clientErrorHandler,
   };
   // TLS changes Fastify's server type parameters only; the routes see the same instance interface.
   const app =
