@@ -10,6 +10,7 @@ export type Operation =
   | 'read' // edits, events, versions, status, jobs
   | 'submit' // submit and import corrections
   | 'retract' // retract and reinstate edits
+  | 'approve' // approve or reject submitted edits (four-eyes review)
   | 'materialize' // materialize and verify jobs, generate
   | 'serve' // promote and roll back
   | 'report' // compliance reports
@@ -19,11 +20,11 @@ const GRANTS: Readonly<Record<Role, readonly Operation[]>> = {
   // Upstream systems: write corrections, read what became of them.
   submitter: ['read', 'submit', 'retract'],
   // Reviewers: build, verify and serve versions.
-  approver: ['read', 'materialize', 'serve', 'report'],
+  approver: ['read', 'approve', 'materialize', 'serve', 'report'],
   // Auditors: read everything, write nothing.
   auditor: ['read', 'report'],
   // Operators: everything, including tokens.
-  admin: ['read', 'submit', 'retract', 'materialize', 'serve', 'report', 'tokens'],
+  admin: ['read', 'submit', 'retract', 'approve', 'materialize', 'serve', 'report', 'tokens'],
 };
 
 export function may(role: Role, operation: Operation): boolean {

@@ -69,4 +69,20 @@ export interface ReinstateEdit {
   readonly metadata: CommandMetadata;
 }
 
-export type EditCommand = SubmitEdit | RetractEdit | ReinstateEdit;
+/** Four-eyes review of a submitted edit (governance `requireApproval`). */
+export const ReviewEditDataSchema = RetractEditDataSchema;
+export type ReviewEditData = z.infer<typeof ReviewEditDataSchema>;
+
+export interface ApproveEdit {
+  readonly type: 'ApproveEdit';
+  readonly data: ReviewEditData;
+  readonly metadata: CommandMetadata;
+}
+
+export interface RejectEdit {
+  readonly type: 'RejectEdit';
+  readonly data: ReviewEditData;
+  readonly metadata: CommandMetadata;
+}
+
+export type EditCommand = SubmitEdit | RetractEdit | ReinstateEdit | ApproveEdit | RejectEdit;

@@ -18,18 +18,29 @@
 import type { z } from 'zod';
 import {
   EditAlreadyActiveError,
+  EditAlreadyReviewedError,
+  EditNotReviewableError,
   EditAlreadyRetractedError,
   EditAlreadySupersededError,
   EditNotFoundError,
   InvalidFieldError,
   SourceConflictError,
 } from './errors.ts';
-import type { EditCommand, ReinstateEdit, RetractEdit, SubmitEdit, SubmitEditData } from './edit-commands.ts';
+import type {
+  ApproveEdit,
+  EditCommand,
+  RejectEdit,
+  ReinstateEdit,
+  RetractEdit,
+  SubmitEdit,
+  SubmitEditData,
+} from './edit-commands.ts';
 import { canonicalJson } from './canonical-json.ts';
 import {
   CommandMetadataSchema,
   ReinstateEditDataSchema,
   RetractEditDataSchema,
+  ReviewEditDataSchema,
   SubmitEditDataSchema,
 } from './edit-commands.ts';
 import type {
@@ -51,6 +62,8 @@ export type EditStatus = 'active' | 'retracted' | 'superseded';
 
 export interface FactEditState {
   readonly status: EditStatus;
+  /** Four-eyes review, once: approved (trainable when governance requires approval) or rejected (never). */
+  readonly review?: 'approved' | 'rejected';
   readonly supersededBy?: string;
   /** What the correction says, to tell a redelivery (same content) from a conflicting resend (issue 18.1). */
   readonly content: CorrectionContent;
@@ -193,8 +206,23 @@ function decideRetract(command: RetractEdit, state: FactState): EditEvent[] {
   return [retracted];
 }
 
+function decideReview(command: ApproveEdit | RejectEdit, state: FactState): EditEvent[] {
+  const data = validated(ReviewEditDataSchema, command.data, '');
+  const metadata = eventMetadata(command);
+  const edit = state.edits.get(data.editId);
+  if (edit === undefined || state.factKey !== data.factKey) throw new EditNotFoundError(data.editId);
+  if (edit.review !== undefined) throw new EditAlreadyReviewedError(data.editId, edit.review);
+  if (edit.status !== 'active') throw new EditNotReviewableError(data.editId, edit.status);
+  const type = command.type === 'ApproveEdit' ? 'EditApproved' : 'EditRejected';
+  // Reviewed once per edit: the event id follows from the edit, so a retried command appends nothing.
+  return [{ id: eventIdFor(type, data.editId), type, data: { schemaVersion: 1, ...data }, metadata }];
+}
+
 export function decideEdit(command: EditCommand, state: FactState): EditEvent[] {
   switch (command.type) {
+    case 'ApproveEdit':
+    case 'RejectEdit':
+      return decideReview(command, state);
     case 'SubmitEdit':
       return decideSubmit(command, state);
     case 'RetractEdit':
@@ -208,7 +236,12 @@ export function decideEdit(command: EditCommand, state: FactState): EditEvent[] 
 function recorded(state: FactState, editId: string): FactEditState {
   const edit = state.edits.get(editId);
   if (edit === undefined) throw new Error(`fact stream event refers to ${editId} before its EditSubmitted`);
-  return { status: edit.status, content: edit.content, lives: edit.lives };
+  return {
+    status: edit.status,
+    content: edit.content,
+    lives: edit.lives,
+    ...(edit.review !== undefined && { review: edit.review }),
+  };
 }
 
 function withEdit(state: FactState, editId: string, edit: FactEditState): Map<string, FactEditState> {
@@ -244,6 +277,12 @@ export function evolveFact(state: FactState, event: LedgerEvent): FactState {
       const before = recorded(state, event.data.editId);
       const edits = withEdit(state, event.data.editId, { ...before, status: 'active', lives: before.lives + 1 });
       return { factKey: event.data.factKey, edits, activeEditId: event.data.editId };
+    }
+    case 'EditApproved':
+    case 'EditRejected': {
+      const review = event.type === 'EditApproved' ? 'approved' : 'rejected';
+      const edits = withEdit(state, event.data.editId, { ...recorded(state, event.data.editId), review });
+      return { ...state, edits };
     }
     default:
       return state;

@@ -32,6 +32,8 @@ export type DomainErrorCode =
   | 'edit_already_superseded'
   | 'edit_already_active'
   | 'source_conflict'
+  | 'edit_already_reviewed'
+  | 'edit_not_reviewable'
   | 'dataset_format';
 
 const DOMAIN_KINDS: Record<DomainErrorCode, ErrorKind> = {
@@ -42,6 +44,8 @@ const DOMAIN_KINDS: Record<DomainErrorCode, ErrorKind> = {
   edit_already_superseded: 'invalid_input',
   edit_already_active: 'invalid_input',
   source_conflict: 'conflict',
+  edit_already_reviewed: 'invalid_input',
+  edit_not_reviewable: 'invalid_input',
   dataset_format: 'invalid_input',
 };
 
@@ -110,6 +114,32 @@ export class EditAlreadyActiveError extends DomainError {
   override readonly field = 'editId';
   constructor(readonly editId: string) {
     super(`editId: edit ${editId} is active; only a retracted or superseded edit can be reinstated`);
+  }
+}
+
+/** Four-eyes review: an edit is approved or rejected once. */
+export class EditAlreadyReviewedError extends DomainError {
+  override readonly name = 'EditAlreadyReviewedError';
+  readonly code = 'edit_already_reviewed' as const;
+  override readonly field = 'editId';
+  constructor(
+    readonly editId: string,
+    readonly review: 'approved' | 'rejected',
+  ) {
+    super(`editId: edit ${editId} was already ${review}`);
+  }
+}
+
+/** Only an active edit can be reviewed (a retracted or superseded one is not going to be trained anyway). */
+export class EditNotReviewableError extends DomainError {
+  override readonly name = 'EditNotReviewableError';
+  readonly code = 'edit_not_reviewable' as const;
+  override readonly field = 'editId';
+  constructor(
+    readonly editId: string,
+    readonly status: string,
+  ) {
+    super(`editId: edit ${editId} is ${status}; only an active edit can be approved or rejected`);
   }
 }
 

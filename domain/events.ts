@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import type { JsonValue, NewEvent, RecordedEvent } from './ports/event-store.ts';
 import { InvalidFieldError, UnknownEventTypeError } from './errors.ts';
 import {
+  EditApprovedSchema,
+  EditRejectedSchema,
   EditReinstatedSchema,
   EditRetractedSchema,
   EditSubmittedSchema,
@@ -29,6 +31,8 @@ export const EVENT_SCHEMAS = {
   EditRetracted: EditRetractedSchema,
   EditSuperseded: EditSupersededSchema,
   EditReinstated: EditReinstatedSchema,
+  EditApproved: EditApprovedSchema,
+  EditRejected: EditRejectedSchema,
   BaseModelRegistered: BaseModelRegisteredSchema,
   TrainingPolicyRegistered: TrainingPolicyRegisteredSchema,
   ModelVersionMaterialized: ModelVersionMaterializedSchema,
@@ -38,7 +42,14 @@ export const EVENT_SCHEMAS = {
 
 export type LedgerEventType = keyof typeof EVENT_SCHEMAS;
 export const LEDGER_EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as LedgerEventType[];
-export const EDIT_EVENT_TYPES = ['EditSubmitted', 'EditRetracted', 'EditSuperseded', 'EditReinstated'] as const;
+export const EDIT_EVENT_TYPES = [
+  'EditSubmitted',
+  'EditRetracted',
+  'EditSuperseded',
+  'EditReinstated',
+  'EditApproved',
+  'EditRejected',
+] as const;
 
 export type LedgerEvent = EditEvent | ModelEvent;
 

@@ -29,6 +29,15 @@ export interface EditDetails {
   readonly reinstatements: ReadonlyArray<{ readonly reason: string; readonly by: string; readonly position: number }>;
   readonly modelVersions: readonly string[];
   readonly history: readonly EditHistoryEntry[];
+  /** The four-eyes review, when there was one (governance `requireApproval`). */
+  readonly review?: EditReview;
+}
+
+export interface EditReview {
+  readonly decision: 'approved' | 'rejected';
+  readonly by: string;
+  readonly reason: string;
+  readonly position: number;
 }
 
 interface Draft {
@@ -42,6 +51,7 @@ interface Draft {
   reinstatements: Array<EditDetails['reinstatements'][number]>;
   modelVersions: string[];
   history: EditHistoryEntry[];
+  review?: EditReview;
 }
 
 function touches(event: LedgerEvent, editId: string): string | undefined {
@@ -55,6 +65,10 @@ function touches(event: LedgerEvent, editId: string): string | undefined {
       return event.data.newEditId === editId ? `superseded ${event.data.oldEditId}` : undefined;
     case 'EditReinstated':
       return event.data.editId === editId ? `reinstated by ${event.data.by}: ${event.data.reason}` : undefined;
+    case 'EditApproved':
+      return event.data.editId === editId ? `approved by ${event.data.by}: ${event.data.reason}` : undefined;
+    case 'EditRejected':
+      return event.data.editId === editId ? `rejected by ${event.data.by}: ${event.data.reason}` : undefined;
     case 'ModelVersionMaterialized':
       return event.data.editIds.includes(editId) ? `trained into model version ${event.data.versionId}` : undefined;
     default:
@@ -96,6 +110,15 @@ function step(draft: Draft, { event, position }: PositionedEvent, editId: string
       draft.endedAt = undefined;
       draft.supersededBy = undefined;
       draft.reinstatements.push({ reason: event.data.reason, by: event.data.by, position });
+      return;
+    case 'EditApproved':
+    case 'EditRejected':
+      draft.review = {
+        decision: event.type === 'EditApproved' ? 'approved' : 'rejected',
+        by: event.data.by,
+        reason: event.data.reason,
+        position,
+      };
       return;
     case 'ModelVersionMaterialized':
       draft.modelVersions.push(event.data.versionId);

@@ -157,3 +157,32 @@ test('a bad governance file is refused naming the field; nothing is recorded', a
   const listed = await runCli(versions, ['--json'], { cwd: process.cwd(), env });
   t.is(JSON.parse(listed.stdout).versions.length, 0);
 });
+
+test('four-eyes review: with requireApproval a pending edit is not trained until approved, a rejected one never; verify rebuilds it', async (t) => {
+  const governance = { envelope: {}, autoPromote: 'always', requireApproval: true };
+  const { cli, submit, listed, round } = await setup(t, governance);
+  await submit();
+  await submit();
+  const [first, second] = JSON.parse((await cli(edit, ['list', '--json'])).stdout).edits.map((e: any) => e.editId);
+  await round();
+  let state = await listed();
+  t.deepEqual(state.versions.at(-1).editIds, [], 'nothing approved yet: nothing trained');
+
+  const approved = await cli(edit, ['approve', first, '--reason', 'checked the registry']);
+  t.is(approved.code, 0, approved.stderr);
+  t.is((await cli(edit, ['approve', first, '--reason', 'again'])).code, ExitCode.invalidInput);
+  const rejected = await cli(edit, ['reject', second, '--reason', 'no source']);
+  t.is(rejected.code, 0, rejected.stderr);
+  await round();
+  state = await listed();
+  const trained = state.versions.at(-1);
+  t.deepEqual(trained.editIds, [first], 'only the approved edit is trained');
+  t.true(trained.approvedOnly);
+  const shown = JSON.parse((await cli(edit, ['show', second, '--json'])).stdout);
+  t.like(shown.review, { decision: 'rejected', by: 'reviewer', reason: 'no source' });
+
+  const { command: verify } = await import('../infra/cli/commands/verify.ts');
+  const rebuilt = await cli(verify, ['--version', trained.versionId]);
+  t.is(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
+  t.regex(rebuilt.stdout, /bit-identical rebuild/);
+});

@@ -65,12 +65,26 @@ export const EditSupersededDataSchema = z.strictObject({
 });
 export type EditSupersededData = z.infer<typeof EditSupersededDataSchema>;
 
+/** Four-eyes review (governance `requireApproval`): an approver's decision on a submitted edit, with a reason. */
+export const EditReviewedDataSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  editId: uuid,
+  factKey,
+  reason: requiredText(LIMITS.reason),
+  by: requiredText(LIMITS.name),
+});
+export type EditReviewedData = z.infer<typeof EditReviewedDataSchema>;
+
 export const EditSubmittedSchema = eventSchema('EditSubmitted', EditSubmittedDataSchema);
 export const EditRetractedSchema = eventSchema('EditRetracted', EditRetractedDataSchema);
 export const EditSupersededSchema = eventSchema('EditSuperseded', EditSupersededDataSchema);
 export const EditReinstatedSchema = eventSchema('EditReinstated', EditReinstatedDataSchema);
+export const EditApprovedSchema = eventSchema('EditApproved', EditReviewedDataSchema);
+export const EditRejectedSchema = eventSchema('EditRejected', EditReviewedDataSchema);
+export type EditApproved = z.infer<typeof EditApprovedSchema>;
+export type EditRejected = z.infer<typeof EditRejectedSchema>;
 export type EditSubmitted = z.infer<typeof EditSubmittedSchema>;
 export type EditRetracted = z.infer<typeof EditRetractedSchema>;
 export type EditSuperseded = z.infer<typeof EditSupersededSchema>;
 export type EditReinstated = z.infer<typeof EditReinstatedSchema>;
-export type EditEvent = EditSubmitted | EditRetracted | EditSuperseded | EditReinstated;
+export type EditEvent = EditSubmitted | EditRetracted | EditSuperseded | EditReinstated | EditApproved | EditRejected;

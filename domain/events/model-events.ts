@@ -85,6 +85,8 @@ export const ModelVersionMaterializedDataSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
   /** The version judged against the change envelope in force when it was recorded (absent: none declared). */
   verdict: VerdictSchema.optional(),
+  /** Trained on approved edits only (governance requireApproval was in force): a rebuild filters the same way. */
+  approvedOnly: z.literal(true).optional(),
 });
 export type ModelVersionMaterializedData = z.infer<typeof ModelVersionMaterializedDataSchema>;
 

@@ -120,13 +120,25 @@ export class LedgerService {
     return { editId, factKey, position };
   }
 
+  /** Four-eyes review: approve a submitted edit (under governance requireApproval only approved edits are trained). */
+  async approveEdit(input: RetractEditInput, context: CommandContext): Promise<RetractEditResult> {
+    const { editId, factKey, position } = await this.endOrReinstate('ApproveEdit', input, context);
+    return { editId, factKey, position };
+  }
+
+  /** Four-eyes review: reject a submitted edit; it is never trained. */
+  async rejectEdit(input: RetractEditInput, context: CommandContext): Promise<RetractEditResult> {
+    const { editId, factKey, position } = await this.endOrReinstate('RejectEdit', input, context);
+    return { editId, factKey, position };
+  }
+
   /** Make a retracted or superseded edit active again; it supersedes the fact's active edit, if any. */
   async reinstateEdit(input: RetractEditInput, context: CommandContext): Promise<ReinstateEditResult> {
     return this.endOrReinstate('ReinstateEdit', input, context);
   }
 
   private async endOrReinstate(
-    type: 'RetractEdit' | 'ReinstateEdit',
+    type: 'RetractEdit' | 'ReinstateEdit' | 'ApproveEdit' | 'RejectEdit',
     input: RetractEditInput,
     context: CommandContext,
   ): Promise<ReinstateEditResult> {

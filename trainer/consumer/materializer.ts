@@ -27,6 +27,8 @@ import {
 } from '../../domain/model-version.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
+import { makeEditSet } from '../../projections/edit-set.ts';
+import type { EditSet } from '../../projections/edit-set.ts';
 import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
 import { HOST_STEP_SUFFIX } from '../locft/config.ts';
 import type { CommandContext, ModelLedgerSnapshot } from './model-ledger.ts';
@@ -139,7 +141,7 @@ export class Materializer {
 
   async materialize(options: MaterializeOptions = {}): Promise<MaterializeResult> {
     const started = Date.now();
-    const { store, editSets, artifacts, log } = this.deps;
+    const { store, artifacts, log } = this.deps;
     const snapshot = await readModelLedger(store);
     const training = activeTraining(snapshot.state);
     if (training === undefined) throw new BaseModelNotRegisteredError(undefined);
@@ -149,7 +151,8 @@ export class Materializer {
       throw new InvalidFieldError('position', `must be an integer >= 0, got ${position}`);
     if (position > head) throw new PositionBeyondHeadError(position, head);
 
-    const editSet = await editSets.editSetAt(position);
+    const approvedOnly = snapshot.state.governance.requireApproval;
+    const editSet = await this.trainingSetAt(position, approvedOnly);
     const trainingSetHash = trainingSetHashOf(editSet.edits);
     const versionId = versionIdOf({
       baseHash: training.base.baseHash,
@@ -227,6 +230,7 @@ export class Materializer {
           artifactUri: `sha256:${put.sha256}`,
           metrics,
           durationMs: Date.now() - started,
+          ...(approvedOnly && { approvedOnly: true as const }),
         },
         metadata: commandMetadata(this.contextOf(options.actor)),
       }));
@@ -328,6 +332,24 @@ export class Materializer {
     return artifact.dir;
   }
 
+  /**
+   * The edit set a version at `position` is trained on: the active edits, and under four-eyes review only those an
+   * approver approved at or before `position` (pending and rejected edits are not trained).
+   */
+  private async trainingSetAt(position: number, approvedOnly: boolean): Promise<EditSet> {
+    const editSet = await this.deps.editSets.editSetAt(position);
+    if (!approvedOnly) return editSet;
+    const approved = new Set<string>();
+    for await (const event of this.deps.store.readAll({ filter: { eventTypes: ['EditApproved'] } })) {
+      if (event.position > position) break;
+      approved.add((event.data as { editId: string }).editId);
+    }
+    return makeEditSet(
+      position,
+      editSet.edits.filter((edit) => approved.has(edit.editId)),
+    );
+  }
+
   /** Rebuilds a version from the ledger alone (its recorded position, base and policy) and compares the bytes. */
   async rebuild(
     version: VersionRecord,
@@ -337,7 +359,7 @@ export class Materializer {
     const base = snapshot.state.bases.get(version.baseModelId);
     if (base === undefined) throw new BaseModelNotRegisteredError(version.baseModelId);
     const differences: string[] = [];
-    const editSet = await this.deps.editSets.editSetAt(version.position);
+    const editSet = await this.trainingSetAt(version.position, version.approvedOnly === true);
     if (editSet.editSetHash !== version.editSetHash)
       differences.push(
         `edit set at position ${version.position} hashes to ${editSet.editSetHash.slice(0, 12)}, recorded ${version.editSetHash.slice(0, 12)}`,

@@ -7,12 +7,13 @@ import { retract } from '../edit/retract.ts';
 import { show } from '../edit/show.ts';
 import { submit } from '../edit/submit.ts';
 import { commandGroup } from '../subcommand.ts';
+import { approve, reject } from '../edit/review.ts';
 
 export const command: CliCommand = commandGroup({
   name: 'edit',
-  summary: 'submit, import, retract, reinstate, list and show edits',
+  summary: 'submit, import, retract, reinstate, approve, reject, list and show edits',
   noun: 'command',
-  commands: [submit, importEdits, retract, reinstate, list, show],
+  commands: [submit, importEdits, retract, reinstate, approve, reject, list, show],
   notes: `Every command accepts --home DIR and --json.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 not found, 5 conflict.`,
 });

@@ -31,6 +31,8 @@ function what(event: LedgerEvent): string {
     case 'EditSuperseded':
       return `${event.data.oldEditId} -> ${event.data.newEditId} (${event.data.factKey})`;
     case 'EditReinstated':
+    case 'EditApproved':
+    case 'EditRejected':
       return `${event.data.editId} ${event.data.factKey}: ${event.data.reason}`;
     case 'BaseModelRegistered':
       return `${event.data.baseModelId} ${event.data.name} ${event.data.baseHash.slice(0, 12)}`;

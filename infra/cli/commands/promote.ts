@@ -13,8 +13,9 @@ export const command = defineCommand({
   summary: 'serve a model version',
   description: `
 Moves the serving pointer to VERSION (id, unique id prefix, or #N). Its artifact is verified first (and rebuilt
-from the ledger if corrupted). Promoting the version already served is a no-op. A promote is a human decision: it pins the serving
-version, and the trainer consumer leaves the pointer alone until \`editledger unpin\`.`,
+from the ledger if corrupted). Promoting the version already served is a no-op.
+A promote is a human decision: it pins the serving version, and the trainer consumer leaves the pointer alone
+until \`editledger unpin\`.`,
   flags: {
     reason: REQUIRED_REASON,
     by: byFlag('who serves it'),

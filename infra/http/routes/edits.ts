@@ -91,11 +91,17 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
     },
   });
 
-  for (const action of ['retract', 'reinstate'] as const) {
+  const decisions = {
+    retract: { operation: 'retract', summary: 'retract an edit' },
+    reinstate: { operation: 'retract', summary: 'make a retracted or superseded edit active again' },
+    approve: { operation: 'approve', summary: 'approve a submitted edit (four-eyes review)' },
+    reject: { operation: 'approve', summary: 'reject a submitted edit: it is never trained' },
+  } as const;
+  for (const action of ['retract', 'reinstate', 'approve', 'reject'] as const) {
     api.post(`/v1/edits/:editId/${action}`, {
-      config: { operation: 'retract' },
+      config: { operation: decisions[action].operation },
       schema: {
-        summary: action === 'retract' ? 'retract an edit' : 'make a retracted or superseded edit active again',
+        summary: decisions[action].summary,
         tags: ['edits'],
         params: EditIdParamsSchema,
         body: ReasonBodySchema,
@@ -109,10 +115,14 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
           by: actor,
           factKey: await services.edits.factKeyOf(request.params.editId),
         };
-        const result =
-          action === 'retract'
-            ? await services.ledger.retractEdit(input, context(actor))
-            : await services.ledger.reinstateEdit(input, context(actor));
+        const ledger = services.ledger;
+        const decide = {
+          retract: () => ledger.retractEdit(input, context(actor)),
+          reinstate: () => ledger.reinstateEdit(input, context(actor)),
+          approve: () => ledger.approveEdit(input, context(actor)),
+          reject: () => ledger.rejectEdit(input, context(actor)),
+        }[action];
+        const result = await decide();
         return withoutUndefined(result);
       },
     });
