@@ -27,6 +27,7 @@ export const commands: Readonly<Record<string, Loader>> = {
   serve: () => import('./commands/serve.ts'),
   token: () => import('./commands/token.ts'),
   unpin: () => import('./commands/unpin.ts'),
+  report: () => import('./commands/report.ts'),
 };
 
 function usage(): string {

@@ -24,6 +24,7 @@ import type { Problem } from './problem.ts';
 import { editRoutes } from './routes/edits.ts';
 import { modelRoutes } from './routes/models.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { reportRoutes } from './routes/reports.ts';
 import type { ApiServices } from './services.ts';
 
 export interface ServerOptions {
@@ -216,5 +217,6 @@ export async function buildServer(services: ApiServices, options: ServerOptions 
   editRoutes(app, services, idempotency);
   modelRoutes(app, services);
   opsRoutes(app, services);
+  reportRoutes(app, services);
   return app;
 }
