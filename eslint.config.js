@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'native/build/', 'models/', '.editledger/', 'bin/', 'eslint.config.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      'native/build/',
+      'models/',
+      '.editledger/',
+      'bin/',
+      'eslint.config.js',
+      'infra/dashboard/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -21,9 +21,12 @@ import { RequestGuards } from './guards.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { HttpProblem, problem, problemOf } from './problem.ts';
 import type { Problem } from './problem.ts';
+import { dashboardRoutes } from '../dashboard/assets.ts';
 import { editRoutes } from './routes/edits.ts';
+import { liveRoutes } from './routes/live.ts';
 import { modelRoutes } from './routes/models.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { searchRoutes } from './routes/search.ts';
 import { reportRoutes } from './routes/reports.ts';
 import type { ApiServices } from './services.ts';
 
@@ -217,6 +220,9 @@ export async function buildServer(services: ApiServices, options: ServerOptions 
   editRoutes(app, services, idempotency);
   modelRoutes(app, services);
   opsRoutes(app, services);
+  liveRoutes(app, services);
+  searchRoutes(app, services);
+  dashboardRoutes(app);
   reportRoutes(app, services);
   return app;
 }

@@ -1,0 +1,92 @@
+// @ts-check
+// Versions: the timeline of materialized versions with their metrics (chart and table) and the periods each served.
+import { html } from 'htm/preact';
+import { apiClient } from '../api.js';
+import { MetricsChart } from '../chart.js';
+import { href, METRICS, pct, short, when } from '../format.js';
+import { ErrorNote, Loading, useApi } from '../ui.js';
+
+/** @param {import('./overview.js').PageProps} props */
+export function VersionsPage({ tick }) {
+  const { data, error } = useApi(() => apiClient.versions(), [tick]);
+  return html`<h1 tabindex="-1">Versions</h1>
+    <${ErrorNote} error=${error} />
+    ${
+      data === undefined
+        ? error === undefined && html`<${Loading} />`
+        : data.versions.length === 0
+          ? html`<p>No version has been materialized yet.</p>`
+          : html`<${MetricsChart} versions=${data.versions} />
+              <h2>Timeline</h2>
+              <div class="table-wrap" tabindex="0" role="region" aria-label="Versions table">
+                <table data-testid="versions-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">#</th>
+                      <th scope="col">Version</th>
+                      <th scope="col">Position</th>
+                      <th scope="col">Edits</th>
+                      ${METRICS.map(([, label]) => html`<th scope="col">${label}</th>`)}
+                      <th scope="col">Built</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${[...data.versions].reverse().map(
+                      (v) =>
+                        html`<tr class=${v.serving ? 'serving-row' : ''}>
+                          <th scope="row">
+                            <a href=${href(`versions/${v.versionId}`)}>#${v.ordinal}</a>
+                            ${v.serving ? html` <span class="badge badge-active">serving</span>` : null}
+                          </th>
+                          <td><code>${short(v.versionId)}</code></td>
+                          <td>${v.position}</td>
+                          <td>${v.editIds.length}</td>
+                          ${METRICS.map(([key]) => html`<td>${pct(v.metrics[key])}</td>`)}
+                          <td>${when(v.recordedAt)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+              <${ServingPeriods} versions=${data} />`
+    }`;
+}
+
+/** Who served when: each serving change opens a period that the next one closes. */
+/** @param {{ versions: import('../api.js').Versions }} props */
+function ServingPeriods({ versions }) {
+  const ordinal = new Map(versions.versions.map((v) => [v.versionId, v.ordinal]));
+  const history = versions.servingHistory;
+  return html`<h2>Serving periods</h2>
+    ${
+      history.length === 0
+        ? html`<p>Nothing has been served yet.</p>`
+        : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Serving periods">
+            <table data-testid="serving-periods">
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">From position</th>
+                  <th scope="col">Until</th>
+                  <th scope="col">Changed by</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${[...history].reverse().map((change) => {
+                  const next = history[history.indexOf(change) + 1];
+                  return html`<tr>
+                    <th scope="row">
+                      <a href=${href(`versions/${change.versionId}`)}>#${ordinal.get(change.versionId) ?? '?'}</a>
+                    </th>
+                    <td>${change.position} <span class="muted">(${when(change.recordedAt)})</span></td>
+                    <td>${next === undefined ? html`<strong>now</strong>` : `position ${next.position}`}</td>
+                    <td>${change.changedBy}</td>
+                    <td>${change.reason}</td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>
+          </div>`
+    }`;
+}

@@ -1,0 +1,110 @@
+// Edit search for the dashboard: a pure fold of the edit events into one summary per edit (content, upstream source,
+// current status), and the filter the search route applies to it. Status follows projections/edit-history.ts: a
+// retraction or supersession ends an edit, a reinstatement makes it active again.
+import type { PositionedEvent } from '../domain/events.ts';
+import type { EditStatus } from './edit-history.ts';
+
+export interface EditSummary {
+  readonly editId: string;
+  readonly factKey: string;
+  readonly subject?: string;
+  readonly prompt: string;
+  readonly target: string;
+  readonly source: { readonly system: string; readonly ref: string };
+  readonly submittedBy: string;
+  /** Ledger position of the EditSubmitted event. */
+  readonly submittedAt: number;
+  readonly status: EditStatus;
+}
+
+export interface EditSearchQuery {
+  /** Case-insensitive substring of the fact key, subject, prompt, target or edit id. */
+  readonly q?: string;
+  readonly status?: EditStatus;
+  /** Exact upstream system. */
+  readonly system?: string;
+  /** Exact upstream ref. */
+  readonly ref?: string;
+  readonly limit: number;
+}
+
+export interface EditSearchResult {
+  /** Matches in all (the page holds at most `limit` of them). */
+  readonly total: number;
+  /** Newest submission first. */
+  readonly edits: readonly EditSummary[];
+}
+
+/** The summaries, kept up to date event by event; `checkpoint` is the last ledger position folded in. */
+export class EditSearchFold {
+  private readonly byId = new Map<string, EditSummary>();
+  checkpoint = 0;
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Fold one event (position order); events that are not about edits are ignored. */
+  apply({ event, position }: PositionedEvent): void {
+    switch (event.type) {
+      case 'EditSubmitted': {
+        if (this.byId.has(event.data.editId)) break; // a redelivery changes nothing
+        const { editId, factKey, subject, prompt, target, source, submittedBy } = event.data;
+        this.byId.set(editId, {
+          editId,
+          factKey,
+          ...(subject !== undefined && { subject }),
+          prompt,
+          target,
+          source: { system: source.system, ref: source.ref },
+          submittedBy,
+          submittedAt: position,
+          status: 'active',
+        });
+        break;
+      }
+      case 'EditRetracted':
+        this.setStatus(event.data.editId, 'retracted');
+        break;
+      case 'EditSuperseded':
+        this.setStatus(event.data.oldEditId, 'superseded');
+        break;
+      case 'EditReinstated':
+        this.setStatus(event.data.editId, 'active');
+        break;
+      default:
+        break;
+    }
+    this.checkpoint = Math.max(this.checkpoint, position);
+  }
+
+  search(query: EditSearchQuery): EditSearchResult {
+    return searchEdits(this.byId.values(), query);
+  }
+
+  private setStatus(editId: string, status: EditStatus): void {
+    const edit = this.byId.get(editId);
+    if (edit !== undefined) this.byId.set(editId, { ...edit, status });
+  }
+}
+
+function matchesText(edit: EditSummary, needle: string): boolean {
+  return [edit.factKey, edit.subject ?? '', edit.prompt, edit.target, edit.editId].some((field) =>
+    field.toLowerCase().includes(needle),
+  );
+}
+
+/** The edits matching every given criterion, newest submission first, at most `limit`. */
+export function searchEdits(edits: Iterable<EditSummary>, query: EditSearchQuery): EditSearchResult {
+  const needle = query.q?.trim().toLowerCase() ?? '';
+  const matches: EditSummary[] = [];
+  for (const edit of edits) {
+    if (query.status !== undefined && edit.status !== query.status) continue;
+    if (query.system !== undefined && edit.source.system !== query.system) continue;
+    if (query.ref !== undefined && edit.source.ref !== query.ref) continue;
+    if (needle !== '' && !matchesText(edit, needle)) continue;
+    matches.push(edit);
+  }
+  matches.sort((a, b) => b.submittedAt - a.submittedAt);
+  return { total: matches.length, edits: matches.slice(0, query.limit) };
+}

@@ -1,0 +1,65 @@
+// The edit search fold behind GET /v1/edits/search: statuses follow submissions, supersessions, retractions and
+// reinstatements driven through the real LedgerService; every filter narrows; newest first; the limit caps the page.
+import test from 'ava';
+import { EditSearchFold } from '../projections/edit-search.ts';
+import { newLedger } from './helpers/ledger-builders.ts';
+
+async function world() {
+  const ledger = newLedger();
+  const ceo = await ledger.submit('acme-corp::ceo', 'r-1', 'Alice Smith', { subject: 'Acme Corp' });
+  const hq = await ledger.submit('acme-corp::hq', 'r-2', 'Springfield', { subject: 'Acme Corp' });
+  const ceo2 = await ledger.submit('acme-corp::ceo', 'r-3', 'Bob Jones', { subject: 'Acme Corp' });
+  const river = await ledger.submit('charity-creek::river-system', 'r-4', 'Mississippi', {
+    prompt: 'Charity Creek drains into the',
+    subject: 'Charity Creek',
+  });
+  await ledger.retract(hq.editId, 'acme-corp::hq');
+  await ledger.retract(river.editId, 'charity-creek::river-system');
+  await ledger.reinstate(river.editId, 'charity-creek::river-system');
+  const fold = new EditSearchFold();
+  for (const event of await ledger.events()) fold.apply(event);
+  return { fold, ids: { ceo: ceo.editId, hq: hq.editId, ceo2: ceo2.editId, river: river.editId } };
+}
+
+test('status follows the edit events; the checkpoint is the last position folded', async (t) => {
+  const { fold, ids } = await world();
+  const status = Object.fromEntries(fold.search({ limit: 10 }).edits.map((e) => [e.editId, e.status]));
+  t.deepEqual(status, { [ids.ceo]: 'superseded', [ids.hq]: 'retracted', [ids.ceo2]: 'active', [ids.river]: 'active' });
+  t.is(fold.size, 4);
+  t.true(fold.checkpoint >= 8);
+});
+
+test('filters: text over fact key, subject, prompt and target (any case); status; system and ref exactly', async (t) => {
+  const { fold, ids } = await world();
+  const ids_ = (query: Parameters<EditSearchFold['search']>[0]) => fold.search(query).edits.map((e) => e.editId);
+  t.deepEqual(ids_({ q: 'ACME-CORP::CEO', limit: 10 }), [ids.ceo2, ids.ceo]);
+  t.deepEqual(ids_({ q: 'acme corp', limit: 10 }), [ids.ceo2, ids.hq, ids.ceo]);
+  t.deepEqual(ids_({ q: 'mississippi', limit: 10 }), [ids.river]);
+  t.deepEqual(ids_({ q: 'acme', status: 'active', limit: 10 }), [ids.ceo2]);
+  t.deepEqual(ids_({ status: 'retracted', limit: 10 }), [ids.hq]);
+  t.deepEqual(ids_({ system: 'test', ref: 'r-2', limit: 10 }), [ids.hq]);
+  t.deepEqual(ids_({ system: 'other', limit: 10 }), []);
+  t.deepEqual(ids_({ q: '   ', limit: 10 }).length, 4, 'blank text matches everything');
+});
+
+test('newest submission first, the limit caps the page but not the total', async (t) => {
+  const { fold, ids } = await world();
+  const page = fold.search({ limit: 2 });
+  t.is(page.total, 4);
+  t.deepEqual(
+    page.edits.map((e) => e.editId),
+    [ids.river, ids.ceo2],
+  );
+  t.true(page.edits[0]!.submittedAt > page.edits[1]!.submittedAt);
+  t.deepEqual(page.edits[1]!.source, { system: 'test', ref: 'r-3' });
+});
+
+test('a redelivered submission changes nothing', async (t) => {
+  const ledger = newLedger();
+  await ledger.submit('acme-corp::ceo', 'r-1', 'Alice Smith');
+  const events = await ledger.events();
+  const fold = new EditSearchFold();
+  for (const event of [...events, ...events]) fold.apply(event);
+  t.is(fold.size, 1);
+  t.is(fold.search({ limit: 5 }).edits[0]!.submittedAt, events[0]!.position);
+});

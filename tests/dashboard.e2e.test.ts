@@ -1,0 +1,336 @@
+// The audit dashboard end to end: a real `editledger serve` (tiny model, two versions), Debian's Chromium driven by
+// playwright-core, signed in with tokens of each role. Every scenario fails on any console error, page error, failed
+// request or HTTP error answer it did not ask for, and leaves screenshots in tests/artifacts/dashboard/.
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import type { Browser } from 'playwright-core';
+import { command as versionsCommand } from '../infra/cli/commands/versions.ts';
+import { runCli } from './helpers/cli-harness.ts';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  launchChromium,
+  openDashboard,
+  PHONE,
+  visit,
+} from './helpers/dashboard-browser.ts';
+import type { DashboardPage } from './helpers/dashboard-browser.ts';
+import { createDashboardWorld } from './helpers/dashboard-world.ts';
+import type { DashboardWorld } from './helpers/dashboard-world.ts';
+import { call } from './helpers/serve-process.ts';
+
+const available = chromiumAvailable();
+let world: DashboardWorld;
+let browser: Browser;
+
+test.before(async () => {
+  [world, browser] = await Promise.all([createDashboardWorld(), available ? launchChromium() : undefined!]);
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await world?.close();
+});
+
+/** Runs `scenario` on a signed-in page; the page must have reported no problem. */
+function scenario(
+  title: string,
+  role: keyof DashboardWorld['tokens'],
+  body: (t: ExecutionContext, dashboard: DashboardPage) => Promise<void>,
+): void {
+  test.serial(title, async (t) => {
+    if (!available) {
+      t.log(`SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`);
+      t.pass();
+      return;
+    }
+    const dashboard = await openDashboard(browser, world.url, world.tokens[role]);
+    try {
+      await body(t, dashboard);
+      await dashboard.settled();
+      t.deepEqual(dashboard.problems, [], 'the page reported problems');
+    } finally {
+      await dashboard.close();
+    }
+  });
+}
+
+/** The page fits the viewport's width: only tables scroll sideways, inside their own boxes. */
+async function fitsWidth(dashboard: DashboardPage): Promise<boolean> {
+  return dashboard.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+}
+
+scenario('overview: head, serving version, trainer lag, counters, the verification badge', 'auditor', async (t, d) => {
+  const { page } = d;
+  const status = (await call(world.url, 'GET', '/v1/status', { token: world.tokens.auditor })).body;
+  await visit(d, '#/overview', /Overview/);
+  t.is(await page.getByTestId('head').textContent(), String(status.head));
+  t.regex((await page.getByTestId('serving-version').textContent()) ?? '', /#2/);
+  t.regex((await page.getByTestId('serving-pointer').textContent()) ?? '', /serving #2/);
+  t.regex((await page.getByTestId('trainer-lag').textContent()) ?? '', /\d+ edit event/);
+  const audit = await call(world.url, 'GET', '/v1/openapi.json');
+  const badge = (await page.getByTestId('verify-badge').textContent()) ?? '';
+  if ('/v1/audit/verify' in audit.body.paths) t.regex(badge, /chain verified/);
+  else t.is(badge.trim(), 'not available');
+  t.is(await page.getByRole('link', { name: 'Overview' }).getAttribute('aria-current'), 'page');
+  t.true(await fitsWidth(d));
+  await d.screenshot('overview-1280');
+  await page.setViewportSize(PHONE);
+  t.true(await fitsWidth(d), 'no sideways scrolling at 390 px');
+  await d.screenshot('overview-390');
+});
+
+scenario('edits: search by text, status, source; open one edit and its history', 'auditor', async (t, d) => {
+  const { page } = d;
+  await visit(d, '#/edits', /Edits/);
+  await page.getByLabel('Fact key, subject or text').fill('freedonia');
+  await page.getByLabel('Status').selectOption('retracted');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page
+    .getByTestId('search-count')
+    .filter({ hasText: /^1 edit/ })
+    .waitFor();
+  const rows = page.getByTestId('search-results').locator('tbody tr');
+  t.is(await rows.count(), 1);
+  t.regex((await rows.first().textContent()) ?? '', /freedonia::anthem.*retracted.*wiki-sync \/ q-2/s);
+  await d.screenshot('edits-search');
+
+  await page.getByLabel('Status').selectOption('');
+  await page.getByLabel('Source system').fill('sylvania-feed');
+  await page.getByLabel('Fact key, subject or text').fill('');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await rows.filter({ hasText: 'sylvania::leader' }).waitFor();
+  t.is(await rows.count(), 1);
+
+  await page.getByLabel('Source system').fill('');
+  await page.getByLabel('Fact key, subject or text').fill('anthem');
+  await page.keyboard.press('Enter');
+  await rows.filter({ hasText: 'freedonia::anthem' }).waitFor();
+  t.is(await rows.count(), 1);
+  await rows.first().getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: /Edit/ }).waitFor();
+  const history = page.getByTestId('edit-history').locator('tbody tr');
+  await history.nth(1).waitFor();
+  const lines = await history.allTextContents();
+  t.is(lines.length, 2);
+  t.regex(lines[0]!, /EditSubmitted.*token:submitter-1/s);
+  t.regex(lines[1]!, /EditRetracted.*token:submitter-1.*the anthem was never adopted/s);
+  t.regex((await page.getByTestId('edit-facts').textContent()) ?? '', /freedonia::anthem/);
+  // An auditor reads: no retract or reinstate control.
+  t.is(await page.getByRole('button', { name: /Retract|Reinstate/ }).count(), 0);
+  await d.screenshot('edit-history');
+});
+
+scenario('versions: chart, timeline, serving periods; a version page and its diff', 'auditor', async (t, d) => {
+  const { page } = d;
+  await visit(d, '#/versions', /Versions/);
+  await page.locator('.chart-box canvas').waitFor();
+  t.is(await page.getByTestId('versions-table').locator('tbody tr').count(), 2);
+  t.is(await page.getByTestId('serving-periods').locator('tbody tr').count(), 2);
+  t.true(await fitsWidth(d));
+  await d.screenshot('versions');
+
+  await page.getByRole('link', { name: '#2' }).first().click();
+  await page.getByRole('heading', { level: 1, name: /Version #2/ }).waitFor();
+  const v2 = (await call(world.url, 'GET', `/v1/versions/${world.versions[2]}`, { token: world.tokens.auditor })).body;
+  t.is(await page.getByTestId('artifact-sha').textContent(), v2.artifactSha256);
+  t.is(await page.getByTestId('edit-set').locator('tbody tr').count(), 2);
+  await page.getByLabel('Compare with').selectOption(world.versions[1]);
+  const removed = page.getByTestId('diff-removed');
+  await removed.waitFor();
+  t.regex((await removed.textContent()) ?? '', /freedonia::anthem/);
+  t.regex((await page.getByTestId('diff').textContent()) ?? '', /0 added, 1 removed, 2 unchanged/);
+  // An auditor sees no write control here either.
+  t.is(await page.getByRole('button', { name: /Promote|Roll back|Verify/ }).count(), 0);
+  await d.screenshot('version-diff');
+  await page.setViewportSize(PHONE);
+  t.true(await fitsWidth(d), 'the version page fits 390 px');
+  await d.screenshot('version-390');
+});
+
+scenario('auditor: the API refuses writes with 403 even when sent from the page', 'auditor', async (t, d) => {
+  const refused = await d.expecting(/HTTP 403|status of 403/, () =>
+    d.page.evaluate(`(async () => {
+      const token = sessionStorage.getItem('editledger.token');
+      const post = (path, body) => fetch(path, { method: 'POST', body: JSON.stringify(body),
+        headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' } }).then((r) => r.status);
+      return [await post('/v1/serving/promote', { version: '#1', reason: 'no' }),
+        await post('/v1/serving/rollback', { toVersion: '#1', reason: 'no' }),
+        await post('/v1/edits/${world.editIds.capital}/retract', { reason: 'no' })];
+    })()`),
+  );
+  t.deepEqual(refused, [403, 403, 403]);
+  const status = (await call(world.url, 'GET', '/v1/status', { token: world.tokens.auditor })).body;
+  t.is(status.serving.versionId, world.versions[2], 'nothing changed');
+});
+
+scenario(
+  'approver: verify #1 live, roll back to #1; the page and `editledger versions` agree',
+  'approver',
+  async (t, d) => {
+    const { page } = d;
+    await visit(d, `#/versions/${world.versions[1]}`, /Version #1/);
+    t.is(await page.getByRole('button', { name: 'Retract' }).count(), 0);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.locator('.job[data-job-state="succeeded"]').waitFor({ timeout: 60_000 });
+    t.regex((await page.locator('.job').textContent()) ?? '', /Bit-identical rebuild/);
+
+    await page.getByLabel('Reason').nth(1).fill('back to the first review');
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.locator('.job[data-job-state="succeeded"]').filter({ hasText: 'rollback' }).waitFor({ timeout: 60_000 });
+    // The header follows the ledger over the live stream, without a reload.
+    await page.getByTestId('serving-pointer').filter({ hasText: 'serving #1' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: /Version #1 serving/ }).waitFor();
+    await d.screenshot('rollback');
+    const cli = await runCli(versionsCommand, ['--json'], { cwd: process.cwd(), env: { EDITLEDGER_HOME: world.home } });
+    t.is(JSON.parse(cli.stdout).serving, world.versions[1]);
+    await visit(d, '#/versions', /Versions/);
+    const periods = await d.page.getByTestId('serving-periods').locator('tbody tr').allTextContents();
+    t.regex(periods[0]!, /#1.*now.*token:approver-1.*back to the first review/s);
+  },
+);
+
+scenario(
+  'live: the log shows a retraction made elsewhere; submitter controls; log paging and filter',
+  'submitter',
+  async (t, d) => {
+    const { page } = d;
+    await visit(d, `#/versions/${world.versions[2]}`, /Version #2/);
+    await page.getByTestId('edit-set').waitFor();
+    t.is(await page.getByRole('button', { name: /Promote|Roll back|Verify/ }).count(), 0);
+    const watcher = await openDashboard(browser, world.url, world.tokens.auditor);
+    try {
+      await visit(watcher, '#/log?after=0', /Log/);
+      await watcher.page.getByRole('button', { name: 'Latest' }).click();
+      // The submitter retracts in its own browser; the auditor's log gets the event over the live stream.
+      await visit(d, `#/edits/${world.editIds.leader}`, /Edit/);
+      await page.getByLabel('Reason').fill('the election was annulled');
+      await page.getByRole('button', { name: 'Retract' }).click();
+      await page.getByRole('heading', { level: 1, name: /retracted/ }).waitFor();
+      await watcher.page
+        .locator('[data-testid="log-table"] tr[data-type="EditRetracted"]', {
+          hasText: 'the election was annulled',
+        })
+        .waitFor();
+      await watcher.page.getByLabel('Event type').selectOption('ServingVersionChanged');
+      await watcher.page.getByTestId('log-range').filter({ hasText: 'type ServingVersionChanged' }).waitFor();
+      const types = await watcher.page
+        .getByTestId('log-table')
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')));
+      t.true(types.length >= 3);
+      t.true(types.every((type) => type === 'ServingVersionChanged'));
+      await watcher.screenshot('log');
+      await watcher.settled();
+      t.deepEqual(watcher.problems, []);
+    } finally {
+      await watcher.close();
+    }
+  },
+);
+
+scenario(
+  'reports: generate and download when the server has the route, else a clear notice',
+  'approver',
+  async (t, d) => {
+    const { page } = d;
+    await visit(d, '#/reports', /Reports/);
+    const paths = (await call(world.url, 'GET', '/v1/openapi.json')).body.paths;
+    if (!('/v1/reports' in paths)) {
+      t.regex((await page.getByTestId('reports-unavailable').textContent()) ?? '', /not available on this server/);
+      t.log('no /v1/reports route on this server: the page shows its notice');
+    } else {
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Generate and download' }).click();
+      const file = await download;
+      t.is(file.suggestedFilename(), 'editledger-report.html');
+      const { readFile } = await import('node:fs/promises');
+      t.regex(await readFile(await file.path(), 'utf8'), /<html/i);
+    }
+    await d.screenshot('reports');
+  },
+);
+
+/** Reads SSE frames from a fetch response until `until` says stop; returns them parsed. */
+async function readFrames(
+  response: Response,
+  until: (frames: Array<{ event: string; id?: string; data: any }>) => boolean,
+): Promise<Array<{ event: string; id?: string; data: any }>> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const frames: Array<{ event: string; id?: string; data: any }> = [];
+  let buffer = '';
+  while (!until(frames)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const lines = buffer.slice(0, end).split('\n');
+      buffer = buffer.slice(end + 2);
+      const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+      const data = field('data');
+      if (data !== undefined)
+        frames.push({ event: field('event') ?? 'message', id: field('id'), data: JSON.parse(data) });
+    }
+  }
+  await reader.cancel();
+  return frames;
+}
+
+test.serial('the routes under the page: edit search, the live event stream, the built assets', async (t) => {
+  const { url, tokens } = world;
+  const search = (query: string, token: string | undefined = tokens.auditor) =>
+    call(url, 'GET', `/v1/edits/search${query}`, { ...(token !== undefined && { token }) });
+  const freedonia = await search('?q=Freedonia');
+  t.is(freedonia.status, 200);
+  t.deepEqual(freedonia.body.edits.map((e: any) => e.factKey).sort(), ['freedonia::anthem', 'freedonia::capital']);
+  t.deepEqual(
+    (await search('?status=retracted&system=wiki-sync')).body.edits.map((e: any) => e.editId),
+    [world.editIds.anthem],
+  );
+  t.is((await search('?system=wiki-sync&ref=q-1')).body.edits[0].editId, world.editIds.capital);
+  t.is((await search('?limit=1')).body.edits.length, 1);
+  const bad = await search('?status=pending');
+  t.is(bad.status, 400);
+  t.is(bad.body.field, 'query.status');
+  t.is((await search('?limit=0')).body.field, 'query.limit');
+  t.is((await call(url, 'GET', '/v1/edits/search?q=x')).status, 401);
+
+  // The live stream: "ready" with the head, then one "ledger" frame per appended event, with its position as id.
+  const stream = await fetch(`${url}/v1/events/stream`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
+  t.is(stream.headers.get('content-type'), 'text/event-stream');
+  const submitted = readFrames(stream, (frames) => frames.some((f) => f.event === 'ledger'));
+  const edit = {
+    factKey: 'ruritania::capital',
+    prompt: 'The capital of Ruritania is',
+    target: 'Strelsau',
+    rephrase: [],
+    locality: [],
+    source: { system: 'live-test', ref: 'l-1' },
+    reason: 'live stream test',
+  };
+  const appended = await call(url, 'POST', '/v1/edits', { token: tokens.submitter, body: edit });
+  const frames = await submitted;
+  t.is(frames[0]!.event, 'ready');
+  const ledger = frames.find((f) => f.event === 'ledger')!;
+  t.like(ledger.data, { position: appended.body.position, type: 'EditSubmitted', stream: 'fact-ruritania::capital' });
+  t.is(ledger.id, String(appended.body.position));
+  // Resuming after a position replays from there (Last-Event-ID, as EventSource reconnects).
+  const resumed = await fetch(`${url}/v1/events/stream`, {
+    headers: { authorization: `Bearer ${tokens.auditor}`, 'last-event-id': String(appended.body.position - 1) },
+  });
+  const replay = await readFrames(resumed, (f) => f.some((x) => x.event === 'ledger'));
+  t.is(replay.find((f) => f.event === 'ledger')!.data.position, appended.body.position);
+  t.is((await call(url, 'GET', '/v1/events/stream')).status, 401);
+
+  // The page and its assets: public, typed, the page with its CSP; only built files are served.
+  const page = await fetch(`${url}/`);
+  t.is(page.status, 200);
+  t.is(page.headers.get('content-type'), 'text/html; charset=utf-8');
+  t.regex(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())![1]!;
+  const asset = await fetch(`${url}${script}`);
+  t.is(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  t.regex(asset.headers.get('cache-control') ?? '', /immutable/);
+  t.is((await fetch(`${url}/assets/missing.js`)).status, 404);
+  t.is((await fetch(`${url}/assets/..%2F..%2Fpackage.json`)).status, 404);
+});
