@@ -294,6 +294,11 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
         // '#N' is quoted: an unquoted # starts a comment in the shell.
         `next:\n  npx editledger versions\n  npx editledger diff '#${first.ordinal}' '#${newest.ordinal}'\n  npx editledger generate --version '#${newest.ordinal}' ${shellQuote(retractedEdit?.prompt ?? 'prompt')}`,
       );
+      // The audit dashboard on this ledger: a token (printed once), then the service that serves the page.
+      const homeArg = shellQuote(rel(paths.home));
+      say(
+        `dashboard:\n  npx editledger token create --name me --role admin --home ${homeArg}\n  npx editledger serve --home ${homeArg}\n  then open http://127.0.0.1:8080/ and sign in with the token`,
+      );
       say(`demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       if (json)
         writeJson(io, {
