@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { CliCommand } from '../infra/cli/command.ts';
+import { command as audit } from '../infra/cli/commands/audit.ts';
 import { command as edit } from '../infra/cli/commands/edit.ts';
 import { command as model } from '../infra/cli/commands/model.ts';
 import { command as report } from '../infra/cli/commands/report.ts';
@@ -169,4 +170,20 @@ test.serial('GET /v1/reports: auditors get each format with its content type; a 
   t.regex(schema.headers.get('content-type') ?? '', /^application\/schema\+json/);
   t.deepEqual(await schema.json(), JSON.parse(await readFile('docs/compliance-report.schema.json', 'utf8')));
   t.deepEqual(server.internalErrors, []);
+});
+
+test.serial("--public-key: the verification checks the signed checkpoints with the auditor's key", async (t) => {
+  await ok(audit, ['keygen']);
+  await ok(audit, ['checkpoint']);
+  const key = join(home, 'auditor.pub.pem');
+  await ok(audit, ['export-key', '--out', key]);
+  const json = JSON.parse((await ok(report, ['--format', 'json', '--public-key', key])).stdout) as unknown;
+  const { verification } = ComplianceReportSchema.parse(json);
+  t.is(verification.status, 'intact');
+  if (verification.status === 'not_available') return t.fail();
+  t.is(verification.checkpoints, 1);
+  t.regex(verification.signatures, /^checked with key [0-9a-f]+/);
+  const missing = await cli(report, ['--format', 'md', '--public-key', join(home, 'nope.pem')]);
+  t.not(missing.code, 0);
+  t.regex(missing.stderr, /--public-key/);
 });
