@@ -117,7 +117,7 @@ scenario('edits: search by text, status, source; open one edit and its history',
   t.regex(lines[1]!, /EditRetracted.*token:submitter-1.*the anthem was never adopted/s);
   t.regex((await page.getByTestId('edit-facts').textContent()) ?? '', /freedonia::anthem/);
   // An auditor reads: no retract or reinstate control.
-  t.is(await page.getByRole('button', { name: /Retract|Reinstate/ }).count(), 0);
+  t.is(await page.getByRole('button', { name: /Retract|Reinstate|Approve|Reject/ }).count(), 0);
   await d.screenshot('edit-history');
 });
 
@@ -165,7 +165,7 @@ scenario('auditor: the API refuses writes with 403 even when sent from the page'
 });
 
 scenario(
-  'approver: verify #1 live, roll back to #1; the page and `editledger versions` agree',
+  'approver: verify #1 live, roll back to #1 (the page and `editledger versions` agree), approve an edit',
   'approver',
   async (t, d) => {
     const { page } = d;
@@ -187,6 +187,14 @@ scenario(
     await visit(d, '#/versions', /Versions/);
     const periods = await d.page.getByTestId('serving-periods').locator('tbody tr').allTextContents();
     t.regex(periods[0]!, /#1.*now.*token:approver-1.*back to the first review/s);
+
+    // Four-eyes review: an approver approves an edit (and may not retract it).
+    await visit(d, `#/edits/${world.editIds.capital}`, /Edit/);
+    t.is(await page.getByRole('button', { name: /Retract|Reinstate/ }).count(), 0);
+    await page.getByLabel('Reason').first().fill('checked against the gazette');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByTestId('edit-review').filter({ hasText: 'approved by token:approver-1' }).waitFor();
+    t.is(await page.getByRole('button', { name: /Approve|Reject/ }).count(), 0);
   },
 );
 
@@ -214,6 +222,10 @@ scenario(
         .waitFor();
       await watcher.page.getByLabel('Event type').selectOption('ServingVersionChanged');
       await watcher.page.getByTestId('log-range').filter({ hasText: 'type ServingVersionChanged' }).waitFor();
+      // The filtered page has replaced the previous one once no row of another type is left.
+      await watcher.page.waitForFunction(
+        `[...document.querySelectorAll('[data-testid="log-table"] tbody tr')].every((r) => r.dataset.type === 'ServingVersionChanged')`,
+      );
       const types = await watcher.page
         .getByTestId('log-table')
         .locator('tbody tr')

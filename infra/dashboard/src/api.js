@@ -90,7 +90,7 @@ export const apiClient = {
     /** @type {Job} */ (await request('POST', '/v1/serving/rollback', { toVersion, reason })),
   /** @param {string} version */
   verify: async (version) => /** @type {Job} */ (await request('POST', '/v1/jobs/verify', { version })),
-  /** @param {string} editId @param {'retract' | 'reinstate'} action @param {string} reason */
+  /** @param {string} editId @param {'retract' | 'reinstate' | 'approve' | 'reject'} action @param {string} reason */
   decide: async (editId, action, reason) =>
     await request('POST', `/v1/edits/${encodeURIComponent(editId)}/${action}`, { reason }),
   /** @param {string} path */

@@ -141,6 +141,8 @@ export function EditPage({ id = '', tick, may }) {
                 <a href=${href(`edits/${data.supersededBy}`)}><code>${short(data.supersededBy)}</code></a>
               </dd>`
       }
+      <dt>Review</dt>
+      <dd data-testid="edit-review">${data.review === undefined ? 'none recorded (needed only where governance requires approval)' : `${data.review.decision} by ${data.review.by} at position ${data.review.position}: “${data.review.reason}”`}</dd>
       <dt>Model versions trained with it</dt>
       <dd>
         ${data.modelVersions.length === 0 ? 'none yet' : data.modelVersions.map((v) => html`<a href=${href(`versions/${v}`)}><code>${short(v)}</code></a> `)}
@@ -160,6 +162,7 @@ export function EditPage({ id = '', tick, may }) {
           />`
         : null
     }
+    ${may.has('approve') && data.review === undefined && data.status === 'active' ? html`<${ReviewForms} editId=${data.editId} />` : null}
     <h2>History</h2>
     <div class="table-wrap" tabindex="0" role="region" aria-label="History">
       <table data-testid="edit-history">
@@ -186,4 +189,22 @@ export function EditPage({ id = '', tick, may }) {
         </tbody>
       </table>
     </div>`;
+}
+
+/** Four-eyes review (governance requireApproval): an approver approves or rejects a submitted edit, with a reason. */
+/** @param {{ editId: string }} props */
+function ReviewForms({ editId }) {
+  return html`<div class="actions">
+    <h2>Review</h2>
+    <${ReasonForm} id="approve" label="Approve this edit for training" action="Approve" onSubmit=${async (
+      /** @type {string} */ reason,
+    ) => {
+      await apiClient.decide(editId, 'approve', reason);
+    }} />
+    <${ReasonForm} id="reject" label="Reject this edit (it is never trained)" action="Reject" danger=${true} onSubmit=${async (
+      /** @type {string} */ reason,
+    ) => {
+      await apiClient.decide(editId, 'reject', reason);
+    }} />
+  </div>`;
 }
