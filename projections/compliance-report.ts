@@ -78,10 +78,15 @@ function foldEdits(events: readonly PositionedEvent[], period: ReportPeriod): Re
     const edit = edits.get(id);
     if (edit) edit.status = status;
   };
+  // Under four-eyes review (the governance in force at the period's end) an unapproved edit is not trained.
+  let requireApproval = false;
   for (const { event, position } of events) {
     const at = event.metadata.recordedAt;
     if (!beforeEnd(at, period)) continue;
     switch (event.type) {
+      case 'TrainingPolicyRegistered':
+        requireApproval = event.data.governance?.requireApproval === true;
+        break;
       case 'EditSubmitted': {
         if (!inPeriod(at, period)) break;
         const d = event.data;
@@ -135,7 +140,8 @@ function foldEdits(events: readonly PositionedEvent[], period: ReportPeriod): Re
         break;
     }
   }
-  return [...edits.values()];
+  const pending = (e: ReportEdit) => e.status === 'active' && !e.approvals.some((a) => a.decision === 'approved');
+  return [...edits.values()].map((e) => (requireApproval && pending(e) ? { ...e, status: 'pending' as const } : e));
 }
 
 /** Every serving change of the ledger, classified; rollbacks are human moves back to an earlier version. */

@@ -118,6 +118,11 @@ test.serial('Markdown and JSON: the same report; the JSON validates against the 
   t.is(parsed.versions.length, 2);
   t.is(parsed.summary.editsSubmitted, 2);
   t.deepEqual(
+    parsed.edits.map((e) => e.status),
+    ['active', 'active'],
+    'no four-eyes review declared: nothing is pending',
+  );
+  t.deepEqual(
     parsed.servingChanges.map((c) => [c.ordinal, c.automatic, c.rollback]),
     [
       [1, true, false],

@@ -217,7 +217,8 @@ test('every edit carries its provenance: source, submitter, evidence, approvals,
   );
   t.is(edits.get(E.e4)!.status, 'rejected');
   t.is(edits.get(E.e4)!.approvals[0]?.decision, 'rejected');
-  t.is(edits.get(E.e5)!.status, 'active');
+  t.is(edits.get(E.e3)!.status, 'pending', 'requireApproval is in force and nobody approved it');
+  t.is(edits.get(E.e5)!.status, 'pending');
 });
 
 test('versions: edit ids, hashes, metrics against the base, verdicts and the periods they served', (t) => {
