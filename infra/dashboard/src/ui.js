@@ -7,16 +7,18 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, readEvents } from './api.js';
 
 /**
- * Load with `loader` whenever `deps` change (pages pass the live tick: a new ledger event reloads what they show).
- * Keeps the previous data while reloading, so a live update does not blank the page.
+ * Load with `loader` for the query named `key`, again on every live `tick` (a new ledger event). A tick keeps the
+ * previous data on screen while reloading (no blank page on a live update); a new key never shows another query's.
  * @template T
  * @param {() => Promise<T>} loader
- * @param {unknown[]} deps
+ * @param {string} key
+ * @param {number} tick
  * @returns {{ data: T | undefined, error: Error | undefined }}
  */
-export function useApi(loader, deps) {
+export function useApi(loader, key, tick) {
   const [state, setState] = useState(
-    /** @type {{ data: T | undefined, error: Error | undefined }} */ ({
+    /** @type {{ key: string | undefined, data: T | undefined, error: Error | undefined }} */ ({
+      key: undefined,
       data: undefined,
       error: undefined,
     }),
@@ -24,15 +26,16 @@ export function useApi(loader, deps) {
   useEffect(() => {
     let current = true;
     loader().then(
-      (data) => current && setState({ data, error: undefined }),
+      (data) => current && setState({ key, data, error: undefined }),
       (/** @type {unknown} */ error) =>
-        current && setState((s) => ({ data: s.data, error: /** @type {Error} */ (error) })),
+        current &&
+        setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: /** @type {Error} */ (error) })),
     );
     return () => {
       current = false;
     };
-  }, deps);
-  return state;
+  }, [key, tick]);
+  return state.key === key ? state : { data: undefined, error: undefined };
 }
 
 /** @param {{ error: Error | undefined }} props */

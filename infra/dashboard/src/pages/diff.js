@@ -10,7 +10,7 @@ const UNBOUNDED = /^(perplexity|epochs|finalLoss|steps)/;
 
 /** @param {{ from: string, to: string, tick: number }} props */
 export function VersionDiff({ from, to, tick }) {
-  const { data, error } = useApi(() => apiClient.diff(from, to), [from, to, tick]);
+  const { data, error } = useApi(() => apiClient.diff(from, to), `${from}/${to}`, tick);
   if (data === undefined) return error === undefined ? html`<${Loading} />` : html`<${ErrorNote} error=${error} />`;
   return html`<div class="diff" data-testid="diff">
     <p>From <a href=${href(`versions/${data.from}`)}><code>${short(data.from)}</code></a> to <a href=${href(`versions/${data.to}`)}><code>${short(data.to)}</code></a>: <strong>${data.added.length}</strong> added, <strong>${data.removed.length}</strong> removed, ${data.unchanged} unchanged; ${data.sameBase ? 'same base' : 'different base'}, ${data.samePolicy ? 'same policy' : 'different policy'}.</p>

@@ -26,7 +26,8 @@ export function EditsPage({ params, tick }) {
         status: current['status'],
         limit: 100,
       }),
-    [key, tick],
+    key,
+    tick,
   );
   /** @param {SubmitEvent} event */
   const submit = (event) => {
@@ -101,7 +102,7 @@ export function EditsPage({ params, tick }) {
 
 /** @param {import('./overview.js').PageProps} props */
 export function EditPage({ id = '', tick, may }) {
-  const { data, error } = useApi(() => apiClient.edit(id), [id, tick]);
+  const { data, error } = useApi(() => apiClient.edit(id), id, tick);
   if (data === undefined)
     return html`<h1 tabindex="-1">Edit</h1>
       ${error === undefined ? html`<${Loading} />` : html`<${ErrorNote} error=${error} />`}`;

@@ -46,7 +46,8 @@ export function LogPage({ params, tick }) {
   const type = params.get('type') ?? '';
   const { data, error } = useApi(
     () => apiClient.events({ after, limit: PAGE_SIZE, ...(type !== '' && { type }) }),
-    [after, type, tick],
+    `${after}/${type}`,
+    tick,
   );
   const go = (/** @type {Record<string, string | number | undefined>} */ next) => {
     location.hash = href('log', { after, type, ...next });

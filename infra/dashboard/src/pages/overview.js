@@ -22,7 +22,7 @@ export const AUDIT_VERIFY_ROUTE = '/v1/audit/verify';
 
 /** @param {PageProps} props */
 export function OverviewPage({ status, tick, routes }) {
-  const versions = useApi(() => apiClient.versions(), [tick]);
+  const versions = useApi(() => apiClient.versions(), 'versions', tick);
   const serving =
     status.serving === null
       ? undefined
@@ -98,7 +98,11 @@ export function OverviewPage({ status, tick, routes }) {
 
 /** @param {{ available: boolean, tick: number }} props */
 function VerificationBadge({ available, tick }) {
-  const result = useApi(async () => (available ? apiClient.get(AUDIT_VERIFY_ROUTE) : undefined), [available, tick]);
+  const result = useApi(
+    async () => (available ? apiClient.get(AUDIT_VERIFY_ROUTE) : undefined),
+    String(available),
+    tick,
+  );
   const report = /** @type {Partial<AuditVerify>} */ (result.data ?? {});
   return html`<section class="card" aria-labelledby="card-verify">
     <h2 id="card-verify">Verification</h2>

@@ -11,8 +11,8 @@ import { VersionDiff } from './diff.js';
 
 /** @param {import('./overview.js').PageProps} props */
 export function VersionPage({ id = '', tick, may, params }) {
-  const version = useApi(() => apiClient.version(id), [id, tick]);
-  const all = useApi(() => apiClient.versions(), [tick]);
+  const version = useApi(() => apiClient.version(id), id, tick);
+  const all = useApi(() => apiClient.versions(), 'versions', tick);
   const v = version.data;
   if (v === undefined)
     return html`<h1 tabindex="-1">Version</h1>
@@ -156,7 +156,7 @@ function Actions({ version, may }) {
 /** @param {{ position: number, count: number, tick: number }} props */
 function EditSet({ position, count, tick }) {
   const limit = 200;
-  const { data, error } = useApi(() => apiClient.editSet(position, limit), [position, tick]);
+  const { data, error } = useApi(() => apiClient.editSet(position, limit), String(position), tick);
   return html`<section aria-labelledby="editset-h">
     <h2 id="editset-h">Edit set (${count})</h2>
     <${ErrorNote} error=${error} />

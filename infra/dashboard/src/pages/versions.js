@@ -8,7 +8,7 @@ import { ErrorNote, Loading, useApi } from '../ui.js';
 
 /** @param {import('./overview.js').PageProps} props */
 export function VersionsPage({ tick }) {
-  const { data, error } = useApi(() => apiClient.versions(), [tick]);
+  const { data, error } = useApi(() => apiClient.versions(), 'versions', tick);
   return html`<h1 tabindex="-1">Versions</h1>
     <${ErrorNote} error=${error} />
     ${
