@@ -99,6 +99,9 @@ test.serial(
     const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true });
     t.true(pdf.length > 1000);
     t.is(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    // The print stylesheet starts Edits, Model versions, Serving changes and the AI Act mapping on pages of their own.
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+    t.true(pages >= 5, `${pages} pages`);
     t.deepEqual(problems, []);
   },
 );
