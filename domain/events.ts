@@ -20,10 +20,13 @@ import {
   TrainingPolicyRegisteredSchema,
 } from './events/model-events.ts';
 import type { ModelEvent } from './events/model-events.ts';
+import { AuditCheckpointSignedSchema } from './events/audit-events.ts';
+import type { AuditEvent } from './events/audit-events.ts';
 
 export * from './events/edit-events.ts';
 export * from './events/model-events.ts';
 export * from './events/metadata.ts';
+export * from './events/audit-events.ts';
 export { LIMITS } from './events/fields.ts';
 
 export const EVENT_SCHEMAS = {
@@ -38,6 +41,7 @@ export const EVENT_SCHEMAS = {
   ModelVersionMaterialized: ModelVersionMaterializedSchema,
   ServingVersionChanged: ServingVersionChangedSchema,
   ServingPinReleased: ServingPinReleasedSchema,
+  AuditCheckpointSigned: AuditCheckpointSignedSchema,
 } as const;
 
 export type LedgerEventType = keyof typeof EVENT_SCHEMAS;
@@ -51,7 +55,7 @@ export const EDIT_EVENT_TYPES = [
   'EditRejected',
 ] as const;
 
-export type LedgerEvent = EditEvent | ModelEvent;
+export type LedgerEvent = EditEvent | ModelEvent | AuditEvent;
 
 /** A ledger event together with where the store put it. */
 export interface PositionedEvent<E extends LedgerEvent = LedgerEvent> {

@@ -145,6 +145,7 @@ export async function signHeadCheckpoint(options: SignHeadOptions): Promise<Sign
   if (headEvent?.chainHash === undefined)
     throw new NothingToSignError(`the event at position ${head} has no chain link to sign (run \`audit verify\`)`);
   const now = options.now?.() ?? new Date();
+  const id = randomUUID();
   const checkpoint = signCheckpoint(
     { position: headEvent.position, chainHash: headEvent.chainHash },
     options.privateKey,
@@ -154,10 +155,17 @@ export async function signHeadCheckpoint(options: SignHeadOptions): Promise<Sign
     AUDIT_STREAM,
     [
       {
-        id: randomUUID(),
+        id,
         type: CHECKPOINT_EVENT_TYPE,
         data: checkpoint as unknown as JsonValue,
-        metadata: { actor: options.actor ?? 'audit', recordedAt: now.toISOString() },
+        // The ledger's metadata shape (domain/events/metadata.ts), so `log` and every reader parse it.
+        metadata: {
+          actor: options.actor ?? 'audit',
+          source: 'audit',
+          correlationId: id,
+          causationId: id,
+          recordedAt: now.toISOString(),
+        },
       },
     ],
     'any',

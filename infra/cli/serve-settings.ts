@@ -26,6 +26,7 @@ export const ServeSettingsSchema = z.strictObject({
   every: positive,
   idle: positive,
   'no-promote': z.boolean(),
+  'sign-every': positive,
   'kafka-brokers': z.string().min(1).optional(),
   'kafka-topic': z.string().min(1).optional(),
   'kafka-group': z.string().min(1).optional(),
@@ -46,6 +47,7 @@ export const SERVE_DEFAULTS = {
   every: 100,
   idle: 10,
   'no-promote': false,
+  'sign-every': 10,
 } satisfies Partial<ServeSettings>;
 
 const KEYS = Object.keys(ServeSettingsSchema.shape) as Key[];

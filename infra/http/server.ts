@@ -26,6 +26,7 @@ import { editRoutes } from './routes/edits.ts';
 import { liveRoutes } from './routes/live.ts';
 import { modelRoutes } from './routes/models.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { searchRoutes } from './routes/search.ts';
 import { reportRoutes } from './routes/reports.ts';
 import type { ApiServices } from './services.ts';
@@ -220,9 +221,10 @@ export async function buildServer(services: ApiServices, options: ServerOptions 
   editRoutes(app, services, idempotency);
   modelRoutes(app, services);
   opsRoutes(app, services);
+  auditRoutes(app, services);
   liveRoutes(app, services);
   searchRoutes(app, services);
-  dashboardRoutes(app);
   reportRoutes(app, services);
+  dashboardRoutes(app);
   return app;
 }

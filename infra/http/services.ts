@@ -8,6 +8,7 @@ import type { LedgerService } from '../ledger/ledger-service.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import type { JobRegistry } from './jobs.ts';
 import type { ServerMetrics } from './metrics.ts';
+import type { AuditReport } from '../audit/audit-report.ts';
 
 /** The edit index, caught up with the ledger on every read (another process may have written since). */
 export interface EditReads {
@@ -54,6 +55,10 @@ export interface ApiServices {
   readonly metrics: ServerMetrics;
   readonly trainer: () => Promise<TrainerStatus>;
   readonly ingestion: IngestionCounters;
+  /** The chain and signature verification of `editledger audit verify` (infra/audit/audit-report.ts). */
+  readonly audit: () => Promise<AuditReport>;
+  /** Sign the ledger head now (after a materialized version, on a timer); undefined without an audit key. */
+  readonly signHead?: () => Promise<void>;
   /** False while starting or stopping: /readyz answers 503 and writes are refused. */
   readonly ready: () => boolean;
 }

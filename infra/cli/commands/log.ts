@@ -42,6 +42,8 @@ function what(event: LedgerEvent): string {
       return `${event.data.versionId} at position ${event.data.position}: ${event.data.editIds.length} edits, set ${event.data.editSetHash.slice(0, 12)}${event.data.verdict === undefined ? '' : event.data.verdict.within ? ', within the envelope' : ', OUTSIDE the envelope'}`;
     case 'ServingVersionChanged':
       return `${event.data.outsideEnvelope === true ? 'OUTSIDE THE ENVELOPE: ' : ''}${event.data.previousVersionId ?? '(none)'} -> ${event.data.versionId}: ${event.data.reason}`;
+    case 'AuditCheckpointSigned':
+      return `signed head ${event.data.position} ${event.data.chainHash.slice(0, 12)} (key ${event.data.keyId})`;
     case 'ServingPinReleased':
       return `pin on ${event.data.versionId} released by ${event.data.releasedBy}: ${event.data.reason}`;
   }

@@ -2,7 +2,7 @@
 // consumer (materializing per its policy) and, when configured, Kafka ingestion, over the same ledger session.
 // SIGTERM / SIGINT: stop accepting, finish in-flight requests, the running job and the current batch, checkpoint,
 // exit 0.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VersionRecord } from '../../../projections/versions.ts';
 import { TokenStore } from '../../auth/token-store.ts';
@@ -23,6 +23,10 @@ import type { NumberRule } from '../flag-spec.ts';
 import { checkoutVersion, modelExitCode, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { defineCommand } from '../subcommand.ts';
+import { versionSigner } from '../../audit/version-signer.ts';
+import { auditLedger } from '../../audit/audit-report.ts';
+import { checkpointsFile, readCheckpointLines } from '../../audit/checkpoints.ts';
+import { auditKeyPaths, loadPublicKey } from '../../audit/keys.ts';
 import { resolveServeSettings, SERVE_DEFAULTS } from '../serve-settings.ts';
 import { TrainerConsumer } from '../../../trainer/consumer/trainer-consumer.ts';
 import { FileCheckpointStore } from '../../../trainer/consumer/checkpoint-file.ts';
@@ -139,6 +143,14 @@ export async function createApiServices(
 ): Promise<{ services: ApiServices; consumer: TrainerConsumer; setReady: (ready: boolean) => void }> {
   const { log } = options;
   const store = session.ledger.store;
+  const signHead = versionSigner(session.home, process.env, process.cwd(), store, session.log);
+  const keys = auditKeyPaths(session.home, process.env, process.cwd());
+  const audit = async () =>
+    auditLedger(store, {
+      scope: session.ledger.config.eventStore.eventstoreUrl ? 'stream' : 'all',
+      fileCheckpoints: readCheckpointLines(checkpointsFile(session.home)).checkpoints,
+      ...(existsSync(keys.publicKey) && { publicKey: loadPublicKey(keys.publicKey) }),
+    });
   const index = await session.ledger.index();
   // One catch-up at a time: the index is a SQLite file updated in order.
   let indexQueue: Promise<unknown> = Promise.resolve();
@@ -164,6 +176,7 @@ export async function createApiServices(
     checkpoint: new FileCheckpointStore(join(session.home, 'trainer', 'serve.checkpoint.json')),
     policy: { everyEdits: options.everyEdits, idleMs: options.idleMs, promote: options.promote },
     log: session.log,
+    ...(signHead !== undefined && { afterVersion: signHead }),
     onRound: (r) => {
       if (r.outcome === 'materialized') metrics.versionsMaterialized.inc();
       log(
@@ -197,6 +210,8 @@ export async function createApiServices(
     metrics,
     trainer,
     ingestion,
+    audit,
+    ...(signHead !== undefined && { signHead }),
     ready: () => ready,
   };
   return { services, consumer, setReady: (value) => (ready = value) };
@@ -278,6 +293,12 @@ ingestion batch finish first.`,
       description: `trainer: materialize when edits are pending and none arrived for SECONDS (default ${SERVE_DEFAULTS.idle})`,
     },
     'no-promote': { type: 'boolean', description: 'trainer: do not serve the versions it materializes' },
+    'sign-every': {
+      type: 'number',
+      placeholder: 'MINUTES',
+      check: POSITIVE,
+      description: `with an audit key (editledger audit keygen): sign the ledger head this often, and after every materialized version (default ${SERVE_DEFAULTS['sign-every']})`,
+    },
     'kafka-brokers': {
       type: 'string',
       placeholder: 'B',
@@ -358,6 +379,20 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
         const controller = new AbortController();
         const trainerDone = trainerRunning ? consumer.run(controller.signal) : Promise.resolve();
         setReady(true);
+        // Signed checkpoints on a timer too, so a quiet ledger's tail is covered without a new version.
+        let lastSigned = -1;
+        const signTimer =
+          services.signHead === undefined
+            ? undefined
+            : setInterval(() => {
+                void (async () => {
+                  const head = await services.store.headPosition();
+                  if (head === lastSigned || head === 0) return;
+                  await services.signHead!();
+                  lastSigned = await services.store.headPosition();
+                })().catch((error: unknown) => log(`signing the head failed: ${String(error)}`));
+              }, flags['sign-every'] * 60_000);
+        signTimer?.unref();
         if (services.tokens.size === 0)
           log(
             'no API tokens yet: create one with `editledger token create --name NAME --role admin` (reads and writes need one)',
@@ -373,6 +408,7 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
           process.once('SIGTERM', stop);
         });
         setReady(false);
+        clearInterval(signTimer);
         await app.close();
         await kafka?.stop();
         await services.jobs.drain();

@@ -6,6 +6,7 @@ import { UsageError, writeJson } from '../format.ts';
 import type { NumberRule } from '../flag-spec.ts';
 import { modelExitCode, withModels } from '../model-session.ts';
 import { defineCommand } from '../subcommand.ts';
+import { versionSigner } from '../../audit/version-signer.ts';
 
 const POSITIVE: NumberRule = { ok: (n) => n > 0, rule: 'a number > 0' };
 
@@ -61,6 +62,8 @@ Logs go to stderr and <home>/logs/trainer.log. Stop with Ctrl-C (SIGINT) or SIGT
         checkpoint: new FileCheckpointStore(join(session.home, 'trainer', `${name}.checkpoint.json`)),
         policy: { everyEdits, idleMs, promote: !flags['no-promote'] },
         log: session.log,
+        // With an audit key in the home, every materialized version's position is covered by a signed checkpoint.
+        afterVersion: versionSigner(session.home, io.env, io.cwd, session.ledger.store, session.log),
         onRound: (r) => {
           rounds.push({
             outcome: r.outcome,

@@ -184,7 +184,10 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
           ...(promoteReason !== undefined && { promoteReason }),
           actor,
         });
-        if (result.outcome === 'materialized') services.metrics.versionsMaterialized.inc();
+        if (result.outcome === 'materialized') {
+          services.metrics.versionsMaterialized.inc();
+          await services.signHead?.();
+        }
         return {
           outcome: result.outcome,
           versionId: result.version.versionId,
