@@ -58,7 +58,7 @@ function ledger(): PositionedEvent[] {
       locality: [],
       source: { system: 'wikidata-sync', ref: `ref-${editId.slice(-3)}` },
       submittedBy: 'sync-bot',
-      reason: 'upstream correction',
+      reason: 'upstream | correction',
       ...extra,
     });
   const version = (versionId: string, at: string, editIds: string[], reliability: number, within: boolean) =>
@@ -332,4 +332,16 @@ test('the JSON report validates against the schema, and the committed schema is 
   const broken = { ...report(), summary: { ...report().summary, rollbacks: -1 } };
   const error = t.throws(() => renderJson(broken), { instanceOf: InvalidFieldError });
   t.is(error.field, 'report.summary.rollbacks');
+});
+
+test('every Markdown table row has as many cells as its header (a ledger "|" is escaped)', (t) => {
+  const md = renderMarkdown(report());
+  const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length;
+  let checked = 0;
+  for (const table of md.split(/\n(?!\|)/).map((block) => block.split('\n').filter((l) => l.startsWith('|')))) {
+    if (table.length === 0) continue;
+    for (const row of table) t.is(cells(row), cells(table[0]!), row.slice(0, 80));
+    checked += 1;
+  }
+  t.true(checked >= 6, `${checked} tables`);
 });

@@ -53,6 +53,7 @@ export function renderMarkdown(report: ComplianceReport): string {
         'Edit',
         'Submitted',
         'Fact',
+        'Prompt',
         'Target',
         'Source',
         'Submitter',
