@@ -8,8 +8,8 @@
 //   batch      POST /v1/edits/import, 100 ZsRE records      vs  LedgerService.importEdits of the same 100
 //
 // Environment: BENCH_API_SINGLE=1200 submits per side, BENCH_API_BATCHES=48 batches per side, BENCH_BATCH=100,
-// BENCH_API_IN_FLIGHT=16, BENCH_API_ROUNDS=3.
-import { mkdtempSync, rmSync } from 'node:fs';
+// BENCH_API_IN_FLIGHT=16, BENCH_API_ROUNDS=3, BENCH_API_WARMUP=400 submits per side.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ const BATCHES = envInt('BENCH_API_BATCHES', 48);
 const BATCH = envInt('BENCH_BATCH', 100);
 const IN_FLIGHT = envInt('BENCH_API_IN_FLIGHT', 16);
 const ROUNDS = envInt('BENCH_API_ROUNDS', 3);
-const WARMUP = 50;
+// Enough for V8 to optimize the hot paths of both sides before measuring (the JIT thread costs CPU too).
+const WARMUP = envInt('BENCH_API_WARMUP', 400);
 
 /** A correction unique per n, ~500 bytes as JSON (the SubmitEdit shape). */
 function correction(n: number, side: string) {
@@ -53,12 +54,40 @@ interface Measured {
   ops: number;
   ms: number;
   latencies: number[];
+  /** CPU time spent by the process doing the work (the serve child, or this process for the baseline). */
+  cpuMs: number;
+}
+
+/** CPU milliseconds (user + system) used so far by this process. */
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** CPU milliseconds used so far by another process (Linux /proc; NaN elsewhere). */
+function cpuOf(pid: number | undefined): () => number {
+  return () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      return Number.NaN;
+    }
+  };
 }
 
 /** Run `count` operations with `inFlight` at once; each latency is from its start to its end. */
-async function load(count: number, inFlight: number, op: (i: number) => Promise<void>, into: Measured) {
+async function load(
+  count: number,
+  inFlight: number,
+  op: (i: number) => Promise<void>,
+  into: Measured,
+  cpu: () => number,
+) {
   let next = 0;
   const started = performance.now();
+  const cpuBefore = cpu();
   const worker = async () => {
     while (next < count) {
       const i = next++;
@@ -69,6 +98,7 @@ async function load(count: number, inFlight: number, op: (i: number) => Promise<
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   into.ms += performance.now() - started;
+  into.cpuMs += cpu() - cpuBefore;
   into.ops += count;
 }
 
@@ -78,7 +108,7 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
-const empty = (): Measured => ({ ops: 0, ms: 0, latencies: [] });
+const empty = (): Measured => ({ ops: 0, ms: 0, latencies: [], cpuMs: 0 });
 
 // node:http with a keep-alive agent rather than fetch: fetch costs the client ~1 ms of CPU per request here, which
 // on a 2-core machine is taken from the server being measured.
@@ -117,6 +147,7 @@ export async function benchApi(): Promise<string> {
   const servedHome = join(dir, 'served');
   const token = TokenStore.open(servedHome).create('bench', 'submitter', 'bench').token;
   const serve = await startServe(servedHome, ['--no-trainer', '--rate-limit', '0']);
+  const serveCpu = cpuOf(serve.child.pid);
   const io = { stdout: sink(), stderr: sink(), env: { ...process.env }, cwd: process.cwd() };
   const results = { single: { direct: empty(), http: empty() }, batch: { direct: empty(), http: empty() } };
   try {
@@ -139,8 +170,8 @@ export async function benchApi(): Promise<string> {
       const importHttp = (b: number) => post(serve.url, token, '/v1/edits/import', batchOf(b, 'http'), 200);
 
       const scratch = empty();
-      await load(WARMUP, IN_FLIGHT, (i) => submitDirect(1e7 + i), scratch);
-      await load(WARMUP, IN_FLIGHT, (i) => submitHttp(1e7 + i), scratch);
+      await load(WARMUP, IN_FLIGHT, (i) => submitDirect(1e7 + i), scratch, ownCpu);
+      await load(WARMUP, IN_FLIGHT, (i) => submitHttp(1e7 + i), scratch, serveCpu);
       const perRound = Math.ceil(SINGLE / ROUNDS);
       const batchesPerRound = Math.ceil(BATCHES / ROUNDS);
       for (let round = 0; round < ROUNDS; round++) {
@@ -148,12 +179,13 @@ export async function benchApi(): Promise<string> {
         const { single, batch } = results;
         // Which side goes first alternates, so neither always runs on the warmer (or busier) machine.
         const singles = [
-          () => load(perRound, IN_FLIGHT, (i) => submitDirect(base + i), single.direct),
-          () => load(perRound, IN_FLIGHT, (i) => submitHttp(base + i), single.http),
+          () => load(perRound, IN_FLIGHT, (i) => submitDirect(base + i), single.direct, ownCpu),
+          () => load(perRound, IN_FLIGHT, (i) => submitHttp(base + i), single.http, serveCpu),
         ];
         const batches = [
-          () => load(batchesPerRound, IN_FLIGHT, (i) => importDirect(round * batchesPerRound + i), batch.direct),
-          () => load(batchesPerRound, IN_FLIGHT, (i) => importHttp(round * batchesPerRound + i), batch.http),
+          () =>
+            load(batchesPerRound, IN_FLIGHT, (i) => importDirect(round * batchesPerRound + i), batch.direct, ownCpu),
+          () => load(batchesPerRound, IN_FLIGHT, (i) => importHttp(round * batchesPerRound + i), batch.http, serveCpu),
         ];
         if (round % 2 === 1) for (const list of [singles, batches]) list.reverse();
         for (const run of [...singles, ...batches]) await run();
@@ -177,18 +209,28 @@ export async function benchApi(): Promise<string> {
       `${ms(quantile(side.direct.latencies, 0.5))} / ${ms(quantile(side.direct.latencies, 0.99))}`,
       ratio.toFixed(2),
       `>= ${target} ${ratio >= target ? 'met' : 'MISSED'}`,
+      `${ms(side.http.cpuMs / (side.http.ops * perOp))} / ${ms(side.direct.cpuMs / (side.direct.ops * perOp))}`,
     ];
   };
   return [
     `submits over loopback to \`editledger serve\` (${IN_FLIGHT} in flight, node:http keep-alive) vs the in-process durable append (SQLite, WAL, synchronous=FULL), ${ROUNDS} alternating rounds`,
     markdownTable(
-      ['submit', 'HTTP throughput', 'HTTP p50 / p99', 'baseline: in-process', 'baseline p50 / p99', 'ratio', 'target'],
+      [
+        'submit',
+        'HTTP throughput',
+        'HTTP p50 / p99',
+        'baseline: in-process',
+        'baseline p50 / p99',
+        'ratio',
+        'target',
+        'CPU per edit: serve / in-process',
+      ],
       [
         row(`single (POST /v1/edits, ${results.single.http.ops} per side)`, results.single, 1, 0.8),
         row(`batch of ${BATCH} (POST /v1/edits/import, ${results.batch.http.ops} per side)`, results.batch, BATCH, 0.7),
       ],
     ),
-    'latency is per request (one edit, or one batch of 100); ratio = HTTP edits/s over baseline edits/s',
+    'latency is per request (one edit, or one batch of 100); ratio = HTTP edits/s over baseline edits/s; CPU per edit: the serve process (HTTP side, its client not counted) and this process (baseline)',
   ].join('\n');
 }
 
