@@ -153,6 +153,12 @@ const ROUTES: readonly (readonly [string, string])[] = [
   ['DELETE', '/v1/tokens/nobody'],
   ['GET', '/healthz'],
   ['GET', '/readyz'],
+  ['GET', '/v1/edits/search'],
+  ['GET', '/v1/audit/verify'],
+  ['GET', '/v1/reports'],
+  ['GET', '/v1/reports/schema.json'],
+  ['GET', '/assets/..%2f..%2fpackage.json'],
+  ['GET', '/assets/%00'],
 ];
 
 const BAD_QUERIES: readonly string[] = [
@@ -187,6 +193,12 @@ const BAD_QUERIES: readonly string[] = [
   'a[b]=1&a[c]=2',
   '__proto__[x]=1',
   'constructor=1',
+  'status=bogus',
+  'q=' + 'q'.repeat(5_000),
+  'q=%ff%fe',
+  'ref=',
+  'format=exe',
+  'from=abc&to=-1',
 ];
 
 const BAD_CONTENT_TYPES: readonly string[] = [
@@ -277,7 +289,7 @@ export function buildCases(seed: number, randomCases: number, admin: string): Ra
       });
     } else if (kind === 'query') {
       const query = Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(BAD_QUERIES)).join('&');
-      const target = `${pick(['/v1/edits', '/v1/events', '/v1/edits/import', path])}?${query}`;
+      const target = `${pick(['/v1/edits', '/v1/events', '/v1/edits/import', '/v1/edits/search', '/v1/reports', path])}?${query}`;
       const post = target.startsWith('/v1/edits/import');
       cases.push({
         label: `${label} ?${query.slice(0, 60)}`,
