@@ -345,4 +345,14 @@ test.serial('the routes under the page: edit search, the live event stream, the 
   t.regex(asset.headers.get('cache-control') ?? '', /immutable/);
   t.is((await fetch(`${url}/assets/missing.js`)).status, 404);
   t.is((await fetch(`${url}/assets/..%2F..%2Fpackage.json`)).status, 404);
+
+  // An open live stream does not hold up a graceful stop: SIGTERM ends it and the server exits 0. (Last test.)
+  const open = await fetch(`${url}/v1/events/stream`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
+  const ended = readFrames(open, () => false);
+  const exit = await Promise.race([
+    world.serve.stop('SIGTERM'),
+    new Promise<string>((resolve) => setTimeout(() => resolve('still running 20 s after SIGTERM'), 20_000)),
+  ]);
+  t.is(exit, 0, world.serve.stderr());
+  t.is((await ended)[0]!.event, 'ready');
 });
