@@ -1,5 +1,5 @@
 // @ts-check
-/* global location, addEventListener, removeEventListener, setTimeout -- browser globals (the root ESLint config knows Node's only) */
+/* global location, addEventListener, removeEventListener, setTimeout, clearTimeout -- browser globals (the root ESLint config knows Node's only) */
 // The shell: sign in with an API token, the navigation, the live connection to the ledger (one SSE stream; every
 // appended event bumps `tick`, and the pages reload what they show), and the page for the current hash route.
 import { html } from 'htm/preact';
@@ -23,6 +23,7 @@ const PAGES = /** @type {const} */ ([
 ]);
 
 /** @typedef {{ position: number, type: string, stream: string, recordedAt: string }} LiveEvent */
+const THROTTLE_MS = 400;
 
 function useHashRoute() {
   const [hash, setHash] = useState(location.hash);
@@ -47,6 +48,18 @@ function useLive(/** @type {boolean} */ active) {
     const controller = new AbortController();
     /** @type {string | undefined} */
     let lastId;
+    // A burst of events (an import of thousands) is one reload, not one per event: ticks at most every 400 ms.
+    /** @type {LiveEvent | undefined} */
+    let latest;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let flush;
+    const onLedgerEvent = (/** @type {LiveEvent} */ event) => {
+      latest = event;
+      flush ??= setTimeout(() => {
+        flush = undefined;
+        setLive((l) => ({ tick: l.tick + 1, last: latest, connected: true }));
+      }, THROTTLE_MS);
+    };
     const connect = async () => {
       while (!controller.signal.aborted) {
         try {
@@ -55,8 +68,7 @@ function useLive(/** @type {boolean} */ active) {
             (event, data, id) => {
               if (id !== undefined) lastId = id;
               if (event === 'ready') setLive((l) => ({ ...l, connected: true }));
-              if (event === 'ledger')
-                setLive((l) => ({ tick: l.tick + 1, last: /** @type {LiveEvent} */ (data), connected: true }));
+              if (event === 'ledger') onLedgerEvent(/** @type {LiveEvent} */ (data));
             },
             controller.signal,
             lastId === undefined ? {} : { 'last-event-id': lastId },
@@ -69,7 +81,10 @@ function useLive(/** @type {boolean} */ active) {
       }
     };
     void connect();
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      clearTimeout(flush);
+    };
   }, [active]);
   return live;
 }

@@ -496,7 +496,7 @@ ${JSON.stringify({stream:e.stream,revision:e.revision,id:e.id,data:e.data,metada
                   </tr>`})}
               </tbody>
             </table>
-          </div>`}`}var Do=[[`overview`,`Overview`],[`versions`,`Versions`],[`edits`,`Edits`],[`log`,`Log`],[`reports`,`Reports`]];function Oo(){let[e,t]=V(location.hash);return Ce(()=>{let e=()=>t(location.hash);return addEventListener(`hashchange`,e),()=>removeEventListener(`hashchange`,e)},[]),Ye(e)}function ko(e){let[t,n]=V({tick:0,connected:!1});return Ce(()=>{if(!e)return;let t=new AbortController,r;return(async()=>{for(;!t.signal.aborted;){try{await He(`/v1/events/stream`,(e,t,i)=>{i!==void 0&&(r=i),e===`ready`&&n(e=>({...e,connected:!0})),e===`ledger`&&n(e=>({tick:e.tick+1,last:t,connected:!0}))},t.signal,r===void 0?{}:{"last-event-id":r})}catch{}n(e=>({...e,connected:!1})),await new Promise(e=>setTimeout(e,2e3))}})(),()=>t.abort()},[e]),t}function Ao({onSignedIn:e}){let[t,n]=V(``),[r,i]=V(void 0);return I`<main id="main" class="signin">
+          </div>`}`}var Do=[[`overview`,`Overview`],[`versions`,`Versions`],[`edits`,`Edits`],[`log`,`Log`],[`reports`,`Reports`]],Oo=400;function ko(){let[e,t]=V(location.hash);return Ce(()=>{let e=()=>t(location.hash);return addEventListener(`hashchange`,e),()=>removeEventListener(`hashchange`,e)},[]),Ye(e)}function Ao(e){let[t,n]=V({tick:0,connected:!1});return Ce(()=>{if(!e)return;let t=new AbortController,r,i,a,o=e=>{i=e,a??=setTimeout(()=>{a=void 0,n(e=>({tick:e.tick+1,last:i,connected:!0}))},Oo)};return(async()=>{for(;!t.signal.aborted;){try{await He(`/v1/events/stream`,(e,t,i)=>{i!==void 0&&(r=i),e===`ready`&&n(e=>({...e,connected:!0})),e===`ledger`&&o(t)},t.signal,r===void 0?{}:{"last-event-id":r})}catch{}n(e=>({...e,connected:!1})),await new Promise(e=>setTimeout(e,2e3))}})(),()=>{t.abort(),clearTimeout(a)}},[e]),t}function jo({onSignedIn:e}){let[t,n]=V(``),[r,i]=V(void 0);return I`<main id="main" class="signin">
     <h1>editledger audit dashboard</h1>
     <p>Sign in with an API token (<code>npx editledger token create --name me --role auditor</code>). It stays in this tab only.</p>
     <form onSubmit=${async n=>{n.preventDefault(),Ie(t.trim());try{e(await H.status())}catch(e){Ie(``);let t=e instanceof Le&&e.status===401;i(t?Error(`That token was refused: it is unknown, malformed or revoked.`):e)}}}>
@@ -512,7 +512,7 @@ ${JSON.stringify({stream:e.stream,revision:e.revision,id:e.id,data:e.data,metada
       <button type="submit">Sign in</button>
     </form>
     <${Qe} error=${r} />
-  </main>`}function jo(){let e=Oo(),[t,n]=V(void 0),[r,i]=V(new Set),[a,o]=V(void 0),s=ko(t!==void 0),c=we(null);if(Ce(()=>{Ve().then(i),Fe()!==``&&H.status().then(n,e=>{Ie(``),o(e)})},[]),Ce(()=>{t!==void 0&&s.tick>0&&H.status().then(n,o)},[s.tick]),Ce(()=>{c.current?.querySelector(`h1`)?.focus()},[e.page,e.id]),t===void 0)return I`<${Ao} onSignedIn=${n} />${a?I`<${Qe} error=${a} />`:null}`;let l={status:t,may:new Set(t.principal.may),tick:s.tick,routes:r,id:e.id,params:e.params};return I`<a
+  </main>`}function Mo(){let e=ko(),[t,n]=V(void 0),[r,i]=V(new Set),[a,o]=V(void 0),s=Ao(t!==void 0),c=we(null);if(Ce(()=>{Ve().then(i),Fe()!==``&&H.status().then(n,e=>{Ie(``),o(e)})},[]),Ce(()=>{t!==void 0&&s.tick>0&&H.status().then(n,o)},[s.tick]),Ce(()=>{c.current?.querySelector(`h1`)?.focus()},[e.page,e.id]),t===void 0)return I`<${jo} onSignedIn=${n} />${a?I`<${Qe} error=${a} />`:null}`;let l={status:t,may:new Set(t.principal.may),tick:s.tick,routes:r,id:e.id,params:e.params};return I`<a
       class="skip"
       href="#main"
       onClick=${e=>{e.preventDefault(),c.current?.querySelector(`h1`)?.focus()}}
@@ -539,5 +539,5 @@ ${JSON.stringify({stream:e.stream,revision:e.revision,id:e.id,data:e.data,metada
     <p class="live" role="status" aria-live="polite" data-connected=${String(s.connected)}>
       ${s.connected?`Live`:`Connecting…`}${s.last?` — last event #${s.last.position} ${s.last.type}`:``}
     </p>
-    <main id="main" ref=${c}>${Mo(e.page,l)}</main>`}function Mo(e,t){switch(e){case`overview`:return I`<${pt} ...${t} />`;case`versions`:return t.id===void 0?I`<${To} ...${t} />`:I`<${St} ...${t} />`;case`edits`:return t.id===void 0?I`<${at} ...${t} />`:I`<${ot} ...${t} />`;case`log`:return I`<${dt} ...${t} />`;case`reports`:return I`<${_t} ...${t} />`;default:return I`<h1 tabindex="-1">Not found</h1>
-        <p>No page “${e}”. <a href="#/overview">Overview</a></p>`}}var No=document.getElementById(`app`);No!==null&&P(I`<${jo} />`,No);
+    <main id="main" ref=${c}>${No(e.page,l)}</main>`}function No(e,t){switch(e){case`overview`:return I`<${pt} ...${t} />`;case`versions`:return t.id===void 0?I`<${To} ...${t} />`:I`<${St} ...${t} />`;case`edits`:return t.id===void 0?I`<${at} ...${t} />`:I`<${ot} ...${t} />`;case`log`:return I`<${dt} ...${t} />`;case`reports`:return I`<${_t} ...${t} />`;default:return I`<h1 tabindex="-1">Not found</h1>
+        <p>No page “${e}”. <a href="#/overview">Overview</a></p>`}}var Po=document.getElementById(`app`);Po!==null&&P(I`<${Mo} />`,Po);
