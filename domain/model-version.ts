@@ -14,7 +14,7 @@
 //   Asking for the version already served is a no-op.
 // Low volume (one event per version), so one stream and its expected revision serialize every writer.
 import { z } from 'zod';
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { canonicalJson, sha256Hex, sha256HexOfBytes } from './canonical-json.ts';
 import type { CommandMetadata } from './edit-commands.ts';
 import { CommandMetadataSchema } from './edit-commands.ts';
 import { EditledgerError, InvalidFieldError } from './errors.ts';
@@ -65,6 +65,36 @@ export const MODEL_EVENT_TYPES = [
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hashes and ids
+
+/** Manifest fields that describe one run rather than its result: a bit-identical rebuild writes other values. */
+const VOLATILE_MANIFEST_FIELDS = ['durationMs', 'createdAt', 'cache', 'runOptions', 'libraries'];
+
+/**
+ * What the ledger records of an artifact's files (ModelVersionMaterialized.artifactFilesSha256): sha256 of the
+ * canonical JSON of {name: digest}, the digest being the bytes' sha256, or for manifest.json the sha256 of its
+ * canonical JSON without the fields a rebuild cannot reproduce (timings, cache statistics, paths). A forged
+ * manifest (other edits, metrics, hyper-parameters) changes it; a bit-identical rebuild does not.
+ */
+export function artifactFilesHashOf(files: ReadonlyMap<string, Uint8Array>): string {
+  const digests: Record<string, string> = {};
+  for (const [name, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    digests[name] = name === 'manifest.json' ? manifestDigest(bytes) : sha256HexOfBytes(bytes);
+  return sha256Hex(canonicalJson(digests));
+}
+
+function manifestDigest(bytes: Uint8Array): string {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return sha256HexOfBytes(bytes); // not JSON: its bytes are all there is to compare
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return sha256HexOfBytes(bytes);
+  const stable = Object.fromEntries(
+    Object.entries(manifest).filter(([key]) => !VOLATILE_MANIFEST_FIELDS.includes(key)),
+  ) as Parameters<typeof canonicalJson>[0];
+  return sha256Hex(canonicalJson(stable));
+}
 
 /** sha256 of the canonical JSON of a policy (validated first, so defaults or key order cannot change it). */
 export function policyHashOf(policy: TrainingPolicy): string {

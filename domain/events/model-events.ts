@@ -85,6 +85,11 @@ export const ModelVersionMaterializedDataSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
   /** The version judged against the change envelope in force when it was recorded (absent: none declared). */
   verdict: VerdictSchema.optional(),
+  /**
+   * sha256 of the canonical JSON of {file name: sha256 of its bytes} over every artifact file (the manifest too):
+   * the ledger's chain covers what the artifact store's own descriptor could be re-hashed to hide.
+   */
+  artifactFilesSha256: sha256Hex.optional(),
   /** Trained on approved edits only (governance requireApproval was in force): a rebuild filters the same way. */
   approvedOnly: z.literal(true).optional(),
 });

@@ -37,7 +37,8 @@ export async function auditVersion(
         ? undefined
         : (chain.checkpoints.find((c) => c.position === covering.position && c.signedAt === covering.signedAt) ??
           undefined);
-    const rebuild = await verifyVersion(session, ref);
+    // A tampered chain is reported as such; rebuilding from it is refused (the materializer checks the chain too).
+    const rebuild = chain.ok ? await verifyVersion(session, ref) : null;
     const warnings = [...chain.warnings];
     if (covering === undefined)
       warnings.push(
@@ -48,7 +49,7 @@ export async function auditVersion(
       chain: { ...chain, warnings },
       checkpoint: signedCheckpoint ?? null,
       rebuild,
-      ok: chain.ok && rebuild.identical,
+      ok: chain.ok && rebuild?.identical === true,
     };
     if (json) writeJson(io, report);
     else {
@@ -61,10 +62,14 @@ export async function auditVersion(
           ? 'signed checkpoint: none\n'
           : `signed checkpoint: position ${signedCheckpoint.position}, signed ${signedCheckpoint.signedAt} by key ${signedCheckpoint.keyId}: ${signedCheckpoint.status}\n`,
       );
-      io.stdout.write(
-        `rebuild: ${rebuild.identical ? 'bit-identical' : 'DIFFERS'} (recorded ${rebuild.recordedSha256.slice(0, 12)}, rebuilt ${rebuild.rebuiltSha256.slice(0, 12)}, backend ${rebuild.backend})\n`,
-      );
-      for (const d of rebuild.differences) io.stdout.write(`${terminalSafe(`  differs: ${d}`)}\n`);
+      if (rebuild === null)
+        io.stdout.write('rebuild: not attempted (the ledger is tampered: nothing is trained from it)\n');
+      else {
+        io.stdout.write(
+          `rebuild: ${rebuild.identical ? 'bit-identical' : 'DIFFERS'} (recorded ${rebuild.recordedSha256.slice(0, 12)}, rebuilt ${rebuild.rebuiltSha256.slice(0, 12)}, backend ${rebuild.backend})\n`,
+        );
+        for (const d of rebuild.differences) io.stdout.write(`${terminalSafe(`  differs: ${d}`)}\n`);
+      }
       if (report.ok)
         io.stdout.write(
           `=> version #${version.ordinal} was built from exactly the edits in the ledger up to position ${at}\n`,
@@ -72,6 +77,6 @@ export async function auditVersion(
     }
     const tampered = tamperedExit(io, report.chain);
     if (tampered !== ExitCode.ok) return tampered;
-    return rebuild.identical ? ExitCode.ok : ExitCode.failure;
+    return rebuild?.identical === true ? ExitCode.ok : ExitCode.failure;
   });
 }

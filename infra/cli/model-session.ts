@@ -153,6 +153,7 @@ export async function withModels<T>(
       editor,
       context,
       log,
+      chainScope: ledger.config.eventStore.eventstoreUrl ? 'stream' : 'all',
       onProgress: (() => {
         const toLog = epochLog(log);
         const toBar = options.progress === false ? undefined : trainingProgress(io);
@@ -314,27 +315,19 @@ export async function registerBase(
 export { resolveVersion };
 
 /**
- * A full HF checkpoint folder of a version (base + delta), under <home>/checkouts/<versionId>/, written once to a
- * temp folder and renamed. The artifact is verified first and rebuilt from the ledger if it is corrupted.
+ * A full HF checkpoint folder of a version (base + delta), under <home>/checkouts/<versionId>/, written to a temp
+ * folder and renamed. The artifact is verified first (against the ledger) and rebuilt from the ledger if corrupted.
  */
 export async function checkoutVersion(
   session: ModelSession,
   version: VersionRecord,
 ): Promise<{ dir: string; rebuilt: boolean }> {
-  const { checkpointHash, writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
+  const { writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
   const dir = join(session.home, 'checkouts', version.versionId);
-  const marker = join(dir, 'editledger-version.json');
   const { artifact, rebuilt } = await session.materializer.ensureArtifact(version);
-  if (!rebuilt) {
-    // Reuse an earlier checkout only if its files still hash to what was written.
-    try {
-      const recorded = JSON.parse(await readFile(marker, 'utf8')) as { versionId?: string; checkpointHash?: string };
-      if (recorded.versionId === version.versionId && recorded.checkpointHash === (await checkpointHash(dir)))
-        return { dir, rebuilt };
-    } catch {
-      // missing or damaged: write it again
-    }
-  }
+  // Written fresh from the verified artifact every time: a checkout folder (and its marker) can be replaced by
+  // anyone who can write the home, so it is never trusted (issue 12: a folder swapped for the base weights would
+  // otherwise serve the unedited base as this version).
   const { readVersionCheckpoint, DELTA_FILE } = await import('../../trainer/consumer/version-model.ts');
   const base = (await session.materializer.readModels()).state.bases.get(version.baseModelId);
   if (base === undefined)

@@ -19,6 +19,7 @@ import {
   BaseModelNotRegisteredError,
   ModelVersionNotFoundError,
   activeTraining,
+  artifactFilesHashOf,
   policyHashOf,
   shortVersionId,
   trainingOrder,
@@ -27,7 +28,13 @@ import {
 } from '../../domain/model-version.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
-import { makeEditSet } from '../../projections/edit-set.ts';
+import { foldEditSetAt, makeEditSet } from '../../projections/edit-set.ts';
+import { chainPages, walkChain } from '../../domain/chain-walk.ts';
+import { LedgerTamperedError } from '../../domain/chain.ts';
+import type { ChainScope } from '../../domain/chain.ts';
+import { parseRecordedEvent } from '../../domain/events.ts';
+import type { PositionedEvent } from '../../domain/events.ts';
+import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
 import type { EditSet } from '../../projections/edit-set.ts';
 import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
 import { HOST_STEP_SUFFIX } from '../locft/config.ts';
@@ -51,6 +58,8 @@ export interface MaterializerDeps {
   readonly context: CommandContext;
   readonly log?: Logger;
   readonly onProgress?: (progress: TrainProgress & { readonly versionId: string; readonly edits: number }) => void;
+  /** How the store chains its events ('stream' for EventStoreDB); default 'all'. */
+  readonly chainScope?: ChainScope;
   /** Progress of the evaluation that follows training. */
   readonly onEvalPhase?: (phase: EvalPhase & { readonly versionId: string }) => void;
 }
@@ -228,6 +237,7 @@ export class Materializer {
           backend: trained.backend,
           artifactSha256: put.sha256,
           artifactUri: `sha256:${put.sha256}`,
+          artifactFilesSha256: artifactFilesHashOf(trained.files),
           metrics,
           durationMs: Date.now() - started,
           ...(approvedOnly && { approvedOnly: true as const }),
@@ -306,7 +316,23 @@ export class Materializer {
   /** The version's artifact, verified; rebuilt from the ledger first when it is missing or corrupted. */
   async ensureArtifact(version: VersionRecord): Promise<{ artifact: StoredArtifact; rebuilt: boolean }> {
     const check = await this.deps.artifacts.verify(version.artifactSha256);
-    if (check.ok) return { artifact: await this.deps.artifacts.load(version.artifactSha256), rebuilt: false };
+    if (check.ok) {
+      const artifact = await this.deps.artifacts.load(version.artifactSha256);
+      // The store's descriptor could be re-hashed after a file was forged: the ledger's own record decides.
+      if (
+        version.artifactFilesSha256 === undefined ||
+        artifactFilesHashOf(artifact.files) === version.artifactFilesSha256
+      )
+        return { artifact, rebuilt: false };
+      this.deps.log?.({
+        level: 'warn',
+        msg: `artifact of version ${shortVersionId(version.versionId)} does not match the ledger's record of its files (${[...artifact.files.keys()].join(', ')}): a file was changed; rebuilding it from the ledger`,
+        versionId: version.versionId,
+      });
+      await this.deps.artifacts.quarantine(version.artifactSha256);
+      await this.repairArtifact(version);
+      return { artifact: await this.deps.artifacts.load(version.artifactSha256), rebuilt: true };
+    }
     this.deps.log?.({
       level: 'warn',
       msg: `artifact of version ${shortVersionId(version.versionId)} ${check.missing ? 'is missing' : `is corrupted (${check.problem})`}; rebuilding it from the ledger`,
@@ -337,7 +363,7 @@ export class Materializer {
    * approver approved at or before `position` (pending and rejected edits are not trained).
    */
   private async trainingSetAt(position: number, approvedOnly: boolean): Promise<EditSet> {
-    const editSet = await this.deps.editSets.editSetAt(position);
+    const editSet = await this.checkedEditSetAt(position);
     if (!approvedOnly) return editSet;
     const approved = new Set<string>();
     for await (const event of this.deps.store.readAll({ filter: { eventTypes: ['EditApproved'] } })) {
@@ -348,6 +374,33 @@ export class Materializer {
       position,
       editSet.edits.filter((edit) => approved.has(edit.editId)),
     );
+  }
+
+  /**
+   * Nothing derived is trusted (issue 12): the ledger's hash chain is walked up to `position` (a forged or deleted
+   * event stops training and verification, naming its position), and the edit set the read model gives is checked
+   * against a fold of the ledger's own events. A read model that disagrees is not used: the ledger's set is, and
+   * the disagreement is logged.
+   */
+  private async checkedEditSetAt(position: number): Promise<EditSet> {
+    const { store } = this.deps;
+    const chain = await walkChain(chainPages(store), { upTo: position, scope: this.deps.chainScope ?? 'all' });
+    if (!chain.intact && chain.firstBreak !== undefined)
+      throw new LedgerTamperedError(chain.firstBreak.position, `${chain.firstBreak.kind}: ${chain.firstBreak.detail}`);
+    const indexed = await this.deps.editSets.editSetAt(position);
+    const events: PositionedEvent[] = [];
+    for await (const recorded of store.readAll({ filter: { streamPrefixes: [FACT_STREAM_PREFIX] } })) {
+      if (recorded.position > position) break;
+      events.push(parseRecordedEvent(recorded));
+    }
+    const fromLedger = foldEditSetAt(events, position);
+    if (fromLedger.editSetHash === indexed.editSetHash) return indexed;
+    this.deps.log?.({
+      level: 'warn',
+      msg: `the edit index disagrees with the ledger at position ${position} (set ${indexed.editSetHash.slice(0, 12)}, ledger ${fromLedger.editSetHash.slice(0, 12)}): using the ledger's edit set; rebuild the index by deleting readmodel.db`,
+      position,
+    });
+    return fromLedger;
   }
 
   /** Rebuilds a version from the ledger alone (its recorded position, base and policy) and compares the bytes. */

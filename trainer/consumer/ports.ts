@@ -28,6 +28,8 @@ export interface ArtifactRepository {
   }): Promise<{ sha256: string; reused: boolean; replacedCorrupt?: string }>;
   load(sha256: string): Promise<StoredArtifact>;
   verify(sha256: string): Promise<ArtifactCheck>;
+  /** Move a stored artifact out of the way (one whose files no longer match the ledger's record). */
+  quarantine(sha256: string): Promise<string>;
 }
 
 export interface TrainProgress {
