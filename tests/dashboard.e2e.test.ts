@@ -73,6 +73,15 @@ scenario('overview: head, serving version, trainer lag, counters, the verificati
   if ('/v1/audit/verify' in audit.body.paths) t.regex(badge, /chain verified/);
   else t.is(badge.trim(), 'not available');
   t.is(await page.getByRole('link', { name: 'Overview' }).getAttribute('aria-current'), 'page');
+  // Keyboard: the first Tab reaches the skip link, Enter moves focus to the page's heading, Tab goes on in the page.
+  const focused = () => page.evaluate('document.activeElement?.textContent?.trim()');
+  await page.evaluate('document.activeElement?.blur()');
+  await page.keyboard.press('Tab');
+  t.is(await focused(), 'Skip to content');
+  await page.keyboard.press('Enter');
+  t.is(await focused(), 'Overview');
+  await page.keyboard.press('Tab');
+  t.is(await focused(), 'Browse the log');
   t.true(await fitsWidth(d));
   await d.screenshot('overview-1280');
   await page.setViewportSize(PHONE);
