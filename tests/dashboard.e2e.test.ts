@@ -143,6 +143,10 @@ scenario('versions: chart, timeline, serving periods; a version page and its dif
   await page.getByRole('heading', { level: 1, name: /Version #2/ }).waitFor();
   const v2 = (await call(world.url, 'GET', `/v1/versions/${world.versions[2]}`, { token: world.tokens.auditor })).body;
   t.is(await page.getByTestId('artifact-sha').textContent(), v2.artifactSha256);
+  t.regex(
+    (await page.getByTestId('version-verdict').textContent()) ?? '',
+    v2.verdict === undefined ? /^no envelope declared$/ : v2.verdict.within ? /^within/ : /^outside/,
+  );
   t.is(await page.getByTestId('edit-set').locator('tbody tr').count(), 2);
   await page.getByLabel('Compare with').selectOption(world.versions[1]);
   const removed = page.getByTestId('diff-removed');

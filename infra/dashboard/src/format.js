@@ -16,6 +16,16 @@ export const BASE_PAIRS = /** @type {const} */ ([
   ['uneditedFactAccuracy', 'Unedited fact accuracy'],
 ]);
 
+/**
+ * A version's verdict against the declared change envelope (governance), in words.
+ * @param {import('./api.js').Version['verdict']} verdict
+ */
+export function verdictText(verdict) {
+  if (verdict === undefined) return 'no envelope declared';
+  if (verdict.within) return 'within the envelope';
+  return `outside: ${verdict.failing.map((c) => `${c.metric} ${c.rule === 'min' ? '<' : '>'} ${c.bound}`).join(', ')}`;
+}
+
 /** @param {string} id */
 export function short(id) {
   return id.length > 12 ? id.slice(0, 12) : id;

@@ -16,6 +16,10 @@ export const EVENT_TYPES = [
   'TrainingPolicyRegistered',
   'ModelVersionMaterialized',
   'ServingVersionChanged',
+  'EditApproved',
+  'EditRejected',
+  'ServingPinReleased',
+  'AuditCheckpointSigned',
 ];
 const PAGE_SIZE = 25;
 

@@ -5,7 +5,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { apiClient } from '../api.js';
-import { BASE_PAIRS, href, METRICS, num, pct, short, when } from '../format.js';
+import { BASE_PAIRS, href, METRICS, num, pct, short, verdictText, when } from '../format.js';
 import { ErrorNote, JobPanel, Loading, ReasonForm, useApi } from '../ui.js';
 import { VersionDiff } from './diff.js';
 
@@ -38,6 +38,8 @@ export function VersionPage({ id = '', tick, may, params }) {
         <dd><code data-testid="artifact-sha">${v.artifactSha256}</code></dd>
         <dt>Artifact</dt>
         <dd><code>${v.artifactUri}</code> (backend ${v.backend})</dd>
+        <dt>Change envelope</dt>
+        <dd data-testid="version-verdict">${verdictText(v.verdict)}</dd>
         <dt>Recorded</dt>
         <dd>position ${v.recordedAtPosition}, ${when(v.recordedAt)} by ${v.recordedBy}, trained in ${(v.durationMs / 1000).toFixed(1)} s</dd>
       </dl>

@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { apiClient } from '../api.js';
 import { MetricsChart } from '../chart.js';
-import { href, METRICS, pct, short, when } from '../format.js';
+import { href, METRICS, pct, short, verdictText, when } from '../format.js';
 import { ErrorNote, Loading, useApi } from '../ui.js';
 
 /** @param {import('./overview.js').PageProps} props */
@@ -18,6 +18,7 @@ export function VersionsPage({ tick }) {
           ? html`<p>No version has been materialized yet.</p>`
           : html`<${MetricsChart} versions=${data.versions} />
               <h2>Timeline</h2>
+              ${data.pinned ? html`<p class="notice" role="note">The serving version is pinned by a human decision: the trainer does not move it (<code>npx editledger unpin</code> releases it).</p>` : null}
               <div class="table-wrap" tabindex="0" role="region" aria-label="Versions table">
                 <table data-testid="versions-table">
                   <thead>
@@ -27,6 +28,7 @@ export function VersionsPage({ tick }) {
                       <th scope="col">Position</th>
                       <th scope="col">Edits</th>
                       ${METRICS.map(([, label]) => html`<th scope="col">${label}</th>`)}
+                      <th scope="col">Envelope</th>
                       <th scope="col">Built</th>
                     </tr>
                   </thead>
@@ -42,6 +44,7 @@ export function VersionsPage({ tick }) {
                           <td>${v.position}</td>
                           <td>${v.editIds.length}</td>
                           ${METRICS.map(([key]) => html`<td>${pct(v.metrics[key])}</td>`)}
+                          <td>${verdictText(v.verdict)}</td>
                           <td>${when(v.recordedAt)}</td>
                         </tr>`,
                     )}
