@@ -43,7 +43,8 @@ export const DEFAULT_GOVERNANCE: Governance = { envelope: {}, autoPromote: 'alwa
 
 export const EnvelopeCheckSchema = z.strictObject({
   metric: z.string(),
-  value: z.number(),
+  /** null: the version has no such metric (e.g. no paraphrase probes to measure generalization on). */
+  value: z.number().nullable(),
   bound: z.number(),
   rule: z.enum(['min', 'max']),
 });
@@ -63,8 +64,12 @@ export function envelopeHashOf(envelope: ChangeEnvelope): string {
 }
 
 /** The envelope's checks, each as (metric, the version's value, bound, rule). */
-function checksOf(envelope: ChangeEnvelope, metrics: Readonly<Record<string, number>>, edits: number): EnvelopeCheck[] {
-  const checks: EnvelopeCheck[] = [];
+function checksOf(
+  envelope: ChangeEnvelope,
+  metrics: Readonly<Record<string, number>>,
+  edits: number,
+): Array<EnvelopeCheck & { value: number }> {
+  const checks: Array<EnvelopeCheck & { value: number }> = [];
   const value = (name: string) => metrics[name] ?? Number.NaN;
   if (envelope.minReliability !== undefined)
     checks.push({ metric: 'reliability', value: value('reliability'), bound: envelope.minReliability, rule: 'min' });
@@ -97,13 +102,16 @@ export function assessVersion(
   edits: number,
 ): Verdict {
   const editMetrics = new Set(['reliability', 'generalization', 'locality']);
-  const failing = checksOf(envelope, metrics, edits).filter((check) => {
-    if (edits === 0 && editMetrics.has(check.metric)) return false;
-    if (!Number.isFinite(check.value)) return true;
-    // Rounded so a metric printed as equal to its bound is not a failure of the 16th digit.
-    const value = Math.round(check.value * 1e9) / 1e9;
-    return check.rule === 'min' ? value < check.bound : value > check.bound;
-  });
+  const failing = checksOf(envelope, metrics, edits)
+    .filter((check) => {
+      if (edits === 0 && editMetrics.has(check.metric)) return false;
+      if (!Number.isFinite(check.value)) return true;
+      // Rounded so a metric printed as equal to its bound is not a failure of the 16th digit.
+      const value = Math.round(check.value * 1e9) / 1e9;
+      return check.rule === 'min' ? value < check.bound : value > check.bound;
+    })
+    // JSON has no NaN: a metric the version lacks is recorded as null.
+    .map((check) => (Number.isFinite(check.value) ? check : { ...check, value: null }));
   return { within: failing.length === 0, failing, envelopeHash: envelopeHashOf(envelope) };
 }
 
@@ -125,7 +133,7 @@ export function describeFailing(verdict: Verdict): string {
   return verdict.failing
     .map(
       (f) =>
-        `${f.metric} ${Number.isFinite(f.value) ? round(f.value) : 'missing'} ${f.rule === 'min' ? '<' : '>'} ${f.bound}`,
+        `${f.metric} ${f.value === null ? 'missing' : round(f.value)} ${f.rule === 'min' ? '<' : '>'} ${f.bound}`,
     )
     .join(', ');
 }

@@ -27,7 +27,8 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }) {
   });
   const env = { EDITLEDGER_HOME: home, EDITLEDGER_BACKEND: 'wasm', USER: 'tester' };
   const cli = (command: CliCommand, args: readonly string[]) => runCli(command, args, { cwd: process.cwd(), env });
-  if ((await cli(model, ['register', ckpt.dir, ...TINY_POLICY])).code !== 0) throw new Error('register failed');
+  const registered = await cli(model, ['register', ckpt.dir, ...TINY_POLICY]);
+  if (registered.code !== 0) throw new Error(`register failed: ${registered.stderr}`);
   const submitted = await cli(edit, [
     'submit',
     '--fact-key',

@@ -100,7 +100,17 @@ export function parseBackendChoice(value: string, field = 'backend'): BackendCho
  * - `initBackend(choice)`: switches to that backend (cheap when it was initialised before; kernels stay registered).
  *   An explicitly chosen backend that cannot work is a clear error; `auto` falls through to the next one.
  */
+let initQueue: Promise<unknown> = Promise.resolve();
+
 export async function initBackend(choice?: BackendChoice, opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  // One initialisation at a time: tfjs's backend switch is global, and two concurrent ones (the service's generate
+  // and training, tests in one process) make each other fail half-way.
+  const next = initQueue.then(() => initBackendNow(choice, opts));
+  initQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function initBackendNow(choice: BackendChoice | undefined, opts: InitBackendOptions): Promise<BackendInfo> {
   if (choice === undefined) {
     if (current) return current;
     const fromEnv = process.env['EDITLEDGER_BACKEND'];
