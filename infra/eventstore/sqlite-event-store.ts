@@ -47,6 +47,7 @@ import {
   revisionMatches,
 } from './event-input.ts';
 import { PollingSubscription } from './polling-subscription.ts';
+import { GroupCommit } from './sqlite-group-commit.ts';
 import {
   COLUMNS,
   errorMessage,
@@ -114,6 +115,7 @@ export class SqliteEventStore implements EventStore {
   private readonly chainStmt;
   private readonly appendFast;
   private readonly appendCareful;
+  private readonly group: GroupCommit;
 
   /** Opens (creating it and its directory if needed) the store at `path`. Throws EventStoreCorruptedError for a damaged or foreign file. */
   static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
@@ -197,24 +199,31 @@ export class SqliteEventStore implements EventStore {
       (stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome =>
         this.appendCarefully(stream, events, expected, this.lastRevisionStmt.get(stream) ?? null),
     );
+    this.group = new GroupCommit(
+      db,
+      () => {
+        for (const subscription of this.subscriptions) subscription.wake();
+      },
+      (err) => translateSqliteError(err, this.path),
+    );
   }
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
-    let outcome: AppendOutcome;
-    try {
+    // Concurrent appends share one transaction and one fsync (sqlite-group-commit.ts); each is its own savepoint.
+    return this.group.run(() => {
       try {
-        outcome = this.appendFast.immediate(stream, prepared, expected);
+        try {
+          return this.appendFast(stream, prepared, expected).result;
+        } catch (err) {
+          if (!isUniqueIdViolation(err)) throw err;
+          return this.appendCareful(stream, prepared, expected).result;
+        }
       } catch (err) {
-        if (!isUniqueIdViolation(err)) throw err;
-        outcome = this.appendCareful.immediate(stream, prepared, expected);
+        throw translateSqliteError(err, this.path);
       }
-    } catch (err) {
-      throw translateSqliteError(err, this.path);
-    }
-    if (outcome.appended) for (const subscription of this.subscriptions) subscription.wake();
-    return outcome.result;
+    });
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
