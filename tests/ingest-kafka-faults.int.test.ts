@@ -229,6 +229,36 @@ if (kafka.kind === 'skipped') {
   );
 
   test.serial(
+    'editledger ingest kafka stopped with SIGTERM mid-batch: exits 0 after recording and committing what it took in',
+    async (t) => {
+      const { dir, topic, group } = scratch();
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      await createTopic(topic);
+      const total = 1200;
+      const values = Array.from({ length: total }, (_, i) => zsre(300_000 + i));
+      await produceAt(client, topic, values.slice(0, 600), (i) => i % 3);
+      const home = join(dir, 'home');
+      const child = IngestChild.start({ home, brokers, topic, group });
+      t.teardown(() => child.kill('SIGKILL'));
+      await child.waitFor(t, /kafka \S+\[\d\]: committed up to offset/, 60_000);
+      await produceAt(client, topic, values.slice(600), (i) => i % 3);
+      await sleep(Math.floor(Math.random() * 100)); // lands while a batch is being recorded
+      t.is(await child.kill('SIGTERM'), 0, child.stderr);
+      t.regex(child.stderr, /stopped: \d+ batches/);
+      // Graceful: everything it appended is acknowledged, nothing acknowledged is missing.
+      const acknowledged = await committed(group, topic);
+      const recorded = await ledgerCount(join(home, 'ledger.db'));
+      t.is(recorded.events, acknowledged, 'appended == committed after a clean stop');
+      const last = IngestChild.start({ home, brokers, topic, group });
+      t.teardown(() => last.kill('SIGKILL'));
+      await last.waitFor(t, /consuming topic/, 60_000);
+      await waitFor(t, `${total} acknowledged`, async () => (await committed(group, topic)) === total, 60_000);
+      t.is(await last.kill('SIGTERM'), 0, last.stderr);
+      t.deepEqual(await ledgerCount(join(home, 'ledger.db')), { events: total, distinct: total });
+    },
+  );
+
+  test.serial(
     'two ingest processes in one group: the rebalance moves partitions, every correction once; SIGTERM leaves the group',
     async (t) => {
       const { dir, topic, group } = scratch();
