@@ -11,6 +11,7 @@ export interface ServerMetrics {
   readonly trainerLag: Gauge;
   readonly ingestion: Counter<'outcome'>;
   readonly inFlightBytes: Gauge;
+  readonly kafkaLag: Gauge;
 }
 
 export function createMetrics(): ServerMetrics {
@@ -55,6 +56,11 @@ export function createMetrics(): ServerMetrics {
     inFlightBytes: new Gauge({
       name: 'editledger_http_request_bytes_in_flight',
       help: 'request body bytes being processed',
+      registers: [registry],
+    }),
+    kafkaLag: new Gauge({
+      name: 'editledger_kafka_consumer_lag',
+      help: 'corrections on the Kafka topic not yet ingested (serve --kafka-topic)',
       registers: [registry],
     }),
   };

@@ -91,6 +91,8 @@ export class KafkaIngestionSource implements IngestionSource {
   private readonly log: (line: string) => void;
   private readonly heartbeatMs: number;
   private stopping: Promise<void> | undefined;
+  /** The consumer lag per partition after its last committed batch (messages the broker has beyond it). */
+  private readonly lagByPartition = new Map<number, number>();
   private watch: ConnectionWatch | undefined;
 
   private constructor(
@@ -207,6 +209,13 @@ export class KafkaIngestionSource implements IngestionSource {
     return this.stopping;
   }
 
+  /** Messages on the broker not yet ingested, summed over the partitions this consumer has committed on. */
+  get lag(): number {
+    let sum = 0;
+    for (const lag of this.lagByPartition.values()) sum += lag;
+    return sum;
+  }
+
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     this.watch?.alive();
@@ -225,6 +234,7 @@ export class KafkaIngestionSource implements IngestionSource {
           payload.resolveOffset(lastOffset);
           await payload.commitOffsetsIfNecessary();
           settled.resolve();
+          this.lagByPartition.set(batch.partition, Number(batch.offsetLag()));
           this.log(
             `kafka ${batch.topic}[${batch.partition}]: committed up to offset ${BigInt(lastOffset) + 1n}, lag ${batch.offsetLag()}`,
           );

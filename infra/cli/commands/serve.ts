@@ -8,6 +8,7 @@ import type { VersionRecord } from '../../../projections/versions.ts';
 import { TokenStore } from '../../auth/token-store.ts';
 import { JobRegistry } from '../../http/jobs.ts';
 import { createMetrics } from '../../http/metrics.ts';
+import type { ServerMetrics } from '../../http/metrics.ts';
 import { buildServer, LOOPBACK_HOSTS } from '../../http/server.ts';
 import type {
   ApiServices,
@@ -76,6 +77,7 @@ async function startKafka(
   },
   env: NodeJS.ProcessEnv,
   counters: IngestionCounters,
+  metrics: ServerMetrics,
   log: (line: string) => void,
 ): Promise<{ stop(): Promise<void> } | undefined> {
   const topic = flags['kafka-topic'];
@@ -111,6 +113,11 @@ async function startKafka(
     counters.accepted += now.submitted - seen.submitted;
     counters.duplicates += now.duplicates - seen.duplicates;
     counters.rejected += now.rejected - seen.rejected;
+    metrics.ingestion.inc({ outcome: 'submitted' }, now.submitted - seen.submitted);
+    metrics.ingestion.inc({ outcome: 'duplicate' }, now.duplicates - seen.duplicates);
+    metrics.ingestion.inc({ outcome: 'rejected' }, now.rejected - seen.rejected);
+    metrics.eventsAppended.inc(now.submitted - seen.submitted);
+    metrics.kafkaLag.set(source.lag);
     counters.deadLettersDropped = deadLetters.dropped.entries;
     seen = now;
   }, 1000);
@@ -374,7 +381,7 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
           ...(https !== undefined && { https }),
           log,
         });
-        const kafka = await startKafka(session, flags, io.env, services.ingestion, log);
+        const kafka = await startKafka(session, flags, io.env, services.ingestion, services.metrics, log);
         const address = await app.listen({ host, port });
         const controller = new AbortController();
         const trainerDone = trainerRunning ? consumer.run(controller.signal) : Promise.resolve();
