@@ -15,12 +15,20 @@ export interface EditSummary {
   /** Ledger position of the EditSubmitted event. */
   readonly submittedAt: number;
   readonly status: EditStatus;
+  /** The four-eyes review, once it happened. */
+  readonly review?: 'approved' | 'rejected';
 }
+
+/** What the status filter accepts: an edit status, or the review state (governance requireApproval). */
+export type SearchStatus = EditStatus | 'pending' | 'rejected';
 
 export interface EditSearchQuery {
   /** Case-insensitive substring of the fact key, subject, prompt, target or edit id. */
   readonly q?: string;
-  readonly status?: EditStatus;
+  /** `pending`: active, not yet reviewed while approval is required; `rejected`: an approver rejected it. */
+  readonly status?: SearchStatus;
+  /** Whether the governance requires approval (only then is an unreviewed edit pending). */
+  readonly approvalRequired?: boolean;
   /** Exact upstream system. */
   readonly system?: string;
   /** Exact upstream ref. */
@@ -72,6 +80,13 @@ export class EditSearchFold {
       case 'EditReinstated':
         this.setStatus(event.data.editId, 'active');
         break;
+      case 'EditApproved':
+      case 'EditRejected': {
+        const edit = this.byId.get(event.data.editId);
+        if (edit !== undefined)
+          this.byId.set(edit.editId, { ...edit, review: event.type === 'EditApproved' ? 'approved' : 'rejected' });
+        break;
+      }
       default:
         break;
     }
@@ -88,6 +103,12 @@ export class EditSearchFold {
   }
 }
 
+function hasStatus(edit: EditSummary, status: SearchStatus, approvalRequired: boolean): boolean {
+  if (status === 'pending') return approvalRequired && edit.status === 'active' && edit.review === undefined;
+  if (status === 'rejected') return edit.review === 'rejected';
+  return edit.status === status;
+}
+
 function matchesText(edit: EditSummary, needle: string): boolean {
   return [edit.factKey, edit.subject ?? '', edit.prompt, edit.target, edit.editId].some((field) =>
     field.toLowerCase().includes(needle),
@@ -99,7 +120,7 @@ export function searchEdits(edits: Iterable<EditSummary>, query: EditSearchQuery
   const needle = query.q?.trim().toLowerCase() ?? '';
   const matches: EditSummary[] = [];
   for (const edit of edits) {
-    if (query.status !== undefined && edit.status !== query.status) continue;
+    if (query.status !== undefined && !hasStatus(edit, query.status, query.approvalRequired === true)) continue;
     if (query.system !== undefined && edit.source.system !== query.system) continue;
     if (query.ref !== undefined && edit.source.ref !== query.ref) continue;
     if (needle !== '' && !matchesText(edit, needle)) continue;

@@ -63,3 +63,27 @@ test('a redelivered submission changes nothing', async (t) => {
   t.is(fold.size, 1);
   t.is(fold.search({ limit: 5 }).edits[0]!.submittedAt, events[0]!.position);
 });
+
+test('review filters: pending approval (only while approval is required) and rejected', async (t) => {
+  const ledger = newLedger();
+  const a = await ledger.submit('acme-corp::ceo', 'r-1', 'Alice Smith');
+  const b = await ledger.submit('acme-corp::hq', 'r-2', 'Springfield');
+  const c = await ledger.submit('acme-corp::cfo', 'r-3', 'Carol Doe');
+  const review = { reason: 'checked', by: 'dana' };
+  await ledger.service.approveEdit(
+    { editId: a.editId, factKey: 'acme-corp::ceo', ...review },
+    { actor: 'dana', source: 'test' },
+  );
+  await ledger.service.rejectEdit(
+    { editId: b.editId, factKey: 'acme-corp::hq', ...review },
+    { actor: 'dana', source: 'test' },
+  );
+  const fold = new EditSearchFold();
+  for (const event of await ledger.events()) fold.apply(event);
+  const ids = (status: 'pending' | 'rejected', approvalRequired: boolean) =>
+    fold.search({ limit: 10, status, approvalRequired }).edits.map((e) => e.editId);
+  t.deepEqual(ids('pending', true), [c.editId]);
+  t.deepEqual(ids('pending', false), [], 'without required approval nothing is pending');
+  t.deepEqual(ids('rejected', true), [b.editId]);
+  t.is(fold.search({ limit: 10 }).edits.find((e) => e.editId === a.editId)?.review, 'approved');
+});

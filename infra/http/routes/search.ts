@@ -14,10 +14,12 @@ import { ProblemSchema } from '../problem.ts';
 import type { ApiServices } from '../services.ts';
 
 const STATUSES = ['active', 'retracted', 'superseded'] as const;
+/** The filter also takes the four-eyes review state: pending approval (governance requireApproval) or rejected. */
+const FILTERS = [...STATUSES, 'pending', 'rejected'] as const;
 
 export const EditSearchQuerySchema = z.strictObject({
   q: z.string().max(LIMITS.prompt).optional().describe('substring of the fact key, subject, prompt, target or id'),
-  status: z.enum(STATUSES).optional(),
+  status: z.enum(FILTERS).optional(),
   system: z.string().min(1).max(LIMITS.name).optional().describe('the upstream system, exactly'),
   ref: z.string().min(1).max(LIMITS.ref).optional().describe('the upstream ref, exactly'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -38,6 +40,7 @@ export const EditSearchResultSchema = z
         submittedBy: z.string(),
         submittedAt: z.number().int(),
         status: z.enum(STATUSES),
+        review: z.enum(['approved', 'rejected']).optional(),
       }),
     ),
   })
@@ -88,8 +91,11 @@ export function searchRoutes(app: FastifyInstance, services: ApiServices): void 
     handler: async (request) => {
       const head = await index.catchUp();
       const { q, status, system, ref, limit } = request.query;
+      const approvalRequired =
+        status === 'pending' && (await services.models.materializer.readModels()).versions.governance.requireApproval;
       const found = index.results.search({
         limit,
+        approvalRequired,
         ...(q !== undefined && { q }),
         ...(status !== undefined && { status }),
         ...(system !== undefined && { system }),

@@ -54,6 +54,8 @@ export function EditsPage({ params, tick }) {
           <option value="active">active</option>
           <option value="retracted">retracted</option>
           <option value="superseded">superseded</option>
+          <option value="pending">pending approval</option>
+          <option value="rejected">rejected</option>
         </select>
       </div>
       <div><button type="submit">Search</button></div>

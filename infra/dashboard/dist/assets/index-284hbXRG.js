@@ -45,6 +45,8 @@ var e,t,n,r,i,a,o,s,c,l,u=Symbol.for(`pv`),d={},f=[],p=/^m(i|n|o|s|text|space)$/
           <option value="active">active</option>
           <option value="retracted">retracted</option>
           <option value="superseded">superseded</option>
+          <option value="pending">pending approval</option>
+          <option value="rejected">rejected</option>
         </select>
       </div>
       <div><button type="submit">Search</button></div>
