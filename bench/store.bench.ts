@@ -16,10 +16,11 @@
 // autocommit statement per append (so one durable commit each, as the store's), alternating call by call
 // on the same server. The server is BENCH_POSTGRES_URL when set (each run uses a fresh database on it,
 // dropped afterwards), else a throwaway one started like the tests' (tests/helpers/postgres-server.ts);
-// with neither, the column says why it was skipped.
+// with neither, the column says why it was skipped. The edit set at head of BENCH_EDITSET_EVENTS: PostgreSQL
+// next to SQLite on the same ledger (bench/helpers/edit-set-at-head.ts); `--edit-set-only` runs just those rows.
 //
 // Environment: BENCH_SINGLE=500, BENCH_BATCHED=20000, BENCH_BATCH=100, BENCH_READ=100000, BENCH_REPEATS=3,
-// BENCH_POSTGRES_URL (optional).
+// BENCH_EDITSET_EVENTS=1000000, BENCH_POSTGRES_URL (optional).
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,12 +32,17 @@ import pg from 'pg';
 import type { JsonValue, NewEvent } from '../domain/ports/event-store.ts';
 import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
-import { canRunServer, startPostgresServer, type PostgresServer } from '../tests/helpers/postgres-server.ts';
+import { openBenchPostgres, type BenchPostgres } from './helpers/bench-postgres.ts';
+import { benchEditSetAtHead, type EditSetAtHead, type StoreSide } from './helpers/edit-set-at-head.ts';
 import { envInt, markdownTable } from './table.ts';
 import type { BenchRow } from './table.ts';
 
 /** The SQLite measurement, plus the PostgreSQL one for the append rows (events/s; a string says why it is missing). */
-export type Row = BenchRow & { readonly postgres?: { readonly store: number; readonly raw: number } | string };
+export type Row = BenchRow & {
+  readonly postgres?: { readonly store: number; readonly raw: number } | string;
+  /** 'sqlite': the row has no raw baseline; its PostgreSQL cell compares against the SQLite store (postgres.raw). */
+  readonly baseline?: 'sqlite';
+};
 
 const STREAMS = 50;
 
@@ -221,52 +227,62 @@ class PgRawLoop {
   };
 }
 
-/** Single and batched appends on the PostgreSQL store vs raw INSERTs, or why PostgreSQL was skipped. */
+/** Single and batched appends on the PostgreSQL store vs raw INSERTs, each in a fresh database. */
 async function benchPostgres(
+  server: BenchPostgres,
   single: number,
   batched: number,
   batchSize: number,
-): Promise<{ single: { store: number; raw: number }; batched: { store: number; raw: number } } | string> {
-  let server: PostgresServer | undefined;
-  let url = process.env.BENCH_POSTGRES_URL?.trim();
-  if (!url) {
-    const can = canRunServer();
-    if (!can.ok) return `skipped: ${can.why}`;
-    server = await startPostgresServer();
-    url = server.url;
-  }
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  const run = async (groups: readonly NewEvent[][]): Promise<{ store: number; raw: number }> => {
-    const database = `editledger_bench_${randomUUID().slice(0, 8)}`;
-    await admin.query(`CREATE DATABASE ${database}`);
-    const target = new URL(url);
-    target.pathname = `/${database}`;
-    const store = await PostgresEventStore.open(target.href);
-    const client = new pg.Client({ connectionString: target.href });
-    try {
-      await client.connect();
-      const raw = new PgRawLoop(client);
-      await raw.init();
-      return await interleave(
-        groups,
-        raw.append,
-        async (stream, group) => void (await store.append(stream, group, 'any')),
-      );
-    } finally {
-      await Promise.all([store.close(), client.end()]);
-      await admin.query(`DROP DATABASE ${database}`);
-    }
-  };
-  try {
-    return { single: await run(batches(single, 1)), batched: await run(batches(batched, batchSize)) };
-  } finally {
-    await admin.end();
-    server?.destroy();
-  }
+): Promise<{ single: { store: number; raw: number }; batched: { store: number; raw: number } }> {
+  const run = (groups: readonly NewEvent[][]): Promise<{ store: number; raw: number }> =>
+    server.withDatabase(async (url) => {
+      const store = await PostgresEventStore.open(url);
+      const client = new pg.Client({ connectionString: url });
+      try {
+        await client.connect();
+        const raw = new PgRawLoop(client);
+        await raw.init();
+        return await interleave(
+          groups,
+          raw.append,
+          async (stream, group) => void (await store.append(stream, group, 'any')),
+        );
+      } finally {
+        await Promise.all([store.close(), client.end()]);
+      }
+    });
+  return { single: await run(batches(single, 1)), batched: await run(batches(batched, batchSize)) };
 }
 
-export async function benchStore(): Promise<Row[]> {
+/** The edit-set rows: SQLite in the editledger column, PostgreSQL next to it (`baseline: 'sqlite'`). */
+function editSetRows({ events, sqlite, postgres }: EditSetAtHead): Row[] {
+  const en = (x: number): string => Math.round(x).toLocaleString('en-US');
+  const built = typeof postgres === 'string' ? '' : `; built by ${en(postgres.copyRate)} events/s appends`;
+  const row = (metric: string, unit: string, pick: (side: StoreSide) => number): Row => ({
+    metric,
+    unit,
+    editledger: pick(sqlite),
+    raw: Number.NaN,
+    ratio: Number.NaN,
+    postgres: typeof postgres === 'string' ? postgres : { store: pick(postgres), raw: pick(sqlite) },
+    baseline: 'sqlite',
+  });
+  return [
+    row(
+      `edit index catch-up from the store, empty to head (${en(events)} events${built})`,
+      'events/s',
+      (s) => s.catchUpRate,
+    ),
+    row(
+      `the edit set at head of ${en(events)} events (P=${en(events)}, ${en(sqlite.active)} active)`,
+      'ms',
+      (s) => s.editSetMs,
+    ),
+  ];
+}
+
+/** The append and read rows (SQLite, and PostgreSQL on `server` when there is one). */
+async function benchAppendsAndReads(server: BenchPostgres | string): Promise<Row[]> {
   const single = envInt('BENCH_SINGLE', 500);
   const batched = envInt('BENCH_BATCHED', 20_000);
   const batchSize = envInt('BENCH_BATCH', 100);
@@ -319,8 +335,7 @@ export async function benchStore(): Promise<Row[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const postgres = await benchPostgres(single, batched, batchSize);
-  if (typeof postgres === 'string') process.stderr.write(`PostgreSQL column ${postgres}\n`);
+  const postgres = typeof server === 'string' ? server : await benchPostgres(server, single, batched, batchSize);
   const row = (metric: string, [ours, raw]: number[], target?: string, pgSide?: Row['postgres']): Row => ({
     metric,
     unit: 'events/s',
@@ -339,18 +354,39 @@ export async function benchStore(): Promise<Row[]> {
   ];
 }
 
+/** Every row of bench:store; `editSetOnly` measures just the edit set at head (the slow one to set up). */
+export async function benchStore(options: { editSetOnly?: boolean } = {}): Promise<Row[]> {
+  const server = await openBenchPostgres();
+  if (typeof server === 'string') process.stderr.write(`PostgreSQL column ${server}\n`);
+  try {
+    const rows = options.editSetOnly ? [] : await benchAppendsAndReads(server);
+    const editSet = await benchEditSetAtHead(
+      envInt('BENCH_EDITSET_EVENTS', 1_000_000),
+      envInt('BENCH_REPEATS', 3),
+      server,
+    );
+    return [...rows, ...editSetRows(editSet)];
+  } finally {
+    if (typeof server !== 'string') await server.close();
+  }
+}
+
 export function formatStoreTable(rows: readonly Row[]): string {
   const header = ['metric', 'editledger', 'raw better-sqlite3', 'ratio', 'target', 'PostgreSQL store / raw pg INSERT'];
-  const rate = (n: number, unit: string): string => `${Math.round(n).toLocaleString('en-US')} ${unit}`;
+  const rate = (n: number, unit: string): string =>
+    `${n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)} ${unit}`;
+  // Ratios read "higher is better" whatever the unit: a time (ms) is divided the other way round.
+  const better = (ours: number, base: number, unit: string): string =>
+    `${(unit === 'ms' ? base / ours : ours / base).toFixed(2)}x`;
   const cells = rows.map((r) => [
     r.metric,
     rate(r.editledger, r.unit),
-    rate(r.raw, r.unit),
-    `${r.ratio.toFixed(2)}x`,
+    r.baseline === 'sqlite' ? 'n/a (PostgreSQL vs SQLite ->)' : rate(r.raw, r.unit),
+    r.baseline === 'sqlite' ? '' : `${r.ratio.toFixed(2)}x`,
     r.target ? `${r.target} ${r.ratio >= 0.8 ? 'ok' : 'MISSED'}` : '',
     r.postgres === undefined || typeof r.postgres === 'string'
       ? (r.postgres ?? '')
-      : `${rate(r.postgres.store, r.unit)} / ${rate(r.postgres.raw, r.unit)} = ${(r.postgres.store / r.postgres.raw).toFixed(2)}x`,
+      : `${rate(r.postgres.store, r.unit)} / ${r.baseline === 'sqlite' ? 'SQLite ' : ''}${rate(r.postgres.raw, r.unit)} = ${better(r.postgres.store, r.postgres.raw, r.unit)}`,
   ]);
   return markdownTable(header, cells);
 }
@@ -360,5 +396,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     'event store: SQLite (WAL, synchronous=FULL) vs a raw better-sqlite3 loop with the same durability;' +
       ' PostgreSQL (synchronous_commit=on) vs raw INSERTs of the same rows\n',
   );
-  console.log(formatStoreTable(await benchStore()));
+  console.log(formatStoreTable(await benchStore({ editSetOnly: process.argv.includes('--edit-set-only') })));
 }
