@@ -7,6 +7,7 @@ import type { PositionedEvent } from '../../domain/events.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { Verification } from '../../projections/compliance-report.ts';
 import { auditLedger } from '../audit/audit-report.ts';
+import type { AuditReport } from '../audit/audit-report.ts';
 
 export async function readLedgerEvents(store: EventStore): Promise<PositionedEvent[]> {
   const events: PositionedEvent[] = [];
@@ -26,6 +27,11 @@ export async function verifyForReport(store: EventStore, options: VerifyOptions 
     ...(options.publicKey === undefined ? {} : { publicKey: options.publicKey }),
     ...(options.scope === undefined ? {} : { scope: options.scope }),
   });
+  return verificationOf(audit);
+}
+
+/** An audit report (infra/audit) as the compliance report states it. */
+export function verificationOf(audit: AuditReport): Verification {
   return {
     status: audit.ok ? 'intact' : 'broken',
     verifiedEvents: audit.chain.verified,

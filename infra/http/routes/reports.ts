@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InvalidFieldError } from '../../../domain/errors.ts';
 import { buildComplianceReport, complianceReportJsonSchema } from '../../../projections/compliance-report.ts';
-import { readLedgerEvents, verifyForReport } from '../../report/load.ts';
+import { readLedgerEvents, verificationOf } from '../../report/load.ts';
 import { parseReportPeriod } from '../../report/period.ts';
 import { REPORT_CONTENT_TYPES, REPORT_FORMATS, renderReport } from '../../report/render.ts';
 import { HttpProblem, ProblemSchema } from '../problem.ts';
@@ -43,8 +43,9 @@ export function reportRoutes(app: FastifyInstance, services: ApiServices): void 
         throw error;
       }
       const events = await readLedgerEvents(services.store);
-      // The service holds no auditor key: signatures are checked with `editledger report --public-key`.
-      const verification = await verifyForReport(services.store);
+      // The service's own audit: the home's public key (when `audit keygen` made one), its checkpoint file, and the
+      // chain scope of the store in use — the same report as GET /v1/audit/verify.
+      const verification = verificationOf(await services.audit());
       const report = buildComplianceReport(events, { period, verification, generatedAt: new Date() });
       // The body is already the document: sent as is, not JSON-encoded again by the schema's serializer.
       return reply
