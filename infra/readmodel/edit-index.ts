@@ -119,13 +119,15 @@ export class EditIndex {
       'INSERT OR IGNORE INTO edits (edit_id, fact_key, submitted_at, ended_at, canonical) VALUES (?, ?, ?, ?, ?)',
     );
     this.endEdit = db.prepare<[number, string, string, number]>(
-      'UPDATE edits SET ended_at = ?, end_reason = ? WHERE edit_id = ? AND ended_at = ?',
+      // `+ended_at`: look the row up by edit_id; left to itself SQLite picks the ended_at index, which holds EVERY
+      // open edit under that value, and catch-up turns quadratic (7.8k events/s at 20k events, 1.2k/s at 100k).
+      'UPDATE edits SET ended_at = ?, end_reason = ? WHERE edit_id = ? AND +ended_at = ?',
     );
     // A new life copies the edit's content from an ended row; an active edit (no ended row) gets none.
     this.reinstateEdit = db.prepare<[number, number, string, number]>(
       `INSERT OR IGNORE INTO edits (edit_id, fact_key, submitted_at, ended_at, canonical)
        SELECT edit_id, fact_key, ?, ?, canonical FROM edits WHERE edit_id = ? AND ended_at <> ?
-       AND NOT EXISTS (SELECT 1 FROM edits e WHERE e.edit_id = edits.edit_id AND e.ended_at = ${OPEN})
+       AND NOT EXISTS (SELECT 1 FROM edits e WHERE e.edit_id = edits.edit_id AND +e.ended_at = ${OPEN})
        ORDER BY submitted_at DESC LIMIT 1`,
     );
     this.hasEdit = db.prepare<[string], number>('SELECT 1 FROM edits WHERE edit_id = ? LIMIT 1').pluck();
