@@ -177,10 +177,11 @@ export async function createApiServices(
   const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0, deadLettersDropped: 0 };
   let ready = false;
 
+  const trainerCheckpoint = new FileCheckpointStore(join(session.home, 'trainer', 'serve.checkpoint.json'));
   const consumer = new TrainerConsumer({
     store,
     materializer: session.materializer,
-    checkpoint: new FileCheckpointStore(join(session.home, 'trainer', 'serve.checkpoint.json')),
+    checkpoint: trainerCheckpoint,
     policy: { everyEdits: options.everyEdits, idleMs: options.idleMs, promote: options.promote },
     log: session.log,
     ...(signHead !== undefined && { afterVersion: signHead }),
@@ -192,9 +193,16 @@ export async function createApiServices(
     },
   });
   const trainerRunning = options.trainer;
+  // Counting pending edits reads the ledger after the trainer's checkpoint: remembered per (head, checkpoint), so a
+  // dashboard polling /v1/status or a scraper on /metrics does not re-read a quiet ledger on every call.
+  let lastStatus: { key: string; status: TrainerStatus } | undefined;
   const trainer = async (): Promise<TrainerStatus> => {
+    const key = `${await store.headPosition()}:${await trainerCheckpoint.load()}`;
+    if (lastStatus?.key === key) return lastStatus.status;
     const pending = await consumer.pending();
-    return { running: trainerRunning, checkpoint: pending.checkpoint, pendingEdits: pending.pending };
+    const status = { running: trainerRunning, checkpoint: pending.checkpoint, pendingEdits: pending.pending };
+    lastStatus = { key, status };
+    return status;
   };
 
   const services: ApiServices = {
