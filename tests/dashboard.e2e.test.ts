@@ -198,7 +198,10 @@ scenario(
     const cli = await runCli(versionsCommand, ['--json'], { cwd: process.cwd(), env: { EDITLEDGER_HOME: world.home } });
     t.is(JSON.parse(cli.stdout).serving, world.versions[1]);
     await visit(d, '#/versions', /Versions/);
-    const periods = await d.page.getByTestId('serving-periods').locator('tbody tr').allTextContents();
+    // The page loads its versions after navigation: wait for the rollback's period before reading the table.
+    const rows = d.page.getByTestId('serving-periods').locator('tbody tr');
+    await rows.filter({ hasText: 'back to the first review' }).first().waitFor();
+    const periods = await rows.allTextContents();
     t.regex(periods[0]!, /#1.*now.*token:approver-1.*back to the first review/s);
 
     // Four-eyes review: an approver approves an edit (and may not retract it).
