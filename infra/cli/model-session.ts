@@ -26,6 +26,7 @@ import { commandMetadata, executeModelCommand } from '../../trainer/consumer/mod
 import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
 import { readEditingCard } from '../../trainer/locft/editing-card.ts';
 import { evaluationProgress } from './eval-progress.ts';
+import { chainScopeOf } from '../eventstore/open.ts';
 
 /** A base artifact's primary file: the checkpoint's sha256sum listing, so the artifact is named by the base hash. */
 const CHECKPOINT_LISTING = 'checkpoint.sha256';
@@ -153,7 +154,7 @@ export async function withModels<T>(
       editor,
       context,
       log,
-      chainScope: ledger.config.eventStore.eventstoreUrl ? 'stream' : 'all',
+      chainScope: chainScopeOf(ledger.config.eventStore),
       onProgress: (() => {
         const toLog = epochLog(log);
         const toBar = options.progress === false ? undefined : trainingProgress(io);

@@ -3,6 +3,7 @@
 // otherwise the embedded SQLite file. The server clients (pg; gRPC, protobuf) are loaded only when used,
 // so the default path starts fast.
 
+import type { ChainScope } from '../../domain/chain.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import { EventStoreUnavailableError } from './errors.ts';
 
@@ -13,6 +14,14 @@ export interface EventStoreConfig {
   readonly postgresUrl?: string;
   /** The SQLite file, e.g. ./.editledger/ledger.db (its directory is created). */
   readonly sqlitePath: string;
+}
+
+/**
+ * How the store that `openEventStore` picks chains its events: EventStoreDB per stream (its positions are known only
+ * after the write, see esdb-event-store.ts), the other stores over $all.
+ */
+export function chainScopeOf(config: EventStoreConfig): ChainScope {
+  return !config.postgresUrl?.trim() && config.eventstoreUrl?.trim() ? 'stream' : 'all';
 }
 
 /** How long openEventStore waits for a server (EventStoreDB, PostgreSQL) to answer before giving up with a clear error. */

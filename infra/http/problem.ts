@@ -25,6 +25,15 @@ export const ProblemSchema = z
   .meta({ id: 'Problem' });
 export type Problem = z.infer<typeof ProblemSchema>;
 
+/** The error responses every authenticated route may give, for its OpenAPI description. */
+export const PROBLEM_RESPONSES = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+};
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',

@@ -4,23 +4,17 @@
 // bit-identical rebuild of V: "this model was built from exactly these edits".
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ChainScope } from '../../../domain/chain.ts';
 import { LedgerTamperedError } from '../../../domain/chain.ts';
 import { auditLedger, type AuditReport } from '../../audit/audit-report.ts';
 import { checkpointsFile, readCheckpointLines, signHeadCheckpoint } from '../../audit/checkpoints.ts';
 import { auditKeyPaths, generateAuditKey, loadPrivateKey, loadPublicKey, publicKeyPem } from '../../audit/keys.ts';
-import type { EventStoreConfig } from '../../eventstore/open.ts';
+import { chainScopeOf } from '../../eventstore/open.ts';
 import { loadConfig, resolveHome } from '../../config.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { EXIT_CODE_BY_KIND, terminalSafe, writeJson } from '../format.ts';
 import { withLedger, withLedgerReadOnly } from '../ledger-session.ts';
 import { commandGroup, defineCommand } from '../subcommand.ts';
-
-/** EventStoreDB chains per stream (infra/eventstore/esdb-chain.ts); the other stores over $all. */
-function scopeOf(config: EventStoreConfig): ChainScope {
-  return !config.postgresUrl && config.eventstoreUrl ? 'stream' : 'all';
-}
 
 function humanReport(report: AuditReport): string {
   const { chain } = report;
@@ -87,7 +81,7 @@ Exit 0 when intact, 5 when tampered (1 when --version's rebuild differs).`,
       flags.checkpoints === undefined ? checkpointsFile(config.paths.home) : resolve(io.cwd, flags.checkpoints);
     const fromFile = readCheckpointLines(file);
     const base = {
-      scope: scopeOf(config.eventStore),
+      scope: chainScopeOf(config.eventStore),
       fileCheckpoints: fromFile.checkpoints,
       ...(publicKey === undefined ? {} : { publicKey }),
     };

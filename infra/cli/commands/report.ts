@@ -13,6 +13,7 @@ import { ExitCode } from '../command.ts';
 import { UsageError } from '../format.ts';
 import { withLedgerReadOnly } from '../ledger-session.ts';
 import { defineCommand } from '../subcommand.ts';
+import { chainScopeOf } from '../../eventstore/open.ts';
 
 function usageErrorOf(error: unknown): unknown {
   return error instanceof InvalidFieldError ? new UsageError(error.message) : error;
@@ -64,11 +65,8 @@ chain and signature verification; the retention; and a table mapping these recor
       flags['public-key'] === undefined ? undefined : loadPublicKey(flags['public-key'], '--public-key');
     const text = await withLedgerReadOnly(io, home, async (session) => {
       const events = await readLedgerEvents(session.store);
-      const { sqlitePath: _path, ...servers } = session.config.eventStore;
-      // EventStoreDB chains per stream (as `audit verify` does); the other stores over $all.
-      const scope = !servers.postgresUrl && servers.eventstoreUrl ? 'stream' : 'all';
       const verification = await verifyForReport(session.store, {
-        scope,
+        scope: chainScopeOf(session.config.eventStore),
         ...(publicKey === undefined ? {} : { publicKey }),
       });
       return renderReport(buildComplianceReport(events, { period, verification, generatedAt: new Date() }), format);

@@ -31,6 +31,7 @@ import { auditKeyPaths, loadPublicKey } from '../../audit/keys.ts';
 import { resolveServeSettings, SERVE_DEFAULTS } from '../serve-settings.ts';
 import { TrainerConsumer } from '../../../trainer/consumer/trainer-consumer.ts';
 import { FileCheckpointStore } from '../../../trainer/consumer/checkpoint-file.ts';
+import { chainScopeOf } from '../../eventstore/open.ts';
 
 const POSITIVE: NumberRule = { ok: (n) => n > 0, rule: 'a number > 0' };
 
@@ -154,7 +155,7 @@ export async function createApiServices(
   const keys = auditKeyPaths(session.home, process.env, process.cwd());
   const audit = async () =>
     auditLedger(store, {
-      scope: session.ledger.config.eventStore.eventstoreUrl ? 'stream' : 'all',
+      scope: chainScopeOf(session.ledger.config.eventStore),
       fileCheckpoints: readCheckpointLines(checkpointsFile(session.home)).checkpoints,
       ...(existsSync(keys.publicKey) && { publicKey: loadPublicKey(keys.publicKey) }),
     });

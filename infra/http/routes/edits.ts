@@ -22,10 +22,10 @@ import {
 } from '../api-schemas.ts';
 import { principalOfRequest } from '../guards.ts';
 import type { IdempotencyCache } from '../idempotency.ts';
-import { HttpProblem, ProblemSchema } from '../problem.ts';
+import { HttpProblem, PROBLEM_RESPONSES } from '../problem.ts';
 import type { ApiServices } from '../services.ts';
 
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
+const errors = PROBLEM_RESPONSES;
 
 export function editRoutes(app: FastifyInstance, services: ApiServices, idempotency: IdempotencyCache): void {
   const api = app.withTypeProvider<ZodTypeProvider>();

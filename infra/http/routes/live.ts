@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
 import type { ApiServices } from '../services.ts';
+import { openEventStream } from '../event-stream.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -43,14 +44,7 @@ export function liveRoutes(app: FastifyInstance, services: ApiServices): void {
       const resume = request.headers['last-event-id'];
       const head = await services.store.headPosition();
       const after = resume === undefined ? head : Math.min(Number(resume), head);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+      const raw = openEventStream(reply);
       raw.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ head, after })}\n\n`);
       const subscription = services.store.subscribeToAll({
         after,

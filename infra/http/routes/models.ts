@@ -1,6 +1,7 @@
 // Model routes: versions, one version, the diff of two, promote, roll back, materialize and verify as jobs (202 +
 // a job resource; progress by polling or Server-Sent Events), and generate with a version.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Job } from '../jobs.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../../domain/access.ts';
@@ -26,11 +27,17 @@ import {
   VersionsSchema,
 } from '../api-schemas.ts';
 import { principalOfRequest } from '../guards.ts';
-import { HttpProblem, ProblemSchema } from '../problem.ts';
+import { HttpProblem, PROBLEM_RESPONSES } from '../problem.ts';
 import type { ApiServices } from '../services.ts';
+import { openEventStream } from '../event-stream.ts';
 
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
+const errors = PROBLEM_RESPONSES;
 type Version = z.infer<typeof VersionSchema>;
+
+/** 202 Accepted with the job resource and where to follow it. */
+function acceptedJob(reply: FastifyReply, job: Job): FastifyReply {
+  return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+}
 
 function versionView(version: VersionRecord, model: VersionsReadModel): Version {
   return { ...version, serving: model.serving === version.versionId };
@@ -160,7 +167,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
       const job = jobs.submit('rollback', actor, () =>
         rollback(models, target, reason, actor, { acceptOutsideEnvelope }),
       );
-      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+      return acceptedJob(reply, job);
     },
   });
 
@@ -197,7 +204,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
           seconds: result.durationMs / 1000,
         };
       });
-      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+      return acceptedJob(reply, job);
     },
   });
 
@@ -213,7 +220,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
       const actor = principalOf(principalOfRequest(request).name);
       resolveVersionRef(await versions(), request.body.version); // 404 before queueing
       const job = jobs.submit('verify', actor, () => verifyVersion(models, request.body.version));
-      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+      return acceptedJob(reply, job);
     },
   });
 
@@ -238,13 +245,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
     },
     handler: async (request, reply) => {
       jobs.get(request.params.jobId); // 404 before the stream starts
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-      });
+      const raw = openEventStream(reply);
       let stop = () => {};
       stop = jobs.watch(request.params.jobId, (job) => {
         raw.write(`event: job\ndata: ${JSON.stringify(job)}\n\n`);

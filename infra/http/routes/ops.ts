@@ -11,11 +11,11 @@ import {
   TokenParamsSchema,
 } from '../api-schemas.ts';
 import { principalOfRequest } from '../guards.ts';
-import { HttpProblem, ProblemSchema } from '../problem.ts';
+import { HttpProblem, PROBLEM_RESPONSES } from '../problem.ts';
 import type { ApiServices } from '../services.ts';
 import { z } from 'zod';
 
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const errors = PROBLEM_RESPONSES;
 
 export function opsRoutes(app: FastifyInstance, services: ApiServices): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
