@@ -63,5 +63,5 @@ test('bound beyond loopback without TLS: a warning names the risk', async (t) =>
     await serve.stop('SIGKILL');
   });
   t.regex(serve.stderr(), /warning: bound to 0\.0\.0\.0 without TLS/);
-  t.is(await serve.stop('SIGTERM'), 0);
+  t.is(await serve.stop('SIGTERM'), 0, serve.stderr());
 });

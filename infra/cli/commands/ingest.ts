@@ -91,15 +91,15 @@ async function runLoop(
     ...identity,
     log,
   });
-  log(
-    `ledger: ${storeLabel(session.config.eventStore)}; dead letters: ${deadLetterPath}; system "${identity.system}"; Ctrl-C stops`,
-  );
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping; finishing what was already taken in (again to quit at once)`);
     void loop.stop().catch(() => undefined);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  log(
+    `ledger: ${storeLabel(session.config.eventStore)}; dead letters: ${deadLetterPath}; system "${identity.system}"; Ctrl-C stops`,
+  );
   let stats: IngestStats;
   try {
     stats = await loop.run();

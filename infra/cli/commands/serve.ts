@@ -391,6 +391,15 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
           log,
         });
         const kafka = await startKafka(session, flags, io.env, services.ingestion, services.metrics, log);
+        // The signal handlers go in before the address is printed: whoever reads that line may signal at once.
+        const stopRequested = new Promise<void>((resolveStop) => {
+          const stop = (signal: NodeJS.Signals) => {
+            log(`${signal}: stopping (finishing in-flight requests, the running job and the trainer's round)`);
+            resolveStop();
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
         const address = await app.listen({ host, port });
         const controller = new AbortController();
         const trainerDone = trainerRunning ? consumer.run(controller.signal) : Promise.resolve();
@@ -415,14 +424,7 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
           );
         io.stdout.write(`editledger serve: listening on ${address} (docs ${address}/docs)\n`);
 
-        await new Promise<void>((resolveStop) => {
-          const stop = (signal: NodeJS.Signals) => {
-            log(`${signal}: stopping (finishing in-flight requests, the running job and the trainer's round)`);
-            resolveStop();
-          };
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await stopRequested;
         setReady(false);
         clearInterval(signTimer);
         await app.close();
