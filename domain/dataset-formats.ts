@@ -30,6 +30,8 @@ export const EditRequestSchema = z.strictObject({
   subject: requiredText(LIMITS.prompt).optional(),
   rephrase: z.array(requiredText(LIMITS.prompt)).max(LIMITS.probes),
   locality: z.array(LocalityRequestSchema).max(LIMITS.probes),
+  /** The person the edit is about (`data_subject` / `dataSubject` in a record): recorded sealed, erasable. */
+  dataSubject: requiredText(LIMITS.name).optional(),
 });
 export type EditRequest = z.infer<typeof EditRequestSchema>;
 export type LocalityRequest = z.infer<typeof LocalityRequestSchema>;
@@ -154,6 +156,9 @@ function datasetField(path: readonly PropertyKey[], names: FieldNames): string {
   }
 }
 
+/** Where a record names the data subject it is about. */
+const DATA_SUBJECT_KEYS = ['data_subject', 'dataSubject'] as const;
+
 /** The first of `keys` present in the record, as one string (or undefined). */
 function firstOf(record: RawRecord, keys: readonly string[], index: number): string | undefined {
   for (const key of keys) {
@@ -187,6 +192,7 @@ function toKeyedEditRequest(
   const names = FIELDS[format];
   const prompt = single(record, names.prompt, index, true) ?? '';
   const subject = single(record, names.subject, index, false);
+  const dataSubject = firstOf(record, DATA_SUBJECT_KEYS, index);
   const explicit = firstOf(record, EXPLICIT_FACT_KEYS, index);
   const derived =
     explicit === undefined
@@ -204,6 +210,7 @@ function toKeyedEditRequest(
     ...(subject === undefined || subject.trim() === '' ? {} : { subject }),
     rephrase: list(record, names.rephrase, index),
     locality: localityProbes(record, names, index),
+    ...(dataSubject !== undefined && { dataSubject }),
   };
   const result = EditRequestSchema.safeParse(candidate);
   if (!result.success) {

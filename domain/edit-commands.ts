@@ -42,10 +42,25 @@ export function commandMetadata(
   };
 }
 
-export const SubmitEditDataSchema = EditSubmittedDataSchema.omit({ schemaVersion: true, editId: true });
+/**
+ * A submission as entry points take it. `dataSubject` names the person the edit is about (any stable id the
+ * organisation uses, e.g. a customer number): the edit is then recorded sealed under that person's key and can be
+ * erased (`editledger erase --data-subject`). The id itself is never stored in the ledger.
+ */
+export const SubmitEditDataSchema = EditSubmittedDataSchema.omit({
+  schemaVersion: true,
+  editId: true,
+  subjectKeyId: true,
+}).extend({ dataSubject: requiredText(LIMITS.name).optional() });
 export type SubmitEditData = z.infer<typeof SubmitEditDataSchema>;
 
-export const RetractEditDataSchema = EditRetractedDataSchema.omit({ schemaVersion: true }).extend({ editId: uuid });
+/** What the decider decides on: the data subject already replaced by its key id (and the fact key by a pseudonym). */
+export const DecideSubmitDataSchema = EditSubmittedDataSchema.omit({ schemaVersion: true, editId: true });
+export type DecideSubmitData = z.infer<typeof DecideSubmitDataSchema>;
+
+export const RetractEditDataSchema = EditRetractedDataSchema.omit({ schemaVersion: true, subjectKeyId: true }).extend({
+  editId: uuid,
+});
 export type RetractEditData = z.infer<typeof RetractEditDataSchema>;
 
 export const ReinstateEditDataSchema = RetractEditDataSchema;
@@ -53,7 +68,7 @@ export type ReinstateEditData = z.infer<typeof ReinstateEditDataSchema>;
 
 export interface SubmitEdit {
   readonly type: 'SubmitEdit';
-  readonly data: SubmitEditData;
+  readonly data: DecideSubmitData;
   readonly metadata: CommandMetadata;
 }
 

@@ -33,7 +33,7 @@ import type {
   ReinstateEdit,
   RetractEdit,
   SubmitEdit,
-  SubmitEditData,
+  DecideSubmitData,
 } from './edit-commands.ts';
 import { canonicalJson } from './canonical-json.ts';
 import {
@@ -41,8 +41,10 @@ import {
   ReinstateEditDataSchema,
   RetractEditDataSchema,
   ReviewEditDataSchema,
-  SubmitEditDataSchema,
+  DecideSubmitDataSchema,
 } from './edit-commands.ts';
+import { EditErasedError } from './erasure-errors.ts';
+import { isErasedContent } from './personal-data.ts';
 import type {
   EditEvent,
   EditReinstated,
@@ -73,9 +75,9 @@ export interface FactEditState {
 
 /** The fields that say what a correction is; who sent it and why may differ between deliveries. */
 const CONTENT_FIELDS = ['prompt', 'target', 'subject', 'rephrase', 'locality', 'evidenceUrl'] as const;
-export type CorrectionContent = Pick<SubmitEditData, (typeof CONTENT_FIELDS)[number]>;
+export type CorrectionContent = Pick<DecideSubmitData, (typeof CONTENT_FIELDS)[number]>;
 
-function contentOf(data: SubmitEditData): CorrectionContent {
+function contentOf(data: DecideSubmitData): CorrectionContent {
   const { prompt, target, subject, rephrase, locality, evidenceUrl } = data;
   return { prompt, target, subject, rephrase, locality, evidenceUrl };
 }
@@ -90,6 +92,8 @@ export interface FactState {
   readonly factKey: string | undefined;
   readonly edits: ReadonlyMap<string, FactEditState>;
   readonly activeEditId: string | undefined;
+  /** The data subject's key of a fact about a person (its stream holds only that person's edits). */
+  readonly subjectKeyId?: string;
 }
 
 export const initialFactState = (): FactState => ({ factKey: undefined, edits: new Map(), activeEditId: undefined });
@@ -117,8 +121,13 @@ function assertSameFact(state: FactState, factKey: string): void {
   }
 }
 
+/** The fact's data-subject key, for events whose reason is sealed with the edit's content. */
+function subjectOf(state: FactState): { subjectKeyId?: string } {
+  return state.subjectKeyId === undefined ? {} : { subjectKeyId: state.subjectKeyId };
+}
+
 function decideSubmit(command: SubmitEdit, state: FactState): EditEvent[] {
-  const data = validated(SubmitEditDataSchema, command.data, '');
+  const data = validated(DecideSubmitDataSchema, command.data, '');
   const metadata = eventMetadata(command);
   assertSameFact(state, data.factKey);
   const editId = editIdForSource(data.source.system, data.source.ref);
@@ -179,10 +188,11 @@ function decideReinstate(command: ReinstateEdit, state: FactState): EditEvent[] 
   const edit = state.edits.get(data.editId);
   if (edit === undefined || state.factKey !== data.factKey) throw new EditNotFoundError(data.editId);
   if (edit.status === 'active') throw new EditAlreadyActiveError(data.editId);
+  if (isErasedContent(edit.content)) throw new EditErasedError(data.editId);
   const reinstated: EditReinstated = {
     id: eventIdFor('EditReinstated', inLife(data.editId, edit.lives + 1)),
     type: 'EditReinstated',
-    data: { schemaVersion: 1, ...data },
+    data: { schemaVersion: 1, ...data, ...subjectOf(state) },
     metadata,
   };
   const superseded = supersessionOf(state, data.editId, data.factKey, metadata);
@@ -200,7 +210,7 @@ function decideRetract(command: RetractEdit, state: FactState): EditEvent[] {
   const retracted: EditRetracted = {
     id: eventIdFor('EditRetracted', inLife(data.editId, edit.lives)),
     type: 'EditRetracted',
-    data: { schemaVersion: 1, ...data },
+    data: { schemaVersion: 1, ...data, ...subjectOf(state) },
     metadata,
   };
   return [retracted];
@@ -215,7 +225,9 @@ function decideReview(command: ApproveEdit | RejectEdit, state: FactState): Edit
   if (edit.status !== 'active') throw new EditNotReviewableError(data.editId, edit.status);
   const type = command.type === 'ApproveEdit' ? 'EditApproved' : 'EditRejected';
   // Reviewed once per edit: the event id follows from the edit, so a retried command appends nothing.
-  return [{ id: eventIdFor(type, data.editId), type, data: { schemaVersion: 1, ...data }, metadata }];
+  return [
+    { id: eventIdFor(type, data.editId), type, data: { schemaVersion: 1, ...data, ...subjectOf(state) }, metadata },
+  ];
 }
 
 export function decideEdit(command: EditCommand, state: FactState): EditEvent[] {
@@ -257,6 +269,7 @@ export function evolveFact(state: FactState, event: LedgerEvent): FactState {
         factKey: event.data.factKey,
         edits: withEdit(state, event.data.editId, { status: 'active', content: contentOf(event.data), lives: 0 }),
         activeEditId: event.data.editId,
+        ...(event.data.subjectKeyId !== undefined && { subjectKeyId: event.data.subjectKeyId }),
       };
     case 'EditSuperseded': {
       const edits = withEdit(state, event.data.oldEditId, {
@@ -266,17 +279,17 @@ export function evolveFact(state: FactState, event: LedgerEvent): FactState {
       });
       // The new edit's EditSubmitted follows in the same batch and makes it the active one.
       const activeEditId = state.activeEditId === event.data.oldEditId ? undefined : state.activeEditId;
-      return { factKey: event.data.factKey, edits, activeEditId };
+      return { ...state, factKey: event.data.factKey, edits, activeEditId };
     }
     case 'EditRetracted': {
       const edits = withEdit(state, event.data.editId, { ...recorded(state, event.data.editId), status: 'retracted' });
       const activeEditId = state.activeEditId === event.data.editId ? undefined : state.activeEditId;
-      return { factKey: event.data.factKey, edits, activeEditId };
+      return { ...state, factKey: event.data.factKey, edits, activeEditId };
     }
     case 'EditReinstated': {
       const before = recorded(state, event.data.editId);
       const edits = withEdit(state, event.data.editId, { ...before, status: 'active', lives: before.lives + 1 });
-      return { factKey: event.data.factKey, edits, activeEditId: event.data.editId };
+      return { ...state, factKey: event.data.factKey, edits, activeEditId: event.data.editId };
     }
     case 'EditApproved':
     case 'EditRejected': {

@@ -21,12 +21,15 @@ import {
 } from './events/model-events.ts';
 import type { ModelEvent } from './events/model-events.ts';
 import { AuditCheckpointSignedSchema } from './events/audit-events.ts';
+import { DataSubjectErasedSchema } from './events/erasure-events.ts';
+import type { DataSubjectErased } from './events/erasure-events.ts';
 import type { AuditEvent } from './events/audit-events.ts';
 
 export * from './events/edit-events.ts';
 export * from './events/model-events.ts';
 export * from './events/metadata.ts';
 export * from './events/audit-events.ts';
+export * from './events/erasure-events.ts';
 export { LIMITS } from './events/fields.ts';
 
 export const EVENT_SCHEMAS = {
@@ -42,6 +45,7 @@ export const EVENT_SCHEMAS = {
   ServingVersionChanged: ServingVersionChangedSchema,
   ServingPinReleased: ServingPinReleasedSchema,
   AuditCheckpointSigned: AuditCheckpointSignedSchema,
+  DataSubjectErased: DataSubjectErasedSchema,
 } as const;
 
 export type LedgerEventType = keyof typeof EVENT_SCHEMAS;
@@ -55,7 +59,7 @@ export const EDIT_EVENT_TYPES = [
   'EditRejected',
 ] as const;
 
-export type LedgerEvent = EditEvent | ModelEvent | AuditEvent;
+export type LedgerEvent = EditEvent | ModelEvent | AuditEvent | DataSubjectErased;
 
 /** A ledger event together with where the store put it. */
 export interface PositionedEvent<E extends LedgerEvent = LedgerEvent> {

@@ -17,8 +17,15 @@ import { z } from 'zod';
 import { canonicalJson, sha256Hex, sha256HexOfBytes } from './canonical-json.ts';
 import type { CommandMetadata } from './edit-commands.ts';
 import { CommandMetadataSchema } from './edit-commands.ts';
-import { EditledgerError, InvalidFieldError } from './errors.ts';
-import type { ErrorKind } from './errors.ts';
+import { InvalidFieldError } from './errors.ts';
+import { VersionRetiredError } from './erasure-errors.ts';
+import {
+  BaseHashMismatchError,
+  BaseModelNotRegisteredError,
+  ModelVersionNotFoundError,
+  OutsideEnvelopeError,
+  PolicyNotRegisteredError,
+} from './model-errors.ts';
 import { LIMITS, requiredText } from './events/fields.ts';
 import {
   assessVersion,
@@ -44,6 +51,8 @@ import type {
   TrainingPolicyRegistered,
 } from './events/model-events.ts';
 import type { EventMetadata } from './events/metadata.ts';
+import { DataSubjectErasedDataSchema } from './events/erasure-events.ts';
+import type { DataSubjectErased } from './events/erasure-events.ts';
 import { parseLedgerEvent, toInvalidFieldError } from './events.ts';
 import { EDITLEDGER_NAMESPACE, eventIdFor, uuidV5 } from './ids.ts';
 
@@ -54,13 +63,15 @@ export type ModelLifecycleEvent =
   | TrainingPolicyRegistered
   | ModelVersionMaterialized
   | ServingVersionChanged
-  | ServingPinReleased;
+  | ServingPinReleased
+  | DataSubjectErased;
 export const MODEL_EVENT_TYPES = [
   'BaseModelRegistered',
   'TrainingPolicyRegistered',
   'ModelVersionMaterialized',
   'ServingVersionChanged',
   'ServingPinReleased',
+  'DataSubjectErased',
 ] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -161,84 +172,15 @@ export function shortVersionId(versionId: string): string {
   return versionId.slice(0, 12);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Typed errors
-
-export type ModelLifecycleErrorCode =
-  'base_not_registered' | 'policy_not_registered' | 'base_hash_mismatch' | 'version_not_found' | 'outside_envelope';
-
-export abstract class ModelLifecycleError extends EditledgerError {
-  abstract override readonly code: ModelLifecycleErrorCode;
-  abstract override readonly field: string;
-  get kind(): ErrorKind {
-    if (this.code === 'outside_envelope') return 'conflict';
-    return this.code === 'base_not_registered' || this.code === 'version_not_found' ? 'not_found' : 'invalid_input';
-  }
-}
-
-export class BaseModelNotRegisteredError extends ModelLifecycleError {
-  override readonly name = 'BaseModelNotRegisteredError';
-  readonly code = 'base_not_registered' as const;
-  override readonly field = 'baseModelId';
-  constructor(readonly baseModelId: string | undefined) {
-    super(
-      baseModelId === undefined
-        ? 'baseModelId: no base model is registered; run `editledger model register DIR` first'
-        : `baseModelId: no base model ${baseModelId} is registered`,
-    );
-  }
-}
-
-export class PolicyNotRegisteredError extends ModelLifecycleError {
-  override readonly name = 'PolicyNotRegisteredError';
-  readonly code = 'policy_not_registered' as const;
-  override readonly field = 'policy';
-  constructor(
-    readonly baseModelId: string,
-    readonly policyHash: string,
-  ) {
-    super(`policy: policy ${policyHash.slice(0, 12)} was never registered for base model ${baseModelId}`);
-  }
-}
-
-export class BaseHashMismatchError extends ModelLifecycleError {
-  override readonly name = 'BaseHashMismatchError';
-  readonly code = 'base_hash_mismatch' as const;
-  override readonly field = 'baseHash';
-  constructor(
-    readonly baseModelId: string,
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(
-      `baseHash: base model ${baseModelId} was registered with hash ${expected.slice(0, 12)}, got ${actual.slice(0, 12)}`,
-    );
-  }
-}
-
-/** Serving a version outside the declared change envelope needs an explicit, recorded acceptance. */
-export class OutsideEnvelopeError extends ModelLifecycleError {
-  override readonly name = 'OutsideEnvelopeError';
-  readonly code = 'outside_envelope' as const;
-  override readonly field = 'versionId';
-  constructor(
-    readonly versionId: string,
-    readonly failing: string,
-  ) {
-    super(
-      `versionId: ${shortVersionId(versionId)} is outside the change envelope (${failing}); serving it needs an approver's explicit acceptance (--accept-outside-envelope, or "acceptOutsideEnvelope": true) and a reason`,
-    );
-  }
-}
-
-export class ModelVersionNotFoundError extends ModelLifecycleError {
-  override readonly name = 'ModelVersionNotFoundError';
-  readonly code = 'version_not_found' as const;
-  override readonly field = 'versionId';
-  constructor(readonly versionId: string) {
-    super(`versionId: no model version ${versionId} has been materialized`);
-  }
-}
+export {
+  BaseHashMismatchError,
+  BaseModelNotRegisteredError,
+  ModelLifecycleError,
+  ModelVersionNotFoundError,
+  OutsideEnvelopeError,
+  PolicyNotRegisteredError,
+} from './model-errors.ts';
+export type { ModelLifecycleErrorCode } from './model-errors.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Commands
@@ -296,7 +238,17 @@ export interface ReleaseServingPin {
   readonly data: ReleaseServingPinData;
   readonly metadata: CommandMetadata;
 }
-export type ModelCommand = RegisterBase | MaterializeVersion | ChangeServingVersion | ReleaseServingPin;
+/** Erasure of a data subject: retire the versions built from its edits (the use case retracts and re-trains). */
+export const EraseDataSubjectDataSchema = DataSubjectErasedDataSchema.omit({ schemaVersion: true });
+export type EraseDataSubjectData = z.infer<typeof EraseDataSubjectDataSchema>;
+export interface EraseDataSubject {
+  readonly type: 'EraseDataSubject';
+  readonly data: EraseDataSubjectData;
+  readonly metadata: CommandMetadata;
+}
+
+export type ModelCommand =
+  RegisterBase | MaterializeVersion | ChangeServingVersion | ReleaseServingPin | EraseDataSubject;
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -318,6 +270,8 @@ export interface ModelLifecycleState {
   readonly governance: Governance;
   /** A human promoted or rolled back and no one released the pin: the trainer leaves the pointer alone. */
   readonly pinned: boolean;
+  /** Versions built from erased data: never served again. */
+  readonly retired: ReadonlySet<string>;
 }
 
 export const initialModelLifecycleState = (): ModelLifecycleState => ({
@@ -328,6 +282,7 @@ export const initialModelLifecycleState = (): ModelLifecycleState => ({
   serving: null,
   governance: DEFAULT_GOVERNANCE,
   pinned: false,
+  retired: new Set(),
 });
 
 /** The active base with its active policy, or undefined before any registration. */
@@ -427,6 +382,10 @@ function decideServing(command: ChangeServingVersion, state: ModelLifecycleState
   const metadata = eventMetadata(command);
   const version = state.versions.get(data.versionId);
   if (version === undefined) throw new ModelVersionNotFoundError(data.versionId);
+  if (state.retired.has(data.versionId)) {
+    const ordinal = [...state.versions.keys()].indexOf(data.versionId) + 1;
+    throw new VersionRetiredError(data.versionId, ordinal);
+  }
   const automatic = data.automatic === true;
   if (automatic && automaticPromotionBlock(state.governance, version.verdict, state.pinned) !== undefined) return [];
   if (state.serving === data.versionId) return [];
@@ -464,6 +423,26 @@ function decideReleasePin(command: ReleaseServingPin, state: ModelLifecycleState
   ];
 }
 
+function decideErase(command: EraseDataSubject, state: ModelLifecycleState): ModelLifecycleEvent[] {
+  const data = validated(EraseDataSubjectDataSchema, command.data, '');
+  const unknown = data.retiredVersionIds.find((id) => !state.versions.has(id));
+  if (unknown !== undefined) throw new ModelVersionNotFoundError(unknown);
+  if (state.serving !== null && data.retiredVersionIds.includes(state.serving))
+    throw new InvalidFieldError(
+      'retiredVersionIds',
+      'the serving version would be retired: serve a version without the erased edits first',
+    );
+  return [
+    {
+      // Once per key: an erasure retried after a crash records nothing twice.
+      id: eventIdFor('DataSubjectErased', data.keyId),
+      type: 'DataSubjectErased',
+      data: { schemaVersion: 1, ...data },
+      metadata: eventMetadata(command),
+    },
+  ];
+}
+
 export function decideModel(command: ModelCommand, state: ModelLifecycleState): ModelLifecycleEvent[] {
   switch (command.type) {
     case 'RegisterBase':
@@ -474,6 +453,8 @@ export function decideModel(command: ModelCommand, state: ModelLifecycleState): 
       return decideServing(command, state);
     case 'ReleaseServingPin':
       return decideReleasePin(command, state);
+    case 'EraseDataSubject':
+      return decideErase(command, state);
   }
 }
 
@@ -509,6 +490,8 @@ export function evolveModel(state: ModelLifecycleState, event: ModelLifecycleEve
       return { ...state, serving: event.data.versionId, pinned: event.data.automatic !== true };
     case 'ServingPinReleased':
       return { ...state, pinned: false };
+    case 'DataSubjectErased':
+      return { ...state, retired: new Set([...state.retired, ...event.data.retiredVersionIds]) };
   }
 }
 
@@ -531,7 +514,8 @@ export function parseModelLifecycleEvent(raw: {
     event.type === 'TrainingPolicyRegistered' ||
     event.type === 'ModelVersionMaterialized' ||
     event.type === 'ServingVersionChanged' ||
-    event.type === 'ServingPinReleased'
+    event.type === 'ServingPinReleased' ||
+    event.type === 'DataSubjectErased'
   ) {
     return event;
   }

@@ -23,6 +23,8 @@ export interface VersionRecord extends ModelVersionMaterializedData {
   readonly recordedAtPosition: number;
   readonly recordedAt: string;
   readonly recordedBy: string;
+  /** Built from data since erased (DataSubjectErased at that position): never served, rolled back to or checked out. */
+  readonly retired?: { readonly position: number; readonly recordedAt: string };
 }
 
 export interface ServingChange {
@@ -108,6 +110,18 @@ export function foldVersions(events: Iterable<PositionedModelEvent>): VersionsRe
         pinReleases.push({ ...release, position, recordedAt: event.metadata.recordedAt });
         break;
       }
+      case 'DataSubjectErased':
+        for (const versionId of event.data.retiredVersionIds) {
+          const record = byId.get(versionId);
+          if (record === undefined || record.retired !== undefined) continue;
+          const retiredRecord: VersionRecord = {
+            ...record,
+            retired: { position, recordedAt: event.metadata.recordedAt },
+          };
+          byId.set(versionId, retiredRecord);
+          versions[record.ordinal - 1] = retiredRecord;
+        }
+        break;
     }
   }
   return { versions, byId, serving, servingHistory, bases, active, governance, pinned, pinReleases };

@@ -8,6 +8,8 @@ import test, { type ExecutionContext } from 'ava';
 import { MemoryEventStore } from './helpers/memory-event-store.ts';
 import { command as ingest } from '../infra/cli/commands/ingest.ts';
 import { ExitCode } from '../infra/cli/command.ts';
+import { SealingEventStore } from '../infra/eventstore/sealing-event-store.ts';
+import { dataSubjectKeysPath, SqliteDataSubjectKeys } from '../infra/keys/data-subject-key-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { MemoryDeadLetterSink } from '../infra/ingest/dead-letters.ts';
 import { HttpIngestionSource } from '../infra/ingest/http-source.ts';
@@ -230,10 +232,13 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   t.regex(stderr, /http 1:1: rejected, alt: missing/);
   t.regex(stdout, /ingested from http: 1 new edits, 0 already recorded, 1 rejected/);
   // The token is the recorded submitter, not the server's own identity.
-  const ledger = SqliteEventStore.open(join(home, 'ledger.db'), { readOnly: true });
+  // Read as the application does: actors are stored sealed under their own key (domain/personal-data.ts).
+  const keys = SqliteDataSubjectKeys.open(dataSubjectKeysPath(home), { readOnly: true });
+  const ledger = new SealingEventStore(SqliteEventStore.open(join(home, 'ledger.db'), { readOnly: true }), keys);
   const submitted = [];
   for await (const event of ledger.readAll()) if (event.type === 'EditSubmitted') submitted.push(event);
   await ledger.close();
+  keys.close();
   t.is(submitted.length, 1);
   t.is((submitted[0]!.data as { submittedBy: string }).submittedBy, 'token:feed');
   t.is(submitted[0]!.metadata.actor, 'token:feed');

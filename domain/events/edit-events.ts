@@ -1,7 +1,7 @@
 // Events about edits: a correction is submitted, later retracted, or superseded by a newer correction of the
 // same fact, and possibly reinstated after that. `schemaVersion` lives in `data` because it versions the shape of `data`.
 import { z } from 'zod';
-import { factKey, httpUrl, LIMITS, requiredText, uuid } from './fields.ts';
+import { factKey, httpUrl, LIMITS, requiredText, subjectKeyId, uuid } from './fields.ts';
 import { eventSchema } from './metadata.ts';
 
 export const LocalityProbeSchema = z.strictObject({
@@ -34,6 +34,11 @@ export const EditSubmittedDataSchema = z.strictObject({
   submittedBy: requiredText(LIMITS.name),
   reason: requiredText(LIMITS.reason),
   evidenceUrl: httpUrl.optional(),
+  /**
+   * Present when the submission named a data subject (a person the edit is about): the id of that subject's key.
+   * The store seals the edit's content, reason and evidence under it; erasure destroys it (domain/personal-data.ts).
+   */
+  subjectKeyId: subjectKeyId.optional(),
 });
 export type EditSubmittedData = z.infer<typeof EditSubmittedDataSchema>;
 
@@ -44,6 +49,8 @@ export const EditRetractedDataSchema = z.strictObject({
   factKey,
   reason: requiredText(LIMITS.reason),
   by: requiredText(LIMITS.name),
+  /** The edit's data subject key, if any, so the reason is sealed with the edit's content. */
+  subjectKeyId: subjectKeyId.optional(),
 });
 export type EditRetractedData = z.infer<typeof EditRetractedDataSchema>;
 
@@ -54,6 +61,7 @@ export const EditReinstatedDataSchema = z.strictObject({
   factKey,
   reason: requiredText(LIMITS.reason),
   by: requiredText(LIMITS.name),
+  subjectKeyId: subjectKeyId.optional(),
 });
 export type EditReinstatedData = z.infer<typeof EditReinstatedDataSchema>;
 
@@ -72,6 +80,7 @@ export const EditReviewedDataSchema = z.strictObject({
   factKey,
   reason: requiredText(LIMITS.reason),
   by: requiredText(LIMITS.name),
+  subjectKeyId: subjectKeyId.optional(),
 });
 export type EditReviewedData = z.infer<typeof EditReviewedDataSchema>;
 

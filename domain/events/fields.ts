@@ -40,6 +40,11 @@ export const sha256Hex = z
   .string()
   .regex(/^[0-9a-f]{64}$/, { error: 'must be a lower-case hex sha256 (64 characters)' });
 
+/** A data-subject key id (infra/keys/data-subject-key-store.ts): `k` and 24 hex digits, random, naming no one. */
+export const subjectKeyId = z
+  .string()
+  .regex(/^k[0-9a-f]{24}$/, { error: 'must be a data-subject key id (k + 24 hex digits)' });
+
 export const position = z.number().int().nonnegative();
 
 export const httpUrl = z

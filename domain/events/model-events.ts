@@ -6,7 +6,7 @@ import { LIMITS, position, requiredText, sha256Hex, uuid } from './fields.ts';
 import { eventSchema } from './metadata.ts';
 import { GovernanceSchema, VerdictSchema } from '../governance.ts';
 
-const modelId = requiredText(LIMITS.name);
+export const modelId = requiredText(LIMITS.name);
 
 export const BaseModelRegisteredDataSchema = z.strictObject({
   schemaVersion: z.literal(1),

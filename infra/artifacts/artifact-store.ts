@@ -261,6 +261,19 @@ export class ArtifactStore {
     return aside;
   }
 
+  /** Delete an artifact for good (erasure: its weights encode erased data); false when it was not stored. */
+  async remove(sha256: string): Promise<boolean> {
+    const dir = this.pathOf(sha256);
+    try {
+      await stat(dir);
+    } catch {
+      return false;
+    }
+    await rm(dir, { recursive: true, force: true });
+    await syncDir(join(this.root, 'sha256'));
+    return true;
+  }
+
   /** Hashes of every stored artifact folder (not verified). */
   async list(): Promise<string[]> {
     return (await readdir(join(this.root, 'sha256'))).filter((name) => SHA256.test(name)).sort();

@@ -49,7 +49,7 @@ export async function auditVersion(
       chain: { ...chain, warnings },
       checkpoint: signedCheckpoint ?? null,
       rebuild,
-      ok: chain.ok && rebuild?.identical === true,
+      ok: chain.ok && (rebuild?.identical === true || rebuild?.inputsErased === true),
     };
     if (json) writeJson(io, report);
     else {
@@ -64,6 +64,8 @@ export async function auditVersion(
       );
       if (rebuild === null)
         io.stdout.write('rebuild: not attempted (the ledger is tampered: nothing is trained from it)\n');
+      else if (rebuild.inputsErased === true)
+        io.stdout.write('rebuild: inputs erased (the version was retired by an erasure; nothing to rebuild)\n');
       else {
         io.stdout.write(
           `rebuild: ${rebuild.identical ? 'bit-identical' : 'DIFFERS'} (recorded ${rebuild.recordedSha256.slice(0, 12)}, rebuilt ${rebuild.rebuiltSha256.slice(0, 12)}, backend ${rebuild.backend})\n`,
@@ -77,6 +79,6 @@ export async function auditVersion(
     }
     const tampered = tamperedExit(io, report.chain);
     if (tampered !== ExitCode.ok) return tampered;
-    return rebuild?.identical === true ? ExitCode.ok : ExitCode.failure;
+    return rebuild?.identical === true || rebuild?.inputsErased === true ? ExitCode.ok : ExitCode.failure;
   });
 }

@@ -7,6 +7,9 @@ import { loadConfig } from '../config.ts';
 import type { EditledgerConfig } from '../config.ts';
 import { openEventStore } from '../eventstore/open.ts';
 import { EditIndex } from '../readmodel/edit-index.ts';
+import type { DataSubjectKeys } from '../../domain/ports/data-subject-keys.ts';
+import { SealingEventStore } from '../eventstore/sealing-event-store.ts';
+import { dataSubjectKeysPath, SqliteDataSubjectKeys } from '../keys/data-subject-key-store.ts';
 import type { CliIO } from './command.ts';
 import { createProgressBar } from './format.ts';
 import type { ProgressBar } from './format.ts';
@@ -15,7 +18,10 @@ const CATCH_UP_PROGRESS_MIN = 50_000;
 
 export interface LedgerSession {
   readonly config: EditledgerConfig;
-  readonly store: EventStore;
+  /** The ledger as the application sees it: personal fields opened (or [erased]); the store underneath holds them sealed. */
+  readonly store: SealingEventStore;
+  /** The per-data-subject keys personal fields are sealed with (erasure destroys one). */
+  readonly keys: DataSubjectKeys;
   /** Opened (and caught up with the store) on first use. */
   index(): Promise<EditIndex>;
 }
@@ -39,13 +45,20 @@ export async function withLedger<T>(
   const embedded = Object.values(servers).every((url) => !url);
   // A home with no ledger yet opens as before (an empty ledger is created): only an existing one is read-only.
   const readOnly = options.readOnly === true && embedded && existsSync(sqlitePath);
-  const store = readOnly
-    ? SqliteEventStore.open(sqlitePath, { readOnly: true })
-    : await openEventStore(config.eventStore);
+  const keys = SqliteDataSubjectKeys.open(dataSubjectKeysPath(config.paths.home), { readOnly });
+  let inner: EventStore;
+  try {
+    inner = readOnly ? SqliteEventStore.open(sqlitePath, { readOnly: true }) : await openEventStore(config.eventStore);
+  } catch (error) {
+    keys.close();
+    throw error;
+  }
+  const store = new SealingEventStore(inner, keys);
   let index: EditIndex | undefined;
   const session: LedgerSession = {
     config,
     store,
+    keys,
     async index() {
       if (index === undefined) {
         const path = readOnly && !writable(config.paths.readModelDb) ? ':memory:' : config.paths.readModelDb;
@@ -62,6 +75,7 @@ export async function withLedger<T>(
   } finally {
     index?.close();
     await store.close();
+    keys.close();
   }
 }
 

@@ -28,6 +28,7 @@ export const commands: Readonly<Record<string, Loader>> = {
   token: () => import('./commands/token.ts'),
   unpin: () => import('./commands/unpin.ts'),
   report: () => import('./commands/report.ts'),
+  erase: () => import('./commands/erase.ts'),
 };
 
 function usage(): string {

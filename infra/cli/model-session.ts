@@ -12,7 +12,7 @@ import type { Governance } from '../../domain/governance.ts';
 import { TrainingPolicySchema, toInvalidFieldError } from '../../domain/events.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
-import { resolveVersion } from '../../trainer/consumer/model-use-cases.ts';
+import { assertNotRetired, resolveVersion } from '../../trainer/consumer/model-use-cases.ts';
 import { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { CliIO } from './command.ts';
 import { ExitCode } from './command.ts';
@@ -324,6 +324,7 @@ export async function checkoutVersion(
   version: VersionRecord,
 ): Promise<{ dir: string; rebuilt: boolean }> {
   const { writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
+  assertNotRetired(version);
   const dir = join(session.home, 'checkouts', version.versionId);
   const { artifact, rebuilt } = await session.materializer.ensureArtifact(version);
   // Written fresh from the verified artifact every time: a checkout folder (and its marker) can be replaced by

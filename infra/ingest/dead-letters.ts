@@ -7,6 +7,8 @@ import type { DeadLetter, DeadLetterSink, IngestMessage } from '../../domain/por
 import { decodeUtf8 } from './correction-message.ts';
 
 /** A dead letter for `message`, keeping its payload as text when it is UTF-8, else as base64. */
+const DATA_SUBJECT_KEY = /"data_?subject"\s*:/i;
+
 export function deadLetterOf(
   message: IngestMessage,
   channel: string,
@@ -15,6 +17,19 @@ export function deadLetterOf(
   at: Date,
 ): DeadLetter {
   const text = decodeUtf8(message.payload);
+  // A message about a named data subject is personal data an erasure must be able to remove: its body is not kept
+  // (the entry still says where it came from and why it was refused, so the sender can resend it).
+  if (text !== undefined && DATA_SUBJECT_KEY.test(text))
+    return {
+      at: at.toISOString(),
+      channel,
+      offset: message.offset,
+      key: message.key,
+      field,
+      message: reason,
+      payload: '[withheld: the message names a data subject]',
+      encoding: 'utf8',
+    };
   return {
     at: at.toISOString(),
     channel,

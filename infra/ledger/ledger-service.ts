@@ -5,11 +5,13 @@
 import { RETRY_POLICY, handleCommand, handleDecision } from '../../domain/command-handler.ts';
 import type { HandleOptions, StreamTarget } from '../../domain/command-handler.ts';
 import type { EditRequest } from '../../domain/dataset-formats.ts';
-import type { CommandContext, CommandMetadata, SubmitEditData } from '../../domain/edit-commands.ts';
+import type { CommandContext, CommandMetadata, DecideSubmitData, SubmitEditData } from '../../domain/edit-commands.ts';
 import { SubmitEditDataSchema, commandMetadata } from '../../domain/edit-commands.ts';
 import { decideEdit, evolveFact, initialFactState } from '../../domain/edit-decider.ts';
 import type { FactState } from '../../domain/edit-decider.ts';
-import { EditNotFoundError, SourceConflictError } from '../../domain/errors.ts';
+import { EditNotFoundError, InvalidFieldError, SourceConflictError } from '../../domain/errors.ts';
+import { pseudonymousFactKey } from '../../domain/personal-data.ts';
+import type { DataSubjectKeys } from '../../domain/ports/data-subject-keys.ts';
 import type { EditEvent, PositionedEvent } from '../../domain/events.ts';
 import { parseRecordedEvent, toInvalidFieldError, toNewEvent } from '../../domain/events.ts';
 import { assertFactKey, factStreamName } from '../../domain/fact-key.ts';
@@ -80,6 +82,8 @@ export interface LedgerServiceOptions {
   /** Finds an edit's fact key (e.g. EditIndex.factKeyOf) for retractions that do not name it. */
   readonly locateEdit?: (editId: string) => Promise<string | undefined>;
   readonly clock?: () => Date;
+  /** Where data subjects' keys live; without it a submission naming a data subject is refused. */
+  readonly subjectKeys?: DataSubjectKeys;
 }
 
 /** A fact stream as the command handler reads and writes it. */
@@ -111,8 +115,26 @@ export class LedgerService {
   }
 
   async submitEdit(input: SubmitEditInput, context: CommandContext): Promise<SubmitEditResult> {
-    const [result] = await this.submitToFact(assertFactKey(input.factKey), [input], context);
+    const decided = await this.aboutDataSubject(input);
+    const [result] = await this.submitToFact(assertFactKey(decided.factKey), [decided], context);
     return result!;
+  }
+
+  /**
+   * A submission naming a data subject is recorded under that person's key: the fact key becomes a keyed pseudonym
+   * (the stream name then names neither the person nor the fact) and the key id rides along for the store to seal
+   * the content with (infra/eventstore/sealing-event-store.ts). The subject's own id is not recorded.
+   */
+  private async aboutDataSubject(input: SubmitEditInput): Promise<DecideSubmitData> {
+    const { dataSubject, ...data } = input;
+    if (dataSubject === undefined) return data;
+    const keys = this.options.subjectKeys;
+    if (keys === undefined)
+      throw new InvalidFieldError('dataSubject', 'this entry point keeps no data-subject keys; submit without it');
+    assertFactKey(data.factKey);
+    const subjectKeyId = await keys.keyIdFor(dataSubject);
+    const factKey = pseudonymousFactKey(subjectKeyId, await keys.pseudonym(subjectKeyId, data.factKey));
+    return { ...data, factKey, subjectKeyId };
   }
 
   async retractEdit(input: RetractEditInput, context: CommandContext): Promise<RetractEditResult> {
@@ -184,14 +206,19 @@ export class LedgerService {
       // Validate everything before appending anything, so a bad record cannot leave half a file imported.
       const checked = SubmitEditDataSchema.safeParse(input);
       if (!checked.success) throw toInvalidFieldError(checked.error, [`requests[${index}]`]);
-      const group = byFact.get(factKey);
-      if (group === undefined) byFact.set(factKey, [input]);
+      const groupKey = JSON.stringify([factKey, request.dataSubject ?? null]);
+      const group = byFact.get(groupKey);
+      if (group === undefined) byFact.set(groupKey, [input]);
       else group.push(input);
     }
     const progress = { done: 0, total: requests.length, submitted: 0, duplicates: 0, superseded: 0 };
     let position = 0;
-    for (const [factKey, inputs] of byFact) {
-      for (const result of await this.submitToFact(assertFactKey(factKey), inputs, context)) {
+    for (const inputs of byFact.values()) {
+      const decided: DecideSubmitData[] = [];
+      for (const input of inputs) decided.push(await this.aboutDataSubject(input));
+      // Edits of one fact about one data subject share one pseudonymous fact key (the same key and fact key).
+      const factKey = decided[0]!.factKey;
+      for (const result of await this.submitToFact(assertFactKey(factKey), decided, context)) {
         progress.done += 1;
         if (result.outcome === 'duplicate') progress.duplicates += 1;
         else progress.submitted += 1;
@@ -207,7 +234,7 @@ export class LedgerService {
   /** Decide every input against one fact stream in order and append all resulting events in one batch. */
   private async submitToFact(
     factKey: string,
-    inputs: readonly SubmitEditInput[],
+    inputs: readonly DecideSubmitData[],
     context: CommandContext,
   ): Promise<SubmitEditResult[]> {
     const metadata = this.metadata(context);

@@ -159,6 +159,18 @@ export class EditIndex {
     })();
   }
 
+  /**
+   * Drop every row and leave no trace of them in the file: freed pages are zeroed (secure_delete), the file is
+   * rewritten (VACUUM) and the WAL truncated. Erasure uses it before rebuilding, so erased content the index copied
+   * is gone from the home; the next catchUp refills it from the ledger (where that content is now [erased]).
+   */
+  purge(): void {
+    this.db.pragma('secure_delete = ON');
+    this.reset();
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   /** Apply every edit event after the checkpoint, in batches; rebuild first if the index no longer matches the store. */
   async catchUp(store: EventStore, options: CatchUpOptions = {}): Promise<CatchUpResult> {
     const firstId = await firstEventId(store);

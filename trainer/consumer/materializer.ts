@@ -11,6 +11,8 @@
 // artifact is durable. A process killed anywhere leaves either nothing visible, or an artifact without an event
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
+import { EditErasedError } from '../../domain/erasure-errors.ts';
+import { isErasedContent } from '../../domain/personal-data.ts';
 import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
 import { automaticPromotionBlock } from '../../domain/governance.ts';
 import type { EvalPhase } from '../eval/evaluate.ts';
@@ -364,6 +366,10 @@ export class Materializer {
    */
   private async trainingSetAt(position: number, approvedOnly: boolean): Promise<EditSet> {
     const editSet = await this.checkedEditSetAt(position);
+    // An edit active at `position` whose data subject was erased since: its content is gone, and so is any
+    // version that would contain it.
+    const erased = editSet.edits.find((edit) => isErasedContent(edit));
+    if (erased !== undefined) throw new EditErasedError(erased.editId);
     if (!approvedOnly) return editSet;
     const approved = new Set<string>();
     for await (const event of this.deps.store.readAll({ filter: { eventTypes: ['EditApproved'] } })) {

@@ -1,6 +1,7 @@
 // The model use cases every entry point calls (CLI commands, `editledger serve`, the demo): resolve a version,
 // promote it, roll back to a version or a position, and verify a version by rebuilding it. They run over the
 // materializer and the artifact port only, so the CLI and the HTTP API reach exactly the same code.
+import { VersionRetiredError } from '../../domain/erasure-errors.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { resolveVersionRef } from '../../projections/versions.ts';
 import type { Materializer } from './materializer.ts';
@@ -18,6 +19,12 @@ export async function resolveVersion(
 ): Promise<VersionRecord> {
   const snapshot = await services.materializer.readModels();
   return resolveVersionRef(snapshot.versions, ref);
+}
+
+/** A version that may be served or checked out: refuses one retired by an erasure (its weights encode erased data). */
+export function assertNotRetired(version: VersionRecord): VersionRecord {
+  if (version.retired !== undefined) throw new VersionRetiredError(version.versionId, version.ordinal);
+  return version;
 }
 
 /** What a human serving decision may add: accepting a version outside the change envelope (flagged). */
@@ -49,7 +56,7 @@ export async function promoteVersion(
   actor: string,
   options: HumanServeOptions = {},
 ): Promise<PromoteResult> {
-  const version = await resolveVersion(services, ref);
+  const version = assertNotRetired(await resolveVersion(services, ref));
   const { rebuilt } = await services.materializer.ensureArtifact(version);
   const changed = await services.materializer.serve(version.versionId, reason, actor, options);
   return { versionId: version.versionId, ordinal: version.ordinal, changed, artifactRebuilt: rebuilt };
@@ -77,7 +84,7 @@ export async function rollback(
   let version;
   let reused: boolean;
   if ('version' in target) {
-    version = await resolveVersion(services, target.version);
+    version = assertNotRetired(await resolveVersion(services, target.version));
     reused = !(await services.materializer.ensureArtifact(version)).rebuilt;
   } else {
     const result = await services.materializer.materialize({ position: target.position, actor });
@@ -102,13 +109,28 @@ export interface VerifyOutcome {
   readonly rebuiltSha256: string;
   readonly differences: readonly string[];
   readonly backend: string;
-  readonly storedArtifact: 'intact' | 'repaired' | 'missing' | 'corrupted';
+  readonly storedArtifact: 'intact' | 'repaired' | 'missing' | 'corrupted' | 'deleted';
   readonly seconds: number;
+  /** The version was retired by an erasure: its inputs are gone, so it cannot be rebuilt (not a failure). */
+  readonly inputsErased?: boolean;
 }
 
 /** Rebuild a version from the ledger alone; a missing or corrupted stored artifact is repaired when it matches. */
 export async function verifyVersion(services: ModelServices, ref: string): Promise<VerifyOutcome> {
   const version = await resolveVersion(services, ref);
+  if (version.retired !== undefined)
+    return {
+      versionId: version.versionId,
+      ordinal: version.ordinal,
+      identical: false,
+      recordedSha256: version.artifactSha256,
+      rebuiltSha256: '',
+      differences: [],
+      backend: '',
+      storedArtifact: 'deleted',
+      seconds: 0,
+      inputsErased: true,
+    };
   const before = await services.artifacts.verify(version.artifactSha256);
   const report = await services.materializer.rebuild(version);
   let storedArtifact: VerifyOutcome['storedArtifact'] = before.ok ? 'intact' : before.missing ? 'missing' : 'corrupted';

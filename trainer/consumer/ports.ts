@@ -30,6 +30,8 @@ export interface ArtifactRepository {
   verify(sha256: string): Promise<ArtifactCheck>;
   /** Move a stored artifact out of the way (one whose files no longer match the ledger's record). */
   quarantine(sha256: string): Promise<string>;
+  /** Delete an artifact for good (erasure); false when it was not stored. */
+  remove(sha256: string): Promise<boolean>;
 }
 
 export interface TrainProgress {

@@ -83,7 +83,7 @@ async function runLoop(
   );
   const loop = new IngestLoop({
     source,
-    ledger: new LedgerService(session.store),
+    ledger: new LedgerService(session.store, { subjectKeys: session.keys }),
     deadLetters:
       alsoDeadLetters === undefined
         ? new FileDeadLetterSink(deadLetterPath)

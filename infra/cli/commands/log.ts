@@ -46,6 +46,8 @@ function what(event: LedgerEvent): string {
       return `signed head ${event.data.position} ${event.data.chainHash.slice(0, 12)} (key ${event.data.keyId})`;
     case 'ServingPinReleased':
       return `pin on ${event.data.versionId} released by ${event.data.releasedBy}: ${event.data.reason}`;
+    case 'DataSubjectErased':
+      return `data subject ${event.data.keyId} erased: ${event.data.erasedEditIds.length} edits, ${event.data.retiredVersionIds.length} versions retired: ${event.data.reason}`;
   }
 }
 

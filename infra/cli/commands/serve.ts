@@ -101,7 +101,7 @@ async function startKafka(
   const deadLetters = new FileDeadLetterSink(join(session.home, 'ingest', 'dead-letters.jsonl'));
   const loop = new IngestLoop({
     source,
-    ledger: new LedgerService(session.ledger.store),
+    ledger: new LedgerService(session.ledger.store, { subjectKeys: session.ledger.keys }),
     deadLetters,
     system: 'kafka',
     submittedBy: `kafka:${topic}`,
@@ -168,6 +168,7 @@ export async function createApiServices(
     return next;
   };
   const ledger = new LedgerService(store, {
+    subjectKeys: session.ledger.keys,
     locateEdit: async (id) => {
       await caughtUp();
       return index.factKeyOf(id);

@@ -25,6 +25,10 @@ recorded artifact sha256. Exit code 0 when bit-identical, 1 otherwise (the diffe
     return withModels(io, home, { actor: 'cli', source: 'cli' }, async (session) => {
       const outcome = await verifyVersion(session, flags.version);
       if (json) writeJson(io, outcome);
+      else if (outcome.inputsErased === true)
+        io.stdout.write(
+          `version #${outcome.ordinal} ${shortVersionId(outcome.versionId)}: inputs erased (retired by an erasure; its artifact is deleted and it cannot be rebuilt)\n`,
+        );
       else {
         io.stdout.write(
           `version #${outcome.ordinal} ${shortVersionId(outcome.versionId)}: ${outcome.identical ? 'bit-identical rebuild' : 'rebuild DIFFERS'} ` +
@@ -32,7 +36,8 @@ recorded artifact sha256. Exit code 0 when bit-identical, 1 otherwise (the diffe
         );
         for (const d of outcome.differences) io.stdout.write(`  differs: ${d}\n`);
       }
-      return outcome.identical ? ExitCode.ok : ExitCode.failure;
+      // A retired version is not a failed check: its inputs were erased on purpose, and the ledger says so.
+      return outcome.identical || outcome.inputsErased === true ? ExitCode.ok : ExitCode.failure;
     });
   },
 });

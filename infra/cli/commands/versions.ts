@@ -25,7 +25,7 @@ export function renderVersionsTable(model: VersionsReadModel): string {
     v.metrics['epochs'] === undefined ? '-' : String(v.metrics['epochs']),
     `${(v.durationMs / 1000).toFixed(1)} s`,
     v.verdict === undefined ? '-' : v.verdict.within ? 'within' : 'OUTSIDE',
-    v.artifactSha256.slice(0, 12),
+    v.retired === undefined ? v.artifactSha256.slice(0, 12) : 'RETIRED',
   ]);
   return renderTable(
     [
@@ -80,6 +80,11 @@ Reliability / Generalization / Locality / Capability, the verdict against the ch
       for (const v of versions.versions)
         if (v.verdict !== undefined && !v.verdict.within)
           io.stdout.write(`  #${v.ordinal} is outside the change envelope: ${describeFailing(v.verdict)}\n`);
+      for (const v of versions.versions)
+        if (v.retired !== undefined)
+          io.stdout.write(
+            `  #${v.ordinal} is retired: built from data erased at position ${v.retired.position} (its artifact is deleted; it is never served again)\n`,
+          );
       return ExitCode.ok;
     });
   },

@@ -43,7 +43,7 @@ the prompt text; the summary says how many records fell back to the prompt.`,
       : createProgressBar(io.stderr, `importing ${basename(file)}`, requests.length);
     const started = performance.now();
     const result = await withLedger(io, home, (session) =>
-      new LedgerService(session.store).importEdits(
+      new LedgerService(session.store, { subjectKeys: session.keys }).importEdits(
         requests,
         {
           system: flags.system,

@@ -63,6 +63,12 @@ export const submit = defineCommand({
         'upstream id: the same system+ref again is a no-op if the content is the same, a conflict (exit 5) if it differs (default: a new UUID)',
     },
     evidence: { type: 'string', placeholder: 'URL', description: 'an http(s) link supporting the correction' },
+    'data-subject': {
+      type: 'string',
+      placeholder: 'ID',
+      description:
+        'the person the edit is about (any stable id): its content is stored sealed under their key, and `editledger erase --data-subject ID` removes it',
+    },
     by: byFlag('who submits it'),
   },
   async run({ flags, home, json }, io) {
@@ -81,9 +87,10 @@ export const submit = defineCommand({
       submittedBy: by,
       reason: flags.reason,
       ...(flags.evidence === undefined ? {} : { evidenceUrl: flags.evidence }),
+      ...(flags['data-subject'] === undefined ? {} : { dataSubject: flags['data-subject'] }),
     };
     const result = await withLedger(io, home, (session) =>
-      new LedgerService(session.store).submitEdit(input, { actor: by, source: 'cli' }),
+      new LedgerService(session.store, { subjectKeys: session.keys }).submitEdit(input, { actor: by, source: 'cli' }),
     );
     if (json) writeJson(io, result);
     else io.stdout.write(describe(result));

@@ -1,0 +1,87 @@
+// `editledger erase --data-subject ID --reason TEXT`: erasure of a person's data (GDPR Art. 17) by crypto-shredding
+// (trainer/consumer/erasure.ts): their edits are retracted, a version without them is served if the serving one
+// held them, the versions built from them are retired (artifacts and checkouts deleted), and their key is destroyed.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { shortVersionId } from '../../../domain/model-version.ts';
+import { eraseDataSubject } from '../../../trainer/consumer/erasure.ts';
+import type { DerivedDataPurge } from '../../../trainer/consumer/erasure.ts';
+import { ExitCode } from '../command.ts';
+import { writeJson } from '../format.ts';
+import { actorFrom } from '../ledger-session.ts';
+import { modelExitCode, withModels } from '../model-session.ts';
+import type { ModelSession } from '../model-session.ts';
+import { byFlag, REQUIRED_REASON } from '../shared-flags.ts';
+import { defineCommand } from '../subcommand.ts';
+import { LedgerService } from '../../ledger/ledger-service.ts';
+
+export const command = defineCommand({
+  name: 'erase',
+  summary: "erase a data subject's personal data: retract their edits, retire the versions built from them",
+  description: `Erasure by crypto-shredding. Edits submitted with a data subject (\`edit submit --data-subject ID\`, a
+"data_subject" key in ingested messages, "dataSubject" in the API) are stored sealed under that person's own key, as
+are actors' names and free-text reasons. Erasing the subject records DataSubjectErased, retracts their edits,
+materializes and serves a version without them when the serving version held them, retires every version built from
+them (their artifacts, checkouts and the activation cache are deleted; serving, rolling back to or checking them out
+is refused), destroys the key and rebuilds the read model. The hash chain is over ciphertext and stays valid; what
+was sealed under the key reads [erased] from then on. Run it with the service stopped, or through the service.`,
+  flags: {
+    'data-subject': {
+      type: 'string',
+      required: true,
+      placeholder: 'ID',
+      description: 'the data subject, as given when their edits were submitted',
+    },
+    reason: REQUIRED_REASON,
+    by: byFlag('who carries out the erasure'),
+  },
+  exitCodeOf: modelExitCode,
+  async run({ flags, home, json }, io) {
+    const actor = actorFrom(flags.by, io.env);
+    return withModels(io, home, { actor, source: 'cli', echoLog: false }, async (session) => {
+      const index = await session.ledger.index();
+      const result = await eraseDataSubject(
+        {
+          store: session.ledger.store,
+          keys: session.ledger.keys,
+          ledger: new LedgerService(session.ledger.store, { locateEdit: async (id) => index.factKeyOf(id) }),
+          materializer: session.materializer,
+          purge: homePurge(session),
+          context: { actor, source: 'cli' },
+        },
+        { dataSubject: flags['data-subject'], reason: flags.reason },
+      );
+      if (json) writeJson(io, result);
+      else {
+        io.stdout.write(
+          `erased data subject ${result.keyId}: ${result.erasedEditIds.length} edits (${result.retracted} retracted now), ${result.retiredVersions.length} versions retired${result.retiredVersions.length === 0 ? '' : ` (${result.retiredVersions.map((v) => `#${v.ordinal}`).join(', ')})`}\n`,
+        );
+        if (result.nowServing !== undefined)
+          io.stdout.write(
+            `now serving version #${result.nowServing.ordinal} ${shortVersionId(result.nowServing.versionId)} (${result.nowServing.reused ? 'reused' : 'materialized'} without the erased edits)\n`,
+          );
+      }
+      return ExitCode.ok;
+    });
+  },
+});
+
+/** What erasure deletes from the home: retired versions' files, the activation cache; the read model is rebuilt. */
+export function homePurge(session: ModelSession): DerivedDataPurge {
+  return {
+    async retiredVersions(versions) {
+      for (const version of versions) {
+        await session.artifacts.remove(version.artifactSha256);
+        await rm(join(session.home, 'checkouts', version.versionId), { recursive: true, force: true });
+      }
+    },
+    async activationCache() {
+      await rm(join(session.home, 'cache', 'activations'), { recursive: true, force: true });
+    },
+    async readModel() {
+      const index = await session.ledger.index();
+      index.purge();
+      await index.catchUp(session.ledger.store);
+    },
+  };
+}
