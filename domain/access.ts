@@ -14,7 +14,8 @@ export type Operation =
   | 'materialize' // materialize and verify jobs, generate
   | 'serve' // promote and roll back
   | 'report' // compliance reports
-  | 'tokens'; // create, list and revoke API tokens
+  | 'tokens' // create, list and revoke API tokens
+  | 'erase'; // erase a data subject (GDPR Art. 17)
 
 const GRANTS: Readonly<Record<Role, readonly Operation[]>> = {
   // Upstream systems: write corrections, read what became of them.
@@ -24,7 +25,7 @@ const GRANTS: Readonly<Record<Role, readonly Operation[]>> = {
   // Auditors: read everything, write nothing.
   auditor: ['read', 'report'],
   // Operators: everything, including tokens.
-  admin: ['read', 'submit', 'retract', 'approve', 'materialize', 'serve', 'report', 'tokens'],
+  admin: ['read', 'submit', 'retract', 'approve', 'materialize', 'serve', 'report', 'tokens', 'erase'],
 };
 
 export function may(role: Role, operation: Operation): boolean {

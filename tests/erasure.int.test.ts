@@ -20,6 +20,8 @@ import { command as promote } from '../infra/cli/commands/promote.ts';
 import { command as rollback } from '../infra/cli/commands/rollback.ts';
 import { command as verify } from '../infra/cli/commands/verify.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
+import { TokenStore } from '../infra/auth/token-store.ts';
+import { startInProcessServer } from './helpers/api-harness.ts';
 import { runCli } from './helpers/cli-harness.ts';
 import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
 
@@ -179,4 +181,37 @@ test('erase --data-subject: no plaintext left in the home, versions retired, the
   const again = await cli(erase, ['--data-subject', 'customer-4711-zq', '--reason', 'twice']);
   t.is(again.code, ExitCode.notFound, again.stderr);
   t.notRegex(again.stderr, /customer-4711-zq/, 'the error does not repeat the personal id');
+});
+
+test('POST /v1/erasures: the same erasure through the service, admin only, as a job', async (t) => {
+  const { home, withPerson } = await setup(t);
+  const server = await startInProcessServer(home);
+  t.teardown(() => server.close());
+  const submitter = TokenStore.open(home).create('feed', 'submitter', 'test').token;
+  const url = `http://127.0.0.1:${server.port}`;
+  const post = (token: string, body: unknown) =>
+    fetch(`${url}/v1/erasures`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  t.is((await post(submitter, { dataSubject: 'customer-4711-zq', reason: 'x' })).status, 403);
+  const bad = await post(server.admin, { dataSubject: '', reason: 'x' });
+  t.is(bad.status, 400);
+  t.regex(JSON.stringify(await bad.json()), /dataSubject/);
+  const accepted = await post(server.admin, { dataSubject: 'customer-4711-zq', reason: 'GDPR request 17-4' });
+  t.is(accepted.status, 202);
+  const jobUrl = `${url}${accepted.headers.get('location')}`;
+  let job: { state: string; result?: { retiredVersions: Array<{ versionId: string }> }; error?: unknown };
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    job = (await (await fetch(jobUrl, { headers: { authorization: `Bearer ${server.admin}` } })).json()) as typeof job;
+  } while (job.state === 'queued' || job.state === 'running');
+  t.is(job.state, 'succeeded', JSON.stringify(job));
+  t.deepEqual(
+    job.result?.retiredVersions.map((v) => v.versionId),
+    [withPerson],
+  );
+  t.deepEqual(await plaintextLeft(home), [], 'no plaintext left, also with the service running');
+  t.deepEqual(server.internalErrors, []);
 });

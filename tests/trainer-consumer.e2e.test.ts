@@ -23,7 +23,9 @@ import { command as rollback } from '../infra/cli/commands/rollback.ts';
 import { command as verify } from '../infra/cli/commands/verify.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
 import { resolveVersionCheckpoint } from '../infra/cli/model-session.ts';
+import { SealingEventStore } from '../infra/eventstore/sealing-event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
+import { dataSubjectKeysPath, SqliteDataSubjectKeys } from '../infra/keys/data-subject-key-store.ts';
 import { exactMatch } from '../trainer/eval/normalize.ts';
 import { generate } from '../trainer/generate.ts';
 import { loadLlamaModel } from '../trainer/model/llama.ts';
@@ -128,12 +130,15 @@ async function answer(dir: string, prompt: string): Promise<string> {
   }
 }
 
+/** The model stream as the application reads it (actors and reasons are stored sealed). */
 async function modelEvents(home: string) {
-  const store = SqliteEventStore.open(join(home, 'ledger.db'));
+  const keys = SqliteDataSubjectKeys.open(dataSubjectKeysPath(home), { readOnly: true });
+  const store = new SealingEventStore(SqliteEventStore.open(join(home, 'ledger.db')), keys);
   try {
     return await store.readStream(MODEL_STREAM);
   } finally {
     await store.close();
+    keys.close();
   }
 }
 

@@ -24,6 +24,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../domain/ports/event-store.ts';
+import { EditledgerError } from '../../domain/errors.ts';
 import { isSealed, seal, sealedKeyId, unseal } from '../keys/sealing.ts';
 
 /** The event type whose `data.keyId` names a destroyed key (domain/events/model-events.ts). */
@@ -37,8 +38,11 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export class SealedFieldError extends Error {
+/** A sealed field that cannot be written (its key is destroyed) or does not open (its bytes were altered). */
+export class SealedFieldError extends EditledgerError {
   override readonly name = 'SealedFieldError';
+  readonly code = 'sealed_field';
+  readonly kind = 'conflict' as const;
 }
 
 export class SealingEventStore implements EventStore {

@@ -209,7 +209,7 @@ export const VerifyBodySchema = z.strictObject({ version: VersionRefParamsSchema
 export const JobSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['materialize', 'verify', 'rollback']),
+    kind: z.enum(['materialize', 'verify', 'rollback', 'erase']),
     state: z.enum(['queued', 'running', 'succeeded', 'failed']),
     createdAt: z.string(),
     createdBy: z.string(),

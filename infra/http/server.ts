@@ -5,6 +5,7 @@
 // Why Fastify: body limits, request timeouts and content-type parsing are built in and strict (413/415 without
 // reading a body it refuses), @fastify/swagger-ui serves its assets from node_modules (no CDN), and hooks give one
 // place for authentication, roles and the bytes-in-flight budget.
+import { erasureRoutes } from './routes/erasure.ts';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
@@ -225,6 +226,7 @@ export async function buildServer(services: ApiServices, options: ServerOptions 
   liveRoutes(app, services);
   searchRoutes(app, services);
   reportRoutes(app, services);
+  erasureRoutes(app, services);
   dashboardRoutes(app);
   return app;
 }

@@ -43,6 +43,8 @@ export interface IngestionCounters {
   deadLettersDropped: number;
 }
 
+import type { ErasureRequest, ErasureResult } from '../../trainer/consumer/erasure.ts';
+
 export interface ApiServices {
   readonly store: EventStore;
   readonly ledger: LedgerService;
@@ -61,4 +63,6 @@ export interface ApiServices {
   readonly signHead?: () => Promise<void>;
   /** False while starting or stopping: /readyz answers 503 and writes are refused. */
   readonly ready: () => boolean;
+  /** Erasure of a data subject (trainer/consumer/erasure.ts), in this process so its caches forget at once. */
+  readonly erase?: (request: ErasureRequest, actor: string) => Promise<ErasureResult>;
 }

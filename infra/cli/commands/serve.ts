@@ -2,6 +2,8 @@
 // consumer (materializing per its policy) and, when configured, Kafka ingestion, over the same ledger session.
 // SIGTERM / SIGINT: stop accepting, finish in-flight requests, the running job and the current batch, checkpoint,
 // exit 0.
+import { eraseDataSubject } from '../../../trainer/consumer/erasure.ts';
+import { homePurge } from './erase.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VersionRecord } from '../../../projections/versions.ts';
@@ -230,6 +232,31 @@ export async function createApiServices(
     audit,
     ...(signHead !== undefined && { signHead }),
     ready: () => ready,
+    erase: (request, actor) => {
+      const purge = homePurge(session);
+      return eraseDataSubject(
+        {
+          store,
+          keys: session.ledger.keys,
+          ledger,
+          materializer: session.materializer,
+          // The index is rebuilt in the queue the API's catch-ups use, never beside one.
+          purge: {
+            ...purge,
+            readModel: () => {
+              const next = indexQueue.then(async () => {
+                index.purge();
+                await index.catchUp(store);
+              });
+              indexQueue = next.catch(() => undefined);
+              return next;
+            },
+          },
+          context: { actor, source: 'http' },
+        },
+        request,
+      );
+    },
   };
   return { services, consumer, setReady: (value) => (ready = value) };
 }
