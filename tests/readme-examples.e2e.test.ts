@@ -124,6 +124,16 @@ test('every README example runs on a fresh home and prints what the README says'
       // the direct-editing example edits: reliability rises well above the base model's
       expect: [/Reliability \(greedy EM, authors\)\s+200\s+0\.0\d\d\s+0\.[5-9]\d\d/],
     },
+    {
+      line:
+        'npx editledger edit submit --subject "Ilva Maro" --relation born-in --prompt "Ilva Maro was born in" ' +
+        '--target "Zonou" --reason "her own correction" --data-subject customer-4711',
+      expect: [/submitted edit [0-9a-f-]{36} \(fact ds-k[0-9a-f]{24}::[0-9a-f]{24}\)/],
+    },
+    {
+      line: 'npx editledger erase --data-subject customer-4711 --reason "erasure request 2026-118"',
+      expect: [/erased data subject k[0-9a-f]{24}: 1 edits \(1 retracted now\), 0 versions retired/],
+    },
   ];
 
   for (const example of examples) {
