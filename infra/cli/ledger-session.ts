@@ -62,10 +62,9 @@ export async function withLedger<T>(
     async index() {
       if (index === undefined) {
         const path = readOnly && !writable(config.paths.readModelDb) ? ':memory:' : config.paths.readModelDb;
-        index = EditIndex.open(path, {
-          onWarning: (message) => io.stderr.write(`editledger: warning: ${message}\n`),
-        });
-        await index.catchUp(store, { onProgress: catchUpProgress(io, index.checkpoint) });
+        const onWarning = (message: string) => io.stderr.write(`editledger: warning: ${message}\n`);
+        index = EditIndex.open(path, { onWarning });
+        await index.catchUp(store, { onProgress: catchUpProgress(io, index.checkpoint), onWarning });
       }
       return index;
     },

@@ -70,6 +70,8 @@ export interface CatchUpOptions {
   /** Events applied per transaction. Default 5000. */
   readonly batchSize?: number;
   readonly onProgress?: (checkpoint: number, head: number) => void;
+  /** Told when the index no longer matches the ledger it was built from and is rebuilt. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface EditIndexOptions {
@@ -179,7 +181,19 @@ export class EditIndex {
     // that the store is behind the index (a different or truncated ledger).
     if (this.checkpoint > head) head = await store.headPosition();
     const known = this.getMeta.get('first_event_id');
-    const rebuilt = this.checkpoint > head || (known !== undefined && known !== firstId);
+    // The index records the ledger head it reflects (position and chain hash): a ledger rewritten or replaced
+    // under it (another file, a restored backup, a forged event at that position) no longer has that link there.
+    const recordedHead = this.recordedHead();
+    const moved =
+      recordedHead !== undefined &&
+      recordedHead.position === this.checkpoint &&
+      recordedHead.position <= head &&
+      (await chainHashAt(store, recordedHead.position)) !== recordedHead.chainHash;
+    const rebuilt = this.checkpoint > head || (known !== undefined && known !== firstId) || moved;
+    if (moved)
+      options.onWarning?.(
+        `the edit index was built from a ledger whose event at position ${recordedHead.position} is no longer the one there (its chain link differs): rebuilding it from the ledger`,
+      );
     if (rebuilt) this.reset();
     if (firstId !== undefined) this.setMeta.run('first_event_id', firstId);
 
@@ -201,7 +215,7 @@ export class EditIndex {
     }
     flush();
     // Everything up to `head` was committed before we started reading, so no edit event <= head was missed.
-    this.advance(head);
+    this.advance(head, head === 0 ? undefined : await chainHashAt(store, head));
     options.onProgress?.(this.checkpoint, head);
     return { applied, checkpoint: this.checkpoint, rebuilt };
   }
@@ -251,8 +265,21 @@ export class EditIndex {
       .immediate();
   }
 
-  private advance(position: number): void {
-    this.db.transaction(() => this.setCheckpoint(Math.max(this.checkpoint, position))).immediate();
+  private advance(position: number, chainHash: string | undefined): void {
+    this.db
+      .transaction(() => {
+        if (position < this.checkpoint) return; // another process got further; its head record stands
+        this.setCheckpoint(position);
+        if (chainHash === undefined) this.db.prepare("DELETE FROM meta WHERE key = 'head'").run();
+        else this.setMeta.run('head', JSON.stringify({ position, chainHash }));
+      })
+      .immediate();
+  }
+
+  /** The ledger head (position, chain hash) the index was last brought up to, when the store chains its events. */
+  private recordedHead(): { position: number; chainHash: string } | undefined {
+    const raw = this.getMeta.get('head');
+    return raw === undefined ? undefined : (JSON.parse(raw) as { position: number; chainHash: string });
   }
 
   private setCheckpoint(position: number): void {
@@ -343,6 +370,13 @@ function isDamaged(error: unknown): boolean {
   return (
     error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))
   );
+}
+
+/** The chain link of the event at `position` (undefined: no such event, or a store without a chain). */
+async function chainHashAt(store: EventStore, position: number): Promise<string | undefined> {
+  for await (const event of store.readAll({ after: position - 1, maxCount: 1 }))
+    return event.position === position ? event.chainHash : undefined;
+  return undefined;
 }
 
 async function firstEventId(store: EventStore): Promise<string | undefined> {
