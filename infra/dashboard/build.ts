@@ -1,14 +1,28 @@
 // Builds the dashboard with Vite: `npm run build:dashboard` writes infra/dashboard/dist (committed, so `npm ci && npm
 // start` needs no build step), and tests/dashboard-build.int.test.ts builds into a temporary folder and compares the
 // files. The configuration is inline (no config file Vite could pick up from elsewhere) and fixed: no source maps,
-// no build timestamps, content hashes in the asset names, so the same sources give the same bytes.
+// no build timestamps, content hashes in the asset names, so the same sources give the same bytes. The markup is
+// compacted like the script is minified (compact-html.ts: the same DOM, proved against htm's parser).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { build, type Plugin } from 'vite';
+import { compactHtmlTemplates, compactIndexHtml } from './compact-html.ts';
 
 export const DASHBOARD_ROOT = fileURLToPath(new URL('./', import.meta.url));
+
+/** The compaction as a Vite plugin: the sources' html`…` templates before bundling, index.html after injection. */
+const compactMarkup: Plugin = {
+  name: 'editledger-compact-markup',
+  enforce: 'pre',
+  transform(code, id) {
+    return id.startsWith(join(DASHBOARD_ROOT, 'src')) && id.endsWith('.js')
+      ? { code: compactHtmlTemplates(code, id), map: null }
+      : null;
+  },
+  transformIndexHtml: { order: 'post', handler: compactIndexHtml },
+};
 
 export async function buildDashboard(outDir: string = join(DASHBOARD_ROOT, 'dist')): Promise<void> {
   await build({
@@ -19,6 +33,7 @@ export async function buildDashboard(outDir: string = join(DASHBOARD_ROOT, 'dist
     publicDir: false,
     clearScreen: false,
     envDir: false,
+    plugins: [compactMarkup],
     build: {
       outDir,
       emptyOutDir: true,
