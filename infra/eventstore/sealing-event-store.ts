@@ -52,6 +52,8 @@ export class SealingEventStore implements EventStore {
   private readonly actorKeyIds = new Map<string, string>();
   /** sealed text -> opened value (sealing is deterministic, so repeated actors and reasons open once). */
   private readonly opened = new Map<string, JsonValue>();
+  /** (key id, field, value JSON) -> sealed text, for the same reason on the way in. */
+  private readonly sealedMemo = new Map<string, string>();
   readonly readChain?: (after: number, maxCount: number) => Promise<ChainEntry[]>;
 
   constructor(
@@ -75,18 +77,39 @@ export class SealingEventStore implements EventStore {
   async readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     const events = await this.inner.readStream(stream, options);
     const out: RecordedEvent[] = [];
-    for (const event of events) out.push(await this.openEvent(event));
+    for (const event of events) {
+      const opened = this.openEvent(event);
+      out.push(opened instanceof Promise ? await opened : opened);
+    }
     return out;
   }
 
-  async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    for await (const event of this.inner.readAll(options)) yield await this.openEvent(event);
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    // A plain iterator over the inner one rather than a second async generator: one await per event, not three.
+    const inner = this.inner.readAll(options);
+    return {
+      [Symbol.asyncIterator]: () => {
+        const it = inner[Symbol.asyncIterator]();
+        return {
+          next: async (): Promise<IteratorResult<RecordedEvent>> => {
+            const step = await it.next();
+            if (step.done === true) return step;
+            const opened = this.openEvent(step.value);
+            return { done: false, value: opened instanceof Promise ? await opened : opened };
+          },
+          return: async (): Promise<IteratorResult<RecordedEvent>> => {
+            await it.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     return this.inner.subscribeToAll({
       ...options,
-      onEvent: async (event) => options.onEvent(await this.openEvent(event)),
+      onEvent: async (event) => options.onEvent(await this.openAsync(event)),
     });
   }
 
@@ -103,6 +126,7 @@ export class SealingEventStore implements EventStore {
     this.keys.set(keyId, null);
     for (const [actor, id] of this.actorKeyIds) if (id === keyId) this.actorKeyIds.delete(actor);
     for (const sealed of this.opened.keys()) if (sealedKeyId(sealed) === keyId) this.opened.delete(sealed);
+    for (const [memo, sealed] of this.sealedMemo) if (sealedKeyId(sealed) === keyId) this.sealedMemo.delete(memo);
   }
 
   // --- sealing -------------------------------------------------------------------------------------------------
@@ -149,19 +173,52 @@ export class SealingEventStore implements EventStore {
   }
 
   private async sealValue(keyId: string, field: string, value: JsonValue): Promise<string> {
+    const memoKey = typeof value === 'string' ? `${keyId}\0${field}\0${value}` : undefined;
+    const memo = memoKey === undefined ? undefined : this.sealedMemo.get(memoKey);
+    if (memo !== undefined) return memo;
     const key = await this.key(keyId);
-    if (key === undefined)
-      throw new SealedFieldError(
-        `${field}: the data subject's key ${keyId} was destroyed (erased); nothing more can be recorded under it`,
-      );
-    return seal(key, keyId, field, value);
+    if (key !== undefined) {
+      const sealed = seal(key, keyId, field, value);
+      if (memoKey !== undefined) {
+        if (this.sealedMemo.size >= MEMO_LIMIT) this.sealedMemo.clear();
+        this.sealedMemo.set(memoKey, sealed);
+      }
+      return sealed;
+    }
+    throw new SealedFieldError(
+      `${field}: the data subject's key ${keyId} was destroyed (erased); nothing more can be recorded under it`,
+    );
   }
 
   // --- opening -------------------------------------------------------------------------------------------------
 
-  private async openEvent(event: RecordedEvent): Promise<RecordedEvent> {
+  /** Synchronous when every key the event needs is cached (the common case), so a long read pays no extra awaits. */
+  private openEvent(event: RecordedEvent): RecordedEvent | Promise<RecordedEvent> {
     if (event.type === ERASURE_EVENT && isObject(event.data) && typeof event.data.keyId === 'string')
       this.forget(event.data.keyId);
+    const missing = this.uncachedKeyIds(event);
+    if (missing.length === 0) return this.openWithCachedKeys(event);
+    return Promise.all(missing.map((keyId) => this.key(keyId))).then(() => this.openWithCachedKeys(event));
+  }
+
+  private async openAsync(event: RecordedEvent): Promise<RecordedEvent> {
+    return this.openEvent(event);
+  }
+
+  /** Key ids of the event's sealed fields that this process has not looked up yet. */
+  private uncachedKeyIds(event: RecordedEvent): string[] {
+    const missing: string[] = [];
+    const note = (value: JsonValue | undefined) => {
+      if (!isSealed(value) || this.opened.has(value)) return;
+      const keyId = sealedKeyId(value);
+      if (!this.keys.has(keyId) && !missing.includes(keyId)) missing.push(keyId);
+    };
+    note(event.metadata.actor);
+    if (isObject(event.data)) for (const field of DATA_FIELDS) note(event.data[field]);
+    return missing;
+  }
+
+  private openWithCachedKeys(event: RecordedEvent): RecordedEvent {
     const actor = event.metadata.actor;
     const data = event.data;
     let openedData: JsonObject | undefined;
@@ -170,16 +227,14 @@ export class SealingEventStore implements EventStore {
         const value = data[field];
         if (!isSealed(value)) continue;
         openedData ??= { ...data };
-        const opened = await this.openValue(event, `data.${field}`, value);
+        const opened = this.openValue(event, `data.${field}`, value);
         if (opened === undefined) {
           const erased = erasedValueOf(field);
           if (erased === undefined) delete openedData[field];
           else openedData[field] = erased;
         } else openedData[field] = opened;
       }
-    const openedActor = isSealed(actor)
-      ? ((await this.openValue(event, 'metadata.actor', actor)) ?? ERASED)
-      : undefined;
+    const openedActor = isSealed(actor) ? (this.openValue(event, 'metadata.actor', actor) ?? ERASED) : undefined;
     if (openedData === undefined && openedActor === undefined) return event;
     return {
       ...event,
@@ -188,12 +243,12 @@ export class SealingEventStore implements EventStore {
     };
   }
 
-  /** The opened value, or undefined when its key was destroyed. */
-  private async openValue(event: RecordedEvent, field: string, sealed: string): Promise<JsonValue | undefined> {
+  /** The opened value (its key already looked up), or undefined when the key was destroyed. */
+  private openValue(event: RecordedEvent, field: string, sealed: string): JsonValue | undefined {
     const memo = this.opened.get(sealed);
     if (memo !== undefined) return typeof memo === 'object' && memo !== null ? structuredClone(memo) : memo;
-    const key = await this.key(sealedKeyId(sealed));
-    if (key === undefined) return undefined;
+    const key = this.keys.get(sealedKeyId(sealed));
+    if (key === undefined || key === null) return undefined;
     let value: JsonValue;
     try {
       value = unseal(key, field, sealed);
