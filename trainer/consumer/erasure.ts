@@ -20,24 +20,9 @@ import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import type { Materializer } from './materializer.ts';
 import { executeModelCommand } from './model-ledger.ts';
+import type { DerivedDataPurge, EditRetractor } from './ports.ts';
 
-/** Retracting edits (LedgerService.retractEdit). */
-export interface EditRetractor {
-  retractEdit(
-    input: { editId: string; factKey: string; reason: string; by: string },
-    context: CommandContext,
-  ): Promise<unknown>;
-}
-
-/** Removing what was derived from erased data (adapters: files in the home, the read model). */
-export interface DerivedDataPurge {
-  /** Artifacts and checked-out folders of these versions. */
-  retiredVersions(versions: readonly VersionRecord[]): Promise<void>;
-  /** Cached activations (computed from the erased prompts). */
-  activationCache(): Promise<void>;
-  /** The read model's copy of edit content: rebuilt from the ledger after the key is destroyed. */
-  readModel(): Promise<void>;
-}
+export type { DerivedDataPurge, EditRetractor } from './ports.ts';
 
 export interface ErasurePorts {
   /** The sealing store: forget() drops the destroyed key in this process at once. */

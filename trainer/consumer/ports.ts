@@ -2,8 +2,10 @@
 // position (the persisted edit index in production, a pure fold in tests), an artifact store, a model editor
 // (LocFT-BF training and evaluation), and a durable place for the consumer's checkpoint.
 import type { EvalPhase } from '../eval/evaluate.ts';
+import type { CommandContext } from '../../domain/edit-commands.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
 import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
+import type { VersionRecord } from '../../projections/versions.ts';
 
 export interface EditSetSource {
   /** The active edit set as of `position` (must be <= the ledger head). */
@@ -104,3 +106,23 @@ export interface LogRecord {
   readonly [key: string]: unknown;
 }
 export type Logger = (record: LogRecord) => void;
+
+// Erasure (trainer/consumer/erasure.ts)
+
+/** Retracting edits (LedgerService.retractEdit). */
+export interface EditRetractor {
+  retractEdit(
+    input: { editId: string; factKey: string; reason: string; by: string },
+    context: CommandContext,
+  ): Promise<unknown>;
+}
+
+/** Removing what was derived from erased data (adapters: files in the home, the read model). */
+export interface DerivedDataPurge {
+  /** Artifacts and checked-out folders of these versions. */
+  retiredVersions(versions: readonly VersionRecord[]): Promise<void>;
+  /** Cached activations (computed from the erased prompts). */
+  activationCache(): Promise<void>;
+  /** The read model's copy of edit content: rebuilt from the ledger after the key is destroyed. */
+  readModel(): Promise<void>;
+}
