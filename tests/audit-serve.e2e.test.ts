@@ -3,27 +3,16 @@
 // after a byte of the ledger file is changed, broken at that position.
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { command as audit } from '../infra/cli/commands/audit.ts';
-import { command as model } from '../infra/cli/commands/model.ts';
 import { TokenStore } from '../infra/auth/token-store.ts';
-import { runCli } from './helpers/cli-harness.ts';
 import { call, startServe } from './helpers/serve-process.ts';
-import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
+import { TINY_LAND_CAPITAL, withTinyHome } from './helpers/tiny-home.ts';
 
 test('serve signs the head after a materialized version; /v1/audit/verify is intact, then names a tampered position', async (t) => {
-  const home = await mkdtemp(join(tmpdir(), 'editledger-audit-serve-'));
-  const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
-  t.teardown(async () => {
-    await rm(home, { recursive: true, force: true });
-    await ckpt.cleanup();
-  });
-  const env = { EDITLEDGER_HOME: home, EDITLEDGER_BACKEND: 'wasm', USER: 'tester' };
   const policy = ['--layer', '1', '--lr', '0.05', '--epochs', '10', '--seed', '7'];
-  t.is((await runCli(model, ['register', ckpt.dir, ...policy], { cwd: process.cwd(), env })).code, 0);
-  t.is((await runCli(audit, ['keygen'], { cwd: process.cwd(), env })).code, 0);
+  const { home, ok } = await withTinyHome(t, { prefix: 'audit-serve', policy });
+  await ok(audit, ['keygen']);
   const token = TokenStore.open(home).create('ops', 'admin', 'test').token;
 
   let serve = await startServe(home, ['--no-trainer']);
@@ -31,9 +20,7 @@ test('serve signs the head after a materialized version; /v1/audit/verify is int
     await serve.stop('SIGKILL');
   });
   const body = {
-    factKey: 'tiny-land::capital',
-    prompt: 'The capital of Tiny Land is',
-    target: 'Paris',
+    ...TINY_LAND_CAPITAL,
     rephrase: [],
     locality: [],
     source: { system: 'test', ref: '1' },

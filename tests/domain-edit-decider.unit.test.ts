@@ -2,7 +2,6 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { editDecider } from '../domain/edit-decider.ts';
-import type { EditCommand } from '../domain/edit-commands.ts';
 import {
   EditAlreadyActiveError,
   EditAlreadyRetractedError,
@@ -13,24 +12,10 @@ import {
 } from '../domain/errors.ts';
 import type { LedgerEvent } from '../domain/events.ts';
 import { editIdForSource, eventIdFor } from '../domain/ids.ts';
+import { deciderSpec } from './helpers/decider-spec.ts';
 import { reinstateEdit, retractEdit, submitEdit } from './helpers/edit-fixtures.ts';
 
-function given(...commands: EditCommand[]): LedgerEvent[] {
-  const events: LedgerEvent[] = [];
-  let state = editDecider.initialState();
-  for (const command of commands) {
-    for (const event of editDecider.decide(command, state)) {
-      events.push(event);
-      state = editDecider.evolve(state, event);
-    }
-  }
-  return events;
-}
-
-function when(history: LedgerEvent[], command: EditCommand): LedgerEvent[] {
-  const state = history.reduce(editDecider.evolve, editDecider.initialState());
-  return editDecider.decide(command, state);
-}
+const { given, when } = deciderSpec(editDecider);
 
 function thenTypes(t: ExecutionContext, events: LedgerEvent[], types: string[]): void {
   t.deepEqual(

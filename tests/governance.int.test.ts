@@ -5,7 +5,6 @@ import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliCommand } from '../infra/cli/command.ts';
 import { ExitCode } from '../infra/cli/command.ts';
 import { command as edit } from '../infra/cli/commands/edit.ts';
 import { command as log } from '../infra/cli/commands/log.ts';
@@ -17,40 +16,23 @@ import { command as unpin } from '../infra/cli/commands/unpin.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
 import { runCli } from './helpers/cli-harness.ts';
 import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
-
-const TINY_POLICY = ['--layer', '1', '--lr', '0.05', '--epochs', '20', '--stop-loss', '0.05', '--seed', '7'];
+import { landEdit, QUICK_POLICY, withTinyHome } from './helpers/tiny-home.ts';
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }, governance?: unknown) {
-  const home = await mkdtemp(join(tmpdir(), 'editledger-governance-'));
-  const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
-  t.teardown(async () => {
-    await rm(home, { recursive: true, force: true });
-    await ckpt.cleanup();
+  const { home, cli, registered } = await withTinyHome(t, {
+    prefix: 'governance',
+    policy: QUICK_POLICY,
+    user: 'reviewer',
+    registerArgs: async (home) => {
+      if (governance === undefined) return [];
+      await writeFile(join(home, 'governance.json'), JSON.stringify(governance));
+      return ['--governance', join(home, 'governance.json')];
+    },
   });
-  const env = { EDITLEDGER_HOME: home, EDITLEDGER_BACKEND: 'wasm', USER: 'reviewer' };
-  const cli = (command: CliCommand, args: readonly string[]) => runCli(command, args, { cwd: process.cwd(), env });
-  const extra: string[] = [];
-  if (governance !== undefined) {
-    await writeFile(join(home, 'governance.json'), JSON.stringify(governance));
-    extra.push('--governance', join(home, 'governance.json'));
-  }
-  const registered = await cli(model, ['register', ckpt.dir, ...TINY_POLICY, ...extra]);
-  if (registered.code !== 0) throw new Error(registered.stderr);
   let n = 0;
   const submit = async () => {
     n += 1;
-    const run = await cli(edit, [
-      'submit',
-      '--fact-key',
-      `land-${n}::capital`,
-      '--prompt',
-      `The capital of Land ${n} is`,
-      '--target',
-      `City ${n}`,
-      '--reason',
-      'test',
-      '--json',
-    ]);
+    const run = await cli(edit, [...landEdit(n, 'test'), '--json']);
     if (run.code !== 0) throw new Error(run.stderr);
   };
   const listed = async () => JSON.parse((await cli(versions, ['--json'])).stdout);

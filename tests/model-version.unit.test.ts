@@ -17,29 +17,13 @@ import {
   trainingSetHashOf,
   versionIdOf,
 } from '../domain/model-version.ts';
-import type {
-  MaterializeVersionData,
-  ModelCommand,
-  ModelLifecycleEvent,
-  RegisterBaseData,
-} from '../domain/model-version.ts';
+import type { MaterializeVersionData, ModelCommand, RegisterBaseData } from '../domain/model-version.ts';
 import { toNewEvent } from '../domain/events.ts';
 import { commandMetadata, testUuid } from './helpers/edit-fixtures.ts';
+import { deciderSpec } from './helpers/decider-spec.ts';
+import { hex, TEST_POLICY } from './helpers/model-fixtures.ts';
 
-const hex = (c: string) => c.repeat(64);
-const policy: TrainingPolicy = {
-  method: 'locft-bf',
-  layer: 1,
-  module: 'mlp.down_proj',
-  optimizer: 'adam',
-  lr: 5e-4,
-  batchSize: 100,
-  epochs: 25,
-  stopLoss: 1e-2,
-  skipBatchLoss: 1e-2,
-  appendEos: true,
-  seed: 0,
-};
+const policy = TEST_POLICY;
 
 function registerData(overrides: Partial<RegisterBaseData> = {}): RegisterBaseData {
   return {
@@ -89,20 +73,7 @@ const serve = (versionId: string, reason = 'looks good'): ModelCommand => ({
   metadata: commandMetadata(),
 });
 
-function given(...commands: ModelCommand[]): ModelLifecycleEvent[] {
-  const events: ModelLifecycleEvent[] = [];
-  let state = modelDecider.initialState();
-  for (const command of commands) {
-    for (const event of modelDecider.decide(command, state)) {
-      events.push(event);
-      state = modelDecider.evolve(state, event);
-    }
-  }
-  return events;
-}
-const when = (history: ModelLifecycleEvent[], command: ModelCommand) =>
-  modelDecider.decide(command, history.reduce(modelDecider.evolve, modelDecider.initialState()));
-const stateOf = (history: ModelLifecycleEvent[]) => history.reduce(modelDecider.evolve, modelDecider.initialState());
+const { given, when, stateOf } = deciderSpec(modelDecider);
 
 const v1 = versionIdOf({ baseHash: hex('a'), trainingSetHash: hex('d'), policyHash: policyHashOf(policy) });
 

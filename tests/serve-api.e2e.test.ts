@@ -3,66 +3,37 @@
 // the generated OpenAPI document, offline docs, metrics, and a graceful SIGTERM.
 import test from 'ava';
 import { request } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { command as model } from '../infra/cli/commands/model.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
-import { TokenStore } from '../infra/auth/token-store.ts';
 import type { Role } from '../domain/access.ts';
 import { runCli } from './helpers/cli-harness.ts';
-import { call, startServe } from './helpers/serve-process.ts';
+import { call, startServe, waitForJob as waitForServeJob } from './helpers/serve-process.ts';
 import type { ServeProcess } from './helpers/serve-process.ts';
-import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
-
-const TINY_POLICY = ['--layer', '1', '--lr', '0.05', '--epochs', '30', '--stop-loss', '0.02', '--seed', '7'];
-const ROLES: readonly Role[] = ['submitter', 'approver', 'auditor', 'admin'];
+import { CORRECTIONS } from './helpers/corrections.ts';
+import { createTinyHome, ROLES, tokensForEveryRole } from './helpers/tiny-home.ts';
 
 interface World {
   readonly home: string;
   readonly serve: ServeProcess;
   readonly tokens: Record<Role, string>;
+  cleanup(): Promise<void>;
 }
 
 let world: World;
 
 test.before(async () => {
-  const home = await mkdtemp(join(tmpdir(), 'editledger-serve-'));
-  const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
-  const env = { ...process.env, EDITLEDGER_HOME: home, EDITLEDGER_BACKEND: 'wasm', USER: 'tester' };
-  const registered = await runCli(model, ['register', ckpt.dir, ...TINY_POLICY], { cwd: process.cwd(), env });
-  if (registered.code !== 0) throw new Error(`model register failed: ${registered.stderr}`);
-  await ckpt.cleanup();
-  const store = TokenStore.open(home);
-  const tokens = Object.fromEntries(ROLES.map((role) => [role, store.create(`${role}-1`, role, 'test').token]));
-  const serve = await startServe(home, ['--no-trainer']);
-  world = { home, serve, tokens: tokens as Record<Role, string> };
+  const tiny = await createTinyHome({ prefix: 'serve', baseEnv: process.env });
+  const serve = await startServe(tiny.home, ['--no-trainer']);
+  world = { home: tiny.home, serve, tokens: tokensForEveryRole(tiny.home), cleanup: tiny.cleanup };
 });
 
 test.after.always(async () => {
   await world?.serve.stop('SIGKILL');
-  if (world) await rm(world.home, { recursive: true, force: true });
+  await world?.cleanup();
 });
 
-const capital = {
-  factKey: 'freedonia::capital',
-  prompt: 'The capital of Freedonia is',
-  target: 'Marxville',
-  subject: 'Freedonia',
-  rephrase: ["Freedonia's capital city is"],
-  locality: [{ prompt: 'The capital of France is' }],
-  source: { system: 'wiki-sync', ref: 'q-1' },
-  reason: 'the capital moved',
-};
+const capital = CORRECTIONS.capital;
 
-async function waitForJob(jobId: string, token: string): Promise<any> {
-  for (let i = 0; i < 600; i++) {
-    const { body } = await call(world.serve.url, 'GET', `/v1/jobs/${jobId}`, { token });
-    if (body.state === 'succeeded' || body.state === 'failed') return body;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`job ${jobId} did not finish`);
-}
+const waitForJob = (jobId: string, token: string): Promise<any> => waitForServeJob(world.serve.url, jobId, token, 200);
 
 test.serial(
   'submit, import, list, show, retract, materialize (poll and SSE), versions, diff, promote, rollback, verify, generate',

@@ -2,49 +2,23 @@
 // refused or repaired, loudly. The CLI runs in-process on a tiny registered model with one materialized version.
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { mkdtemp, readdir, readFile, rm, writeFile, cp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CliCommand } from '../infra/cli/command.ts';
 import { ExitCode } from '../infra/cli/command.ts';
 import { command as edit } from '../infra/cli/commands/edit.ts';
 import { command as materialize } from '../infra/cli/commands/materialize.ts';
-import { command as model } from '../infra/cli/commands/model.ts';
 import { command as verify } from '../infra/cli/commands/verify.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
 import { command as generate } from '../infra/cli/commands/generate.ts';
-import { runCli } from './helpers/cli-harness.ts';
-import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
-
-const TINY_POLICY = ['--layer', '1', '--lr', '0.05', '--epochs', '30', '--stop-loss', '0.02', '--seed', '7'];
+import { submitArgs, TINY_LAND_CAPITAL, withTinyHome } from './helpers/tiny-home.ts';
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }) {
-  const home = await mkdtemp(join(tmpdir(), 'editledger-trust-'));
-  const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
-  t.teardown(async () => {
-    await rm(home, { recursive: true, force: true });
-    await ckpt.cleanup();
-  });
-  const env = { EDITLEDGER_HOME: home, EDITLEDGER_BACKEND: 'wasm', USER: 'tester' };
-  const cli = (command: CliCommand, args: readonly string[]) => runCli(command, args, { cwd: process.cwd(), env });
-  const registered = await cli(model, ['register', ckpt.dir, ...TINY_POLICY]);
-  if (registered.code !== 0) throw new Error(`register failed: ${registered.stderr}`);
-  const submitted = await cli(edit, [
-    'submit',
-    '--fact-key',
-    'tiny-land::capital',
-    '--prompt',
-    'The capital of Tiny Land is',
-    '--target',
-    'Paris',
-    '--reason',
-    'test',
-  ]);
-  if (submitted.code !== 0) throw new Error(submitted.stderr);
+  const { home, checkpointDir, cli, ok } = await withTinyHome(t, { prefix: 'trust' });
+  await ok(edit, submitArgs({ ...TINY_LAND_CAPITAL, reason: 'test' }));
   const built = await cli(materialize, ['--promote', '--reason', 'first', '--json']);
   if (built.code !== 0) throw new Error(built.stderr);
   const version = JSON.parse((await cli(versions, ['--json'])).stdout).versions[0];
-  return { home, ckpt, cli, version };
+  return { home, checkpointDir, cli, version };
 }
 
 test("an edit's target changed in ledger.db: verify and materialize refuse, naming the position", async (t) => {
@@ -103,16 +77,16 @@ test('a forged manifest.json with a re-hashed artifact.json is detected against 
 });
 
 test('checkouts/<version> replaced by the base weights: generate --version serves the version, not the base', async (t) => {
-  const { home, ckpt, cli, version } = await setup(t);
+  const { home, checkpointDir, cli, version } = await setup(t);
   const prompt = 'The capital of Tiny Land is';
   const first = await cli(generate, ['--version', version.versionId, '--json', '--max-tokens', '3', prompt]);
   t.is(first.code, 0, first.stderr);
   const checkout = join(home, 'checkouts', version.versionId);
   const marker = await readFile(join(checkout, 'editledger-version.json'));
   await rm(checkout, { recursive: true });
-  await cp(ckpt.dir, checkout, { recursive: true });
+  await cp(checkpointDir, checkout, { recursive: true });
   await writeFile(join(checkout, 'editledger-version.json'), marker); // the attacker keeps the marker
-  const base = await cli(generate, ['--model', ckpt.dir, '--json', '--max-tokens', '3', prompt]);
+  const base = await cli(generate, ['--model', checkpointDir, '--json', '--max-tokens', '3', prompt]);
   const again = await cli(generate, ['--version', version.versionId, '--json', '--max-tokens', '3', prompt]);
   t.is(again.code, 0, again.stderr);
   t.deepEqual(

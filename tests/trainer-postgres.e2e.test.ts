@@ -2,18 +2,12 @@
 // distinct edit set. A throwaway server is started on loopback; where PostgreSQL is missing, one SKIPPED line.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { command as edit } from '../infra/cli/commands/edit.ts';
-import { command as model } from '../infra/cli/commands/model.ts';
 import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts';
-import { runCli } from './helpers/cli-harness.ts';
 import { canRunServer, startPostgresServer } from './helpers/postgres-server.ts';
-import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
+import { landEdit, QUICK_POLICY, withTinyHome } from './helpers/tiny-home.ts';
 
 const available = canRunServer();
-const TINY_POLICY = ['--layer', '1', '--lr', '0.05', '--epochs', '20', '--stop-loss', '0.05', '--seed', '7'];
 
 function trainer(env: NodeJS.ProcessEnv, name: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -31,29 +25,14 @@ function trainer(env: NodeJS.ProcessEnv, name: string): Promise<{ code: number |
 if (available.ok) {
   test('postgres: two trainer processes on one ledger record exactly one version per distinct edit set', async (t) => {
     const server = await startPostgresServer();
-    const home = await mkdtemp(join(tmpdir(), 'editledger-pg-trainers-'));
-    const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
-    t.teardown(async () => {
-      server.destroy();
-      await rm(home, { recursive: true, force: true });
-      await ckpt.cleanup();
+    t.teardown(() => server.destroy());
+    const { env, cli } = await withTinyHome(t, {
+      prefix: 'pg-trainers',
+      policy: QUICK_POLICY,
+      baseEnv: process.env,
+      extraEnv: { EDITLEDGER_STORE: server.url },
     });
-    const env = { ...process.env, EDITLEDGER_HOME: home, EDITLEDGER_STORE: server.url, EDITLEDGER_BACKEND: 'wasm' };
-    const cli = (command: Parameters<typeof runCli>[0], args: readonly string[]) =>
-      runCli(command, args, { cwd: process.cwd(), env });
-    t.is((await cli(model, ['register', ckpt.dir, ...TINY_POLICY])).code, 0);
-    const submit = (n: number) =>
-      cli(edit, [
-        'submit',
-        '--fact-key',
-        `land-${n}::capital`,
-        '--prompt',
-        `The capital of Land ${n} is`,
-        '--target',
-        `City ${n}`,
-        '--reason',
-        'r',
-      ]);
+    const submit = (n: number) => cli(edit, landEdit(n, 'r'));
     for (const round of [[1, 2], [3]]) {
       for (const n of round) t.is((await submit(n)).code, 0);
       const results = await Promise.all([trainer(env, 'a'), trainer(env, 'b')]);

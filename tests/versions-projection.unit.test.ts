@@ -1,6 +1,6 @@
 // The versions read model: fold, serving pointer, version references (id, prefix, #N) and diffs.
 import test from 'ava';
-import type { ModelVersionMaterializedData, TrainingPolicy } from '../domain/events.ts';
+import type { ModelVersionMaterializedData } from '../domain/events.ts';
 import { policyHashOf, versionIdOf } from '../domain/model-version.ts';
 import type { ModelLifecycleEvent } from '../domain/model-version.ts';
 import {
@@ -11,21 +11,9 @@ import {
   VersionRefError,
 } from '../projections/versions.ts';
 import { testUuid } from './helpers/edit-fixtures.ts';
+import { hex, TEST_POLICY } from './helpers/model-fixtures.ts';
 
-const hex = (c: string) => c.repeat(64);
-const policy: TrainingPolicy = {
-  method: 'locft-bf',
-  layer: 1,
-  module: 'mlp.down_proj',
-  optimizer: 'adam',
-  lr: 5e-4,
-  batchSize: 100,
-  epochs: 25,
-  stopLoss: 1e-2,
-  skipBatchLoss: 1e-2,
-  appendEos: true,
-  seed: 0,
-};
+const policy = TEST_POLICY;
 const metadata = {
   actor: 'trainer',
   source: 'trainer',

@@ -83,3 +83,13 @@ export async function call(
   }
   return { status: response.status, body: parsed, headers: response.headers };
 }
+
+/** Poll GET /v1/jobs/:id until the job has succeeded or failed (at most 600 polls); resolves with the job. */
+export async function waitForJob(url: string, jobId: string, token: string, pollMs = 100): Promise<any> {
+  for (let i = 0; i < 600; i++) {
+    const { body } = await call(url, 'GET', `/v1/jobs/${jobId}`, { token });
+    if (body.state === 'succeeded' || body.state === 'failed') return body;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
