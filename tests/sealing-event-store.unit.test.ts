@@ -5,9 +5,10 @@ import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chainPages, walkChain } from '../domain/chain-walk.ts';
 import { SealingEventStore } from '../infra/eventstore/sealing-event-store.ts';
 import { SqliteDataSubjectKeys } from '../infra/keys/data-subject-key-store.ts';
-import type { NewEvent } from '../domain/ports/event-store.ts';
+import type { EventStore, NewEvent } from '../domain/ports/event-store.ts';
 import { MemoryEventStore } from './helpers/memory-event-store.ts';
 
 async function keyFile(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
@@ -122,4 +123,18 @@ test('after erasure the fields read [erased], also in a process that had the key
   });
   keysA.close();
   keysB.close();
+});
+
+test('the chain is walked over what is stored (ciphertext), also for a store without readChain', async (t) => {
+  const keys = SqliteDataSubjectKeys.open(await keyFile(t));
+  const inner = new MemoryEventStore();
+  t.is((inner as EventStore).readChain, undefined, 'the memory store, like EventStoreDB, has no raw chain reader');
+  const store = new SealingEventStore(inner, keys);
+  const keyId = await keys.keyIdFor('person-1');
+  await store.append('s', [submitted('00000000-0000-4000-8000-000000000007', keyId)], 'any');
+  await store.append('s', [submitted('00000000-0000-4000-8000-000000000008', undefined)], 'any');
+  const walked = await walkChain(chainPages(store), { scope: 'all' });
+  t.true(walked.intact, JSON.stringify(walked.firstBreak));
+  t.is(walked.verified, 2);
+  keys.close();
 });

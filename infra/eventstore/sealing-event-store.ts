@@ -24,6 +24,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../domain/ports/event-store.ts';
+import { toChainEntry } from '../../domain/chain.ts';
 import { EditledgerError } from '../../domain/errors.ts';
 import { isSealed, seal, sealedKeyId, unseal } from '../keys/sealing.ts';
 
@@ -54,13 +55,20 @@ export class SealingEventStore implements EventStore {
   private readonly opened = new Map<string, JsonValue>();
   /** (key id, field, value JSON) -> sealed text, for the same reason on the way in. */
   private readonly sealedMemo = new Map<string, string>();
-  readonly readChain?: (after: number, maxCount: number) => Promise<ChainEntry[]>;
+  readonly readChain: (after: number, maxCount: number) => Promise<ChainEntry[]>;
 
   constructor(
     private readonly inner: EventStore,
     private readonly subjectKeys: DataSubjectKeys,
   ) {
-    if (inner.readChain) this.readChain = (after, maxCount) => inner.readChain!(after, maxCount);
+    // The chain covers what is stored (ciphertext): always the inner store's events, never the opened ones.
+    this.readChain = inner.readChain
+      ? (after, maxCount) => inner.readChain!(after, maxCount)
+      : async (after, maxCount) => {
+          const page: ChainEntry[] = [];
+          for await (const event of inner.readAll({ after, maxCount })) page.push(toChainEntry(event));
+          return page;
+        };
   }
 
   /** The store underneath (ciphertext), for tools that must see exactly what is stored. */
