@@ -1,8 +1,8 @@
 // Erasure of a data subject (GDPR Art. 17) by crypto-shredding, the one use case every entry point calls
 // (`editledger erase`, and the service). In this order, so a crash at any step is mended by running it again:
 //   1. retract every still-active edit about the subject (each retraction recorded, reason sealed with the edit);
-//   2. if the serving version was built from them, materialize the edit set without them and serve it (an erasure
-//      overrides the change envelope and any pin: serving erased data is not an option);
+//   2. if a version was built from them, materialize the edit set without them, and serve it if the serving version
+//      was one of those (an erasure overrides the change envelope and any pin: serving erased data is not an option);
 //   3. record DataSubjectErased (the subject's key id, its edits, the versions retired: never served again);
 //   4. delete what was derived from the erased data: the retired versions' artifacts and checkouts, the activation
 //      cache (activations of the erased prompts);
@@ -77,14 +77,17 @@ export async function eraseDataSubject(ports: ErasurePorts, request: ErasureRequ
     const snapshot = await materializer.readModels();
     retired = snapshot.versions.versions.filter((v) => v.editIds.some((id) => erased.has(id)));
     const serving = snapshot.versions.serving;
-    if (serving !== null && retired.some((v) => v.versionId === serving)) {
+    // Their data was trained: the edit set without them becomes a version now, served if the serving one held them.
+    if (retired.length > 0) {
       const result = await materializer.materialize({ actor: context.actor });
-      await materializer.serve(result.version.versionId, reason, context.actor, { acceptOutsideEnvelope: true });
-      nowServing = {
-        versionId: result.version.versionId,
-        ordinal: result.version.ordinal,
-        reused: result.outcome === 'existing',
-      };
+      if (serving !== null && retired.some((v) => v.versionId === serving)) {
+        await materializer.serve(result.version.versionId, reason, context.actor, { acceptOutsideEnvelope: true });
+        nowServing = {
+          versionId: result.version.versionId,
+          ordinal: result.version.ordinal,
+          reused: result.outcome === 'existing',
+        };
+      }
     }
   }
   await executeModelCommand(store, () => ({
