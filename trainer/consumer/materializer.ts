@@ -294,14 +294,9 @@ export class Materializer {
           versionId,
         });
     }
+    // Who and why stay in the ledger, sealed (domain/personal-data.ts): a log file must not keep them in clear.
     if (result.events.length > 0)
-      this.deps.log?.({
-        level: 'info',
-        msg: `serving version ${shortVersionId(versionId)} (${reason})`,
-        versionId,
-        reason,
-        changedBy,
-      });
+      this.deps.log?.({ level: 'info', msg: `serving version ${shortVersionId(versionId)}`, versionId });
     return result.events.length > 0;
   }
 
