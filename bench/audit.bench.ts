@@ -17,6 +17,7 @@ import { signHeadCheckpoint } from '../infra/audit/checkpoints.ts';
 import { chainPages } from '../domain/chain-walk.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { envInt, markdownTable } from './table.ts';
+import { bestOf } from './timing.ts';
 
 /** A retraction-sized ledger event (~330 bytes of JSON with its metadata). */
 function event(i: number): NewEvent {
@@ -26,16 +27,6 @@ function event(i: number): NewEvent {
     data: { editId: randomUUID(), factKey: `person-${i}::employer`, reason: `correction ${i}` },
     metadata: { actor: 'bench', source: 'bench', recordedAt: '2026-01-01T00:00:00.000Z', correlationId: `c-${i}` },
   };
-}
-
-async function best(repeats: number, run: () => Promise<void>): Promise<number> {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < repeats; r++) {
-    const start = performance.now();
-    await run();
-    fastest = Math.min(fastest, (performance.now() - start) / 1000);
-  }
-  return fastest;
 }
 
 export async function runAuditBench(): Promise<string> {
@@ -56,7 +47,7 @@ export async function runAuditBench(): Promise<string> {
     const events = total + 1;
 
     let intact = false;
-    const audit = await best(repeats, async () => {
+    const audit = await bestOf(repeats, async () => {
       const report = await auditLedger(store, { publicKey });
       intact = report.ok && report.chain.verified === events && report.checkpoints[0]?.status === 'ok';
     });
@@ -66,8 +57,8 @@ export async function runAuditBench(): Promise<string> {
       for await (const page of pages) n += page.length;
       if (n !== events) throw new Error(`read ${n} of ${events} events`);
     };
-    const scan = await best(repeats, () => count(chainPages(store)));
-    const parsed = await best(repeats, async () => {
+    const scan = await bestOf(repeats, () => count(chainPages(store)));
+    const parsed = await bestOf(repeats, async () => {
       let n = 0;
       for await (const e of store.readAll()) n += e.position > 0 ? 1 : 0;
       if (n !== events) throw new Error(`read ${n} of ${events} events`);

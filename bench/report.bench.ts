@@ -16,21 +16,10 @@ import { readLedgerEvents, verifyForReport } from '../infra/report/load.ts';
 import { renderReport } from '../infra/report/render.ts';
 import type { ReportFormat } from '../infra/report/render.ts';
 import { envInt, markdownTable } from './table.ts';
+import { bestOf } from './timing.ts';
+import { hex, TINY_TRAINING_POLICY } from '../tests/helpers/model-fixtures.ts';
 
-const HEX = (c: string) => c.repeat(64);
-const POLICY = {
-  method: 'locft-bf',
-  layer: 1,
-  module: 'mlp.down_proj',
-  optimizer: 'adam',
-  lr: 0.05,
-  batchSize: 4,
-  epochs: 10,
-  stopLoss: 0.01,
-  skipBatchLoss: 0.01,
-  appendEos: true,
-  seed: 7,
-};
+const POLICY = TINY_TRAINING_POLICY;
 
 function newEvent(type: string, data: Record<string, unknown>, i: number): NewEvent {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
@@ -54,16 +43,16 @@ async function buildLedger(store: SqliteEventStore, edits: number): Promise<void
         {
           baseModelId: 'base',
           name: 'tiny',
-          baseHash: HEX('b'),
-          configHash: HEX('c'),
-          tokenizerHash: HEX('d'),
+          baseHash: hex('b'),
+          configHash: hex('c'),
+          tokenizerHash: hex('d'),
           architecture: 'llama',
           parameterCount: 1000,
           artifactUri: '/m',
         },
         clock++,
       ),
-      newEvent('TrainingPolicyRegistered', { baseModelId: 'base', policy: POLICY, policyHash: HEX('9') }, clock++),
+      newEvent('TrainingPolicyRegistered', { baseModelId: 'base', policy: POLICY, policyHash: hex('9') }, clock++),
     ],
     'any',
   );
@@ -103,14 +92,14 @@ async function buildLedger(store: SqliteEventStore, edits: number): Promise<void
             {
               versionId,
               baseModelId: 'base',
-              baseHash: HEX('b'),
+              baseHash: hex('b'),
               position: i,
-              editSetHash: HEX('e'),
-              trainingSetHash: HEX('f'),
+              editSetHash: hex('e'),
+              trainingSetHash: hex('f'),
               editIds: ids.slice(),
               policy: POLICY,
               backend: 'wasm',
-              artifactSha256: HEX('a'),
+              artifactSha256: hex('a'),
               artifactUri: 'sha256:a',
               metrics,
               durationMs: 1,
@@ -130,16 +119,6 @@ async function buildLedger(store: SqliteEventStore, edits: number): Promise<void
   }
 }
 
-async function best(repeats: number, run: () => Promise<void>): Promise<number> {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < repeats; r++) {
-    const start = performance.now();
-    await run();
-    fastest = Math.min(fastest, (performance.now() - start) / 1000);
-  }
-  return fastest;
-}
-
 export async function runReportBench(): Promise<string> {
   const edits = envInt('BENCH_REPORT_EDITS', 20_000);
   const repeats = envInt('BENCH_REPEATS', 3);
@@ -150,7 +129,7 @@ export async function runReportBench(): Promise<string> {
     const verification = { status: 'not_available', detail: 'timed separately' } as const;
     const inputs = { period: {}, verification, generatedAt: new Date() };
     let events = 0;
-    const baseline = await best(repeats, async () => {
+    const baseline = await bestOf(repeats, async () => {
       events = (await readLedgerEvents(store)).length;
     });
     const all = await readLedgerEvents(store);
@@ -163,15 +142,18 @@ export async function runReportBench(): Promise<string> {
         `${(baseline / seconds).toFixed(2)}x`,
         extra,
       ]);
-    row('fold only (buildComplianceReport)', await best(repeats, async () => void buildComplianceReport(all, inputs)));
+    row(
+      'fold only (buildComplianceReport)',
+      await bestOf(repeats, async () => void buildComplianceReport(all, inputs)),
+    );
     for (const format of ['md', 'json', 'html'] as ReportFormat[]) {
       let bytes = 0;
-      const seconds = await best(repeats, async () => {
+      const seconds = await bestOf(repeats, async () => {
         bytes = renderReport(buildComplianceReport(await readLedgerEvents(store), inputs), format).length;
       });
       row(`report --format ${format} (read + fold + render)`, seconds, `${(bytes / 1e6).toFixed(1)} MB`);
     }
-    row('chain verification (auditLedger)', await best(repeats, async () => void (await verifyForReport(store))));
+    row('chain verification (auditLedger)', await bestOf(repeats, async () => void (await verifyForReport(store))));
     await store.close();
     return [
       `bench:report — ${edits.toLocaleString('en')} edits, ${events.toLocaleString('en')} ledger events; baseline: read + parse every event`,

@@ -16,26 +16,25 @@ import { parseReportPeriod } from '../infra/report/period.ts';
 import { renderHtml } from '../infra/report/render-html.ts';
 import { renderJson } from '../infra/report/render-json.ts';
 import { renderMarkdown } from '../infra/report/render-md.ts';
+import { hex, TINY_TRAINING_POLICY } from './helpers/model-fixtures.ts';
 
-const hex = (c: string) => c.repeat(64);
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const E = { e1: id(101), e2: id(102), e3: id(103), e4: id(104), e5: id(105) };
 const V1 = hex('1');
 const V2 = hex('2');
 const ENVELOPE_HASH = hex('e');
-const POLICY = {
-  method: 'locft-bf',
-  layer: 1,
-  module: 'mlp.down_proj',
-  optimizer: 'adam',
-  lr: 0.05,
-  batchSize: 4,
-  epochs: 10,
-  stopLoss: 0.01,
-  skipBatchLoss: 0.01,
-  appendEos: true,
-  seed: 7,
-} as const;
+const POLICY = TINY_TRAINING_POLICY;
+/** The metrics every version in the fixture records besides its reliability (and its final loss, not reported). */
+const REPORTED_METRICS = {
+  reliabilityBase: 0,
+  generalization: 0.5,
+  locality: 0.9,
+  perplexity: 3.3,
+  perplexityBase: 3.1,
+  uneditedFactAccuracy: 0.8,
+  uneditedFactAccuracyBase: 0.9,
+  capability: 0.95,
+};
 const XSS = '<script>alert(1)</script>';
 
 /** A ledger of typed events, each checked by the catalogue's schema, at positions 1.. in the order given. */
@@ -74,18 +73,7 @@ function ledger(): PositionedEvent[] {
       backend: 'wasm',
       artifactSha256: versionId === V1 ? hex('a') : hex('f'),
       artifactUri: 'sha256:x',
-      metrics: {
-        reliability,
-        reliabilityBase: 0,
-        generalization: 0.5,
-        locality: 0.9,
-        perplexity: 3.3,
-        perplexityBase: 3.1,
-        uneditedFactAccuracy: 0.8,
-        uneditedFactAccuracyBase: 0.9,
-        capability: 0.95,
-        finalLoss: 0.01,
-      },
+      metrics: { reliability, ...REPORTED_METRICS, finalLoss: 0.01 },
       durationMs: 10,
       verdict: within
         ? { within: true, failing: [], envelopeHash: ENVELOPE_HASH }
@@ -228,17 +216,7 @@ test('versions: edit ids, hashes, metrics against the base, verdicts and the per
   t.is(v1?.editCount, 2);
   t.is(v1?.artifactSha256, hex('a'));
   t.is(v1?.baseHash, hex('b'));
-  t.deepEqual(v1?.metrics, {
-    reliability: 1,
-    reliabilityBase: 0,
-    generalization: 0.5,
-    locality: 0.9,
-    perplexity: 3.3,
-    perplexityBase: 3.1,
-    uneditedFactAccuracy: 0.8,
-    uneditedFactAccuracyBase: 0.9,
-    capability: 0.95,
-  });
+  t.deepEqual(v1?.metrics, { reliability: 1, ...REPORTED_METRICS }, 'every metric but the training loss is reported');
   t.true(v1?.verdict?.within);
   t.deepEqual(v1?.served, [
     { from: '2025-03-02T08:00:01.000Z', to: '2025-03-04T09:00:00.000Z', fromPosition: 7, toPosition: 14 },

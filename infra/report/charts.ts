@@ -17,10 +17,13 @@ interface Rendered {
 const parseDocument = parseHTML as unknown as (html: string) => { readonly document: object };
 const plotWith = Plot.plot as unknown as (options: Record<string, unknown>) => Rendered;
 
-/** Plot.plot drawn into a fresh server-side document (linkedom implements what Plot touches). */
+/** The frame every report chart shares, so they line up on the page. */
+const FRAME = { width: 680, marginLeft: 48, style: { fontSize: '11px' } } as const;
+
+/** Plot.plot in the report's frame, drawn into a fresh server-side document (linkedom implements what Plot touches). */
 function plot(options: Omit<Plot.PlotOptions, 'document'>): string {
   const { document } = parseDocument('<!doctype html><html><head></head><body></body></html>');
-  return plotWith({ ...options, document }).outerHTML;
+  return plotWith({ ...FRAME, ...options, document }).outerHTML;
 }
 
 /** Reliability, generalization, locality and capability of every version in the report, as lines with dots. */
@@ -33,10 +36,7 @@ export function metricsChart(report: ComplianceReport): string {
   );
   return plot({
     ariaLabel: METRICS_CHART_LABEL,
-    width: 680,
     height: 260,
-    marginLeft: 48,
-    style: { fontSize: '11px' },
     x: { label: 'version #', ticks: report.versions.map((v) => v.ordinal), tickFormat: (d: number) => `#${d}` },
     y: { label: 'share', domain: [0, 1], grid: true, tickFormat: '.0%' },
     color: { legend: true, domain: [...CHARTED] },
@@ -52,10 +52,7 @@ export function metricsChart(report: ComplianceReport): string {
 export function editsChart(report: ComplianceReport): string {
   return plot({
     ariaLabel: EDITS_CHART_LABEL,
-    width: 680,
     height: 220,
-    marginLeft: 48,
-    style: { fontSize: '11px' },
     x: { label: 'day', type: 'band' },
     y: { label: 'edits submitted', grid: true },
     marks: [Plot.barY(report.editsPerDay, { x: 'day', y: 'submitted', fill: '#4269d0' }), Plot.ruleY([0])],

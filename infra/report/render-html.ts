@@ -3,19 +3,17 @@
 // holding `<script>` is shown as text, never run.
 import type { ComplianceReport } from '../../projections/compliance-report.ts';
 import { editsChart, metricsChart } from './charts.ts';
+import { periodText, SECTION_TITLES, verificationText } from './format.ts';
 import {
-  againstBase,
-  approvalsText,
-  historyText,
-  pct,
-  periodText,
-  SECTION_TITLES,
-  servedText,
-  shortId,
-  summaryRows,
-  verdictText,
-  verificationText,
-} from './format.ts';
+  articlesTable,
+  editsTable,
+  pinReleasesTable,
+  servingChangesTable,
+  summaryTable,
+  versionIdentityTable,
+  versionMetricsTable,
+} from './rows.ts';
+import type { Cell, ReportTable } from './rows.ts';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -53,132 +51,43 @@ td.mono, span.mono { font-family: ui-monospace, Menlo, Consolas, monospace; font
 }
 `;
 
-type Cell = string | { readonly html: string; readonly cls?: string };
+function cell({ text, mark }: Cell): string {
+  switch (mark) {
+    case undefined:
+      return `<td>${esc(text)}</td>`;
+    case 'mono':
+      return `<td class="mono">${esc(text)}</td>`;
+    case 'unflagged':
+      return `<td class="">${esc(text)}</td>`;
+    default:
+      return `<td class=""><span class="${mark}">${esc(text)}</span></td>`;
+  }
+}
 
-function table(headers: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
+function table({ headers, rows }: ReportTable): string {
   if (rows.length === 0) return '<p class="meta">None in this period.</p>';
-  const cell = (c: Cell) =>
-    typeof c === 'string' ? `<td>${esc(c)}</td>` : `<td class="${c.cls ?? ''}">${c.html}</td>`;
   return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map(cell).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 
-const mono = (text: string): Cell => ({ html: esc(text), cls: 'mono' });
-const flag = (on: boolean, text: string): Cell => ({ html: on ? `<span class="flag">${esc(text)}</span>` : '-' });
-
 function section(title: string, body: string, major = false): string {
   return `<section${major ? ' class="major"' : ''}><h2>${esc(title)}</h2>${body}</section>`;
 }
 
-function editsTable(report: ComplianceReport): string {
-  return table(
-    [
-      'Edit',
-      'Submitted',
-      'Fact',
-      'Prompt',
-      'Target',
-      'Source',
-      'Submitter',
-      'Reason',
-      'Evidence',
-      'Status',
-      'Approvals',
-      'History',
-    ],
-    report.edits.map((e) => [
-      mono(shortId(e.editId)),
-      e.submittedAt,
-      e.factKey,
-      e.prompt,
-      e.target,
-      `${e.source.system}:${e.source.ref}`,
-      e.submittedBy,
-      e.reason,
-      e.evidenceUrl ?? '-',
-      e.status === 'active' ? e.status : { html: `<span class="flag">${esc(e.status)}</span>` },
-      approvalsText(e),
-      historyText(e),
-    ]),
-  );
-}
-
 function versionsTables(report: ComplianceReport): string {
-  const metrics = table(
-    [
-      'Version',
-      'Recorded',
-      'Edits',
-      'Reliability',
-      'Generalization',
-      'Locality',
-      'Perplexity',
-      'Unedited facts',
-      'Capability',
-      'Envelope',
-      'Served',
-    ],
-    report.versions.map((v) => [
-      `#${v.ordinal}`,
-      v.recordedAt,
-      String(v.editCount),
-      againstBase(v.metrics.reliability, v.metrics.reliabilityBase),
-      pct(v.metrics.generalization),
-      pct(v.metrics.locality),
-      againstBase(v.metrics.perplexity, v.metrics.perplexityBase),
-      againstBase(v.metrics.uneditedFactAccuracy, v.metrics.uneditedFactAccuracyBase),
-      pct(v.metrics.capability),
-      v.verdict !== null && !v.verdict.within
-        ? { html: `<span class="flag">${esc(verdictText(v))}</span>` }
-        : { html: `<span class="ok">${esc(verdictText(v))}</span>` },
-      servedText(v),
-    ]),
-  );
-  const identity = table(
-    ['Version', 'Version id', 'Base hash', 'Policy hash', 'Policy', 'Artifact sha256', 'Edit ids'],
-    report.versions.map((v) => [
-      `#${v.ordinal}`,
-      mono(v.versionId),
-      mono(v.baseHash),
-      mono(v.policyHash),
-      Object.entries(v.policy)
-        .map(([k, x]) => `${k}=${String(x)}`)
-        .join(' '),
-      mono(v.artifactSha256),
-      mono(v.editIds.join(' ')),
-    ]),
-  );
+  const metrics = table(versionMetricsTable(report, false));
+  const identity = table(versionIdentityTable(report, 'full'));
   return `${metrics}<div class="chart">${metricsChart(report)}</div><h3>Identity and provenance</h3>${identity}`;
 }
 
 function servingTable(report: ComplianceReport): string {
-  const changes = table(
-    ['At', 'Position', 'Version', 'From', 'By', 'Reason', 'Decision', 'Rollback', 'Outside envelope'],
-    report.servingChanges.map((c) => [
-      c.at,
-      String(c.position),
-      c.ordinal === null ? mono(shortId(c.versionId)) : `#${c.ordinal} ${shortId(c.versionId)}`,
-      c.previousVersionId === null ? '-' : mono(shortId(c.previousVersionId)),
-      c.changedBy,
-      c.reason,
-      c.automatic ? 'automatic' : 'human',
-      flag(c.rollback, 'ROLLBACK'),
-      flag(c.outsideEnvelope, 'OUTSIDE'),
-    ]),
-  );
-  const releases =
-    report.pinReleases.length === 0
-      ? ''
-      : `<h3>Pin releases</h3>${table(
-          ['At', 'Position', 'Version', 'By', 'Reason'],
-          report.pinReleases.map((r) => [r.at, String(r.position), mono(shortId(r.versionId)), r.by, r.reason]),
-        )}`;
-  return changes + releases;
+  const releases = report.pinReleases.length === 0 ? '' : `<h3>Pin releases</h3>${table(pinReleasesTable(report))}`;
+  return table(servingChangesTable(report)) + releases;
 }
 
 export function renderHtml(report: ComplianceReport): string {
-  const summary = table(['Record', 'Count'], summaryRows(report));
+  const summary = table(summaryTable(report));
   const v = report.verification;
   const verification = `<p class="${v.status === 'intact' ? 'ok' : v.status === 'broken' ? 'flag' : 'meta'}">${esc(verificationText(v))}</p>${
     v.status === 'not_available' || v.warnings.length === 0
@@ -194,20 +103,13 @@ export function renderHtml(report: ComplianceReport): string {
     `<h1>Compliance report</h1><p class="meta">Period: ${esc(periodText(report))}. Generated ${esc(report.generatedAt)}. Ledger head position ${report.ledger.headPosition} (${report.ledger.events} events, ${report.ledger.eventsInPeriod} in the period).</p>`,
     section(SECTION_TITLES.summary, summary),
     section(SECTION_TITLES.governance, `<p>${esc(report.governance.description)}</p>`),
-    section(SECTION_TITLES.edits, `<div class="chart">${editsChart(report)}</div>${editsTable(report)}`, true),
+    section(SECTION_TITLES.edits, `<div class="chart">${editsChart(report)}</div>${table(editsTable(report))}`, true),
     section(SECTION_TITLES.versions, versionsTables(report), true),
     section(SECTION_TITLES.serving, servingTable(report), true),
     section(SECTION_TITLES.erasures, erasures),
     section(SECTION_TITLES.verification, verification),
     section(SECTION_TITLES.retention, `<p>${esc(report.retention.statement)}</p>`),
-    section(
-      SECTION_TITLES.articles,
-      table(
-        ['Provision', 'What it asks', 'Where this report shows it'],
-        report.articles.map((a) => [a.article, a.asks, a.where]),
-      ),
-      true,
-    ),
+    section(SECTION_TITLES.articles, table(articlesTable(report)), true),
   ].join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

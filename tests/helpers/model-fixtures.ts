@@ -18,3 +18,18 @@ export const TEST_POLICY: TrainingPolicy = {
   appendEos: true,
   seed: 0,
 };
+
+/** The bold policy a tiny model is trained under (lr 0.05, small batches), as the report fixtures record it. */
+export const TINY_TRAINING_POLICY = {
+  method: 'locft-bf',
+  layer: 1,
+  module: 'mlp.down_proj',
+  optimizer: 'adam',
+  lr: 0.05,
+  batchSize: 4,
+  epochs: 10,
+  stopLoss: 0.01,
+  skipBatchLoss: 0.01,
+  appendEos: true,
+  seed: 7,
+} as const satisfies TrainingPolicy;
