@@ -1,16 +1,21 @@
 // npm run bench:api — what the HTTP API costs a submit. The served side is a real `editledger serve` child process
-// (--no-trainer, no rate limit) on loopback, driven by node:http (keep-alive) with a fixed number of requests in flight; the
-// baseline is the durable in-process append the route calls (LedgerService.submitEdit / importEdits on the same
-// SQLite ledger type, in a home of its own), driven with the same number of calls in flight, in this process.
-// Rounds alternate baseline and served so that machine noise and ledger growth hit both sides alike.
+// (--no-trainer, no rate limit) on loopback; the baseline is the durable in-process append the route calls
+// (LedgerService.submitEdit / importEdits on the same SQLite ledger type, in a home of its own), driven with the same
+// number of calls in flight, in this process. Rounds alternate the sides so that machine noise and ledger growth
+// hit all of them alike.
 //
 //   single     POST /v1/edits, one correction per request  vs  LedgerService.submitEdit
 //   batch      POST /v1/edits/import, 100 ZsRE records      vs  LedgerService.importEdits of the same 100
+//   ceiling    a bare Fastify POST route (bench/helpers/hello-server.ts) in its own process, same client: no
+//              schema, auth, metrics or storage. What HTTP alone costs on this machine.
+//
+// The client is bench/helpers/http-load.ts (keep-alive sockets, hand-written requests): node:http costs the client
+// ~0.2 ms of CPU per request, taken on a 2-core machine from the server being measured. The node:http row shows that.
 //
 // Environment: BENCH_API_SINGLE=1200 submits per side, BENCH_API_BATCHES=48 batches per side, BENCH_BATCH=100,
-// BENCH_API_IN_FLIGHT=16, BENCH_API_ROUNDS=3, BENCH_API_WARMUP=400 submits per side.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+// BENCH_API_IN_FLIGHT=16, BENCH_API_ROUNDS=3, BENCH_API_WARMUP=400 submits per side; BENCH_API_PROFILE=DIR writes a
+// V8 CPU profile of the serve process to DIR (read it with `tsx bench/helpers/profile-top.ts DIR/*.cpuprofile`).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +24,10 @@ import { parseDataset } from '../domain/dataset-formats.ts';
 import { TokenStore } from '../infra/auth/token-store.ts';
 import { withLedger } from '../infra/cli/ledger-session.ts';
 import { LedgerService } from '../infra/ledger/ledger-service.ts';
-import { startServe } from '../tests/helpers/serve-process.ts';
+import { startChildServer } from './helpers/child-server.ts';
+import type { ChildServer } from './helpers/child-server.ts';
+import { LoadClient } from './helpers/http-load.ts';
+import { nodeHttpPoster } from './helpers/node-http-post.ts';
 import { envInt, markdownTable } from './table.ts';
 
 const SINGLE = envInt('BENCH_API_SINGLE', 1_200);
@@ -27,8 +35,9 @@ const BATCHES = envInt('BENCH_API_BATCHES', 48);
 const BATCH = envInt('BENCH_BATCH', 100);
 const IN_FLIGHT = envInt('BENCH_API_IN_FLIGHT', 16);
 const ROUNDS = envInt('BENCH_API_ROUNDS', 3);
-// Enough for V8 to optimize the hot paths of both sides before measuring (the JIT thread costs CPU too).
+// Enough for V8 to optimize the hot paths of every side before measuring (the JIT thread costs CPU too).
 const WARMUP = envInt('BENCH_API_WARMUP', 400);
+const PROFILE = process.env.BENCH_API_PROFILE;
 
 /** A correction unique per n, ~500 bytes as JSON (the SubmitEdit shape). */
 function correction(n: number, side: string) {
@@ -54,8 +63,19 @@ interface Measured {
   ops: number;
   ms: number;
   latencies: number[];
-  /** CPU time spent by the process doing the work (the serve child, or this process for the baseline). */
+  /** CPU time of the process doing the work (a server child, or this process for the baseline). */
   cpuMs: number;
+  /** CPU time of this process while it was only the client (HTTP sides). */
+  clientCpuMs: number;
+}
+
+interface Side {
+  readonly label: string;
+  readonly op: (i: number) => Promise<void>;
+  /** CPU of whoever does the work; `client` is this process's CPU, when it only drives the load. */
+  readonly cpu: () => number;
+  readonly client?: () => number;
+  readonly measured: Measured;
 }
 
 /** CPU milliseconds (user + system) used so far by this process. */
@@ -64,42 +84,28 @@ const ownCpu = () => {
   return (user + system) / 1000;
 };
 
-/** CPU milliseconds used so far by another process (Linux /proc; NaN elsewhere). */
-function cpuOf(pid: number | undefined): () => number {
-  return () => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      return Number.NaN;
-    }
-  };
-}
-
 /** Run `count` operations with `inFlight` at once; each latency is from its start to its end. */
-async function load(
-  count: number,
-  inFlight: number,
-  op: (i: number) => Promise<void>,
-  into: Measured,
-  cpu: () => number,
-) {
+async function load(side: Side, count: number, first: number, into: Measured | undefined) {
   let next = 0;
   const started = performance.now();
-  const cpuBefore = cpu();
+  const cpuBefore = side.cpu();
+  const clientBefore = side.client?.() ?? 0;
+  const latencies: number[] = [];
   const worker = async () => {
     while (next < count) {
-      const i = next++;
+      const i = first + next++;
       const t0 = performance.now();
-      await op(i);
-      into.latencies.push(performance.now() - t0);
+      await side.op(i);
+      latencies.push(performance.now() - t0);
     }
   };
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  if (into === undefined) return;
   into.ms += performance.now() - started;
-  into.cpuMs += cpu() - cpuBefore;
+  into.cpuMs += side.cpu() - cpuBefore;
+  into.clientCpuMs += (side.client?.() ?? 0) - clientBefore;
   into.ops += count;
+  into.latencies.push(...latencies);
 }
 
 function quantile(values: readonly number[], q: number): number {
@@ -108,129 +114,129 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
-const empty = (): Measured => ({ ops: 0, ms: 0, latencies: [], cpuMs: 0 });
+const empty = (): Measured => ({ ops: 0, ms: 0, latencies: [], cpuMs: 0, clientCpuMs: 0 });
 
-// node:http with a keep-alive agent rather than fetch: fetch costs the client ~1 ms of CPU per request here, which
-// on a 2-core machine is taken from the server being measured.
-const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-
-function post(url: string, token: string, path: string, body: unknown, expect: number): Promise<void> {
-  const payload = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': payload.length,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          if (res.statusCode === expect) resolve();
-          else reject(new Error(`POST ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+/** POST through the lean client; anything but `expect` fails the bench with the server's answer. */
+function poster(client: LoadClient, token: string) {
+  return async (path: string, body: unknown, expect: number) => {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const response = await client.request({ method: 'POST', path, headers, body: JSON.stringify(body) });
+    if (response.status !== expect) throw new Error(`POST ${path}: ${response.status} ${response.body.slice(0, 300)}`);
+  };
 }
 
 export async function benchApi(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'editledger-bench-api-'));
   const servedHome = join(dir, 'served');
   const token = TokenStore.open(servedHome).create('bench', 'submitter', 'bench').token;
-  const serve = await startServe(servedHome, ['--no-trainer', '--rate-limit', '0']);
-  const serveCpu = cpuOf(serve.child.pid);
+  const profileFlags = PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`];
+  const servers: ChildServer[] = [];
+  const clients: LoadClient[] = [];
   const io = { stdout: sink(), stderr: sink(), env: { ...process.env }, cwd: process.cwd() };
-  const results = { single: { direct: empty(), http: empty() }, batch: { direct: empty(), http: empty() } };
+  const env = { EDITLEDGER_HOME: servedHome, EDITLEDGER_BACKEND: 'wasm' };
+  const serveArgs = [
+    'infra/cli/main.ts',
+    'serve',
+    '--port',
+    '0',
+    '--idle',
+    '3600',
+    '--no-trainer',
+    '--rate-limit',
+    '0',
+  ];
+  let singles: Side[] = [];
+  let batches: Side[] = [];
   try {
+    const serve = await startChildServer(profileFlags, serveArgs, env);
+    servers.push(serve);
+    const hello = await startChildServer([], ['bench/helpers/hello-server.ts'], {});
+    servers.push(hello);
+    const [serveClient, helloClient] = await Promise.all(
+      [serve.url, hello.url].map((u) => LoadClient.open(u, IN_FLIGHT)),
+    );
+    clients.push(serveClient!, helloClient!);
+    const postServe = poster(serveClient!, token);
+    const postHello = poster(helloClient!, token);
+    const nodeHttp = nodeHttpPoster(serve.url, token, IN_FLIGHT);
     await withLedger(io, join(dir, 'direct'), async (session) => {
       const ledger = new LedgerService(session.store);
       const context = { actor: 'token:bench', source: 'http' };
-      const submitDirect = async (n: number) => {
-        const result = await ledger.submitEdit({ ...correction(n, 'direct'), submittedBy: 'token:bench' }, context);
-        if (result.outcome !== 'submitted') throw new Error(`direct submit ${n}: ${result.outcome}`);
-      };
-      const submitHttp = (n: number) => post(serve.url, token, '/v1/edits', correction(n, 'http'), 201);
       const batchOf = (b: number, side: string) => Array.from({ length: BATCH }, (_, k) => zsre(b * BATCH + k, side));
       const importOptions = { system: 'bench', submittedBy: 'token:bench', reason: 'submitted through the API' };
-      const importDirect = async (b: number) => {
-        // The route parses the records the same way (parseDataset); the baseline gets them parsed already.
-        const { requests } = parseDataset(JSON.stringify(batchOf(b, 'direct')));
-        const result = await ledger.importEdits(requests, importOptions, context);
-        if (result.submitted !== BATCH) throw new Error(`direct import ${b}: ${JSON.stringify(result)}`);
-      };
-      const importHttp = (b: number) => post(serve.url, token, '/v1/edits/import', batchOf(b, 'http'), 200);
-
-      const scratch = empty();
-      await load(WARMUP, IN_FLIGHT, (i) => submitDirect(1e7 + i), scratch, ownCpu);
-      await load(WARMUP, IN_FLIGHT, (i) => submitHttp(1e7 + i), scratch, serveCpu);
+      const side = (label: string, op: Side['op'], worker?: ChildServer): Side => ({
+        label,
+        op,
+        cpu: worker === undefined ? ownCpu : worker.cpuMs,
+        ...(worker !== undefined && { client: ownCpu }),
+        measured: empty(),
+      });
+      singles = [
+        side('in-process LedgerService.submitEdit (baseline)', async (n) => {
+          const result = await ledger.submitEdit({ ...correction(n, 'direct'), submittedBy: 'token:bench' }, context);
+          if (result.outcome !== 'submitted') throw new Error(`direct submit ${n}: ${result.outcome}`);
+        }),
+        side('POST /v1/edits', (n) => postServe('/v1/edits', correction(n, 'http'), 201), serve),
+        side('POST /v1/edits, node:http client', (n) => nodeHttp('/v1/edits', correction(n, 'node'), 201), serve),
+        side('ceiling: bare Fastify POST, no storage', (n) => postHello('/v1/edits', correction(n, 'x'), 201), hello),
+      ];
+      batches = [
+        side(`in-process LedgerService.importEdits of ${BATCH} (baseline)`, async (b) => {
+          // The route parses the records the same way (parseDataset); the baseline gets them parsed already.
+          const { requests } = parseDataset(JSON.stringify(batchOf(b, 'direct')));
+          const result = await ledger.importEdits(requests, importOptions, context);
+          if (result.submitted !== BATCH) throw new Error(`direct import ${b}: ${JSON.stringify(result)}`);
+        }),
+        side(
+          `POST /v1/edits/import, ${BATCH} per request`,
+          (b) => postServe('/v1/edits/import', batchOf(b, 'http'), 200),
+          serve,
+        ),
+      ];
+      for (const s of singles) await load(s, WARMUP, 1e7, undefined);
       const perRound = Math.ceil(SINGLE / ROUNDS);
       const batchesPerRound = Math.ceil(BATCHES / ROUNDS);
       for (let round = 0; round < ROUNDS; round++) {
-        const base = round * perRound;
-        const { single, batch } = results;
-        // Which side goes first alternates, so neither always runs on the warmer (or busier) machine.
-        const singles = [
-          () => load(perRound, IN_FLIGHT, (i) => submitDirect(base + i), single.direct, ownCpu),
-          () => load(perRound, IN_FLIGHT, (i) => submitHttp(base + i), single.http, serveCpu),
-        ];
-        const batches = [
-          () =>
-            load(batchesPerRound, IN_FLIGHT, (i) => importDirect(round * batchesPerRound + i), batch.direct, ownCpu),
-          () => load(batchesPerRound, IN_FLIGHT, (i) => importHttp(round * batchesPerRound + i), batch.http, serveCpu),
-        ];
-        if (round % 2 === 1) for (const list of [singles, batches]) list.reverse();
-        for (const run of [...singles, ...batches]) await run();
+        // Which side goes first rotates, so none always runs on the warmer (or busier) machine.
+        const order = (list: Side[]) => list.map((_, k) => list[(k + round) % list.length]!);
+        for (const s of order(singles)) await load(s, perRound, round * perRound, s.measured);
+        for (const s of order(batches)) await load(s, batchesPerRound, round * batchesPerRound, s.measured);
       }
     });
   } finally {
-    agent.destroy();
-    await serve.stop('SIGTERM');
+    for (const client of clients) client.close();
+    await Promise.all(servers.map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
+  return report(singles, batches);
+}
 
+function report(singles: readonly Side[], batches: readonly Side[]): string {
   const edits = (m: Measured, perOp: number) => (m.ops * perOp * 1000) / m.ms;
-  const ms = (v: number) => `${v.toFixed(2)} ms`;
-  const row = (label: string, side: { direct: Measured; http: Measured }, perOp: number, target: number) => {
-    const ratio = edits(side.http, perOp) / edits(side.direct, perOp);
-    return [
-      label,
-      `${Math.round(edits(side.http, perOp)).toLocaleString('en')} edits/s`,
-      `${ms(quantile(side.http.latencies, 0.5))} / ${ms(quantile(side.http.latencies, 0.99))}`,
-      `${Math.round(edits(side.direct, perOp)).toLocaleString('en')} edits/s`,
-      `${ms(quantile(side.direct.latencies, 0.5))} / ${ms(quantile(side.direct.latencies, 0.99))}`,
-      ratio.toFixed(2),
-      `>= ${target} ${ratio >= target ? 'met' : 'MISSED'}`,
-      `${ms(side.http.cpuMs / (side.http.ops * perOp))} / ${ms(side.direct.cpuMs / (side.direct.ops * perOp))}`,
-    ];
+  const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
+  const rows = (sides: readonly Side[], perOp: number, target: number) => {
+    const base = edits(sides[0]!.measured, perOp);
+    return sides.map((s, i) => {
+      const m = s.measured;
+      const ratio = edits(m, perOp) / base;
+      return [
+        s.label,
+        `${Math.round(edits(m, perOp)).toLocaleString('en')} edits/s`,
+        `${ms(quantile(m.latencies, 0.5))} / ${ms(quantile(m.latencies, 0.99))}`,
+        i === 0 ? '1.00 (baseline)' : ratio.toFixed(2),
+        i === 0 ? '' : i === 1 ? `>= ${target} ${ratio >= target ? 'met' : 'MISSED'}` : '',
+        ms(m.cpuMs / (m.ops * perOp)),
+        s.client === undefined ? '' : ms(m.clientCpuMs / (m.ops * perOp)),
+      ];
+    });
   };
   return [
-    `submits over loopback to \`editledger serve\` (${IN_FLIGHT} in flight, node:http keep-alive) vs the in-process durable append (SQLite, WAL, synchronous=FULL), ${ROUNDS} alternating rounds`,
+    `submits to \`editledger serve\` over loopback (${IN_FLIGHT} keep-alive connections, one request in flight on each) vs the in-process durable append (SQLite, WAL, fsync before acknowledging) with ${IN_FLIGHT} calls in flight; ${ROUNDS} rotating rounds, ${singles[0]!.measured.ops} submits and ${batches[0]!.measured.ops} batches per side`,
     markdownTable(
-      [
-        'submit',
-        'HTTP throughput',
-        'HTTP p50 / p99',
-        'baseline: in-process',
-        'baseline p50 / p99',
-        'ratio',
-        'target',
-        'CPU per edit: serve / in-process',
-      ],
-      [
-        row(`single (POST /v1/edits, ${results.single.http.ops} per side)`, results.single, 1, 0.8),
-        row(`batch of ${BATCH} (POST /v1/edits/import, ${results.batch.http.ops} per side)`, results.batch, BATCH, 0.7),
-      ],
+      ['side', 'throughput', 'p50 / p99 per request', 'ratio', 'target', 'server CPU per edit', 'client CPU per edit'],
+      [...rows(singles, 1, 0.8), ...rows(batches, BATCH, 0.7)],
     ),
-    'latency is per request (one edit, or one batch of 100); ratio = HTTP edits/s over baseline edits/s; CPU per edit: the serve process (HTTP side, its client not counted) and this process (baseline)',
+    'ratio = edits/s over the baseline of its group (singles, batches); server CPU: the serve (or ceiling) process, or this process for the baseline; client CPU: this process while it only drives HTTP load',
   ].join('\n');
 }
 

@@ -2,7 +2,7 @@
 // grants nothing if read. A token is `elt_<id>_<secret>`: the id finds the record without scanning, the 256-bit
 // secret makes a plain hash (no slow KDF) safe, and the comparison is constant-time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { RoleSchema } from '../../domain/access.ts';
@@ -54,9 +54,13 @@ export class TokenStore {
     return new TokenStore(tokensPath(home));
   }
 
-  /** Re-read the file when another process changed it (`editledger token revoke` while `serve` runs). */
+  /**
+   * Re-read the file when another process changed it (`editledger token revoke` while `serve` runs). Every request
+   * authenticates, so this is one stat() and no more; the inode is in the stamp because save() replaces the file by
+   * rename, which a same-size rewrite within the mtime's resolution would otherwise hide.
+   */
   private refresh(): void {
-    const stamp = existsSync(this.file) ? `${statSync(this.file).mtimeMs}:${statSync(this.file).size}` : '';
+    const stamp = stampOf(this.file);
     if (stamp === this.stamp) return;
     this.stamp = stamp;
     if (stamp === '') {
@@ -131,8 +135,14 @@ export class TokenStore {
     writeFileSync(tmp, `${JSON.stringify({ version: 1, tokens: this.records }, null, 2)}\n`, { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
-    this.stamp = `${statSync(this.file).mtimeMs}:${statSync(this.file).size}`;
+    this.stamp = stampOf(this.file);
   }
+}
+
+/** What identifies one version of the token file: inode, mtime and size ('' when there is no file). */
+function stampOf(file: string): string {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  return stat === undefined ? '' : `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
 }
 
 function infoOf({ sha256: _hash, ...info }: TokenRecord): TokenInfo {

@@ -14,6 +14,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     bodyBudget?: number;
+    /** performance.now() when the request arrived (server.ts onRequest), for the latency histogram. */
+    startedAt: number;
+    /** The matched route's URL pattern (or 'unmatched'), read once per request for hooks and metrics. */
+    routeUrl: string;
   }
 }
 
@@ -40,11 +44,10 @@ export class RequestGuards {
     return this.bytesInFlight;
   }
 
-  /** onRequest: refuse what must never reach a route. */
-  check(request: FastifyRequest): void {
+  /** onRequest: refuse what must never reach a route; `operation` is the route's (absent: a public route). */
+  check(request: FastifyRequest, operation: Operation | undefined): void {
     this.checkBrowser(request);
     this.reserveBody(request);
-    const operation = request.routeOptions.config.operation;
     if (operation === undefined) return;
     const principal = this.authenticate(request);
     if (!may(principal.role, operation))
