@@ -5,6 +5,7 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, readEvents } from './api.js';
+import { href, short } from './format.js';
 
 /**
  * Load with `loader` for the query named `key`, again on every live `tick` (a new ledger event). A tick keeps the
@@ -52,6 +53,33 @@ export function Loading() {
 /** @param {{ status: string }} props */
 export function StatusBadge({ status }) {
   return html`<span class=${`badge badge-${status}`}>${status}</span>`;
+}
+
+/**
+ * A data table as every page shows one: scrollable on its own (focusable, a labelled region) with a header row of
+ * column names; the rows are the children.
+ * @param {{ label: string, testid?: string, columns: readonly string[], children?: import('preact').ComponentChildren }} props
+ */
+export function DataTable({ label, testid, columns, children }) {
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${label}>
+    <table data-testid=${testid}>
+      <thead>
+        <tr>
+          ${columns.map((c) => html`<th scope="col">${c}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${children}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** A row's header cell naming an edit: its short id, linking to its page. @param {{ editId: string }} props */
+export function EditLinkCell({ editId }) {
+  return html`<th scope="row">
+    <a href=${href(`edits/${editId}`)}><code>${short(editId)}</code></a>
+  </th>`;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { apiClient } from '../api.js';
 import { href, num, short, signedPoints } from '../format.js';
-import { ErrorNote, Loading, useApi } from '../ui.js';
+import { DataTable, ErrorNote, Loading, useApi } from '../ui.js';
 
 /** Metrics on [0, 1] read as percentage points; perplexity and counts as plain numbers. */
 const UNBOUNDED = /^(perplexity|epochs|finalLoss|steps)/;
@@ -17,31 +17,19 @@ export function VersionDiff({ from, to, tick }) {
     <${EditList} title="Added" testid="diff-added" edits=${data.added} />
     <${EditList} title="Removed" testid="diff-removed" edits=${data.removed} />
     <h3>Metric changes</h3>
-    <div class="table-wrap" tabindex="0" role="region" aria-label="Metric changes">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Change</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${data.metrics.map(
-            (m) =>
-              html`<tr>
-                <th scope="row">${m.name}</th>
-                <td>${num(m.from)}</td>
-                <td>${num(m.to)}</td>
-                <td class=${m.delta === undefined || m.delta === 0 ? '' : m.delta > 0 ? 'up' : 'down'}>
-                  ${UNBOUNDED.test(m.name) ? (m.delta === undefined ? '—' : num(m.delta)) : signedPoints(m.delta)}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    <${DataTable} label="Metric changes" columns=${['Metric', 'From', 'To', 'Change']}>
+      ${data.metrics.map(
+        (m) =>
+          html`<tr>
+            <th scope="row">${m.name}</th>
+            <td>${num(m.from)}</td>
+            <td>${num(m.to)}</td>
+            <td class=${m.delta === undefined || m.delta === 0 ? '' : m.delta > 0 ? 'up' : 'down'}>
+              ${UNBOUNDED.test(m.name) ? (m.delta === undefined ? '—' : num(m.delta)) : signedPoints(m.delta)}
+            </td>
+          </tr>`,
+      )}
+    </${DataTable}>
   </div>`;
 }
 

@@ -6,7 +6,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { apiClient } from '../api.js';
 import { href, short, when } from '../format.js';
-import { ErrorNote, Loading, ReasonForm, StatusBadge, useApi } from '../ui.js';
+import { DataTable, EditLinkCell, ErrorNote, Loading, ReasonForm, StatusBadge, useApi } from '../ui.js';
 
 const FIELDS = /** @type {const} */ (['q', 'system', 'ref', 'status']);
 
@@ -67,38 +67,22 @@ export function EditsPage({ params, tick }) {
         : html`<p role="status" data-testid="search-count">
               ${data.total} edit(s) found${data.total > data.edits.length ? `, the newest ${data.edits.length} shown` : ''}.
             </p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Search results">
-              <table data-testid="search-results">
-                <thead>
-                  <tr>
-                    <th scope="col">Edit</th>
-                    <th scope="col">Fact key</th>
-                    <th scope="col">Correction</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Position</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${data.edits.map(
-                    (e) =>
-                      html`<tr>
-                        <th scope="row">
-                          <a href=${href(`edits/${e.editId}`)}><code>${short(e.editId)}</code></a>
-                        </th>
-                        <td>
-                          <code>${e.factKey}</code
-                          >${e.subject ? html`<br /><span class="muted">${e.subject}</span>` : null}
-                        </td>
-                        <td>${e.prompt} → <strong>${e.target}</strong></td>
-                        <td><${StatusBadge} status=${e.status} /></td>
-                        <td>${e.source.system} / ${e.source.ref}</td>
-                        <td>${e.submittedAt}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
+            <${DataTable} label="Search results" testid="search-results" columns=${['Edit', 'Fact key', 'Correction', 'Status', 'Source', 'Position']}>
+              ${data.edits.map(
+                (e) =>
+                  html`<tr>
+                    <${EditLinkCell} editId=${e.editId} />
+                    <td>
+                      <code>${e.factKey}</code
+                      >${e.subject ? html`<br /><span class="muted">${e.subject}</span>` : null}
+                    </td>
+                    <td>${e.prompt} → <strong>${e.target}</strong></td>
+                    <td><${StatusBadge} status=${e.status} /></td>
+                    <td>${e.source.system} / ${e.source.ref}</td>
+                    <td>${e.submittedAt}</td>
+                  </tr>`,
+              )}
+            </${DataTable}>`
     }`;
 }
 
@@ -167,31 +151,18 @@ export function EditPage({ id = '', tick, may }) {
     }
     ${may.has('approve') && data.review === undefined && data.status === 'active' ? html`<${ReviewForms} editId=${data.editId} />` : null}
     <h2>History</h2>
-    <div class="table-wrap" tabindex="0" role="region" aria-label="History">
-      <table data-testid="edit-history">
-        <thead>
-          <tr>
-            <th scope="col">Position</th>
-            <th scope="col">Event</th>
-            <th scope="col">When</th>
-            <th scope="col">Actor</th>
-            <th scope="col">What</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${data.history.map(
-            (h) =>
-              html`<tr>
-                <th scope="row"><a href=${href('log', { after: h.position - 1 })}>${h.position}</a></th>
-                <td>${h.type}</td>
-                <td>${when(h.at)}</td>
-                <td>${h.actor}</td>
-                <td>${h.summary}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    <${DataTable} label="History" testid="edit-history" columns=${['Position', 'Event', 'When', 'Actor', 'What']}>
+      ${data.history.map(
+        (h) =>
+          html`<tr>
+            <th scope="row"><a href=${href('log', { after: h.position - 1 })}>${h.position}</a></th>
+            <td>${h.type}</td>
+            <td>${when(h.at)}</td>
+            <td>${h.actor}</td>
+            <td>${h.summary}</td>
+          </tr>`,
+      )}
+    </${DataTable}>`;
 }
 
 /** Four-eyes review (governance requireApproval): an approver approves or rejects a submitted edit, with a reason. */

@@ -5,7 +5,7 @@
 import { html } from 'htm/preact';
 import { apiClient } from '../api.js';
 import { href, short, when } from '../format.js';
-import { ErrorNote, Loading, useApi } from '../ui.js';
+import { DataTable, ErrorNote, Loading, useApi } from '../ui.js';
 
 export const EVENT_TYPES = [
   'EditSubmitted',
@@ -96,38 +96,25 @@ export function LogPage({ params, tick }) {
                   : `Positions ${data.events[0]?.position}–${data.events.at(-1)?.position} of ${data.head}`
               }${type === '' ? '' : `, type ${type}`}
             </p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Events">
-              <table data-testid="log-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Position</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">When</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">What</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${data.events.map(
-                    (e) =>
-                      html`<tr data-type=${e.type}>
-                        <th scope="row">${e.position}</th>
-                        <td>${e.type}</td>
-                        <td>
-                          ${when(typeof e.metadata['recordedAt'] === 'string' ? e.metadata['recordedAt'] : e.recordedAt)}
-                        </td>
-                        <td>${typeof e.metadata['actor'] === 'string' ? e.metadata['actor'] : ''}</td>
-                        <td>
-                          <details>
-                            <summary>${summary(e.type, e.data)}</summary>
-                            <pre>
-${JSON.stringify({ stream: e.stream, revision: e.revision, id: e.id, data: e.data, metadata: e.metadata }, null, 2)}</pre>
-                          </details>
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
+            <${DataTable} label="Events" testid="log-table" columns=${['Position', 'Type', 'When', 'Actor', 'What']}>
+                                ${data.events.map(
+                                  (e) =>
+                                    html`<tr data-type=${e.type}>
+                                      <th scope="row">${e.position}</th>
+                                      <td>${e.type}</td>
+                                      <td>
+                                        ${when(typeof e.metadata['recordedAt'] === 'string' ? e.metadata['recordedAt'] : e.recordedAt)}
+                                      </td>
+                                      <td>${typeof e.metadata['actor'] === 'string' ? e.metadata['actor'] : ''}</td>
+                                      <td>
+                                        <details>
+                                          <summary>${summary(e.type, e.data)}</summary>
+                                          <pre>
+              ${JSON.stringify({ stream: e.stream, revision: e.revision, id: e.id, data: e.data, metadata: e.metadata }, null, 2)}</pre>
+                                        </details>
+                                      </td>
+                                    </tr>`,
+                                )}
+            </${DataTable}>`
     }`;
 }

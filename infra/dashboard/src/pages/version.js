@@ -6,7 +6,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { apiClient } from '../api.js';
 import { BASE_PAIRS, href, METRICS, num, pct, short, verdictText, when } from '../format.js';
-import { ErrorNote, JobPanel, Loading, ReasonForm, useApi } from '../ui.js';
+import { DataTable, EditLinkCell, ErrorNote, JobPanel, Loading, ReasonForm, useApi } from '../ui.js';
 import { VersionDiff } from './diff.js';
 
 /** @param {import('./overview.js').PageProps} props */
@@ -71,45 +71,34 @@ function Metrics({ metrics }) {
     .sort();
   return html`<section aria-labelledby="metrics-h">
     <h2 id="metrics-h">Metrics against the base</h2>
-    <div class="table-wrap" tabindex="0" role="region" aria-label="Metrics">
-      <table data-testid="version-metrics">
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col">This version</th>
-            <th scope="col">Base model</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${METRICS.map(
-            ([key, label]) =>
-              html`<tr>
-                <th scope="row">${label}</th>
-                <td>${pct(metrics[key])}</td>
-                <td>
-                  ${key === 'reliability' ? pct(metrics['reliabilityBase']) : key === 'capability' ? '100% (by definition)' : '—'}
-                </td>
-              </tr>`,
-          )}
-          ${BASE_PAIRS.filter(([key]) => key !== 'reliability' && metrics[key] !== undefined).map(
-            ([key, label]) =>
-              html`<tr>
-                <th scope="row">${label}</th>
-                <td>${num(metrics[key])}</td>
-                <td>${num(metrics[`${key}Base`])}</td>
-              </tr>`,
-          )}
-          ${rest.map(
-            (key) =>
-              html`<tr>
-                <th scope="row">${key}</th>
-                <td>${num(metrics[key])}</td>
-                <td>—</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    <${DataTable} label="Metrics" testid="version-metrics" columns=${['Metric', 'This version', 'Base model']}>
+      ${METRICS.map(
+        ([key, label]) =>
+          html`<tr>
+            <th scope="row">${label}</th>
+            <td>${pct(metrics[key])}</td>
+            <td>
+              ${key === 'reliability' ? pct(metrics['reliabilityBase']) : key === 'capability' ? '100% (by definition)' : '—'}
+            </td>
+          </tr>`,
+      )}
+      ${BASE_PAIRS.filter(([key]) => key !== 'reliability' && metrics[key] !== undefined).map(
+        ([key, label]) =>
+          html`<tr>
+            <th scope="row">${label}</th>
+            <td>${num(metrics[key])}</td>
+            <td>${num(metrics[`${key}Base`])}</td>
+          </tr>`,
+      )}
+      ${rest.map(
+        (key) =>
+          html`<tr>
+            <th scope="row">${key}</th>
+            <td>${num(metrics[key])}</td>
+            <td>—</td>
+          </tr>`,
+      )}
+    </${DataTable}>
   </section>`;
 }
 
@@ -165,29 +154,16 @@ function EditSet({ position, count, tick }) {
     ${
       data === undefined
         ? error === undefined && html`<${Loading} />`
-        : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Edit set">
-              <table data-testid="edit-set">
-                <thead>
-                  <tr>
-                    <th scope="col">Edit</th>
-                    <th scope="col">Fact key</th>
-                    <th scope="col">Correction</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${data.edits.map(
-                    (e) =>
-                      html`<tr>
-                        <th scope="row">
-                          <a href=${href(`edits/${e.editId}`)}><code>${short(e.editId)}</code></a>
-                        </th>
-                        <td><code>${e.factKey}</code></td>
-                        <td>${e.prompt} → <strong>${e.target}</strong></td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
+        : html`<${DataTable} label="Edit set" testid="edit-set" columns=${['Edit', 'Fact key', 'Correction']}>
+              ${data.edits.map(
+                (e) =>
+                  html`<tr>
+                    <${EditLinkCell} editId=${e.editId} />
+                    <td><code>${e.factKey}</code></td>
+                    <td>${e.prompt} → <strong>${e.target}</strong></td>
+                  </tr>`,
+              )}
+            </${DataTable}>
             ${data.total > data.edits.length ? html`<p class="muted">The first ${data.edits.length} of ${data.total} shown.</p>` : null}`
     }
   </section>`;

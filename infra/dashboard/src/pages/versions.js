@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import { apiClient } from '../api.js';
 import { MetricsChart } from '../chart.js';
 import { href, METRICS, pct, short, verdictText, when } from '../format.js';
-import { ErrorNote, Loading, useApi } from '../ui.js';
+import { DataTable, ErrorNote, Loading, useApi } from '../ui.js';
 
 /** @param {import('./overview.js').PageProps} props */
 export function VersionsPage({ tick }) {
@@ -19,38 +19,27 @@ export function VersionsPage({ tick }) {
           : html`<${MetricsChart} versions=${data.versions} />
               <h2>Timeline</h2>
               ${data.pinned ? html`<p class="notice" role="note">The serving version is pinned by a human decision: the trainer does not move it (<code>npx editledger unpin</code> releases it).</p>` : null}
-              <div class="table-wrap" tabindex="0" role="region" aria-label="Versions table">
-                <table data-testid="versions-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Version</th>
-                      <th scope="col">Position</th>
-                      <th scope="col">Edits</th>
-                      ${METRICS.map(([, label]) => html`<th scope="col">${label}</th>`)}
-                      <th scope="col">Envelope</th>
-                      <th scope="col">Built</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${[...data.versions].reverse().map(
-                      (v) =>
-                        html`<tr class=${v.serving ? 'serving-row' : ''}>
-                          <th scope="row">
-                            <a href=${href(`versions/${v.versionId}`)}>#${v.ordinal}</a>
-                            ${v.serving ? html` <span class="badge badge-active">serving</span>` : null}
-                          </th>
-                          <td><code>${short(v.versionId)}</code></td>
-                          <td>${v.position}</td>
-                          <td>${v.editIds.length}</td>
-                          ${METRICS.map(([key]) => html`<td>${pct(v.metrics[key])}</td>`)}
-                          <td>${verdictText(v.verdict)}</td>
-                          <td>${when(v.recordedAt)}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>
+              <${DataTable}
+                label="Versions table"
+                testid="versions-table"
+                columns=${['#', 'Version', 'Position', 'Edits', ...METRICS.map(([, label]) => label), 'Envelope', 'Built']}
+              >
+                ${[...data.versions].reverse().map(
+                  (v) =>
+                    html`<tr class=${v.serving ? 'serving-row' : ''}>
+                      <th scope="row">
+                        <a href=${href(`versions/${v.versionId}`)}>#${v.ordinal}</a>
+                        ${v.serving ? html` <span class="badge badge-active">serving</span>` : null}
+                      </th>
+                      <td><code>${short(v.versionId)}</code></td>
+                      <td>${v.position}</td>
+                      <td>${v.editIds.length}</td>
+                      ${METRICS.map(([key]) => html`<td>${pct(v.metrics[key])}</td>`)}
+                      <td>${verdictText(v.verdict)}</td>
+                      <td>${when(v.recordedAt)}</td>
+                    </tr>`,
+                )}
+              </${DataTable}>
               <${ServingPeriods} versions=${data} />`
     }`;
 }
@@ -64,32 +53,19 @@ function ServingPeriods({ versions }) {
     ${
       history.length === 0
         ? html`<p>Nothing has been served yet.</p>`
-        : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Serving periods">
-            <table data-testid="serving-periods">
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">From position</th>
-                  <th scope="col">Until</th>
-                  <th scope="col">Changed by</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${[...history].reverse().map((change) => {
-                  const next = history[history.indexOf(change) + 1];
-                  return html`<tr>
-                    <th scope="row">
-                      <a href=${href(`versions/${change.versionId}`)}>#${ordinal.get(change.versionId) ?? '?'}</a>
-                    </th>
-                    <td>${change.position} <span class="muted">(${when(change.recordedAt)})</span></td>
-                    <td>${next === undefined ? html`<strong>now</strong>` : `position ${next.position}`}</td>
-                    <td>${change.changedBy}</td>
-                    <td>${change.reason}</td>
-                  </tr>`;
-                })}
-              </tbody>
-            </table>
-          </div>`
+        : html`<${DataTable} label="Serving periods" testid="serving-periods" columns=${['Version', 'From position', 'Until', 'Changed by', 'Reason']}>
+              ${[...history].reverse().map((change) => {
+                const next = history[history.indexOf(change) + 1];
+                return html`<tr>
+                  <th scope="row">
+                    <a href=${href(`versions/${change.versionId}`)}>#${ordinal.get(change.versionId) ?? '?'}</a>
+                  </th>
+                  <td>${change.position} <span class="muted">(${when(change.recordedAt)})</span></td>
+                  <td>${next === undefined ? html`<strong>now</strong>` : `position ${next.position}`}</td>
+                  <td>${change.changedBy}</td>
+                  <td>${change.reason}</td>
+                </tr>`;
+              })}
+            </${DataTable}>`
     }`;
 }
