@@ -17,26 +17,13 @@ export function deadLetterOf(
   at: Date,
 ): DeadLetter {
   const text = decodeUtf8(message.payload);
+  const where = { at: at.toISOString(), channel, offset: message.offset, key: message.key, field, message: reason };
   // A message about a named data subject is personal data an erasure must be able to remove: its body is not kept
   // (the entry still says where it came from and why it was refused, so the sender can resend it).
   if (text !== undefined && DATA_SUBJECT_KEY.test(text))
-    return {
-      at: at.toISOString(),
-      channel,
-      offset: message.offset,
-      key: message.key,
-      field,
-      message: reason,
-      payload: '[withheld: the message names a data subject]',
-      encoding: 'utf8',
-    };
+    return { ...where, payload: '[withheld: the message names a data subject]', encoding: 'utf8' };
   return {
-    at: at.toISOString(),
-    channel,
-    offset: message.offset,
-    key: message.key,
-    field,
-    message: reason,
+    ...where,
     payload: text ?? Buffer.from(message.payload).toString('base64'),
     encoding: text === undefined ? 'base64' : 'utf8',
   };
