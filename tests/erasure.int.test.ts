@@ -6,7 +6,6 @@ import test from 'ava';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliCommand } from '../infra/cli/command.ts';
 import { ExitCode } from '../infra/cli/command.ts';
 import { command as audit } from '../infra/cli/commands/audit.ts';
 import { command as edit } from '../infra/cli/commands/edit.ts';
@@ -15,17 +14,13 @@ import { command as generate } from '../infra/cli/commands/generate.ts';
 import { command as ingest } from '../infra/cli/commands/ingest.ts';
 import { command as log } from '../infra/cli/commands/log.ts';
 import { command as materialize } from '../infra/cli/commands/materialize.ts';
-import { command as model } from '../infra/cli/commands/model.ts';
 import { command as promote } from '../infra/cli/commands/promote.ts';
 import { command as rollback } from '../infra/cli/commands/rollback.ts';
 import { command as verify } from '../infra/cli/commands/verify.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
 import { TokenStore } from '../infra/auth/token-store.ts';
 import { startInProcessServer } from './helpers/api-harness.ts';
-import { runCli } from './helpers/cli-harness.ts';
-import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
-
-const TINY_POLICY = ['--layer', '1', '--lr', '0.05', '--epochs', '30', '--stop-loss', '0.02', '--seed', '7'];
+import { createTinyHome } from './helpers/tiny-home.ts';
 
 /** Strings that exist only in the erased subject's data: none may remain in the home. */
 const PERSONAL = [
@@ -57,25 +52,13 @@ async function plaintextLeft(home: string): Promise<string[]> {
 }
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }) {
-  const home = await mkdtemp(join(tmpdir(), 'editledger-erase-'));
+  const tiny = await createTinyHome({ prefix: 'erase' });
   const inbox = await mkdtemp(join(tmpdir(), 'editledger-erase-in-'));
-  const ckpt = await createTinyCheckpoint({ style: 'llama', seed: 99 });
   t.teardown(async () => {
-    await rm(home, { recursive: true, force: true });
+    await tiny.cleanup();
     await rm(inbox, { recursive: true, force: true });
-    await ckpt.cleanup();
   });
-  const env = { EDITLEDGER_HOME: home, EDITLEDGER_BACKEND: 'wasm', USER: 'tester' };
-  const cli = async (command: CliCommand, args: readonly string[]) => {
-    const run = await runCli(command, args, { cwd: process.cwd(), env });
-    return run;
-  };
-  const ok = async (command: CliCommand, args: readonly string[]) => {
-    const run = await cli(command, args);
-    if (run.code !== 0) throw new Error(`${args.join(' ')}: exit ${run.code}: ${run.stderr}`);
-    return run;
-  };
-  await ok(model, ['register', ckpt.dir, ...TINY_POLICY]);
+  const { home, cli, ok } = tiny;
   // Someone else's edit, about no data subject: it must survive the erasure.
   await ok(edit, [
     'submit',
