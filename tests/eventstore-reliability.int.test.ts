@@ -27,21 +27,11 @@ import { type JsonValue, type NewEvent, type RecordedEvent } from '../domain/por
 import { EventStoreCorruptedError, EventStoreUnavailableError, InvalidEventError } from '../infra/eventstore/errors.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { IMPORT_STREAMS, importBatch, importStream } from './helpers/event-store-child.ts';
+import { mulberry32 } from './helpers/mulberry32.ts';
 
 const CHILD = fileURLToPath(new URL('./helpers/event-store-child.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'editledger-reliability-'));
 test.after.always(() => rmSync(root, { recursive: true, force: true }));
-
-/** mulberry32: a small seeded PRNG, so every run kills at the same (relative) moments. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Child {
   readonly process: ChildProcess;
@@ -162,7 +152,7 @@ test.serial(
     const total = 10_000;
     const batchSize = 20;
     const batchCount = total / batchSize;
-    const random = rng(20240607);
+    const random = mulberry32(20240607);
     const acked = new Map<number, number>();
     const rounds = 6;
     let stored = 0;
@@ -356,7 +346,7 @@ test('a damaged or foreign database file is refused with an error naming it, and
     writeFileSync(path, bytes);
     return path;
   };
-  const random = rng(7);
+  const random = mulberry32(7);
   const noise = Buffer.from(Array.from({ length: 64 * 1024 }, () => Math.floor(random() * 256)));
   mkdirSync(join(root, 'damaged'), { recursive: true });
   const foreign = join(root, 'damaged', 'foreign.db');

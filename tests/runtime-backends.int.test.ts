@@ -17,6 +17,7 @@ import { backendLine, takeVerboseFlag, verboseRequested } from '../trainer/runti
 import { loadNativeEngine, NATIVE_ENGINES } from '../trainer/runtime/native-addon.ts';
 import { measureMatmulGflops } from '../trainer/runtime/ceiling.ts';
 import { embed, linear, pickLastDim, sliceLastDim, stopGradient, takeRows } from '../trainer/runtime/ops.ts';
+import { mulberry32 } from './helpers/mulberry32.ts';
 
 type Tensor = tf.Tensor;
 
@@ -37,19 +38,8 @@ test.before(async () => {
 
 // ---------- independent references ----------
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomArray(size: number, seed: number): Float32Array {
-  const next = seeded(seed);
+  const next = mulberry32(seed);
   return Float32Array.from({ length: size }, () => next() * 2 - 1);
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { EditSubmittedData } from '../domain/events/edit-events.ts';
 import { startInProcessServer } from './helpers/api-harness.ts';
 import type { Harness } from './helpers/api-harness.ts';
+import { mulberry32 } from './helpers/mulberry32.ts';
 
 const DISTINCT = 1_000;
 const IN_FLIGHT = 50;
@@ -33,13 +34,7 @@ test.after.always(async () => {
 
 /** A seeded shuffle (mulberry32 + Fisher-Yates), so the interleaving of originals and duplicates replays. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

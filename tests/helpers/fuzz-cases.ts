@@ -2,20 +2,9 @@
 // every wrong value at every field of SubmitEdit, then random breakage of bodies, JSONL, query strings, content
 // types, Authorization and other headers, and methods, on every route.
 import type { RawRequest } from './api-harness.ts';
+import { mulberry32 } from './mulberry32.ts';
 
 export const MAX_BODY = 1024 * 1024;
-
-/** mulberry32: a small seeded PRNG, so the same cases run every time. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const validEdit = (ref: string) => ({
   factKey: 'fuzzland::capital',
@@ -232,7 +221,7 @@ function authorizations(admin: string): string[] {
 }
 
 export function buildCases(seed: number, randomCases: number, admin: string): RawRequest[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const auth = ['Authorization', `Bearer ${admin}`] as const;
   const cases: RawRequest[] = [];

@@ -17,6 +17,7 @@ import { writeSafetensorsFile } from '../../trainer/checkpoint/safetensors.ts';
 import type { HostTensor } from '../../trainer/checkpoint/safetensors.ts';
 import { expectedParameterShapes, parseModelConfig } from '../../trainer/model/config.ts';
 import type { ModelConfig } from '../../trainer/model/config.ts';
+import { mulberry32 } from './mulberry32.ts';
 
 export type TinyStyle = 'llama' | 'qwen2';
 
@@ -197,18 +198,6 @@ export function tinyTokenizerFiles(style: TinyStyle): TinyTokenizerFiles {
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded weights
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; enough for test weights. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gaussian(next: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 }
@@ -255,7 +244,7 @@ export function tinyConfig(style: TinyStyle, o: TinyCheckpointOptions = {}): Rec
 
 /** Random float32 weights for every parameter of `config`, deterministic in `seed`. */
 export function tinyWeights(config: ModelConfig, seed: number): Map<string, HostTensor> {
-  const normal = gaussian(rng(seed));
+  const normal = gaussian(mulberry32(seed));
   const tensors = new Map<string, HostTensor>();
   for (const [name, shape] of expectedParameterShapes(config)) {
     const size = shape.reduce((a, b) => a * b, 1);

@@ -155,44 +155,23 @@ export function compareMeasurements(
       withAnswer.map((x) => x.answer),
     );
   const a = { base: base.answers, edited: edited.answers };
+  /** Exact-match rate of one probe set's greedy answers, base next to edited. */
+  const matched = (probes: keyof ModelMeasurement['answers'], expected: readonly string[]) =>
+    row(exactMatchRate(a.base[probes], expected), exactMatchRate(a.edited[probes], expected));
+  const rephraseTargets = s.rephrase.map((r) => r.target);
+  const portabilityTargets = s.portability.map((q) => q.target);
+  const factAnswers = s.facts.map((f) => f.answer);
   const metrics: Record<MetricName, MetricRow> = {
-    reliability: row(exactMatchRate(a.base.rel, targets), exactMatchRate(a.edited.rel, targets)),
-    generalization: row(
-      exactMatchRate(
-        a.base.gen,
-        s.rephrase.map((r) => r.target),
-      ),
-      exactMatchRate(
-        a.edited.gen,
-        s.rephrase.map((r) => r.target),
-      ),
-    ),
+    reliability: matched('rel', targets),
+    generalization: matched('gen', rephraseTargets),
     reliabilityTf: row(base.teacherForced.rel, edited.teacherForced.rel),
     generalizationTf: row(base.teacherForced.gen, edited.teacherForced.gen),
     localityUnchanged: row(null, unchangedRate(a.base.loc, a.edited.loc)),
     localityAccuracy: row(locAcc(a.base.loc), locAcc(a.edited.loc)),
-    portability: row(
-      exactMatchRate(
-        a.base.port,
-        s.portability.map((q) => q.target),
-      ),
-      exactMatchRate(
-        a.edited.port,
-        s.portability.map((q) => q.target),
-      ),
-    ),
+    portability: matched('port', portabilityTargets),
     portabilityTf: row(base.teacherForced.port, edited.teacherForced.port),
     perplexity: row(base.perplexity, edited.perplexity),
-    uneditedFactAccuracy: row(
-      exactMatchRate(
-        a.base.fact,
-        s.facts.map((f) => f.answer),
-      ),
-      exactMatchRate(
-        a.edited.fact,
-        s.facts.map((f) => f.answer),
-      ),
-    ),
+    uneditedFactAccuracy: matched('fact', factAnswers),
   };
   return { edits: edits.length, metrics, durationMs: base.durationMs + edited.durationMs };
 }
