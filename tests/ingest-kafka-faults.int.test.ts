@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import kafkajs from 'kafkajs';
 import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import { MemoryDeadLetterSink } from '../infra/ingest/dead-letters.ts';
@@ -57,6 +58,31 @@ if (kafka.kind === 'skipped') {
     const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] }).catch(() => [undefined]);
     if (offsets === undefined) return -1;
     return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  };
+
+  /** A fresh topic (3 partitions) and group, removed after the test, with `total` distinct corrections from `first`. */
+  const faultCase = async (t: ExecutionContext, total: number, first: number) => {
+    const { dir, topic, group } = scratch();
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    await createTopic(topic);
+    const values = Array.from({ length: total }, (_, i) => zsre(first + i));
+    return { topic, group, values, home: join(dir, 'home') };
+  };
+  /**
+   * After the faults, one more ingester on the same home and group must bring the acknowledged count to `total`,
+   * stop cleanly on SIGTERM, and leave every correction in the ledger exactly once.
+   */
+  const drainWithLastIngester = async (
+    t: ExecutionContext,
+    { home, topic, group }: { home: string; topic: string; group: string },
+    total: number,
+  ): Promise<void> => {
+    const last = IngestChild.start({ home, brokers, topic, group });
+    t.teardown(() => last.kill('SIGKILL'));
+    await last.waitFor(t, /consuming topic/, 60_000); // its SIGTERM handler is in place from here on
+    await waitFor(t, `${total} acknowledged`, async () => (await committed(group, topic)) === total, 60_000);
+    t.is(await last.kill('SIGTERM'), 0, last.stderr);
+    t.deepEqual(await ledgerCount(join(home, 'ledger.db')), { events: total, distinct: total });
   };
 
   test.serial(
@@ -194,11 +220,9 @@ if (kafka.kind === 'skipped') {
   test.serial(
     'editledger ingest kafka killed with SIGKILL 3 times at random points and restarted: nothing lost, nothing twice',
     async (t) => {
-      const { dir, topic, group } = scratch();
-      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-      await createTopic(topic);
       const total = 1500;
-      const values = Array.from({ length: total }, (_, i) => zsre(200_000 + i));
+      const fault = await faultCase(t, total, 200_000);
+      const { topic, group, values, home } = fault;
       // The upstream produces in waves of 300; each ingester is killed 0-250 ms into a wave (it takes a few
       // hundred ms to record one), so the kills land mid-batch: appended, not yet committed, or not yet appended.
       const wave = 300;
@@ -208,7 +232,6 @@ if (kafka.kind === 'skipped') {
         produced += wave;
       };
       await produceWave();
-      const home = join(dir, 'home');
       for (let kill = 0; kill < 3; kill++) {
         const child = IngestChild.start({ home, brokers, topic, group });
         t.teardown(() => child.kill('SIGKILL'));
@@ -219,25 +242,17 @@ if (kafka.kind === 'skipped') {
         t.log(`kill ${kill + 1}: ${await committed(group, topic)} of ${produced} produced acknowledged`);
       }
       await produceWave();
-      const last = IngestChild.start({ home, brokers, topic, group });
-      t.teardown(() => last.kill('SIGKILL'));
-      await last.waitFor(t, /consuming topic/, 60_000); // its SIGTERM handler is in place from here on
-      await waitFor(t, `${total} acknowledged`, async () => (await committed(group, topic)) === total, 60_000);
-      t.is(await last.kill('SIGTERM'), 0, last.stderr);
-      t.deepEqual(await ledgerCount(join(home, 'ledger.db')), { events: total, distinct: total });
+      await drainWithLastIngester(t, fault, total);
     },
   );
 
   test.serial(
     'editledger ingest kafka stopped with SIGTERM mid-batch: exits 0 after recording and committing what it took in',
     async (t) => {
-      const { dir, topic, group } = scratch();
-      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-      await createTopic(topic);
       const total = 1200;
-      const values = Array.from({ length: total }, (_, i) => zsre(300_000 + i));
+      const fault = await faultCase(t, total, 300_000);
+      const { topic, group, values, home } = fault;
       await produceAt(client, topic, values.slice(0, 600), (i) => i % 3);
-      const home = join(dir, 'home');
       const child = IngestChild.start({ home, brokers, topic, group });
       t.teardown(() => child.kill('SIGKILL'));
       await child.waitFor(t, /kafka \S+\[\d\]: committed up to offset/, 60_000);
@@ -249,24 +264,15 @@ if (kafka.kind === 'skipped') {
       const acknowledged = await committed(group, topic);
       const recorded = await ledgerCount(join(home, 'ledger.db'));
       t.is(recorded.events, acknowledged, 'appended == committed after a clean stop');
-      const last = IngestChild.start({ home, brokers, topic, group });
-      t.teardown(() => last.kill('SIGKILL'));
-      await last.waitFor(t, /consuming topic/, 60_000);
-      await waitFor(t, `${total} acknowledged`, async () => (await committed(group, topic)) === total, 60_000);
-      t.is(await last.kill('SIGTERM'), 0, last.stderr);
-      t.deepEqual(await ledgerCount(join(home, 'ledger.db')), { events: total, distinct: total });
+      await drainWithLastIngester(t, fault, total);
     },
   );
 
   test.serial(
     'two ingest processes in one group: the rebalance moves partitions, every correction once; SIGTERM leaves the group',
     async (t) => {
-      const { dir, topic, group } = scratch();
-      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-      await createTopic(topic);
       const total = 1200;
-      const values = Array.from({ length: total }, (_, i) => zsre(300_000 + i));
-      const home = join(dir, 'home');
+      const { topic, group, values, home } = await faultCase(t, total, 300_000);
       const a = IngestChild.start({ home, brokers, topic, group });
       t.teardown(() => a.kill('SIGKILL'));
       await produceAt(client, topic, values.slice(0, 400), (i) => i % 3);
