@@ -12,14 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointHash, readHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
-import { MemoryActivationStore } from '../trainer/locft/activation-cache.ts';
-import { trainLocft, type LocftTrainResult } from '../trainer/locft/trainer.ts';
-import { LlamaModel } from '../trainer/model/llama.ts';
+import { readHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
+import type { LocftTrainResult } from '../trainer/locft/trainer.ts';
 import { backendUnavailableReason, initBackend } from '../trainer/runtime/backend.ts';
 import { loadNativeEngine, loadSgemmAddon, type SgemmAddon } from '../trainer/runtime/native-addon.ts';
-import { loadHfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
-import { parseDataset } from '../domain/dataset-formats.ts';
+import { BASE_MODEL_DIR, trainBaseModel } from './helpers/locft-base-run.ts';
 
 const blocked = loadNativeEngine('blocked');
 const openblas = loadNativeEngine('openblas');
@@ -46,29 +43,11 @@ function requireBlocked(t: ExecutionContext): SgemmAddon | undefined {
 
 // ---------- LocFT on the blocked engine (models/base, a few edits) ----------
 
-const BASE = 'models/base';
+const BASE = BASE_MODEL_DIR;
 const TUNED = 'model.layers.6.mlp.down_proj.weight';
 
-async function trainBase(engine: 'host' | 'tfjs'): Promise<LocftTrainResult> {
-  const ck = await readHfCheckpoint(BASE);
-  const edits = parseDataset(readFileSync(`${BASE}/world/edits.json`, 'utf8'))
-    .requests.slice(0, 16)
-    .map((r) => ({ prompt: r.prompt, target: r.target }));
-  const model = LlamaModel.fromHostTensors(ck.config, ck.tensors);
-  try {
-    return await trainLocft({
-      model,
-      tokenizer: await loadHfTokenizer(BASE),
-      baseHash: await checkpointHash(BASE),
-      edits,
-      hyperParams: { layers: [6], batchSize: 4, numSteps: 3, lr: 5e-3, seed: 3 },
-      options: { engine },
-      store: new MemoryActivationStore(),
-    });
-  } finally {
-    model.dispose();
-  }
-}
+/** The locft-base-run training on the base model (16 edits, 3 epochs, layer 6) with the engine given. */
+const trainBase = (engine: 'host' | 'tfjs'): Promise<LocftTrainResult> => trainBaseModel({ engine });
 
 const relative = (x: number, y: number): number => Math.abs(x - y) / Math.max(Math.abs(y), 1e-30);
 
