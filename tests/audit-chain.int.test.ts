@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import Database from 'better-sqlite3';
 import { chainLink, eventDigest, GENESIS_HASH } from '../domain/chain.ts';
 import { ExitCode } from '../infra/cli/command.ts';
@@ -101,6 +102,15 @@ async function verifyJson(h: Home, extra: string[] = []) {
   };
 }
 
+/** verify --json against the auditor's key exits with a conflict, naming `position` and what happened there. */
+async function verifiesTamperedAt(t: ExecutionContext, h: Home, position: number, what: RegExp) {
+  const result = await verifyJson(h);
+  t.is(result.code, ExitCode.conflict);
+  t.like(result.report.firstProblem, { position });
+  t.regex(result.report.firstProblem?.what ?? '', what);
+  return result;
+}
+
 test('audit: an untouched ledger verifies with its signed checkpoint (exit 0)', async (t) => {
   const h = await ledger();
   const result = await h.run(['verify', '--public-key', h.publicKey]);
@@ -122,27 +132,18 @@ test('audit: an untouched ledger verifies with its signed checkpoint (exit 0)', 
 test('audit: one byte of an event’s data, and of its metadata, is a modified event at its position', async (t) => {
   const h = await ledger();
   tamper(h.db, (db) => db.exec(`UPDATE events SET data = replace(data, 'number 4', 'number 5') WHERE position = 4`));
-  const data = await verifyJson(h);
-  t.is(data.code, ExitCode.conflict);
-  t.like(data.report.firstProblem, { position: 4 });
-  t.regex(data.report.firstProblem?.what ?? '', /^modified/);
+  const data = await verifiesTamperedAt(t, h, 4, /^modified/);
   t.regex(data.stderr, /ledger tampered at position 4/);
 
   const g = await ledger();
   tamper(g.db, (db) => db.exec(`UPDATE events SET metadata = replace(metadata, 'alice', 'alicf') WHERE position = 9`));
-  const meta = await verifyJson(g);
-  t.is(meta.code, ExitCode.conflict);
-  t.like(meta.report.firstProblem, { position: 9 });
-  t.regex(meta.report.firstProblem?.what ?? '', /^modified/);
+  await verifiesTamperedAt(t, g, 9, /^modified/);
 });
 
 test('audit: a deleted row, two swapped rows and an inserted forged event are each named with their position', async (t) => {
   const deleted = await ledger();
   tamper(deleted.db, (db) => db.exec('DELETE FROM events WHERE position = 6'));
-  const d = await verifyJson(deleted);
-  t.is(d.code, ExitCode.conflict);
-  t.like(d.report.firstProblem, { position: 6 });
-  t.regex(d.report.firstProblem?.what ?? '', /^deleted/);
+  await verifiesTamperedAt(t, deleted, 6, /^deleted/);
 
   const swapped = await ledger();
   tamper(swapped.db, (db) => {
@@ -150,10 +151,7 @@ test('audit: a deleted row, two swapped rows and an inserted forged event are ea
     db.exec('UPDATE events SET position = 7 WHERE position = 8');
     db.exec('UPDATE events SET position = 8 WHERE position = 1000');
   });
-  const s = await verifyJson(swapped);
-  t.is(s.code, ExitCode.conflict);
-  t.like(s.report.firstProblem, { position: 7 });
-  t.regex(s.report.firstProblem?.what ?? '', /^reordered/);
+  await verifiesTamperedAt(t, swapped, 7, /^reordered/);
 
   // The forger even gives the inserted event the link the store would have: the NEXT link gives it away.
   const inserted = await ledger();
@@ -178,19 +176,13 @@ test('audit: a deleted row, two swapped rows and an inserted forged event are ea
       chainLink(prev, 5, 0, eventDigest(forged)),
     );
   });
-  const i = await verifyJson(inserted);
-  t.is(i.code, ExitCode.conflict);
-  t.like(i.report.firstProblem, { position: 5 });
-  t.regex(i.report.firstProblem?.what ?? '', /^inserted/);
+  await verifiesTamperedAt(t, inserted, 5, /^inserted/);
 });
 
 test('audit: a truncated tail is caught by the checkpoint file, even with the checkpoint events gone', async (t) => {
   const h = await ledger();
   tamper(h.db, (db) => db.exec('DELETE FROM events WHERE position > 8'));
-  const result = await verifyJson(h);
-  t.is(result.code, ExitCode.conflict);
-  t.like(result.report.firstProblem, { position: 10 });
-  t.regex(result.report.firstProblem?.what ?? '', /truncated: the ledger ends at position 8/);
+  await verifiesTamperedAt(t, h, 10, /truncated: the ledger ends at position 8/);
 });
 
 test('audit: a chain recomputed without the key no longer matches the signed checkpoint', async (t) => {
@@ -199,10 +191,7 @@ test('audit: a chain recomputed without the key no longer matches the signed che
     db.exec(`UPDATE events SET data = replace(data, 'number 3', 'number 8') WHERE position = 3`);
     rechain(db);
   });
-  const result = await verifyJson(h);
-  t.is(result.code, ExitCode.conflict);
-  t.like(result.report.firstProblem, { position: 10 });
-  t.regex(result.report.firstProblem?.what ?? '', /rewritten: the chain at position 10 is not the one signed/);
+  await verifiesTamperedAt(t, h, 10, /rewritten: the chain at position 10 is not the one signed/);
 });
 
 test('audit: checkpoints re-signed with another key are refused against the auditor’s public key', async (t) => {
@@ -219,8 +208,5 @@ test('audit: checkpoints re-signed with another key are refused against the audi
   t.is((await h.run(['keygen'], { EDITLEDGER_AUDIT_KEY: forgerKey })).code, ExitCode.ok);
   t.is((await h.run(['checkpoint'], { EDITLEDGER_AUDIT_KEY: forgerKey })).code, ExitCode.ok);
   t.is((await h.run(['verify'])).code, ExitCode.ok, 'without the public key the forgery is consistent');
-  const result = await verifyJson(h);
-  t.is(result.code, ExitCode.conflict);
-  t.like(result.report.firstProblem, { position: 12 });
-  t.regex(result.report.firstProblem?.what ?? '', /is signed by key [0-9a-f]{16}, not the given key/);
+  await verifiesTamperedAt(t, h, 12, /is signed by key [0-9a-f]{16}, not the given key/);
 });
