@@ -6,7 +6,7 @@
 //   BLK_FMA(a,b,c) a·b + c on vectors (fused where the set has it)
 //   BLK_SPLAT(x)   a vector of x in every lane
 //   BLK_LOAD_PART(p, n) / BLK_STORE_PART(p, v, n)  the first n (< lanes) floats at p only (other lanes load 0)
-// No include guard on purpose. The scheme is the classic one (Goto & van de Geijn): op(B) is packed in kKC x kNC
+// No include guard on purpose; the macros are undefined at the end, ready for the next set's definitions. The scheme is the classic one (Goto & van de Geijn): op(B) is packed in kKC x kNC
 // panels of kNR-wide column slivers (kept in L2/L3), op(A) in kMC x kKC blocks of kMR-tall row slivers (L2), and a
 // register-tiled micro-kernel multiplies one A sliver by one B sliver into a kMR x kNR tile of accumulators (two
 // vectors per row), so every element loaded from cache feeds kMR or 2 vector multiply-adds. Packing also resolves the
@@ -148,3 +148,12 @@ BLK_TARGET void Gemm(const GemmArgs& g) {
 }
 
 }  // namespace editledger::blocked::BLK_NS
+
+#undef BLK_NS
+#undef BLK_TARGET
+#undef BLK_VEC_BYTES
+#undef BLK_MR
+#undef BLK_FMA
+#undef BLK_SPLAT
+#undef BLK_LOAD_PART
+#undef BLK_STORE_PART

@@ -38,14 +38,6 @@ __attribute__((target("avx512f,fma"))) static inline __mmask16 Mask16(int n) {
 #define BLK_LOAD_PART(p, n) LoadPart16((p), (n))
 #define BLK_STORE_PART(p, v, n) StorePart16((p), (v), (n))
 #include "blocked-gemm-impl.h"
-#undef BLK_NS
-#undef BLK_TARGET
-#undef BLK_VEC_BYTES
-#undef BLK_MR
-#undef BLK_FMA
-#undef BLK_SPLAT
-#undef BLK_LOAD_PART
-#undef BLK_STORE_PART
 
 #if defined(__x86_64__) || defined(__i386__)
 #define BLK_NS avx2
@@ -57,14 +49,6 @@ __attribute__((target("avx512f,fma"))) static inline __mmask16 Mask16(int n) {
 #define BLK_LOAD_PART(p, n) _mm256_maskload_ps((p), Mask8(n))
 #define BLK_STORE_PART(p, v, n) _mm256_maskstore_ps((p), Mask8(n), (v))
 #include "blocked-gemm-impl.h"
-#undef BLK_NS
-#undef BLK_TARGET
-#undef BLK_VEC_BYTES
-#undef BLK_MR
-#undef BLK_FMA
-#undef BLK_SPLAT
-#undef BLK_LOAD_PART
-#undef BLK_STORE_PART
 
 #define BLK_NS avx512
 #define BLK_TARGET __attribute__((target("avx512f,fma")))
@@ -75,14 +59,6 @@ __attribute__((target("avx512f,fma"))) static inline __mmask16 Mask16(int n) {
 #define BLK_LOAD_PART(p, n) _mm512_maskz_loadu_ps(Mask16(n), (p))
 #define BLK_STORE_PART(p, v, n) _mm512_mask_storeu_ps((p), Mask16(n), (v))
 #include "blocked-gemm-impl.h"
-#undef BLK_NS
-#undef BLK_TARGET
-#undef BLK_VEC_BYTES
-#undef BLK_MR
-#undef BLK_FMA
-#undef BLK_SPLAT
-#undef BLK_LOAD_PART
-#undef BLK_STORE_PART
 #endif
 
 namespace editledger::blocked {
