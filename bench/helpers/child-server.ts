@@ -8,7 +8,7 @@ export interface ChildServer {
   readonly url: string;
   readonly child: ChildProcess;
   /** CPU milliseconds (user + system) the child used so far (Linux /proc; NaN elsewhere). */
-  cpuMs(): number;
+  readonly cpuMs: () => number;
   stop(): Promise<number | null>;
 }
 
