@@ -195,6 +195,9 @@ export class EditIndex {
         `the edit index was built from a ledger whose event at position ${recordedHead.position} is no longer the one there (its chain link differs): rebuilding it from the ledger`,
       );
     if (rebuilt) this.reset();
+    // Nothing new since: the head link just checked is the one to record again, without reading it twice.
+    const headHash = async () =>
+      !rebuilt && recordedHead?.position === head ? recordedHead.chainHash : chainHashAt(store, head);
     if (firstId !== undefined) this.setMeta.run('first_event_id', firstId);
 
     const batchSize = options.batchSize ?? 5000;
@@ -215,7 +218,7 @@ export class EditIndex {
     }
     flush();
     // Everything up to `head` was committed before we started reading, so no edit event <= head was missed.
-    this.advance(head, head === 0 ? undefined : await chainHashAt(store, head));
+    this.advance(head, head === 0 ? undefined : await headHash());
     options.onProgress?.(this.checkpoint, head);
     return { applied, checkpoint: this.checkpoint, rebuilt };
   }

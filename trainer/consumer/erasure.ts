@@ -25,8 +25,11 @@ import type { DerivedDataPurge, EditRetractor } from './ports.ts';
 export type { DerivedDataPurge, EditRetractor } from './ports.ts';
 
 export interface ErasurePorts {
-  /** The sealing store: forget() drops the destroyed key in this process at once. */
-  readonly store: EventStore & { forget(keyId: string): void };
+  /**
+   * The sealing store: forget() drops the destroyed key in this process at once; `unsealed` is the store underneath,
+   * for the scan that needs only the plain key id and fact key of each submission (nothing decrypted).
+   */
+  readonly store: EventStore & { forget(keyId: string): void; readonly unsealed: EventStore };
   readonly keys: DataSubjectKeys;
   readonly ledger: EditRetractor;
   /** Absent in a ledger without a registered base model: no versions to retire or re-train. */
@@ -124,9 +127,9 @@ interface SubjectEdit {
 }
 
 /** Every edit submitted about the subject (its key id), with whether it is active now. */
-async function editsAbout(store: EventStore, keyId: string): Promise<SubjectEdit[]> {
+async function editsAbout(store: ErasurePorts['store'], keyId: string): Promise<SubjectEdit[]> {
   const facts = new Set<string>();
-  for await (const recorded of store.readAll({ filter: { eventTypes: ['EditSubmitted'] } })) {
+  for await (const recorded of store.unsealed.readAll({ filter: { eventTypes: ['EditSubmitted'] } })) {
     const data = recorded.data as { subjectKeyId?: unknown; factKey?: unknown };
     if (data.subjectKeyId === keyId && typeof data.factKey === 'string') facts.add(data.factKey);
   }

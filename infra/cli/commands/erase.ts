@@ -39,12 +39,12 @@ was sealed under the key reads [erased] from then on. Run it with the service st
   async run({ flags, home, json }, io) {
     const actor = actorFrom(flags.by, io.env);
     return withModels(io, home, { actor, source: 'cli', echoLog: false }, async (session) => {
-      const index = await session.ledger.index();
       const result = await eraseDataSubject(
         {
           store: session.ledger.store,
           keys: session.ledger.keys,
-          ledger: new LedgerService(session.ledger.store, { locateEdit: async (id) => index.factKeyOf(id) }),
+          // The use case names each edit's fact key: no lookup in the index is needed.
+          ledger: new LedgerService(session.ledger.store),
           materializer: session.materializer,
           purge: homePurge(session),
           context: { actor, source: 'cli' },
@@ -66,8 +66,14 @@ was sealed under the key reads [erased] from then on. Run it with the service st
   },
 });
 
-/** What erasure deletes from the home: retired versions' files, the activation cache; the read model is rebuilt. */
-export function homePurge(session: ModelSession): DerivedDataPurge {
+/**
+ * What erasure deletes from the home: retired versions' files, the activation cache; the read model is rebuilt.
+ * `serialize` runs the rebuild where the caller keeps its index work in order (the service's catch-up queue).
+ */
+export function homePurge(
+  session: ModelSession,
+  serialize: (work: () => Promise<void>) => Promise<void> = (work) => work(),
+): DerivedDataPurge {
   return {
     async retiredVersions(versions) {
       for (const version of versions) {
@@ -78,10 +84,11 @@ export function homePurge(session: ModelSession): DerivedDataPurge {
     async activationCache() {
       await rm(join(session.home, 'cache', 'activations'), { recursive: true, force: true });
     },
-    async readModel() {
-      const index = await session.ledger.index();
-      index.purge();
-      await index.catchUp(session.ledger.store);
-    },
+    readModel: () =>
+      serialize(async () => {
+        const index = await session.ledger.index();
+        index.purge();
+        await index.catchUp(session.ledger.store);
+      }),
   };
 }

@@ -232,31 +232,23 @@ export async function createApiServices(
     audit,
     ...(signHead !== undefined && { signHead }),
     ready: () => ready,
-    erase: (request, actor) => {
-      const purge = homePurge(session);
-      return eraseDataSubject(
+    erase: (request, actor) =>
+      eraseDataSubject(
         {
           store,
           keys: session.ledger.keys,
           ledger,
           materializer: session.materializer,
           // The index is rebuilt in the queue the API's catch-ups use, never beside one.
-          purge: {
-            ...purge,
-            readModel: () => {
-              const next = indexQueue.then(async () => {
-                index.purge();
-                await index.catchUp(store);
-              });
-              indexQueue = next.catch(() => undefined);
-              return next;
-            },
-          },
+          purge: homePurge(session, (work) => {
+            const next = indexQueue.then(work);
+            indexQueue = next.catch(() => undefined);
+            return next;
+          }),
           context: { actor, source: 'http' },
         },
         request,
-      );
-    },
+      ),
   };
   return { services, consumer, setReady: (value) => (ready = value) };
 }
