@@ -134,7 +134,7 @@ export function parseRecordedEvent(recorded: RecordedEvent): PositionedEvent {
     stream: recorded.stream,
     revision: recorded.revision,
     position: recorded.position,
-    storedAt: recorded.recordedAt,
+    storedAt: recorded.storedAt,
   };
 }
 

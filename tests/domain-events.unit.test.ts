@@ -101,7 +101,7 @@ test('parseRecordedEvent keeps the store position and names it in errors', (t) =
     stream: 'fact-acme-corp::ceo',
     revision: 0,
     position: 17,
-    recordedAt: '2025-01-31T12:00:01.000Z',
+    storedAt: '2025-01-31T12:00:01.000Z',
   };
   const parsed = parseRecordedEvent(base);
   t.is(parsed.position, 17);

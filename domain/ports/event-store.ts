@@ -35,7 +35,8 @@ export interface RecordedEvent extends NewEvent {
   readonly stream: string;
   readonly revision: number; // 0-based within the stream
   readonly position: number; // global, strictly increasing across $all
-  readonly recordedAt: string; // ISO-8601, set by the store
+  /** The store's commit time, ISO-8601, set by the store (metadata.recordedAt is the application's decision time). */
+  readonly storedAt: string;
   /**
    * The event's link in the ledger's hash chain (domain/chain.ts), computed by the store inside the append. Absent
    * from stores or rows without one (a store opened read-only before its chain was built, a chain-less bench store).

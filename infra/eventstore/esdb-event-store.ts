@@ -324,7 +324,7 @@ export class EsdbEventStore implements EventStore {
       stream: event.streamId,
       revision: Number(event.revision),
       position: Number(commit),
-      recordedAt: event.created.toISOString(),
+      storedAt: event.created.toISOString(),
     };
   }
 

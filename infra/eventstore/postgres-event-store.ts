@@ -293,7 +293,7 @@ export class PostgresEventStore implements EventStore {
       stream: row.stream,
       revision: row.revision,
       position,
-      recordedAt: row.recorded_at.toISOString(),
+      storedAt: row.recorded_at.toISOString(),
     };
   }
 

@@ -402,7 +402,7 @@ export class SqliteEventStore implements EventStore {
       stream,
       revision,
       position,
-      recordedAt,
+      storedAt: recordedAt,
     };
   }
 

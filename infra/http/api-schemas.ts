@@ -105,7 +105,7 @@ export const RecordedEventSchema = z
     revision: z.number().int(),
     id: z.string(),
     type: z.string(),
-    recordedAt: z.string(),
+    storedAt: z.string().describe("the store's commit time (metadata.recordedAt is the decision time)"),
     data: z.unknown(),
     metadata: z.record(z.string(), z.unknown()),
   })

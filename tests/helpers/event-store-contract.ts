@@ -89,7 +89,7 @@ export function registerEventStoreContract(name: string, make: () => Promise<Eve
     t.true(strictlyIncreasing(read.map((e) => e.position)));
     t.true(read.every((e) => e.position > 0));
     t.is(read.at(-1)?.position, first.position);
-    for (const e of read) t.is(new Date(e.recordedAt).toISOString(), e.recordedAt, 'recordedAt is ISO-8601');
+    for (const e of read) t.is(new Date(e.storedAt).toISOString(), e.storedAt, 'storedAt is ISO-8601');
 
     const second = await store.append(stream, [event()], 2);
     t.is(second.nextExpectedRevision, 3);

@@ -88,7 +88,7 @@ export class MemoryEventStore implements EventStore {
         stream,
         revision,
         position,
-        recordedAt,
+        storedAt: recordedAt,
         chainHash: chainLink(this.all.at(-1)?.chainHash ?? GENESIS_HASH, position, revision, digest),
       };
       this.all.push(recorded);

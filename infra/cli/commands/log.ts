@@ -60,7 +60,7 @@ function row(recorded: RecordedEvent): string[] {
     return [
       String(recorded.position),
       recorded.type,
-      recorded.recordedAt,
+      recorded.storedAt,
       '?',
       `(unreadable: ${(error as Error).message})`,
     ];
@@ -148,9 +148,9 @@ Print the ledger's events in position order. With --json, one JSON object per li
       };
       for await (const recorded of events) {
         if (json) {
-          const { position, stream, revision, id, type, recordedAt, data, metadata } = recorded;
+          const { position, stream, revision, id, type, storedAt, data, metadata } = recorded;
           io.stdout.write(
-            `${JSON.stringify({ position, stream, revision, id, type, storedAt: recordedAt, data, metadata })}\n`,
+            `${JSON.stringify({ position, stream, revision, id, type, storedAt, data, metadata })}\n`,
           );
           continue;
         }

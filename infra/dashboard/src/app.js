@@ -22,7 +22,7 @@ const PAGES = /** @type {const} */ ([
   ['reports', 'Reports'],
 ]);
 
-/** @typedef {{ position: number, type: string, stream: string, recordedAt: string }} LiveEvent */
+/** @typedef {{ position: number, type: string, stream: string, storedAt: string }} LiveEvent */
 const THROTTLE_MS = 400;
 
 function useHashRoute() {

@@ -21,7 +21,7 @@ export const LiveHeadersSchema = z.object({
 
 /** The SSE frame for one appended event. */
 export function liveFrame(event: RecordedEvent): string {
-  const data = { position: event.position, type: event.type, stream: event.stream, recordedAt: event.recordedAt };
+  const data = { position: event.position, type: event.type, stream: event.stream, storedAt: event.storedAt };
   return `id: ${event.position}\nevent: ledger\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

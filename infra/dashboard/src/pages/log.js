@@ -103,7 +103,7 @@ export function LogPage({ params, tick }) {
                                       <th scope="row">${e.position}</th>
                                       <td>${e.type}</td>
                                       <td>
-                                        ${when(typeof e.metadata['recordedAt'] === 'string' ? e.metadata['recordedAt'] : e.recordedAt)}
+                                        ${when(typeof e.metadata['recordedAt'] === 'string' ? e.metadata['recordedAt'] : e.storedAt)}
                                       </td>
                                       <td>${typeof e.metadata['actor'] === 'string' ? e.metadata['actor'] : ''}</td>
                                       <td>
