@@ -157,7 +157,7 @@ function run(
     tokenizer: s.tokenizer,
     baseHash: s.baseHash,
     edits,
-    hyperParams: { layers: [s.layer], numSteps: epochs, lr: LR },
+    hyperParams: { layers: [s.layer], epochs: epochs, lr: LR },
     options: {
       activationCache: options.cache ? 'auto' : 'off',
       targetOnlyLogits: options.targetOnly,

@@ -19,7 +19,7 @@ export type EditMethod = (typeof EDIT_METHODS)[number];
 /** Hyper-parameters shared by every method of a comparison (unset = the authors' defaults). */
 export interface SharedHyperParams {
   readonly lr?: number;
-  readonly numSteps?: number;
+  readonly epochs?: number;
   readonly batchSize?: number;
 }
 

@@ -277,7 +277,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const say = (msg: string) => process.stderr.write(`[eval:paper] ${msg}\n`);
   const shared: SharedHyperParams = {
     ...(values.lr === undefined ? {} : { lr: positive('lr', values.lr) }),
-    ...(values.epochs === undefined ? {} : { numSteps: int('epochs', values.epochs, 1) }),
+    ...(values.epochs === undefined ? {} : { epochs: int('epochs', values.epochs, 1) }),
     ...(values['batch-size'] === undefined ? {} : { batchSize: int('batch-size', values['batch-size'], 1) }),
   };
 
@@ -353,7 +353,7 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const tables =
     `### ${nEdits} counterfactual edits on ${values.model} (layer ${layer}, backend ${backend.name}; Adam lr ${shared.lr ?? '5e-4 (authors)'}, ` +
-    `batch ${shared.batchSize ?? 100}, <= ${shared.numSteps ?? 25} epochs)\n\n${methodTable(baseFull.metrics, results)}\n` +
+    `batch ${shared.batchSize ?? 100}, <= ${shared.epochs ?? 25} epochs)\n\n${methodTable(baseFull.metrics, results)}\n` +
     (sweep.length
       ? `\n### Location sweep (LocFT-BF, mlp.down_proj, first ${sweepEdits.length} edits)\n\n${sweepTable(sweep, layer)}\n`
       : '');

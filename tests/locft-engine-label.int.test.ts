@@ -28,7 +28,7 @@ async function trainOnWasm(engine: 'blocked' | 'openblas'): Promise<LocftTrainRe
   process.env[ENGINE_VAR] = engine;
   try {
     await initBackend('wasm', { quiet: true });
-    return await trainBaseModel({ engine: 'host', edits: 8, numSteps: 2 });
+    return await trainBaseModel({ engine: 'host', edits: 8, epochs: 2 });
   } finally {
     if (before === undefined) delete process.env[ENGINE_VAR];
     else process.env[ENGINE_VAR] = before;

@@ -160,7 +160,7 @@ test("the authors' YAML is read as-is; bad values name the key", (t) => {
   t.deepEqual(cfg.hyperParams.rewriteModules, ['model.layers.{}.mlp.down_proj.weight']);
   t.is(cfg.hyperParams.lr, 5e-4);
   t.is(cfg.hyperParams.batchSize, 100);
-  t.is(cfg.hyperParams.numSteps, 25);
+  t.is(cfg.hyperParams.epochs, 25);
   t.is(cfg.hyperParams.weightDecay, 0);
   t.is(cfg.hyperParams.schedule, 'breadth-first');
   t.is(cfg.modelPath, './Qwen2.5-7B');

@@ -150,7 +150,7 @@ run(
       const base = await readHfCheckpoint(ck.dir);
       const tokenizer = await loadHfTokenizer(ck.dir);
       const model = LlamaModel.fromHostTensors(base.config, base.tensors);
-      const hyperParams = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 };
+      const hyperParams = { layers: [1], batchSize: 4, epochs: 40, lr: 5e-2 };
       const train = (engine: 'host' | 'tfjs', hp: LocftHyperParamsInput = hyperParams) =>
         trainLocft({ model, tokenizer, baseHash: 'h', edits: EDITS, hyperParams: hp, options: { engine } });
       const host = await train('host');

@@ -43,7 +43,7 @@ const EDITS = [
   ['Cairo is in', 'Egypt'],
 ].map(([prompt, target]) => ({ prompt: prompt!, target: target! }));
 // Tiny random models need a larger step than the authors' 5e-4 to learn in a few epochs.
-const FAST = { layers: [1], batchSize: 4, numSteps: 40, lr: 5e-2 } satisfies LocftHyperParamsInput;
+const FAST = { layers: [1], batchSize: 4, epochs: 40, lr: 5e-2 } satisfies LocftHyperParamsInput;
 
 let ck: TinyCheckpoint;
 let base: HfCheckpoint;
@@ -170,7 +170,7 @@ test.serial('masking: only target tokens carry loss and gradient', async (t) => 
 });
 
 test.serial('frozen tensors are bit-identical after training; only the selected tensor changes', async (t) => {
-  const r = await train({ hyperParams: { ...FAST, numSteps: 3 } });
+  const r = await train({ hyperParams: { ...FAST, epochs: 3 } });
   for (const [name, host] of base.tensors) {
     const now = await model.param(name).data();
     t.true(
@@ -185,11 +185,11 @@ test.serial('frozen tensors are bit-identical after training; only the selected 
 });
 
 test.serial('breadth-first and depth-first both run on the same loop', async (t) => {
-  const bf = await train({ hyperParams: { ...FAST, numSteps: 4 } });
-  const df = await train({ hyperParams: { ...FAST, numSteps: 4, schedule: 'depth-first' } });
+  const bf = await train({ hyperParams: { ...FAST, epochs: 4 } });
+  const df = await train({ hyperParams: { ...FAST, epochs: 4, schedule: 'depth-first' } });
   t.is(bf.lossCurve.length, bf.epochs);
   t.true(bf.epochs <= 4);
-  // Depth-first: one edit at a time, up to numSteps epochs each, batch of one.
+  // Depth-first: one edit at a time, up to epochs epochs each, batch of one.
   t.true(df.epochs >= EDITS.length && df.epochs <= EDITS.length * 4, `df epochs ${df.epochs}`);
   t.is(df.steps, df.epochs);
   t.true(df.updates > 0 && bf.updates > 0);
@@ -197,7 +197,7 @@ test.serial('breadth-first and depth-first both run on the same loop', async (t)
 });
 
 test.serial('determinism: two runs give the same delta bytes; a different seed does not', async (t) => {
-  const hp = { ...FAST, numSteps: 5, seed: 11 };
+  const hp = { ...FAST, epochs: 5, seed: 11 };
   const a = await train({ hyperParams: hp });
   const b = await train({ hyperParams: hp });
   const c = await train({ hyperParams: { ...hp, seed: 12 } });
@@ -208,7 +208,7 @@ test.serial('determinism: two runs give the same delta bytes; a different seed d
 
 test.serial('skipped batches: a forward-only probe gives the same result as a full training pass', async (t) => {
   // A high threshold makes batches fall below it (and epochs end early) within a few epochs.
-  const hp = { ...FAST, numSteps: 12, lossThreshold: 2.5, batchSize: 2 };
+  const hp = { ...FAST, epochs: 12, lossThreshold: 2.5, batchSize: 2 };
   const probed = await train({ hyperParams: hp });
   const plain = await train({ hyperParams: hp, options: { forwardProbe: false } });
   t.true(probed.skippedBatches > 0, `skipped ${probed.skippedBatches}`);
@@ -222,7 +222,7 @@ test.serial('skipped batches: a forward-only probe gives the same result as a fu
 test.serial('activation cache: on == off, and a warm on-disk cache gives the same bytes as a cold one', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'locft-cache-'));
   try {
-    const hp = { ...FAST, numSteps: 6 };
+    const hp = { ...FAST, epochs: 6 };
     const cold = await train({ hyperParams: hp, options: { cacheDir: dir } });
     const warm = await train({ hyperParams: hp, options: { cacheDir: dir } });
     const off = await train({ hyperParams: hp, options: { activationCache: 'off' } });
@@ -286,22 +286,22 @@ test.serial('target-only logits give the full-logits loss and gradient', async (
     tf.dispose([...prefix, ids]);
     ctx.dispose();
   }
-  const a = await train({ hyperParams: { ...FAST, numSteps: 3 } });
-  const b = await train({ hyperParams: { ...FAST, numSteps: 3 }, options: { targetOnlyLogits: false } });
+  const a = await train({ hyperParams: { ...FAST, epochs: 3 } });
+  const b = await train({ hyperParams: { ...FAST, epochs: 3 }, options: { targetOnlyLogits: false } });
   a.lossCurve.forEach((l, i) => t.true(Math.abs(l - b.lossCurve[i]!) <= 1e-5 * Math.max(1, l)));
 });
 
 test.serial('full-layer and multi-layer tuning', async (t) => {
-  const layer = await train({ hyperParams: { ...FAST, rewriteModules: ['model.layers.{}'], numSteps: 2 } });
+  const layer = await train({ hyperParams: { ...FAST, rewriteModules: ['model.layers.{}'], epochs: 2 } });
   t.is(layer.plan.level, 'layer-input');
   t.deepEqual(
     [...layer.tensors.keys()].sort(),
     [...base.tensors.keys()].filter((n) => n.startsWith('model.layers.1.')).sort(),
   );
-  const mlp = await train({ hyperParams: { ...FAST, rewriteModules: ['model.layers.{}.mlp'], numSteps: 2 } });
+  const mlp = await train({ hyperParams: { ...FAST, rewriteModules: ['model.layers.{}.mlp'], epochs: 2 } });
   t.is(mlp.plan.level, 'mlp-input');
   t.is(mlp.tensors.size, 3);
-  const multi = await train({ hyperParams: { ...FAST, layers: [0, 2], numSteps: 2 } });
+  const multi = await train({ hyperParams: { ...FAST, layers: [0, 2], epochs: 2 } });
   t.deepEqual(
     [...multi.tensors.keys()],
     ['model.layers.0.mlp.down_proj.weight', 'model.layers.2.mlp.down_proj.weight'],
@@ -313,7 +313,7 @@ test.serial('full-layer and multi-layer tuning', async (t) => {
 test.serial('delta artifact: manifest, sha256 check, apply to the base, refuse another base', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'locft-delta-'));
   try {
-    const r = await train({ hyperParams: { ...FAST, numSteps: 2 } });
+    const r = await train({ hyperParams: { ...FAST, epochs: 2 } });
     const artifact = buildDeltaArtifact(r, { baseHash, edits: EDITS });
     const { deltaPath } = await writeDeltaArtifact(out, artifact);
     const read = await readDeltaArtifact(out);

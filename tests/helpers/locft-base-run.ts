@@ -15,10 +15,10 @@ export interface BaseRun {
   /** How many of the world's edits (default 16). */
   readonly edits?: number;
   /** Epochs (default 3). */
-  readonly numSteps?: number;
+  readonly epochs?: number;
 }
 
-export async function trainBaseModel({ engine, edits = 16, numSteps = 3 }: BaseRun): Promise<LocftTrainResult> {
+export async function trainBaseModel({ engine, edits = 16, epochs = 3 }: BaseRun): Promise<LocftTrainResult> {
   const ck = await readHfCheckpoint(BASE_MODEL_DIR);
   const requests = parseDataset(readFileSync(`${BASE_MODEL_DIR}/world/edits.json`, 'utf8'))
     .requests.slice(0, edits)
@@ -30,7 +30,7 @@ export async function trainBaseModel({ engine, edits = 16, numSteps = 3 }: BaseR
       tokenizer: await loadHfTokenizer(BASE_MODEL_DIR),
       baseHash: await checkpointHash(BASE_MODEL_DIR),
       edits: requests,
-      hyperParams: { layers: [6], batchSize: 4, numSteps, lr: 5e-3, seed: 3 },
+      hyperParams: { layers: [6], batchSize: 4, epochs, lr: 5e-3, seed: 3 },
       options: { engine },
       store: new MemoryActivationStore(),
     });

@@ -71,7 +71,7 @@ export function hyperParamsOf(policy: TrainingPolicy): LocftHyperParamsInput {
     lr: policy.lr,
     weightDecay: 0,
     batchSize: policy.batchSize,
-    numSteps: policy.epochs,
+    epochs: policy.epochs,
     lossThreshold: policy.stopLoss,
     seed: policy.seed,
     schedule: 'breadth-first',

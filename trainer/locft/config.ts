@@ -24,8 +24,8 @@ export const LocftHyperParamsSchema = z
     beta2: z.number().min(0).lt(1).default(0.999),
     epsilon: z.number().positive().default(1e-8),
     batchSize: z.number().int().positive().default(100),
-    /** Epochs (authors' name). Depth-first: steps per edit. */
-    numSteps: z.number().int().positive().default(25),
+    /** The epoch budget (the authors call it num_steps; see STORED_EPOCHS_KEY). Depth-first: epochs per edit. */
+    epochs: z.number().int().positive().default(25),
     lossThreshold: z.number().positive().default(DEFAULT_LOSS_THRESHOLD),
     seed: z.number().int().min(0).max(0xffffffff).default(0),
     /** breadth-first = LocFT-BF; depth-first = each edit trained to convergence before the next (the baseline). */
@@ -34,6 +34,27 @@ export const LocftHyperParamsSchema = z
   .strict();
 export type LocftHyperParams = z.infer<typeof LocftHyperParamsSchema>;
 export type LocftHyperParamsInput = z.input<typeof LocftHyperParamsSchema>;
+
+/**
+ * The epoch budget's name in the stored form of the hyper-parameters (manifest.json and the hashed form behind
+ * hyperParamsHash): the authors' `num_steps`, kept so the manifests and hashes of earlier runs stay valid.
+ */
+const STORED_EPOCHS_KEY = 'numSteps';
+
+/** Hyper-parameters as manifests store them and as they are hashed. */
+export function toStoredHyperParams(hp: LocftHyperParams): Record<string, unknown> {
+  const { epochs, ...rest } = hp;
+  return { ...rest, [STORED_EPOCHS_KEY]: epochs };
+}
+
+function fromStoredHyperParams(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || !Object.hasOwn(stored, STORED_EPOCHS_KEY)) return stored;
+  const { [STORED_EPOCHS_KEY]: epochs, ...rest } = stored as Record<string, unknown>;
+  return { ...rest, epochs };
+}
+
+/** Parses the stored form (toStoredHyperParams) back into hyper-parameters. */
+export const StoredHyperParamsSchema = z.preprocess(fromStoredHyperParams, LocftHyperParamsSchema);
 
 /** Appended to the compute backend a run records when the host engine ran its steps (e.g. "wasm-blas+host-step"). */
 export const HOST_STEP_SUFFIX = '+host-step';

@@ -12,7 +12,13 @@ import { checkpointHash, readHfCheckpoint, validateTensors, writeHfCheckpoint } 
 import type { HfCheckpoint } from '../checkpoint/hf-checkpoint.ts';
 import { parseSafetensors, serializeSafetensors } from '../checkpoint/safetensors.ts';
 import type { HostTensor } from '../checkpoint/safetensors.ts';
-import { LocftHyperParamsSchema, LocftRunOptionsSchema, parseOrThrow } from './config.ts';
+import {
+  LocftHyperParamsSchema,
+  LocftRunOptionsSchema,
+  parseOrThrow,
+  StoredHyperParamsSchema,
+  toStoredHyperParams,
+} from './config.ts';
 import type { LocftHyperParams } from './config.ts';
 import type { EditText } from './encode.ts';
 import { libraryVersions } from './library-versions.ts';
@@ -32,7 +38,7 @@ export const LocftManifestSchema = z.object({
   baseHash: sha256Hex,
   editSetHash: sha256Hex,
   hyperParamsHash: sha256Hex,
-  hyperParams: LocftHyperParamsSchema,
+  hyperParams: StoredHyperParamsSchema,
   seed: z.number().int(),
   runOptions: LocftRunOptionsSchema,
   backend: z.string(),
@@ -57,7 +63,7 @@ export function editSetHashOf(edits: readonly EditText[]): string {
 }
 
 export function hyperParamsHashOf(hp: LocftHyperParams): string {
-  return sha256(canonicalJson(LocftHyperParamsSchema.parse(hp)));
+  return sha256(canonicalJson(toStoredHyperParams(LocftHyperParamsSchema.parse(hp))));
 }
 
 function sha256(data: string | Uint8Array): string {
@@ -146,7 +152,8 @@ export async function writeDeltaArtifact(
   const deltaPath = join(dir, DELTA_FILE);
   const manifestPath = join(dir, MANIFEST_FILE);
   await writeFile(deltaPath, artifact.delta);
-  await writeFile(manifestPath, JSON.stringify(artifact.manifest, null, 2) + '\n');
+  const stored = { ...artifact.manifest, hyperParams: toStoredHyperParams(artifact.manifest.hyperParams) };
+  await writeFile(manifestPath, JSON.stringify(stored, null, 2) + '\n');
   return { deltaPath, manifestPath };
 }
 

@@ -55,7 +55,7 @@ export async function hyperParamsFromFlags(
       yamlHp.batchSize === undefined &&
       card.batchSize !== undefined && { batchSize: card.batchSize }),
     ...(flags.epochs === undefined &&
-      yamlHp.numSteps === undefined &&
+      yamlHp.epochs === undefined &&
       card.epochs !== undefined && { epochs: card.epochs }),
   };
   if (fromCard.layer !== undefined) layers = [fromCard.layer];
@@ -69,13 +69,13 @@ export async function hyperParamsFromFlags(
     throw new Error(`--schedule: expected breadth-first or depth-first, got ${JSON.stringify(flags.schedule)}`);
   const lr = num(flags.lr, 'lr');
   const batchSize = num(flags['batch-size'], 'batch-size');
-  const numSteps = num(flags.epochs, 'epochs');
+  const epochs = num(flags.epochs, 'epochs');
   const seed = num(flags.seed, 'seed');
   const weightDecay = num(flags['weight-decay'], 'weight-decay');
   const hyperParams = parseHyperParams({
     ...(fromCard.lr !== undefined && { lr: fromCard.lr }),
     ...(fromCard.batchSize !== undefined && { batchSize: fromCard.batchSize }),
-    ...(fromCard.epochs !== undefined && { numSteps: fromCard.epochs }),
+    ...(fromCard.epochs !== undefined && { epochs: fromCard.epochs }),
     ...(flags.module === undefined &&
       yamlHp.rewriteModules === undefined &&
       card.module !== undefined && { rewriteModules: [modulePattern(card.module)] }),
@@ -84,7 +84,7 @@ export async function hyperParamsFromFlags(
     ...(flags.module !== undefined && flags.module.length > 0 && { rewriteModules: flags.module.map(modulePattern) }),
     ...(lr !== undefined && { lr }),
     ...(batchSize !== undefined && { batchSize }),
-    ...(numSteps !== undefined && { numSteps }),
+    ...(epochs !== undefined && { epochs }),
     ...(seed !== undefined && { seed }),
     ...(weightDecay !== undefined && { weightDecay }),
     ...(schedule?.success && { schedule: schedule.data }),

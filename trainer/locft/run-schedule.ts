@@ -1,7 +1,7 @@
 // Stage 3 of trainLocft: the schedule. Breadth-first (LocFT-BF): epochs over ALL edits, each epoch shuffled by the
 // seeded stream and walked in mini-batches. Depth-first (the baseline): the same loop on one edit at a time, with
 // a fresh optimizer each. A batch whose loss is already < lossThreshold makes no update; a group stops when an
-// epoch's mean loss (weighted by batch size) < lossThreshold, or after numSteps epochs.
+// epoch's mean loss (weighted by batch size) < lossThreshold, or after epochs epochs.
 import { buildBatch } from './batch.ts';
 import { EpochShuffler, chunk } from './batching.ts';
 import type { LocftHyperParams, LocftRunOptions } from './config.ts';
@@ -68,11 +68,11 @@ export function runSchedule(input: ScheduleInput): ScheduleTotals {
   const groups = hp.schedule === 'breadth-first' ? [all] : all.map((i) => [i]);
   const shuffler = new EpochShuffler(hp.seed);
   const batchesPerEpoch = (g: readonly number[]) => Math.ceil(g.length / hp.batchSize);
-  const plannedBatches = groups.reduce((a, g) => a + batchesPerEpoch(g) * hp.numSteps, 0);
+  const plannedBatches = groups.reduce((a, g) => a + batchesPerEpoch(g) * hp.epochs, 0);
   for (const [gi, group] of groups.entries()) {
     if (gi > 0) runner.resetOptimizer();
     let groupConverged = false;
-    for (let epoch = 0; epoch < hp.numSteps; epoch++) {
+    for (let epoch = 0; epoch < hp.epochs; epoch++) {
       const batches = chunk(shuffler.next(group), hp.batchSize);
       let sum = 0;
       let seen = 0;
@@ -84,7 +84,7 @@ export function runSchedule(input: ScheduleInput): ScheduleTotals {
         input.onProgress?.({
           phase: 'train',
           epoch: epoch + 1,
-          epochs: hp.numSteps,
+          epochs: hp.epochs,
           group: gi + 1,
           groups: groups.length,
           batch: bi + 1,
@@ -110,7 +110,7 @@ export function runSchedule(input: ScheduleInput): ScheduleTotals {
   input.onProgress?.({
     phase: 'train',
     epoch: t.epochs,
-    epochs: hp.numSteps,
+    epochs: hp.epochs,
     group: groups.length,
     groups: groups.length,
     batch: 0,

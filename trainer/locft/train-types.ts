@@ -55,7 +55,7 @@ export interface LocftTrainResult {
   readonly steps: number;
   readonly updates: number;
   readonly skippedBatches: number;
-  /** Breadth-first: stopped on the epoch-mean criterion before numSteps. Depth-first: every edit converged. */
+  /** Breadth-first: stopped on the epoch-mean criterion before epochs. Depth-first: every edit converged. */
   readonly converged: boolean;
   /** Real input tokens fed through the trainable part, over all steps. */
   readonly tokens: number;

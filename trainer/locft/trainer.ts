@@ -64,7 +64,7 @@ export async function trainLocft(input: TrainLocftInput): Promise<LocftTrainResu
       ),
       compute: (ids) => (host ? host.prefix(ids) : computePrefixArrays(model, at, ids)),
       started,
-      epochs: hp.numSteps,
+      epochs: hp.epochs,
       onProgress: input.onProgress,
     });
     // 2. Build the step: tfjs ops on variables swapped into the model, or the host engine on its own copy.

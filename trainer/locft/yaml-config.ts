@@ -63,7 +63,7 @@ export function parseLocftYaml(
     ...(y.lr !== undefined && { lr: y.lr }),
     ...(y.weight_decay !== undefined && { weightDecay: y.weight_decay }),
     ...(y.batch_size !== undefined && { batchSize: y.batch_size }),
-    ...(y.num_steps !== undefined && { numSteps: y.num_steps }),
+    ...(y.num_steps !== undefined && { epochs: y.num_steps }),
     ...(y.seed !== undefined && { seed: y.seed }),
     ...(y.schedule !== undefined && { schedule: y.schedule }),
     ...overrides,

@@ -94,7 +94,7 @@ DIR/manifest.json to --out. Progress (epoch, loss, edits/s, ETA) goes to stderr.
       : resolve(io.cwd, '.editledger');
     const cacheDir = flags['cache-dir'] ? resolve(io.cwd, flags['cache-dir']) : join(home, 'activation-cache');
     io.stderr.write(
-      `editledger train: ${edits.length} edits, ${hyperParams.schedule}, layers ${hyperParams.layers.join(',')} ${hyperParams.rewriteModules.join(' ')}, lr ${hyperParams.lr}, batch ${hyperParams.batchSize}, <= ${hyperParams.numSteps} epochs, seed ${hyperParams.seed}\n`,
+      `editledger train: ${edits.length} edits, ${hyperParams.schedule}, layers ${hyperParams.layers.join(',')} ${hyperParams.rewriteModules.join(' ')}, lr ${hyperParams.lr}, batch ${hyperParams.batchSize}, <= ${hyperParams.epochs} epochs, seed ${hyperParams.seed}\n`,
     );
     const out = await runLocft({
       modelDir,
