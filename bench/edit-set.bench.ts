@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { EditCommand } from '../domain/edit-commands.ts';
-import { decideEdit, evolveFact, initialFactState } from '../domain/edit-decider.ts';
+import { decideCommand } from '../domain/command-handler.ts';
+import { editDecider, evolveFact, initialFactState } from '../domain/edit-decider.ts';
 import type { FactState } from '../domain/edit-decider.ts';
 import type { EditSubmittedData } from '../domain/events.ts';
 import { toNewEvent } from '../domain/events.ts';
@@ -93,7 +94,7 @@ export async function buildLedger(path: string, events: number): Promise<void> {
       command = { type: 'SubmitEdit', data, metadata: METADATA };
     }
     step += 1;
-    const decided = decideEdit(command, state);
+    const decided = decideCommand(editDecider, command, state);
     if (written + decided.length > events) break; // keep the ledger at exactly `events` or just under
     states.set(f, decided.reduce(evolveFact, state));
     for (const event of decided) pending.push(toNewEvent(event));
@@ -156,7 +157,7 @@ export async function benchEditSet(): Promise<Row[]> {
       const raw = new Database(ledgerPath, { readonly: true });
       try {
         const rebuildStarted = performance.now();
-        const { checkpoint } = await index.catchUp(store);
+        const { cursor } = await index.catchUp(store);
         const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
         const rawReadSeconds =
           timeMs(() => {
@@ -165,8 +166,8 @@ export async function benchEditSet(): Promise<Row[]> {
           }) / 1000;
         const label = `${n.toLocaleString('en-US')} events`;
         for (const [where, position] of [
-          ['head', checkpoint],
-          ['middle', Math.floor(checkpoint / 2)],
+          ['head', cursor],
+          ['middle', Math.floor(cursor / 2)],
         ] as const) {
           let count = 0;
           const best = compare(
@@ -190,8 +191,8 @@ export async function benchEditSet(): Promise<Row[]> {
         rows.push({
           metric: `edit index rebuild from the ledger (${label}; raw = SELECT + JSON.parse only)`,
           unit: 'events/s',
-          editledger: checkpoint / rebuildSeconds,
-          raw: checkpoint / rawReadSeconds,
+          editledger: cursor / rebuildSeconds,
+          raw: cursor / rawReadSeconds,
           ratio: rawReadSeconds / rebuildSeconds,
         });
       } finally {

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     writeFileSync(file, values.map((v) => `${v}\n`).join(''));
     const fileToLedger = await ingest(
       dir,
-      () => FileIngestionSource.open(file, { checkpointPath: join(dir, 'checkpoint.json') }),
+      () => FileIngestionSource.open(file, { cursorPath: join(dir, 'checkpoint.json') }),
       () => false,
       false,
     );

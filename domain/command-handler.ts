@@ -8,14 +8,47 @@
 //   writer that stored the same decision (deciding again finds it); a second time, the id lives outside this
 //   stream: a real conflict, reported through `mapIdConflict`.
 // A retried command appends nothing new, because event ids are deterministic (domain/ids.ts).
+// Deciders return event data only (domain/decided-event.ts); `decideCommand` here adds every event's id and the
+// command's metadata, the one place that does.
 // Pure orchestration over the EventStore port: no I/O of its own.
+import type { Decided, StampedEvent } from './decided-event.ts';
+import { eventMetadataOf, stampEvents } from './decided-event.ts';
 import type { EventStore, ExpectedRevision, NewEvent, RecordedEvent } from './ports/event-store.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from './ports/event-store.ts';
 
-export interface Decider<State, Command, Event> {
-  decide(command: Command, state: State): Event[];
+/** `decide` says what happens (type and data of each event); `evolve` folds the stored events into state. */
+export interface Decider<State, Command, Event extends StampedEvent> {
+  decide(command: Command, state: State): Decided<Event>[];
   evolve(state: State, event: Event): State;
   initialState(): State;
+}
+
+/** Every command carries the metadata its events record (who, which channel, its id, the decision time). */
+export interface CommandEnvelope {
+  readonly metadata: unknown;
+}
+
+/**
+ * The events `command` produces on `state`, with ids and metadata. A command with bad metadata is refused before
+ * it is decided (InvalidFieldError on `metadata.*`), whatever the decision would have been.
+ */
+export function decideCommand<State, Command extends CommandEnvelope, Event extends StampedEvent>(
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  state: State,
+): Event[] {
+  return stamped(decider, command, state);
+}
+
+// `decideCommand` with only the decide function (the handler's callers pass no more); the full decider above is
+// what lets callers' Event type be inferred.
+function stamped<State, Command extends CommandEnvelope, Event extends StampedEvent>(
+  decider: Pick<Decider<State, Command, Event>, 'decide'>,
+  command: Command,
+  state: State,
+): Event[] {
+  const metadata = eventMetadataOf(command.metadata);
+  return stampEvents(decider.decide(command, state), metadata);
 }
 
 /** A stream as read: its events with where the store put them, the folded state and the revision to expect. */
@@ -115,7 +148,7 @@ export async function handleDecision<State, Event, Result>(
 }
 
 /** `handleDecision` for one command: `command(state)` is rebuilt per attempt and decided by `decider`. */
-export async function handleCommand<State, Command, Event>(
+export async function handleCommand<State, Command extends CommandEnvelope, Event extends StampedEvent>(
   store: EventStore,
   target: StreamTarget<State, Event>,
   decider: Pick<Decider<State, Command, Event>, 'decide'>,
@@ -125,7 +158,7 @@ export async function handleCommand<State, Command, Event>(
   return handleDecision(
     store,
     target,
-    ({ state }) => ({ events: decider.decide(command(state), state), result: undefined }),
+    ({ state }) => ({ events: stamped(decider, command(state), state), result: undefined }),
     options,
   );
 }

@@ -1,5 +1,6 @@
 // The rules for edits, as an Emmett-style decider over ONE fact stream (`fact-<factKey>`):
-//   decide(command, state) -> events   (throws a typed DomainError when the command breaks a rule)
+//   decide(command, state) -> event data   (throws a typed EditledgerError when the command breaks a rule; the
+//                                           command handler adds ids and metadata: domain/decided-event.ts)
 //   evolve(state, event)   -> state
 // Keeping every edit of a fact in one stream means "supersede the active edit" is decided against the stream's
 // exact revision: two concurrent submissions for one fact cannot both think they are the first.
@@ -15,7 +16,6 @@
 // - RetractEdit ends an active edit. Unknown, already-retracted and superseded edits are typed errors.
 //   Retracting the newest edit does not revive the one it superseded; only ReinstateEdit (below) brings an
 //   ended edit back, as its own event with an actor and a reason (issue 18.2).
-import type { z } from 'zod';
 import {
   EditAlreadyActiveError,
   EditAlreadyReviewedError,
@@ -37,7 +37,6 @@ import type {
 } from './edit-commands.ts';
 import { canonicalJson } from './canonical-json.ts';
 import {
-  CommandMetadataSchema,
   ReinstateEditDataSchema,
   RetractEditDataSchema,
   ReviewEditDataSchema,
@@ -45,20 +44,12 @@ import {
 } from './edit-commands.ts';
 import { EditErasedError } from './erasure-errors.ts';
 import { isErasedContent } from './personal-data.ts';
-import type {
-  EditEvent,
-  EditReinstated,
-  EditRetracted,
-  EditSubmitted,
-  EditSuperseded,
-  EventMetadata,
-  LedgerEvent,
-} from './events.ts';
-import { toInvalidFieldError } from './events.ts';
-import { editIdForSource, eventIdFor } from './ids.ts';
+import type { EditEvent, EditReinstated, EditRetracted, EditSubmitted, EditSuperseded, LedgerEvent } from './events.ts';
+import type { Decided } from './decided-event.ts';
+import { validated } from './events.ts';
+import { editIdForSource } from './ids.ts';
 
 import type { Decider } from './command-handler.ts';
-export type { Decider } from './command-handler.ts';
 
 export type EditStatus = 'active' | 'retracted' | 'superseded';
 
@@ -98,23 +89,6 @@ export interface FactState {
 
 export const initialFactState = (): FactState => ({ factKey: undefined, edits: new Map(), activeEditId: undefined });
 
-function validated<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw toInvalidFieldError(result.error, prefix === '' ? [] : [prefix]);
-  return result.data;
-}
-
-function eventMetadata(command: EditCommand): EventMetadata {
-  const m = validated(CommandMetadataSchema, command.metadata, 'metadata');
-  return {
-    actor: m.actor,
-    source: m.source,
-    correlationId: m.correlationId,
-    causationId: m.commandId,
-    recordedAt: m.now,
-  };
-}
-
 function assertSameFact(state: FactState, factKey: string): void {
   if (state.factKey !== undefined && state.factKey !== factKey) {
     throw new InvalidFieldError('factKey', `"${factKey}" does not belong to the stream of "${state.factKey}"`);
@@ -126,9 +100,8 @@ function subjectOf(state: FactState): { subjectKeyId?: string } {
   return state.subjectKeyId === undefined ? {} : { subjectKeyId: state.subjectKeyId };
 }
 
-function decideSubmit(command: SubmitEdit, state: FactState): EditEvent[] {
-  const data = validated(DecideSubmitDataSchema, command.data, '');
-  const metadata = eventMetadata(command);
+function decideSubmit(command: SubmitEdit, state: FactState): Decided<EditEvent>[] {
+  const data = validated(DecideSubmitDataSchema, command.data);
   assertSameFact(state, data.factKey);
   const editId = editIdForSource(data.source.system, data.source.ref);
   const known = state.edits.get(editId);
@@ -142,13 +115,12 @@ function decideSubmit(command: SubmitEdit, state: FactState): EditEvent[] {
     );
   }
 
-  const submitted: EditSubmitted = {
-    id: eventIdFor('EditSubmitted', editId),
+  const submitted: Decided<EditSubmitted> = {
     type: 'EditSubmitted',
     data: { schemaVersion: 1, editId, ...data },
-    metadata,
+    identity: { oncePer: editId },
   };
-  const superseded = supersessionOf(state, editId, data.factKey, metadata);
+  const superseded = supersessionOf(state, editId, data.factKey);
   return superseded === undefined ? [submitted] : [superseded, submitted];
 }
 
@@ -159,21 +131,15 @@ function inLife(editId: string, lives: number): string {
 }
 
 /** The EditSuperseded that ends the fact's active edit in favour of `newEditId`, if the fact has one. */
-function supersessionOf(
-  state: FactState,
-  newEditId: string,
-  factKey: string,
-  metadata: EventMetadata,
-): EditSuperseded | undefined {
+function supersessionOf(state: FactState, newEditId: string, factKey: string): Decided<EditSuperseded> | undefined {
   const oldEditId = state.activeEditId;
   if (oldEditId === undefined) return undefined;
   const lives = state.edits.get(oldEditId)?.lives ?? 0;
   return {
-    // Keyed by the pair: two writers racing to supersede one edit must not produce the same event id.
-    id: eventIdFor('EditSuperseded', `${inLife(oldEditId, lives)}>${newEditId}`),
     type: 'EditSuperseded',
     data: { schemaVersion: 1, oldEditId, newEditId, factKey },
-    metadata,
+    // Keyed by the pair: two writers racing to supersede one edit must not produce the same event id.
+    identity: { oncePer: `${inLife(oldEditId, lives)}>${newEditId}` },
   };
 }
 
@@ -182,55 +148,52 @@ function supersessionOf(
  * which never changes anything). If the fact has another active edit, the reinstated one supersedes it, in the
  * same order as a submission: [EditSuperseded(active, reinstated), EditReinstated].
  */
-function decideReinstate(command: ReinstateEdit, state: FactState): EditEvent[] {
-  const data = validated(ReinstateEditDataSchema, command.data, '');
-  const metadata = eventMetadata(command);
-  const edit = state.edits.get(data.editId);
-  if (edit === undefined || state.factKey !== data.factKey) throw new EditNotFoundError(data.editId);
+function decideReinstate(command: ReinstateEdit, state: FactState): Decided<EditEvent>[] {
+  const data = validated(ReinstateEditDataSchema, command.data);
+  const edit = activeOrEnded(state, data);
   if (edit.status === 'active') throw new EditAlreadyActiveError(data.editId);
   if (isErasedContent(edit.content)) throw new EditErasedError(data.editId);
-  const reinstated: EditReinstated = {
-    id: eventIdFor('EditReinstated', inLife(data.editId, edit.lives + 1)),
+  const reinstated: Decided<EditReinstated> = {
     type: 'EditReinstated',
     data: { schemaVersion: 1, ...data, ...subjectOf(state) },
-    metadata,
+    identity: { oncePer: inLife(data.editId, edit.lives + 1) },
   };
-  const superseded = supersessionOf(state, data.editId, data.factKey, metadata);
+  const superseded = supersessionOf(state, data.editId, data.factKey);
   return superseded === undefined ? [reinstated] : [superseded, reinstated];
 }
 
-function decideRetract(command: RetractEdit, state: FactState): EditEvent[] {
-  const data = validated(RetractEditDataSchema, command.data, '');
-  const metadata = eventMetadata(command);
-  const edit = state.edits.get(data.editId);
-  if (edit === undefined || state.factKey !== data.factKey) throw new EditNotFoundError(data.editId);
+function decideRetract(command: RetractEdit, state: FactState): Decided<EditEvent>[] {
+  const data = validated(RetractEditDataSchema, command.data);
+  const edit = activeOrEnded(state, data);
   if (edit.status === 'retracted') throw new EditAlreadyRetractedError(data.editId);
   if (edit.status === 'superseded')
     throw new EditAlreadySupersededError(data.editId, edit.supersededBy ?? 'a newer edit');
-  const retracted: EditRetracted = {
-    id: eventIdFor('EditRetracted', inLife(data.editId, edit.lives)),
+  const retracted: Decided<EditRetracted> = {
     type: 'EditRetracted',
     data: { schemaVersion: 1, ...data, ...subjectOf(state) },
-    metadata,
+    identity: { oncePer: inLife(data.editId, edit.lives) },
   };
   return [retracted];
 }
 
-function decideReview(command: ApproveEdit | RejectEdit, state: FactState): EditEvent[] {
-  const data = validated(ReviewEditDataSchema, command.data, '');
-  const metadata = eventMetadata(command);
-  const edit = state.edits.get(data.editId);
-  if (edit === undefined || state.factKey !== data.factKey) throw new EditNotFoundError(data.editId);
+function decideReview(command: ApproveEdit | RejectEdit, state: FactState): Decided<EditEvent>[] {
+  const data = validated(ReviewEditDataSchema, command.data);
+  const edit = activeOrEnded(state, data);
   if (edit.review !== undefined) throw new EditAlreadyReviewedError(data.editId, edit.review);
   if (edit.status !== 'active') throw new EditNotReviewableError(data.editId, edit.status);
   const type = command.type === 'ApproveEdit' ? 'EditApproved' : 'EditRejected';
   // Reviewed once per edit: the event id follows from the edit, so a retried command appends nothing.
-  return [
-    { id: eventIdFor(type, data.editId), type, data: { schemaVersion: 1, ...data, ...subjectOf(state) }, metadata },
-  ];
+  return [{ type, data: { schemaVersion: 1, ...data, ...subjectOf(state) }, identity: { oncePer: data.editId } }];
 }
 
-export function decideEdit(command: EditCommand, state: FactState): EditEvent[] {
+/** The edit a retract, reinstate or review names, which must be in this fact's stream. */
+function activeOrEnded(state: FactState, target: { editId: string; factKey: string }): FactEditState {
+  const edit = state.edits.get(target.editId);
+  if (edit === undefined || state.factKey !== target.factKey) throw new EditNotFoundError(target.editId);
+  return edit;
+}
+
+export function decideEdit(command: EditCommand, state: FactState): Decided<EditEvent>[] {
   switch (command.type) {
     case 'ApproveEdit':
     case 'RejectEdit':
@@ -302,7 +265,7 @@ export function evolveFact(state: FactState, event: LedgerEvent): FactState {
   }
 }
 
-export const editDecider: Decider<FactState, EditCommand, LedgerEvent> = {
+export const editDecider: Decider<FactState, EditCommand, EditEvent> = {
   decide: decideEdit,
   evolve: evolveFact,
   initialState: initialFactState,

@@ -100,6 +100,13 @@ export function toInvalidFieldError(error: z.ZodError, prefix: readonly Property
   return new InvalidFieldError(first.field, `${first.reason}${rest}`);
 }
 
+/** `value` checked against `schema`; a failure is one InvalidFieldError whose field starts with `prefix`. */
+export function validated<T>(schema: z.ZodType<T>, value: unknown, prefix: readonly PropertyKey[] = []): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw toInvalidFieldError(result.error, prefix);
+  return result.data;
+}
+
 /**
  * Parse an untrusted `{id, type, data, metadata}` into a typed ledger event.
  * Throws UnknownEventTypeError for a type outside the catalogue and InvalidFieldError naming the field otherwise.

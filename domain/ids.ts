@@ -52,3 +52,9 @@ export function editIdForSource(system: string, ref: string): string {
 export function eventIdFor(eventType: string, subjectId: string): string {
   return uuidV5(JSON.stringify(['event', eventType, subjectId]), EDITLEDGER_NAMESPACE);
 }
+
+/** The id of an event that may legitimately happen many times (a promote, a policy registered again): it follows
+ * from the command that caused it, so the same command retried appends nothing. */
+export function commandEventIdFor(eventType: string, commandId: string): string {
+  return uuidV5(JSON.stringify(['command-event', eventType, commandId]), EDITLEDGER_NAMESPACE);
+}

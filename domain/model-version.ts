@@ -1,5 +1,6 @@
 // Model versions and their lifecycle, as a decider over ONE stream (`model-lifecycle`):
-//   decide(command, state) -> events   (throws a typed error when a command breaks a rule)
+//   decide(command, state) -> event data   (throws a typed error when a command breaks a rule; the command handler
+//                                           adds ids and metadata: domain/decided-event.ts)
 //   evolve(state, event)   -> state
 //
 // A model version is a pure function of (base checkpoint, edit set, training policy), so its id is a hash of
@@ -16,7 +17,6 @@
 import { z } from 'zod';
 import { canonicalJson, sha256Hex, sha256HexOfBytes } from './canonical-json.ts';
 import type { CommandMetadata } from './edit-commands.ts';
-import { CommandMetadataSchema } from './edit-commands.ts';
 import { InvalidFieldError } from './errors.ts';
 import { VersionRetiredError } from './erasure-errors.ts';
 import {
@@ -50,11 +50,11 @@ import type {
   TrainingPolicy,
   TrainingPolicyRegistered,
 } from './events/model-events.ts';
-import type { EventMetadata } from './events/metadata.ts';
+import type { Decider } from './command-handler.ts';
+import type { Decided } from './decided-event.ts';
 import { DataSubjectErasedDataSchema } from './events/erasure-events.ts';
 import type { DataSubjectErased } from './events/erasure-events.ts';
-import { parseLedgerEvent, toInvalidFieldError } from './events.ts';
-import { EDITLEDGER_NAMESPACE, eventIdFor, uuidV5 } from './ids.ts';
+import { parseLedgerEvent, validated } from './events.ts';
 
 export const MODEL_STREAM = 'model-lifecycle';
 
@@ -298,41 +298,19 @@ export function activeTraining(
 // ---------------------------------------------------------------------------------------------------------------
 // decide
 
-function validated<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw toInvalidFieldError(result.error, prefix === '' ? [] : [prefix]);
-  return result.data;
-}
+type DecidedModelEvents = Decided<ModelLifecycleEvent>[];
 
-function eventMetadata(command: ModelCommand): EventMetadata {
-  const m = validated(CommandMetadataSchema, command.metadata, 'metadata');
-  return {
-    actor: m.actor,
-    source: m.source,
-    correlationId: m.correlationId,
-    causationId: m.commandId,
-    recordedAt: m.now,
-  };
-}
-
-/** An event that may legitimately happen many times gets its id from the command that caused it. */
-function commandEventId(type: string, command: ModelCommand): string {
-  return uuidV5(JSON.stringify(['command-event', type, command.metadata.commandId]), EDITLEDGER_NAMESPACE);
-}
-
-function decideRegister(command: RegisterBase, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const { policy, governance, ...base } = validated(RegisterBaseDataSchema, command.data, '');
-  const metadata = eventMetadata(command);
+function decideRegister(command: RegisterBase, state: ModelLifecycleState): DecidedModelEvents {
+  const { policy, governance, ...base } = validated(RegisterBaseDataSchema, command.data);
   const baseModelId = baseModelIdOf(base.name, base.baseHash);
   const policyHash = policyHashOf(policy);
-  const events: ModelLifecycleEvent[] = [];
+  const events: DecidedModelEvents = [];
   const known = state.bases.get(baseModelId);
   if (known === undefined) {
     events.push({
-      id: eventIdFor('BaseModelRegistered', baseModelId),
       type: 'BaseModelRegistered',
       data: { schemaVersion: 1, baseModelId, ...base },
-      metadata,
+      identity: { oncePer: baseModelId },
     });
   } else if (known.baseHash !== base.baseHash) {
     throw new BaseHashMismatchError(baseModelId, known.baseHash, base.baseHash);
@@ -343,18 +321,16 @@ function decideRegister(command: RegisterBase, state: ModelLifecycleState): Mode
     state.active?.baseModelId === baseModelId && state.active.policyHash === policyHash && sameGovernance;
   if (!alreadyActive) {
     events.push({
-      id: commandEventId('TrainingPolicyRegistered', command),
       type: 'TrainingPolicyRegistered',
       data: { schemaVersion: 1, baseModelId, policy, policyHash, ...(governance !== undefined && { governance }) },
-      metadata,
+      identity: 'per-command',
     });
   }
   return events;
 }
 
-function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const data = validated(MaterializeVersionDataSchema, command.data, '');
-  const metadata = eventMetadata(command);
+function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleState): DecidedModelEvents {
+  const data = validated(MaterializeVersionDataSchema, command.data);
   const base = state.bases.get(data.baseModelId);
   if (base === undefined) throw new BaseModelNotRegisteredError(data.baseModelId);
   if (base.baseHash !== data.baseHash) throw new BaseHashMismatchError(data.baseModelId, base.baseHash, data.baseHash);
@@ -369,17 +345,15 @@ function decideMaterialize(command: MaterializeVersion, state: ModelLifecycleSta
   const verdict = declared ? assessVersion(state.governance.envelope, data.metrics, data.editIds.length) : undefined;
   return [
     {
-      id: eventIdFor('ModelVersionMaterialized', versionId),
       type: 'ModelVersionMaterialized',
       data: { schemaVersion: 1, versionId, ...data, ...(verdict !== undefined && { verdict }) },
-      metadata,
+      identity: { oncePer: versionId },
     },
   ];
 }
 
-function decideServing(command: ChangeServingVersion, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const data = validated(ChangeServingVersionDataSchema, command.data, '');
-  const metadata = eventMetadata(command);
+function decideServing(command: ChangeServingVersion, state: ModelLifecycleState): DecidedModelEvents {
+  const data = validated(ChangeServingVersionDataSchema, command.data);
   const version = state.versions.get(data.versionId);
   if (version === undefined) throw new ModelVersionNotFoundError(data.versionId);
   if (state.retired.has(data.versionId)) {
@@ -394,7 +368,6 @@ function decideServing(command: ChangeServingVersion, state: ModelLifecycleState
     throw new OutsideEnvelopeError(data.versionId, describeFailing(version.verdict!));
   return [
     {
-      id: commandEventId('ServingVersionChanged', command),
       type: 'ServingVersionChanged',
       data: {
         schemaVersion: 1,
@@ -405,26 +378,25 @@ function decideServing(command: ChangeServingVersion, state: ModelLifecycleState
         ...(automatic && { automatic: true }),
         ...(outside && { outsideEnvelope: true }),
       },
-      metadata,
+      identity: 'per-command',
     },
   ];
 }
 
-function decideReleasePin(command: ReleaseServingPin, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const data = validated(ReleaseServingPinDataSchema, command.data, '');
+function decideReleasePin(command: ReleaseServingPin, state: ModelLifecycleState): DecidedModelEvents {
+  const data = validated(ReleaseServingPinDataSchema, command.data);
   if (!state.pinned || state.serving === null) return [];
   return [
     {
-      id: commandEventId('ServingPinReleased', command),
       type: 'ServingPinReleased',
       data: { schemaVersion: 1, versionId: state.serving, releasedBy: data.releasedBy, reason: data.reason },
-      metadata: eventMetadata(command),
+      identity: 'per-command',
     },
   ];
 }
 
-function decideErase(command: EraseDataSubject, state: ModelLifecycleState): ModelLifecycleEvent[] {
-  const data = validated(EraseDataSubjectDataSchema, command.data, '');
+function decideErase(command: EraseDataSubject, state: ModelLifecycleState): DecidedModelEvents {
+  const data = validated(EraseDataSubjectDataSchema, command.data);
   const unknown = data.retiredVersionIds.find((id) => !state.versions.has(id));
   if (unknown !== undefined) throw new ModelVersionNotFoundError(unknown);
   if (state.serving !== null && data.retiredVersionIds.includes(state.serving))
@@ -434,16 +406,15 @@ function decideErase(command: EraseDataSubject, state: ModelLifecycleState): Mod
     );
   return [
     {
-      // Once per key: an erasure retried after a crash records nothing twice.
-      id: eventIdFor('DataSubjectErased', data.keyId),
       type: 'DataSubjectErased',
       data: { schemaVersion: 1, ...data },
-      metadata: eventMetadata(command),
+      // Once per key: an erasure retried after a crash records nothing twice.
+      identity: { oncePer: data.keyId },
     },
   ];
 }
 
-export function decideModel(command: ModelCommand, state: ModelLifecycleState): ModelLifecycleEvent[] {
+export function decideModel(command: ModelCommand, state: ModelLifecycleState): DecidedModelEvents {
   switch (command.type) {
     case 'RegisterBase':
       return decideRegister(command, state);
@@ -495,7 +466,7 @@ export function evolveModel(state: ModelLifecycleState, event: ModelLifecycleEve
   }
 }
 
-export const modelDecider = {
+export const modelDecider: Decider<ModelLifecycleState, ModelCommand, ModelLifecycleEvent> = {
   decide: decideModel,
   evolve: evolveModel,
   initialState: initialModelLifecycleState,

@@ -1,8 +1,13 @@
 // Edit search for the dashboard: a pure fold of the edit events into one summary per edit (content, upstream source,
 // current status), and the filter the search route applies to it. Status follows projections/edit-history.ts: a
-// retraction or supersession ends an edit, a reinstatement makes it active again.
+// retraction or supersession ends an edit, a reinstatement makes it active again; an erasure (DataSubjectErased) ends
+// it for good and drops its content from the summary, so a long-running index forgets what was erased.
 import type { PositionedEvent } from '../domain/events.ts';
+import { ERASED } from '../domain/personal-data.ts';
 import type { EditStatus } from './edit-history.ts';
+
+/** An edit's status in the search: the edit history's, or erased (its data subject's key was destroyed). */
+export type SearchEditStatus = EditStatus | 'erased';
 
 export interface EditSummary {
   readonly editId: string;
@@ -14,13 +19,13 @@ export interface EditSummary {
   readonly submittedBy: string;
   /** Ledger position of the EditSubmitted event. */
   readonly submittedAt: number;
-  readonly status: EditStatus;
+  readonly status: SearchEditStatus;
   /** The four-eyes review, once it happened. */
   readonly review?: 'approved' | 'rejected';
 }
 
 /** What the status filter accepts: an edit status, or the review state (governance requireApproval). */
-export type SearchStatus = EditStatus | 'pending' | 'rejected';
+export type SearchStatus = SearchEditStatus | 'pending' | 'rejected';
 
 export interface EditSearchQuery {
   /** Case-insensitive substring of the fact key, subject, prompt, target or edit id. */
@@ -43,10 +48,10 @@ export interface EditSearchResult {
   readonly edits: readonly EditSummary[];
 }
 
-/** The summaries, kept up to date event by event; `checkpoint` is the last ledger position folded in. */
+/** The summaries, kept up to date event by event; `cursor` is the last ledger position folded in. */
 export class EditSearchFold {
   private readonly byId = new Map<string, EditSummary>();
-  checkpoint = 0;
+  cursor = 0;
 
   get size(): number {
     return this.byId.size;
@@ -87,10 +92,13 @@ export class EditSearchFold {
           this.byId.set(edit.editId, { ...edit, review: event.type === 'EditApproved' ? 'approved' : 'rejected' });
         break;
       }
+      case 'DataSubjectErased':
+        for (const editId of event.data.erasedEditIds) this.erase(editId);
+        break;
       default:
         break;
     }
-    this.checkpoint = Math.max(this.checkpoint, position);
+    this.cursor = Math.max(this.cursor, position);
   }
 
   search(query: EditSearchQuery): EditSearchResult {
@@ -99,7 +107,26 @@ export class EditSearchFold {
 
   private setStatus(editId: string, status: EditStatus): void {
     const edit = this.byId.get(editId);
-    if (edit !== undefined) this.byId.set(editId, { ...edit, status });
+    // Erasure is final: nothing after it (a late redelivery of a retraction, say) makes the edit anything else.
+    if (edit !== undefined && edit.status !== 'erased') this.byId.set(editId, { ...edit, status });
+  }
+
+  /** The summary keeps what identifies the record (id, pseudonymous fact key, source, submitter), not the content. */
+  private erase(editId: string): void {
+    const edit = this.byId.get(editId);
+    if (edit === undefined) return;
+    const { factKey, source, submittedBy, submittedAt, review } = edit;
+    this.byId.set(editId, {
+      editId,
+      factKey,
+      prompt: ERASED,
+      target: ERASED,
+      source,
+      submittedBy,
+      submittedAt,
+      status: 'erased',
+      ...(review !== undefined && { review }),
+    });
   }
 }
 

@@ -49,7 +49,7 @@ test('audit: the trainer consumer signs the head after each version it materiali
         };
       },
     },
-    checkpoint: { load: async () => 0, save: async () => undefined },
+    cursor: { load: async () => 0, save: async () => undefined },
     policy: { everyEdits: 1, idleMs: 0 },
     afterVersion: versionSigner(home, {}, root, store),
   });

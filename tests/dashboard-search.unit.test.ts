@@ -1,8 +1,11 @@
 // The edit search fold behind GET /v1/edits/search: statuses follow submissions, supersessions, retractions and
-// reinstatements driven through the real LedgerService; every filter narrows; newest first; the limit caps the page.
+// reinstatements driven through the real LedgerService; every filter narrows; newest first; the limit caps the page;
+// an erasure ends an edit and drops its content.
 import test from 'ava';
+import { parseLedgerEvent } from '../domain/events.ts';
+import { ERASED } from '../domain/personal-data.ts';
 import { EditSearchFold } from '../projections/edit-search.ts';
-import { newLedger } from './helpers/ledger-builders.ts';
+import { context, newLedger } from './helpers/ledger-builders.ts';
 
 async function world() {
   const ledger = newLedger();
@@ -21,12 +24,12 @@ async function world() {
   return { fold, ids: { ceo: ceo.editId, hq: hq.editId, ceo2: ceo2.editId, river: river.editId } };
 }
 
-test('status follows the edit events; the checkpoint is the last position folded', async (t) => {
+test('status follows the edit events; the cursor is the last position folded', async (t) => {
   const { fold, ids } = await world();
   const status = Object.fromEntries(fold.search({ limit: 10 }).edits.map((e) => [e.editId, e.status]));
   t.deepEqual(status, { [ids.ceo]: 'superseded', [ids.hq]: 'retracted', [ids.ceo2]: 'active', [ids.river]: 'active' });
   t.is(fold.size, 4);
-  t.true(fold.checkpoint >= 8);
+  t.true(fold.cursor >= 8);
 });
 
 test('filters: text over fact key, subject, prompt and target (any case); status; system and ref exactly', async (t) => {
@@ -86,4 +89,62 @@ test('review filters: pending approval (only while approval is required) and rej
   t.deepEqual(ids('pending', false), [], 'without required approval nothing is pending');
   t.deepEqual(ids('rejected', true), [b.editId]);
   t.is(fold.search({ limit: 10 }).edits.find((e) => e.editId === a.editId)?.review, 'approved');
+});
+
+test('an erasure ends the edit for good and the summary forgets its content; the erased filter finds it', async (t) => {
+  const ledger = newLedger();
+  const kept = await ledger.submit('acme-corp::ceo', 'r-1', 'Alice Smith', { subject: 'Acme Corp' });
+  const erased = await ledger.submit('ilva-maro::born-in', 'r-2', 'Zonou', {
+    subject: 'Ilva Maro',
+    prompt: 'Ilva Maro was born in',
+  });
+  await ledger.retract(erased.editId, 'ilva-maro::born-in');
+  const fold = new EditSearchFold();
+  const events = await ledger.events();
+  for (const event of events) fold.apply(event);
+  t.is(fold.search({ q: 'ilva maro', limit: 10 }).total, 1, 'before the erasure its content is searchable');
+
+  // What `erase` records after retracting the subject's edits (in the model-lifecycle stream).
+  const at = events.at(-1)!.position + 1;
+  const erasure = parseLedgerEvent({
+    id: '00000000-0000-4000-8000-000000000999',
+    type: 'DataSubjectErased',
+    data: {
+      schemaVersion: 1,
+      keyId: `k${'a'.repeat(24)}`,
+      erasedEditIds: [erased.editId],
+      retiredVersionIds: [],
+      erasedBy: 'dpo',
+      reason: 'erasure request 17',
+    },
+    metadata: {
+      ...context,
+      correlationId: erased.editId,
+      causationId: erased.editId,
+      recordedAt: '2025-02-02T00:00:00Z',
+    },
+  });
+  fold.apply({
+    event: erasure,
+    stream: 'model-lifecycle',
+    revision: 0,
+    position: at,
+    storedAt: '2025-02-02T00:00:00Z',
+  });
+  // A late redelivery of the retraction does not bring a status back.
+  fold.apply({ ...events.at(-1)!, position: at + 1 });
+
+  for (const q of ['ilva maro', 'zonou'])
+    t.is(fold.search({ q, limit: 10 }).total, 0, `no erased content matches "${q}"`);
+  const found = fold.search({ status: 'erased', limit: 10 });
+  t.deepEqual(
+    found.edits.map((e) => [e.editId, e.status, e.prompt, e.target, e.subject]),
+    [[erased.editId, 'erased', ERASED, ERASED, undefined]],
+  );
+  t.deepEqual(found.edits[0]!.source, { system: 'test', ref: 'r-2' }, 'what identifies the record stays');
+  t.deepEqual(
+    fold.search({ status: 'active', limit: 10 }).edits.map((e) => e.editId),
+    [kept.editId],
+  );
+  t.is(fold.cursor, at + 1);
 });

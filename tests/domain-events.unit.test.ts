@@ -2,12 +2,17 @@ import test from 'ava';
 import { InvalidFieldError, UnknownEventTypeError } from '../domain/errors.ts';
 import type { LedgerEvent } from '../domain/events.ts';
 import { LIMITS, parseLedgerEvent, parseRecordedEvent, toNewEvent } from '../domain/events.ts';
-import { decideEdit, initialFactState } from '../domain/edit-decider.ts';
+import { decideCommand } from '../domain/command-handler.ts';
+import { editDecider, initialFactState } from '../domain/edit-decider.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { submitEdit } from './helpers/edit-fixtures.ts';
 
 function validSubmitted(): LedgerEvent {
-  const [event] = decideEdit(submitEdit({ evidenceUrl: 'https://example.org/press' }), initialFactState());
+  const [event] = decideCommand(
+    editDecider,
+    submitEdit({ evidenceUrl: 'https://example.org/press' }),
+    initialFactState(),
+  );
   if (event === undefined) throw new Error('fixture: decider emitted nothing');
   return event;
 }
@@ -25,7 +30,7 @@ test('a stored EditSubmitted round-trips through toNewEvent and parseLedgerEvent
 });
 
 test('toNewEvent drops undefined optional fields so the payload is plain JSON', (t) => {
-  const [event] = decideEdit(submitEdit({ subject: undefined }), initialFactState());
+  const [event] = decideCommand(editDecider, submitEdit({ subject: undefined }), initialFactState());
   const data = toNewEvent(event!).data as Record<string, unknown>;
   t.false('subject' in data);
   t.false('evidenceUrl' in data);

@@ -51,14 +51,14 @@ test('the persisted index answers every position exactly like the pure re-fold, 
   const index = EditIndex.open(join(dir, 'readmodel.db'));
   t.teardown(() => index.close());
   const first = await index.catchUp(store, { batchSize: 17 });
-  t.is(first.checkpoint, await store.headPosition());
+  t.is(first.cursor, await store.headPosition());
   t.false(first.rebuilt);
   // more events, then an incremental catch-up
   await ledger.submit('late::fact', 'late');
   const second = await index.catchUp(store);
   t.is(second.applied, 1);
   const events = await ledger.events();
-  for (let p = 0; p <= second.checkpoint; p++) {
+  for (let p = 0; p <= second.cursor; p++) {
     const expected = foldEditSetAt(events, p);
     const actual = index.editSetAt(p);
     t.is(actual.editSetHash, expected.editSetHash, `position ${p}`);
@@ -76,7 +76,7 @@ test('the persisted index answers every position exactly like the pure re-fold, 
       .sort(),
     [...active.values()].sort(),
   );
-  t.is(index.editSetAt().position, second.checkpoint);
+  t.is(index.editSetAt().position, second.cursor);
   await store.close();
 });
 
@@ -85,7 +85,7 @@ test('editSetAt beyond the checkpoint is a PositionOutOfRangeError naming the po
   const { store } = await seededLedger(dir, 3);
   const index = EditIndex.open(join(dir, 'readmodel.db'));
   await index.catchUp(store);
-  const error = t.throws(() => index.editSetAt(index.checkpoint + 1), { instanceOf: PositionOutOfRangeError });
+  const error = t.throws(() => index.editSetAt(index.cursor + 1), { instanceOf: PositionOutOfRangeError });
   t.is(error?.field, 'position');
   t.throws(() => index.editSetAt(-1), { instanceOf: RangeError });
   index.close();
@@ -111,7 +111,7 @@ test('the index survives reopening, knows fact keys, and rebuilds itself for a d
   const other = await seededLedger(otherDir, 4, 99);
   const result = await index.catchUp(other.store);
   t.true(result.rebuilt);
-  t.is(index.editSetAt().editSetHash, foldEditSetAt(await other.ledger.events(), result.checkpoint).editSetHash);
+  t.is(index.editSetAt().editSetHash, foldEditSetAt(await other.ledger.events(), result.cursor).editSetHash);
   index.close();
   await store.close();
   await other.store.close();
@@ -126,7 +126,7 @@ test('a damaged index file is moved aside and rebuilt from the ledger', async (t
   const warnings: string[] = [];
   const index = EditIndex.open(path, { onWarning: (m) => warnings.push(m) });
   const result = await index.catchUp(store);
-  t.is(index.editSetAt().editSetHash, foldEditSetAt(await ledger.events(), result.checkpoint).editSetHash);
+  t.is(index.editSetAt().editSetHash, foldEditSetAt(await ledger.events(), result.cursor).editSetHash);
   t.is(warnings.length, 1);
   t.regex(warnings[0] ?? '', /moved it to/);
   t.true(readdirSync(dir).some((f) => f.startsWith('readmodel.db.damaged-')));
@@ -145,9 +145,9 @@ test('an index written with another schema version is dropped and rebuilt on ope
   db.prepare("UPDATE meta SET value = 'old' WHERE key = 'schema_version'").run();
   db.close();
   const reopened = EditIndex.open(path);
-  t.is(reopened.checkpoint, 0);
+  t.is(reopened.cursor, 0);
   const result = await reopened.catchUp(store);
-  t.is(reopened.editSetAt().editSetHash, foldEditSetAt(await ledger.events(), result.checkpoint).editSetHash);
+  t.is(reopened.editSetAt().editSetHash, foldEditSetAt(await ledger.events(), result.cursor).editSetHash);
   reopened.close();
   await store.close();
 });

@@ -74,7 +74,7 @@ registerIngestionContract('file', async (options: LoopOptions): Promise<Ingestio
   const path = join(dir, 'corrections.jsonl');
   writeFileSync(path, '');
   const source = await FileIngestionSource.open(path, {
-    checkpointPath: join(dir, 'checkpoint.json'),
+    cursorPath: join(dir, 'checkpoint.json'),
     follow: true,
     pollMs: 5,
   });

@@ -24,7 +24,7 @@ test('lines are read in batches; blank lines are skipped, CRLF is stripped, a la
   const dir = tempDir(t);
   const path = join(dir, 'in.jsonl');
   writeFileSync(path, `a\r\n\n  \nb\nc\nd`);
-  const source = await FileIngestionSource.open(path, { checkpointPath: join(dir, 'cp.json'), maxBatch: 2 });
+  const source = await FileIngestionSource.open(path, { cursorPath: join(dir, 'cp.json'), maxBatch: 2 });
   const first = await source.next();
   t.deepEqual(texts(first), ['a', 'b']);
   t.deepEqual(
@@ -43,18 +43,18 @@ test('lines are read in batches; blank lines are skipped, CRLF is stripped, a la
 test('a released batch is read again; a new source resumes at the committed offset', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'in.jsonl');
-  const checkpointPath = join(dir, 'cp.json');
+  const cursorPath = join(dir, 'cp.json');
   writeFileSync(path, 'a\nb\n');
-  const source = await FileIngestionSource.open(path, { checkpointPath, maxBatch: 1 });
+  const source = await FileIngestionSource.open(path, { cursorPath, maxBatch: 1 });
   const first = await source.next();
   await first!.release(new Error('ledger down'));
   t.deepEqual(texts(await source.next()), ['a']);
   t.is(await source.committedOffset(), 0);
-  const again = await FileIngestionSource.open(path, { checkpointPath, maxBatch: 1 });
+  const again = await FileIngestionSource.open(path, { cursorPath, maxBatch: 1 });
   const a = await again.next();
   t.deepEqual(texts(a), ['a']);
   await a!.commit(REPORT);
-  const resumed = await FileIngestionSource.open(path, { checkpointPath });
+  const resumed = await FileIngestionSource.open(path, { cursorPath });
   t.deepEqual(texts(await resumed.next()), ['b']);
 });
 
@@ -63,7 +63,7 @@ test('following: a line still being written is not taken until its newline arriv
   const path = join(dir, 'in.jsonl');
   writeFileSync(path, '');
   const source = await FileIngestionSource.open(path, {
-    checkpointPath: join(dir, 'cp.json'),
+    cursorPath: join(dir, 'cp.json'),
     follow: true,
     pollMs: 5,
   });
@@ -80,9 +80,9 @@ test('following: a line still being written is not taken until its newline arriv
 test('a file shorter than its committed offset is an error that says what to do', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'in.jsonl');
-  const checkpointPath = join(dir, 'cp.json');
+  const cursorPath = join(dir, 'cp.json');
   writeFileSync(path, 'aaaa\nbbbb\n');
-  const source = await FileIngestionSource.open(path, { checkpointPath });
+  const source = await FileIngestionSource.open(path, { cursorPath });
   await (await source.next())!.commit(REPORT);
   truncateSync(path, 3);
   await t.throwsAsync(source.next(), {

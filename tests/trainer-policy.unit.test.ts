@@ -1,13 +1,13 @@
-// The trainer consumer's policy and checkpointing, with an in-memory ledger and a fake materializer:
-// after N edit events, after T idle, on demand, a backlog right after catching up, resume from the checkpoint.
+// The trainer consumer's policy and its cursor, with an in-memory ledger and a fake materializer:
+// after N edit events, after T idle, on demand, a backlog right after catching up, resume from the cursor.
 import test from 'ava';
 import type { MaterializeOptions, MaterializeResult } from '../trainer/consumer/materializer.ts';
-import type { CheckpointStore, LogRecord } from '../trainer/consumer/ports.ts';
+import type { CursorStore, LogRecord } from '../trainer/consumer/ports.ts';
 import { TrainerConsumer } from '../trainer/consumer/trainer-consumer.ts';
 import type { TrainerPolicy } from '../trainer/consumer/trainer-consumer.ts';
 import { newLedger } from './helpers/ledger-builders.ts';
 
-class MemoryCheckpoint implements CheckpointStore {
+class MemoryCursor implements CursorStore {
   saved: number[] = [];
   constructor(private position = 0) {}
   async load() {
@@ -40,7 +40,7 @@ function fakeMaterializer(fail = false) {
 function consumerWith(
   ledger: ReturnType<typeof newLedger>,
   policy: TrainerPolicy,
-  checkpoint = new MemoryCheckpoint(),
+  cursor = new MemoryCursor(),
   fail = false,
 ) {
   const materializer = fakeMaterializer(fail);
@@ -48,11 +48,11 @@ function consumerWith(
   const consumer = new TrainerConsumer({
     store: ledger.store,
     materializer,
-    checkpoint,
+    cursor,
     policy,
     log: (r) => logs.push(r),
   });
-  return { consumer, materializer, checkpoint, logs };
+  return { consumer, materializer, cursor, logs };
 }
 
 const until = async (check: () => boolean, ms = 3000) => {
@@ -62,9 +62,9 @@ const until = async (check: () => boolean, ms = 3000) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('runOnce: nothing pending -> no round; pending edits -> one round at the newest edit position, then the checkpoint moves', async (t) => {
+test('runOnce: nothing pending -> no round; pending edits -> one round at the newest edit position, then the cursor moves', async (t) => {
   const ledger = newLedger();
-  const { consumer, materializer, checkpoint } = consumerWith(ledger, { everyEdits: 100, idleMs: 60_000 });
+  const { consumer, materializer, cursor } = consumerWith(ledger, { everyEdits: 100, idleMs: 60_000 });
   t.is(await consumer.runOnce(), undefined);
   await ledger.submit('a::x', 'r1');
   const last = await ledger.submit('b::x', 'r2');
@@ -75,8 +75,8 @@ test('runOnce: nothing pending -> no round; pending edits -> one round at the ne
     [last.position],
   );
   t.regex(materializer.calls[0]!.promoteReason ?? '', /latest edit set/);
-  t.deepEqual(checkpoint.saved, [last.position]);
-  t.is(await consumer.runOnce(), undefined, 'a restart with the saved checkpoint finds nothing new');
+  t.deepEqual(cursor.saved, [last.position]);
+  t.is(await consumer.runOnce(), undefined, 'a restart with the saved cursor finds nothing new');
 });
 
 test('run: materializes after N edit events, not before', async (t) => {
@@ -106,7 +106,7 @@ test('run: materializes after T idle with fewer than N pending, and on demand', 
   controller.abort();
   await running;
 
-  const demand = consumerWith(ledger, { everyEdits: 100, idleMs: 60_000 }, new MemoryCheckpoint(first.position));
+  const demand = consumerWith(ledger, { everyEdits: 100, idleMs: 60_000 }, new MemoryCursor(first.position));
   const controller2 = new AbortController();
   const running2 = demand.consumer.run(controller2.signal);
   const second = await ledger.submit('b::x', 'r2');
@@ -119,7 +119,7 @@ test('run: materializes after T idle with fewer than N pending, and on demand', 
   await running2;
 });
 
-test('run: a backlog found while catching up is materialized right away; a failed round keeps the checkpoint', async (t) => {
+test('run: a backlog found while catching up is materialized right away; a failed round keeps the cursor', async (t) => {
   const ledger = newLedger();
   await ledger.submit('a::x', 'r1');
   const last = await ledger.submit('b::x', 'r2');
@@ -128,15 +128,15 @@ test('run: a backlog found while catching up is materialized right away; a faile
   const running = ok.consumer.run(controller.signal);
   t.true(await until(() => ok.materializer.calls.length === 1));
   t.is(ok.materializer.calls[0]!.position, last.position);
-  t.true(await until(() => ok.checkpoint.saved.length === 1));
+  t.true(await until(() => ok.cursor.saved.length === 1));
   controller.abort();
   await running;
 
-  const failing = consumerWith(ledger, { everyEdits: 100, idleMs: 60_000 }, new MemoryCheckpoint(), true);
+  const failing = consumerWith(ledger, { everyEdits: 100, idleMs: 60_000 }, new MemoryCursor(), true);
   const controller2 = new AbortController();
   const running2 = failing.consumer.run(controller2.signal);
   t.true(await until(() => failing.logs.some((l) => l.level === 'error')));
   controller2.abort();
   await running2;
-  t.deepEqual(failing.checkpoint.saved, []);
+  t.deepEqual(failing.cursor.saved, []);
 });

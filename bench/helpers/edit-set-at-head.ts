@@ -63,19 +63,19 @@ async function measure(store: EventStore, repeats: number): Promise<StoreSide> {
   const index = EditIndex.open(':memory:');
   try {
     const started = performance.now();
-    const { checkpoint } = await index.catchUp(store);
+    const { cursor } = await index.catchUp(store);
     const catchUpSeconds = (performance.now() - started) / 1000;
     let editSetMs = Infinity;
-    let set = index.editSetAt(checkpoint);
+    let set = index.editSetAt(cursor);
     for (let i = 0; i < repeats; i++) {
       const t = performance.now();
-      set = index.editSetAt(checkpoint);
+      set = index.editSetAt(cursor);
       editSetMs = Math.min(editSetMs, performance.now() - t);
     }
     return {
-      catchUpRate: checkpoint / catchUpSeconds,
+      catchUpRate: cursor / catchUpSeconds,
       editSetMs,
-      head: checkpoint,
+      head: cursor,
       active: set.edits.length,
       hash: set.editSetHash,
     };

@@ -7,9 +7,9 @@
 //   is a no-op that returns the stored position (idempotent redelivery); the same id with different
 //   content is an `EventIdConflictError`. A batch is all-or-nothing.
 // - `$all` positions are positive, strictly increasing, and a reader never sees a hole that fills later.
-//   A checkpoint is "the last position I processed"; reads and subscriptions resume strictly AFTER it.
+//   A cursor is "the last position I processed"; reads and subscriptions resume strictly AFTER it.
 //   Positions are contiguous on SQLite; on EventStoreDB they are log offsets (increasing, with gaps), so a
-//   checkpoint is only meaningful for the store it came from.
+//   cursor is only meaningful for the store it came from.
 // - Idempotency is per event: in a partly stored batch the stored events are skipped and the rest appended
 //   (subject to the expected-revision check); a batch that is entirely stored returns its stored position
 //   whatever the expected revision. `AppendResult.position` is the highest position among the batch's events.
@@ -82,7 +82,7 @@ export interface ReadStreamOptions {
 }
 
 export interface SubscribeOptions {
-  /** Exclusive checkpoint: deliver events with position > after. */
+  /** Exclusive cursor: deliver events with position > after. */
   readonly after?: number;
   readonly filter?: AllFilter;
   /** Called in position order, one at a time; a rejected promise stops the subscription with that error. */

@@ -64,7 +64,7 @@ export async function withLedger<T>(
         const path = readOnly && !writable(config.paths.readModelDb) ? ':memory:' : config.paths.readModelDb;
         const onWarning = (message: string) => io.stderr.write(`editledger: warning: ${message}\n`);
         index = EditIndex.open(path, { onWarning });
-        await index.catchUp(store, { onProgress: catchUpProgress(io, index.checkpoint), onWarning });
+        await index.catchUp(store, { onProgress: catchUpProgress(io, index.cursor), onWarning });
       }
       return index;
     },

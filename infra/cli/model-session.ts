@@ -135,7 +135,7 @@ export async function withModels<T>(
     const editSets: EditSetSource = {
       async editSetAt(position) {
         const index = await ledger.index();
-        if (position > index.checkpoint) await index.catchUp(ledger.store);
+        if (position > index.cursor) await index.catchUp(ledger.store);
         return index.editSetAt(position);
       },
     };

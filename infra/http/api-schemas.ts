@@ -251,7 +251,11 @@ export const StatusSchema = z
     head: z.number().int(),
     serving: z.object({ versionId: z.string(), ordinal: z.number().int() }).nullable(),
     versions: z.number().int(),
-    trainer: z.object({ running: z.boolean(), checkpoint: z.number().int(), pendingEdits: z.number().int() }),
+    trainer: z.object({
+      running: z.boolean(),
+      cursor: z.number().int().describe('the last ledger position the trainer finished with'),
+      pendingEdits: z.number().int(),
+    }),
     ingestion: z.object({
       accepted: z.number().int(),
       rejected: z.number().int(),

@@ -31,7 +31,7 @@ export interface Completion {
 
 export interface TrainerStatus {
   readonly running: boolean;
-  readonly checkpoint: number;
+  readonly cursor: number;
   readonly pendingEdits: number;
 }
 

@@ -1,5 +1,5 @@
 // The JSONL file ingestion adapter: one correction per line of a file that an upstream system appends to.
-// Its offset is the byte position after the last committed line, kept in a checkpoint file (written to a
+// Its offset is the byte position after the last committed line, kept in a cursor file (written to a
 // temporary name, fsynced, renamed) only after the loop has recorded the batch; a restart resumes there, and a
 // released batch is read again from its first line. With `follow` it waits for more lines (tail -f); without,
 // it stops by itself at the end of the file. Only complete lines (ending in a newline) are read, so a line the
@@ -12,7 +12,7 @@ import type { IngestBatch, IngestionSource, IngestMessage } from '../../domain/p
 
 export interface FileSourceOptions {
   /** Where the committed byte offset is kept (JSON). */
-  readonly checkpointPath: string;
+  readonly cursorPath: string;
   /** Keep waiting for new lines at the end of the file (default false: stop there). */
   readonly follow?: boolean;
   /** How often to look for new lines when following. Default 250 ms. */
@@ -41,12 +41,12 @@ export class FileIngestionSource implements IngestionSource {
 
   static async open(path: string, options: FileSourceOptions): Promise<FileIngestionSource> {
     await stat(path); // a missing file is an error now (ENOENT), not an endless wait
-    return new FileIngestionSource(path, options, await readCheckpoint(options.checkpointPath, path));
+    return new FileIngestionSource(path, options, await readCursor(options.cursorPath, path));
   }
 
   /** The committed byte offset (what a restart resumes from). */
   async committedOffset(): Promise<number> {
-    return readCheckpoint(this.options.checkpointPath, this.path);
+    return readCursor(this.options.cursorPath, this.path);
   }
 
   async next(): Promise<IngestBatch | undefined> {
@@ -56,7 +56,7 @@ export class FileIngestionSource implements IngestionSource {
       const size = (await stat(this.path)).size;
       if (size < this.position) {
         throw new Error(
-          `${this.path} is shorter (${size} bytes) than its committed offset ${this.position}: was it truncated or replaced? Delete ${this.options.checkpointPath} to read it from the start`,
+          `${this.path} is shorter (${size} bytes) than its committed offset ${this.position}: was it truncated or replaced? Delete ${this.options.cursorPath} to read it from the start`,
         );
       }
       const batch = size > this.position ? await this.readBatch(size) : undefined;
@@ -119,13 +119,13 @@ export class FileIngestionSource implements IngestionSource {
     this.position = end;
     if (messages.length === 0) {
       // Only blank lines: nothing to record, but the offset moves on.
-      await writeCheckpoint(this.options.checkpointPath, this.path, end);
+      await writeCursor(this.options.cursorPath, this.path, end);
       return this.readBatch(size);
     }
     return {
       messages,
       commit: async () => {
-        await writeCheckpoint(this.options.checkpointPath, this.path, end);
+        await writeCursor(this.options.cursorPath, this.path, end);
       },
       release: async () => {
         this.position = start; // read the batch again
@@ -147,10 +147,10 @@ const CheckpointSchema = z.strictObject({
 });
 
 /** The committed offset; 0 when there is none, or when it is damaged or belongs to another file: re-reading is harmless. */
-async function readCheckpoint(checkpointPath: string, file: string): Promise<number> {
+async function readCursor(cursorPath: string, file: string): Promise<number> {
   let text: string;
   try {
-    text = await readFile(checkpointPath, 'utf8');
+    text = await readFile(cursorPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
@@ -165,11 +165,11 @@ async function readCheckpoint(checkpointPath: string, file: string): Promise<num
   return parsed.success && parsed.data.file === file ? parsed.data.offset : 0;
 }
 
-/** Replace the checkpoint atomically: temporary file, fsync, rename, fsync the folder. */
-async function writeCheckpoint(checkpointPath: string, file: string, offset: number): Promise<void> {
-  const dir = dirname(checkpointPath);
+/** Replace the cursor atomically: temporary file, fsync, rename, fsync the folder. */
+async function writeCursor(cursorPath: string, file: string, offset: number): Promise<void> {
+  const dir = dirname(cursorPath);
   await mkdir(dir, { recursive: true });
-  const temporary = `${checkpointPath}.${process.pid}.tmp`;
+  const temporary = `${cursorPath}.${process.pid}.tmp`;
   const handle = await open(temporary, 'w');
   try {
     await handle.writeFile(`${JSON.stringify({ file, offset, savedAt: new Date().toISOString() })}\n`);
@@ -177,7 +177,7 @@ async function writeCheckpoint(checkpointPath: string, file: string, offset: num
   } finally {
     await handle.close();
   }
-  await rename(temporary, checkpointPath);
+  await rename(temporary, cursorPath);
   const dirHandle = await open(dir, 'r');
   try {
     await dirHandle.sync();

@@ -2,12 +2,12 @@
 // handler (domain/command-handler.ts): a concurrent writer on the same fact makes the append fail with
 // WrongExpectedRevisionError; the handler re-reads and decides again (the decider sees the other writer's edit
 // and supersedes it, or recognises a redelivery), a few times before giving up with that error.
-import { RETRY_POLICY, handleCommand, handleDecision } from '../../domain/command-handler.ts';
+import { RETRY_POLICY, decideCommand, handleCommand, handleDecision } from '../../domain/command-handler.ts';
 import type { HandleOptions, StreamTarget } from '../../domain/command-handler.ts';
 import type { EditRequest } from '../../domain/dataset-formats.ts';
 import type { CommandContext, CommandMetadata, DecideSubmitData, SubmitEditData } from '../../domain/edit-commands.ts';
 import { SubmitEditDataSchema, commandMetadata } from '../../domain/edit-commands.ts';
-import { decideEdit, evolveFact, initialFactState } from '../../domain/edit-decider.ts';
+import { decideEdit, editDecider, evolveFact, initialFactState } from '../../domain/edit-decider.ts';
 import type { FactState } from '../../domain/edit-decider.ts';
 import { EditNotFoundError, InvalidFieldError, SourceConflictError } from '../../domain/errors.ts';
 import { pseudonymousFactKey } from '../../domain/personal-data.ts';
@@ -247,7 +247,7 @@ export class LedgerService {
         const decided: Array<{ editId: string; supersededEditId: string | undefined; fresh: boolean }> = [];
         for (const data of inputs) {
           const editId = editIdForSource(data.source.system, data.source.ref);
-          const events = decideEdit({ type: 'SubmitEdit', data, metadata }, state);
+          const events = decideCommand(editDecider, { type: 'SubmitEdit', data, metadata }, state);
           const superseded = events.find((e) => e.type === 'EditSuperseded');
           decided.push({
             editId,

@@ -3,9 +3,9 @@
 // of position P" with an index range scan instead of a re-fold of the ledger, and `factKeyOf(editId)` for
 // commands that only know an edit id.
 //
-// It is a cache: it catches up from the event store after its checkpoint, and it is rebuilt from scratch when
+// It is a cache: it catches up from the event store after its cursor, and it is rebuilt from scratch when
 // it no longer matches the store (another ledger, a store that is behind it, a new schema, a damaged file).
-// Rows and the checkpoint change in one transaction, so a crash mid catch-up just repeats the tail.
+// Rows and the cursor change in one transaction, so a crash mid catch-up just repeats the tail.
 // Semantics are those of projections/edit-set.ts (same ActiveEdit, canonical order and hash); the unit tests
 // check the two agree at every position.
 import { EditledgerError } from '../../domain/errors.ts';
@@ -23,7 +23,7 @@ import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
 // 3: a superseded edit ends at its successor's position (issue 18 point 4); 4: one row per life of an edit
 // (a reinstatement starts a new one, issue 18 point 2). Older files are rebuilt.
 const SCHEMA_VERSION = '4';
-/** ended_at of an edit still active at the checkpoint: keeps `ended_at > P` a plain index range. */
+/** ended_at of an edit still active at the cursor: keeps `ended_at > P` a plain index range. */
 const OPEN = Number.MAX_SAFE_INTEGER;
 
 const SCHEMA = `
@@ -61,7 +61,7 @@ export interface IndexedEditSet extends EditSet {
 export interface CatchUpResult {
   /** Edit events applied in this call. */
   readonly applied: number;
-  readonly checkpoint: number;
+  readonly cursor: number;
   /** True when the index was dropped and rebuilt from the ledger first. */
   readonly rebuilt: boolean;
 }
@@ -69,7 +69,7 @@ export interface CatchUpResult {
 export interface CatchUpOptions {
   /** Events applied per transaction. Default 5000. */
   readonly batchSize?: number;
-  readonly onProgress?: (checkpoint: number, head: number) => void;
+  readonly onProgress?: (cursor: number, head: number) => void;
   /** Told when the index no longer matches the ledger it was built from and is rebuilt. */
   readonly onWarning?: (message: string) => void;
 }
@@ -148,8 +148,8 @@ export class EditIndex {
       .raw();
   }
 
-  /** The last ledger position the index reflects (0 when empty). */
-  get checkpoint(): number {
+  /** The last ledger position the index reflects (0 when empty; stored under the meta key 'checkpoint'). */
+  get cursor(): number {
     return Number(this.getMeta.get('checkpoint') ?? 0);
   }
 
@@ -173,23 +173,23 @@ export class EditIndex {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  /** Apply every edit event after the checkpoint, in batches; rebuild first if the index no longer matches the store. */
+  /** Apply every edit event after the cursor, in batches; rebuild first if the index no longer matches the store. */
   async catchUp(store: EventStore, options: CatchUpOptions = {}): Promise<CatchUpResult> {
     const firstId = await firstEventId(store);
     let head = await store.headPosition();
     // Another process may have caught the index up past the head we just read: look again before concluding
     // that the store is behind the index (a different or truncated ledger).
-    if (this.checkpoint > head) head = await store.headPosition();
+    if (this.cursor > head) head = await store.headPosition();
     const known = this.getMeta.get('first_event_id');
     // The index records the ledger head it reflects (position and chain hash): a ledger rewritten or replaced
     // under it (another file, a restored backup, a forged event at that position) no longer has that link there.
     const recordedHead = this.recordedHead();
     const moved =
       recordedHead !== undefined &&
-      recordedHead.position === this.checkpoint &&
+      recordedHead.position === this.cursor &&
       recordedHead.position <= head &&
       (await chainHashAt(store, recordedHead.position)) !== recordedHead.chainHash;
-    const rebuilt = this.checkpoint > head || (known !== undefined && known !== firstId) || moved;
+    const rebuilt = this.cursor > head || (known !== undefined && known !== firstId) || moved;
     if (moved)
       options.onWarning?.(
         `the edit index was built from a ledger whose event at position ${recordedHead.position} is no longer the one there (its chain link differs): rebuilding it from the ledger`,
@@ -208,10 +208,10 @@ export class EditIndex {
       this.applyBatch(batch);
       applied += batch.length;
       batch = [];
-      options.onProgress?.(this.checkpoint, head);
+      options.onProgress?.(this.cursor, head);
     };
     const filter = { streamPrefixes: [FACT_STREAM_PREFIX], eventTypes: [...EDIT_EVENT_TYPES] };
-    for await (const recorded of store.readAll({ after: this.checkpoint, filter })) {
+    for await (const recorded of store.readAll({ after: this.cursor, filter })) {
       if (recorded.position > head) break; // newer than the head we saw: the next catch-up takes it
       batch.push(parseRecordedEvent(recorded));
       if (batch.length >= batchSize) flush();
@@ -219,18 +219,18 @@ export class EditIndex {
     flush();
     // Everything up to `head` was committed before we started reading, so no edit event <= head was missed.
     this.advance(head, head === 0 ? undefined : await headHash());
-    options.onProgress?.(this.checkpoint, head);
-    return { applied, checkpoint: this.checkpoint, rebuilt };
+    options.onProgress?.(this.cursor, head);
+    return { applied, cursor: this.cursor, rebuilt };
   }
 
   private applyBatch(events: readonly PositionedEvent[]): void {
     if (events.length === 0) return;
     this.db
       .transaction(() => {
-        const checkpoint = this.checkpoint; // re-read inside the write lock: another process may have advanced it
+        const cursor = this.cursor; // re-read inside the write lock: another process may have advanced it
         let { edits, open } = this.counts();
         for (const { event, position } of events) {
-          if (position <= checkpoint) continue;
+          if (position <= cursor) continue;
           switch (event.type) {
             case 'EditSubmitted': {
               if (this.hasEdit.get(event.data.editId) !== undefined) break; // a redelivery starts no new life
@@ -263,7 +263,7 @@ export class EditIndex {
         }
         this.setMeta.run('edits', String(edits));
         this.setMeta.run('open', String(open));
-        this.setCheckpoint(Math.max(checkpoint, events.at(-1)!.position));
+        this.setCursor(Math.max(cursor, events.at(-1)!.position));
       })
       .immediate();
   }
@@ -271,8 +271,8 @@ export class EditIndex {
   private advance(position: number, chainHash: string | undefined): void {
     this.db
       .transaction(() => {
-        if (position < this.checkpoint) return; // another process got further; its head record stands
-        this.setCheckpoint(position);
+        if (position < this.cursor) return; // another process got further; its head record stands
+        this.setCursor(position);
         if (chainHash === undefined) this.db.prepare("DELETE FROM meta WHERE key = 'head'").run();
         else this.setMeta.run('head', JSON.stringify({ position, chainHash }));
       })
@@ -285,15 +285,15 @@ export class EditIndex {
     return raw === undefined ? undefined : (JSON.parse(raw) as { position: number; chainHash: string });
   }
 
-  private setCheckpoint(position: number): void {
+  private setCursor(position: number): void {
     this.setMeta.run('checkpoint', String(position));
   }
 
-  /** The active edit set as of `position` (default: the checkpoint). Call catchUp first for fresh answers. */
-  editSetAt(position: number = this.checkpoint): IndexedEditSet {
+  /** The active edit set as of `position` (default: the cursor). Call catchUp first for fresh answers. */
+  editSetAt(position: number = this.cursor): IndexedEditSet {
     if (!Number.isSafeInteger(position) || position < 0)
       throw new RangeError(`position: must be an integer >= 0, got ${position}`);
-    if (position > this.checkpoint) throw new PositionOutOfRangeError(position, this.checkpoint);
+    if (position > this.cursor) throw new PositionOutOfRangeError(position, this.cursor);
     const rows = (this.preferEnded(position) ? this.byEnded : this.bySubmitted).all(position, position);
     const canonical: string[] = new Array<string>(rows.length);
     const submittedAt: number[] = new Array<number>(rows.length);
@@ -310,11 +310,11 @@ export class EditIndex {
 
   /**
    * Scanning by submission touches every edit submitted <= P; scanning by end touches every edit ended after P
-   * plus the open ones. With positions spread over [0, checkpoint], estimate both and take the smaller.
+   * plus the open ones. With positions spread over [0, cursor], estimate both and take the smaller.
    */
   private preferEnded(position: number): boolean {
     const { edits, open } = this.counts();
-    const fraction = this.checkpoint === 0 ? 1 : position / this.checkpoint;
+    const fraction = this.cursor === 0 ? 1 : position / this.cursor;
     return open + (edits - open) * (1 - fraction) < edits * fraction;
   }
 
@@ -322,7 +322,7 @@ export class EditIndex {
     return this.factKeyStmt.get(editId);
   }
 
-  /** Number of edits ever submitted and of those active at the checkpoint (kept in meta, not counted). */
+  /** Number of edits ever submitted and of those active at the cursor (kept in meta, not counted). */
   counts(): Counts {
     return { edits: Number(this.getMeta.get('edits') ?? 0), open: Number(this.getMeta.get('open') ?? 0) };
   }

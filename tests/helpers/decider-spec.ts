@@ -1,10 +1,9 @@
 // The given / when of every decider specification: history is built by deciding commands in order (so the events
 // are the decider's own, not hand-written), and a command is decided against the state that history folds to.
-export interface SpecDecider<Command, Event, State> {
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
-}
+// Both stamp ids and metadata the way the command handler does (decideCommand), so specs assert stored events.
+import { decideCommand } from '../../domain/command-handler.ts';
+import type { CommandEnvelope, Decider } from '../../domain/command-handler.ts';
+import type { StampedEvent } from '../../domain/decided-event.ts';
 
 export interface DeciderSpec<Command, Event, State> {
   /** The events the decider records for `commands`, each decided on the state the earlier ones left. */
@@ -15,8 +14,8 @@ export interface DeciderSpec<Command, Event, State> {
   stateOf(history: Event[]): State;
 }
 
-export function deciderSpec<Command, Event, State>(
-  decider: SpecDecider<Command, Event, State>,
+export function deciderSpec<Command extends CommandEnvelope, Event extends StampedEvent, State>(
+  decider: Decider<State, Command, Event>,
 ): DeciderSpec<Command, Event, State> {
   const stateOf = (history: Event[]) => history.reduce((s, e) => decider.evolve(s, e), decider.initialState());
   return {
@@ -24,14 +23,14 @@ export function deciderSpec<Command, Event, State>(
       const events: Event[] = [];
       let state = decider.initialState();
       for (const command of commands) {
-        for (const event of decider.decide(command, state)) {
+        for (const event of decideCommand(decider, command, state)) {
           events.push(event);
           state = decider.evolve(state, event);
         }
       }
       return events;
     },
-    when: (history, command) => decider.decide(command, stateOf(history)),
+    when: (history, command) => decideCommand(decider, command, stateOf(history)),
     stateOf,
   };
 }

@@ -1,6 +1,6 @@
 // What the materializer and the trainer consumer need from the outside, as small interfaces: the edit set as of a
 // position (the persisted edit index in production, a pure fold in tests), an artifact store, a model editor
-// (LocFT-BF training and evaluation), and a durable place for the consumer's checkpoint.
+// (LocFT-BF training and evaluation), and a durable place for the consumer's cursor.
 import type { EvalPhase } from '../eval/evaluate.ts';
 import type { CommandContext } from '../../domain/edit-commands.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
@@ -92,7 +92,7 @@ export interface VersionEditor {
   evaluate(request: EvaluateRequest): Promise<Metrics>;
 }
 
-export interface CheckpointStore {
+export interface CursorStore {
   /** The last ledger position the consumer finished with (0 when new). */
   load(): Promise<number>;
   /** Durable before it resolves. */

@@ -6,14 +6,14 @@
 //   - right after catching up, when it finds edits it has not handled yet (a backlog, or work a crash interrupted).
 // Each round replays ALL edits active at the newest edit position onto the base (see materializer.ts).
 //
-// The checkpoint is the last edit position whose edit set is materialized; it is saved durably only after the
-// version event is in the ledger. Killed at any moment, the consumer resumes from the checkpoint, finds the same
+// The cursor is the last edit position whose edit set is materialized; it is saved durably only after the
+// version event is in the ledger. Killed at any moment, the consumer resumes from the cursor, finds the same
 // pending edits, computes the same version id and either finds it recorded (no duplicate) or records it once.
 import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
 import { EDIT_EVENT_TYPES } from '../../domain/events.ts';
 import type { AllFilter, EventStore } from '../../domain/ports/event-store.ts';
 import type { MaterializeResult, Materializer } from './materializer.ts';
-import type { CheckpointStore, Logger } from './ports.ts';
+import type { CursorStore, Logger } from './ports.ts';
 
 export const EDIT_EVENTS_FILTER: AllFilter = {
   streamPrefixes: [FACT_STREAM_PREFIX],
@@ -35,7 +35,7 @@ export interface TrainerConsumerDeps {
   readonly store: EventStore;
   /** Only `materialize` is used (tests pass a fake). */
   readonly materializer: Pick<Materializer, 'materialize'>;
-  readonly checkpoint: CheckpointStore;
+  readonly cursor: CursorStore;
   readonly policy: TrainerPolicy;
   readonly log?: Logger;
   /** Called after every round (materialized or found existing). */
@@ -43,16 +43,16 @@ export interface TrainerConsumerDeps {
   /**
    * Awaited after each version this consumer materialized (not one found already recorded): where a key is present,
    * signs the ledger head (infra/audit/version-signer.ts), so every version is covered by a signed checkpoint. A
-   * failure is logged as a warning; the version stays recorded and the checkpoint advanced.
+   * failure is logged as a warning; the version stays recorded and the cursor advanced.
    */
   readonly afterVersion?: (result: MaterializeResult) => Promise<void>;
   readonly now?: () => number;
 }
 
 export interface PendingEdits {
-  readonly checkpoint: number;
+  readonly cursor: number;
   readonly pending: number;
-  /** Position of the newest pending edit event (the checkpoint when none). */
+  /** Position of the newest pending edit event (the cursor when none). */
   readonly lastEditPosition: number;
 }
 
@@ -70,23 +70,23 @@ export class TrainerConsumer {
     return this.deps.policy.promote === false ? undefined : `trainer: latest edit set (ledger position ${position})`;
   }
 
-  /** Edit events after the checkpoint. */
+  /** Edit events after the cursor. */
   async pending(): Promise<PendingEdits> {
-    const checkpoint = await this.deps.checkpoint.load();
+    const cursor = await this.deps.cursor.load();
     let pending = 0;
-    let lastEditPosition = checkpoint;
-    for await (const event of this.deps.store.readAll({ after: checkpoint, filter: EDIT_EVENTS_FILTER })) {
+    let lastEditPosition = cursor;
+    for await (const event of this.deps.store.readAll({ after: cursor, filter: EDIT_EVENTS_FILTER })) {
       pending++;
       lastEditPosition = event.position;
     }
-    return { checkpoint, pending, lastEditPosition };
+    return { cursor, pending, lastEditPosition };
   }
 
-  /** Catch up; if edits are pending, materialize the newest edit set once and advance the checkpoint. */
+  /** Catch up; if edits are pending, materialize the newest edit set once and advance the cursor. */
   async runOnce(): Promise<MaterializeResult | undefined> {
     const { pending, lastEditPosition } = await this.pending();
     if (pending === 0) {
-      this.deps.log?.({ level: 'info', msg: 'no new edit events since the checkpoint; nothing to materialize' });
+      this.deps.log?.({ level: 'info', msg: 'no new edit events since the cursor; nothing to materialize' });
       return undefined;
     }
     return this.round(lastEditPosition, pending);
@@ -103,7 +103,7 @@ export class TrainerConsumer {
     const result = await this.deps.materializer.materialize(
       reason === undefined ? { position } : { position, promoteReason: reason, automatic: true },
     );
-    await this.deps.checkpoint.save(position);
+    await this.deps.cursor.save(position);
     this.deps.onRound?.(result);
     if (result.outcome === 'materialized' && this.deps.afterVersion !== undefined) {
       await this.deps.afterVersion(result).catch((error: unknown) =>
@@ -122,18 +122,18 @@ export class TrainerConsumer {
     this.wake?.();
   }
 
-  /** Runs until `signal` aborts. A failed round is logged and retried after a pause; the checkpoint stays put. */
+  /** Runs until `signal` aborts. A failed round is logged and retried after a pause; the cursor stays put. */
   async run(signal: AbortSignal): Promise<void> {
     const { store, policy, log } = this.deps;
-    const checkpoint = await this.deps.checkpoint.load();
+    const cursor = await this.deps.cursor.load();
     let pending = 0;
-    let lastEditPosition = checkpoint;
+    let lastEditPosition = cursor;
     let lastEditAt = this.now();
     let caughtUp = false;
     let backlog = false;
     let failure: Error | undefined;
     const subscription = store.subscribeToAll({
-      after: checkpoint,
+      after: cursor,
       filter: EDIT_EVENTS_FILTER,
       onEvent: (event) => {
         pending++;
@@ -146,7 +146,7 @@ export class TrainerConsumer {
         backlog = pending > 0;
         log?.({
           level: 'info',
-          msg: `caught up at checkpoint ${checkpoint} with ${pending} pending edit event(s)`,
+          msg: `caught up at cursor ${cursor} with ${pending} pending edit event(s)`,
           pending,
         });
         this.wake?.();

@@ -181,7 +181,7 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
     const messages = await readCorrections(correctionsFile);
     const batches = [...new Set(messages.map((m) => m.batch))].sort((a, b) => a - b);
     const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
-    const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
+    const { FileCursorStore } = await import('../../../trainer/consumer/cursor-file.ts');
 
     return withModels(io, home, { actor: 'demo', source: 'demo', echoLog: false }, async (session) => {
       const paths = session.ledger.config.paths;
@@ -206,7 +206,7 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
       const consumer = new TrainerConsumer({
         store: session.ledger.store,
         materializer: session.materializer,
-        checkpoint: new FileCheckpointStore(join(paths.home, 'trainer', 'demo.checkpoint.json')),
+        cursor: new FileCursorStore(join(paths.home, 'trainer', 'demo.checkpoint.json')),
         policy: { everyEdits: 1, idleMs: 0, promote: true },
         log: session.log,
       });

@@ -287,14 +287,14 @@ ${MESSAGE_USAGE}`,
     const { FileIngestionSource } = await import('../../ingest/file-source.ts');
     return withLedger(io, args.home, async (session) => {
       const log = logger(io, 'editledger ingest file');
-      const checkpointPath = join(
+      const cursorPath = join(
         session.config.paths.home,
         'ingest',
         `file-${sha256Hex(path).slice(0, 16)}.checkpoint.json`,
       );
-      const source = await FileIngestionSource.open(path, { checkpointPath, follow });
+      const source = await FileIngestionSource.open(path, { cursorPath, follow });
       const from = await source.committedOffset();
-      log(`reading ${path} from byte ${from}${follow ? ', following' : ''} (checkpoint ${checkpointPath})`);
+      log(`reading ${path} from byte ${from}${follow ? ', following' : ''} (cursor in ${cursorPath})`);
       return runLoop(io, args, session, source, identity, 'editledger ingest file');
     });
   },

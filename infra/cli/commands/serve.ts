@@ -1,7 +1,7 @@
 // `editledger serve`: the long-running service. One process runs the HTTP API (infra/http/server.ts), the trainer
 // consumer (materializing per its policy) and, when configured, Kafka ingestion, over the same ledger session.
-// SIGTERM / SIGINT: stop accepting, finish in-flight requests, the running job and the current batch, checkpoint,
-// exit 0.
+// SIGTERM / SIGINT: stop accepting, finish in-flight requests, the running job and the current batch, save the
+// cursors, exit 0.
 import { eraseDataSubject } from '../../../trainer/consumer/erasure.ts';
 import { homePurge } from './erase.ts';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ import { checkpointsFile, readCheckpointLines } from '../../audit/checkpoints.ts
 import { auditKeyPaths, loadPublicKey } from '../../audit/keys.ts';
 import { resolveServeSettings, SERVE_DEFAULTS } from '../serve-settings.ts';
 import { TrainerConsumer } from '../../../trainer/consumer/trainer-consumer.ts';
-import { FileCheckpointStore } from '../../../trainer/consumer/checkpoint-file.ts';
+import { FileCursorStore } from '../../../trainer/consumer/cursor-file.ts';
 import { chainScopeOf } from '../../eventstore/open.ts';
 
 const POSITIVE: NumberRule = { ok: (n) => n > 0, rule: 'a number > 0' };
@@ -181,11 +181,11 @@ export async function createApiServices(
   const ingestion: IngestionCounters = { accepted: 0, rejected: 0, duplicates: 0, deadLettersDropped: 0 };
   let ready = false;
 
-  const trainerCheckpoint = new FileCheckpointStore(join(session.home, 'trainer', 'serve.checkpoint.json'));
+  const trainerCursor = new FileCursorStore(join(session.home, 'trainer', 'serve.checkpoint.json'));
   const consumer = new TrainerConsumer({
     store,
     materializer: session.materializer,
-    checkpoint: trainerCheckpoint,
+    cursor: trainerCursor,
     policy: { everyEdits: options.everyEdits, idleMs: options.idleMs, promote: options.promote },
     log: session.log,
     ...(signHead !== undefined && { afterVersion: signHead }),
@@ -197,14 +197,14 @@ export async function createApiServices(
     },
   });
   const trainerRunning = options.trainer;
-  // Counting pending edits reads the ledger after the trainer's checkpoint: remembered per (head, checkpoint), so a
+  // Counting pending edits reads the ledger after the trainer's cursor: remembered per (head, cursor), so a
   // dashboard polling /v1/status or a scraper on /metrics does not re-read a quiet ledger on every call.
   let lastStatus: { key: string; status: TrainerStatus } | undefined;
   const trainer = async (): Promise<TrainerStatus> => {
-    const key = `${await store.headPosition()}:${await trainerCheckpoint.load()}`;
+    const key = `${await store.headPosition()}:${await trainerCursor.load()}`;
     if (lastStatus?.key === key) return lastStatus.status;
     const pending = await consumer.pending();
-    const status = { running: trainerRunning, checkpoint: pending.checkpoint, pendingEdits: pending.pending };
+    const status = { running: trainerRunning, cursor: pending.cursor, pendingEdits: pending.pending };
     lastStatus = { key, status };
     return status;
   };
@@ -219,7 +219,7 @@ export async function createApiServices(
       },
       editSetAt: async (position) => {
         await caughtUp();
-        return index.editSetAt(position ?? index.checkpoint);
+        return index.editSetAt(position ?? index.cursor);
       },
     },
     models: session,

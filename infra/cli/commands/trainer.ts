@@ -16,7 +16,7 @@ export const command = defineCommand({
   description: `
 Follows the ledger (catch-up subscription) and materializes a model version of ALL active edits when N new edit
 events arrived, when none arrived for SECONDS, or on demand (send SIGUSR1; or run \`editledger materialize\`).
-Each new version is served unless --no-promote. The subscription position is checkpointed durably in
+Each new version is served unless --no-promote. The trainer's cursor (its ledger position) is saved durably in
 <home>/trainer/<name>.checkpoint.json: a restarted (or killed) trainer resumes and records each version once.
 Logs go to stderr and <home>/logs/trainer.log. Stop with Ctrl-C (SIGINT) or SIGTERM.`,
   flags: {
@@ -40,7 +40,7 @@ Logs go to stderr and <home>/logs/trainer.log. Stop with Ctrl-C (SIGINT) or SIGT
       type: 'string',
       placeholder: 'NAME',
       default: 'default',
-      description: 'checkpoint name, for several trainers with separate positions',
+      description: 'cursor name, for several trainers with separate positions',
     },
     by: { type: 'string', placeholder: 'NAME', default: 'trainer', description: 'actor recorded on its events' },
   },
@@ -53,13 +53,13 @@ Logs go to stderr and <home>/logs/trainer.log. Stop with Ctrl-C (SIGINT) or SIGT
       throw new UsageError(`--name: "${name}" must be 1-64 letters, digits, - or _`);
     const actor = flags.by;
     const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
-    const { FileCheckpointStore } = await import('../../../trainer/consumer/checkpoint-file.ts');
+    const { FileCursorStore } = await import('../../../trainer/consumer/cursor-file.ts');
     return withModels(io, home, { actor, source: 'trainer' }, async (session) => {
       const rounds: Array<{ outcome: string; versionId: string; ordinal: number; position: number }> = [];
       const consumer = new TrainerConsumer({
         store: session.ledger.store,
         materializer: session.materializer,
-        checkpoint: new FileCheckpointStore(join(session.home, 'trainer', `${name}.checkpoint.json`)),
+        cursor: new FileCursorStore(join(session.home, 'trainer', `${name}.checkpoint.json`)),
         policy: { everyEdits, idleMs, promote: !flags['no-promote'] },
         log: session.log,
         // With an audit key in the home, every materialized version's position is covered by a signed checkpoint.

@@ -1,19 +1,20 @@
 // Edit search (the dashboard's Edits page): GET /v1/edits/search?q=&status=&system=&ref=&limit=. The edit index
 // answers "what is active at P" but keeps neither the upstream source nor why an edit ended, so this route folds the
 // fact streams' edit events itself (projections/edit-search.ts), once, and then only the events after its
-// checkpoint on each request: a search costs the new events plus a scan of the summaries in memory.
+// cursor on each request: a search costs the new events plus a scan of the summaries in memory.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EDIT_EVENT_TYPES, parseRecordedEvent } from '../../../domain/events.ts';
-import { FACT_STREAM_PREFIX } from '../../../domain/fact-key.ts';
 import { LIMITS } from '../../../domain/events/fields.ts';
 import type { EventStore } from '../../../domain/ports/event-store.ts';
 import { EditSearchFold } from '../../../projections/edit-search.ts';
 import { ProblemSchema } from '../problem.ts';
 import type { ApiServices } from '../services.ts';
 
-const STATUSES = ['active', 'retracted', 'superseded'] as const;
+/** Recorded when a data subject's edits are erased: the index drops their content (projections/edit-search.ts). */
+const ERASURE_EVENT = 'DataSubjectErased';
+const STATUSES = ['active', 'retracted', 'superseded', 'erased'] as const;
 /** The filter also takes the four-eyes review state: pending approval (governance requireApproval) or rejected. */
 const FILTERS = [...STATUSES, 'pending', 'rejected'] as const;
 
@@ -57,13 +58,14 @@ class SearchIndex {
   async catchUp(): Promise<number> {
     const run = this.tail.then(async () => {
       const head = await this.store.headPosition();
-      const filter = { streamPrefixes: [FACT_STREAM_PREFIX], eventTypes: [...EDIT_EVENT_TYPES] };
-      for await (const recorded of this.store.readAll({ after: this.fold.checkpoint, filter })) {
+      // The edit events of the fact streams, and the erasures (model-lifecycle stream) that end some of them.
+      const filter = { eventTypes: [...EDIT_EVENT_TYPES, ERASURE_EVENT] };
+      for await (const recorded of this.store.readAll({ after: this.fold.cursor, filter })) {
         if (recorded.position > head) break; // the next request takes it
         this.fold.apply(parseRecordedEvent(recorded));
       }
       // Everything <= head was committed before the read began, so no edit event up to it was missed.
-      this.fold.checkpoint = Math.max(this.fold.checkpoint, head);
+      this.fold.cursor = Math.max(this.fold.cursor, head);
       return head;
     });
     this.tail = run.then(

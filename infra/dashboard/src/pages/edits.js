@@ -9,6 +9,8 @@ import { href, short, when } from '../format.js';
 import { DataTable, EditLinkCell, ErrorNote, Loading, ReasonForm, StatusBadge, useApi } from '../ui.js';
 
 const FIELDS = /** @type {const} */ (['q', 'system', 'ref', 'status']);
+/** What erased personal data reads as (domain/personal-data.ts ERASED). */
+const ERASED = '[erased]';
 
 /** @param {import('./overview.js').PageProps} props */
 export function EditsPage({ params, tick }) {
@@ -56,6 +58,7 @@ export function EditsPage({ params, tick }) {
           <option value="superseded">superseded</option>
           <option value="pending">pending approval</option>
           <option value="rejected">rejected</option>
+          <option value="erased">erased</option>
         </select>
       </div>
       <div><button type="submit">Search</button></div>
@@ -94,6 +97,8 @@ export function EditPage({ id = '', tick, may }) {
       ${error === undefined ? html`<${Loading} />` : html`<${ErrorNote} error=${error} />`}`;
   const s = data.submitted;
   const action = data.status === 'active' ? 'retract' : 'reinstate';
+  // Erased content (the data subject's key is destroyed) reads as the marker; such an edit can never come back.
+  const erased = s.prompt === ERASED && s.target === ERASED;
   return html`<h1 tabindex="-1">Edit <code>${short(data.editId)}</code> <${StatusBadge} status=${data.status} /></h1>
     <dl class="facts" data-testid="edit-facts">
       <dt>Fact key</dt>
@@ -135,8 +140,9 @@ export function EditPage({ id = '', tick, may }) {
         ${data.modelVersions.length === 0 ? 'none yet' : data.modelVersions.map((v) => html`<a href=${href(`versions/${v}`)}><code>${short(v)}</code></a> `)}
       </dd>
     </dl>
+    ${erased ? html`<p class="notice" role="note" data-testid="edit-erased">This edit's content was erased with its data subject's key: it reads ${ERASED} and can never be reinstated.</p>` : null}
     ${
-      may.has('retract')
+      may.has('retract') && !erased
         ? html`<${ReasonForm}
             key=${action}
             id=${action}

@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'EditApproved',
   'EditRejected',
   'ServingPinReleased',
+  'DataSubjectErased',
   'AuditCheckpointSigned',
 ];
 const PAGE_SIZE = 25;
@@ -37,6 +38,9 @@ function summary(type, data) {
       return `${short(text(d['oldEditId']))} by ${short(text(d['newEditId']))}`;
     case 'ModelVersionMaterialized':
       return `${short(text(d['versionId']))}: ${Array.isArray(d['editIds']) ? d['editIds'].length : '?'} edits at position ${text(d['position'])}`;
+    case 'DataSubjectErased':
+      // Counts only: the event names the subject by a pseudonymous key id, and that is all it should show.
+      return `${Array.isArray(d['erasedEditIds']) ? d['erasedEditIds'].length : '?'} edit(s) erased, ${Array.isArray(d['retiredVersionIds']) ? d['retiredVersionIds'].length : '?'} version(s) retired: ${text(d['reason'])}`;
     case 'ServingVersionChanged':
       return `${short(text(d['versionId']))} (was ${d['previousVersionId'] === null ? 'nothing' : short(text(d['previousVersionId']))}): ${text(d['reason'])}`;
     default:

@@ -66,8 +66,8 @@ export function OverviewPage({ status, tick, routes }) {
         <dl>
           <dt>State</dt>
           <dd>${status.trainer.running ? 'running' : 'not running in this server'}</dd>
-          <dt>Checkpoint</dt>
-          <dd>position ${status.trainer.checkpoint}</dd>
+          <dt>Trained up to</dt>
+          <dd>position ${status.trainer.cursor}</dd>
           <dt>Lag</dt>
           <dd data-testid="trainer-lag">${status.trainer.pendingEdits} edit event(s) not yet trained</dd>
         </dl>
@@ -113,7 +113,7 @@ function VerificationBadge({ available, tick }) {
         : result.data === undefined
           ? html`<p role="status">Checking…</p>`
           : html`<p data-testid="verify-badge" class=${`badge ${report.ok === true ? 'badge-active' : 'badge-retracted'}`}>${report.ok === true ? 'chain verified' : 'verification FAILED'}</p>
-            <p class="muted">${report.chain?.verified ?? '?'} events chained${report.signaturesChecked ? ', signatures checked' : ', signatures not checked (no public key)'}${report.checkedAt === undefined ? '' : `; checked ${when(report.checkedAt)}`}</p>
+            <p class="muted" data-testid="verify-detail">${report.chain?.verified ?? '?'} events chained${report.signaturesChecked ? ', signatures checked' : ', signatures not checked (no public key)'}${report.checkedAt === undefined ? '' : `; checked ${when(report.checkedAt)}`}</p>
             ${report.firstProblem === undefined ? null : html`<p class="error">position ${report.firstProblem.position}: ${report.firstProblem.what}</p>`}`
     }
     <${ErrorNote} error=${result.error} />

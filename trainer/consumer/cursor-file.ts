@@ -1,13 +1,15 @@
-// The trainer consumer's checkpoint: one small JSON file, replaced atomically (write temp, fsync, rename, fsync
-// the folder), so a crash leaves either the old or the new position, never a torn file.
+// The trainer consumer's cursor (the last ledger position it finished with): one small JSON file, replaced
+// atomically (write temp, fsync, rename, fsync the folder), so a crash leaves either the old or the new position,
+// never a torn file. The files keep their name `<name>.checkpoint.json` from before the rename, so existing homes
+// resume where they were.
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { CheckpointStore } from './ports.ts';
+import type { CursorStore } from './ports.ts';
 
-const CheckpointSchema = z.strictObject({ position: z.number().int().nonnegative(), savedAt: z.string() });
+const CursorSchema = z.strictObject({ position: z.number().int().nonnegative(), savedAt: z.string() });
 
-export class FileCheckpointStore implements CheckpointStore {
+export class FileCursorStore implements CursorStore {
   constructor(readonly path: string) {}
 
   async load(): Promise<number> {
@@ -18,7 +20,7 @@ export class FileCheckpointStore implements CheckpointStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw error;
     }
-    const parsed = CheckpointSchema.safeParse(
+    const parsed = CursorSchema.safeParse(
       (() => {
         try {
           return JSON.parse(text) as unknown;
@@ -27,7 +29,7 @@ export class FileCheckpointStore implements CheckpointStore {
         }
       })(),
     );
-    // A damaged checkpoint only costs a re-check from the start: versions are idempotent.
+    // A damaged cursor only costs a re-check from the start: versions are idempotent.
     return parsed.success ? parsed.data.position : 0;
   }
 
