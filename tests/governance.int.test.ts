@@ -1,6 +1,6 @@
 // Issue 13: the change envelope gates promotion, a version outside it is held back and shows up as such, serving it
-// needs an explicit (flagged) acceptance, and a human promote or rollback pins the serving pointer until unpin.
-// The CLI commands run in-process on a tiny registered model, as a user runs them.
+// needs an explicit (flagged) acceptance by an approver, and a human promote or rollback pins the serving pointer
+// until unpin. The CLI commands run in-process on a tiny registered model, as a user runs them; the API in-process.
 import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,13 @@ import { command as rollback } from '../infra/cli/commands/rollback.ts';
 import { command as trainer } from '../infra/cli/commands/trainer.ts';
 import { command as unpin } from '../infra/cli/commands/unpin.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
+import { command as reportCommand } from '../infra/cli/commands/report.ts';
+import { ComplianceReportSchema } from '../projections/compliance-report.ts';
+import { startInProcessServer } from './helpers/api-harness.ts';
 import { runCli } from './helpers/cli-harness.ts';
+import { call } from './helpers/serve-process.ts';
 import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
-import { landEdit, QUICK_POLICY, withTinyHome } from './helpers/tiny-home.ts';
+import { landEdit, QUICK_POLICY, tokensForEveryRole, withTinyHome } from './helpers/tiny-home.ts';
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }, governance?: unknown) {
   const { home, cli, registered } = await withTinyHome(t, {
@@ -85,6 +89,60 @@ test('a version outside the envelope is held back, shown as such, and served onl
   t.regex(logged.stdout, /ServingVersionChanged\s+\S+\s+reviewer\s+OUTSIDE THE ENVELOPE: /);
 });
 
+test('the API shows the held-back version as outside; serving it takes the approver role, a reason and the acceptance; the report flags it', async (t) => {
+  const governance = { envelope: { maxEditsPerVersion: 1 }, autoPromote: 'within-envelope', requireApproval: false };
+  const { home, cli, submit, round } = await setup(t, governance);
+  await submit();
+  await round();
+  await submit();
+  await round();
+  const tokens = tokensForEveryRole(home);
+  const server = await startInProcessServer(home);
+  t.teardown(() => server.close());
+  const api = (method: string, path: string, token: string, body?: unknown) =>
+    call(`http://127.0.0.1:${server.port}`, method, path, { token, ...(body !== undefined && { body }) });
+
+  const listed = (await api('GET', '/v1/versions', tokens.auditor)).body;
+  const [v1, v2] = listed.versions;
+  t.is(listed.serving, v1.versionId, 'held back: #1 still serves');
+  t.like(v2, { ordinal: 2, serving: false, verdict: { within: false } });
+  t.deepEqual(v2.verdict.failing, [{ metric: 'edits', value: 2, bound: 1, rule: 'max' }]);
+  t.deepEqual((await api('GET', '/v1/versions/%232', tokens.auditor)).body.verdict, v2.verdict);
+  t.deepEqual(listed.governance.envelope, { maxEditsPerVersion: 1 });
+
+  const promote = (token: string, body: Record<string, unknown>) => api('POST', '/v1/serving/promote', token, body);
+  const accepted = { version: '#2', reason: 'board approved', acceptOutsideEnvelope: true };
+  t.is((await promote(tokens.submitter, accepted)).status, 403, 'a submitter may not serve');
+  t.is((await promote(tokens.auditor, accepted)).status, 403, 'an auditor may not serve');
+  const noReason = await promote(tokens.approver, { version: '#2', acceptOutsideEnvelope: true });
+  t.is(noReason.status, 400);
+  t.is(noReason.body.field, 'body.reason');
+  const notAccepted = await promote(tokens.approver, { version: '#2', reason: 'board approved' });
+  t.is(notAccepted.status, 409);
+  t.regex(notAccepted.body.detail, /outside the change envelope \(edits 2 > 1\)/);
+  t.is((await api('GET', '/v1/versions', tokens.auditor)).body.serving, v1.versionId, 'nothing changed');
+
+  const served = await promote(tokens.approver, accepted);
+  t.is(served.status, 200, JSON.stringify(served.body));
+  const after = (await api('GET', '/v1/versions', tokens.auditor)).body;
+  t.is(after.serving, v2.versionId);
+  t.true(after.pinned, 'a human decision pins the serving version');
+  t.like(after.servingHistory.at(-1), {
+    outsideEnvelope: true,
+    changedBy: 'token:approver-1',
+    reason: 'board approved',
+  });
+
+  const report = ComplianceReportSchema.parse(JSON.parse((await cli(reportCommand, ['--format', 'json'])).stdout));
+  t.is(report.summary.versionsOutsideEnvelope, 1);
+  t.deepEqual(
+    report.versions.map((v) => v.verdict?.within),
+    [true, false],
+  );
+  t.like(report.servingChanges.at(-1), { ordinal: 2, automatic: false, outsideEnvelope: true });
+  t.deepEqual(server.internalErrors, []);
+});
+
 test('a human rollback pins the serving version: the trainer does not move it until unpin', async (t) => {
   const { cli, submit, listed, round } = await setup(t); // no envelope: the trainer would promote every version
   await submit();
@@ -142,7 +200,7 @@ test('a bad governance file is refused naming the field; nothing is recorded', a
 
 test('four-eyes review: with requireApproval a pending edit is not trained until approved, a rejected one never; verify rebuilds it', async (t) => {
   const governance = { envelope: {}, autoPromote: 'always', requireApproval: true };
-  const { cli, submit, listed, round } = await setup(t, governance);
+  const { home, cli, submit, listed, round } = await setup(t, governance);
   await submit();
   await submit();
   const [first, second] = JSON.parse((await cli(edit, ['list', '--json'])).stdout).edits.map((e: any) => e.editId);
@@ -167,4 +225,26 @@ test('four-eyes review: with requireApproval a pending edit is not trained until
   const rebuilt = await cli(verify, ['--version', trained.versionId]);
   t.is(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
   t.regex(rebuilt.stdout, /bit-identical rebuild/);
+
+  // Through the API: only an approver reviews; a rejected edit is never approved later, nor trained.
+  const tokens = tokensForEveryRole(home);
+  const server = await startInProcessServer(home);
+  t.teardown(() => server.close());
+  const review = (id: string, action: string, token: string) =>
+    call(`http://127.0.0.1:${server.port}`, 'POST', `/v1/edits/${id}/${action}`, { token, body: { reason: 'ok' } });
+  await submit();
+  const third = JSON.parse((await cli(edit, ['list', '--json'])).stdout).edits.find(
+    (e: { editId: string }) => e.editId !== first && e.editId !== second,
+  ).editId as string;
+  t.is((await review(third, 'approve', tokens.submitter)).status, 403);
+  t.is((await review(third, 'approve', tokens.auditor)).status, 403);
+  const again = await review(second, 'approve', tokens.approver);
+  t.is(again.status, 400, 'a rejection is final');
+  t.regex(again.body.detail, /already (reviewed|rejected)/);
+  const approvedByApi = await review(third, 'approve', tokens.approver);
+  t.is(approvedByApi.status, 200, JSON.stringify(approvedByApi.body));
+  await round();
+  state = await listed();
+  t.deepEqual([...state.versions.at(-1).editIds].sort(), [first, third].sort(), 'the rejected edit is still left out');
+  t.deepEqual(server.internalErrors, []);
 });
