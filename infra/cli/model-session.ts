@@ -384,7 +384,5 @@ export async function resolveVersionCheckpoint(
 export async function modelExitCode(error: unknown): Promise<ExitCode | undefined> {
   const { EXIT_CODE_BY_KIND } = await import('./format.ts');
   if (error instanceof EditledgerError) return EXIT_CODE_BY_KIND[error.kind];
-  // trainer/checkpoint/safetensors.ts predates the taxonomy; its parse errors are bad input.
-  if (error instanceof Error && error.name === 'SafetensorsError') return ExitCode.invalidInput;
   return undefined;
 }

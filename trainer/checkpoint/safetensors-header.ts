@@ -1,5 +1,6 @@
 // Safetensors header parsing and validation (the format is described in safetensors.ts): every number in a header
 // is checked before it is used, so a truncated or lying file is a clear error naming the tensor and the field.
+import { EditledgerError } from '../../domain/errors.ts';
 import type { HostTensor } from './safetensors.ts';
 
 /** Dtypes this reader converts to float32. */
@@ -52,7 +53,10 @@ export interface SafetensorsContents {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-export class SafetensorsError extends Error {
+/** A file that is not well-formed safetensors: bad input, whoever reads it (a CLI flag, a registered base). */
+export class SafetensorsError extends EditledgerError {
+  readonly code = 'safetensors_invalid';
+  readonly kind = 'invalid_input' as const;
   constructor(source: string, message: string) {
     super(`safetensors ${source}: ${message}`);
     this.name = 'SafetensorsError';

@@ -9,8 +9,9 @@
 //   5. a one-token forward pass (one generated token) runs on the active backend.
 import { stat } from 'node:fs/promises';
 import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
-import { readHfCheckpoint } from './hf-checkpoint.ts';
+import { CheckpointError, readHfCheckpoint } from './hf-checkpoint.ts';
 import type { HfCheckpoint } from './hf-checkpoint.ts';
+import { SafetensorsError } from './safetensors-header.ts';
 
 const PROBE = 'The capital of France is Paris.';
 
@@ -37,7 +38,7 @@ async function readChecked(folder: string): Promise<HfCheckpoint> {
     return await readHfCheckpoint(folder);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof Error && (error.name === 'CheckpointError' || error.name === 'SafetensorsError')) {
+    if (error instanceof CheckpointError || error instanceof SafetensorsError) {
       const file = /(config\.json|model\.safetensors(?:\.index\.json)?|model-\d+-of-\d+\.safetensors)/.exec(message);
       throw new InvalidFieldError(file?.[1] ?? 'model.safetensors', message);
     }
