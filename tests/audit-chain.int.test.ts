@@ -12,6 +12,7 @@ import { chainLink, eventDigest, GENESIS_HASH } from '../domain/chain.ts';
 import { ExitCode } from '../infra/cli/command.ts';
 import { command as audit } from '../infra/cli/commands/audit.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
+import type { StoredEventText } from '../infra/eventstore/stored-row.ts';
 import { runCli } from './helpers/cli-harness.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'editledger-audit-'));
@@ -62,26 +63,11 @@ function tamper(path: string, sql: (db: Database.Database) => void): void {
 
 /** What an attacker without the key can do: recompute every link, as the store would have. */
 function rechain(db: Database.Database): void {
-  type Row = {
-    position: number;
-    stream: string;
-    revision: number;
-    id: string;
-    type: string;
-    data: string;
-    metadata: string;
-  };
-  const rows = db.prepare<[], Row>('SELECT * FROM events ORDER BY position').all();
+  const rows = db.prepare<[], StoredEventText>('SELECT * FROM events ORDER BY position').all();
   const update = db.prepare('UPDATE events SET chain = ? WHERE position = ?');
   let prev = GENESIS_HASH;
   for (const r of rows) {
-    const digest = eventDigest({
-      id: r.id,
-      stream: r.stream,
-      type: r.type,
-      dataJson: r.data,
-      metadataJson: r.metadata,
-    });
+    const digest = eventDigest({ ...r, dataJson: r.data, metadataJson: r.metadata });
     prev = chainLink(prev, r.position, r.revision, digest);
     update.run(prev, r.position);
   }

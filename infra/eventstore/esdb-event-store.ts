@@ -39,34 +39,16 @@ import {
   StreamNotFoundError,
   UnavailableError,
   WrongExpectedVersionError,
-  eventTypeFilter,
-  excludeSystemEvents,
-  streamNameFilter,
   type AllStreamResolvedEvent,
-  type AllStreamSubscription,
   type AppendExpectedRevision,
   type EventData,
-  type Filter,
   type JSONType,
   type Position,
   type ResolvedEvent,
-  type StreamingRead,
 } from '@eventstore/db-client';
-import {
-  EventIdConflictError,
-  WrongExpectedRevisionError,
-  type AllFilter,
-  type AppendResult,
-  type EventStore,
-  type ExpectedRevision,
-  type JsonValue,
-  type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
-} from '../../domain/ports/event-store.ts';
+import { WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
+import type * as Port from '../../domain/ports/event-store.ts';
+import { decideAppend } from './append-decision.ts';
 import { EventStoreUnavailableError, InvalidEventError } from './errors.ts';
 import {
   checkReadAll,
@@ -77,9 +59,11 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   matchesFilter,
   prepareAppend,
-  revisionMatches,
 } from './event-input.ts';
 import { CHAIN_METADATA_KEY, splitChain, streamLinks, withChain } from './esdb-chain.ts';
+import { EsdbSubscription, exactPosition } from './esdb-subscription.ts';
+
+export { exactPosition, toEsdbFilter } from './esdb-subscription.ts';
 
 export interface EsdbEventStoreOptions {
   /** Per-event limit on data + metadata JSON, in UTF-8 bytes. Default 1 MiB. */
@@ -105,7 +89,7 @@ interface StreamIndex {
 
 type AnyResolvedEvent = ResolvedEvent | AllStreamResolvedEvent;
 
-export class EsdbEventStore implements EventStore {
+export class EsdbEventStore implements Port.EventStore {
   private readonly streams = new Map<string, StreamIndex>();
   private readonly subscriptions = new Set<EsdbSubscription>();
   private readonly maxEventBytes: number;
@@ -137,7 +121,8 @@ export class EsdbEventStore implements EventStore {
     this.appendRetries = options.appendRetries ?? 10;
   }
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  // The return type is the port's (checked by `implements`).
+  async append(stream: string, events: readonly Port.NewEvent[], expected: Port.ExpectedRevision) {
     this.assertOpen();
     const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
     prepared.forEach((event, i) => {
@@ -147,17 +132,13 @@ export class EsdbEventStore implements EventStore {
     const fingerprints = prepared.map((event) => contentFingerprint(event));
     for (let attempt = 0; ; attempt++) {
       const index = await this.refreshIndex(stream);
-      const fresh: PreparedEvent[] = [];
-      let storedPosition = 0;
-      prepared.forEach((event, i) => {
-        const known = index.ids.get(event.id);
-        if (!known) fresh.push(event);
-        else if (known.fingerprint !== fingerprints[i]) throw new EventIdConflictError(event.id);
-        else storedPosition = Math.max(storedPosition, known.position);
-      });
       const last = index.lastRevision === null ? null : Number(index.lastRevision);
-      if (fresh.length === 0) return { nextExpectedRevision: last ?? 0, position: storedPosition };
-      if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
+      const decision = decideAppend(stream, prepared, expected, last, (event, i) => {
+        const known = index.ids.get(event.id);
+        return known && { position: known.position, same: known.fingerprint === fingerprints[i] };
+      });
+      if ('result' in decision) return decision.result;
+      const { fresh } = decision;
       let nextExpectedRevision: bigint;
       try {
         const links = streamLinks(stream, fresh, (last ?? -1) + 1, index.lastChain);
@@ -177,17 +158,17 @@ export class EsdbEventStore implements EventStore {
       }
       // Read our events back: their $all positions are what readAll and subscriptions report.
       const after = await this.refreshIndex(stream);
-      let position = storedPosition;
+      let position = 0; // the stored events of the batch are in the index too
       for (const event of prepared) position = Math.max(position, after.ids.get(event.id)?.position ?? 0);
       return { nextExpectedRevision: Number(nextExpectedRevision), position };
     }
   }
 
-  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: string, options: Port.ReadStreamOptions = {}): Promise<Port.RecordedEvent[]> {
     this.assertOpen();
     checkReadStream(stream, options);
     const from = options.fromRevision ?? 0;
-    const events: RecordedEvent[] = [];
+    const events: Port.RecordedEvent[] = [];
     try {
       for await (const resolved of this.client.readStream(stream, {
         fromRevision: BigInt(from),
@@ -207,7 +188,7 @@ export class EsdbEventStore implements EventStore {
     return events;
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+  async *readAll(options: Port.ReadAllOptions = {}): AsyncGenerator<Port.RecordedEvent> {
     this.assertOpen();
     checkReadAll(options);
     const after = options.after ?? 0;
@@ -229,7 +210,7 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  subscribeToAll(options: SubscribeOptions): Subscription {
+  subscribeToAll(options: Port.SubscribeOptions): Port.Subscription {
     this.assertOpen();
     checkSubscribe(options);
     const subscription = new EsdbSubscription(
@@ -305,7 +286,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   /** Our view of a server event, or undefined for system and non-JSON events. */
-  private toRecorded(resolved: AnyResolvedEvent): RecordedEvent | undefined {
+  private toRecorded(resolved: AnyResolvedEvent): Port.RecordedEvent | undefined {
     const event = resolved.event;
     if (!event || !event.isJson || isSystem(event.streamId, event.type)) return undefined;
     const commit = event.position?.commit ?? resolved.commitPosition;
@@ -319,7 +300,7 @@ export class EsdbEventStore implements EventStore {
       ...(chainHash === undefined ? {} : { chainHash }),
       id: event.id,
       type: event.type,
-      data: event.data as JsonValue,
+      data: event.data as Port.JsonValue,
       metadata,
       stream: event.streamId,
       revision: Number(event.revision),
@@ -365,23 +346,13 @@ export class EsdbEventStore implements EventStore {
  * NO_STREAM); 'any' and 'stream_exists' (plainly ANY and STREAM_EXISTS) are tightened to the revision
  * the id check just saw, so that check and write are atomic; a lost race is re-checked, not failed.
  */
-export function toEsdbExpectedRevision(expected: ExpectedRevision, observed: bigint | null): AppendExpectedRevision {
+export function toEsdbExpectedRevision(
+  expected: Port.ExpectedRevision,
+  observed: bigint | null,
+): AppendExpectedRevision {
   if (typeof expected === 'number') return BigInt(expected);
   if (expected === 'no_stream') return NO_STREAM;
   return observed === null ? NO_STREAM : observed;
-}
-
-/** The server-side part of a filter: one of stream prefixes, exact event types, or "no system events". */
-export function toEsdbFilter(filter: AllFilter | undefined): Filter {
-  if (filter?.streamPrefixes?.length) return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
-  if (filter?.eventTypes?.length)
-    return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
-  return excludeSystemEvents();
-}
-
-/** The address of the event at a port position (commit and prepare positions coincide for gRPC writes). */
-export function exactPosition(position: number): Position {
-  return { commit: BigInt(position), prepare: BigInt(position) };
 }
 
 function toEventData(event: PreparedEvent, link: string): EventData {
@@ -399,12 +370,8 @@ function isSystem(stream: string, type: string): boolean {
   return stream.startsWith('$') || type.startsWith('$');
 }
 
-function isJsonObject(value: unknown): value is { [key: string]: JsonValue } {
+function isJsonObject(value: unknown): value is { [key: string]: Port.JsonValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function redact(url: string): string {
@@ -413,90 +380,4 @@ function redact(url: string): string {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * Catch-up subscription: first reads $all after the checkpoint up to its current end (then onCaughtUp),
- * then follows a live server subscription from the last position read. Positions at or before the last
- * one handled are skipped, so the hand-over neither loses nor repeats an event.
- */
-class EsdbSubscription implements Subscription {
-  readonly done: Promise<void>;
-  private stopped = false;
-  private delivering = false;
-  private catchUp: StreamingRead<AllStreamResolvedEvent> | undefined;
-  private live: AllStreamSubscription | undefined;
-
-  constructor(
-    private readonly client: EventStoreDBClient,
-    private readonly options: SubscribeOptions,
-    private readonly convert: (resolved: AllStreamResolvedEvent) => RecordedEvent | undefined,
-    private readonly translate: (err: unknown) => unknown,
-    onEnd: (subscription: EsdbSubscription) => void,
-  ) {
-    this.done = this.run().finally(() => onEnd(this));
-  }
-
-  stop(): Promise<void> {
-    this.stopped = true;
-    this.close();
-    return this.delivering ? Promise.resolve() : this.done;
-  }
-
-  private close(): void {
-    void this.catchUp?.cancel().catch(() => undefined);
-    const live = this.live;
-    if (live)
-      void live.unsubscribe().then(
-        () => live.destroy(),
-        () => live.destroy(),
-      );
-  }
-
-  private async run(): Promise<void> {
-    await Promise.resolve(); // never call back before subscribeToAll has returned
-    const { after = 0, filter, onCaughtUp } = this.options;
-    let seen = after; // the last $all position handled, delivered or filtered out
-    const handle = async (resolved: AllStreamResolvedEvent): Promise<void> => {
-      const position = resolved.event?.position?.commit;
-      if (position === undefined || position <= BigInt(seen)) return;
-      const event = this.convert(resolved);
-      if (event && matchesFilter(event.stream, event.type, filter)) {
-        this.delivering = true;
-        try {
-          await this.options.onEvent(event);
-        } finally {
-          this.delivering = false;
-        }
-      }
-      seen = Number(position);
-    };
-    try {
-      this.catchUp = this.client.readAll({ fromPosition: after > 0 ? exactPosition(after) : START });
-      for await (const resolved of this.catchUp) {
-        if (this.stopped) return;
-        await handle(resolved);
-      }
-      if (this.stopped) return;
-      onCaughtUp?.();
-      this.live = this.client.subscribeToAll({
-        fromPosition: seen > 0 ? exactPosition(seen) : START,
-        filter: toEsdbFilter(filter),
-      });
-      if (this.stopped) return this.close();
-      for await (const resolved of this.live) {
-        if (this.stopped) return;
-        await handle(resolved);
-      }
-      if (!this.stopped) throw new EventStoreUnavailableError('the EventStoreDB subscription ended unexpectedly');
-    } catch (err) {
-      if (this.stopped) return; // cancelling the read or subscription may surface as an error
-      this.stopped = true;
-      this.close();
-      const translated = this.translate(err);
-      const error = translated instanceof Error ? translated : new Error(String(translated));
-      if (this.options.onError) this.options.onError(error);
-      else console.error(`event store subscription stopped: ${error.message}`);
-    }
-  }
 }

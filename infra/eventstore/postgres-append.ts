@@ -18,15 +18,11 @@
 // under the lock, by the server function on the fast path and here on the careful one.
 
 import type pg from 'pg';
-import {
-  EventIdConflictError,
-  WrongExpectedRevisionError,
-  type AppendResult,
-  type ExpectedRevision,
-} from '../../domain/ports/event-store.ts';
+import type { AppendResult, ExpectedRevision } from '../../domain/ports/event-store.ts';
 import { eventDigest, GENESIS_HASH, linkBatch } from '../../domain/chain.ts';
+import { decideAppend, sameStoredText } from './append-decision.ts';
 import { InvalidEventError } from './errors.ts';
-import { sameJsonText, type PreparedEvent, revisionMatches } from './event-input.ts';
+import type { PreparedEvent } from './event-input.ts';
 import { isConnectionError, neverSent, translatePgError } from './postgres-errors.ts';
 import { APPEND_LOCK, LOCK_NAMESPACE, NOTIFY_CHANNEL } from './postgres-schema.ts';
 
@@ -58,14 +54,20 @@ const INSERT_SQL = `WITH inserted AS (
   RETURNING position)
 SELECT pg_notify('${NOTIFY_CHANNEL}', max(position)::text) FROM inserted`;
 
+/** Where to append (the pool, and the redacted URL for messages) and what. */
+export interface AppendTarget {
+  readonly pool: pg.Pool;
+  readonly where: string;
+}
+
 /** Appends validated events (see the port for the rules); one round trip in the common case. */
 export async function appendPrepared(
-  pool: pg.Pool,
-  where: string,
+  target: AppendTarget,
   stream: string,
   prepared: readonly PreparedEvent[],
   expected: ExpectedRevision,
 ): Promise<AppendResult> {
+  const { pool, where } = target;
   checkNoNul(stream, 'stream');
   prepared.forEach((e, i) => checkNoNul(e.type, `events[${i}].type`));
   const n = prepared.length;
@@ -94,13 +96,12 @@ export async function appendPrepared(
         : 'the connection broke during the append, so it may or may not be stored; retrying it with the same event ids is safe',
     );
   }
-  return appendCarefully(pool, where, stream, prepared, expected);
+  return appendCarefully(target, stream, prepared, expected);
 }
 
 /** The rare path (an id already stored, or the expected revision not met): decide in JS inside one locked transaction. */
 async function appendCarefully(
-  pool: pg.Pool,
-  where: string,
+  { pool, where }: AppendTarget,
   stream: string,
   prepared: readonly PreparedEvent[],
   expected: ExpectedRevision,
@@ -122,7 +123,16 @@ async function appendCarefully(
       values: [stream, prepared.map((e) => e.id)],
     });
     const row = state.rows[0]!;
-    const decision = decide(stream, prepared, expected, row.last, row.stored);
+    const byId = new Map(row.stored.map((stored) => [stored[0], stored]));
+    const decision = decideAppend(stream, prepared, expected, row.last, (event) => {
+      const found = byId.get(event.id);
+      if (found === undefined) return undefined;
+      const [, position, storedStream, type, data, metadata] = found;
+      return {
+        position: Number(position),
+        same: sameStoredText({ stream: storedStream, type, data, metadata }, stream, event),
+      };
+    });
     if ('result' in decision) {
       await client.query('ROLLBACK');
       return decision.result;
@@ -168,40 +178,6 @@ async function appendCarefully(
   } finally {
     client.release(broken);
   }
-}
-
-type Decision = { readonly result: AppendResult } | { readonly fresh: readonly PreparedEvent[] };
-
-/** The port's idempotency and expected-revision rules, given what the database holds right now (under the lock). */
-function decide(
-  stream: string,
-  events: readonly PreparedEvent[],
-  expected: ExpectedRevision,
-  last: number | null,
-  stored: readonly StoredTuple[],
-): Decision {
-  const byId = new Map(stored.map((s) => [s[0], s]));
-  const fresh: PreparedEvent[] = [];
-  let storedPosition = 0;
-  for (const event of events) {
-    const found = byId.get(event.id);
-    if (found === undefined) {
-      fresh.push(event);
-      continue;
-    }
-    const [, position, storedStream, type, data, metadata] = found;
-    const same =
-      storedStream === stream &&
-      type === event.type &&
-      sameJsonText(data, event.dataJson) &&
-      sameJsonText(metadata, event.metadataJson);
-    if (!same) throw new EventIdConflictError(event.id);
-    storedPosition = Math.max(storedPosition, Number(position));
-  }
-  // A stored event of this stream exists, so `last` is a revision here.
-  if (fresh.length === 0) return { result: { nextExpectedRevision: last ?? 0, position: storedPosition } };
-  if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
-  return { fresh };
 }
 
 /** PostgreSQL text cannot hold U+0000 (JSON escapes it, so only names need the check). */

@@ -3,16 +3,7 @@
 import type pg from 'pg';
 import { chainLink, eventDigest, GENESIS_HASH } from '../../domain/chain.ts';
 import type { JsonValue } from '../../domain/ports/event-store.ts';
-
-interface Row {
-  position: string;
-  stream: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
+import type { StoredEventText } from './stored-row.ts';
 
 const PAGE = 1000;
 
@@ -25,7 +16,7 @@ export async function backfillChain(client: pg.ClientBase): Promise<void> {
   let prev = GENESIS_HASH;
   let after = 0;
   for (;;) {
-    const { rows } = await client.query<Row>(
+    const { rows } = await client.query<StoredEventText<string>>(
       `SELECT position, stream, revision, id, type, data::text AS data, metadata::text AS metadata
        FROM editledger_events WHERE position > $1 ORDER BY position LIMIT ${PAGE}`,
       [after],

@@ -8,21 +8,9 @@
 // Durability is the server's: with its default synchronous_commit=on an acknowledged append is on disk.
 
 import pg from 'pg';
-import {
-  type AllFilter,
-  type AppendResult,
-  type ChainEntry,
-  type EventStore,
-  type ExpectedRevision,
-  type JsonValue,
-  type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
-} from '../../domain/ports/event-store.ts';
-import { EventStoreCorruptedError, EventStoreUnavailableError, InvalidEventError } from './errors.ts';
+import type * as Port from '../../domain/ports/event-store.ts';
+import { CatchUpSubscription, guardedSource } from './catch-up-subscription.ts';
+import { EventStoreUnavailableError, InvalidEventError } from './errors.ts';
 import {
   checkReadAll,
   checkReadStream,
@@ -33,7 +21,8 @@ import {
 import { appendPrepared } from './postgres-append.ts';
 import { redactUrl, translatePgError } from './postgres-errors.ts';
 import { NOTIFY_CHANNEL, migrate } from './postgres-schema.ts';
-import { NotifiedSubscription } from './postgres-subscription.ts';
+import { readAllPaged } from './paged-read.ts';
+import { chainEntryFromRow, recordedFromRow, type StoredEventText } from './stored-row.ts';
 
 export interface PostgresEventStoreOptions {
   /** Connections in the pool. Default 10. */
@@ -54,19 +43,13 @@ const COLUMNS =
   'position, stream, revision, id, type, data::text AS data, metadata::text AS metadata, recorded_at, chain';
 const TABLE = 'editledger_events';
 
-interface EventRow {
-  position: string; // bigint comes back as text; positions stay far below 2^53
-  stream: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
+/** A row as pg returns it: bigint positions come back as text (they stay far below 2^53). */
+interface EventRow extends StoredEventText<string> {
   recorded_at: Date;
   chain: string | null;
 }
-export class PostgresEventStore implements EventStore {
-  private readonly subscriptions = new Set<NotifiedSubscription>();
+export class PostgresEventStore implements Port.EventStore {
+  private readonly subscriptions = new Set<CatchUpSubscription>();
   private readonly pageSize: number;
   private readonly maxEventBytes: number;
   private listener: pg.Client | undefined;
@@ -115,13 +98,14 @@ export class PostgresEventStore implements EventStore {
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   }
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  // The return type is the port's (checked by `implements`).
+  async append(stream: string, events: readonly Port.NewEvent[], expected: Port.ExpectedRevision) {
     this.assertOpen();
     const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
-    return appendPrepared(this.pool, this.where, stream, prepared, expected);
+    return appendPrepared({ pool: this.pool, where: this.where }, stream, prepared, expected);
   }
 
-  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: string, options: Port.ReadStreamOptions = {}): Promise<Port.RecordedEvent[]> {
     this.assertOpen();
     checkReadStream(stream, options);
     const from = options.fromRevision ?? 0;
@@ -133,45 +117,28 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => this.toRecorded(row));
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+  async *readAll(options: Port.ReadAllOptions = {}): AsyncGenerator<Port.RecordedEvent> {
     this.assertOpen();
     checkReadAll(options);
-    let after = options.after ?? 0;
     checkFilterStorable(options.filter);
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      this.assertOpen();
-      const limit = Math.min(this.pageSize, remaining);
-      const page = await this.readPage(after, Number.MAX_SAFE_INTEGER, options.filter, limit);
-      for (const event of page) yield event;
-      const last = page.at(-1);
-      if (page.length < limit || last === undefined) return;
-      after = last.position;
-      remaining -= page.length;
-    }
+    yield* readAllPaged(options, this.pageSize, this.readPage.bind(this), () => this.assertOpen());
   }
 
-  subscribeToAll(options: SubscribeOptions): Subscription {
+  subscribeToAll(options: Port.SubscribeOptions): Port.Subscription {
     this.assertOpen();
     checkSubscribe(options);
     checkFilterStorable(options.filter);
-    const source = {
-      readHead: () => {
-        this.assertOpen();
-        return this.headPosition();
-      },
-      readPage: (after: number, upTo: number, filter: AllFilter | undefined, limit: number) => {
-        this.assertOpen();
-        return this.readPage(after, upTo, filter, limit);
-      },
+    const source = guardedSource(() => this.assertOpen(), {
+      readHead: () => this.headPosition(),
+      readPage: this.readPage.bind(this),
       isTransient: (error: unknown) => error instanceof EventStoreUnavailableError && !this.closed,
-    };
+    });
     const settings = {
       pageSize: this.pageSize,
-      fallbackPollMs: this.options.fallbackPollMs ?? 2000,
+      pollMs: this.options.fallbackPollMs ?? 2000,
       retryForMs: this.options.subscriptionRetryMs ?? 60_000,
     };
-    const subscription = new NotifiedSubscription(source, options, settings, (s) => this.subscriptions.delete(s));
+    const subscription = new CatchUpSubscription(source, options, settings, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     this.startListener();
     return subscription;
@@ -184,22 +151,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** The stored JSON text, unparsed (`json` keeps it as written): what the chain hashed. */
-  async readChain(after: number, maxCount: number): Promise<ChainEntry[]> {
+  async readChain(after: number, maxCount: number): Promise<Port.ChainEntry[]> {
     this.assertOpen();
     const rows = await this.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${TABLE} WHERE position > $1 ORDER BY position LIMIT $2`,
       [after, maxCount],
     );
-    return rows.map((row) => ({
-      position: Number(row.position),
-      stream: row.stream,
-      revision: row.revision,
-      id: row.id,
-      type: row.type,
-      dataJson: row.data,
-      metadataJson: row.metadata,
-      ...(row.chain === null ? {} : { chainHash: row.chain }),
-    }));
+    return rows.map((row) => chainEntryFromRow({ ...row, position: Number(row.position) }));
   }
 
   /** Stops this store's subscriptions, the listener and the pool. Safe to call twice. */
@@ -216,9 +174,9 @@ export class PostgresEventStore implements EventStore {
   private async readPage(
     after: number,
     upTo: number,
-    filter: AllFilter | undefined,
+    filter: Port.AllFilter | undefined,
     limit: number,
-  ): Promise<RecordedEvent[]> {
+  ): Promise<Port.RecordedEvent[]> {
     const params: unknown[] = [after, upTo];
     const where = ['position > $1', 'position <= $2'];
     if (filter?.streamPrefixes?.length) {
@@ -282,29 +240,9 @@ export class PostgresEventStore implements EventStore {
     for (const subscription of this.subscriptions) subscription.wake();
   }
 
-  private toRecorded(row: EventRow): RecordedEvent {
-    const position = Number(row.position);
-    return {
-      ...(row.chain === null ? {} : { chainHash: row.chain }),
-      id: row.id,
-      type: row.type,
-      data: this.parseStored(row.data, position, 'data'),
-      metadata: this.parseStored(row.metadata, position, 'metadata') as { [key: string]: JsonValue },
-      stream: row.stream,
-      revision: row.revision,
-      position,
-      storedAt: row.recorded_at.toISOString(),
-    };
-  }
-
-  private parseStored(text: string, position: number, field: string): JsonValue {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch (err) {
-      throw new EventStoreCorruptedError(this.where, `the ${field} of the event at position ${position} is not JSON`, {
-        cause: err,
-      });
-    }
+  private toRecorded(row: EventRow): Port.RecordedEvent {
+    const { recorded_at: storedAt, ...stored } = row;
+    return recordedFromRow({ ...stored, position: Number(row.position), storedAt: storedAt.toISOString() }, this.where);
   }
 
   private assertOpen(): void {
@@ -313,7 +251,7 @@ export class PostgresEventStore implements EventStore {
 }
 
 /** PostgreSQL text cannot hold U+0000, so a filter with one could never match and the query would fail: say so. */
-function checkFilterStorable(filter: AllFilter | undefined): void {
+function checkFilterStorable(filter: Port.AllFilter | undefined): void {
   for (const key of ['streamPrefixes', 'eventTypes'] as const) {
     filter?.[key]?.forEach((value, i) => {
       if (value.includes('\u0000'))

@@ -26,6 +26,23 @@ interface Migration {
   readonly then?: (client: pg.ClientBase) => Promise<void>;
 }
 
+// The fast path's expected-revision and stored-id check, and its notification; both versions of editledger_append
+// (migrations 2 and 3) run them word for word, so the SQL they send is the one each migration always sent.
+const FAST_PATH_CHECK = `        v_ok := CASE p_expected
+                  WHEN 'any' THEN true
+                  WHEN 'no_stream' THEN v_last IS NULL
+                  WHEN 'stream_exists' THEN v_last IS NOT NULL
+                  ELSE v_last IS NOT DISTINCT FROM p_expected::integer
+                END;
+        IF NOT v_ok OR EXISTS (SELECT 1 FROM editledger_events e WHERE e.id = ANY (p_ids)) THEN
+          RETURN QUERY SELECT false, v_head, v_last;
+          RETURN;
+        END IF;`;
+const FAST_PATH_NOTIFY = `        PERFORM pg_notify('${NOTIFY_CHANNEL}', (v_head + cardinality(p_ids))::text);
+        RETURN QUERY SELECT true, v_head, v_last;
+      END
+      $fn$;`;
+
 // Data and metadata are `json`, not `jsonb`: json keeps the exact text we wrote (jsonb would reorder
 // keys and reject \u0000), and the idempotency check compares JSON values, not text, anyway.
 const MIGRATIONS: readonly Migration[] = [
@@ -65,24 +82,12 @@ const MIGRATIONS: readonly Migration[] = [
         SELECT COALESCE(max(e.position), 0) INTO v_head FROM editledger_events e;
         SELECT max(e.revision) INTO v_last FROM editledger_events e WHERE e.stream = p_stream;
         -- (assigned first: plpgsql's IF would end its condition at the CASE's first THEN)
-        v_ok := CASE p_expected
-                  WHEN 'any' THEN true
-                  WHEN 'no_stream' THEN v_last IS NULL
-                  WHEN 'stream_exists' THEN v_last IS NOT NULL
-                  ELSE v_last IS NOT DISTINCT FROM p_expected::integer
-                END;
-        IF NOT v_ok OR EXISTS (SELECT 1 FROM editledger_events e WHERE e.id = ANY (p_ids)) THEN
-          RETURN QUERY SELECT false, v_head, v_last;
-          RETURN;
-        END IF;
+${FAST_PATH_CHECK}
         INSERT INTO editledger_events (position, stream, revision, id, type, data, metadata, recorded_at)
         SELECT v_head + x.n, p_stream, COALESCE(v_last, -1) + x.n::integer, x.id, x.type, x.data::json, x.metadata::json,
                statement_timestamp()
         FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS x(id, type, data, metadata, n);
-        PERFORM pg_notify('${NOTIFY_CHANNEL}', (v_head + cardinality(p_ids))::text);
-        RETURN QUERY SELECT true, v_head, v_last;
-      END
-      $fn$;`,
+${FAST_PATH_NOTIFY}`,
   },
   {
     version: 3,
@@ -109,16 +114,7 @@ const MIGRATIONS: readonly Migration[] = [
         v_head := COALESCE(v_head, 0);
         v_prev := COALESCE(v_prev, repeat('0', 64));
         SELECT max(e.revision) INTO v_last FROM editledger_events e WHERE e.stream = p_stream;
-        v_ok := CASE p_expected
-                  WHEN 'any' THEN true
-                  WHEN 'no_stream' THEN v_last IS NULL
-                  WHEN 'stream_exists' THEN v_last IS NOT NULL
-                  ELSE v_last IS NOT DISTINCT FROM p_expected::integer
-                END;
-        IF NOT v_ok OR EXISTS (SELECT 1 FROM editledger_events e WHERE e.id = ANY (p_ids)) THEN
-          RETURN QUERY SELECT false, v_head, v_last;
-          RETURN;
-        END IF;
+${FAST_PATH_CHECK}
         FOR i IN 1 .. cardinality(p_ids) LOOP
           v_prev := encode(sha256(convert_to(v_prev || E'\n' || (v_head + i)::text || E'\n' ||
                     (COALESCE(v_last, -1) + i)::text || E'\n' || p_digests[i], 'UTF8')), 'hex');
@@ -128,10 +124,7 @@ const MIGRATIONS: readonly Migration[] = [
         SELECT v_head + x.n, p_stream, COALESCE(v_last, -1) + x.n::integer, x.id, x.type, x.data::json, x.metadata::json,
                statement_timestamp(), x.chain
         FROM unnest(p_ids, p_types, p_data, p_metadata, v_chains) WITH ORDINALITY AS x(id, type, data, metadata, chain, n);
-        PERFORM pg_notify('${NOTIFY_CHANNEL}', (v_head + cardinality(p_ids))::text);
-        RETURN QUERY SELECT true, v_head, v_last;
-      END
-      $fn$;`,
+${FAST_PATH_NOTIFY}`,
     then: backfillChain,
   },
 ];

@@ -18,24 +18,11 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  EventIdConflictError,
-  WrongExpectedRevisionError,
-  type AllFilter,
-  type AppendResult,
-  type ChainEntry,
-  type EventStore,
-  type ExpectedRevision,
-  type JsonValue,
-  type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
-} from '../../domain/ports/event-store.ts';
+import type * as Port from '../../domain/ports/event-store.ts';
 import { GENESIS_HASH, linkBatch } from '../../domain/chain.ts';
-import { EventStoreCorruptedError, EventStoreUnavailableError } from './errors.ts';
+import { decideAppend, sameStoredText } from './append-decision.ts';
+import { CatchUpSubscription, guardedSource } from './catch-up-subscription.ts';
+import { EventStoreUnavailableError } from './errors.ts';
 import {
   checkReadAll,
   type PreparedEvent,
@@ -43,10 +30,10 @@ import {
   checkSubscribe,
   DEFAULT_MAX_EVENT_BYTES,
   prepareAppend,
-  sameJsonText,
   revisionMatches,
 } from './event-input.ts';
-import { PollingSubscription } from './polling-subscription.ts';
+import { readAllPaged } from './paged-read.ts';
+import { chainEntryFromRow, recordedFromRow, type StoredEventRow } from './stored-row.ts';
 import { GroupCommit } from './sqlite-group-commit.ts';
 import {
   COLUMNS,
@@ -86,18 +73,18 @@ type EventRow = [
   type: string,
   data: string,
   metadata: string,
-  recordedAt: string,
+  storedAt: string,
   chain: string | null,
 ];
 type StoredRow = [position: number, stream: string, type: string, data: string, metadata: string];
 
 interface AppendOutcome {
-  readonly result: AppendResult;
+  readonly result: Port.AppendResult;
   readonly appended: boolean;
 }
 
-export class SqliteEventStore implements EventStore {
-  private readonly subscriptions = new Set<PollingSubscription>();
+export class SqliteEventStore implements Port.EventStore {
+  private readonly subscriptions = new Set<CatchUpSubscription>();
   private readonly pageStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
@@ -189,14 +176,14 @@ export class SqliteEventStore implements EventStore {
       .raw();
     // Fast path: assume no id is stored yet; a UNIQUE(id) violation aborts it and the careful path runs.
     this.appendFast = db.transaction(
-      (stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome => {
+      (stream: string, events: readonly PreparedEvent[], expected: Port.ExpectedRevision): AppendOutcome => {
         const last = this.lastRevisionStmt.get(stream) ?? null;
         if (!revisionMatches(expected, last)) return this.appendCarefully(stream, events, expected, last);
         return { result: this.insert(stream, events, last), appended: true };
       },
     );
     this.appendCareful = db.transaction(
-      (stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendOutcome =>
+      (stream: string, events: readonly PreparedEvent[], expected: Port.ExpectedRevision): AppendOutcome =>
         this.appendCarefully(stream, events, expected, this.lastRevisionStmt.get(stream) ?? null),
     );
     this.group = new GroupCommit(
@@ -208,7 +195,8 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  // The return type is the port's (checked by `implements`).
+  async append(stream: string, events: readonly Port.NewEvent[], expected: Port.ExpectedRevision) {
     this.assertOpen();
     const prepared = prepareAppend(stream, events, expected, this.maxEventBytes);
     // Concurrent appends share one transaction and one fsync (sqlite-group-commit.ts); each is its own savepoint.
@@ -226,7 +214,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: string, options: Port.ReadStreamOptions = {}): Promise<Port.RecordedEvent[]> {
     this.assertOpen();
     checkReadStream(stream, options);
     const from = options.fromRevision ?? 0;
@@ -234,39 +222,21 @@ export class SqliteEventStore implements EventStore {
     return rows.map((row) => this.toRecorded(row));
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+  async *readAll(options: Port.ReadAllOptions = {}): AsyncGenerator<Port.RecordedEvent> {
     this.assertOpen();
     checkReadAll(options);
-    let after = options.after ?? 0;
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      this.assertOpen();
-      const limit = Math.min(this.pageSize, remaining);
-      const page = this.readPage(after, Number.MAX_SAFE_INTEGER, options.filter, limit);
-      for (const event of page) yield event;
-      const last = page.at(-1);
-      if (page.length < limit || last === undefined) return;
-      after = last.position;
-      remaining -= page.length;
-    }
+    yield* readAllPaged(options, this.pageSize, this.readPage.bind(this), () => this.assertOpen());
   }
 
-  subscribeToAll(options: SubscribeOptions): Subscription {
+  subscribeToAll(options: Port.SubscribeOptions): Port.Subscription {
     this.assertOpen();
     checkSubscribe(options);
-    const source = {
-      readHead: () => {
-        this.assertOpen();
-        return this.query(() => this.headStmt.get() ?? 0);
-      },
-      readPage: (after: number, upTo: number, filter: AllFilter | undefined, limit: number) => {
-        this.assertOpen();
-        return this.readPage(after, upTo, filter, limit);
-      },
-    };
-    const subscription = new PollingSubscription(source, options, this.pollIntervalMs, this.pageSize, (s) =>
-      this.subscriptions.delete(s),
-    );
+    const source = guardedSource(() => this.assertOpen(), {
+      readHead: () => this.query(() => this.headStmt.get() ?? 0),
+      readPage: this.readPage.bind(this),
+    });
+    const settings = { pageSize: this.pageSize, pollMs: this.pollIntervalMs };
+    const subscription = new CatchUpSubscription(source, options, settings, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -277,19 +247,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** The stored text, unparsed: what the chain hashed, at the speed of a table scan. */
-  async readChain(after: number, maxCount: number): Promise<ChainEntry[]> {
+  async readChain(after: number, maxCount: number): Promise<Port.ChainEntry[]> {
     this.assertOpen();
     const rows = this.query(() => this.chainStmt.all(after, maxCount));
-    return rows.map(([position, stream, revision, id, type, dataJson, metadataJson, , chain]) => ({
-      position,
-      stream,
-      revision,
-      id,
-      type,
-      dataJson,
-      metadataJson,
-      ...(chain === null ? {} : { chainHash: chain }),
-    }));
+    return rows.map((row) => chainEntryFromRow(rowFields(row)));
   }
 
   /** Stops this store's subscriptions and closes the file. Safe to call twice. */
@@ -303,38 +264,24 @@ export class SqliteEventStore implements EventStore {
   private appendCarefully(
     stream: string,
     events: readonly PreparedEvent[],
-    expected: ExpectedRevision,
+    expected: Port.ExpectedRevision,
     last: number | null,
   ): AppendOutcome {
-    const fresh: PreparedEvent[] = [];
-    let storedPosition = 0;
-    for (const event of events) {
+    const decision = decideAppend(stream, events, expected, last, (event) => {
       const stored = this.byIdStmt.get(event.id);
-      if (stored === undefined) {
-        fresh.push(event);
-        continue;
-      }
+      if (stored === undefined) return undefined;
       const [position, storedStream, type, data, metadata] = stored;
-      const same =
-        storedStream === stream &&
-        type === event.type &&
-        sameJsonText(data, event.dataJson) &&
-        sameJsonText(metadata, event.metadataJson);
-      if (!same) throw new EventIdConflictError(event.id);
-      storedPosition = Math.max(storedPosition, position);
-    }
-    // A stored event of this stream exists, so `last` is a revision here.
-    if (fresh.length === 0)
-      return { result: { nextExpectedRevision: last ?? 0, position: storedPosition }, appended: false };
-    if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
-    return { result: this.insert(stream, fresh, last), appended: true };
+      return { position, same: sameStoredText({ stream: storedStream, type, data, metadata }, stream, event) };
+    });
+    if ('result' in decision) return { result: decision.result, appended: false };
+    return { result: this.insert(stream, decision.fresh, last), appended: true };
   }
 
-  private insert(stream: string, events: readonly PreparedEvent[], last: number | null): AppendResult {
+  private insert(stream: string, events: readonly PreparedEvent[], last: number | null): Port.AppendResult {
     const [head, headChain] = this.tipStmt.get() ?? [0, GENESIS_HASH];
     let position = head;
     let revision = last ?? -1;
-    const recordedAt = new Date().toISOString();
+    const storedAt = new Date().toISOString();
     const first = revision + 1;
     const links = this.chained
       ? linkBatch(
@@ -354,14 +301,19 @@ export class SqliteEventStore implements EventStore {
         event.type,
         event.dataJson,
         event.metadataJson,
-        recordedAt,
+        storedAt,
         links[i] ?? null,
       );
     });
     return { nextExpectedRevision: revision, position };
   }
 
-  private readPage(after: number, upTo: number, filter: AllFilter | undefined, limit: number): RecordedEvent[] {
+  private readPage(
+    after: number,
+    upTo: number,
+    filter: Port.AllFilter | undefined,
+    limit: number,
+  ): Port.RecordedEvent[] {
     const streamPrefixes = filter?.streamPrefixes?.length ? JSON.stringify(filter.streamPrefixes) : undefined;
     const eventTypes = filter?.eventTypes?.length ? JSON.stringify(filter.eventTypes) : undefined;
     const statement = this.pageStatement(streamPrefixes !== undefined, eventTypes !== undefined);
@@ -391,31 +343,8 @@ export class SqliteEventStore implements EventStore {
     return statement;
   }
 
-  private toRecorded(row: EventRow): RecordedEvent {
-    const [position, stream, revision, id, type, data, metadata, recordedAt, chain] = row;
-    return {
-      ...(chain === null ? {} : { chainHash: chain }),
-      id,
-      type,
-      data: this.parseStored(data, position, 'data'),
-      metadata: this.parseStored(metadata, position, 'metadata') as { [key: string]: JsonValue },
-      stream,
-      revision,
-      position,
-      storedAt: recordedAt,
-    };
-  }
-
-  private parseStored(text: string, position: number, field: string): JsonValue {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch (err) {
-      throw new EventStoreCorruptedError(
-        this.path,
-        `the ${field} of the event at position ${position} is not valid JSON (${errorMessage(err)})`,
-        { cause: err },
-      );
-    }
+  private toRecorded(row: EventRow): Port.RecordedEvent {
+    return recordedFromRow(rowFields(row), this.path);
   }
 
   private query<T>(run: () => T): T {
@@ -435,4 +364,9 @@ function isUniqueIdViolation(err: unknown): boolean {
   return (
     err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('events.id')
   );
+}
+
+function rowFields(row: EventRow): StoredEventRow {
+  const [position, stream, revision, id, type, data, metadata, storedAt, chain] = row;
+  return { position, stream, revision, id, type, data, metadata, storedAt, chain };
 }

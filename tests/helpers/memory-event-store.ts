@@ -5,41 +5,25 @@
 //   batch is already stored the append is a no-op returning the stored position, whatever the expected revision;
 // - the same id with other content, or in another stream, is an EventIdConflictError and nothing is written.
 // Every event carries its hash-chain link (domain/chain.ts, scope 'all'), as in the SQLite store.
-import type {
-  AllFilter,
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  JsonValue,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
-} from '../../domain/ports/event-store.ts';
-import { EventIdConflictError, WrongExpectedRevisionError } from '../../domain/ports/event-store.ts';
-import { canonicalJson } from '../../domain/canonical-json.ts';
+import type * as Port from '../../domain/ports/event-store.ts';
 import { chainLink, eventDigest, GENESIS_HASH } from '../../domain/chain.ts';
+import { decideAppend } from '../../infra/eventstore/append-decision.ts';
 import {
   checkReadAll,
   checkReadStream,
   checkSubscribe,
+  contentFingerprint,
+  matchesFilter,
   prepareAppend,
-  revisionMatches,
 } from '../../infra/eventstore/event-input.ts';
 
-function matches(event: RecordedEvent, filter: AllFilter | undefined): boolean {
-  if (filter?.streamPrefixes?.length && !filter.streamPrefixes.some((p) => event.stream.startsWith(p))) return false;
-  if (filter?.eventTypes?.length && !filter.eventTypes.includes(event.type)) return false;
-  return true;
+type RecordedEvent = Port.RecordedEvent;
+
+function matches(event: RecordedEvent, filter: Port.AllFilter | undefined): boolean {
+  return matchesFilter(event.stream, event.type, filter);
 }
 
-function content(event: Pick<NewEvent, 'type' | 'data' | 'metadata'>): string {
-  return canonicalJson({ type: event.type, data: event.data, metadata: event.metadata });
-}
-
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements Port.EventStore {
   private readonly all: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly byId = new Map<string, RecordedEvent>();
@@ -47,7 +31,11 @@ export class MemoryEventStore implements EventStore {
   /** Appends that reached this store, including no-ops; lets tests count round trips. */
   appendCalls = 0;
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    stream: string,
+    events: readonly Port.NewEvent[],
+    expected: Port.ExpectedRevision,
+  ): Promise<Port.AppendResult> {
     this.appendCalls += 1;
     // The adapters' own validation: the same errors, naming the same fields, as the SQLite store.
     events = prepareAppend(stream, events, expected).map(({ id, type, data, metadata }) => ({
@@ -58,19 +46,14 @@ export class MemoryEventStore implements EventStore {
     }));
     const existing = this.streams.get(stream) ?? [];
     const last = existing.at(-1)?.revision;
-    const fresh: NewEvent[] = [];
-    let storedPosition = 0;
-    for (const event of events) {
+    const decision = decideAppend(stream, events, expected, last ?? null, (event) => {
       const stored = this.byId.get(event.id);
-      if (stored === undefined) {
-        fresh.push(event);
-        continue;
-      }
-      if (stored.stream !== stream || content(stored) !== content(event)) throw new EventIdConflictError(event.id);
-      storedPosition = Math.max(storedPosition, stored.position);
-    }
-    if (fresh.length === 0) return { nextExpectedRevision: last ?? 0, position: storedPosition };
-    if (!revisionMatches(expected, last)) throw new WrongExpectedRevisionError(stream, expected, last ?? 'no_stream');
+      if (stored === undefined) return undefined;
+      const same = stored.stream === stream && contentFingerprint(stored) === contentFingerprint(event);
+      return { position: stored.position, same };
+    });
+    if ('result' in decision) return decision.result;
+    const fresh = decision.fresh;
     const recordedAt = new Date().toISOString();
     let revision = last ?? -1;
     for (const event of fresh) {
@@ -83,8 +66,8 @@ export class MemoryEventStore implements EventStore {
         id: event.id,
         type: event.type,
         // Stored as JSON text would be: a deep copy that drops undefined properties.
-        data: JSON.parse(dataJson) as JsonValue,
-        metadata: JSON.parse(metadataJson) as { [key: string]: JsonValue },
+        data: JSON.parse(dataJson) as Port.JsonValue,
+        metadata: JSON.parse(metadataJson) as { [key: string]: Port.JsonValue },
         stream,
         revision,
         position,
@@ -100,13 +83,13 @@ export class MemoryEventStore implements EventStore {
     return { nextExpectedRevision: revision, position: this.all.length };
   }
 
-  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: string, options: Port.ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     checkReadStream(stream, options);
     const events = (this.streams.get(stream) ?? []).slice(options.fromRevision ?? 0);
     return options.maxCount === undefined ? events : events.slice(0, options.maxCount);
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+  async *readAll(options: Port.ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     checkReadAll(options);
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     // Positions are 1-based array indices + 1, so "after p" starts at index p.
@@ -118,7 +101,7 @@ export class MemoryEventStore implements EventStore {
     }
   }
 
-  subscribeToAll(options: SubscribeOptions): Subscription {
+  subscribeToAll(options: Port.SubscribeOptions): Port.Subscription {
     checkSubscribe(options);
     let checkpoint = options.after ?? 0;
     let stopped = false;
