@@ -1,12 +1,14 @@
 // Issue 13: `editledger report` on a tiny registered model with two versions and a human rollback, as a user runs
-// it: the HTML opened in headless Chromium (Debian's) and printed to PDF, the Markdown and JSON formats, and the
-// API route with its roles and content types.
+// it: the HTML opened in headless Chromium (Debian's), printed to PDF and the PDF's text read back, the Markdown and
+// JSON formats (the JSON checked against the published JSON Schema file), and the API route with its roles.
 import test from 'ava';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { extractText } from 'unpdf';
 import type { CliCommand } from '../infra/cli/command.ts';
 import { command as audit } from '../infra/cli/commands/audit.ts';
 import { command as edit } from '../infra/cli/commands/edit.ts';
@@ -105,9 +107,24 @@ withChromium(
     const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true });
     t.true(pdf.length > 1000);
     t.is(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    // The PDF's own text (read back with pdf.js): every section, in order, and the rollback flag.
+    const { totalPages, text } = await extractText(new Uint8Array(pdf), { mergePages: false });
+    const all = text.join('\n');
+    let at = 0;
+    for (const title of SECTIONS) {
+      const found = all.indexOf(title, at);
+      t.true(found >= 0, `${title} is in the PDF after the previous section`);
+      at = Math.max(at, found);
+    }
+    t.true(all.includes('ROLLBACK'));
+    t.true(all.includes('Recital 128'));
     // The print stylesheet starts Edits, Model versions, Serving changes and the AI Act mapping on pages of their own.
-    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
-    t.true(pages >= 5, `${pages} pages`);
+    t.true(totalPages >= 5, `${totalPages} pages`);
+    for (const title of ['Edits', 'Model versions', 'Serving changes', 'EU AI Act mapping'])
+      t.true(
+        text.some((page) => page.startsWith(title)),
+        `${title} starts a page`,
+      );
     t.deepEqual(problems, []);
   },
 );
@@ -123,7 +140,12 @@ test.serial('Markdown and JSON: the same report; the JSON validates against the 
 
   const out = join(home, 'r.json');
   await ok(report, ['--format', 'json', '--out', out]);
-  const parsed = ComplianceReportSchema.parse(JSON.parse(await readFile(out, 'utf8')));
+  const written = JSON.parse(await readFile(out, 'utf8')) as unknown;
+  // Against the published file, by a JSON Schema (2020-12) validator: what an auditor's own tooling would run.
+  const published = JSON.parse(await readFile('docs/compliance-report.schema.json', 'utf8')) as Record<string, unknown>;
+  const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(published);
+  t.true(validate(written), JSON.stringify(validate.errors));
+  const parsed = ComplianceReportSchema.parse(written);
   t.is(parsed.versions.length, 2);
   t.is(parsed.summary.editsSubmitted, 2);
   t.deepEqual(

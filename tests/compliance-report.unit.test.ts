@@ -2,6 +2,7 @@
 // verdicts, serving periods, a flagged rollback and outside-envelope promotion, the period filter, the renderers'
 // escaping, and the published schema (the committed file is the generated one; the JSON validates against it).
 import test from 'ava';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
 import { parseLedgerEvent } from '../domain/events.ts';
 import type { PositionedEvent } from '../domain/events.ts';
@@ -306,7 +307,13 @@ test('HTML and Markdown render a ledger <script> inert; HTML has the sections an
 test('the JSON report validates against the schema, and the committed schema is the generated one', (t) => {
   const json = JSON.parse(renderJson(report()));
   t.true(ComplianceReportSchema.safeParse(json).success);
-  t.deepEqual(JSON.parse(readFileSync('docs/compliance-report.schema.json', 'utf8')), complianceReportJsonSchema());
+  const published = JSON.parse(readFileSync('docs/compliance-report.schema.json', 'utf8')) as Record<string, unknown>;
+  t.deepEqual(published, complianceReportJsonSchema());
+  // The published file itself, read by a JSON Schema (2020-12) validator that knows nothing of zod.
+  const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(published);
+  t.true(validate(json), JSON.stringify(validate.errors));
+  t.false(validate({ ...json, summary: { ...json.summary, rollbacks: -1 } }));
+  t.false(validate({ ...json, surprise: true }), 'no field the schema does not name');
   const broken = { ...report(), summary: { ...report().summary, rollbacks: -1 } };
   const error = t.throws(() => renderJson(broken), { instanceOf: InvalidFieldError });
   t.is(error.field, 'report.summary.rollbacks');
@@ -322,4 +329,48 @@ test('every Markdown table row has as many cells as its header (a ledger "|" is 
     checked += 1;
   }
   t.true(checked >= 6, `${checked} tables`);
+});
+
+test('erasures: counted with their dates only; the erased edit reads [erased]; nothing of the request is repeated', (t) => {
+  const KEY_ID = `k${'5'.repeat(24)}`;
+  const AT = '2025-04-02T09:00:00.000Z';
+  // The ledger as read after `erase`: the erased edit's sealed content opens as the marker.
+  const events = ledger().map((p) =>
+    p.event.type === 'EditSubmitted' && p.event.data.editId === E.e5
+      ? { ...p, event: { ...p.event, data: { ...p.event.data, prompt: '[erased]', target: '[erased]' } } }
+      : p,
+  );
+  const erasure = parseLedgerEvent({
+    id: id(2000),
+    type: 'DataSubjectErased',
+    data: {
+      schemaVersion: 1,
+      keyId: KEY_ID,
+      erasedEditIds: [E.e5],
+      retiredVersionIds: [],
+      erasedBy: 'dpo-officer',
+      reason: 'erasure request 2025-118',
+    },
+    metadata: { actor: 'dpo-officer', source: 'test', correlationId: id(2000), causationId: id(2000), recordedAt: AT },
+  });
+  events.push({ event: erasure, stream: 'model-lifecycle', revision: 9, position: 17, storedAt: AT });
+  const build = (from?: string) =>
+    buildComplianceReport(events, {
+      period: parseReportPeriod(from, undefined, { from: '--from', to: '--to' }),
+      verification: NOT_AVAILABLE,
+      generatedAt: new Date('2025-05-01T00:00:00.000Z'),
+    });
+  const r = build();
+  t.is(r.summary.erasures, 1);
+  t.deepEqual(r.erasures, { count: 1, dates: [AT] });
+  t.like(
+    r.edits.find((e) => e.editId === E.e5),
+    { prompt: '[erased]', target: '[erased]' },
+  );
+  const json = renderJson(r);
+  for (const secret of [KEY_ID, 'erasure request 2025-118', 'dpo-officer'])
+    t.false(json.includes(secret), `the report does not repeat ${secret}`);
+  t.regex(renderMarkdown(r), /erasures: 1 \(2025-04-02T09:00:00\.000Z\)/);
+  t.regex(renderHtml(r), /<li>2025-04-02T09:00:00\.000Z<\/li>/);
+  t.deepEqual(build('2025-04-03').erasures, { count: 0, dates: [] }, 'outside the period: not counted');
 });
