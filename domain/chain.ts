@@ -19,7 +19,7 @@
 //   first), and positions are contiguous. Scope 'stream' (EventStoreDB, whose $all positions are log offsets not
 //   known before the write): prev is the link of the event before in the same stream.
 import { createHash } from 'node:crypto';
-import { EditledgerError } from './errors.ts';
+import { defineError } from './errors.ts';
 import type { ChainEntry, RecordedEvent } from './ports/event-store.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -100,15 +100,13 @@ export interface ChainBreak {
 }
 
 /** A ledger whose stored events, chain or signed checkpoints disagree. */
-export class LedgerTamperedError extends EditledgerError {
-  override readonly name = 'LedgerTamperedError';
-  readonly code = 'ledger_tampered';
-  // 'conflict': what is stored clashes with what was recorded (its own chain, its signed checkpoints); exit 5.
-  readonly kind = 'conflict' as const;
-  constructor(
-    readonly position: number,
-    readonly what: string,
-  ) {
-    super(`ledger tampered at position ${position}: ${what}`);
-  }
-}
+// 'conflict': what is stored clashes with what was recorded (its own chain, its signed checkpoints); exit 5.
+export class LedgerTamperedError extends defineError(
+  'ledger_tampered',
+  'conflict',
+  (position: number, what: string) => ({
+    message: `ledger tampered at position ${position}: ${what}`,
+    position,
+    what,
+  }),
+) {}

@@ -24,150 +24,145 @@ export function errorKindOf(error: unknown): ErrorKind {
   return error instanceof EditledgerError ? error.kind : 'internal';
 }
 
-export type DomainErrorCode =
-  | 'invalid_field'
-  | 'unknown_event_type'
-  | 'edit_not_found'
-  | 'edit_already_retracted'
-  | 'edit_already_superseded'
-  | 'edit_already_active'
-  | 'source_conflict'
-  | 'edit_already_reviewed'
-  | 'edit_not_reviewable'
-  | 'dataset_format';
-
-const DOMAIN_KINDS: Record<DomainErrorCode, ErrorKind> = {
-  invalid_field: 'invalid_input',
-  unknown_event_type: 'invalid_input',
-  edit_not_found: 'not_found',
-  edit_already_retracted: 'invalid_input',
-  edit_already_superseded: 'invalid_input',
-  edit_already_active: 'invalid_input',
-  source_conflict: 'conflict',
-  edit_already_reviewed: 'invalid_input',
-  edit_not_reviewable: 'invalid_input',
-  dataset_format: 'invalid_input',
-};
-
-/** Errors of the edit rules and the event catalogue. */
-export abstract class DomainError extends EditledgerError {
-  abstract override readonly code: DomainErrorCode;
-  get kind(): ErrorKind {
-    return DOMAIN_KINDS[this.code];
-  }
+/**
+ * What one occurrence of a defined error says: its message, for bad input the field at fault, the error that
+ * caused it, and any further properties callers read (an edit id, a position), all readonly on the error.
+ */
+export interface ErrorDetails {
+  readonly message: string;
+  readonly field?: string | undefined;
+  readonly cause?: unknown;
 }
+
+/** A class made by `defineError`: its instances are EditledgerErrors with that code and kind and the details' fields. */
+export type DefinedErrorClass<Code extends string, Kind extends ErrorKind, Args extends unknown[], Details> = new (
+  ...args: Args
+) => EditledgerError & { readonly code: Code; readonly kind: Kind } & Readonly<Omit<Details, 'message' | 'cause'>>;
+
+/**
+ * The one shape of every editledger error class, so a class is its code, its kind and what it says:
+ *   export class EditNotFoundError extends defineError('edit_not_found', 'not_found', (editId: string) => ({
+ *     message: `editId: no edit ${editId} in the ledger`, field: 'editId', editId }),
+ *   ) {}
+ * `name` is the declaring class's name (it shows in stack traces and logs); `instanceof` works per class.
+ */
+export function defineError<
+  const Code extends string,
+  const Kind extends ErrorKind,
+  Args extends unknown[],
+  Details extends ErrorDetails,
+>(code: Code, kind: Kind, describe: (...args: Args) => Details): DefinedErrorClass<Code, Kind, Args, Details> {
+  class DefinedError extends EditledgerError {
+    readonly code = code;
+    readonly kind = kind;
+    constructor(...args: Args) {
+      const { message, cause, ...details } = describe(...args);
+      super(message, cause === undefined ? undefined : { cause });
+      this.name = new.target.name;
+      Object.assign(this, details);
+    }
+  }
+  // The details' fields are assigned above; TypeScript cannot see Object.assign add them to the instance type.
+  return DefinedError as unknown as DefinedErrorClass<Code, Kind, Args, Details>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors of the edit rules and the event catalogue
 
 /** A field failed validation. `field` is a dotted path, e.g. `data.locality.0.prompt`. */
-export class InvalidFieldError extends DomainError {
-  override readonly name: string = 'InvalidFieldError';
-  readonly code = 'invalid_field' as const;
-  constructor(
-    override readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${field}: ${reason}`);
-  }
-}
+export class InvalidFieldError extends defineError(
+  'invalid_field',
+  'invalid_input',
+  (field: string, reason: string) => ({
+    message: `${field}: ${reason}`,
+    field,
+    reason,
+  }),
+) {}
 
-export class UnknownEventTypeError extends DomainError {
-  override readonly name = 'UnknownEventTypeError';
-  readonly code = 'unknown_event_type' as const;
-  override readonly field = 'type';
-  constructor(readonly eventType: string) {
-    super(`type: unknown event type "${eventType}"`);
-  }
-}
+export class UnknownEventTypeError extends defineError('unknown_event_type', 'invalid_input', (eventType: string) => ({
+  message: `type: unknown event type "${eventType}"`,
+  field: 'type',
+  eventType,
+})) {}
 
-export class EditNotFoundError extends DomainError {
-  override readonly name = 'EditNotFoundError';
-  readonly code = 'edit_not_found' as const;
-  override readonly field = 'editId';
-  constructor(readonly editId: string) {
-    super(`editId: no edit ${editId} in the ledger`);
-  }
-}
+export class EditNotFoundError extends defineError('edit_not_found', 'not_found', (editId: string) => ({
+  message: `editId: no edit ${editId} in the ledger`,
+  field: 'editId',
+  editId,
+})) {}
 
-export class EditAlreadyRetractedError extends DomainError {
-  override readonly name = 'EditAlreadyRetractedError';
-  readonly code = 'edit_already_retracted' as const;
-  override readonly field = 'editId';
-  constructor(readonly editId: string) {
-    super(`editId: edit ${editId} is already retracted`);
-  }
-}
+export class EditAlreadyRetractedError extends defineError(
+  'edit_already_retracted',
+  'invalid_input',
+  (editId: string) => ({
+    message: `editId: edit ${editId} is already retracted`,
+    field: 'editId',
+    editId,
+  }),
+) {}
 
-export class EditAlreadySupersededError extends DomainError {
-  override readonly name = 'EditAlreadySupersededError';
-  readonly code = 'edit_already_superseded' as const;
-  override readonly field = 'editId';
-  constructor(
-    readonly editId: string,
-    readonly supersededBy: string,
-  ) {
-    super(`editId: edit ${editId} was superseded by ${supersededBy}; retract that one instead`);
-  }
-}
+export class EditAlreadySupersededError extends defineError(
+  'edit_already_superseded',
+  'invalid_input',
+  (editId: string, supersededBy: string) => ({
+    message: `editId: edit ${editId} was superseded by ${supersededBy}; retract that one instead`,
+    field: 'editId',
+    editId,
+    supersededBy,
+  }),
+) {}
 
-export class EditAlreadyActiveError extends DomainError {
-  override readonly name = 'EditAlreadyActiveError';
-  readonly code = 'edit_already_active' as const;
-  override readonly field = 'editId';
-  constructor(readonly editId: string) {
-    super(`editId: edit ${editId} is active; only a retracted or superseded edit can be reinstated`);
-  }
-}
+export class EditAlreadyActiveError extends defineError('edit_already_active', 'invalid_input', (editId: string) => ({
+  message: `editId: edit ${editId} is active; only a retracted or superseded edit can be reinstated`,
+  field: 'editId',
+  editId,
+})) {}
 
 /** Four-eyes review: an edit is approved or rejected once. */
-export class EditAlreadyReviewedError extends DomainError {
-  override readonly name = 'EditAlreadyReviewedError';
-  readonly code = 'edit_already_reviewed' as const;
-  override readonly field = 'editId';
-  constructor(
-    readonly editId: string,
-    readonly review: 'approved' | 'rejected',
-  ) {
-    super(`editId: edit ${editId} was already ${review}`);
-  }
-}
+export class EditAlreadyReviewedError extends defineError(
+  'edit_already_reviewed',
+  'invalid_input',
+  (editId: string, review: 'approved' | 'rejected') => ({
+    message: `editId: edit ${editId} was already ${review}`,
+    field: 'editId',
+    editId,
+    review,
+  }),
+) {}
 
 /** Only an active edit can be reviewed (a retracted or superseded one is not going to be trained anyway). */
-export class EditNotReviewableError extends DomainError {
-  override readonly name = 'EditNotReviewableError';
-  readonly code = 'edit_not_reviewable' as const;
-  override readonly field = 'editId';
-  constructor(
-    readonly editId: string,
-    readonly status: string,
-  ) {
-    super(`editId: edit ${editId} is ${status}; only an active edit can be approved or rejected`);
-  }
-}
+export class EditNotReviewableError extends defineError(
+  'edit_not_reviewable',
+  'invalid_input',
+  (editId: string, status: string) => ({
+    message: `editId: edit ${editId} is ${status}; only an active edit can be approved or rejected`,
+    field: 'editId',
+    editId,
+    status,
+  }),
+) {}
 
 /** The same upstream (system, ref) was already used for a different fact: a redelivery must not change meaning. */
-export class SourceConflictError extends DomainError {
-  override readonly name = 'SourceConflictError';
-  readonly code = 'source_conflict' as const;
-  override readonly field = 'source.ref';
-  constructor(
-    readonly system: string,
-    readonly ref: string,
-    readonly detail: string,
-  ) {
-    super(`source.ref: ${system}/${ref} ${detail}`);
-  }
-}
+export class SourceConflictError extends defineError(
+  'source_conflict',
+  'conflict',
+  (system: string, ref: string, detail: string) => ({
+    message: `source.ref: ${system}/${ref} ${detail}`,
+    field: 'source.ref',
+    system,
+    ref,
+    detail,
+  }),
+) {}
 
 /** A dataset record is malformed. `recordIndex` is 0-based in file order (JSON array index or JSONL line - 1). */
-export class DatasetFormatError extends DomainError {
-  override readonly name = 'DatasetFormatError';
-  readonly code = 'dataset_format' as const;
-  constructor(
-    readonly recordIndex: number | undefined,
-    override readonly field: string | undefined,
-    readonly reason: string,
-  ) {
+export class DatasetFormatError extends defineError(
+  'dataset_format',
+  'invalid_input',
+  (recordIndex: number | undefined, field: string | undefined, reason: string) => {
     const where = recordIndex === undefined ? '' : `record ${recordIndex}`;
     const what = field === undefined ? '' : `${where ? ' ' : ''}field "${field}"`;
-    super(`${where}${what}${where || what ? ': ' : ''}${reason}`);
-  }
-}
+    return { message: `${where}${what}${where || what ? ': ' : ''}${reason}`, field, recordIndex, reason };
+  },
+) {}

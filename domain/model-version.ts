@@ -175,12 +175,10 @@ export function shortVersionId(versionId: string): string {
 export {
   BaseHashMismatchError,
   BaseModelNotRegisteredError,
-  ModelLifecycleError,
   ModelVersionNotFoundError,
   OutsideEnvelopeError,
   PolicyNotRegisteredError,
 } from './model-errors.ts';
-export type { ModelLifecycleErrorCode } from './model-errors.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Commands

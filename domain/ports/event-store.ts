@@ -14,7 +14,7 @@
 //   (subject to the expected-revision check); a batch that is entirely stored returns its stored position
 //   whatever the expected revision. `AppendResult.position` is the highest position among the batch's events.
 // - Calling `stop()` from inside `onEvent` resolves at once and nothing more is delivered.
-import { EditledgerError } from '../errors.ts';
+import { defineError } from '../errors.ts';
 
 export type ExpectedRevision =
   | number // the stream's current last revision must be exactly this
@@ -113,24 +113,18 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-export class WrongExpectedRevisionError extends EditledgerError {
-  override readonly name = 'WrongExpectedRevisionError';
-  readonly code = 'wrong_expected_revision';
-  readonly kind = 'conflict' as const;
-  constructor(
-    readonly stream: string,
-    readonly expected: ExpectedRevision,
-    readonly actual: number | 'no_stream',
-  ) {
-    super(`stream "${stream}": expected revision ${String(expected)}, but it is at ${String(actual)}`);
-  }
-}
+export class WrongExpectedRevisionError extends defineError(
+  'wrong_expected_revision',
+  'conflict',
+  (stream: string, expected: ExpectedRevision, actual: number | 'no_stream') => ({
+    message: `stream "${stream}": expected revision ${String(expected)}, but it is at ${String(actual)}`,
+    stream,
+    expected,
+    actual,
+  }),
+) {}
 
-export class EventIdConflictError extends EditledgerError {
-  override readonly name = 'EventIdConflictError';
-  readonly code = 'event_id_conflict';
-  readonly kind = 'conflict' as const;
-  constructor(readonly eventId: string) {
-    super(`event id ${eventId} is already stored with different content`);
-  }
-}
+export class EventIdConflictError extends defineError('event_id_conflict', 'conflict', (eventId: string) => ({
+  message: `event id ${eventId} is already stored with different content`,
+  eventId,
+})) {}

@@ -12,7 +12,7 @@
 // artifact. Loads re-hash every file, so a corrupted artifact is detected and reported (CorruptArtifactError),
 // and the caller can rebuild it from the ledger. The primary file's hash is its name, so two writers producing
 // the same bytes (concurrent trainers, a rebuild) converge on one folder.
-import { EditledgerError } from '../../domain/errors.ts';
+import { defineError } from '../../domain/errors.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,27 +31,21 @@ const DescriptorSchema = z.strictObject({
 });
 type Descriptor = z.infer<typeof DescriptorSchema>;
 
-export class ArtifactNotFoundError extends EditledgerError {
-  override readonly name = 'ArtifactNotFoundError';
-  readonly code = 'artifact_not_found';
-  readonly kind = 'not_found' as const;
-  constructor(readonly sha256: string) {
-    super(`artifact sha256:${sha256} is not in the artifact store`);
-  }
-}
+export class ArtifactNotFoundError extends defineError('artifact_not_found', 'not_found', (sha256: string) => ({
+  message: `artifact sha256:${sha256} is not in the artifact store`,
+  sha256,
+})) {}
 
 /** The artifact exists but its bytes do not match its hashes (or its descriptor is unreadable). */
-export class CorruptArtifactError extends EditledgerError {
-  override readonly name = 'CorruptArtifactError';
-  readonly code = 'artifact_corrupted';
-  readonly kind = 'internal' as const;
-  constructor(
-    readonly sha256: string,
-    readonly problem: string,
-  ) {
-    super(`artifact sha256:${sha256} is corrupted: ${problem}`);
-  }
-}
+export class CorruptArtifactError extends defineError(
+  'artifact_corrupted',
+  'internal',
+  (sha256: string, problem: string) => ({
+    message: `artifact sha256:${sha256} is corrupted: ${problem}`,
+    sha256,
+    problem,
+  }),
+) {}
 
 export interface PutArtifactInput {
   /** The file whose sha256 names the artifact. */

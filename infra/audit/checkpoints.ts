@@ -7,7 +7,7 @@ import { randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from '../../domain/canonical-json.ts';
-import { EditledgerError } from '../../domain/errors.ts';
+import { defineError } from '../../domain/errors.ts';
 import type { EventStore, JsonValue } from '../../domain/ports/event-store.ts';
 import { keyIdOf } from './keys.ts';
 
@@ -25,11 +25,9 @@ export interface SignedCheckpoint {
   readonly signature: string;
 }
 
-export class NothingToSignError extends EditledgerError {
-  override readonly name = 'NothingToSignError';
-  readonly code = 'nothing_to_sign';
-  readonly kind = 'invalid_input' as const;
-}
+export class NothingToSignError extends defineError('nothing_to_sign', 'invalid_input', (message: string) => ({
+  message,
+})) {}
 
 export function checkpointsFile(home: string): string {
   return join(home, 'audit', 'checkpoints.jsonl');

@@ -1,40 +1,31 @@
 // Errors the event-store adapters raise besides the port's own (WrongExpectedRevisionError,
 // EventIdConflictError). Each names what was wrong so a CLI can print it as is.
-import { EditledgerError } from '../../domain/errors.ts';
+import { defineError } from '../../domain/errors.ts';
 
 /** Something handed to `append` (or a read option) cannot be stored; `field` says which part, e.g. `events[2].data.prompt`. */
-export class InvalidEventError extends EditledgerError {
-  override readonly name = 'InvalidEventError';
-  readonly code = 'invalid_event';
-  readonly kind = 'invalid_input' as const;
-  constructor(
-    override readonly field: string,
-    problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
-}
+export class InvalidEventError extends defineError(
+  'invalid_event',
+  'invalid_input',
+  (field: string, problem: string) => ({
+    message: `${field}: ${problem}`,
+    field,
+  }),
+) {}
 
 /** The store file is not a database, is damaged, or belongs to another application. Nothing was changed. */
-export class EventStoreCorruptedError extends EditledgerError {
-  override readonly name = 'EventStoreCorruptedError';
-  readonly code = 'event_store_corrupted';
-  readonly kind = 'internal' as const;
-  constructor(
-    readonly path: string,
-    problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`event store "${path}": ${problem}`, options);
-  }
-}
+export class EventStoreCorruptedError extends defineError(
+  'event_store_corrupted',
+  'internal',
+  (path: string, problem: string, options?: { cause?: unknown }) => ({
+    message: `event store "${path}": ${problem}`,
+    cause: options?.cause,
+    path,
+  }),
+) {}
 
 /** The store cannot be reached or used (closed, unreachable server, unsupported server version). */
-export class EventStoreUnavailableError extends EditledgerError {
-  override readonly name = 'EventStoreUnavailableError';
-  readonly code = 'event_store_unavailable';
-  readonly kind = 'unavailable' as const;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class EventStoreUnavailableError extends defineError(
+  'event_store_unavailable',
+  'unavailable',
+  (message: string, options?: { cause?: unknown }) => ({ message, cause: options?.cause }),
+) {}

@@ -6,7 +6,7 @@
 //   LocFT run                -> delta.safetensors (deterministic bytes) + manifest.json (how it was made)
 //   evaluation report        -> the version's named metrics (reliability, generalization, locality, capability, ...)
 // An empty edit set is a valid version: the base itself (its untouched tensor as the delta, no training).
-import { EditledgerError } from '../../domain/errors.ts';
+import { defineError } from '../../domain/errors.ts';
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,17 +38,11 @@ export interface LocftEditorOptions {
   readonly capabilityFacts?: number;
 }
 
-export class PolicyNotSupportedError extends EditledgerError {
-  override readonly name = 'PolicyNotSupportedError';
-  readonly code = 'policy_not_supported';
-  readonly kind = 'invalid_input' as const;
-  constructor(
-    override readonly field: string,
-    message: string,
-  ) {
-    super(`policy.${field}: ${message}`);
-  }
-}
+export class PolicyNotSupportedError extends defineError(
+  'policy_not_supported',
+  'invalid_input',
+  (field: string, message: string) => ({ message: `policy.${field}: ${message}`, field }),
+) {}
 
 export function tunedParameterName(policy: Pick<TrainingPolicy, 'layer' | 'module'>): string {
   return `model.layers.${policy.layer}.${policy.module}.weight`;

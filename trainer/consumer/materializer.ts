@@ -13,7 +13,7 @@
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
 import { EditErasedError } from '../../domain/erasure-errors.ts';
 import { isErasedContent } from '../../domain/personal-data.ts';
-import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
+import { defineError, InvalidFieldError } from '../../domain/errors.ts';
 import { automaticPromotionBlock } from '../../domain/governance.ts';
 import type { EvalPhase } from '../eval/evaluate.ts';
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
@@ -95,35 +95,29 @@ export interface MaterializeResult {
   readonly durationMs: number;
 }
 
-export class PositionBeyondHeadError extends EditledgerError {
-  override readonly name = 'PositionBeyondHeadError';
-  readonly code = 'position_beyond_head';
-  readonly kind = 'invalid_input' as const;
-  override readonly field = 'position';
-  constructor(
-    readonly position: number,
-    readonly head: number,
-  ) {
-    super(`position: ${position} is beyond the ledger head ${head}`);
-  }
-}
+export class PositionBeyondHeadError extends defineError(
+  'position_beyond_head',
+  'invalid_input',
+  (position: number, head: number) => ({
+    message: `position: ${position} is beyond the ledger head ${head}`,
+    field: 'position',
+    position,
+    head,
+  }),
+) {}
 
 /** A rebuild produced other bytes than the ones recorded: the inputs or the backend differ. */
-export class RebuildMismatchError extends EditledgerError {
-  override readonly name = 'RebuildMismatchError';
-  readonly code = 'rebuild_mismatch';
-  readonly kind = 'internal' as const;
-  constructor(
-    readonly versionId: string,
-    readonly expected: string,
-    readonly actual: string,
-    readonly differences: readonly string[],
-  ) {
-    super(
-      `version ${shortVersionId(versionId)}: rebuilt artifact sha256 ${actual.slice(0, 12)} differs from the recorded ${expected.slice(0, 12)} (${differences.join('; ') || 'same recorded inputs: nondeterministic backend?'})`,
-    );
-  }
-}
+export class RebuildMismatchError extends defineError(
+  'rebuild_mismatch',
+  'internal',
+  (versionId: string, expected: string, actual: string, differences: readonly string[]) => ({
+    message: `version ${shortVersionId(versionId)}: rebuilt artifact sha256 ${actual.slice(0, 12)} differs from the recorded ${expected.slice(0, 12)} (${differences.join('; ') || 'same recorded inputs: nondeterministic backend?'})`,
+    versionId,
+    expected,
+    actual,
+    differences,
+  }),
+) {}
 
 export interface RebuildReport {
   readonly version: VersionRecord;
