@@ -18,6 +18,13 @@ export const CommandMetadataSchema = z.strictObject({
 });
 export type CommandMetadata = z.infer<typeof CommandMetadataSchema>;
 
+/** A command of any decider: its type, its payload (validated by the decider) and its metadata. */
+export interface Command<Type extends string, Data> {
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: CommandMetadata;
+}
+
 /** Who is acting and through which channel; the command id and the decision time are filled in per command. */
 export interface CommandContext {
   readonly actor: string;
@@ -66,38 +73,14 @@ export type RetractEditData = z.infer<typeof RetractEditDataSchema>;
 export const ReinstateEditDataSchema = RetractEditDataSchema;
 export type ReinstateEditData = z.infer<typeof ReinstateEditDataSchema>;
 
-export interface SubmitEdit {
-  readonly type: 'SubmitEdit';
-  readonly data: DecideSubmitData;
-  readonly metadata: CommandMetadata;
-}
-
-export interface RetractEdit {
-  readonly type: 'RetractEdit';
-  readonly data: RetractEditData;
-  readonly metadata: CommandMetadata;
-}
-
-export interface ReinstateEdit {
-  readonly type: 'ReinstateEdit';
-  readonly data: ReinstateEditData;
-  readonly metadata: CommandMetadata;
-}
+export type SubmitEdit = Command<'SubmitEdit', DecideSubmitData>;
+export type RetractEdit = Command<'RetractEdit', RetractEditData>;
+export type ReinstateEdit = Command<'ReinstateEdit', ReinstateEditData>;
 
 /** Four-eyes review of a submitted edit (governance `requireApproval`). */
 export const ReviewEditDataSchema = RetractEditDataSchema;
 export type ReviewEditData = z.infer<typeof ReviewEditDataSchema>;
-
-export interface ApproveEdit {
-  readonly type: 'ApproveEdit';
-  readonly data: ReviewEditData;
-  readonly metadata: CommandMetadata;
-}
-
-export interface RejectEdit {
-  readonly type: 'RejectEdit';
-  readonly data: ReviewEditData;
-  readonly metadata: CommandMetadata;
-}
+export type ApproveEdit = Command<'ApproveEdit', ReviewEditData>;
+export type RejectEdit = Command<'RejectEdit', ReviewEditData>;
 
 export type EditCommand = SubmitEdit | RetractEdit | ReinstateEdit | ApproveEdit | RejectEdit;

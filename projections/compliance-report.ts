@@ -4,7 +4,7 @@
 // verification is done by the caller (it needs the store) and passed in.
 import type { PositionedEvent } from '../domain/events.ts';
 import { describeGovernance } from '../domain/governance.ts';
-import type { ModelLifecycleEvent } from '../domain/model-version.ts';
+import type { ModelLifecycleEvent } from '../domain/model-lifecycle.ts';
 import { foldVersions } from './versions.ts';
 import type { ServingChange, VersionRecord, VersionsReadModel } from './versions.ts';
 import type {

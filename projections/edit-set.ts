@@ -116,18 +116,10 @@ export class EditIntervalIndex {
 
   private applyEvent(event: LedgerEvent, position: number): void {
     switch (event.type) {
-      case 'EditSubmitted': {
+      case 'EditSubmitted':
         if (this.byId.has(event.data.editId)) return; // a redelivered duplicate cannot restart an interval
-        const interval: EditInterval = {
-          edit: activeEditOf(event.data),
-          submittedAt: position,
-          endedAt: undefined,
-          endReason: undefined,
-        };
-        this.intervals.push(interval);
-        this.byId.set(event.data.editId, interval);
+        this.begin(event.data.editId, activeEditOf(event.data), position);
         return;
-      }
       case 'EditRetracted':
         this.end(event.data.editId, position, 'retracted');
         return;
@@ -138,19 +130,18 @@ export class EditIntervalIndex {
       case 'EditReinstated': {
         const previous = this.byId.get(event.data.editId);
         if (previous === undefined || previous.endedAt === undefined) return;
-        const interval: EditInterval = {
-          edit: previous.edit,
-          submittedAt: position,
-          endedAt: undefined,
-          endReason: undefined,
-        };
-        this.intervals.push(interval);
-        this.byId.set(event.data.editId, interval);
+        this.begin(event.data.editId, previous.edit, position); // a new life of the same edit
         return;
       }
       default:
         return;
     }
+  }
+
+  private begin(editId: string, edit: ActiveEdit, at: number): void {
+    const interval: EditInterval = { edit, submittedAt: at, endedAt: undefined, endReason: undefined };
+    this.intervals.push(interval);
+    this.byId.set(editId, interval);
   }
 
   private end(editId: string, at: number, reason: 'retracted' | 'superseded'): void {

@@ -1,7 +1,7 @@
 // A ledger at a glance: how many events of each kind, how many edits are active, which model is served.
 // A fold over $all in position order; the accumulator is mutated in place (a Set of fact keys must not be
 // copied per event at a million events), but it does no I/O and the same events always give the same summary.
-import type { PositionedEvent } from '../domain/events.ts';
+import type { LedgerEventType, PositionedEvent } from '../domain/events.ts';
 
 export interface LedgerSummary {
   headPosition: number;
@@ -43,6 +43,16 @@ export function initialLedgerSummary(): LedgerSummaryState {
   };
 }
 
+/** The summary's count of each event type that has one. */
+const COUNTED: Partial<Record<LedgerEventType, CountField>> = {
+  EditSubmitted: 'editsSubmitted',
+  EditRetracted: 'editsRetracted',
+  EditSuperseded: 'editsSuperseded',
+  EditReinstated: 'editsReinstated',
+  ModelVersionMaterialized: 'modelVersions',
+};
+type CountField = 'editsSubmitted' | 'editsRetracted' | 'editsSuperseded' | 'editsReinstated' | 'modelVersions';
+
 export function evolveLedgerSummary(
   state: LedgerSummaryState,
   { event, position }: PositionedEvent,
@@ -51,29 +61,13 @@ export function evolveLedgerSummary(
   s.headPosition = Math.max(s.headPosition, position);
   s.events += 1;
   s.eventsByType[event.type] = (s.eventsByType[event.type] ?? 0) + 1;
-  switch (event.type) {
-    case 'EditSubmitted':
-      s.editsSubmitted += 1;
-      state.factKeys.add(event.data.factKey);
-      s.factKeys = state.factKeys.size;
-      break;
-    case 'EditRetracted':
-      s.editsRetracted += 1;
-      break;
-    case 'EditSuperseded':
-      s.editsSuperseded += 1;
-      break;
-    case 'EditReinstated':
-      s.editsReinstated += 1;
-      break;
-    case 'ModelVersionMaterialized':
-      s.modelVersions += 1;
-      break;
-    case 'ServingVersionChanged':
-      s.servingVersionId = event.data.versionId;
-      break;
-    default:
-      break;
+  const counter = COUNTED[event.type];
+  if (counter !== undefined) s[counter] += 1;
+  if (event.type === 'EditSubmitted') {
+    state.factKeys.add(event.data.factKey);
+    s.factKeys = state.factKeys.size;
+  } else if (event.type === 'ServingVersionChanged') {
+    s.servingVersionId = event.data.versionId;
   }
   s.activeEdits = s.editsSubmitted + s.editsReinstated - s.editsRetracted - s.editsSuperseded;
   return state;

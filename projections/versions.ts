@@ -4,7 +4,7 @@
 import { EditledgerError } from '../domain/errors.ts';
 import type { ErrorKind } from '../domain/errors.ts';
 import type { BaseModelRegisteredData, ModelVersionMaterializedData, TrainingPolicy } from '../domain/events.ts';
-import type { ModelLifecycleEvent } from '../domain/model-version.ts';
+import type { ModelLifecycleEvent } from '../domain/model-lifecycle.ts';
 import { policyHashOf, versionIdOf } from '../domain/model-version.ts';
 import { DEFAULT_GOVERNANCE } from '../domain/governance.ts';
 import type { Governance } from '../domain/governance.ts';

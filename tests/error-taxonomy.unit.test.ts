@@ -25,7 +25,7 @@ import {
   ModelVersionNotFoundError,
   OutsideEnvelopeError,
   PolicyNotRegisteredError,
-} from '../domain/model-version.ts';
+} from '../domain/model-errors.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../domain/ports/event-store.ts';
 import { ArtifactNotFoundError, CorruptArtifactError } from '../infra/artifacts/artifact-store.ts';
 import { ExitCode } from '../infra/cli/command.ts';

@@ -3,21 +3,15 @@ import test from 'ava';
 import { InvalidFieldError } from '../domain/errors.ts';
 import type { TrainingPolicy } from '../domain/events.ts';
 import { eventIdFor } from '../domain/ids.ts';
+import type { MaterializeVersionData, ModelCommand, RegisterBaseData } from '../domain/model-commands.ts';
 import {
   BaseHashMismatchError,
   BaseModelNotRegisteredError,
   ModelVersionNotFoundError,
   PolicyNotRegisteredError,
-  activeTraining,
-  baseModelIdOf,
-  modelDecider,
-  parseModelLifecycleEvent,
-  policyHashOf,
-  trainingOrder,
-  trainingSetHashOf,
-  versionIdOf,
-} from '../domain/model-version.ts';
-import type { MaterializeVersionData, ModelCommand, RegisterBaseData } from '../domain/model-version.ts';
+} from '../domain/model-errors.ts';
+import { activeTraining, modelDecider, parseModelLifecycleEvent } from '../domain/model-lifecycle.ts';
+import { baseModelIdOf, policyHashOf, trainingOrder, trainingSetHashOf, versionIdOf } from '../domain/model-version.ts';
 import { toNewEvent } from '../domain/events.ts';
 import { commandMetadata, testUuid } from './helpers/edit-fixtures.ts';
 import { deciderSpec } from './helpers/decider-spec.ts';

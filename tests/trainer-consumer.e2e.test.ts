@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { MODEL_STREAM } from '../domain/model-version.ts';
+import { MODEL_STREAM } from '../domain/model-lifecycle.ts';
 import { ArtifactStore } from '../infra/artifacts/artifact-store.ts';
 import type { CliCommand, CliIO } from '../infra/cli/command.ts';
 import { command as diff } from '../infra/cli/commands/diff.ts';

@@ -2,7 +2,7 @@
 import test from 'ava';
 import type { ModelVersionMaterializedData } from '../domain/events.ts';
 import { policyHashOf, versionIdOf } from '../domain/model-version.ts';
-import type { ModelLifecycleEvent } from '../domain/model-version.ts';
+import type { ModelLifecycleEvent } from '../domain/model-lifecycle.ts';
 import {
   diffVersions,
   findVersion,

@@ -42,28 +42,29 @@ export const EditSubmittedDataSchema = z.strictObject({
 });
 export type EditSubmittedData = z.infer<typeof EditSubmittedDataSchema>;
 
-export const EditRetractedDataSchema = z.strictObject({
+/**
+ * A decision about a submitted edit, by an actor with a reason: a retraction, a reinstatement (a retracted or
+ * superseded edit made active again) or a four-eyes review (governance `requireApproval`).
+ */
+const EditDecisionDataSchema = z.strictObject({
   schemaVersion: z.literal(1),
   editId: uuid,
-  /** The retracted edit's fact key (also its stream), so readers need no lookup. */
+  /** The edit's fact key (also its stream), so readers need no lookup. */
   factKey,
   reason: requiredText(LIMITS.reason),
   by: requiredText(LIMITS.name),
   /** The edit's data subject key, if any, so the reason is sealed with the edit's content. */
   subjectKeyId: subjectKeyId.optional(),
 });
+
+export const EditRetractedDataSchema = EditDecisionDataSchema;
 export type EditRetractedData = z.infer<typeof EditRetractedDataSchema>;
 
-/** A retracted or superseded edit made active again, by an explicit decision with an actor and a reason. */
-export const EditReinstatedDataSchema = z.strictObject({
-  schemaVersion: z.literal(1),
-  editId: uuid,
-  factKey,
-  reason: requiredText(LIMITS.reason),
-  by: requiredText(LIMITS.name),
-  subjectKeyId: subjectKeyId.optional(),
-});
+export const EditReinstatedDataSchema = EditDecisionDataSchema;
 export type EditReinstatedData = z.infer<typeof EditReinstatedDataSchema>;
+
+export const EditReviewedDataSchema = EditDecisionDataSchema;
+export type EditReviewedData = z.infer<typeof EditReviewedDataSchema>;
 
 export const EditSupersededDataSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -72,17 +73,6 @@ export const EditSupersededDataSchema = z.strictObject({
   factKey,
 });
 export type EditSupersededData = z.infer<typeof EditSupersededDataSchema>;
-
-/** Four-eyes review (governance `requireApproval`): an approver's decision on a submitted edit, with a reason. */
-export const EditReviewedDataSchema = z.strictObject({
-  schemaVersion: z.literal(1),
-  editId: uuid,
-  factKey,
-  reason: requiredText(LIMITS.reason),
-  by: requiredText(LIMITS.name),
-  subjectKeyId: subjectKeyId.optional(),
-});
-export type EditReviewedData = z.infer<typeof EditReviewedDataSchema>;
 
 export const EditSubmittedSchema = eventSchema('EditSubmitted', EditSubmittedDataSchema);
 export const EditRetractedSchema = eventSchema('EditRetracted', EditRetractedDataSchema);

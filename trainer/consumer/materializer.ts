@@ -17,10 +17,9 @@ import { defineError, InvalidFieldError } from '../../domain/errors.ts';
 import { automaticPromotionBlock } from '../../domain/governance.ts';
 import type { EvalPhase } from '../eval/evaluate.ts';
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
+import { activeTraining } from '../../domain/model-lifecycle.ts';
+import { BaseModelNotRegisteredError, ModelVersionNotFoundError } from '../../domain/model-errors.ts';
 import {
-  BaseModelNotRegisteredError,
-  ModelVersionNotFoundError,
-  activeTraining,
   artifactFilesHashOf,
   policyHashOf,
   shortVersionId,

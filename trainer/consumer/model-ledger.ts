@@ -5,8 +5,9 @@
 import { handleCommand, loadStream } from '../../domain/command-handler.ts';
 import type { LoadedStream, StreamTarget } from '../../domain/command-handler.ts';
 import { toNewEvent } from '../../domain/events.ts';
-import { MODEL_STREAM, modelDecider, parseModelLifecycleEvent } from '../../domain/model-version.ts';
-import type { ModelCommand, ModelLifecycleEvent, ModelLifecycleState } from '../../domain/model-version.ts';
+import { MODEL_STREAM, modelDecider, parseModelLifecycleEvent } from '../../domain/model-lifecycle.ts';
+import type { ModelLifecycleEvent, ModelLifecycleState } from '../../domain/model-lifecycle.ts';
+import type { ModelCommand } from '../../domain/model-commands.ts';
 import type { EventStore, ExpectedRevision } from '../../domain/ports/event-store.ts';
 import { foldVersions } from '../../projections/versions.ts';
 import type { PositionedModelEvent, VersionsReadModel } from '../../projections/versions.ts';
