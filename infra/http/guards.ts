@@ -5,6 +5,7 @@ import { may } from '../../domain/access.ts';
 import type { Operation } from '../../domain/access.ts';
 import type { Principal, TokenStore } from '../auth/token-store.ts';
 import { HttpProblem } from './problem.ts';
+import type { ServerOptions } from './server.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,18 +22,10 @@ declare module 'fastify' {
   }
 }
 
-export interface GuardOptions {
-  readonly tokens: TokenStore;
-  /** Host names the server answers to (DNS-rebinding guard); empty: any. */
-  readonly allowedHosts: readonly string[];
-  /** Origins allowed to call the API from a browser (CORS); empty: none (same-origin only). */
-  readonly allowedOrigins: readonly string[];
-  /** The budget for request body bytes being processed at once. */
-  readonly maxBytesInFlight: number;
-  readonly maxBodyBytes: number;
-  /** Requests per second per token (token bucket with a burst of 4x). */
-  readonly rateLimitPerSecond: number;
-}
+/** The token store and the limits of ServerOptions (server.ts documents them), with their defaults filled in. */
+export type GuardOptions = { readonly tokens: TokenStore } & Required<
+  Pick<ServerOptions, 'allowedHosts' | 'allowedOrigins' | 'maxBytesInFlight' | 'maxBodyBytes' | 'rateLimitPerSecond'>
+>;
 
 export class RequestGuards {
   private bytesInFlight = 0;

@@ -34,11 +34,14 @@ import type { ApiServices } from './services.ts';
 
 export interface ServerOptions {
   readonly maxBodyBytes?: number;
+  /** The budget for request body bytes being processed at once. */
   readonly maxBytesInFlight?: number;
   readonly requestTimeoutMs?: number;
+  /** Requests per second per token (token bucket with a burst of 4x); 0: no limit. */
   readonly rateLimitPerSecond?: number;
   /** Host names answered (DNS-rebinding guard); default: loopback names when bound to loopback, else any. */
   readonly allowedHosts?: readonly string[];
+  /** Origins allowed to call the API from a browser (CORS); empty: none (same-origin only). */
   readonly allowedOrigins?: readonly string[];
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
   /** Where internal errors are logged (never the request body or a token). */

@@ -3,7 +3,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../../domain/access.ts';
 import { parseDataset } from '../../../domain/dataset-formats.ts';
 import { pageEditSet, showEdit } from '../../../projections/edit-queries.ts';
 import {
@@ -22,26 +21,22 @@ import {
 } from '../api-schemas.ts';
 import { principalOfRequest } from '../guards.ts';
 import type { IdempotencyCache } from '../idempotency.ts';
-import { HttpProblem, PROBLEM_RESPONSES } from '../problem.ts';
+import { HttpProblem } from '../problem.ts';
+import { actorOf, declareRoute } from '../route-declaration.ts';
 import type { ApiServices } from '../services.ts';
-
-const errors = PROBLEM_RESPONSES;
 
 export function editRoutes(app: FastifyInstance, services: ApiServices, idempotency: IdempotencyCache): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const context = (actor: string) => ({ actor, source: 'http' });
 
   api.post('/v1/edits', {
-    config: { operation: 'submit' },
-    schema: {
-      summary: 'submit one correction',
-      tags: ['edits'],
+    ...declareRoute('submit', 'edits', 'submit one correction', {
       body: SubmitEditBodySchema,
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
-      response: { 200: SubmitEditResultSchema, 201: SubmitEditResultSchema, ...errors },
-    },
+      response: { 200: SubmitEditResultSchema, 201: SubmitEditResultSchema },
+    }),
     handler: async (request, reply) => {
-      const actor = principalOf(principalOfRequest(request).name);
+      const actor = actorOf(request);
       const submit = async () => {
         const result = await services.ledger.submitEdit({ ...request.body, submittedBy: actor }, context(actor));
         if (result.outcome === 'submitted')
@@ -49,22 +44,19 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
         return { status: result.outcome === 'submitted' ? 201 : 200, body: withoutUndefined(result) };
       };
       const { status, body } = await idempotency.run(request, actor, submit);
-      return reply.code(status).send(body as z.infer<typeof SubmitEditResultSchema>);
+      // A replayed answer carries the status it was first given: 201 (submitted) or 200 (already recorded).
+      return reply.code(status as 200 | 201).send(body as z.infer<typeof SubmitEditResultSchema>);
     },
   });
 
   api.post('/v1/edits/import', {
-    config: { operation: 'submit' },
-    schema: {
-      summary: 'submit a batch of corrections (JSON object, JSON array or JSONL)',
-      tags: ['edits'],
+    ...declareRoute('submit', 'edits', 'submit a batch of corrections (JSON object, JSON array or JSONL)', {
       querystring: ImportQuerySchema,
       body: ImportBodySchema,
-      response: { 200: ImportResultSchema, ...errors },
-    },
+      response: { 200: ImportResultSchema },
+    }),
     handler: async (request) => {
-      const principal = principalOfRequest(request);
-      const actor = principalOf(principal.name);
+      const actor = actorOf(request);
       const records = Array.isArray(request.body) ? (request.body as unknown[]) : [request.body];
       if (records.length === 0)
         throw new HttpProblem(400, 'invalid_field', 'is an empty array: nothing to record', 'body');
@@ -73,7 +65,7 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
         const imported = await services.ledger.importEdits(
           requests,
           {
-            system: request.query.system ?? principal.name,
+            system: request.query.system ?? principalOfRequest(request).name,
             submittedBy: actor,
             reason: request.query.reason ?? 'submitted through the API',
           },
@@ -99,16 +91,13 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
   } as const;
   for (const action of ['retract', 'reinstate', 'approve', 'reject'] as const) {
     api.post(`/v1/edits/:editId/${action}`, {
-      config: { operation: decisions[action].operation },
-      schema: {
-        summary: decisions[action].summary,
-        tags: ['edits'],
+      ...declareRoute(decisions[action].operation, 'edits', decisions[action].summary, {
         params: EditIdParamsSchema,
         body: ReasonBodySchema,
-        response: { 200: DecisionResultSchema, ...errors },
-      },
+        response: { 200: DecisionResultSchema },
+      }),
       handler: async (request) => {
-        const actor = principalOf(principalOfRequest(request).name);
+        const actor = actorOf(request);
         const input = {
           editId: request.params.editId,
           reason: request.body.reason,
@@ -129,13 +118,15 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
   }
 
   api.get('/v1/edits', {
-    config: { operation: 'read' },
-    schema: {
-      summary: 'the active edit set at a ledger position, paged by the position each edit was submitted at',
-      tags: ['edits'],
-      querystring: EditsQuerySchema,
-      response: { 200: EditSetPageSchema, ...errors },
-    },
+    ...declareRoute(
+      'read',
+      'edits',
+      'the active edit set at a ledger position, paged by the position each edit was submitted at',
+      {
+        querystring: EditsQuerySchema,
+        response: { 200: EditSetPageSchema },
+      },
+    ),
     handler: async (request) => {
       const set = await services.edits.editSetAt(request.query.at);
       return pageEditSet(set, request.query.after, request.query.limit) as z.infer<typeof EditSetPageSchema>;
@@ -143,8 +134,7 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
   });
 
   api.get('/v1/edits/:editId', {
-    config: { operation: 'read' },
-    schema: { summary: "one edit's content, status and history", tags: ['edits'], params: EditIdParamsSchema },
+    ...declareRoute('read', 'edits', "one edit's content, status and history", { params: EditIdParamsSchema }),
     handler: async (request) => {
       const factKey = await services.edits.factKeyOf(request.params.editId);
       return showEdit(services.store, () => factKey, request.params.editId);
@@ -152,13 +142,10 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
   });
 
   api.get('/v1/events', {
-    config: { operation: 'read' },
-    schema: {
-      summary: 'the event log by position, paged',
-      tags: ['log'],
+    ...declareRoute('read', 'log', 'the event log by position, paged', {
       querystring: EventsQuerySchema,
-      response: { 200: EventsPageSchema, ...errors },
-    },
+      response: { 200: EventsPageSchema },
+    }),
     handler: async (request) => {
       const { after, limit, type } = request.query;
       const eventTypes = type?.split(',');

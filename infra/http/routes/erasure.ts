@@ -3,11 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../../domain/access.ts';
 import { LIMITS, requiredText } from '../../../domain/events/fields.ts';
 import { JobSchema } from '../api-schemas.ts';
-import { principalOfRequest } from '../guards.ts';
-import { HttpProblem, PROBLEM_RESPONSES } from '../problem.ts';
+import { HttpProblem } from '../problem.ts';
+import { acceptedJob, actorOf, declareRoute } from '../route-declaration.ts';
 import type { ApiServices } from '../services.ts';
 
 const EraseBodySchema = z.strictObject({
@@ -18,20 +17,21 @@ const EraseBodySchema = z.strictObject({
 export function erasureRoutes(app: FastifyInstance, services: ApiServices): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.post('/v1/erasures', {
-    config: { operation: 'erase' },
-    schema: {
-      summary:
-        'erase a data subject: retract their edits, serve a version without them, retire the versions built from them, destroy their key (a job)',
-      tags: ['audit'],
-      body: EraseBodySchema,
-      response: { 202: JobSchema, ...PROBLEM_RESPONSES },
-    },
+    ...declareRoute(
+      'erase',
+      'audit',
+      'erase a data subject: retract their edits, serve a version without them, retire the versions built from them, destroy their key (a job)',
+      {
+        body: EraseBodySchema,
+        response: { 202: JobSchema },
+      },
+    ),
     handler: async (request, reply) => {
       const erase = services.erase;
       if (erase === undefined) throw new HttpProblem(503, 'unavailable', 'erasure is not available in this service');
-      const actor = principalOf(principalOfRequest(request).name);
+      const actor = actorOf(request);
       const job = services.jobs.submit('erase', actor, () => erase(request.body, actor));
-      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+      return acceptedJob(reply, job);
     },
   });
 }

@@ -1,10 +1,8 @@
 // Model routes: versions, one version, the diff of two, promote, roll back, materialize and verify as jobs (202 +
 // a job resource; progress by polling or Server-Sent Events), and generate with a version.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Job } from '../jobs.ts';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../../domain/access.ts';
 import { diffVersions, resolveVersionRef } from '../../../projections/versions.ts';
 import type { VersionRecord, VersionsReadModel } from '../../../projections/versions.ts';
 import { promoteVersion, releasePin, rollback, verifyVersion } from '../../../trainer/consumer/model-use-cases.ts';
@@ -26,18 +24,12 @@ import {
   VersionSchema,
   VersionsSchema,
 } from '../api-schemas.ts';
-import { principalOfRequest } from '../guards.ts';
-import { HttpProblem, PROBLEM_RESPONSES } from '../problem.ts';
+import { HttpProblem } from '../problem.ts';
+import { acceptedJob, actorOf, declareRoute } from '../route-declaration.ts';
 import type { ApiServices } from '../services.ts';
 import { openEventStream } from '../event-stream.ts';
 
-const errors = PROBLEM_RESPONSES;
 type Version = z.infer<typeof VersionSchema>;
-
-/** 202 Accepted with the job resource and where to follow it. */
-function acceptedJob(reply: FastifyReply, job: Job): FastifyReply {
-  return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
-}
 
 function versionView(version: VersionRecord, model: VersionsReadModel): Version {
   return { ...version, serving: model.serving === version.versionId };
@@ -49,12 +41,9 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   const versions = async () => (await models.materializer.readModels()).versions;
 
   api.get('/v1/versions', {
-    config: { operation: 'read' },
-    schema: {
-      summary: 'every materialized model version',
-      tags: ['versions'],
-      response: { 200: VersionsSchema, ...errors },
-    },
+    ...declareRoute('read', 'versions', 'every materialized model version', {
+      response: { 200: VersionsSchema },
+    }),
     handler: async () => {
       const model = await versions();
       return {
@@ -68,13 +57,10 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.get('/v1/versions/:ref', {
-    config: { operation: 'read' },
-    schema: {
-      summary: 'one model version',
-      tags: ['versions'],
+    ...declareRoute('read', 'versions', 'one model version', {
       params: VersionRefParamsSchema,
-      response: { 200: VersionSchema, ...errors },
-    },
+      response: { 200: VersionSchema },
+    }),
     handler: async (request) => {
       const model = await versions();
       return versionView(resolveVersionRef(model, request.params.ref), model);
@@ -82,13 +68,10 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.get('/v1/versions/:from/diff/:to', {
-    config: { operation: 'read' },
-    schema: {
-      summary: 'edits added and removed between two versions, and how their metrics moved',
-      tags: ['versions'],
+    ...declareRoute('read', 'versions', 'edits added and removed between two versions, and how their metrics moved', {
       params: DiffParamsSchema,
-      response: { 200: DiffSchema, ...errors },
-    },
+      response: { 200: DiffSchema },
+    }),
     handler: async (request) => {
       const model = await versions();
       const from = resolveVersionRef(model, request.params.from);
@@ -115,45 +98,45 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.post('/v1/serving/promote', {
-    config: { operation: 'serve' },
-    schema: {
-      summary: 'serve a version',
-      tags: ['serving'],
+    ...declareRoute('serve', 'serving', 'serve a version', {
       body: PromoteBodySchema,
-      response: { 200: PromoteResultSchema, ...errors },
-    },
+      response: { 200: PromoteResultSchema },
+    }),
     handler: async (request) => {
-      const actor = principalOf(principalOfRequest(request).name);
+      const actor = actorOf(request);
       const { version, reason, acceptOutsideEnvelope } = request.body;
       return promoteVersion(models, version, reason, actor, { acceptOutsideEnvelope });
     },
   });
 
   api.post('/v1/serving/release-pin', {
-    config: { operation: 'serve' },
-    schema: {
-      summary: 'let the trainer consumer serve new versions again after a manual promote or rollback',
-      tags: ['serving'],
-      body: ReleasePinBodySchema,
-      response: { 200: z.object({ released: z.boolean() }), ...errors },
-    },
+    ...declareRoute(
+      'serve',
+      'serving',
+      'let the trainer consumer serve new versions again after a manual promote or rollback',
+      {
+        body: ReleasePinBodySchema,
+        response: { 200: z.object({ released: z.boolean() }) },
+      },
+    ),
     handler: async (request) => {
-      const actor = principalOf(principalOfRequest(request).name);
+      const actor = actorOf(request);
       return releasePin(models, request.body.reason, actor);
     },
   });
 
   api.post('/v1/serving/rollback', {
-    config: { operation: 'serve' },
-    schema: {
-      summary:
-        'serve an earlier version (at once) or the edit set at an earlier position (a job when it must be built)',
-      tags: ['serving'],
-      body: RollbackBodySchema,
-      response: { 200: JobSchema, 202: JobSchema, ...errors },
-    },
+    ...declareRoute(
+      'serve',
+      'serving',
+      'serve an earlier version (at once) or the edit set at an earlier position (a job when it must be built)',
+      {
+        body: RollbackBodySchema,
+        response: { 200: JobSchema, 202: JobSchema },
+      },
+    ),
     handler: async (request, reply) => {
-      const actor = principalOf(principalOfRequest(request).name);
+      const actor = actorOf(request);
       const { toVersion, toPosition, reason, acceptOutsideEnvelope } = request.body;
       let target: RollbackTarget;
       if (toVersion !== undefined) {
@@ -172,15 +155,17 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.post('/v1/jobs/materialize', {
-    config: { operation: 'materialize' },
-    schema: {
-      summary: 'materialize the edit set at a position (default: the head) as a model version',
-      tags: ['jobs'],
-      body: MaterializeBodySchema,
-      response: { 202: JobSchema, ...errors },
-    },
+    ...declareRoute(
+      'materialize',
+      'jobs',
+      'materialize the edit set at a position (default: the head) as a model version',
+      {
+        body: MaterializeBodySchema,
+        response: { 202: JobSchema },
+      },
+    ),
     handler: async (request, reply) => {
-      const actor = principalOf(principalOfRequest(request).name);
+      const actor = actorOf(request);
       const head = await services.store.headPosition();
       const { position, promoteReason } = request.body;
       if (position !== undefined && position > head)
@@ -209,15 +194,12 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.post('/v1/jobs/verify', {
-    config: { operation: 'materialize' },
-    schema: {
-      summary: 'rebuild a version from the ledger and check it is bit-identical',
-      tags: ['jobs'],
+    ...declareRoute('materialize', 'jobs', 'rebuild a version from the ledger and check it is bit-identical', {
       body: VerifyBodySchema,
-      response: { 202: JobSchema, ...errors },
-    },
+      response: { 202: JobSchema },
+    }),
     handler: async (request, reply) => {
-      const actor = principalOf(principalOfRequest(request).name);
+      const actor = actorOf(request);
       resolveVersionRef(await versions(), request.body.version); // 404 before queueing
       const job = jobs.submit('verify', actor, () => verifyVersion(models, request.body.version));
       return acceptedJob(reply, job);
@@ -225,24 +207,24 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.get('/v1/jobs', {
-    config: { operation: 'read' },
-    schema: { summary: 'recent jobs, newest first', tags: ['jobs'] },
+    ...declareRoute('read', 'jobs', 'recent jobs, newest first'),
     handler: async () => ({ jobs: jobs.list() }),
   });
 
   api.get('/v1/jobs/:jobId', {
-    config: { operation: 'read' },
-    schema: { summary: 'one job', tags: ['jobs'], params: JobParamsSchema, response: { 200: JobSchema, ...errors } },
+    ...declareRoute('read', 'jobs', 'one job', { params: JobParamsSchema, response: { 200: JobSchema } }),
     handler: async (request) => jobs.get(request.params.jobId),
   });
 
   api.get('/v1/jobs/:jobId/events', {
-    config: { operation: 'read' },
-    schema: {
-      summary: "a job's progress as Server-Sent Events (event: job, data: the job), until it finishes",
-      tags: ['jobs'],
-      params: JobParamsSchema,
-    },
+    ...declareRoute(
+      'read',
+      'jobs',
+      "a job's progress as Server-Sent Events (event: job, data: the job), until it finishes",
+      {
+        params: JobParamsSchema,
+      },
+    ),
     handler: async (request, reply) => {
       jobs.get(request.params.jobId); // 404 before the stream starts
       const raw = openEventStream(reply);
@@ -259,13 +241,10 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.post('/v1/generate', {
-    config: { operation: 'read' },
-    schema: {
-      summary: 'generate continuations with a version (default: the serving one)',
-      tags: ['versions'],
+    ...declareRoute('read', 'versions', 'generate continuations with a version (default: the serving one)', {
       body: GenerateBodySchema,
-      response: { 200: GenerateResultSchema, ...errors },
-    },
+      response: { 200: GenerateResultSchema },
+    }),
     handler: async (request) => {
       const model = await versions();
       const ref = request.body.version ?? model.serving;

@@ -2,7 +2,7 @@
 // health and readiness probes, Prometheus metrics, and API tokens (admin).
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { grantsOf, principalOf } from '../../../domain/access.ts';
+import { grantsOf } from '../../../domain/access.ts';
 import {
   StatusSchema,
   TokenCreateBodySchema,
@@ -11,22 +11,18 @@ import {
   TokenParamsSchema,
 } from '../api-schemas.ts';
 import { principalOfRequest } from '../guards.ts';
-import { HttpProblem, PROBLEM_RESPONSES } from '../problem.ts';
+import { HttpProblem } from '../problem.ts';
+import { actorOf, declareRoute } from '../route-declaration.ts';
 import type { ApiServices } from '../services.ts';
 import { z } from 'zod';
-
-const errors = PROBLEM_RESPONSES;
 
 export function opsRoutes(app: FastifyInstance, services: ApiServices): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get('/v1/status', {
-    config: { operation: 'read' },
-    schema: {
-      summary: 'ledger head, serving version, trainer lag, ingestion counters',
-      tags: ['ops'],
-      response: { 200: StatusSchema, ...errors },
-    },
+    ...declareRoute('read', 'ops', 'ledger head, serving version, trainer lag, ingestion counters', {
+      response: { 200: StatusSchema },
+    }),
     handler: async (request) => {
       const principal = principalOfRequest(request);
       const model = (await services.models.materializer.readModels()).versions;
@@ -68,37 +64,28 @@ export function opsRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.post('/v1/tokens', {
-    config: { operation: 'tokens' },
-    schema: {
-      summary: 'create an API token (shown once)',
-      tags: ['tokens'],
+    ...declareRoute('tokens', 'tokens', 'create an API token (shown once)', {
       body: TokenCreateBodySchema,
-      response: { 201: TokenCreatedSchema, ...errors },
-    },
+      response: { 201: TokenCreatedSchema },
+    }),
     handler: async (request, reply) => {
-      const by = principalOf(principalOfRequest(request).name);
+      const by = actorOf(request);
       return reply.code(201).send(services.tokens.create(request.body.name, request.body.role, by));
     },
   });
 
   api.get('/v1/tokens', {
-    config: { operation: 'tokens' },
-    schema: {
-      summary: 'every API token (never their secrets)',
-      tags: ['tokens'],
-      response: { 200: z.object({ tokens: z.array(TokenInfoSchema) }), ...errors },
-    },
+    ...declareRoute('tokens', 'tokens', 'every API token (never their secrets)', {
+      response: { 200: z.object({ tokens: z.array(TokenInfoSchema) }) },
+    }),
     handler: async () => ({ tokens: services.tokens.list() }),
   });
 
   api.delete('/v1/tokens/:idOrName', {
-    config: { operation: 'tokens' },
-    schema: {
-      summary: 'revoke an API token',
-      tags: ['tokens'],
+    ...declareRoute('tokens', 'tokens', 'revoke an API token', {
       params: TokenParamsSchema,
-      response: { 200: TokenInfoSchema, ...errors },
-    },
+      response: { 200: TokenInfoSchema },
+    }),
     handler: async (request) => {
       if (principalOfRequest(request).tokenId === request.params.idOrName)
         throw new HttpProblem(409, 'revoke_self', 'a token cannot revoke itself');
