@@ -70,6 +70,10 @@ scenario('overview: head, serving version, trainer lag, counters, the verificati
   t.regex((await page.getByTestId('serving-version').textContent()) ?? '', /#2/);
   t.regex((await page.getByTestId('serving-pointer').textContent()) ?? '', /serving #2/);
   t.regex((await page.getByTestId('trainer-lag').textContent()) ?? '', /\d+ edit event/);
+  t.regex(
+    (await page.getByRole('region', { name: 'Ingestion (since start)' }).textContent()) ?? '',
+    /Accepted\s*\d+\s*Duplicates\s*\d+\s*Rejected\s*\d+/,
+  );
   t.regex((await page.getByTestId('verify-badge').textContent()) ?? '', /chain verified/);
   // The badge says what was checked and when (the answer's checkedAt, in the page's words).
   t.regex((await page.getByTestId('verify-detail').textContent()) ?? '', /\d+ events chained, .*; checked \S/);
@@ -154,6 +158,12 @@ scenario('versions: chart, timeline, serving periods; a version page and its dif
   await removed.waitFor();
   t.regex((await removed.textContent()) ?? '', /freedonia::anthem/);
   t.regex((await page.getByTestId('diff').textContent()) ?? '', /0 added, 1 removed, 2 unchanged/);
+  // Metric deltas, one row per metric both versions carry.
+  const deltas = await page.getByTestId('diff').locator('tbody tr').allTextContents();
+  t.true(
+    deltas.some((row) => /^reliability/.test(row)),
+    JSON.stringify(deltas),
+  );
   // An auditor sees no write control here either.
   t.is(await page.getByRole('button', { name: /Promote|Roll back|Verify/ }).count(), 0);
   await d.screenshot('version-diff');
@@ -185,9 +195,21 @@ scenario(
     const { page } = d;
     await visit(d, `#/versions/${world.versions[1]}`, /Version #1/);
     t.is(await page.getByRole('button', { name: 'Retract' }).count(), 0);
+    t.is(
+      await page.getByRole('button', { name: 'Promote' }).count(),
+      1,
+      'an approver may promote a version not served',
+    );
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.locator('.job[data-job-state="succeeded"]').waitFor({ timeout: 60_000 });
     t.regex((await page.locator('.job').textContent()) ?? '', /Bit-identical rebuild/);
+    // The job the page started reported its training progress (the tiny model trains too fast for the page to
+    // show a frame of it; the routes test below reads the running frames off the job's event stream).
+    const verifyJob = (await call(world.url, 'GET', '/v1/jobs', { token: world.tokens.approver })).body.jobs.find(
+      (j: any) => j.kind === 'verify',
+    );
+    t.like(verifyJob, { state: 'succeeded', result: { identical: true } });
+    t.true(verifyJob.progress.epochs > 0, JSON.stringify(verifyJob.progress));
 
     await page.getByLabel('Reason').nth(1).fill('back to the first review');
     await page.getByRole('button', { name: 'Roll back' }).click();
@@ -418,6 +440,19 @@ test.serial('the routes under the page: edit search, the live event stream, the 
   const replay = await readFrames(resumed, (f) => f.some((x) => x.event === 'ledger'));
   t.is(replay.find((f) => f.event === 'ledger')!.data.position, appended.body.position);
   t.is((await call(url, 'GET', '/v1/events/stream')).status, 401);
+
+  // A verify job's own stream: the job as it runs (phase, epoch of epochs), then finished; the stream ends itself.
+  const queued = await call(url, 'POST', '/v1/jobs/verify', { token: tokens.approver, body: { version: '#2' } });
+  t.is(queued.status, 202, JSON.stringify(queued.body));
+  const progress = await fetch(`${url}/v1/jobs/${queued.body.id}/events`, {
+    headers: { authorization: `Bearer ${tokens.auditor}` },
+  });
+  const jobFrames = await readFrames(progress, (f) => f.some((x) => x.data.state === 'succeeded'));
+  t.true(
+    jobFrames.some((f) => f.event === 'job' && f.data.state === 'running' && f.data.progress?.epochs > 0),
+    JSON.stringify(jobFrames.map((f) => [f.data.state, f.data.progress])),
+  );
+  t.like(jobFrames.at(-1)!.data, { state: 'succeeded', result: { identical: true } });
 
   // The page and its assets: public, typed, the page with its CSP; only built files are served.
   const page = await fetch(`${url}/`);
