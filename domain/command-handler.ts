@@ -13,6 +13,7 @@
 // Pure orchestration over the EventStore port: no I/O of its own.
 import type { Decided, StampedEvent } from './decided-event.ts';
 import { eventMetadataOf, stampEvents } from './decided-event.ts';
+import { InvalidFieldError } from './errors.ts';
 import type { EventStore, ExpectedRevision, NewEvent, RecordedEvent } from './ports/event-store.ts';
 import { EventIdConflictError, WrongExpectedRevisionError } from './ports/event-store.ts';
 
@@ -21,6 +22,27 @@ export interface Decider<State, Command, Event extends StampedEvent> {
   decide(command: Command, state: State): Decided<Event>[];
   evolve(state: State, event: Event): State;
   initialState(): State;
+}
+
+/** A decide function per command type: each gets exactly the command of its type. */
+export type DecideByType<State, Command extends { readonly type: string }, Event extends StampedEvent> = {
+  readonly [Type in Command['type']]: (
+    command: Extract<Command, { readonly type: Type }>,
+    state: State,
+  ) => Decided<Event>[];
+};
+
+/** One `decide` from a decide function per command type; a type outside the table is an InvalidFieldError. */
+export function decideByType<State, Command extends { readonly type: string }, Event extends StampedEvent>(
+  table: DecideByType<State, Command, Event>,
+): (command: Command, state: State) => Decided<Event>[] {
+  return (command, state) => {
+    const type: string = command.type;
+    if (!Object.hasOwn(table, type)) throw new InvalidFieldError('type', `unknown command type "${type}"`);
+    // The table's entry for command.type takes exactly this command; TypeScript cannot correlate the two.
+    const decide = table[type as Command['type']] as (command: Command, state: State) => Decided<Event>[];
+    return decide(command, state);
+  };
 }
 
 /** Every command carries the metadata its events record (who, which channel, its id, the decision time). */

@@ -49,6 +49,7 @@ import type { Decided } from './decided-event.ts';
 import { validated } from './events.ts';
 import { editIdForSource } from './ids.ts';
 
+import { decideByType } from './command-handler.ts';
 import type { Decider } from './command-handler.ts';
 
 export type EditStatus = 'active' | 'retracted' | 'superseded';
@@ -193,19 +194,13 @@ function activeOrEnded(state: FactState, target: { editId: string; factKey: stri
   return edit;
 }
 
-export function decideEdit(command: EditCommand, state: FactState): Decided<EditEvent>[] {
-  switch (command.type) {
-    case 'ApproveEdit':
-    case 'RejectEdit':
-      return decideReview(command, state);
-    case 'SubmitEdit':
-      return decideSubmit(command, state);
-    case 'RetractEdit':
-      return decideRetract(command, state);
-    case 'ReinstateEdit':
-      return decideReinstate(command, state);
-  }
-}
+export const decideEdit = decideByType<FactState, EditCommand, EditEvent>({
+  SubmitEdit: decideSubmit,
+  RetractEdit: decideRetract,
+  ReinstateEdit: decideReinstate,
+  ApproveEdit: decideReview,
+  RejectEdit: decideReview,
+});
 
 /** An edit the stream already holds (its EditSubmitted comes first in the stream). */
 function recorded(state: FactState, editId: string): FactEditState {

@@ -69,16 +69,17 @@ export function defineError<
 // ---------------------------------------------------------------------------------------------------------------
 // Errors of the edit rules and the event catalogue
 
-/** A field failed validation. `field` is a dotted path, e.g. `data.locality.0.prompt`. */
-export class InvalidFieldError extends defineError(
-  'invalid_field',
-  'invalid_input',
-  (field: string, reason: string) => ({
+/** The shape of every "this field is wrong" error: `new X(field, reason)` says `<field>: <reason>`. */
+export function fieldErrorClass<const Code extends string>(code: Code) {
+  return defineError(code, 'invalid_input', (field: string, reason: string) => ({
     message: `${field}: ${reason}`,
     field,
     reason,
-  }),
-) {}
+  }));
+}
+
+/** A field failed validation. `field` is a dotted path, e.g. `data.locality.0.prompt`. */
+export class InvalidFieldError extends fieldErrorClass('invalid_field') {}
 
 export class UnknownEventTypeError extends defineError('unknown_event_type', 'invalid_input', (eventType: string) => ({
   message: `type: unknown event type "${eventType}"`,

@@ -11,6 +11,7 @@
 //   Asking for the version already served is a no-op.
 // Low volume (one event per version), so one stream and its expected revision serialize every writer.
 import { canonicalJson } from './canonical-json.ts';
+import { decideByType } from './command-handler.ts';
 import type { Decider } from './command-handler.ts';
 import type { Decided } from './decided-event.ts';
 import { VersionRetiredError } from './erasure-errors.ts';
@@ -235,20 +236,13 @@ function decideErase(command: EraseDataSubject, state: ModelLifecycleState): Dec
   ];
 }
 
-export function decideModel(command: ModelCommand, state: ModelLifecycleState): DecidedModelEvents {
-  switch (command.type) {
-    case 'RegisterBase':
-      return decideRegister(command, state);
-    case 'MaterializeVersion':
-      return decideMaterialize(command, state);
-    case 'ChangeServingVersion':
-      return decideServing(command, state);
-    case 'ReleaseServingPin':
-      return decideReleasePin(command, state);
-    case 'EraseDataSubject':
-      return decideErase(command, state);
-  }
-}
+export const decideModel = decideByType<ModelLifecycleState, ModelCommand, ModelLifecycleEvent>({
+  RegisterBase: decideRegister,
+  MaterializeVersion: decideMaterialize,
+  ChangeServingVersion: decideServing,
+  ReleaseServingPin: decideReleasePin,
+  EraseDataSubject: decideErase,
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // evolve

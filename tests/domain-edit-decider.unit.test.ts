@@ -186,3 +186,10 @@ test('decide is pure: the same command and history always give identical events'
   const command = submitEdit({ source: second });
   t.deepEqual(when(history, command), when(history, command));
 });
+
+test('when a command of an unknown type arrives, then InvalidFieldError on type naming it', (t) => {
+  const bogus = { ...submitEdit(), type: 'DeleteEverything' } as unknown as Parameters<typeof when>[1];
+  const error = t.throws(() => when([], bogus), { instanceOf: InvalidFieldError });
+  t.is(error?.field, 'type');
+  t.regex(error?.message ?? '', /unknown command type "DeleteEverything"/);
+});

@@ -1,16 +1,9 @@
 // Errors the event-store adapters raise besides the port's own (WrongExpectedRevisionError,
 // EventIdConflictError). Each names what was wrong so a CLI can print it as is.
-import { defineError } from '../../domain/errors.ts';
+import { defineError, fieldErrorClass } from '../../domain/errors.ts';
 
 /** Something handed to `append` (or a read option) cannot be stored; `field` says which part, e.g. `events[2].data.prompt`. */
-export class InvalidEventError extends defineError(
-  'invalid_event',
-  'invalid_input',
-  (field: string, problem: string) => ({
-    message: `${field}: ${problem}`,
-    field,
-  }),
-) {}
+export class InvalidEventError extends fieldErrorClass('invalid_event') {}
 
 /** The store file is not a database, is damaged, or belongs to another application. Nothing was changed. */
 export class EventStoreCorruptedError extends defineError(
