@@ -94,6 +94,9 @@ withChromium(
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
+    // One self-contained file: opening it requests nothing but itself (no script, stylesheet, font or image).
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
     await page.goto(`file://${out}`);
     t.deepEqual(await page.locator('h2').allTextContents(), SECTIONS);
     t.is(await page.locator('svg[aria-label="metrics per version"]').count(), 1);
@@ -126,6 +129,7 @@ withChromium(
         `${title} starts a page`,
       );
     t.deepEqual(problems, []);
+    t.deepEqual(requested, [`file://${out}`]);
   },
 );
 

@@ -132,6 +132,11 @@ test('the API shows the held-back version as outside; serving it takes the appro
     changedBy: 'token:approver-1',
     reason: 'board approved',
   });
+  const release = (token: string) => api('POST', '/v1/serving/release-pin', token, { reason: 'reviewed' });
+  t.is((await release(tokens.auditor)).status, 403, 'only an approver releases the pin');
+  t.is((await release(tokens.submitter)).status, 403);
+  t.is((await release(tokens.approver)).status, 200);
+  t.false((await api('GET', '/v1/versions', tokens.auditor)).body.pinned);
 
   const report = ComplianceReportSchema.parse(JSON.parse((await cli(reportCommand, ['--format', 'json'])).stdout));
   t.is(report.summary.versionsOutsideEnvelope, 1);
