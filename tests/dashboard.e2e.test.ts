@@ -70,6 +70,12 @@ scenario('overview: head, serving version, trainer lag, counters, the verificati
   t.regex((await page.getByTestId('serving-version').textContent()) ?? '', /#2/);
   t.regex((await page.getByTestId('serving-pointer').textContent()) ?? '', /serving #2/);
   t.regex((await page.getByTestId('trainer-lag').textContent()) ?? '', /\d+ edit event/);
+  const newest = (await call(world.url, 'GET', `/v1/versions/${world.versions[2]}`, { token: world.tokens.auditor }))
+    .body;
+  await page
+    .getByTestId('newest-version')
+    .filter({ hasText: `#2, edit set at position ${newest.position}` })
+    .waitFor();
   t.regex(
     (await page.getByRole('region', { name: 'Ingestion (since start)' }).textContent()) ?? '',
     /Accepted\s*\d+\s*Duplicates\s*\d+\s*Rejected\s*\d+/,

@@ -28,6 +28,8 @@ export function OverviewPage({ status, tick, routes }) {
       ? undefined
       : versions.data?.versions.find((v) => v.versionId === status.serving?.versionId);
   const lastChange = versions.data?.servingHistory.at(-1);
+  // What was trained, whoever trained it: the lag above counts only from this server's own trainer cursor.
+  const newest = versions.data?.versions.at(-1);
   return html`<h1 tabindex="-1">Overview</h1>
     <div class="cards">
       <section class="card" aria-labelledby="card-ledger">
@@ -69,7 +71,11 @@ export function OverviewPage({ status, tick, routes }) {
           <dt>Trained up to</dt>
           <dd>position ${status.trainer.cursor}</dd>
           <dt>Lag</dt>
-          <dd data-testid="trainer-lag">${status.trainer.pendingEdits} edit event(s) not yet trained</dd>
+          <dd data-testid="trainer-lag">
+            ${status.trainer.pendingEdits} edit event(s) ${status.trainer.running ? 'not yet trained' : "after this server's trainer cursor (a trainer elsewhere may have trained them)"}
+          </dd>
+          <dt>Newest version</dt>
+          <dd data-testid="newest-version">${newest === undefined ? (versions.data === undefined ? '…' : 'none yet') : `#${newest.ordinal}, edit set at position ${newest.position}`}</dd>
         </dl>
       </section>
       <section class="card" aria-labelledby="card-ingestion">
