@@ -3,27 +3,23 @@
 import type { z } from 'zod';
 import type { JsonValue, NewEvent, RecordedEvent } from './ports/event-store.ts';
 import { InvalidFieldError, UnknownEventTypeError } from './errors.ts';
+import { AuditCheckpointSignedDataSchema } from './events/audit-events.ts';
 import {
-  EditApprovedSchema,
-  EditRejectedSchema,
-  EditReinstatedSchema,
-  EditRetractedSchema,
-  EditSubmittedSchema,
-  EditSupersededSchema,
+  EditReinstatedDataSchema,
+  EditRetractedDataSchema,
+  EditReviewedDataSchema,
+  EditSubmittedDataSchema,
+  EditSupersededDataSchema,
 } from './events/edit-events.ts';
-import type { EditEvent } from './events/edit-events.ts';
+import { DataSubjectErasedDataSchema } from './events/erasure-events.ts';
+import { eventSchema } from './events/metadata.ts';
 import {
-  BaseModelRegisteredSchema,
-  ModelVersionMaterializedSchema,
-  ServingPinReleasedSchema,
-  ServingVersionChangedSchema,
-  TrainingPolicyRegisteredSchema,
+  BaseModelRegisteredDataSchema,
+  ModelVersionMaterializedDataSchema,
+  ServingPinReleasedDataSchema,
+  ServingVersionChangedDataSchema,
+  TrainingPolicyRegisteredDataSchema,
 } from './events/model-events.ts';
-import type { ModelEvent } from './events/model-events.ts';
-import { AuditCheckpointSignedSchema } from './events/audit-events.ts';
-import { DataSubjectErasedSchema } from './events/erasure-events.ts';
-import type { DataSubjectErased } from './events/erasure-events.ts';
-import type { AuditEvent } from './events/audit-events.ts';
 
 export * from './events/edit-events.ts';
 export * from './events/model-events.ts';
@@ -32,20 +28,21 @@ export * from './events/audit-events.ts';
 export * from './events/erasure-events.ts';
 export { LIMITS } from './events/fields.ts';
 
+/** Every event type of the ledger, each with its schema: the common envelope (metadata.ts) around its data. */
 export const EVENT_SCHEMAS = {
-  EditSubmitted: EditSubmittedSchema,
-  EditRetracted: EditRetractedSchema,
-  EditSuperseded: EditSupersededSchema,
-  EditReinstated: EditReinstatedSchema,
-  EditApproved: EditApprovedSchema,
-  EditRejected: EditRejectedSchema,
-  BaseModelRegistered: BaseModelRegisteredSchema,
-  TrainingPolicyRegistered: TrainingPolicyRegisteredSchema,
-  ModelVersionMaterialized: ModelVersionMaterializedSchema,
-  ServingVersionChanged: ServingVersionChangedSchema,
-  ServingPinReleased: ServingPinReleasedSchema,
-  AuditCheckpointSigned: AuditCheckpointSignedSchema,
-  DataSubjectErased: DataSubjectErasedSchema,
+  EditSubmitted: eventSchema('EditSubmitted', EditSubmittedDataSchema),
+  EditRetracted: eventSchema('EditRetracted', EditRetractedDataSchema),
+  EditSuperseded: eventSchema('EditSuperseded', EditSupersededDataSchema),
+  EditReinstated: eventSchema('EditReinstated', EditReinstatedDataSchema),
+  EditApproved: eventSchema('EditApproved', EditReviewedDataSchema),
+  EditRejected: eventSchema('EditRejected', EditReviewedDataSchema),
+  BaseModelRegistered: eventSchema('BaseModelRegistered', BaseModelRegisteredDataSchema),
+  TrainingPolicyRegistered: eventSchema('TrainingPolicyRegistered', TrainingPolicyRegisteredDataSchema),
+  ModelVersionMaterialized: eventSchema('ModelVersionMaterialized', ModelVersionMaterializedDataSchema),
+  ServingVersionChanged: eventSchema('ServingVersionChanged', ServingVersionChangedDataSchema),
+  ServingPinReleased: eventSchema('ServingPinReleased', ServingPinReleasedDataSchema),
+  AuditCheckpointSigned: eventSchema('AuditCheckpointSigned', AuditCheckpointSignedDataSchema),
+  DataSubjectErased: eventSchema('DataSubjectErased', DataSubjectErasedDataSchema),
 } as const;
 
 export type LedgerEventType = keyof typeof EVENT_SCHEMAS;
@@ -59,7 +56,31 @@ export const EDIT_EVENT_TYPES = [
   'EditRejected',
 ] as const;
 
-export type LedgerEvent = EditEvent | ModelEvent | AuditEvent | DataSubjectErased;
+/** The typed event of one type (what its schema parses to). */
+export type EventOfType<Type extends LedgerEventType> = z.infer<(typeof EVENT_SCHEMAS)[Type]>;
+export type EditSubmitted = EventOfType<'EditSubmitted'>;
+export type EditRetracted = EventOfType<'EditRetracted'>;
+export type EditSuperseded = EventOfType<'EditSuperseded'>;
+export type EditReinstated = EventOfType<'EditReinstated'>;
+export type EditApproved = EventOfType<'EditApproved'>;
+export type EditRejected = EventOfType<'EditRejected'>;
+export type BaseModelRegistered = EventOfType<'BaseModelRegistered'>;
+export type TrainingPolicyRegistered = EventOfType<'TrainingPolicyRegistered'>;
+export type ModelVersionMaterialized = EventOfType<'ModelVersionMaterialized'>;
+export type ServingVersionChanged = EventOfType<'ServingVersionChanged'>;
+export type ServingPinReleased = EventOfType<'ServingPinReleased'>;
+export type AuditCheckpointSigned = EventOfType<'AuditCheckpointSigned'>;
+export type DataSubjectErased = EventOfType<'DataSubjectErased'>;
+export type EditEvent = EventOfType<(typeof EDIT_EVENT_TYPES)[number]>;
+export type ModelEvent = EventOfType<
+  | 'BaseModelRegistered'
+  | 'TrainingPolicyRegistered'
+  | 'ModelVersionMaterialized'
+  | 'ServingVersionChanged'
+  | 'ServingPinReleased'
+>;
+export type AuditEvent = AuditCheckpointSigned;
+export type LedgerEvent = EventOfType<LedgerEventType>;
 
 /** A ledger event together with where the store put it. */
 export interface PositionedEvent<E extends LedgerEvent = LedgerEvent> {

@@ -17,17 +17,8 @@ import type { Decided } from './decided-event.ts';
 import { VersionRetiredError } from './erasure-errors.ts';
 import { InvalidFieldError } from './errors.ts';
 import { parseLedgerEvent, validated } from './events.ts';
-import type { DataSubjectErased } from './events/erasure-events.ts';
-import type {
-  BaseModelRegistered,
-  BaseModelRegisteredData,
-  ModelVersionMaterialized,
-  ModelVersionMaterializedData,
-  ServingPinReleased,
-  ServingVersionChanged,
-  TrainingPolicy,
-  TrainingPolicyRegistered,
-} from './events/model-events.ts';
+import type { EventOfType, LedgerEvent } from './events.ts';
+import type { BaseModelRegisteredData, ModelVersionMaterializedData, TrainingPolicy } from './events/model-events.ts';
 import { assessVersion, automaticPromotionBlock, DEFAULT_GOVERNANCE, describeFailing } from './governance.ts';
 import type { Governance } from './governance.ts';
 import {
@@ -56,13 +47,6 @@ import { baseModelIdOf, policyHashOf, versionIdOf } from './model-version.ts';
 
 export const MODEL_STREAM = 'model-lifecycle';
 
-export type ModelLifecycleEvent =
-  | BaseModelRegistered
-  | TrainingPolicyRegistered
-  | ModelVersionMaterialized
-  | ServingVersionChanged
-  | ServingPinReleased
-  | DataSubjectErased;
 export const MODEL_EVENT_TYPES = [
   'BaseModelRegistered',
   'TrainingPolicyRegistered',
@@ -71,6 +55,11 @@ export const MODEL_EVENT_TYPES = [
   'ServingPinReleased',
   'DataSubjectErased',
 ] as const;
+export type ModelLifecycleEvent = EventOfType<(typeof MODEL_EVENT_TYPES)[number]>;
+
+function isModelLifecycleEvent(event: LedgerEvent): event is ModelLifecycleEvent {
+  return (MODEL_EVENT_TYPES as readonly string[]).includes(event.type);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -295,15 +284,6 @@ export function parseModelLifecycleEvent(raw: {
   metadata: unknown;
 }): ModelLifecycleEvent {
   const event = parseLedgerEvent(raw);
-  if (
-    event.type === 'BaseModelRegistered' ||
-    event.type === 'TrainingPolicyRegistered' ||
-    event.type === 'ModelVersionMaterialized' ||
-    event.type === 'ServingVersionChanged' ||
-    event.type === 'ServingPinReleased' ||
-    event.type === 'DataSubjectErased'
-  ) {
-    return event;
-  }
+  if (isModelLifecycleEvent(event)) return event;
   throw new InvalidFieldError('type', `${event.type} does not belong to the ${MODEL_STREAM} stream`);
 }

@@ -2,7 +2,6 @@
 // recorded in the `audit-checkpoints` stream and in the auditor's file copy (infra/audit/checkpoints.ts).
 import { z } from 'zod';
 import { LIMITS, position, requiredText } from './fields.ts';
-import { eventSchema } from './metadata.ts';
 
 export const AuditCheckpointSignedDataSchema = z.strictObject({
   v: z.literal(1),
@@ -15,7 +14,3 @@ export const AuditCheckpointSignedDataSchema = z.strictObject({
   signature: z.string().min(1).max(200),
 });
 export type AuditCheckpointSignedData = z.infer<typeof AuditCheckpointSignedDataSchema>;
-
-export const AuditCheckpointSignedSchema = eventSchema('AuditCheckpointSigned', AuditCheckpointSignedDataSchema);
-export type AuditCheckpointSigned = z.infer<typeof AuditCheckpointSignedSchema>;
-export type AuditEvent = AuditCheckpointSigned;

@@ -2,7 +2,6 @@
 // same fact, and possibly reinstated after that. `schemaVersion` lives in `data` because it versions the shape of `data`.
 import { z } from 'zod';
 import { factKey, httpUrl, LIMITS, requiredText, subjectKeyId, uuid } from './fields.ts';
-import { eventSchema } from './metadata.ts';
 
 export const LocalityProbeSchema = z.strictObject({
   prompt: requiredText(LIMITS.prompt),
@@ -73,17 +72,3 @@ export const EditSupersededDataSchema = z.strictObject({
   factKey,
 });
 export type EditSupersededData = z.infer<typeof EditSupersededDataSchema>;
-
-export const EditSubmittedSchema = eventSchema('EditSubmitted', EditSubmittedDataSchema);
-export const EditRetractedSchema = eventSchema('EditRetracted', EditRetractedDataSchema);
-export const EditSupersededSchema = eventSchema('EditSuperseded', EditSupersededDataSchema);
-export const EditReinstatedSchema = eventSchema('EditReinstated', EditReinstatedDataSchema);
-export const EditApprovedSchema = eventSchema('EditApproved', EditReviewedDataSchema);
-export const EditRejectedSchema = eventSchema('EditRejected', EditReviewedDataSchema);
-export type EditApproved = z.infer<typeof EditApprovedSchema>;
-export type EditRejected = z.infer<typeof EditRejectedSchema>;
-export type EditSubmitted = z.infer<typeof EditSubmittedSchema>;
-export type EditRetracted = z.infer<typeof EditRetractedSchema>;
-export type EditSuperseded = z.infer<typeof EditSupersededSchema>;
-export type EditReinstated = z.infer<typeof EditReinstatedSchema>;
-export type EditEvent = EditSubmitted | EditRetracted | EditSuperseded | EditReinstated | EditApproved | EditRejected;

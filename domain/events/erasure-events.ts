@@ -3,7 +3,6 @@
 // The subject is named only by its key id (a random pseudonym); the key itself is destroyed right after this event.
 import { z } from 'zod';
 import { LIMITS, requiredText, subjectKeyId, uuid } from './fields.ts';
-import { eventSchema } from './metadata.ts';
 import { modelId } from './model-events.ts';
 
 export const DataSubjectErasedDataSchema = z.strictObject({
@@ -17,6 +16,3 @@ export const DataSubjectErasedDataSchema = z.strictObject({
   reason: requiredText(LIMITS.reason),
 });
 export type DataSubjectErasedData = z.infer<typeof DataSubjectErasedDataSchema>;
-
-export const DataSubjectErasedSchema = eventSchema('DataSubjectErased', DataSubjectErasedDataSchema);
-export type DataSubjectErased = z.infer<typeof DataSubjectErasedSchema>;

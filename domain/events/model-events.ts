@@ -3,7 +3,6 @@
 // here are what a version must record to be rebuilt bit-for-bit.
 import { z } from 'zod';
 import { LIMITS, position, requiredText, sha256Hex, uuid } from './fields.ts';
-import { eventSchema } from './metadata.ts';
 import { GovernanceSchema, VerdictSchema } from '../governance.ts';
 
 export const modelId = requiredText(LIMITS.name);
@@ -117,26 +116,3 @@ export const ServingPinReleasedDataSchema = z.strictObject({
   reason: requiredText(LIMITS.reason),
 });
 export type ServingPinReleasedData = z.infer<typeof ServingPinReleasedDataSchema>;
-
-export const BaseModelRegisteredSchema = eventSchema('BaseModelRegistered', BaseModelRegisteredDataSchema);
-export const TrainingPolicyRegisteredSchema = eventSchema(
-  'TrainingPolicyRegistered',
-  TrainingPolicyRegisteredDataSchema,
-);
-export const ModelVersionMaterializedSchema = eventSchema(
-  'ModelVersionMaterialized',
-  ModelVersionMaterializedDataSchema,
-);
-export const ServingVersionChangedSchema = eventSchema('ServingVersionChanged', ServingVersionChangedDataSchema);
-export const ServingPinReleasedSchema = eventSchema('ServingPinReleased', ServingPinReleasedDataSchema);
-export type ServingPinReleased = z.infer<typeof ServingPinReleasedSchema>;
-export type BaseModelRegistered = z.infer<typeof BaseModelRegisteredSchema>;
-export type TrainingPolicyRegistered = z.infer<typeof TrainingPolicyRegisteredSchema>;
-export type ModelVersionMaterialized = z.infer<typeof ModelVersionMaterializedSchema>;
-export type ServingVersionChanged = z.infer<typeof ServingVersionChangedSchema>;
-export type ModelEvent =
-  | BaseModelRegistered
-  | TrainingPolicyRegistered
-  | ModelVersionMaterialized
-  | ServingVersionChanged
-  | ServingPinReleased;
