@@ -29,7 +29,7 @@ import type { NewEvent } from '../domain/ports/event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { EditIndex } from '../infra/readmodel/edit-index.ts';
 import { activeEditOf, canonicalEditJson, compareActiveEdits, hashCanonicalEdits } from '../projections/edit-set.ts';
-import type { ActiveEdit } from '../projections/edit-set.ts';
+import type { ActiveEdit } from '../domain/active-edits.ts';
 import { envInt, markdownTable } from './table.ts';
 import type { BenchRow } from './table.ts';
 

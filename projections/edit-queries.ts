@@ -6,7 +6,7 @@ import { factStreamName } from '../domain/fact-key.ts';
 import type { EventStore } from '../domain/ports/event-store.ts';
 import { foldEditHistory } from './edit-history.ts';
 import type { EditDetails } from './edit-history.ts';
-import type { ActiveEdit } from './edit-set.ts';
+import type { ActiveEdit } from '../domain/active-edits.ts';
 
 /** One edit with its history; `factKeyOf` locates its stream (the edit index). */
 export async function showEdit(

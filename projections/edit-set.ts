@@ -16,26 +16,8 @@
 // re-fold of the ledger; `foldEditSetAt` is the plain re-fold, kept as the reference and the benchmark baseline.
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.ts';
 import { createHash } from 'node:crypto';
+import type { ActiveEdit, EditSet } from '../domain/active-edits.ts';
 import type { EditSubmittedData, LedgerEvent, PositionedEvent } from '../domain/events.ts';
-
-/** The training content of one edit; what the edit set (and its hash) is made of. */
-export interface ActiveEdit {
-  readonly editId: string;
-  readonly factKey: string;
-  readonly prompt: string;
-  readonly target: string;
-  readonly subject?: string;
-  readonly rephrase: readonly string[];
-  readonly locality: ReadonlyArray<{ readonly prompt: string; readonly answer?: string }>;
-}
-
-export interface EditSet {
-  /** The ledger position the set is as of. */
-  readonly position: number;
-  /** In canonical order. */
-  readonly edits: readonly ActiveEdit[];
-  readonly editSetHash: string;
-}
 
 export function activeEditOf(data: EditSubmittedData): ActiveEdit {
   const edit: ActiveEdit = {

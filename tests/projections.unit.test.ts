@@ -7,7 +7,7 @@ import {
   hashCanonicalEdits,
   makeEditSet,
 } from '../projections/edit-set.ts';
-import type { ActiveEdit } from '../projections/edit-set.ts';
+import type { ActiveEdit } from '../domain/active-edits.ts';
 import { foldEditHistory } from '../projections/edit-history.ts';
 import { summarizeLedger } from '../projections/ledger-summary.ts';
 import { newLedger } from './helpers/ledger-builders.ts';

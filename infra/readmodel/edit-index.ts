@@ -18,7 +18,7 @@ import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import { sha256Hex } from '../../domain/canonical-json.ts';
 import { activeEditOf, canonicalEditJson } from '../../projections/edit-set.ts';
-import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
+import type { ActiveEdit, EditSet } from '../../domain/active-edits.ts';
 
 // 3: a superseded edit ends at its successor's position (issue 18 point 4); 4: one row per life of an edit
 // (a reinstatement starts a new one, issue 18 point 2). Older files are rebuilt.

@@ -4,7 +4,7 @@
 import type { EvalPhase } from '../eval/evaluate.ts';
 import type { CommandContext } from '../../domain/edit-commands.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
-import type { ActiveEdit, EditSet } from '../../projections/edit-set.ts';
+import type { ActiveEdit, EditSet } from '../../domain/active-edits.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 
 export interface EditSetSource {
