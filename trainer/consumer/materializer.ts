@@ -11,8 +11,6 @@
 // artifact is durable. A process killed anywhere leaves either nothing visible, or an artifact without an event
 // (harmless: the retry produces the same bytes and reuses it), or both. Two trainers racing on the same edit set
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
-import { EditErasedError } from '../../domain/erasure-errors.ts';
-import { isErasedContent } from '../../domain/personal-data.ts';
 import { defineError, InvalidFieldError } from '../../domain/errors.ts';
 import { automaticPromotionBlock } from '../../domain/governance.ts';
 import type { EvalPhase } from '../eval/evaluate.ts';
@@ -21,7 +19,6 @@ import { activeTraining } from '../../domain/model-lifecycle.ts';
 import { BaseModelNotRegisteredError, ModelVersionNotFoundError } from '../../domain/model-errors.ts';
 import {
   artifactFilesHashOf,
-  policyHashOf,
   shortVersionId,
   trainingOrder,
   trainingSetHashOf,
@@ -29,16 +26,7 @@ import {
 } from '../../domain/model-version.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
-import { foldEditSetAt, makeEditSet } from '../../projections/edit-set.ts';
-import { chainPages, walkChain } from '../../domain/chain-walk.ts';
-import { LedgerTamperedError } from '../../domain/chain.ts';
 import type { ChainScope } from '../../domain/chain.ts';
-import { parseRecordedEvent } from '../../domain/events.ts';
-import type { PositionedEvent } from '../../domain/events.ts';
-import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
-import type { EditSet } from '../../projections/edit-set.ts';
-import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
-import { HOST_STEP_SUFFIX } from '../locft/config.ts';
 import type { CommandContext, ModelLedgerSnapshot } from './model-ledger.ts';
 import { commandMetadata, executeModelCommand, readModelLedger } from './model-ledger.ts';
 import type {
@@ -50,6 +38,8 @@ import type {
   TrainProgress,
   VersionEditor,
 } from './ports.ts';
+import { rebuildVersion } from './rebuild-version.ts';
+import { trainingSetAt, verifiedBaseDir } from './trusted-inputs.ts';
 
 export interface MaterializerDeps {
   readonly store: EventStore;
@@ -156,7 +146,7 @@ export class Materializer {
     if (position > head) throw new PositionBeyondHeadError(position, head);
 
     const approvedOnly = snapshot.state.governance.requireApproval;
-    const editSet = await this.trainingSetAt(position, approvedOnly);
+    const editSet = await trainingSetAt(this.deps, position, approvedOnly);
     const trainingSetHash = trainingSetHashOf(editSet.edits);
     const versionId = versionIdOf({
       baseHash: training.base.baseHash,
@@ -333,126 +323,15 @@ export class Materializer {
   }
 
   /** The registered base checkpoint folder, verified against its recorded hash. */
-  async baseDir(base: BaseModelRegisteredData): Promise<string> {
-    const sha = /^sha256:([0-9a-f]{64})$/.exec(base.artifactUri)?.[1];
-    if (sha === undefined)
-      throw new Error(
-        `artifactUri: base model ${base.baseModelId} is at "${base.artifactUri}", not in the artifact store`,
-      );
-    const artifact = await this.deps.artifacts.load(sha);
-    const actual = await checkpointHash(artifact.dir);
-    if (actual !== base.baseHash)
-      throw new Error(
-        `baseHash: the stored base ${base.baseModelId} hashes to ${actual.slice(0, 12)}, registered ${base.baseHash.slice(0, 12)}`,
-      );
-    return artifact.dir;
-  }
-
-  /**
-   * The edit set a version at `position` is trained on: the active edits, and under four-eyes review only those an
-   * approver approved at or before `position` (pending and rejected edits are not trained).
-   */
-  private async trainingSetAt(position: number, approvedOnly: boolean): Promise<EditSet> {
-    const editSet = await this.checkedEditSetAt(position);
-    // An edit active at `position` whose data subject was erased since: its content is gone, and so is any
-    // version that would contain it.
-    const erased = editSet.edits.find((edit) => isErasedContent(edit));
-    if (erased !== undefined) throw new EditErasedError(erased.editId);
-    if (!approvedOnly) return editSet;
-    const approved = new Set<string>();
-    for await (const event of this.deps.store.readAll({ filter: { eventTypes: ['EditApproved'] } })) {
-      if (event.position > position) break;
-      approved.add((event.data as { editId: string }).editId);
-    }
-    return makeEditSet(
-      position,
-      editSet.edits.filter((edit) => approved.has(edit.editId)),
-    );
-  }
-
-  /**
-   * Nothing derived is trusted (issue 12): the ledger's hash chain is walked up to `position` (a forged or deleted
-   * event stops training and verification, naming its position), and the edit set the read model gives is checked
-   * against a fold of the ledger's own events. A read model that disagrees is not used: the ledger's set is, and
-   * the disagreement is logged.
-   */
-  private async checkedEditSetAt(position: number): Promise<EditSet> {
-    const { store } = this.deps;
-    const chain = await walkChain(chainPages(store), { upTo: position, scope: this.deps.chainScope ?? 'all' });
-    if (!chain.intact && chain.firstBreak !== undefined)
-      throw new LedgerTamperedError(chain.firstBreak.position, `${chain.firstBreak.kind}: ${chain.firstBreak.detail}`);
-    const indexed = await this.deps.editSets.editSetAt(position);
-    const events: PositionedEvent[] = [];
-    for await (const recorded of store.readAll({ filter: { streamPrefixes: [FACT_STREAM_PREFIX] } })) {
-      if (recorded.position > position) break;
-      events.push(parseRecordedEvent(recorded));
-    }
-    const fromLedger = foldEditSetAt(events, position);
-    if (fromLedger.editSetHash === indexed.editSetHash) return indexed;
-    this.deps.log?.({
-      level: 'warn',
-      msg: `the edit index disagrees with the ledger at position ${position} (set ${indexed.editSetHash.slice(0, 12)}, ledger ${fromLedger.editSetHash.slice(0, 12)}): using the ledger's edit set; rebuild the index by deleting readmodel.db`,
-      position,
-    });
-    return fromLedger;
+  baseDir(base: BaseModelRegisteredData): Promise<string> {
+    return verifiedBaseDir(this.deps.artifacts, base);
   }
 
   /** Rebuilds a version from the ledger alone (its recorded position, base and policy) and compares the bytes. */
-  async rebuild(
+  rebuild(
     version: VersionRecord,
   ): Promise<RebuildReport & { files: ReadonlyMap<string, Uint8Array>; primary: string }> {
-    const started = Date.now();
-    const snapshot = await readModelLedger(this.deps.store);
-    const base = snapshot.state.bases.get(version.baseModelId);
-    if (base === undefined) throw new BaseModelNotRegisteredError(version.baseModelId);
-    const differences: string[] = [];
-    const editSet = await this.trainingSetAt(version.position, version.approvedOnly === true);
-    if (editSet.editSetHash !== version.editSetHash)
-      differences.push(
-        `edit set at position ${version.position} hashes to ${editSet.editSetHash.slice(0, 12)}, recorded ${version.editSetHash.slice(0, 12)}`,
-      );
-    const ids = editSet.edits.map((e) => e.editId);
-    if (ids.join() !== version.editIds.join())
-      differences.push(`edit ids differ (${ids.length} now, ${version.editIds.length} recorded)`);
-    if (base.baseHash !== version.baseHash)
-      differences.push(`base hash ${base.baseHash.slice(0, 12)} != recorded ${version.baseHash.slice(0, 12)}`);
-    const trainingSetHash = trainingSetHashOf(editSet.edits);
-    if (
-      versionIdOf({ baseHash: version.baseHash, trainingSetHash, policyHash: policyHashOf(version.policy) }) !==
-      version.versionId
-    ) {
-      differences.push(
-        'the version id does not follow from the recorded base, the edit set at the recorded position and the recorded policy',
-      );
-    }
-    const baseDir = await this.baseDir(base);
-    const trained = await this.deps.editor.train({
-      baseDir,
-      baseHash: base.baseHash,
-      trainingSetHash,
-      edits: trainingOrder(editSet.edits),
-      policy: version.policy,
-      // The engine the version was built with (its recorded backend says which): the engines' bits differ.
-      engine: version.backend.endsWith(HOST_STEP_SUFFIX) ? 'host' : 'tfjs',
-      onProgress: (p) => this.deps.onProgress?.({ ...p, versionId: version.versionId, edits: editSet.edits.length }),
-    });
-    const bytes = trained.files.get(trained.primary)!;
-    const { createHash } = await import('node:crypto');
-    const rebuiltSha256 = createHash('sha256').update(bytes).digest('hex');
-    const recordedBackend = version.backend;
-    if (recordedBackend !== trained.backend)
-      differences.push(`backend ${trained.backend} != recorded ${recordedBackend}`);
-    return {
-      version,
-      identical: rebuiltSha256 === version.artifactSha256,
-      rebuiltSha256,
-      differences,
-      backend: trained.backend,
-      recordedBackend,
-      durationMs: Date.now() - started,
-      files: trained.files,
-      primary: trained.primary,
-    };
+    return rebuildVersion(this.deps, version);
   }
 
   private async repairArtifact(version: VersionRecord): Promise<void> {
