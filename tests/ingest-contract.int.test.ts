@@ -15,7 +15,8 @@ import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import type { IngestLoopOptions, IngestStats } from '../infra/ingest/ingest-loop.ts';
 import { KafkaIngestionSource } from '../infra/ingest/kafka-source.ts';
 import type { IngestionRig } from './helpers/ingestion-contract.ts';
-import { FakeKafkaBroker, registerIngestionContract, sleep } from './helpers/ingestion-contract.ts';
+import { FakeKafkaBroker } from './helpers/fake-kafka.ts';
+import { registerIngestionContract, sleep } from './helpers/ingestion-contract.ts';
 
 type LoopOptions = Omit<IngestLoopOptions, 'source'>;
 

@@ -7,7 +7,8 @@ import test from 'ava';
 import { ConnectionWatch } from '../infra/ingest/kafka-connection-watch.ts';
 import { TrackedSockets } from '../infra/ingest/kafka-sockets.ts';
 import { KafkaIngestionSource, parseBrokers } from '../infra/ingest/kafka-source.ts';
-import { FakeKafkaBroker, sleep, zsre } from './helpers/ingestion-contract.ts';
+import { FakeKafkaBroker } from './helpers/fake-kafka.ts';
+import { sleep, zsre } from './helpers/ingestion-contract.ts';
 
 /** Stop as the ingestion loop does: keep pulling (here: releasing) what was handed over until the source is done. */
 async function stop(source: KafkaIngestionSource): Promise<void> {
