@@ -170,6 +170,11 @@ scenario('versions: chart, timeline, serving periods; a version page and its dif
     deltas.some((row) => /^reliability/.test(row)),
     JSON.stringify(deltas),
   );
+  // A count moves by a number, not by percentage points (3 edits -> 2 read "-100.0 pt").
+  t.true(
+    deltas.some((row) => /^edits\s*3\s*2\s*-1$/.test(row.trim())),
+    JSON.stringify(deltas),
+  );
   // An auditor sees no write control here either.
   t.is(await page.getByRole('button', { name: /Promote|Roll back|Verify/ }).count(), 0);
   await d.screenshot('version-diff');

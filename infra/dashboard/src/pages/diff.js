@@ -5,8 +5,8 @@ import { apiClient } from '../api.js';
 import { href, num, short, signedPoints } from '../format.js';
 import { DataTable, ErrorNote, Loading, useApi } from '../ui.js';
 
-/** Metrics on [0, 1] read as percentage points; perplexity and counts as plain numbers. */
-const UNBOUNDED = /^(perplexity|epochs|finalLoss|steps)/;
+/** Metrics on [0, 1] read as percentage points; perplexity, loss and counts (edits, epochs) as plain numbers. */
+const UNBOUNDED = /^(perplexity|epochs|finalLoss|steps|edits)/;
 
 /** @param {{ from: string, to: string, tick: number }} props */
 export function VersionDiff({ from, to, tick }) {
