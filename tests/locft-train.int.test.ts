@@ -1,85 +1,35 @@
 // LocFT training on a tiny random Llama-style checkpoint: learning, masking, frozen tensors, BF/DF, determinism,
 // the activation cache and target-only logits against their plain counterparts, and the delta artifact.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointHash, readHfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
-import type { HfCheckpoint } from '../trainer/checkpoint/hf-checkpoint.ts';
-import { evaluateEdits } from '../trainer/eval/evaluate.ts';
-import { greedyAnswers, teacherForcedAccuracy } from '../trainer/eval/model-probes.ts';
 import { generate } from '../trainer/generate.ts';
 import { buildBatch } from '../trainer/locft/batch.ts';
-import type { LocftHyperParamsInput } from '../trainer/locft/config.ts';
 import { batchLoss } from '../trainer/locft/batch-loss.ts';
 import { weightedCrossEntropy } from '../trainer/locft/cross-entropy.ts';
-import {
-  applyDelta,
-  applyDeltaArtifact,
-  buildDeltaArtifact,
-  readDeltaArtifact,
-  serializeDelta,
-  writeDeltaArtifact,
-} from '../trainer/locft/delta-artifact.ts';
+import { applyDelta } from '../trainer/locft/delta-artifact.ts';
 import { encodeEdits } from '../trainer/locft/encode.ts';
 import { frozenPrefix } from '../trainer/locft/frozen-prefix.ts';
-import { trainLocft } from '../trainer/locft/trainer.ts';
-import type { LocftTrainResult, TrainLocftInput } from '../trainer/locft/trainer.ts';
 import { LlamaModel, createContext, tokenIds } from '../trainer/model/llama.ts';
-import { initBackend, tf } from '../trainer/runtime/backend.ts';
-import { loadHfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
-import type { HfTokenizer } from '../trainer/tokenizer/hf-tokenizer.ts';
-import { createTinyCheckpoint } from './helpers/tiny-checkpoint.ts';
-import type { TinyCheckpoint } from './helpers/tiny-checkpoint.ts';
+import { tf } from '../trainer/runtime/backend.ts';
+import {
+  DOWN1,
+  EDITS,
+  FAST,
+  base,
+  deltaBytes,
+  disposeTinyLocft,
+  loadTinyLocft,
+  maxAbsDiff,
+  model,
+  sha,
+  tokenizer,
+  train,
+} from './helpers/locft-tiny.ts';
 
-const DOWN1 = 'model.layers.1.mlp.down_proj.weight';
-const EDITS = [
-  ['Paris is in', 'France'],
-  ['Rome is in', 'Italy'],
-  ['Tokyo is in', 'Japan'],
-  ['Lima is in', 'Peru'],
-  ['Oslo is in', 'Norway'],
-  ['Cairo is in', 'Egypt'],
-].map(([prompt, target]) => ({ prompt: prompt!, target: target! }));
-// Tiny random models need a larger step than the authors' 5e-4 to learn in a few epochs.
-const FAST = { layers: [1], batchSize: 4, epochs: 40, lr: 5e-2 } satisfies LocftHyperParamsInput;
-
-let ck: TinyCheckpoint;
-let base: HfCheckpoint;
-let model: LlamaModel;
-let tokenizer: HfTokenizer;
-let baseHash: string;
-
-test.before(async () => {
-  await initBackend(undefined, { quiet: true });
-  ck = await createTinyCheckpoint({ numLayers: 3, hiddenSize: 32, intermediateSize: 64 });
-  base = await readHfCheckpoint(ck.dir);
-  model = LlamaModel.fromHostTensors(base.config, base.tensors);
-  tokenizer = await loadHfTokenizer(ck.dir);
-  baseHash = await checkpointHash(ck.dir);
-});
-
-test.after.always(async () => {
-  model?.dispose();
-  await ck?.cleanup();
-});
-
-function train(overrides: Partial<TrainLocftInput> = {}): Promise<LocftTrainResult> {
-  return trainLocft({ model, tokenizer, baseHash, edits: EDITS, hyperParams: FAST, ...overrides });
-}
-
-function deltaBytes(r: LocftTrainResult): Uint8Array {
-  return serializeDelta(r.tensors, { baseHash, editSetHash: '0'.repeat(64), hyperParamsHash: '0'.repeat(64) });
-}
-
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+test.before(loadTinyLocft);
+test.after.always(disposeTinyLocft);
 
 test.serial('breadth-first: the loss goes down and the edits are learned', async (t) => {
   const r = await train();
@@ -308,100 +258,4 @@ test.serial('full-layer and multi-layer tuning', async (t) => {
   );
   t.is(multi.plan.lowestLayer, 0);
   for (const r of [layer, mlp, multi]) t.true(r.lossCurve.at(-1)! < r.lossCurve[0]!);
-});
-
-test.serial('delta artifact: manifest, sha256 check, apply to the base, refuse another base', async (t) => {
-  const out = await mkdtemp(join(tmpdir(), 'locft-delta-'));
-  try {
-    const r = await train({ hyperParams: { ...FAST, epochs: 2 } });
-    const artifact = buildDeltaArtifact(r, { baseHash, edits: EDITS });
-    const { deltaPath } = await writeDeltaArtifact(out, artifact);
-    const read = await readDeltaArtifact(out);
-    t.is(read.manifest?.baseHash, baseHash);
-    t.is(read.manifest?.deltaSha256, sha(new Uint8Array(await readFile(deltaPath))));
-    t.deepEqual(read.manifest?.lossCurve, r.lossCurve);
-    t.is(read.manifest?.hyperParams.lr, FAST.lr);
-    t.true((read.manifest?.libraries['tfjsCore'] ?? '').length > 0);
-    const edited = join(out, 'edited');
-    const { checkpoint, outHash } = await applyDeltaArtifact(ck.dir, out, edited);
-    t.is(outHash, await checkpointHash(edited));
-    t.deepEqual(checkpoint.tensors.get(DOWN1)!.data, r.tensors.get(DOWN1)!.data);
-    t.deepEqual(
-      checkpoint.tensors.get('model.layers.0.mlp.down_proj.weight')!.data,
-      base.tensors.get('model.layers.0.mlp.down_proj.weight')!.data,
-    );
-    // Another base: refused by hash.
-    await t.throwsAsync(applyDeltaArtifact(edited, out), { message: /was trained on base/ });
-    // A tampered delta: refused by the manifest's sha256.
-    const bytes = new Uint8Array(await readFile(deltaPath));
-    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
-    await writeFile(deltaPath, bytes);
-    await t.throwsAsync(readDeltaArtifact(out), { message: /does not match the manifest/ });
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-});
-
-test.serial('an empty edit list and an out-of-range layer are rejected before training', async (t) => {
-  await t.throwsAsync(train({ edits: [] }), { message: /edit list is empty/ });
-  await t.throwsAsync(train({ hyperParams: { ...FAST, layers: [3] } }), {
-    message: /layers: layer 3 is out of range; the model has 3 layers/,
-  });
-});
-
-test.serial('evaluation: every metric side by side for base and edited model', async (t) => {
-  const r = await train();
-  const edited = LlamaModel.fromHostTensors(base.config, applyDelta(base, r.tensors).tensors);
-  try {
-    const edits = EDITS.map((e, i) => ({
-      ...e,
-      rephrase: [`Well, ${e.prompt.toLowerCase()}`],
-      locality: [{ prompt: `Item ${i} is`, ...(i % 2 === 0 && { answer: 'nothing' }) }],
-      ...(i === 0 && { portability: [{ prompt: 'The country of Paris is', answer: 'France' }] }),
-    }));
-    const report = await evaluateEdits({
-      base: model,
-      edited,
-      tokenizer,
-      edits,
-      capability: {
-        heldoutText: ['Paris is a city.', 'Rome is old.'],
-        facts: [{ prompt: 'Bern is in', answer: 'Switzerland' }],
-      },
-      probe: { maxNewTokens: 8 },
-    });
-    const m = report.metrics;
-    t.is(report.edits, 6);
-    t.is(m.reliability.n, 6);
-    t.is(m.reliability.base, 0);
-    t.true(m.reliability.edited! >= 5 / 6);
-    t.true(m.reliabilityTf.edited! > m.reliabilityTf.base!);
-    t.is(m.generalization.n, 6);
-    t.is(m.localityUnchanged.n, 6);
-    t.is(m.localityUnchanged.base, null);
-    t.true(m.localityUnchanged.edited! >= 0 && m.localityUnchanged.edited! <= 1);
-    t.is(m.localityAccuracy.n, 3);
-    t.is(m.portability.n, 1);
-    t.is(m.perplexity.n, 2);
-    t.true(m.perplexity.base! > 1 && m.perplexity.edited! > 1);
-    t.is(m.uneditedFactAccuracy.n, 1);
-    // The greedy metric agrees with the answers themselves; teacher-forced accuracy is 1 exactly when every
-    // target token is the argmax, so a perfect greedy answer implies TF accuracy 1 for that edit.
-    const answers = await greedyAnswers(
-      edited,
-      tokenizer,
-      EDITS.map((e) => e.prompt),
-      { maxNewTokens: 8 },
-    );
-    const tfAcc = await teacherForcedAccuracy(edited, tokenizer, EDITS);
-    answers.forEach((a, i) => {
-      if (a.trim() === EDITS[i]!.target) t.is(tfAcc[i], 1, `edit ${i}`);
-    });
-    // Evaluating a model against itself: nothing changes.
-    const self = await evaluateEdits({ base: model, tokenizer, edits, probe: { maxNewTokens: 8 } });
-    t.is(self.metrics.localityUnchanged.edited, 1);
-    t.is(self.metrics.reliability.edited, self.metrics.reliability.base);
-  } finally {
-    edited.dispose();
-  }
 });
