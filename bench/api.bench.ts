@@ -161,7 +161,7 @@ export async function benchApi(): Promise<string> {
     const nodeHttp = nodeHttpPoster(serve.url, token, IN_FLIGHT);
     await withLedger(io, join(dir, 'direct'), async (session) => {
       const ledger = new LedgerService(session.store);
-      const context = { actor: 'token:bench', source: 'http' };
+      const context = { actor: 'token:bench', channel: 'http' };
       const batchOf = (b: number, side: string) => Array.from({ length: BATCH }, (_, k) => zsre(b * BATCH + k, side));
       const importOptions = { system: 'bench', submittedBy: 'token:bench', reason: 'submitted through the API' };
       const side = (label: string, op: Side['op'], worker?: ChildServer): Side => ({

@@ -25,7 +25,7 @@ function event(i: number): NewEvent {
     id: randomUUID(),
     type: i % 4 === 0 ? 'EditRetracted' : 'EditSubmitted',
     data: { editId: randomUUID(), factKey: `person-${i}::employer`, reason: `correction ${i}` },
-    metadata: { actor: 'bench', source: 'bench', recordedAt: '2026-01-01T00:00:00.000Z', correlationId: `c-${i}` },
+    metadata: { actor: 'bench', channel: 'bench', recordedAt: '2026-01-01T00:00:00.000Z', correlationId: `c-${i}` },
   };
 }
 

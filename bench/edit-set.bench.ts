@@ -48,7 +48,7 @@ function seededRandom(seed: number): () => number {
 
 const METADATA = {
   actor: 'bench',
-  source: 'bench',
+  channel: 'bench',
   commandId: '00000000-0000-4000-8000-000000000001',
   correlationId: '00000000-0000-4000-8000-000000000002',
   now: '2025-01-01T00:00:00.000Z',

@@ -29,7 +29,7 @@ function editEvent(i: number): NewEvent {
       source: { system: 'bench', ref: `bench-${i}` },
       reason: 'benchmark correction',
     },
-    metadata: { actor: 'bench', source: 'bench', recordedAt: new Date().toISOString(), correlationId: randomUUID() },
+    metadata: { actor: 'bench', channel: 'bench', recordedAt: new Date().toISOString(), correlationId: randomUUID() },
   };
 }
 

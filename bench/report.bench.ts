@@ -25,7 +25,7 @@ function newEvent(type: string, data: Record<string, unknown>, i: number): NewEv
   const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
   const metadata = {
     actor: 'bench',
-    source: 'bench',
+    channel: 'bench',
     correlationId: randomUUID(),
     causationId: randomUUID(),
     recordedAt: at,

@@ -53,7 +53,7 @@ try {
   const rows = await withModels(
     io,
     home,
-    { actor: 'bench', source: 'bench', progress: false, echoLog: false },
+    { actor: 'bench', channel: 'bench', progress: false, echoLog: false },
     async (session) => {
       const { versions } = await session.materializer.readModels();
       const [first, second] = versions.versions;

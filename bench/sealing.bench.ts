@@ -31,7 +31,7 @@ function editEvent(i: number, subjectKeyId: string | undefined): NewEvent {
       reason: 'benchmark correction',
       ...(subjectKeyId !== undefined && { subjectKeyId }),
     },
-    metadata: { actor: `user-${i % 20}`, source: 'bench', recordedAt: new Date().toISOString() },
+    metadata: { actor: `user-${i % 20}`, channel: 'bench', recordedAt: new Date().toISOString() },
   };
 }
 

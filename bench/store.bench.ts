@@ -66,7 +66,7 @@ function editEvent(i: number): NewEvent {
     },
     metadata: {
       actor: 'bench',
-      source: 'bench',
+      channel: 'bench',
       correlationId: randomUUID(),
       causationId: randomUUID(),
       recordedAt: '2024-06-07T12:00:00.000Z',

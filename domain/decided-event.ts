@@ -34,7 +34,7 @@ export function eventMetadataOf(commandMetadata: unknown): EventMetadata {
   const m = validated(CommandMetadataSchema, commandMetadata, ['metadata']);
   return {
     actor: m.actor,
-    source: m.source,
+    channel: m.channel,
     correlationId: m.correlationId,
     causationId: m.commandId,
     recordedAt: m.now,

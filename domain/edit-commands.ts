@@ -9,7 +9,7 @@ import { uuidV4 } from './ids.ts';
 export const CommandMetadataSchema = z.strictObject({
   actor: requiredText(LIMITS.name),
   /** Channel: `cli`, `http`, `kafka:<topic>`, ... */
-  source: requiredText(LIMITS.name),
+  channel: requiredText(LIMITS.name),
   /** Identifies this command; becomes the causationId of the events it produces. */
   commandId: uuid,
   correlationId: uuid,
@@ -29,7 +29,7 @@ export interface Command<Type extends string, Data> {
 export interface CommandContext {
   readonly actor: string;
   /** Channel: `cli`, `trainer`, `http`, `kafka:<topic>`, ... */
-  readonly source: string;
+  readonly channel: string;
   readonly correlationId?: string;
   readonly clock?: () => Date;
 }
@@ -42,7 +42,7 @@ export function commandMetadata(
   const commandId = uuidV4();
   return {
     actor: context.actor,
-    source: context.source,
+    channel: context.channel,
     commandId,
     correlationId: context.correlationId ?? commandId,
     now: clock().toISOString(),

@@ -139,9 +139,18 @@ export function parseLedgerEvent(raw: unknown): LedgerEvent {
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string') throw new InvalidFieldError('type', 'must be a string naming the event type');
   if (!isLedgerEventType(type)) throw new UnknownEventTypeError(type);
-  const result = EVENT_SCHEMAS[type].safeParse(raw);
+  const result = EVENT_SCHEMAS[type].safeParse(withChannel(raw));
   if (!result.success) throw toInvalidFieldError(result.error);
   return result.data;
+}
+
+/** An event recorded before metadata.source was renamed metadata.channel, read with the new name. */
+function withChannel(raw: object): object {
+  const metadata = (raw as { metadata?: unknown }).metadata;
+  if (typeof metadata !== 'object' || metadata === null || !Object.hasOwn(metadata, 'source')) return raw;
+  if (Object.hasOwn(metadata, 'channel')) return raw;
+  const { source, ...rest } = metadata as Record<string, unknown>;
+  return { ...raw, metadata: { ...rest, channel: source } };
 }
 
 /** Parse what the store returned; the error names the event position as well as the field. */

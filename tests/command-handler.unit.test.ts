@@ -121,7 +121,7 @@ test('an event id that clashes twice is a real conflict, reported through mapIdC
 
 test('the handler stamps each decided event: id by its identity, metadata from the command', async (t) => {
   const store = new MemoryEventStore();
-  const metadata = commandMetadata({ actor: 'bob', source: 'cli' });
+  const metadata = commandMetadata({ actor: 'bob', channel: 'cli' });
   const recurring = {
     decide: (_command: { metadata: CommandMetadata }, state: number): Decided<Counted>[] => [
       { type: 'Counted', data: { n: state + 1 }, identity: { oncePer: 'first' } },
@@ -138,7 +138,7 @@ test('the handler stamps each decided event: id by its identity, metadata from t
   );
   const expected = {
     actor: 'bob',
-    source: 'cli',
+    channel: 'cli',
     correlationId: metadata.correlationId,
     causationId: metadata.commandId,
     recordedAt: metadata.now,

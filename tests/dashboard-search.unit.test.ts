@@ -75,11 +75,11 @@ test('review filters: pending approval (only while approval is required) and rej
   const review = { reason: 'checked', by: 'dana' };
   await ledger.service.approveEdit(
     { editId: a.editId, factKey: 'acme-corp::ceo', ...review },
-    { actor: 'dana', source: 'test' },
+    { actor: 'dana', channel: 'test' },
   );
   await ledger.service.rejectEdit(
     { editId: b.editId, factKey: 'acme-corp::hq', ...review },
-    { actor: 'dana', source: 'test' },
+    { actor: 'dana', channel: 'test' },
   );
   const fold = new EditSearchFold();
   for (const event of await ledger.events()) fold.apply(event);

@@ -180,3 +180,12 @@ test('canonicalJson sorts keys at every depth, has no whitespace, rejects non-JS
   t.throws(() => canonicalJson({ a: Number.NaN }), { message: /\$\.a/ });
   t.throws(() => canonicalJson([undefined]), { message: /\$\[0\]/ });
 });
+
+test('an event recorded before metadata.channel was named reads its metadata.source as the channel', (t) => {
+  const { channel, ...older } = stored().metadata;
+  const parsed = parseLedgerEvent({ ...stored(), metadata: { ...older, source: channel } });
+  t.is(parsed.metadata.channel, channel);
+  t.false(Object.hasOwn(parsed.metadata, 'source'));
+  const both = { ...stored(), metadata: { ...stored().metadata, source: 'elsewhere' } };
+  t.is(parseLedgerEvent(both).metadata.channel, channel, 'a channel recorded as such is the channel');
+});

@@ -274,7 +274,7 @@ test('a message whose upstream ref already names another fact is rejected alone 
       submittedBy: 'x',
       reason: 'r',
     },
-    { actor: 'x', source: 'cli' },
+    { actor: 'x', channel: 'cli' },
   );
   source.deliver([zsre(1), zsre(2)]);
   await until(() => source.commits.length === 1);

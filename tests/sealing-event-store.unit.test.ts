@@ -30,7 +30,7 @@ function submitted(id: string, subjectKeyId: string | undefined): NewEvent {
       submittedBy: 'alice',
       ...(subjectKeyId !== undefined && { subjectKeyId }),
     },
-    metadata: { actor: 'alice', source: 'test' },
+    metadata: { actor: 'alice', channel: 'test' },
   };
 }
 
@@ -106,7 +106,7 @@ test('after erasure the fields read [erased], also in a process that had the key
         id: '00000000-0000-4000-8000-000000000005',
         type: 'DataSubjectErased',
         data: { keyId, erasedEditIds: [], retiredVersionIds: [], erasedBy: 'dpo', reason: 'request' },
-        metadata: { actor: 'dpo', source: 'test' },
+        metadata: { actor: 'dpo', channel: 'test' },
       },
     ],
     'any',

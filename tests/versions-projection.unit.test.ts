@@ -16,7 +16,7 @@ import { hex, TEST_POLICY } from './helpers/model-fixtures.ts';
 const policy = TEST_POLICY;
 const metadata = {
   actor: 'trainer',
-  source: 'trainer',
+  channel: 'trainer',
   correlationId: testUuid(1),
   causationId: testUuid(2),
   recordedAt: '2025-01-01T00:00:00.000Z',

@@ -5,8 +5,11 @@ import { isoTimestamp, LIMITS, requiredText, uuid } from './fields.ts';
 export const EventMetadataSchema = z.object({
   /** Who asked for it: a user name or a service principal. */
   actor: requiredText(LIMITS.name),
-  /** Which channel it came through: `cli`, `http`, `kafka:<topic>`, `trainer`, ... */
-  source: requiredText(LIMITS.name),
+  /**
+   * Which channel it came through: `cli`, `http`, `kafka:<topic>`, `trainer`, ... (not the upstream system: that is
+   * an edit's data.source). Events recorded before this name was chosen say `source`; parseLedgerEvent reads both.
+   */
+  channel: requiredText(LIMITS.name),
   /** Shared by every event of one logical operation (an import run, one HTTP request). */
   correlationId: uuid,
   /** The command or event that directly caused this one. */

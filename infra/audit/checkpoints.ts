@@ -159,7 +159,7 @@ export async function signHeadCheckpoint(options: SignHeadOptions): Promise<Sign
         // The ledger's metadata shape (domain/events/metadata.ts), so `log` and every reader parse it.
         metadata: {
           actor: options.actor ?? 'audit',
-          source: 'audit',
+          channel: 'audit',
           correlationId: id,
           causationId: id,
           recordedAt: now.toISOString(),

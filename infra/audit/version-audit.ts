@@ -20,7 +20,7 @@ export async function auditVersion(
   options: AuditOptions,
   json: boolean,
 ): Promise<number> {
-  return withModels(io, home, { actor: 'audit', source: 'cli', progress: false, echoLog: false }, async (session) => {
+  return withModels(io, home, { actor: 'audit', channel: 'cli', progress: false, echoLog: false }, async (session) => {
     const store = session.ledger.store;
     const version = await resolveVersion(session, ref);
     const at = version.recordedAtPosition;

@@ -44,7 +44,7 @@ export interface ModelSession {
 export interface ModelSessionOptions {
   readonly actor: string;
   /** Channel recorded on events: `cli`, `trainer`, ... */
-  readonly source: string;
+  readonly channel: string;
   /** Training progress bar on stderr. Default true. */
   readonly progress?: boolean;
   /** Echo log lines on stderr. Default true. */
@@ -140,7 +140,7 @@ export async function withModels<T>(
       },
     };
     const log = fileLogger(paths.home, io, options.echoLog ?? true);
-    const context: CommandContext = { actor: options.actor, source: options.source };
+    const context: CommandContext = { actor: options.actor, channel: options.channel };
     // Frozen activations persist across runs, so a replay with a few new edits recomputes only those.
     const editor =
       options.editor ??
@@ -370,7 +370,7 @@ export async function resolveVersionCheckpoint(
   home: string | undefined,
   ref: string,
 ): Promise<{ dir: string; versionId: string }> {
-  return withModels(io, home, { actor: 'cli', source: 'cli', progress: true }, async (session) => {
+  return withModels(io, home, { actor: 'cli', channel: 'cli', progress: true }, async (session) => {
     const version = await resolveVersion(session, ref);
     const { dir } = await checkoutVersion(session, version);
     return { dir, versionId: version.versionId };

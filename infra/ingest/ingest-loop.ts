@@ -195,7 +195,7 @@ export class IngestLoop {
     });
     const context: CommandContext = {
       actor: submittedBy,
-      source: source.channel,
+      channel: source.channel,
       correlationId: uuidV4(),
       ...(this.options.clock ? { clock: this.options.clock } : {}),
     };

@@ -37,7 +37,7 @@ export async function startInProcessServer(home: string, options: ServerOptions 
   const session = withModels(
     io,
     home,
-    { actor: 'serve', source: 'http', progress: false, echoLog: false },
+    { actor: 'serve', channel: 'http', progress: false, echoLog: false },
     async (s) => {
       const { services, setReady } = await createApiServices(s, {
         trainer: false,

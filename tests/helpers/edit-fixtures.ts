@@ -17,7 +17,7 @@ export function testUuid(n = ++counter): string {
 export function commandMetadata(overrides: Partial<CommandMetadata> = {}): CommandMetadata {
   return {
     actor: 'alice',
-    source: 'test',
+    channel: 'test',
     commandId: testUuid(),
     correlationId: testUuid(),
     now: '2025-01-31T12:00:00.000Z',

@@ -70,7 +70,7 @@ export async function submittedEdits(store: EventStore): Promise<SubmittedEdit[]
       editId: data.editId,
       target: data.target,
       source: data.source,
-      channel: JSON.stringify(event.metadata['source']).replace(/^"|"$/g, ''),
+      channel: JSON.stringify(event.metadata['channel']).replace(/^"|"$/g, ''),
     });
   }
   return edits;

@@ -7,7 +7,7 @@ import type { SubmitEditInput } from '../../infra/ledger/ledger-service.ts';
 import { submitData } from './edit-fixtures.ts';
 import { MemoryEventStore } from './memory-event-store.ts';
 
-export const context = { actor: 'alice', source: 'test' } as const;
+export const context = { actor: 'alice', channel: 'test' } as const;
 
 export function newLedger(store: EventStore = new MemoryEventStore()) {
   const service = new LedgerService(store, { clock: () => new Date('2025-02-01T00:00:00.000Z') });

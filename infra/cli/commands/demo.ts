@@ -80,7 +80,7 @@ async function deliver(
   const service = new LedgerService(session.ledger.store);
   const counts = { submitted: 0, duplicates: 0, superseded: 0, retracted: 0 };
   const bar = createProgressBar(io.stderr, `delivery ${batch}`, messages.length);
-  const context = { actor: 'wikidata-sync', source: 'demo-upstream', correlationId: uuidV4() };
+  const context = { actor: 'wikidata-sync', channel: 'demo-upstream', correlationId: uuidV4() };
   for (const [i, m] of messages.entries()) {
     if (m.op === 'submit') {
       const { op: _op, batch: _batch, system, ref, by, ...content } = m;
@@ -183,7 +183,7 @@ enough steps). The compute backend comes from EDITLEDGER_BACKEND (default auto).
     const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
     const { FileCursorStore } = await import('../../../trainer/consumer/cursor-file.ts');
 
-    return withModels(io, home, { actor: 'demo', source: 'demo', echoLog: false }, async (session) => {
+    return withModels(io, home, { actor: 'demo', channel: 'demo', echoLog: false }, async (session) => {
       const paths = session.ledger.config.paths;
       say(`editledger demo — everything lives in ${paths.home}`);
       say(

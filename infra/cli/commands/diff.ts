@@ -17,7 +17,7 @@ prompt and target), whether base and policy are the same, and each metric's chan
   positionals: { placeholder: 'V', min: 2, max: 2, expects: 'two versions V1 V2' },
   exitCodeOf: modelExitCode,
   async run({ positionals, home, json }, io) {
-    return withModels(io, home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
+    return withModels(io, home, { actor: 'cli', channel: 'cli', echoLog: false }, async (session) => {
       const from = await resolveVersion(session, positionals[0]!);
       const to = await resolveVersion(session, positionals[1]!);
       const diff = diffVersions(from, to);

@@ -38,7 +38,7 @@ was sealed under the key reads [erased] from then on. Run it with the service st
   exitCodeOf: modelExitCode,
   async run({ flags, home, json }, io) {
     const actor = actorFrom(flags.by, io.env);
-    return withModels(io, home, { actor, source: 'cli', echoLog: false }, async (session) => {
+    return withModels(io, home, { actor, channel: 'cli', echoLog: false }, async (session) => {
       const result = await eraseDataSubject(
         {
           store: session.ledger.store,
@@ -47,7 +47,7 @@ was sealed under the key reads [erased] from then on. Run it with the service st
           ledger: new LedgerService(session.ledger.store),
           materializer: session.materializer,
           purge: homePurge(session),
-          context: { actor, source: 'cli' },
+          context: { actor, channel: 'cli' },
         },
         { dataSubject: flags['data-subject'], reason: flags.reason },
       );

@@ -25,7 +25,7 @@ the model version (ModelVersionMaterialized). If that edit set was materialized 
     const position = flags.at;
     const actor = actorFrom(flags.by, io.env);
     const promoteReason = flags.promote ? flags.reason : undefined;
-    const result = await withModels(io, home, { actor, source: 'cli' }, (session) =>
+    const result = await withModels(io, home, { actor, channel: 'cli' }, (session) =>
       session.materializer.materialize({
         ...(position === undefined ? {} : { position }),
         ...(promoteReason === undefined ? {} : { promoteReason }),

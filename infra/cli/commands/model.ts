@@ -89,7 +89,7 @@ another policy (e.g. --layer) replaces the active one.`,
     const actor = actorFrom(flags.by, io.env);
     const governance =
       flags.governance === undefined ? undefined : await readGovernance(resolve(io.cwd, flags.governance));
-    const result = await withModels(io, home, { actor, source: 'cli', echoLog: false }, (session) =>
+    const result = await withModels(io, home, { actor, channel: 'cli', echoLog: false }, (session) =>
       registerBase(session, resolve(io.cwd, positionals[0]!), {
         ...policyOverrides(flags),
         ...(governance !== undefined && { governance }),
@@ -115,7 +115,7 @@ const show = defineCommand({
   flags: {},
   exitCodeOf: modelExitCode,
   async run({ home, json }, io) {
-    return withModels(io, home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
+    return withModels(io, home, { actor: 'cli', channel: 'cli', echoLog: false }, async (session) => {
       const { versions } = await session.materializer.readModels();
       const active = versions.active;
       const base = active === undefined ? undefined : versions.bases.get(active.baseModelId);

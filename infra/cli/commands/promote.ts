@@ -29,7 +29,7 @@ until \`editledger unpin\`.`,
   async run({ flags, positionals, home, json }, io) {
     const { reason } = flags;
     const actor = actorFrom(flags.by, io.env);
-    return withModels(io, home, { actor, source: 'cli' }, async (session) => {
+    return withModels(io, home, { actor, channel: 'cli' }, async (session) => {
       const result = await promoteVersion(session, positionals[0]!, reason, actor, {
         acceptOutsideEnvelope: flags['accept-outside-envelope'],
       });

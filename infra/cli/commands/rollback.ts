@@ -39,7 +39,7 @@ alone until \`editledger unpin\`.`,
     if ((version === undefined) === (position === undefined))
       throw new UsageError('give exactly one of --to-version V or --to-position P');
     const actor = actorFrom(flags.by, io.env);
-    return withModels(io, home, { actor, source: 'cli' }, async (session) => {
+    return withModels(io, home, { actor, channel: 'cli' }, async (session) => {
       const result = await rollback(
         session,
         version !== undefined ? { version } : { position: position! },

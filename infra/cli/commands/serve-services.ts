@@ -167,7 +167,7 @@ export async function createApiServices(
           materializer: session.materializer,
           // The index is rebuilt in the queue the API's catch-ups use, never beside one.
           purge: homePurge(session, indexQueue),
-          context: { actor, source: 'http' },
+          context: { actor, channel: 'http' },
         },
         request,
       ),

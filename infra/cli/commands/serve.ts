@@ -138,7 +138,7 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
       home,
       {
         actor: 'serve',
-        source: 'http',
+        channel: 'http',
         progress: false,
         echoLog: false,
         // Training progress goes to the job that runs it (the trainer consumer's own rounds have no job).

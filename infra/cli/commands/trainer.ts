@@ -54,7 +54,7 @@ Logs go to stderr and <home>/logs/trainer.log. Stop with Ctrl-C (SIGINT) or SIGT
     const actor = flags.by;
     const { TrainerConsumer } = await import('../../../trainer/consumer/trainer-consumer.ts');
     const { FileCursorStore } = await import('../../../trainer/consumer/cursor-file.ts');
-    return withModels(io, home, { actor, source: 'trainer' }, async (session) => {
+    return withModels(io, home, { actor, channel: 'trainer' }, async (session) => {
       const rounds: Array<{ outcome: string; versionId: string; ordinal: number; position: number }> = [];
       const consumer = new TrainerConsumer({
         store: session.ledger.store,

@@ -15,7 +15,7 @@ export const command = defineCommand({
   exitCodeOf: modelExitCode,
   async run({ flags, home, json }, io) {
     const actor = actorFrom(flags.by, io.env);
-    return withModels(io, home, { actor, source: 'cli', echoLog: false }, async (session) => {
+    return withModels(io, home, { actor, channel: 'cli', echoLog: false }, async (session) => {
       const result = await releasePin(session, flags.reason, actor);
       if (json) writeJson(io, result);
       else

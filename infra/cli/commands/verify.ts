@@ -22,7 +22,7 @@ recorded artifact sha256. Exit code 0 when bit-identical, 1 otherwise (the diffe
   flags: { version: { type: 'string', required: true, placeholder: 'V', description: 'the version to rebuild' } },
   exitCodeOf: modelExitCode,
   async run({ flags, home, json }, io) {
-    return withModels(io, home, { actor: 'cli', source: 'cli' }, async (session) => {
+    return withModels(io, home, { actor: 'cli', channel: 'cli' }, async (session) => {
       const outcome = await verifyVersion(session, flags.version);
       if (json) writeJson(io, outcome);
       else if (outcome.inputsErased === true)

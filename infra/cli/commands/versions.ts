@@ -55,7 +55,7 @@ Reliability / Generalization / Locality / Capability, the verdict against the ch
   flags: {},
   exitCodeOf: modelExitCode,
   async run({ home, json }, io) {
-    return withModels(io, home, { actor: 'cli', source: 'cli', echoLog: false }, async (session) => {
+    return withModels(io, home, { actor: 'cli', channel: 'cli', echoLog: false }, async (session) => {
       const { versions } = await session.materializer.readModels();
       if (json) {
         writeJson(io, {

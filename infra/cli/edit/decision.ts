@@ -1,6 +1,7 @@
 // `edit retract` and `edit reinstate` are the same shape of command: a recorded decision about one edit (by id)
 // with who and why, applied through the ledger service with the edit index locating the edit's fact.
 import { LedgerService } from '../../ledger/ledger-service.ts';
+import type { CommandContext } from '../../../domain/edit-commands.ts';
 import type { RetractEditInput, RetractEditResult } from '../../ledger/ledger-service.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
@@ -15,7 +16,7 @@ export interface EditDecision<R extends RetractEditResult> {
   readonly description: string;
   /** For --by: "who retracts it". */
   readonly who: string;
-  decide(service: LedgerService, input: RetractEditInput, context: { actor: string; source: string }): Promise<R>;
+  decide(service: LedgerService, input: RetractEditInput, context: CommandContext): Promise<R>;
   /** The one line printed without --json. */
   describe(result: R): string;
 }
@@ -33,7 +34,7 @@ export function editDecisionCommand<R extends RetractEditResult>(decision: EditD
       const result = await withLedger(io, home, async (session) => {
         const index = await session.index();
         const service = new LedgerService(session.store, { locateEdit: async (id) => index.factKeyOf(id) });
-        return decision.decide(service, { editId, reason: flags.reason, by }, { actor: by, source: 'cli' });
+        return decision.decide(service, { editId, reason: flags.reason, by }, { actor: by, channel: 'cli' });
       });
       if (json) writeJson(io, result);
       else io.stdout.write(`${decision.describe(result)}\n`);

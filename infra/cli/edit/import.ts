@@ -51,7 +51,7 @@ the prompt text; the summary says how many records fell back to the prompt.`,
           reason: flags.reason ?? `import of ${basename(file)}`,
           onProgress: (p) => progress?.update(p.done, `${p.submitted} new, ${p.duplicates} already there`),
         },
-        { actor: by, source: 'cli', correlationId: uuidV4() },
+        { actor: by, channel: 'cli', correlationId: uuidV4() },
       ),
     );
     const seconds = (performance.now() - started) / 1000;

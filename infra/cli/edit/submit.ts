@@ -90,7 +90,7 @@ export const submit = defineCommand({
       ...(flags['data-subject'] === undefined ? {} : { dataSubject: flags['data-subject'] }),
     };
     const result = await withLedger(io, home, (session) =>
-      new LedgerService(session.store, { subjectKeys: session.keys }).submitEdit(input, { actor: by, source: 'cli' }),
+      new LedgerService(session.store, { subjectKeys: session.keys }).submitEdit(input, { actor: by, channel: 'cli' }),
     );
     if (json) writeJson(io, result);
     else io.stdout.write(describe(result));

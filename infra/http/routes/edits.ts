@@ -27,7 +27,7 @@ import type { ApiServices } from '../services.ts';
 
 export function editRoutes(app: FastifyInstance, services: ApiServices, idempotency: IdempotencyCache): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const context = (actor: string) => ({ actor, source: 'http' });
+  const context = (actor: string) => ({ actor, channel: 'http' });
 
   api.post('/v1/edits', {
     ...declareRoute('submit', 'edits', 'submit one correction', {
