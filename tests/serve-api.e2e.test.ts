@@ -1,15 +1,11 @@
 // `editledger serve` as a user runs it: a real child process on loopback, a tiny registered base model, tokens of
-// every role. Every route's happy path, the role x route matrix, validation errors naming the field, unknown ids,
-// the generated OpenAPI document, offline docs, metrics, and a graceful SIGTERM.
+// every role. Every route's happy path, unknown ids, the generated OpenAPI document, offline docs, metrics, and a
+// graceful SIGTERM. Roles and bad requests: serve-api-guards.e2e.test.ts.
 import test from 'ava';
-import { request } from 'node:http';
 import { command as versions } from '../infra/cli/commands/versions.ts';
-import type { Role } from '../domain/access.ts';
 import { runCli } from './helpers/cli-harness.ts';
-import { call, startServe, waitForJob as waitForServeJob } from './helpers/serve-process.ts';
-import type { ServeProcess } from './helpers/serve-process.ts';
+import { call, waitForJob as waitForServeJob } from './helpers/serve-process.ts';
 import { CORRECTIONS } from './helpers/corrections.ts';
-import { createTinyHome, ROLES, tokensForEveryRole } from './helpers/tiny-home.ts';
 import { startServeWorld, type ServeWorld } from './helpers/serve-world.ts';
 
 let world: ServeWorld;
@@ -103,7 +99,9 @@ test.serial(
     // The log records the token's principal as the actor.
     const log = await call(url, 'GET', '/v1/events?limit=100&type=EditSubmitted', { token: auditor });
     t.is(log.body.events.length, 4);
-    t.true(log.body.events.every((e: any) => e.metadata.actor === 'token:submitter-1' && e.metadata.channel === 'http'));
+    t.true(
+      log.body.events.every((e: any) => e.metadata.actor === 'token:submitter-1' && e.metadata.channel === 'http'),
+    );
 
     // Materialize as a job; follow it by Server-Sent Events.
     const job1 = await call(url, 'POST', '/v1/jobs/materialize', { token: approver, body: {} });
