@@ -1,5 +1,7 @@
 // `editledger demo` (npm start) on the shipped base model, with a 2-epoch policy to stay quick: it runs end to end,
 // prints the versions table, rolls back with a reused artifact, rebuilds bit-identically, and a second run is safe.
+// Then the commands it prints for the audit dashboard are followed: a token, `serve` on the demo's home, and the
+// overview opened in Debian's Chromium shows that ledger (head, the serving #1 after the demo's rollback, the chain).
 import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +9,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { command as demo } from '../infra/cli/commands/demo.ts';
 import { initBackend } from '../trainer/runtime/backend.ts';
+import { chromiumAvailable, CHROMIUM, launchChromium, openDashboard, visit } from './helpers/dashboard-browser.ts';
+import { call, startServe } from './helpers/serve-process.ts';
+import { tokensForEveryRole } from './helpers/tiny-home.ts';
 
 test('demo: fresh run end to end, then a second run on the same home is safe and trains nothing', async (t) => {
   await initBackend('wasm', { quiet: true });
@@ -33,6 +38,10 @@ test('demo: fresh run end to end, then a second run on the same home is safe and
   t.regex(first.out, /now serving #1: artifact reused/);
   t.regex(first.out, /bit-identical: artifact sha256/);
   t.regex(first.err, /training [0-9a-f]{12} \(16 edits\)/, 'progress bars on stderr');
+  t.regex(
+    first.out,
+    /dashboard:\n {2}npx editledger token create --name me --role admin --home \S+\n {2}npx editledger serve/,
+  );
 
   const second = await run();
   t.is(second.code, 0, second.err);
@@ -40,4 +49,26 @@ test('demo: fresh run end to end, then a second run on the same home is safe and
   t.regex(second.out, /already registered/);
   t.notRegex(second.out, /materialized version/);
   t.regex(second.out, /bit-identical/);
+
+  if (!chromiumAvailable()) {
+    t.log(`SKIPPED: the demo ledger's dashboard (no Chromium at ${CHROMIUM}; install Debian's chromium)`);
+    return;
+  }
+  const { auditor } = tokensForEveryRole(home);
+  const serve = await startServe(home, ['--no-trainer']);
+  t.teardown(() => serve.stop('SIGKILL'));
+  const browser = await launchChromium();
+  t.teardown(() => browser.close());
+  const dashboard = await openDashboard(browser, serve.url, auditor);
+  const status = (await call(serve.url, 'GET', '/v1/status', { token: auditor })).body;
+  await visit(dashboard, '#/overview', /Overview/);
+  const { page } = dashboard;
+  t.is(await page.getByTestId('head').textContent(), String(status.head));
+  t.regex((await page.getByTestId('serving-version').textContent()) ?? '', /#1/, 'the demo ends serving #1');
+  await page.getByTestId('verify-badge').filter({ hasText: 'chain verified' }).waitFor();
+  await dashboard.screenshot('demo-overview');
+  await dashboard.settled();
+  t.deepEqual(dashboard.problems, [], 'no console error or failed request');
+  await dashboard.close();
+  t.is(await serve.stop(), 0, serve.stderr());
 });
