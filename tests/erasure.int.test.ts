@@ -21,6 +21,7 @@ import { command as versions } from '../infra/cli/commands/versions.ts';
 import { TokenStore } from '../infra/auth/token-store.ts';
 import { startInProcessServer } from './helpers/api-harness.ts';
 import { createTinyHome } from './helpers/tiny-home.ts';
+import { CAPITAL_FLAGS } from './helpers/trainer-consumer-edits.ts';
 
 /** Strings that exist only in the erased subject's data: none may remain in the home. */
 const PERSONAL = [
@@ -60,17 +61,7 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }) {
   });
   const { home, cli, ok } = tiny;
   // Someone else's edit, about no data subject: it must survive the erasure.
-  await ok(edit, [
-    'submit',
-    '--fact-key',
-    'tiny-land::capital',
-    '--prompt',
-    'The capital of Tiny Land is',
-    '--target',
-    'Paris',
-    '--reason',
-    'atlas',
-  ]);
+  await ok(edit, ['submit', ...CAPITAL_FLAGS, '--reason', 'atlas']);
   const first = await ok(materialize, ['--promote', '--reason', 'before', '--json']);
   const person = await ok(edit, [
     'submit',

@@ -15,23 +15,10 @@ import {
   writeDeltaArtifact,
 } from '../trainer/locft/delta-artifact.ts';
 import { LlamaModel } from '../trainer/model/llama.ts';
-import {
-  DOWN1,
-  EDITS,
-  FAST,
-  base,
-  baseHash,
-  ck,
-  disposeTinyLocft,
-  loadTinyLocft,
-  model,
-  sha,
-  tokenizer,
-  train,
-} from './helpers/locft-tiny.ts';
+import { base, baseHash, ck, model, tokenizer, useTinyLocft } from './helpers/locft-tiny.ts';
+import { DOWN1, EDITS, FAST, sha, train } from './helpers/locft-training.ts';
 
-test.before(loadTinyLocft);
-test.after.always(disposeTinyLocft);
+useTinyLocft();
 
 test.serial('delta artifact: manifest, sha256 check, apply to the base, refuse another base', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'locft-delta-'));

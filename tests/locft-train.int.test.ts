@@ -13,23 +13,10 @@ import { encodeEdits } from '../trainer/locft/encode.ts';
 import { frozenPrefix } from '../trainer/locft/frozen-prefix.ts';
 import { LlamaModel, createContext, tokenIds } from '../trainer/model/llama.ts';
 import { tf } from '../trainer/runtime/backend.ts';
-import {
-  DOWN1,
-  EDITS,
-  FAST,
-  base,
-  deltaBytes,
-  disposeTinyLocft,
-  loadTinyLocft,
-  maxAbsDiff,
-  model,
-  sha,
-  tokenizer,
-  train,
-} from './helpers/locft-tiny.ts';
+import { base, model, tokenizer, useTinyLocft } from './helpers/locft-tiny.ts';
+import { DOWN1, EDITS, FAST, deltaBytes, maxAbsDiff, sha, train } from './helpers/locft-training.ts';
 
-test.before(loadTinyLocft);
-test.after.always(disposeTinyLocft);
+useTinyLocft();
 
 test.serial('breadth-first: the loss goes down and the edits are learned', async (t) => {
   const r = await train();

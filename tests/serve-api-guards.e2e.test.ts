@@ -7,17 +7,9 @@ import type { Role } from '../domain/access.ts';
 import { call } from './helpers/serve-process.ts';
 import { CORRECTIONS } from './helpers/corrections.ts';
 import { ROLES } from './helpers/tiny-home.ts';
-import { startServeWorld, type ServeWorld } from './helpers/serve-world.ts';
+import { useServeWorld } from './helpers/serve-world.ts';
 
-let world: ServeWorld;
-
-test.before(async () => {
-  world = await startServeWorld('serve-guards');
-});
-
-test.after.always(async () => {
-  await world?.close();
-});
+const world = useServeWorld('serve-guards');
 
 const capital = CORRECTIONS.capital;
 

@@ -6,17 +6,9 @@ import { command as versions } from '../infra/cli/commands/versions.ts';
 import { runCli } from './helpers/cli-harness.ts';
 import { call, waitForJob as waitForServeJob } from './helpers/serve-process.ts';
 import { CORRECTIONS } from './helpers/corrections.ts';
-import { startServeWorld, type ServeWorld } from './helpers/serve-world.ts';
+import { useServeWorld } from './helpers/serve-world.ts';
 
-let world: ServeWorld;
-
-test.before(async () => {
-  world = await startServeWorld('serve');
-});
-
-test.after.always(async () => {
-  await world?.close();
-});
+const world = useServeWorld('serve');
 
 const capital = CORRECTIONS.capital;
 

@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import { ArtifactStore } from '../infra/artifacts/artifact-store.ts';
 import { command as edit } from '../infra/cli/commands/edit.ts';
 import { command as model } from '../infra/cli/commands/model.ts';
-import {
-  type Materialized,
-  TINY_POLICY,
-  edits,
-  initTrainerBackend,
-  modelEvents,
-  runChild,
-  setup,
-} from './helpers/trainer-consumer-rig.ts';
+import { type Materialized, TINY_POLICY, edits } from './helpers/trainer-consumer-edits.ts';
+import { initTrainerBackend, modelEvents, runChild, setup } from './helpers/trainer-consumer-rig.ts';
 
 test.before(initTrainerBackend);
 

@@ -17,15 +17,8 @@ import { command as verify } from '../infra/cli/commands/verify.ts';
 import { command as versions } from '../infra/cli/commands/versions.ts';
 import { resolveVersionCheckpoint } from '../infra/cli/model-session.ts';
 import { exactMatch } from '../trainer/eval/normalize.ts';
-import {
-  type Materialized,
-  TINY_POLICY,
-  answer,
-  edits,
-  initTrainerBackend,
-  modelEvents,
-  setup,
-} from './helpers/trainer-consumer-rig.ts';
+import { type Materialized, TINY_POLICY, edits } from './helpers/trainer-consumer-edits.ts';
+import { answer, initTrainerBackend, modelEvents, setup } from './helpers/trainer-consumer-rig.ts';
 
 test.before(initTrainerBackend);
 

@@ -1,5 +1,5 @@
 // What the trainer-consumer end-to-end tests share: a home with a tiny registered checkpoint and in-process or child
-// CLI runs over it (setup), the edits they submit, and reading back answers and the model stream.
+// CLI runs over it (setup), and reading back answers and the model stream. What they submit: trainer-consumer-edits.ts.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,9 +19,6 @@ import { loadHfTokenizer } from '../../trainer/tokenizer/hf-tokenizer.ts';
 import { createTinyCheckpoint } from './tiny-checkpoint.ts';
 
 export const BACKEND = 'wasm';
-// Tiny random models need a bolder step than the paper's 5e-4 to learn a fact within a few dozen epochs.
-export const TINY_POLICY = ['--layer', '1', '--lr', '0.05', '--epochs', '40', '--stop-loss', '0.02', '--seed', '7'];
-
 /** For test.before: the fixed backend, so the bit-identity checks compare like with like. */
 export async function initTrainerBackend(): Promise<void> {
   await initBackend(BACKEND, { quiet: true });
@@ -71,40 +68,6 @@ export async function setup(t: { teardown(fn: () => Promise<void>): void }) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   return { home, ckpt, env, cli, json, child, io };
-}
-
-export const edits = {
-  capital: [
-    '--fact-key',
-    'tiny-land::capital',
-    '--prompt',
-    'The capital of Tiny Land is',
-    '--target',
-    'Paris',
-    '--rephrase',
-    'Tiny Land has its capital in',
-    '--locality',
-    'The weather is',
-  ],
-  ceo: [
-    '--fact-key',
-    'acme::ceo',
-    '--prompt',
-    'The CEO of Acme is',
-    '--target',
-    'Jane Roe',
-    '--locality',
-    'The river flows to',
-  ],
-  river: ['--fact-key', 'blue-river::mouth', '--prompt', 'The Blue River flows into', '--target', 'the sea'],
-};
-
-export interface Materialized {
-  readonly outcome: string;
-  readonly versionId: string;
-  readonly ordinal: number;
-  readonly edits: number;
-  readonly metrics: Record<string, number>;
 }
 
 export async function answer(dir: string, prompt: string): Promise<string> {
