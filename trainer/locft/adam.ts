@@ -51,17 +51,25 @@ export class TensorMoments {
   }
 }
 
-export class Adam {
-  private readonly moments: TensorMoments;
-  /** Updates applied so far (t). */
-  steps = 0;
+/** An optimizer over named backend parameters with their Adam moments (Adam below, pretraining's AdamW). */
+export abstract class MomentOptimizer<Config> {
+  protected readonly moments: TensorMoments;
 
   constructor(
-    readonly config: AdamConfig,
-    private readonly params: ReadonlyMap<string, Variable>,
+    readonly config: Config,
+    protected readonly params: ReadonlyMap<string, Variable>,
   ) {
     this.moments = new TensorMoments(params);
   }
+
+  dispose(): void {
+    this.moments.dispose();
+  }
+}
+
+export class Adam extends MomentOptimizer<AdamConfig> {
+  /** Updates applied so far (t). */
+  steps = 0;
 
   /** One update from gradients keyed by parameter name. */
   step(grads: Readonly<Record<string, Tensor>>): void {
@@ -80,10 +88,6 @@ export class Adam {
         return [m1, v1, tf.sub(p, tf.mul(tf.div(m1, denom), stepSize))];
       });
     }
-  }
-
-  dispose(): void {
-    this.moments.dispose();
   }
 }
 

@@ -5,9 +5,9 @@
 // The moments live on the backend as plain tensors owned by this object; `hostState()` / `loadHostState()` move them
 // to and from the host for checkpoints, so a resumed run continues with exactly the same optimizer state.
 
-import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import type { HostTensor } from '../checkpoint/safetensors.ts';
-import { TensorMoments } from '../locft/adam.ts';
+import { MomentOptimizer } from '../locft/adam.ts';
 import { tf } from '../runtime/backend.ts';
 
 export interface AdamWConfig {
@@ -17,17 +17,9 @@ export interface AdamWConfig {
   readonly weightDecay: number;
 }
 
-export class AdamW {
-  private readonly moments: TensorMoments;
+export class AdamW extends MomentOptimizer<AdamWConfig> {
   /** Updates applied so far (the t of the bias correction). */
   updates = 0;
-
-  constructor(
-    readonly config: AdamWConfig,
-    private readonly params: ReadonlyMap<string, Variable>,
-  ) {
-    this.moments = new TensorMoments(params);
-  }
 
   /**
    * Clips the gradients to `maxNorm` (global L2 norm; 0 = no clipping), then applies one AdamW step with learning
@@ -90,9 +82,5 @@ export class AdamW {
       }
     }
     this.updates = updates;
-  }
-
-  dispose(): void {
-    this.moments.dispose();
   }
 }
