@@ -56,21 +56,12 @@ export const EDIT_EVENT_TYPES = [
   'EditRejected',
 ] as const;
 
-/** The typed event of one type (what its schema parses to). */
+/** The typed event of one type (what its schema parses to), e.g. EventOfType<'ModelVersionMaterialized'>. */
 export type EventOfType<Type extends LedgerEventType> = z.infer<(typeof EVENT_SCHEMAS)[Type]>;
 export type EditSubmitted = EventOfType<'EditSubmitted'>;
 export type EditRetracted = EventOfType<'EditRetracted'>;
 export type EditSuperseded = EventOfType<'EditSuperseded'>;
 export type EditReinstated = EventOfType<'EditReinstated'>;
-export type EditApproved = EventOfType<'EditApproved'>;
-export type EditRejected = EventOfType<'EditRejected'>;
-export type BaseModelRegistered = EventOfType<'BaseModelRegistered'>;
-export type TrainingPolicyRegistered = EventOfType<'TrainingPolicyRegistered'>;
-export type ModelVersionMaterialized = EventOfType<'ModelVersionMaterialized'>;
-export type ServingVersionChanged = EventOfType<'ServingVersionChanged'>;
-export type ServingPinReleased = EventOfType<'ServingPinReleased'>;
-export type AuditCheckpointSigned = EventOfType<'AuditCheckpointSigned'>;
-export type DataSubjectErased = EventOfType<'DataSubjectErased'>;
 export type EditEvent = EventOfType<(typeof EDIT_EVENT_TYPES)[number]>;
 export type ModelEvent = EventOfType<
   | 'BaseModelRegistered'
@@ -79,7 +70,7 @@ export type ModelEvent = EventOfType<
   | 'ServingVersionChanged'
   | 'ServingPinReleased'
 >;
-export type AuditEvent = AuditCheckpointSigned;
+export type AuditEvent = EventOfType<'AuditCheckpointSigned'>;
 export type LedgerEvent = EventOfType<LedgerEventType>;
 
 /** A ledger event together with where the store put it. */
