@@ -254,7 +254,10 @@ export const StatusSchema = z
     trainer: z.object({
       running: z.boolean(),
       cursor: z.number().int().describe('the last ledger position the trainer finished with'),
-      pendingEdits: z.number().int(),
+      pendingEdits: z
+        .number()
+        .int()
+        .describe("edit events in no version yet (after the newest version's edit set and the trainer's cursor)"),
     }),
     ingestion: z.object({
       accepted: z.number().int(),

@@ -70,12 +70,16 @@ export class TrainerConsumer {
     return this.deps.policy.promote === false ? undefined : `trainer: latest edit set (ledger position ${position})`;
   }
 
-  /** Edit events after the cursor. */
-  async pending(): Promise<PendingEdits> {
+  /**
+   * Edit events after the cursor, or after `trained` when that is later: the edit-set position of the newest
+   * version, so edits another trainer already turned into a version are not counted as this one's lag.
+   */
+  async pending(trained = 0): Promise<PendingEdits> {
     const cursor = await this.deps.cursor.load();
+    const after = Math.max(cursor, trained);
     let pending = 0;
-    let lastEditPosition = cursor;
-    for await (const event of this.deps.store.readAll({ after: cursor, filter: EDIT_EVENTS_FILTER })) {
+    let lastEditPosition = after;
+    for await (const event of this.deps.store.readAll({ after, filter: EDIT_EVENTS_FILTER })) {
       pending++;
       lastEditPosition = event.position;
     }

@@ -123,13 +123,15 @@ export async function createApiServices(
     },
   });
   const trainerRunning = options.trainer;
-  // Counting pending edits reads the ledger after the trainer's cursor: remembered per (head, cursor), so a
-  // dashboard polling /v1/status or a scraper on /metrics does not re-read a quiet ledger on every call.
+  // The trainer's lag: edit events in no version yet (after the newest version's edit set, or after this trainer's
+  // cursor when that is later; a ledger trained by another trainer is not lagging). Remembered per (head, cursor),
+  // so a dashboard polling /v1/status or a scraper on /metrics does not re-read a quiet ledger on every call.
   let lastStatus: { key: string; status: TrainerStatus } | undefined;
   const trainer = async (): Promise<TrainerStatus> => {
     const key = `${await store.headPosition()}:${await trainerCursor.load()}`;
     if (lastStatus?.key === key) return lastStatus.status;
-    const pending = await consumer.pending();
+    const { versions } = (await session.materializer.readModels()).versions;
+    const pending = await consumer.pending(Math.max(0, ...versions.map((v) => v.position)));
     const status = { running: trainerRunning, cursor: pending.cursor, pendingEdits: pending.pending };
     lastStatus = { key, status };
     return status;

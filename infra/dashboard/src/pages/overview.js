@@ -68,11 +68,11 @@ export function OverviewPage({ status, tick, routes }) {
         <dl>
           <dt>State</dt>
           <dd>${status.trainer.running ? 'running' : 'not running in this server'}</dd>
-          <dt>Trained up to</dt>
+          <dt>Cursor</dt>
           <dd>position ${status.trainer.cursor}</dd>
           <dt>Lag</dt>
           <dd data-testid="trainer-lag">
-            ${status.trainer.pendingEdits} edit event(s) ${status.trainer.running ? 'not yet trained' : "after this server's trainer cursor (a trainer elsewhere may have trained them)"}
+            ${status.trainer.pendingEdits} edit event(s) in no version yet
           </dd>
           <dt>Newest version</dt>
           <dd data-testid="newest-version">${newest === undefined ? (versions.data === undefined ? '…' : 'none yet') : `#${newest.ordinal}, edit set at position ${newest.position}`}</dd>
