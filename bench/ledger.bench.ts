@@ -12,25 +12,13 @@ import type { NewEvent } from '../domain/ports/event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { benchEditSet, formatEditSetTable } from './edit-set.bench.ts';
 import { benchStore, formatStoreTable } from './store.bench.ts';
+import { benchEditEvent } from './helpers/edit-event.ts';
 import { envInt, markdownTable } from './table.ts';
 
 /** An edit-sized event (~600 bytes of JSON with its metadata). */
 function editEvent(i: number): NewEvent {
-  return {
-    id: randomUUID(),
-    type: 'EditSubmitted',
-    data: {
-      editId: randomUUID(),
-      factKey: `person-${i}::employer`,
-      prompt: `The employer of person number ${i} is`,
-      target: `Company ${i % 977}`,
-      rephrase: [`Person ${i} works for`, `Who employs person ${i}? The answer is`],
-      locality: [{ prompt: `The capital of country ${i % 191} is`, answer: `City ${i % 191}` }],
-      source: { system: 'bench', ref: `bench-${i}` },
-      reason: 'benchmark correction',
-    },
-    metadata: { actor: 'bench', channel: 'bench', recordedAt: new Date().toISOString(), correlationId: randomUUID() },
-  };
+  const rephrase = [`Person ${i} works for`, `Who employs person ${i}? The answer is`];
+  return benchEditEvent(i, { rephrase }, { actor: 'bench', correlationId: randomUUID() });
 }
 
 /** Events per second for each side, appending `calls` batches of `size`, alternating between the two stores. */

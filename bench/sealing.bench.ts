@@ -4,7 +4,6 @@
 // between two fresh files in one temp dir; then reading everything back (opened) next to reading it raw.
 // Environment: BENCH_SEAL_SINGLE=400, BENCH_SEAL_BATCHED=20000, BENCH_BATCH=100, BENCH_SEAL_SUBJECTS=0.1 (the share
 // of edits about a data subject).
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,26 +12,12 @@ import type { EventStore, NewEvent } from '../domain/ports/event-store.ts';
 import { SealingEventStore } from '../infra/eventstore/sealing-event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { SqliteDataSubjectKeys } from '../infra/keys/data-subject-key-store.ts';
+import { benchEditEvent } from './helpers/edit-event.ts';
 import { envInt, markdownTable } from './table.ts';
 
 function editEvent(i: number, subjectKeyId: string | undefined): NewEvent {
-  return {
-    id: randomUUID(),
-    type: 'EditSubmitted',
-    data: {
-      editId: randomUUID(),
-      factKey: `person-${i}::employer`,
-      prompt: `The employer of person number ${i} is`,
-      target: `Company ${i % 977}`,
-      rephrase: [`Person ${i} works for`],
-      locality: [{ prompt: `The capital of country ${i % 191} is`, answer: `City ${i % 191}` }],
-      source: { system: 'bench', ref: `bench-${i}` },
-      submittedBy: `user-${i % 20}`,
-      reason: 'benchmark correction',
-      ...(subjectKeyId !== undefined && { subjectKeyId }),
-    },
-    metadata: { actor: `user-${i % 20}`, channel: 'bench', recordedAt: new Date().toISOString() },
-  };
+  const data = { submittedBy: `user-${i % 20}`, ...(subjectKeyId !== undefined && { subjectKeyId }) };
+  return benchEditEvent(i, data, { actor: `user-${i % 20}` });
 }
 
 interface Sides {
