@@ -38,34 +38,19 @@ test.before(async () => {
   await writeFile(edits, JSON.stringify(records));
 });
 
+/** The arguments of a command on the tiny model and its edits, then `flags` (space-separated, no value has a space). */
+function onTinyModel(flags: string): string[] {
+  return ['--model', ck.dir, '--edits', edits, ...flags.split(' ')];
+}
+
 test.after.always(async () => {
   await ck?.cleanup();
 });
 
 test.serial('train writes a delta artifact and an edited checkpoint; eval prints the side-by-side table', async (t) => {
   const c = capture(ck.dir);
-  const code = await trainCommand.run(
-    [
-      '--model',
-      ck.dir,
-      '--edits',
-      edits,
-      '--out',
-      'out',
-      '--layer',
-      '1',
-      '--lr',
-      '0.05',
-      '--epochs',
-      '30',
-      '--batch-size',
-      '2',
-      '--write-checkpoint',
-      'edited',
-      '--json',
-    ],
-    c.io,
-  );
+  const flags = '--out out --layer 1 --lr 0.05 --epochs 30 --batch-size 2 --write-checkpoint edited --json';
+  const code = await trainCommand.run(onTinyModel(flags), c.io);
   t.is(code, 0, c.err());
   const manifest = JSON.parse(c.out()) as {
     deltaSha256: string;
@@ -133,27 +118,8 @@ test.serial('bad input: clear messages and exit codes', async (t) => {
 
 test.serial('sweep writes a CSV row per layer x module and a PNG plot', async (t) => {
   const c = capture(ck.dir);
-  const code = await sweepCommand.run(
-    [
-      '--model',
-      ck.dir,
-      '--edits',
-      edits,
-      '--layers',
-      '0-2',
-      '--modules',
-      'down,layer',
-      '--out',
-      'sw',
-      '--lr',
-      '0.05',
-      '--epochs',
-      '3',
-      '--max-tokens',
-      '6',
-    ],
-    c.io,
-  );
+  const flags = '--layers 0-2 --modules down,layer --out sw --lr 0.05 --epochs 3 --max-tokens 6';
+  const code = await sweepCommand.run(onTinyModel(flags), c.io);
   t.is(code, 0, c.err());
   const csv = (await readFile(join(ck.dir, 'sw', 'sweep.csv'), 'utf8')).trim().split('\n');
   t.is(csv.length, 1 + 6);
