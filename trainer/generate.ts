@@ -7,6 +7,7 @@
 // else is in the batch beyond float32 noise in the logits.
 
 import { EditledgerError } from '../domain/errors.ts';
+import { mulberry32 } from './random/mulberry32.ts';
 import { tf } from './runtime/backend.ts';
 import { KVCache, createContext, tokenIds } from './model/llama.ts';
 import type { LlamaModel } from './model/llama.ts';
@@ -214,14 +215,7 @@ export function makeSampler(
 
 /** Uniform [0, 1) numbers from (seed, stream): SplitMix32-style seeding of a mulberry32 generator. */
 export function seededRandom(seed: number, stream: number): () => number {
-  let state = mix32((mix32(seed >>> 0) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(mix32((mix32(seed >>> 0) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0));
 }
 
 function mix32(x: number): number {

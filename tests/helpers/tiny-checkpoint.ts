@@ -18,6 +18,7 @@ import type { HostTensor } from '../../trainer/checkpoint/safetensors.ts';
 import { expectedParameterShapes, parseModelConfig } from '../../trainer/model/config.ts';
 import type { ModelConfig } from '../../trainer/model/config.ts';
 import { mulberry32 } from './mulberry32.ts';
+import { addedToken } from '../../trainer/tokenizer/bpe-json.ts';
 
 export type TinyStyle = 'llama' | 'qwen2';
 
@@ -111,15 +112,7 @@ export function tinyTokenizerFiles(style: TinyStyle): TinyTokenizerFiles {
   let next = 256;
   for (const [a, b] of MERGES) if (!(a + b in vocab)) vocab[a + b] = next++;
   const specials = style === 'llama' ? ['<s>', '</s>'] : ['<|endoftext|>', '<|im_start|>', '<|im_end|>'];
-  const addedTokens = specials.map((content) => ({
-    id: next++,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  }));
+  const addedTokens = specials.map((content) => addedToken(content, next++));
   const idOf = (s: string) => addedTokens.find((t) => t.content === s)!.id;
 
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: style === 'llama' };

@@ -21,7 +21,8 @@ import { BOS_ID, type BpeModel, checkBpeModel, SPECIAL_TOKEN_LIST, SPECIAL_TOKEN
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
-const addedToken = (content: string, id: number) => ({
+/** A special token of tokenizer.json's added_tokens. */
+export const addedToken = (content: string, id: number) => ({
   id,
   content,
   single_word: false,
