@@ -8,14 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fromTokenizerJson, TOKENIZER_FILE } from '../tokenizer/bpe-json.ts';
 import type { BpeModel } from '../tokenizer/bpe-model.ts';
-import {
-  type CounterfactEdit,
-  CounterfactEditSchema,
-  type RecallProbe,
-  RecallProbeSchema,
-  type UneditedFact,
-  UneditedFactSchema,
-} from './corpus-schemas.ts';
+import { CounterfactEditSchema, RecallProbeSchema, UneditedFactSchema } from './corpus-schemas.ts';
+import type { Corpus } from './corpus.ts';
 import { MANIFEST_FILE, WORLD_FORMAT } from './world-folder.ts';
 
 const ManifestSchema = z.object({
@@ -29,15 +23,9 @@ const ManifestSchema = z.object({
 });
 export type ReadManifest = z.infer<typeof ManifestSchema>;
 
-export interface WorldFolder {
+/** A world folder read back: the corpus's texts and records as written (pretrain.txt, heldout.txt, the JSON files). */
+export interface WorldFolder extends Pick<Corpus, 'pretrain' | 'heldout' | 'recall' | 'edits' | 'unedited'> {
   readonly manifest: ReadManifest;
-  /** Pretraining sequences (lines of pretrain.txt). */
-  readonly pretrain: readonly string[];
-  /** Held-out perplexity sequences (lines of heldout.txt). */
-  readonly heldout: readonly string[];
-  readonly recall: readonly RecallProbe[];
-  readonly edits: readonly CounterfactEdit[];
-  readonly unedited: readonly UneditedFact[];
   readonly tokenizer: BpeModel;
 }
 

@@ -2,6 +2,17 @@
  * What the native addons export (native/sgemm.cc, row-kernels.cc, head-layout.cc; the same functions on either GEMM
  * engine, see native-addon.ts).
  */
+/** Copies the listed rows between per-head [H, B, T, hd] and packed rows [n, H·hd], `from` into `to` (either way). */
+export type HeadRowsCopy = (
+  from: Float32Array,
+  dims: Int32Array,
+  offsets: Int32Array,
+  lengths: Int32Array,
+  rows: Int32Array,
+  seqOf: Int32Array,
+  to: Float32Array,
+) => void;
+
 export interface SgemmAddon {
   /** e.g. "OpenBLAS 0.3.21 ... SkylakeX MAX_THREADS=64, 2 threads" or "native-blocked sgemm, avx512 kernel, 2 threads". */
   info(): string;
@@ -94,24 +105,8 @@ export interface SgemmAddon {
     k: Float32Array,
     v: Float32Array,
   ): void;
-  headsToRows?(
-    heads: Float32Array,
-    dims: Int32Array,
-    offsets: Int32Array,
-    lengths: Int32Array,
-    rows: Int32Array,
-    seqOf: Int32Array,
-    out: Float32Array,
-  ): void;
-  rowsToHeads?(
-    src: Float32Array,
-    dims: Int32Array,
-    offsets: Int32Array,
-    lengths: Int32Array,
-    rows: Int32Array,
-    seqOf: Int32Array,
-    heads: Float32Array,
-  ): void;
+  headsToRows?: HeadRowsCopy;
+  rowsToHeads?: HeadRowsCopy;
   headsToQkvGrad?(
     dq: Float32Array,
     dk: Float32Array,
