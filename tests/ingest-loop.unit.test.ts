@@ -3,7 +3,7 @@
 import test from 'ava';
 import { parseDataset } from '../domain/dataset-formats.ts';
 import { InvalidFieldError } from '../domain/errors.ts';
-import type { AppendResult, ExpectedRevision, NewEvent } from '../domain/ports/event-store.ts';
+import type { AppendResult } from '../domain/ports/event-store.ts';
 import type { DeadLetter, IngestBatch, IngestionSource, IngestReport } from '../domain/ports/ingestion.ts';
 import { parseCorrection } from '../infra/ingest/correction-message.ts';
 import { MemoryDeadLetterSink } from '../infra/ingest/dead-letters.ts';
@@ -11,7 +11,15 @@ import { BatchHandoff } from '../infra/ingest/handoff.ts';
 import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import type { IngestLoopOptions } from '../infra/ingest/ingest-loop.ts';
 import { importRefOf, LedgerService } from '../infra/ledger/ledger-service.ts';
-import { counterfact, expectedEdit, sleep, submittedEdits, SYSTEM, zsre } from './helpers/ingestion-contract.ts';
+import {
+  counterfact,
+  expectedEdit,
+  sleep,
+  submittedEdits,
+  SYSTEM,
+  testLoopOptions,
+  zsre,
+} from './helpers/ingestion-contract.ts';
 import { MemoryEventStore } from './helpers/memory-event-store.ts';
 
 /** A source fed by the test; a released batch is queued again (re-delivery), as Kafka does. */
@@ -66,16 +74,12 @@ class MemorySource implements IngestionSource {
 /** A MemoryEventStore whose next `failures` appends throw. */
 class OutageStore extends MemoryEventStore {
   failures = 0;
-  override async append(
-    stream: string,
-    events: readonly NewEvent[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult> {
+  override async append(...args: Parameters<MemoryEventStore['append']>): Promise<AppendResult> {
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('disk full');
     }
-    return super.append(stream, events, expected);
+    return super.append(...args);
   }
 }
 
@@ -86,13 +90,8 @@ function rig(options: Partial<IngestLoopOptions> = {}) {
   const lines: string[] = [];
   const loop = new IngestLoop({
     source,
-    ledger: new LedgerService(store),
-    deadLetters,
-    system: SYSTEM,
-    submittedBy: 'unit',
-    reason: 'unit test',
+    ...testLoopOptions(store, deadLetters, { submittedBy: 'unit', reason: 'unit test' }, { initialMs: 5, maxMs: 20 }),
     log: (line) => lines.push(line),
-    retry: { initialMs: 5, maxMs: 20 },
     ...options,
   });
   const running = loop.run();

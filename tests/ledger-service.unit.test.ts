@@ -6,7 +6,7 @@ import {
   SourceConflictError,
 } from '../domain/errors.ts';
 import type { EditRequest } from '../domain/dataset-formats.ts';
-import type { AppendResult, ExpectedRevision, NewEvent } from '../domain/ports/event-store.ts';
+import type { AppendResult } from '../domain/ports/event-store.ts';
 import { WrongExpectedRevisionError } from '../domain/ports/event-store.ts';
 import { LedgerService } from '../infra/ledger/ledger-service.ts';
 import { submitData } from './helpers/edit-fixtures.ts';
@@ -35,16 +35,12 @@ test('the same source for a different fact is a SourceConflictError and appends 
 class RacingStore extends MemoryEventStore {
   races = 0;
   rival: () => Promise<unknown> = async () => undefined;
-  override async append(
-    stream: string,
-    events: readonly NewEvent[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult> {
+  override async append(...args: Parameters<MemoryEventStore['append']>): Promise<AppendResult> {
     if (this.races > 0) {
       this.races -= 1;
       await this.rival();
     }
-    return super.append(stream, events, expected);
+    return super.append(...args);
   }
   /** The same store as seen by the rival: its appends do not trigger races. */
   get direct(): MemoryEventStore {

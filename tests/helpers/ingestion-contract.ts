@@ -153,6 +153,19 @@ interface Context {
   until(what: string, condition: () => boolean | Promise<boolean>): Promise<boolean>;
 }
 
+const CONTRACT_ACTOR = { submittedBy: 'contract', reason: 'ingestion contract test' };
+
+/** What an IngestLoop under test records with: a ledger over `store`, SYSTEM as the upstream, short retries. */
+export function testLoopOptions(
+  store: EventStore,
+  deadLetters: IngestLoopOptions['deadLetters'],
+  who: { submittedBy: string; reason: string },
+  retry: { initialMs: number; maxMs: number },
+): Pick<IngestLoopOptions, 'ledger' | 'deadLetters' | 'system' | 'submittedBy' | 'reason' | 'retry'> {
+  const { submittedBy, reason } = who;
+  return { ledger: new LedgerService(store), deadLetters, system: SYSTEM, submittedBy, reason, retry };
+}
+
 export function registerIngestionContract(name: string, makeRig: MakeRig, options: { timeoutMs?: number } = {}): void {
   const timeoutMs = options.timeoutMs ?? 5000;
   const it = (title: string, body: (t: ExecutionContext, c: Context) => Promise<void>): void => {
@@ -162,13 +175,8 @@ export function registerIngestionContract(name: string, makeRig: MakeRig, option
       const deadLetters = new MemoryDeadLetterSink();
       const reports: IngestReport[] = [];
       const rig = await makeRig({
-        ledger: new LedgerService(store),
-        deadLetters,
-        system: SYSTEM,
-        submittedBy: 'contract',
-        reason: 'ingestion contract test',
+        ...testLoopOptions(store, deadLetters, CONTRACT_ACTOR, { initialMs: 10, maxMs: 40 }),
         onReport: (report) => reports.push(report),
-        retry: { initialMs: 10, maxMs: 40 },
       });
       try {
         await body(t, {
