@@ -34,6 +34,17 @@ if (available.ok) {
   registerEventStoreContract('postgres', async () => PostgresEventStore.open(await url()));
   registerChainContract('postgres', async () => PostgresEventStore.open(await url()));
 
+  /** A new, empty database on the test server (for tests that change the schema or rows behind the store). */
+  const freshDatabase = async (prefix: string): Promise<string> => {
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: await url() });
+    await admin.connect();
+    const database = `${prefix}_${randomUUID().slice(0, 8)}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    return (await url()).replace(/\/postgres$/, `/${database}`);
+  };
+
   const noted = (i: number, tag: string): NewEvent => ({
     id: randomUUID(),
     type: 'Noted',
@@ -44,12 +55,7 @@ if (available.ok) {
   test('postgres: migrations are versioned and idempotent, and a newer schema is refused', async (t) => {
     // Its own database: the schema row it plants from the future must not disturb the other tests.
     const { default: pg } = await import('pg');
-    const admin = new pg.Client({ connectionString: await url() });
-    await admin.connect();
-    const database = `migrations_${randomUUID().slice(0, 8)}`;
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const target = (await url()).replace(/\/postgres$/, `/${database}`);
+    const target = await freshDatabase('migrations');
     const first = await PostgresEventStore.open(target);
     await first.append('m-1', [noted(0, 'm')], 'no_stream');
     const second = await PostgresEventStore.open(target); // runs the migration check again: nothing to do
@@ -75,12 +81,7 @@ if (available.ok) {
 
   test('postgres: a row changed behind the store breaks the chain at its position, named as modified', async (t) => {
     const { default: pg } = await import('pg');
-    const admin = new pg.Client({ connectionString: await url() });
-    await admin.connect();
-    const database = `chain_${randomUUID().slice(0, 8)}`;
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const target = (await url()).replace(/\/postgres$/, `/${database}`);
+    const target = await freshDatabase('chain');
     const store = await PostgresEventStore.open(target);
     const client = new pg.Client({ connectionString: target });
     await client.connect();
@@ -101,12 +102,7 @@ if (available.ok) {
 
   test('postgres: a database from before the chain (schema 2) is chained by migration 3, with the links appends make', async (t) => {
     const { default: pg } = await import('pg');
-    const admin = new pg.Client({ connectionString: await url() });
-    await admin.connect();
-    const database = `chainup_${randomUUID().slice(0, 8)}`;
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const target = (await url()).replace(/\/postgres$/, `/${database}`);
+    const target = await freshDatabase('chainup');
     const first = await PostgresEventStore.open(target);
     for (let i = 0; i < 7; i++) await first.append(`u-${i % 2}`, [noted(i, 'u'), noted(i, 'v')], 'any');
     const links = (await first.readChain(0, 100)).map((e) => e.chainHash);
