@@ -11,16 +11,13 @@ import { KafkaIngestionSource } from '../infra/ingest/kafka-source.ts';
 import type { IngestionRig } from './helpers/ingestion-contract.ts';
 import { registerIngestionContract, zsre } from './helpers/ingestion-contract.ts';
 import { kafkaForTests } from './helpers/kafka-broker.ts';
-import { registerSkipped } from './helpers/kafka-skip.ts';
+import { registerSkipped, withoutBroker } from './helpers/kafka-skip.ts';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 const kafka = await kafkaForTests();
 
 if (kafka.kind === 'skipped') {
-  registerSkipped(
-    'kafka broker: tests need a broker',
-    `Kafka broker tests SKIPPED: ${kafka.reason}; or set KAFKA_BROKERS to use a running broker`,
-  );
+  registerSkipped('kafka broker: tests need a broker', withoutBroker('Kafka broker tests', kafka.reason));
 } else {
   const brokers = [...kafka.brokers];
   test.after.always(async () => kafka.local?.stop());

@@ -18,7 +18,7 @@ import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import type { DeadLetter } from '../domain/ports/ingestion.ts';
 import { expectedEdit, sleep, submittedEdits, SYSTEM, waitFor, zsre } from './helpers/ingestion-contract.ts';
 import { kafkaForTests } from './helpers/kafka-broker.ts';
-import { registerSkipped } from './helpers/kafka-skip.ts';
+import { registerSkipped, withoutBroker } from './helpers/kafka-skip.ts';
 import { IngestChild, ledgerCount, produceAt, readTopic } from './helpers/kafka-broker-clients.ts';
 
 const { Kafka, logLevel } = kafkajs;
@@ -27,10 +27,7 @@ const kafka = await kafkaForTests();
 const CORRECTIONS = Number(process.env.KAFKA_FAULT_CORRECTIONS ?? 10_000);
 
 if (kafka.kind === 'skipped') {
-  registerSkipped(
-    'kafka faults: tests need a broker',
-    `Kafka fault tests SKIPPED: ${kafka.reason}; or set KAFKA_BROKERS to use a running broker`,
-  );
+  registerSkipped('kafka faults: tests need a broker', withoutBroker('Kafka fault tests', kafka.reason));
 } else {
   const brokers = [...kafka.brokers];
   const client = new Kafka({ clientId: 'editledger-faults', brokers, logLevel: logLevel.NOTHING });

@@ -9,3 +9,8 @@ export function registerSkipped(title: string, message: string): void {
     t.pass();
   });
 }
+
+/** The message of a suite that could use an external broker: why it skipped, and how to give it one. */
+export function withoutBroker(suite: string, reason: string): string {
+  return `${suite} SKIPPED: ${reason}; or set KAFKA_BROKERS to use a running broker`;
+}

@@ -2,6 +2,16 @@
  * What the native addons export (native/sgemm.cc, row-kernels.cc, head-layout.cc; the same functions on either GEMM
  * engine, see native-addon.ts).
  */
+/** The batch geometry and RoPE tables the head-layout moves take, in the addon's argument order. */
+export type RopeGeometry = [
+  dims: Int32Array,
+  offsets: Int32Array,
+  lengths: Int32Array,
+  cos: Float32Array,
+  sin: Float32Array,
+  scale: number,
+];
+
 /** Copies the listed rows between per-head [H, B, T, hd] and packed rows [n, H·hd], `from` into `to` (either way). */
 export type HeadRowsCopy = (
   from: Float32Array,
@@ -93,31 +103,11 @@ export interface SgemmAddon {
    * headsToRows / rowsToHeads: per-head [H, B, T, hd] <-> packed rows [n, H·hd] for the listed rows;
    * headsToQkvGrad: the gradient of qkvToHeads' input from per-query-head dq, dk, dv.
    */
-  qkvToHeads?(
-    qkv: Float32Array,
-    dims: Int32Array,
-    offsets: Int32Array,
-    lengths: Int32Array,
-    cos: Float32Array,
-    sin: Float32Array,
-    scale: number,
-    q: Float32Array,
-    k: Float32Array,
-    v: Float32Array,
-  ): void;
+  qkvToHeads?(qkv: Float32Array, ...rest: [...RopeGeometry, q: Float32Array, k: Float32Array, v: Float32Array]): void;
   headsToRows?: HeadRowsCopy;
   rowsToHeads?: HeadRowsCopy;
   headsToQkvGrad?(
-    dq: Float32Array,
-    dk: Float32Array,
-    dv: Float32Array,
-    dims: Int32Array,
-    offsets: Int32Array,
-    lengths: Int32Array,
-    cos: Float32Array,
-    sin: Float32Array,
-    scale: number,
-    dqkv: Float32Array,
+    ...args: [dq: Float32Array, dk: Float32Array, dv: Float32Array, ...RopeGeometry, dqkv: Float32Array]
   ): void;
   /** One Adam update of p in place (HostAdam's arithmetic; m and v are its moment buffers). */
   adamStep?(
