@@ -18,10 +18,11 @@ import type { EventStore, ExpectedRevision, NewEvent, RecordedEvent } from './po
 import { EventIdConflictError, WrongExpectedRevisionError } from './ports/event-store.ts';
 
 /** `decide` says what happens (type and data of each event); `evolve` folds the stored events into state. */
+// Function properties, not methods: deciders are plain objects of pure functions, passed around unbound.
 export interface Decider<State, Command, Event extends StampedEvent> {
-  decide(command: Command, state: State): Decided<Event>[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
+  readonly decide: (command: Command, state: State) => Decided<Event>[];
+  readonly evolve: (state: State, event: Event) => State;
+  readonly initialState: () => State;
 }
 
 /** A decide function per command type: each gets exactly the command of its type. */

@@ -2,7 +2,7 @@
 // and data) and how the event's id follows from it; the command handler (domain/command-handler.ts) adds the id
 // and the metadata of the command that caused it. So no decider builds metadata or computes ids itself, and every
 // event of every stream gets them by the same rule.
-import { CommandMetadataSchema } from './edit-commands.ts';
+import { CommandMetadataSchema } from './commands.ts';
 import { validated } from './events.ts';
 import type { EventMetadata } from './events/metadata.ts';
 import { commandEventIdFor, eventIdFor } from './ids.ts';

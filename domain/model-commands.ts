@@ -1,7 +1,7 @@
 // The commands of the model lifecycle (domain/model-lifecycle.ts decides them). Their payloads are the events'
 // data minus what the decider derives itself, so validation errors name the caller's own fields.
 import { z } from 'zod';
-import type { Command } from './edit-commands.ts';
+import type { Command } from './commands.ts';
 import { LIMITS, requiredText } from './events/fields.ts';
 import { DataSubjectErasedDataSchema } from './events/erasure-events.ts';
 import {

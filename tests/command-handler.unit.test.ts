@@ -3,7 +3,7 @@ import test from 'ava';
 import { handleCommand } from '../domain/command-handler.ts';
 import type { StreamTarget } from '../domain/command-handler.ts';
 import type { Decided, StampedEvent } from '../domain/decided-event.ts';
-import type { CommandMetadata } from '../domain/edit-commands.ts';
+import type { CommandMetadata } from '../domain/commands.ts';
 import type { EventMetadata } from '../domain/events.ts';
 import { toNewEvent } from '../domain/events.ts';
 import { InvalidFieldError } from '../domain/errors.ts';

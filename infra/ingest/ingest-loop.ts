@@ -11,7 +11,7 @@
 import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
 import type { EditRequest } from '../../domain/dataset-formats.ts';
 import { SubmitEditDataSchema } from '../../domain/edit-commands.ts';
-import type { CommandContext } from '../../domain/edit-commands.ts';
+import type { CommandContext } from '../../domain/commands.ts';
 import { editIdForSource, uuidV4 } from '../../domain/ids.ts';
 import type {
   DeadLetter,

@@ -5,8 +5,10 @@
 import { RETRY_POLICY, decideCommand, handleCommand, handleDecision } from '../../domain/command-handler.ts';
 import type { HandleOptions, StreamTarget } from '../../domain/command-handler.ts';
 import type { EditRequest } from '../../domain/dataset-formats.ts';
-import type { CommandContext, CommandMetadata, DecideSubmitData, SubmitEditData } from '../../domain/edit-commands.ts';
-import { SubmitEditDataSchema, commandMetadata } from '../../domain/edit-commands.ts';
+import type { CommandContext, CommandMetadata } from '../../domain/commands.ts';
+import { commandMetadata } from '../../domain/commands.ts';
+import type { DecideSubmitData, SubmitEditData } from '../../domain/edit-commands.ts';
+import { SubmitEditDataSchema } from '../../domain/edit-commands.ts';
 import { decideEdit, editDecider, evolveFact, initialFactState } from '../../domain/edit-decider.ts';
 import type { FactState } from '../../domain/edit-decider.ts';
 import { EditNotFoundError, InvalidFieldError, SourceConflictError } from '../../domain/errors.ts';
@@ -19,7 +21,7 @@ import { canonicalJson, sha256Hex } from '../../domain/canonical-json.ts';
 import { editIdForSource } from '../../domain/ids.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 
-export type { CommandContext } from '../../domain/edit-commands.ts';
+export type { CommandContext } from '../../domain/commands.ts';
 
 export type SubmitEditInput = SubmitEditData;
 

@@ -1,11 +1,6 @@
 // Builders for edit commands and events in tests: valid by default, overridable field by field.
-import type {
-  CommandMetadata,
-  ReinstateEdit,
-  RetractEdit,
-  SubmitEdit,
-  SubmitEditData,
-} from '../../domain/edit-commands.ts';
+import type { CommandMetadata } from '../../domain/commands.ts';
+import type { ReinstateEdit, RetractEdit, SubmitEdit, SubmitEditData } from '../../domain/edit-commands.ts';
 
 let counter = 0;
 

@@ -9,8 +9,8 @@
 //   5. destroy the key: every field sealed under it now reads [erased], in this and (on reading step 3's event)
 //      every other process; the hash chain is over ciphertext and stays valid;
 //   6. rebuild the read model from the ledger, so its copy of the erased content is gone too.
-import { commandMetadata } from '../../domain/edit-commands.ts';
-import type { CommandContext } from '../../domain/edit-commands.ts';
+import { commandMetadata } from '../../domain/commands.ts';
+import type { CommandContext } from '../../domain/commands.ts';
 import { evolveFact, initialFactState } from '../../domain/edit-decider.ts';
 import { DataSubjectNotFoundError } from '../../domain/erasure-errors.ts';
 import { parseRecordedEvent } from '../../domain/events.ts';

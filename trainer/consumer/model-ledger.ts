@@ -28,8 +28,8 @@ function snapshotOf(loaded: LoadedStream<ModelLifecycleState, ModelLifecycleEven
   return { events, state: loaded.state, versions: foldVersions(events), expected: loaded.expected };
 }
 
-export { commandMetadata } from '../../domain/edit-commands.ts';
-export type { CommandContext } from '../../domain/edit-commands.ts';
+export { commandMetadata } from '../../domain/commands.ts';
+export type { CommandContext } from '../../domain/commands.ts';
 
 /** The model-lifecycle stream as the command handler reads and writes it. */
 export const MODEL_STREAM_TARGET: StreamTarget<ModelLifecycleState, ModelLifecycleEvent> = {

@@ -2,7 +2,7 @@
 // position (the persisted edit index in production, a pure fold in tests), an artifact store, a model editor
 // (LocFT-BF training and evaluation), and a durable place for the consumer's cursor.
 import type { EvalPhase } from '../eval/evaluate.ts';
-import type { CommandContext } from '../../domain/edit-commands.ts';
+import type { CommandContext } from '../../domain/commands.ts';
 import type { TrainingPolicy } from '../../domain/events.ts';
 import type { ActiveEdit, EditSet } from '../../domain/active-edits.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
