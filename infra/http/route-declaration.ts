@@ -9,22 +9,25 @@ import { principalOfRequest } from './guards.ts';
 import type { Job } from './jobs.ts';
 import { PROBLEM_RESPONSES } from './problem.ts';
 
-/** The request parts a route validates, and its success responses by status. */
+/** The request parts a route validates, and its success responses keyed by their status (200, 201, 202). */
 export interface RouteSchemas {
   readonly params?: ZodType;
   readonly querystring?: ZodType;
   readonly body?: ZodType;
   readonly headers?: ZodType;
-  readonly response?: Readonly<Record<number, ZodType>>;
+  readonly [status: number]: ZodType;
 }
 
-type WithProblems<S extends RouteSchemas> = S extends { readonly response: infer R }
-  ? { response: R & typeof PROBLEM_RESPONSES }
-  : unknown;
+const REQUEST_PARTS = ['params', 'querystring', 'body', 'headers'] as const;
+type RequestPart = (typeof REQUEST_PARTS)[number];
+type Responses<S> = { [K in keyof S as K extends number ? K : never]: S[K] };
+type WithProblems<S> = keyof Responses<S> extends never
+  ? unknown
+  : { response: Responses<S> & typeof PROBLEM_RESPONSES };
 
 export interface DeclaredRoute<S extends RouteSchemas> {
   config: { operation: Operation };
-  schema: Omit<S, 'response'> & { summary: string; tags: string[] } & WithProblems<S>;
+  schema: Pick<S, Extract<keyof S, RequestPart>> & { summary: string; tags: string[] } & WithProblems<S>;
 }
 
 /** The `config` and `schema` of a route; spread into the route options next to its handler. */
@@ -34,14 +37,20 @@ export function declareRoute<const S extends RouteSchemas = Record<never, never>
   summary: string,
   schemas?: S,
 ): DeclaredRoute<S> {
-  const { response, ...request } = schemas ?? {};
+  const request: Record<string, ZodType> = {};
+  const response: Record<string, ZodType> = {};
+  for (const [key, value] of Object.entries(schemas ?? {}) as [string, ZodType][]) {
+    if (/^\d{3}$/.test(key)) response[key] = value;
+    else if ((REQUEST_PARTS as readonly string[]).includes(key)) request[key] = value;
+    else throw new TypeError(`declareRoute(${summary}): "${key}" is neither a request part nor a status code`);
+  }
   const schema = {
     summary,
     tags: [tag],
     ...request,
-    ...(response !== undefined && { response: { ...response, ...PROBLEM_RESPONSES } }),
+    ...(Object.keys(response).length > 0 && { response: { ...response, ...PROBLEM_RESPONSES } }),
   };
-  return { config: { operation }, schema } as DeclaredRoute<S>;
+  return { config: { operation }, schema } as unknown as DeclaredRoute<S>;
 }
 
 /** Who is calling, as the ledger records an actor. */

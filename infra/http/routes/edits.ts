@@ -33,7 +33,8 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
     ...declareRoute('submit', 'edits', 'submit one correction', {
       body: SubmitEditBodySchema,
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
-      response: { 200: SubmitEditResultSchema, 201: SubmitEditResultSchema },
+      200: SubmitEditResultSchema,
+      201: SubmitEditResultSchema,
     }),
     handler: async (request, reply) => {
       const actor = actorOf(request);
@@ -53,7 +54,7 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
     ...declareRoute('submit', 'edits', 'submit a batch of corrections (JSON object, JSON array or JSONL)', {
       querystring: ImportQuerySchema,
       body: ImportBodySchema,
-      response: { 200: ImportResultSchema },
+      200: ImportResultSchema,
     }),
     handler: async (request) => {
       const actor = actorOf(request);
@@ -94,7 +95,7 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
       ...declareRoute(decisions[action].operation, 'edits', decisions[action].summary, {
         params: EditIdParamsSchema,
         body: ReasonBodySchema,
-        response: { 200: DecisionResultSchema },
+        200: DecisionResultSchema,
       }),
       handler: async (request) => {
         const actor = actorOf(request);
@@ -124,7 +125,7 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
       'the active edit set at a ledger position, paged by the position each edit was submitted at',
       {
         querystring: EditsQuerySchema,
-        response: { 200: EditSetPageSchema },
+        200: EditSetPageSchema,
       },
     ),
     handler: async (request) => {
@@ -144,7 +145,7 @@ export function editRoutes(app: FastifyInstance, services: ApiServices, idempote
   api.get('/v1/events', {
     ...declareRoute('read', 'log', 'the event log by position, paged', {
       querystring: EventsQuerySchema,
-      response: { 200: EventsPageSchema },
+      200: EventsPageSchema,
     }),
     handler: async (request) => {
       const { after, limit, type } = request.query;

@@ -23,7 +23,7 @@ export function erasureRoutes(app: FastifyInstance, services: ApiServices): void
       'erase a data subject: retract their edits, serve a version without them, retire the versions built from them, destroy their key (a job)',
       {
         body: EraseBodySchema,
-        response: { 202: JobSchema },
+        202: JobSchema,
       },
     ),
     handler: async (request, reply) => {

@@ -41,9 +41,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   const versions = async () => (await models.materializer.readModels()).versions;
 
   api.get('/v1/versions', {
-    ...declareRoute('read', 'versions', 'every materialized model version', {
-      response: { 200: VersionsSchema },
-    }),
+    ...declareRoute('read', 'versions', 'every materialized model version', { 200: VersionsSchema }),
     handler: async () => {
       const model = await versions();
       return {
@@ -57,10 +55,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.get('/v1/versions/:ref', {
-    ...declareRoute('read', 'versions', 'one model version', {
-      params: VersionRefParamsSchema,
-      response: { 200: VersionSchema },
-    }),
+    ...declareRoute('read', 'versions', 'one model version', { params: VersionRefParamsSchema, 200: VersionSchema }),
     handler: async (request) => {
       const model = await versions();
       return versionView(resolveVersionRef(model, request.params.ref), model);
@@ -70,7 +65,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   api.get('/v1/versions/:from/diff/:to', {
     ...declareRoute('read', 'versions', 'edits added and removed between two versions, and how their metrics moved', {
       params: DiffParamsSchema,
-      response: { 200: DiffSchema },
+      200: DiffSchema,
     }),
     handler: async (request) => {
       const model = await versions();
@@ -98,10 +93,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.post('/v1/serving/promote', {
-    ...declareRoute('serve', 'serving', 'serve a version', {
-      body: PromoteBodySchema,
-      response: { 200: PromoteResultSchema },
-    }),
+    ...declareRoute('serve', 'serving', 'serve a version', { body: PromoteBodySchema, 200: PromoteResultSchema }),
     handler: async (request) => {
       const actor = actorOf(request);
       const { version, reason, acceptOutsideEnvelope } = request.body;
@@ -116,7 +108,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
       'let the trainer consumer serve new versions again after a manual promote or rollback',
       {
         body: ReleasePinBodySchema,
-        response: { 200: z.object({ released: z.boolean() }) },
+        200: z.object({ released: z.boolean() }),
       },
     ),
     handler: async (request) => {
@@ -132,7 +124,8 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
       'serve an earlier version (at once) or the edit set at an earlier position (a job when it must be built)',
       {
         body: RollbackBodySchema,
-        response: { 200: JobSchema, 202: JobSchema },
+        200: JobSchema,
+        202: JobSchema,
       },
     ),
     handler: async (request, reply) => {
@@ -161,7 +154,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
       'materialize the edit set at a position (default: the head) as a model version',
       {
         body: MaterializeBodySchema,
-        response: { 202: JobSchema },
+        202: JobSchema,
       },
     ),
     handler: async (request, reply) => {
@@ -196,7 +189,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   api.post('/v1/jobs/verify', {
     ...declareRoute('materialize', 'jobs', 'rebuild a version from the ledger and check it is bit-identical', {
       body: VerifyBodySchema,
-      response: { 202: JobSchema },
+      202: JobSchema,
     }),
     handler: async (request, reply) => {
       const actor = actorOf(request);
@@ -212,7 +205,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   });
 
   api.get('/v1/jobs/:jobId', {
-    ...declareRoute('read', 'jobs', 'one job', { params: JobParamsSchema, response: { 200: JobSchema } }),
+    ...declareRoute('read', 'jobs', 'one job', { params: JobParamsSchema, 200: JobSchema }),
     handler: async (request) => jobs.get(request.params.jobId),
   });
 
@@ -243,7 +236,7 @@ export function modelRoutes(app: FastifyInstance, services: ApiServices): void {
   api.post('/v1/generate', {
     ...declareRoute('read', 'versions', 'generate continuations with a version (default: the serving one)', {
       body: GenerateBodySchema,
-      response: { 200: GenerateResultSchema },
+      200: GenerateResultSchema,
     }),
     handler: async (request) => {
       const model = await versions();

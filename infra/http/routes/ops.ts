@@ -21,7 +21,7 @@ export function opsRoutes(app: FastifyInstance, services: ApiServices): void {
 
   api.get('/v1/status', {
     ...declareRoute('read', 'ops', 'ledger head, serving version, trainer lag, ingestion counters', {
-      response: { 200: StatusSchema },
+      200: StatusSchema,
     }),
     handler: async (request) => {
       const principal = principalOfRequest(request);
@@ -66,7 +66,7 @@ export function opsRoutes(app: FastifyInstance, services: ApiServices): void {
   api.post('/v1/tokens', {
     ...declareRoute('tokens', 'tokens', 'create an API token (shown once)', {
       body: TokenCreateBodySchema,
-      response: { 201: TokenCreatedSchema },
+      201: TokenCreatedSchema,
     }),
     handler: async (request, reply) => {
       const by = actorOf(request);
@@ -76,16 +76,13 @@ export function opsRoutes(app: FastifyInstance, services: ApiServices): void {
 
   api.get('/v1/tokens', {
     ...declareRoute('tokens', 'tokens', 'every API token (never their secrets)', {
-      response: { 200: z.object({ tokens: z.array(TokenInfoSchema) }) },
+      200: z.object({ tokens: z.array(TokenInfoSchema) }),
     }),
     handler: async () => ({ tokens: services.tokens.list() }),
   });
 
   api.delete('/v1/tokens/:idOrName', {
-    ...declareRoute('tokens', 'tokens', 'revoke an API token', {
-      params: TokenParamsSchema,
-      response: { 200: TokenInfoSchema },
-    }),
+    ...declareRoute('tokens', 'tokens', 'revoke an API token', { params: TokenParamsSchema, 200: TokenInfoSchema }),
     handler: async (request) => {
       if (principalOfRequest(request).tokenId === request.params.idOrName)
         throw new HttpProblem(409, 'revoke_self', 'a token cannot revoke itself');
