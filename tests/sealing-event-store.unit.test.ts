@@ -17,6 +17,13 @@ async function keyFile(t: { teardown(fn: () => Promise<void>): void }): Promise<
   return join(dir, 'keys', 'data-subjects.db');
 }
 
+/** A sealing store over a fresh in-memory store, with its own key file. */
+async function sealedMemoryStore(t: { teardown(fn: () => Promise<void>): void }) {
+  const keys = SqliteDataSubjectKeys.open(await keyFile(t));
+  const inner = new MemoryEventStore();
+  return { keys, inner, store: new SealingEventStore(inner, keys) };
+}
+
 function submitted(id: string, subjectKeyId: string | undefined): NewEvent {
   return {
     id,
@@ -35,9 +42,7 @@ function submitted(id: string, subjectKeyId: string | undefined): NewEvent {
 }
 
 test('personal fields are stored sealed, read back opened, and sealing is deterministic', async (t) => {
-  const keys = SqliteDataSubjectKeys.open(await keyFile(t));
-  const inner = new MemoryEventStore();
-  const store = new SealingEventStore(inner, keys);
+  const { keys, inner, store } = await sealedMemoryStore(t);
   const keyId = await keys.keyIdFor('person-1');
   await store.append('s', [submitted('00000000-0000-4000-8000-000000000001', keyId)], 'any');
   const [raw] = await inner.readStream('s');
@@ -55,9 +60,7 @@ test('personal fields are stored sealed, read back opened, and sealing is determ
 });
 
 test('without a data subject the content stays in clear; actor and reason are still sealed', async (t) => {
-  const keys = SqliteDataSubjectKeys.open(await keyFile(t));
-  const inner = new MemoryEventStore();
-  const store = new SealingEventStore(inner, keys);
+  const { keys, inner, store } = await sealedMemoryStore(t);
   await store.append('s', [submitted('00000000-0000-4000-8000-000000000002', undefined)], 'any');
   const rawText = JSON.stringify((await inner.readStream('s'))[0]);
   t.true(rawText.includes('Fernhollow'));
@@ -67,9 +70,7 @@ test('without a data subject the content stays in clear; actor and reason are st
 });
 
 test('altered ciphertext is refused, naming the position and the field', async (t) => {
-  const keys = SqliteDataSubjectKeys.open(await keyFile(t));
-  const inner = new MemoryEventStore();
-  const store = new SealingEventStore(inner, keys);
+  const { keys, inner, store } = await sealedMemoryStore(t);
   const keyId = await keys.keyIdFor('person-1');
   await store.append('s', [submitted('00000000-0000-4000-8000-000000000003', keyId)], 'any');
   const [raw] = await inner.readStream('s');

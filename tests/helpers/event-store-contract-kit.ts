@@ -2,7 +2,13 @@
 // subscription, and the shape of a contract test (a body given a fresh store and its own stream-name prefix).
 import { randomUUID } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
-import { type EventStore, type JsonValue, type NewEvent, type RecordedEvent } from '../../domain/ports/event-store.ts';
+import type {
+  EventStore,
+  JsonValue,
+  NewEvent,
+  ReadStreamOptions,
+  RecordedEvent,
+} from '../../domain/ports/event-store.ts';
 
 export type ContractBody = (t: ExecutionContext, store: EventStore, ns: string) => Promise<void>;
 /** Registers one contract test (titled with the adapter's name). */
@@ -47,4 +53,9 @@ export async function waitFor(
 
 export function strictlyIncreasing(values: readonly number[]): boolean {
   return values.every((v, i) => i === 0 || v > (values[i - 1] as number));
+}
+
+/** The revisions `readStream` returns for `stream` (with `options`), in order. */
+export async function revisionsOf(store: EventStore, stream: string, options?: ReadStreamOptions): Promise<number[]> {
+  return (await store.readStream(stream, options)).map((e) => e.revision);
 }

@@ -1,14 +1,7 @@
 // The event-store contract, reads: $all order and checkpoints, filters, catch-up subscriptions and the head position.
 import { type RecordedEvent } from '../../domain/ports/event-store.ts';
-import {
-  type ContractTest,
-  collect,
-  event,
-  events,
-  mine,
-  strictlyIncreasing,
-  waitFor,
-} from './event-store-contract-kit.ts';
+import type { ContractTest } from './event-store-contract-kit.ts';
+import { collect, event, events, mine, strictlyIncreasing, waitFor } from './event-store-contract-kit.ts';
 
 export function readContract(it: ContractTest): void {
   it('readAll returns $all in strictly increasing append order and resumes strictly after a checkpoint', async (t, store, ns) => {
