@@ -17,6 +17,7 @@ import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts'
 import { registerChainContract } from './helpers/audit-chain-contract.ts';
 import { registerEventStoreContract } from './helpers/event-store-contract.ts';
 import { canRunServer, startPostgresServer, type PostgresServer } from './helpers/postgres-server.ts';
+import { raceOutcome } from './helpers/event-store-child.ts';
 
 const available = canRunServer();
 
@@ -234,15 +235,7 @@ if (available.ok) {
         await Promise.all(children.map((c) => c.line((l) => l === 'ready')));
         for (const c of children) c.child.stdin!.write('go\n');
         const outcomes = await Promise.all(
-          children.map(
-            async (c) =>
-              JSON.parse(await c.line((l) => l.startsWith('{'))) as {
-                ok: boolean;
-                error?: string;
-                ids: string[];
-                actual?: unknown;
-              },
-          ),
+          children.map(async (c) => raceOutcome(await c.line((l) => l.startsWith('{')))),
         );
         const winners = outcomes.filter((o) => o.ok);
         const losers = outcomes.filter((o) => !o.ok);

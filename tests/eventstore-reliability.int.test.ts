@@ -13,7 +13,7 @@ import test, { type ExecutionContext } from 'ava';
 import { chainPages, walkChain } from '../domain/chain-walk.ts';
 import { type NewEvent, type RecordedEvent } from '../domain/ports/event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
-import { IMPORT_STREAMS, importBatch, importStream } from './helpers/event-store-child.ts';
+import { IMPORT_STREAMS, importBatch, importStream, raceOutcome } from './helpers/event-store-child.ts';
 import { mulberry32 } from './helpers/mulberry32.ts';
 
 const CHILD = fileURLToPath(new URL('./helpers/event-store-child.ts', import.meta.url));
@@ -205,15 +205,7 @@ test.serial(
       await Promise.all(children.map((c) => c.waitForLine((line) => line === 'ready')));
       for (const c of children) c.process.stdin!.write('go\n');
       const outcomes = await Promise.all(
-        children.map(
-          async (c) =>
-            JSON.parse(await c.waitForLine((line) => line.startsWith('{'))) as {
-              ok: boolean;
-              error?: string;
-              ids: string[];
-              actual?: unknown;
-            },
-        ),
+        children.map(async (c) => raceOutcome(await c.waitForLine((line) => line.startsWith('{')))),
       );
       await Promise.all(children.map((c) => c.exited));
       const winners = outcomes.filter((o) => o.ok);

@@ -36,6 +36,17 @@ export function importBatch(batch: number, batchSize: number): NewEvent[] {
   });
 }
 
+/** What a `race` child prints once its append returned: won (ok) or lost, with the ids it tried to append. */
+export interface RaceOutcome {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly ids: string[];
+  readonly actual?: unknown;
+}
+
+/** Reads a race child's outcome line. */
+export const raceOutcome = (line: string): RaceOutcome => JSON.parse(line) as RaceOutcome;
+
 export const importStream = (batch: number): string => `import-${batch % IMPORT_STREAMS}`;
 
 function openStore(target: string): Promise<EventStore> | EventStore {

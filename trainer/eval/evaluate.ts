@@ -102,26 +102,11 @@ export async function measureModel(
     return meanRate(await teacherForcedAccuracy(model, tokenizer, items, opts));
   };
   const answers = {
-    rel: await greedy(
-      'edit prompts',
-      edits.map((e) => e.prompt),
-    ),
-    gen: await greedy(
-      'rephrasings',
-      s.rephrase.map((r) => r.prompt),
-    ),
-    loc: await greedy(
-      'locality prompts',
-      s.locality.map((l) => l.prompt),
-    ),
-    port: await greedy(
-      'portability probes',
-      s.portability.map((p) => p.prompt),
-    ),
-    fact: await greedy(
-      'unedited facts',
-      s.facts.map((f) => f.prompt),
-    ),
+    rel: await greedy('edit prompts', promptsOf(edits)),
+    gen: await greedy('rephrasings', promptsOf(s.rephrase)),
+    loc: await greedy('locality prompts', promptsOf(s.locality)),
+    port: await greedy('portability probes', promptsOf(s.portability)),
+    fact: await greedy('unedited facts', promptsOf(s.facts)),
   };
   const teacherForced = {
     rel: await forced('edit prompts', edits),
@@ -195,4 +180,8 @@ export async function evaluateEdits(input: EvaluateInput): Promise<EvalReport> {
       ? base
       : await measureModel(input.edited, input.tokenizer, input.edits, input.capability, input.probe, report('edited'));
   return compareMeasurements(base, edited, input.edits, input.capability);
+}
+
+function promptsOf(probes: readonly { readonly prompt: string }[]): string[] {
+  return probes.map((probe) => probe.prompt);
 }
