@@ -6,7 +6,7 @@
 // the float32 logits, so a run is reproducible for a given backend, and a prompt's sample does not depend on what
 // else is in the batch beyond float32 noise in the logits.
 
-import { EditledgerError } from '../domain/errors.ts';
+import { defineError } from '../domain/errors.ts';
 import { mulberry32 } from './random/mulberry32.ts';
 import { tf } from './runtime/backend.ts';
 import { KVCache, createContext, tokenIds } from './model/llama.ts';
@@ -45,14 +45,9 @@ export interface Generation {
   readonly finishReason: FinishReason;
 }
 
-export class GenerateError extends EditledgerError {
-  readonly code = 'generate_invalid';
-  readonly kind = 'invalid_input' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'GenerateError';
-  }
-}
+export class GenerateError extends defineError('generate_invalid', 'invalid_input', (message: string) => ({
+  message,
+})) {}
 
 /** Generates a continuation for each prompt (batched). Call initBackend() first. */
 export async function generate(

@@ -10,7 +10,7 @@
 // the config implies. Written checkpoints are always float32 in a single model.safetensors, with tokenizer files
 // copied byte for byte, so writing the same tensors twice gives identical files (and the same checkpointHash).
 
-import { EditledgerError } from '../../domain/errors.ts';
+import { defineError } from '../../domain/errors.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -38,14 +38,9 @@ export interface HfCheckpoint {
   readonly tensors: Map<string, HostTensor>;
 }
 
-export class CheckpointError extends EditledgerError {
-  readonly code = 'checkpoint_invalid';
-  readonly kind = 'invalid_input' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
-}
+export class CheckpointError extends defineError('checkpoint_invalid', 'invalid_input', (message: string) => ({
+  message,
+})) {}
 
 async function exists(path: string): Promise<boolean> {
   try {

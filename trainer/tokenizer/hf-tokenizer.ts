@@ -5,7 +5,7 @@
 // BOS; Qwen2's adds nothing). decode() skips ids the tokenizer does not know (models often pad their embedding
 // matrix beyond the tokenizer's vocabulary), as the Rust library does.
 
-import { EditledgerError } from '../../domain/errors.ts';
+import { defineError } from '../../domain/errors.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tokenizers from '@huggingface/tokenizers';
@@ -26,14 +26,9 @@ interface TokenizersJs {
 const TokenizersJsClass = (tokenizers as unknown as { Tokenizer: new (json: object, config: object) => TokenizersJs })
   .Tokenizer;
 
-export class TokenizerError extends EditledgerError {
-  readonly code = 'tokenizer_invalid';
-  readonly kind = 'invalid_input' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'TokenizerError';
-  }
-}
+export class TokenizerError extends defineError('tokenizer_invalid', 'invalid_input', (message: string) => ({
+  message,
+})) {}
 
 export interface EncodeOptions {
   /** Apply the post-processor's special tokens (e.g. BOS). Default true, as in transformers. */
