@@ -42,14 +42,11 @@ export class CheckpointError extends defineError('checkpoint_invalid', 'invalid_
   message,
 })) {}
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 async function readJson(path: string): Promise<unknown> {
   let text: string;
