@@ -198,31 +198,16 @@ test('editledger ingest http: records POSTed corrections, and SIGTERM stops it c
   const body = `${zsre(1)}\n{"src": "Where is Creek 2?"}`;
   const ndjson = { 'content-type': 'application/x-ndjson' };
   // No anonymous write path: no token 401, a role that may not submit 403, a browser's text/plain 415.
-  const anonymous = await fetch(`${url}/corrections`, { method: 'POST', body, headers: ndjson });
+  const post = (headers: Record<string, string>) => fetch(`${url}/corrections`, { method: 'POST', body, headers });
+  const anonymous = await post(ndjson);
   t.is(anonymous.status, 401);
-  const reader = await fetch(`${url}/corrections`, {
-    method: 'POST',
-    body,
-    headers: { ...ndjson, authorization: `Bearer ${auditor}` },
-  });
+  const reader = await post({ ...ndjson, authorization: `Bearer ${auditor}` });
   t.is(reader.status, 403);
-  const plain = await fetch(`${url}/corrections`, {
-    method: 'POST',
-    body,
-    headers: { authorization: `Bearer ${submitter}` },
-  });
+  const plain = await post({ authorization: `Bearer ${submitter}` });
   t.is(plain.status, 415);
-  const crossOrigin = await fetch(`${url}/corrections`, {
-    method: 'POST',
-    body,
-    headers: { ...ndjson, authorization: `Bearer ${submitter}`, origin: 'http://evil.example' },
-  });
+  const crossOrigin = await post({ ...ndjson, authorization: `Bearer ${submitter}`, origin: 'http://evil.example' });
   t.is(crossOrigin.status, 403);
-  const response = await fetch(`${url}/corrections`, {
-    method: 'POST',
-    body,
-    headers: { ...ndjson, authorization: `Bearer ${submitter}` },
-  });
+  const response = await post({ ...ndjson, authorization: `Bearer ${submitter}` });
   t.is(response.status, 202);
   t.like(await response.json(), { submitted: 1, rejected: 1 });
 
