@@ -62,11 +62,7 @@ test('following: a line still being written is not taken until its newline arriv
   const dir = tempDir(t);
   const path = join(dir, 'in.jsonl');
   writeFileSync(path, '');
-  const source = await FileIngestionSource.open(path, {
-    cursorPath: join(dir, 'cp.json'),
-    follow: true,
-    pollMs: 5,
-  });
+  const source = await FileIngestionSource.open(path, { cursorPath: join(dir, 'cp.json'), follow: true, pollMs: 5 });
   appendFileSync(path, '{"half": ');
   const pending = source.next();
   await new Promise((resolve) => setTimeout(resolve, 40));
