@@ -45,6 +45,18 @@ async function seededLedger(dir: string, steps: number, seed = 7) {
   return { store, ledger, active };
 }
 
+/** The edit index at `path`, caught up with `store`. */
+async function caughtUpIndex(path: string, store: SqliteEventStore): Promise<EditIndex> {
+  const index = EditIndex.open(path);
+  await index.catchUp(store);
+  return index;
+}
+/** A temp folder with a seeded ledger, and where its edit index goes. */
+async function seededIndexHome(t: { teardown: (fn: () => void) => void }, steps: number) {
+  const dir = tempDir(t);
+  return { dir, path: join(dir, 'readmodel.db'), ...(await seededLedger(dir, steps)) };
+}
+
 test('the persisted index answers every position exactly like the pure re-fold, across incremental catch-ups', async (t) => {
   const dir = tempDir(t);
   const { store, ledger, active } = await seededLedger(dir, 120);
@@ -83,8 +95,7 @@ test('the persisted index answers every position exactly like the pure re-fold, 
 test('editSetAt beyond the checkpoint is a PositionOutOfRangeError naming the position', async (t) => {
   const dir = tempDir(t);
   const { store } = await seededLedger(dir, 3);
-  const index = EditIndex.open(join(dir, 'readmodel.db'));
-  await index.catchUp(store);
+  const index = await caughtUpIndex(join(dir, 'readmodel.db'), store);
   const error = t.throws(() => index.editSetAt(index.cursor + 1), { instanceOf: PositionOutOfRangeError });
   t.is(error?.field, 'position');
   t.throws(() => index.editSetAt(-1), { instanceOf: RangeError });
@@ -93,11 +104,8 @@ test('editSetAt beyond the checkpoint is a PositionOutOfRangeError naming the po
 });
 
 test('the index survives reopening, knows fact keys, and rebuilds itself for a different ledger', async (t) => {
-  const dir = tempDir(t);
-  const { store, ledger } = await seededLedger(dir, 10);
-  const path = join(dir, 'readmodel.db');
-  let index = EditIndex.open(path);
-  await index.catchUp(store);
+  const { path, store, ledger } = await seededIndexHome(t, 10);
+  let index = await caughtUpIndex(path, store);
   const before = index.editSetAt();
   index.close();
   index = EditIndex.open(path);
@@ -119,9 +127,7 @@ test('the index survives reopening, knows fact keys, and rebuilds itself for a d
 });
 
 test('a damaged index file is moved aside and rebuilt from the ledger', async (t) => {
-  const dir = tempDir(t);
-  const { store, ledger } = await seededLedger(dir, 8);
-  const path = join(dir, 'readmodel.db');
+  const { dir, path, store, ledger } = await seededIndexHome(t, 8);
   writeFileSync(path, 'this is not a database '.repeat(100));
   const warnings: string[] = [];
   const index = EditIndex.open(path, { onWarning: (m) => warnings.push(m) });
@@ -135,11 +141,8 @@ test('a damaged index file is moved aside and rebuilt from the ledger', async (t
 });
 
 test('an index written with another schema version is dropped and rebuilt on open', async (t) => {
-  const dir = tempDir(t);
-  const { store, ledger } = await seededLedger(dir, 6);
-  const path = join(dir, 'readmodel.db');
-  const index = EditIndex.open(path);
-  await index.catchUp(store);
+  const { path, store, ledger } = await seededIndexHome(t, 6);
+  const index = await caughtUpIndex(path, store);
   index.close();
   const db = new Database(path);
   db.prepare("UPDATE meta SET value = 'old' WHERE key = 'schema_version'").run();
