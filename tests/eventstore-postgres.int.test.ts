@@ -17,7 +17,7 @@ import { PostgresEventStore } from '../infra/eventstore/postgres-event-store.ts'
 import { registerChainContract } from './helpers/audit-chain-contract.ts';
 import { registerEventStoreContract } from './helpers/event-store-contract.ts';
 import { canRunServer, startPostgresServer, type PostgresServer } from './helpers/postgres-server.ts';
-import { raceOutcome } from './helpers/event-store-child.ts';
+import { raceOutcome, splitRace } from './helpers/event-store-child.ts';
 
 const available = canRunServer();
 
@@ -237,8 +237,7 @@ if (available.ok) {
         const outcomes = await Promise.all(
           children.map(async (c) => raceOutcome(await c.line((l) => l.startsWith('{')))),
         );
-        const winners = outcomes.filter((o) => o.ok);
-        const losers = outcomes.filter((o) => !o.ok);
+        const { winners, losers } = splitRace(outcomes);
         t.is(winners.length, 1, `${expected}: exactly one winner`);
         t.is(losers[0]?.error, 'WrongExpectedRevisionError');
         t.is(losers[0]?.actual, before + 19, 'the loser is told the revision it lost to');

@@ -13,7 +13,7 @@ import test, { type ExecutionContext } from 'ava';
 import { chainPages, walkChain } from '../domain/chain-walk.ts';
 import { type NewEvent, type RecordedEvent } from '../domain/ports/event-store.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
-import { IMPORT_STREAMS, importBatch, importStream, raceOutcome } from './helpers/event-store-child.ts';
+import { IMPORT_STREAMS, importBatch, importStream, raceOutcome, splitRace } from './helpers/event-store-child.ts';
 import { mulberry32 } from './helpers/mulberry32.ts';
 
 const CHILD = fileURLToPath(new URL('./helpers/event-store-child.ts', import.meta.url));
@@ -208,8 +208,7 @@ test.serial(
         children.map(async (c) => raceOutcome(await c.waitForLine((line) => line.startsWith('{')))),
       );
       await Promise.all(children.map((c) => c.exited));
-      const winners = outcomes.filter((o) => o.ok);
-      const losers = outcomes.filter((o) => !o.ok);
+      const { winners, losers } = splitRace(outcomes);
       t.is(winners.length, 1, `${stream}: exactly one winner`);
       t.is(losers.length, 1);
       t.is(losers[0]?.error, 'WrongExpectedRevisionError');

@@ -47,6 +47,11 @@ export interface RaceOutcome {
 /** Reads a race child's outcome line. */
 export const raceOutcome = (line: string): RaceOutcome => JSON.parse(line) as RaceOutcome;
 
+/** The race children's outcomes, winners and losers apart. */
+export function splitRace(outcomes: readonly RaceOutcome[]): { winners: RaceOutcome[]; losers: RaceOutcome[] } {
+  return { winners: outcomes.filter((o) => o.ok), losers: outcomes.filter((o) => !o.ok) };
+}
+
 export const importStream = (batch: number): string => `import-${batch % IMPORT_STREAMS}`;
 
 function openStore(target: string): Promise<EventStore> | EventStore {
