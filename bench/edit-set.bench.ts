@@ -32,6 +32,7 @@ import { activeEditOf, canonicalEditJson, compareActiveEdits, hashCanonicalEdits
 import type { ActiveEdit } from '../domain/active-edits.ts';
 import { envInt, markdownTable } from './table.ts';
 import type { BenchRow } from './table.ts';
+import { benchCorrection } from './helpers/edit-event.ts';
 
 export type Row = BenchRow;
 
@@ -82,11 +83,8 @@ export async function buildLedger(path: string, events: number): Promise<void> {
     } else {
       const data: Omit<EditSubmittedData, 'schemaVersion' | 'editId'> = {
         factKey,
-        prompt: `The employer of person number ${f} is`,
-        target: `Company ${step % 977}`,
+        ...benchCorrection(f, step),
         subject: `Person ${f}`,
-        rephrase: [`Person ${f} works for`],
-        locality: [{ prompt: `The capital of country ${f % 191} is`, answer: `City ${f % 191}` }],
         source: { system: 'bench', ref: `step-${step}` },
         submittedBy: 'bench',
         reason: 'benchmark correction',

@@ -1,9 +1,19 @@
-// An edit-sized EditSubmitted event for the store benchmarks (~600 bytes of JSON with its metadata), one shape for
-// bench:ledger and bench:sealing; each says what its own events carry besides it.
+// What the benchmarks submit: a correction's content (benchCorrection, also for the decider and the API benches) and
+// an edit-sized EditSubmitted event (~600 bytes of JSON with its metadata) for bench:ledger and bench:sealing.
 import { randomUUID } from 'node:crypto';
 import type { JsonValue, NewEvent } from '../../domain/ports/event-store.ts';
 
 type JsonObject = { [key: string]: JsonValue };
+
+/** What a bench correction about person `i` says (its target cycles through 977 companies, by `targetOf`). */
+export function benchCorrection(i: number, targetOf = i) {
+  return {
+    prompt: `The employer of person number ${i} is`,
+    target: `Company ${targetOf % 977}`,
+    rephrase: [`Person ${i} works for`],
+    locality: [{ prompt: `The capital of country ${i % 191} is`, answer: `City ${i % 191}` }],
+  };
+}
 
 export function benchEditEvent(i: number, data: JsonObject, metadata: JsonObject): NewEvent {
   return {
@@ -12,10 +22,7 @@ export function benchEditEvent(i: number, data: JsonObject, metadata: JsonObject
     data: {
       editId: randomUUID(),
       factKey: `person-${i}::employer`,
-      prompt: `The employer of person number ${i} is`,
-      target: `Company ${i % 977}`,
-      rephrase: [`Person ${i} works for`],
-      locality: [{ prompt: `The capital of country ${i % 191} is`, answer: `City ${i % 191}` }],
+      ...benchCorrection(i),
       source: { system: 'bench', ref: `bench-${i}` },
       reason: 'benchmark correction',
       ...data,

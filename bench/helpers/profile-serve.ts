@@ -11,6 +11,7 @@ import { envInt } from '../table.ts';
 import { startChildServer } from './child-server.ts';
 import { LoadClient } from './http-load.ts';
 import { summarizeProfile } from './profile-top.ts';
+import { benchCorrection } from './edit-event.ts';
 
 const SUBMITS = envInt('BENCH_PROFILE_SUBMITS', 6000);
 const IN_FLIGHT = envInt('BENCH_API_IN_FLIGHT', 16);
@@ -32,11 +33,8 @@ await Promise.all(
       const n = next++;
       const body = JSON.stringify({
         factKey: `profile-${n % 50}::fact-${n}`,
-        prompt: `The employer of person number ${n} is`,
-        target: `Company ${n % 977}`,
+        ...benchCorrection(n),
         subject: `person ${n}`,
-        rephrase: [`Person ${n} works for`],
-        locality: [{ prompt: `The capital of country ${n % 191} is`, answer: `City ${n % 191}` }],
         source: { system: 'profile', ref: `ref-${n}` },
         reason: 'profiling',
       });
