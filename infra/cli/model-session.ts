@@ -1,15 +1,11 @@
 // Opening what the model commands need on top of a ledger session: the artifact store, the edit set source (the
 // persisted edit index), the LocFT-BF editor, the materializer, a logger (stderr + <home>/logs/trainer.log) and a
-// training progress bar. Also the two operations more than one command shares: registering a base checkpoint and
-// checking a version out as a full checkpoint folder (what `generate --version` needs).
-import { createHash } from 'node:crypto';
+// training progress bar. Also checking a version out as a full checkpoint folder (what `generate --version` needs).
+// Registering a base is a use case of its own (trainer/consumer/register-base.ts).
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { EditledgerError, InvalidFieldError } from '../../domain/errors.ts';
-import type { TrainingPolicy } from '../../domain/events.ts';
-import type { Governance } from '../../domain/governance.ts';
-import { TrainingPolicySchema, toInvalidFieldError } from '../../domain/events.ts';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EditledgerError } from '../../domain/errors.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { assertNotRetired, resolveVersion } from '../../trainer/consumer/model-use-cases.ts';
@@ -22,14 +18,9 @@ import type { LedgerSession } from './ledger-session.ts';
 import { withLedger } from './ledger-session.ts';
 import { Materializer } from '../../trainer/consumer/materializer.ts';
 import type { CommandContext } from '../../trainer/consumer/model-ledger.ts';
-import { commandMetadata, executeModelCommand } from '../../trainer/consumer/model-ledger.ts';
 import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
-import { readEditingCard } from '../../trainer/locft/editing-card.ts';
 import { evaluationProgress } from './eval-progress.ts';
 import { chainScopeOf } from '../eventstore/open.ts';
-
-/** A base artifact's primary file: the checkpoint's sha256sum listing, so the artifact is named by the base hash. */
-const CHECKPOINT_LISTING = 'checkpoint.sha256';
 
 export interface ModelSession {
   readonly ledger: LedgerSession;
@@ -168,145 +159,6 @@ export async function withModels<T>(
     });
     return run({ ledger, home: paths.home, artifacts, editSets, materializer, context, log });
   });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Registering a base checkpoint
-
-export const DEFAULT_POLICY: Omit<TrainingPolicy, 'layer'> = {
-  method: 'locft-bf',
-  module: 'mlp.down_proj',
-  optimizer: 'adam',
-  lr: 5e-4,
-  batchSize: 100,
-  epochs: 25,
-  stopLoss: 1e-2,
-  skipBatchLoss: 1e-2,
-  appendEos: true,
-  seed: 0,
-};
-
-export interface RegisterResult {
-  readonly baseModelId: string;
-  readonly baseHash: string;
-  readonly policy: TrainingPolicy;
-  readonly governance: Governance;
-  readonly appended: number;
-  readonly artifactUri: string;
-}
-
-/**
- * Copies the checkpoint's defining files into the artifact store (so the ledger plus the home folder are enough to
- * rebuild any version, wherever the original folder goes) and records BaseModelRegistered + the training policy.
- * Registering the same checkpoint with the same policy again appends nothing.
- */
-export async function registerBase(
-  session: ModelSession,
-  dir: string,
-  overrides: Partial<TrainingPolicy> & { name?: string; governance?: Governance },
-): Promise<RegisterResult> {
-  const { checkpointListing, definingFiles, readCheckpointConfig } =
-    await import('../../trainer/checkpoint/hf-checkpoint.ts');
-  const { CheckpointFolderNotFoundError, validateBaseCheckpoint } =
-    await import('../../trainer/checkpoint/validate-base.ts');
-  const { expectedParameterShapes } = await import('../../trainer/model/config.ts');
-  const folder = resolve(dir);
-  if (
-    !(await stat(folder).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  )
-    throw new CheckpointFolderNotFoundError(folder);
-  const { config } = await readCheckpointConfig(folder);
-  // The full checkpoint hash (every defining file, as the ledger records it) also names the stored artifact, so
-  // two bases that share weights but not a tokenizer file are two artifacts (issue 18.6).
-  const listing = await checkpointListing(folder);
-  const baseHash = createHash('sha256').update(listing).digest('hex');
-  const files = await definingFiles(folder);
-  const contents = new Map<string, Uint8Array>();
-  for (const file of files) contents.set(file, await readFile(join(folder, file)));
-  // Optional extras; held-out text and unedited facts (capability checks) may sit in the world folder a base ships with.
-  for (const [name, from] of [
-    ['generation_config.json', 'generation_config.json'],
-    ['special_tokens_map.json', 'special_tokens_map.json'],
-    ['heldout.txt', 'heldout.txt'],
-    ['heldout.txt', 'world/heldout.txt'],
-    ['unedited.json', 'unedited.json'],
-    ['unedited.json', 'world/unedited.json'],
-  ] as const) {
-    if (contents.has(name)) continue;
-    try {
-      contents.set(name, await readFile(join(folder, from)));
-    } catch {
-      // optional
-    }
-  }
-  contents.set(CHECKPOINT_LISTING, new TextEncoder().encode(listing));
-  // The tokenizer files' lines of the listing just hashed (same `<sha256>  <name>` form, same name order).
-  const tokenizerLines = listing
-    .split(/(?<=\n)/)
-    .filter((line) => line.endsWith('  tokenizer.json\n') || line.endsWith('  tokenizer_config.json\n'));
-  const tokenizerHash = createHash('sha256').update(tokenizerLines.join('')).digest('hex');
-  let parameterCount = 0;
-  for (const shape of expectedParameterShapes(config).values()) parameterCount += shape.reduce((a, b) => a * b, 1);
-  const { name, governance: governanceOverride, ...policyOverrides } = overrides;
-  // The model folder's editing.json (its editing policy) over the paper's defaults; flags over both.
-  const card = await readEditingCard(folder);
-  // The governance (change envelope, promotion rules) from --governance, else the card's; not part of the policy hash.
-  const governance = governanceOverride ?? card.governance;
-  const policy: TrainingPolicy = {
-    ...DEFAULT_POLICY,
-    ...(card.module !== undefined && { module: card.module }),
-    ...(card.lr !== undefined && { lr: card.lr }),
-    ...(card.batchSize !== undefined && { batchSize: card.batchSize }),
-    ...(card.epochs !== undefined && { epochs: card.epochs }),
-    layer: card.layer ?? Math.floor((config.numLayers - 1) / 2),
-    ...policyOverrides,
-  };
-  // Everything is checked before anything is stored or recorded (issue 18.5): policy ranges (cheap) first, then the
-  // checkpoint itself (weights, tokenizer, a one-token forward pass).
-  const checkedPolicy = TrainingPolicySchema.safeParse(policy);
-  if (!checkedPolicy.success) throw toInvalidFieldError(checkedPolicy.error);
-  if (policy.layer >= config.numLayers)
-    throw new InvalidFieldError(
-      'layer',
-      `${policy.layer} is out of range; the model has ${config.numLayers} layers (0-${config.numLayers - 1})`,
-    );
-  const tuned = `model.layers.${policy.layer}.${policy.module}.weight`;
-  if (!expectedParameterShapes(config).has(tuned))
-    throw new InvalidFieldError(
-      'module',
-      `"${policy.module}" names no weight matrix of this model (${tuned} does not exist); e.g. mlp.down_proj, mlp.up_proj, self_attn.o_proj`,
-    );
-  await validateBaseCheckpoint(folder);
-  const put = await session.artifacts.put({ primary: CHECKPOINT_LISTING, files: contents });
-  const artifactUri = `sha256:${put.sha256}`;
-  const configHash = createHash('sha256').update(contents.get('config.json')!).digest('hex');
-  const result = await executeModelCommand(session.ledger.store, () => ({
-    type: 'RegisterBase',
-    data: {
-      name: name ?? basename(folder),
-      baseHash,
-      configHash,
-      tokenizerHash,
-      architecture: config.modelType,
-      parameterCount,
-      artifactUri,
-      policy,
-      ...(governance !== undefined && { governance }),
-    },
-    metadata: commandMetadata(session.context),
-  }));
-  const registered = result.snapshot.state.active;
-  return {
-    baseModelId: registered?.baseModelId ?? '',
-    baseHash,
-    policy,
-    governance: result.snapshot.state.governance,
-    appended: result.events.length,
-    artifactUri,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import { withDefaultNotes } from '../flag-spec.ts';
 import type { FlagSpecs, FlagValues } from '../flag-spec.ts';
 import { writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';
-import { modelExitCode, registerBase, withModels } from '../model-session.ts';
+import { modelExitCode, withModels } from '../model-session.ts';
+import { registerBase } from '../../../trainer/consumer/register-base.ts';
 import { byFlag } from '../shared-flags.ts';
 import { commandGroup, defineCommand } from '../subcommand.ts';
 
