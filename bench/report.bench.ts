@@ -17,7 +17,7 @@ import { renderReport } from '../infra/report/render.ts';
 import type { ReportFormat } from '../infra/report/render.ts';
 import { envInt, markdownTable } from './table.ts';
 import { bestOf } from './timing.ts';
-import { hex, TINY_TRAINING_POLICY } from '../tests/helpers/model-fixtures.ts';
+import { hex, TINY_TRAINING_POLICY, tinyBaseData } from '../tests/helpers/model-fixtures.ts';
 
 const POLICY = TINY_TRAINING_POLICY;
 
@@ -38,20 +38,7 @@ async function buildLedger(store: SqliteEventStore, edits: number): Promise<void
   await store.append(
     'model-lifecycle',
     [
-      newEvent(
-        'BaseModelRegistered',
-        {
-          baseModelId: 'base',
-          name: 'tiny',
-          baseHash: hex('b'),
-          configHash: hex('c'),
-          tokenizerHash: hex('d'),
-          architecture: 'llama',
-          parameterCount: 1000,
-          artifactUri: '/m',
-        },
-        clock++,
-      ),
+      newEvent('BaseModelRegistered', tinyBaseData('base', '/m'), clock++),
       newEvent('TrainingPolicyRegistered', { baseModelId: 'base', policy: POLICY, policyHash: hex('9') }, clock++),
     ],
     'any',

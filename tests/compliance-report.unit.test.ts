@@ -17,7 +17,7 @@ import { parseReportPeriod } from '../infra/report/period.ts';
 import { renderHtml } from '../infra/report/render-html.ts';
 import { renderJson } from '../infra/report/render-json.ts';
 import { renderMarkdown } from '../infra/report/render-md.ts';
-import { hex, TINY_TRAINING_POLICY } from './helpers/model-fixtures.ts';
+import { hex, TINY_TRAINING_POLICY, tinyBaseData } from './helpers/model-fixtures.ts';
 
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const E = { e1: id(101), e2: id(102), e3: id(103), e4: id(104), e5: id(105) };
@@ -84,16 +84,7 @@ function ledger(): PositionedEvent[] {
             envelopeHash: ENVELOPE_HASH,
           },
     });
-  add('BaseModelRegistered', '2025-02-28T09:00:00.000Z', {
-    baseModelId: 'base-1',
-    name: 'tiny',
-    baseHash: hex('b'),
-    configHash: hex('c'),
-    tokenizerHash: hex('d'),
-    architecture: 'llama',
-    parameterCount: 1000,
-    artifactUri: '/models/tiny',
-  });
+  add('BaseModelRegistered', '2025-02-28T09:00:00.000Z', tinyBaseData('base-1', '/models/tiny'));
   add('TrainingPolicyRegistered', '2025-02-28T09:00:00.000Z', {
     baseModelId: 'base-1',
     policy: POLICY,

@@ -17,6 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { processAlive } from '../../trainer/runtime/process-alive.ts';
 
 const FORMAT = 'editledger-artifact/1';
 const DESCRIPTOR = 'artifact.json';
@@ -117,15 +118,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class ArtifactStore {
   private constructor(readonly root: string) {}
 
@@ -146,7 +138,7 @@ export class ArtifactStore {
   private async sweepTemp(): Promise<void> {
     for (const name of await readdir(join(this.root, 'tmp'))) {
       const pid = Number(name.split('-')[0]);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) continue;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) continue;
       if (pid === process.pid) continue;
       await rm(join(this.root, 'tmp', name), { recursive: true, force: true });
     }

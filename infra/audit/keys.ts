@@ -88,22 +88,20 @@ function checkEd25519(key: KeyObject, path: string, field: string): KeyObject {
 }
 
 export function loadPrivateKey(path: string, field = 'EDITLEDGER_AUDIT_KEY'): KeyObject {
-  const pem = readPem(path, field);
-  try {
-    return checkEd25519(createPrivateKey(pem), path, field);
-  } catch (error) {
-    if (error instanceof AuditKeyError) throw error;
-    throw new AuditKeyError('invalid_input', field, `${path} is not a PEM private key`, { cause: error });
-  }
+  return loadKey(path, field, 'private');
 }
 
 /** A public key file; a private key file is accepted too (its public half is used). */
 export function loadPublicKey(path: string, field = 'public-key'): KeyObject {
+  return loadKey(path, field, 'public');
+}
+
+function loadKey(path: string, field: string, half: 'private' | 'public'): KeyObject {
   const pem = readPem(path, field);
   try {
-    return checkEd25519(createPublicKey(pem), path, field);
+    return checkEd25519(half === 'private' ? createPrivateKey(pem) : createPublicKey(pem), path, field);
   } catch (error) {
     if (error instanceof AuditKeyError) throw error;
-    throw new AuditKeyError('invalid_input', field, `${path} is not a PEM public key`, { cause: error });
+    throw new AuditKeyError('invalid_input', field, `${path} is not a PEM ${half} key`, { cause: error });
   }
 }

@@ -9,6 +9,7 @@ import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { IngestBatch, IngestionSource, IngestMessage } from '../../domain/ports/ingestion.ts';
+import { WakeableSleep } from '../../trainer/runtime/wakeable-sleep.ts';
 
 export interface FileSourceOptions {
   /** Where the committed byte offset is kept (JSON). */
@@ -28,7 +29,7 @@ export class FileIngestionSource implements IngestionSource {
   /** Byte offset of the next line to hand over. */
   private position: number;
   private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeableSleep();
 
   private constructor(
     readonly path: string,
@@ -62,20 +63,13 @@ export class FileIngestionSource implements IngestionSource {
       const batch = size > this.position ? await this.readBatch(size) : undefined;
       if (batch !== undefined) return batch;
       if (this.options.follow !== true) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.pause.sleep(pollMs);
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   private async readBatch(size: number): Promise<IngestBatch | undefined> {

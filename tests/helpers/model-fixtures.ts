@@ -22,3 +22,17 @@ export const TINY_TRAINING_POLICY = {
   appendEos: true,
   seed: 7,
 } as const satisfies TrainingPolicy;
+
+/** BaseModelRegistered data of a tiny llama the report fixtures register (schemaVersion added by the caller). */
+export function tinyBaseData(baseModelId: string, artifactUri: string) {
+  return {
+    baseModelId,
+    name: 'tiny',
+    baseHash: hex('b'),
+    configHash: hex('c'),
+    tokenizerHash: hex('d'),
+    architecture: 'llama',
+    parameterCount: 1000,
+    artifactUri,
+  };
+}

@@ -14,6 +14,7 @@ import { EDIT_EVENT_TYPES } from '../../domain/events.ts';
 import type { AllFilter, EventStore } from '../../domain/ports/event-store.ts';
 import type { MaterializeResult, Materializer } from './materializer.ts';
 import type { CursorStore, Logger } from './ports.ts';
+import { WakeableSleep } from '../runtime/wakeable-sleep.ts';
 
 export const EDIT_EVENTS_FILTER: AllFilter = {
   streamPrefixes: [FACT_STREAM_PREFIX],
@@ -57,7 +58,7 @@ export interface PendingEdits {
 }
 
 export class TrainerConsumer {
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeableSleep();
   private demanded = false;
 
   constructor(private readonly deps: TrainerConsumerDeps) {}
@@ -123,7 +124,7 @@ export class TrainerConsumer {
   /** Asks a running consumer to materialize pending edits now, without waiting for N or T. */
   requestNow(): void {
     this.demanded = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   /** Runs until `signal` aborts. A failed round is logged and retried after a pause; the cursor stays put. */
@@ -143,7 +144,7 @@ export class TrainerConsumer {
         pending++;
         lastEditPosition = event.position;
         lastEditAt = this.now();
-        if (caughtUp) this.wake?.();
+        if (caughtUp) this.pause.wake();
       },
       onCaughtUp: () => {
         caughtUp = true;
@@ -153,14 +154,14 @@ export class TrainerConsumer {
           msg: `caught up at cursor ${cursor} with ${pending} pending edit event(s)`,
           pending,
         });
-        this.wake?.();
+        this.pause.wake();
       },
       onError: (error) => {
         failure = error;
-        this.wake?.();
+        this.pause.wake();
       },
     });
-    const onAbort = () => this.wake?.();
+    const onAbort = () => this.pause.wake();
     signal.addEventListener('abort', onAbort);
     let retryAt = 0;
     try {
@@ -173,14 +174,7 @@ export class TrainerConsumer {
           (backlog || this.demanded || pending >= policy.everyEdits || idleLeft <= 0);
         if (!due) {
           const waitMs = Math.max(10, Math.min(1000, idleLeft, retryAt > this.now() ? retryAt - this.now() : 1000));
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, waitMs);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = undefined;
+          await this.pause.sleep(waitMs);
           continue;
         }
         const target = lastEditPosition;
