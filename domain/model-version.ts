@@ -103,3 +103,7 @@ export function baseModelIdOf(name: string, baseHash: string): string {
 export function shortVersionId(versionId: string): string {
   return versionId.slice(0, 12);
 }
+
+/** Named scalar metrics recorded with a version, in [0, 1] or a perplexity: reliability, generalization, locality,
+ * capability, ... (ModelVersionMaterialized.metrics). */
+export type Metrics = Readonly<Record<string, number>>;

@@ -2,7 +2,7 @@
 // after N edit events, after T idle, on demand, a backlog right after catching up, resume from the cursor.
 import test from 'ava';
 import type { MaterializeOptions, MaterializeResult } from '../trainer/consumer/materializer.ts';
-import type { CursorStore, LogRecord } from '../trainer/consumer/ports.ts';
+import type { CursorStore, LogRecord } from '../domain/ports/trainer.ts';
 import { TrainerConsumer } from '../trainer/consumer/trainer-consumer.ts';
 import type { TrainerPolicy } from '../trainer/consumer/trainer-consumer.ts';
 import { newLedger } from './helpers/ledger-builders.ts';

@@ -2,7 +2,7 @@
 // ledger head after every materialized version, so each version's position is covered by a signed checkpoint.
 import { existsSync } from 'node:fs';
 import type { EventStore } from '../../domain/ports/event-store.ts';
-import type { Logger } from '../../trainer/consumer/ports.ts';
+import type { Logger } from '../../domain/ports/trainer.ts';
 import { checkpointsFile, signHeadCheckpoint } from './checkpoints.ts';
 import { auditKeyPaths, loadPrivateKey } from './keys.ts';
 

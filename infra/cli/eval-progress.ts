@@ -1,7 +1,7 @@
 // Progress of the evaluation that follows training (minutes for thousands of edits): a bar with the phase on a
 // terminal, a few plain lines otherwise. The base and the edited model are measured in turn, 9 phases each.
 import { shortVersionId } from '../../domain/model-version.ts';
-import type { EvalPhase } from '../../trainer/eval/evaluate.ts';
+import type { EvalPhase } from '../../domain/ports/model-editor.ts';
 import type { CliIO } from './command.ts';
 import { createProgressBar } from './format.ts';
 import type { ProgressBar } from './format.ts';

@@ -18,7 +18,8 @@ import type { LedgerSession } from './ledger-session.ts';
 import { withLedger } from './ledger-session.ts';
 import { Materializer } from '../../trainer/consumer/materializer.ts';
 import type { CommandContext } from '../../trainer/consumer/model-ledger.ts';
-import type { EditSetSource, LogRecord, Logger, VersionEditor } from '../../trainer/consumer/ports.ts';
+import type { VersionEditor } from '../../domain/ports/model-editor.ts';
+import type { EditSetSource, LogRecord, Logger } from '../../domain/ports/trainer.ts';
 import { evaluationProgress } from './eval-progress.ts';
 import { chainScopeOf } from '../eventstore/open.ts';
 

@@ -5,7 +5,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { CursorStore } from './ports.ts';
+import type { CursorStore } from '../../domain/ports/trainer.ts';
 
 const CursorSchema = z.strictObject({ position: z.number().int().nonnegative(), savedAt: z.string() });
 

@@ -20,9 +20,7 @@ import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import type { Materializer } from './materializer.ts';
 import { executeModelCommand } from './model-ledger.ts';
-import type { DerivedDataPurge, EditRetractor } from './ports.ts';
-
-export type { DerivedDataPurge, EditRetractor } from './ports.ts';
+import type { DerivedDataPurge, EditRetractor } from '../../domain/ports/trainer.ts';
 
 export interface ErasurePorts {
   /**

@@ -25,7 +25,8 @@ import { LlamaModel } from '../model/llama.ts';
 import { initBackend } from '../runtime/backend.ts';
 import type { BackendChoice } from '../runtime/backend.ts';
 import { loadHfTokenizer } from '../tokenizer/hf-tokenizer.ts';
-import type { EvaluateRequest, Metrics, TrainRequest, TrainedDelta, VersionEditor } from './ports.ts';
+import type { Metrics } from '../../domain/model-version.ts';
+import type { EvaluateRequest, TrainRequest, TrainedDelta, VersionEditor } from '../../domain/ports/model-editor.ts';
 import { readVersionCheckpoint } from './version-model.ts';
 
 export interface LocftEditorOptions {

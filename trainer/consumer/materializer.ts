@@ -13,7 +13,6 @@
 // both train, but the decider lets only one ModelVersionMaterialized through (see model-ledger.ts).
 import { defineError, InvalidFieldError } from '../../domain/errors.ts';
 import { automaticPromotionBlock } from '../../domain/governance.ts';
-import type { EvalPhase } from '../eval/evaluate.ts';
 import type { BaseModelRegisteredData } from '../../domain/events.ts';
 import { activeTraining } from '../../domain/model-lifecycle.ts';
 import { BaseModelNotRegisteredError, ModelVersionNotFoundError } from '../../domain/model-errors.ts';
@@ -29,15 +28,10 @@ import type { VersionRecord } from '../../projections/versions.ts';
 import type { ChainScope } from '../../domain/chain.ts';
 import type { CommandContext, ModelLedgerSnapshot } from './model-ledger.ts';
 import { commandMetadata, executeModelCommand, readModelLedger } from './model-ledger.ts';
-import type {
-  ArtifactRepository,
-  EditSetSource,
-  Logger,
-  Metrics,
-  StoredArtifact,
-  TrainProgress,
-  VersionEditor,
-} from './ports.ts';
+import type { Metrics } from '../../domain/model-version.ts';
+import type { ArtifactRepository, StoredArtifact } from '../../domain/ports/artifacts.ts';
+import type { EvalPhase, TrainProgress, VersionEditor } from '../../domain/ports/model-editor.ts';
+import type { EditSetSource, Logger } from '../../domain/ports/trainer.ts';
 import { rebuildVersion } from './rebuild-version.ts';
 import { trainingSetAt, verifiedBaseDir } from './trusted-inputs.ts';
 

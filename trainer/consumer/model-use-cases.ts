@@ -5,7 +5,7 @@ import { VersionRetiredError } from '../../domain/erasure-errors.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { resolveVersionRef } from '../../projections/versions.ts';
 import type { Materializer } from './materializer.ts';
-import type { ArtifactRepository } from './ports.ts';
+import type { ArtifactRepository } from '../../domain/ports/artifacts.ts';
 
 export interface ModelServices {
   readonly materializer: Materializer;

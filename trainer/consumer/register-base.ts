@@ -15,7 +15,7 @@ import { readEditingCard } from '../locft/editing-card.ts';
 import { expectedParameterShapes } from '../model/config.ts';
 import type { CommandContext } from './model-ledger.ts';
 import { commandMetadata, executeModelCommand } from './model-ledger.ts';
-import type { ArtifactRepository } from './ports.ts';
+import type { ArtifactRepository } from '../../domain/ports/artifacts.ts';
 
 /** A base artifact's primary file: the checkpoint's sha256sum listing, so the artifact is named by the base hash. */
 export const CHECKPOINT_LISTING = 'checkpoint.sha256';

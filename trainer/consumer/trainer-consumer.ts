@@ -13,7 +13,7 @@ import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
 import { EDIT_EVENT_TYPES } from '../../domain/events.ts';
 import type { AllFilter, EventStore } from '../../domain/ports/event-store.ts';
 import type { MaterializeResult, Materializer } from './materializer.ts';
-import type { CursorStore, Logger } from './ports.ts';
+import type { CursorStore, Logger } from '../../domain/ports/trainer.ts';
 import { WakeableSleep } from '../runtime/wakeable-sleep.ts';
 
 export const EDIT_EVENTS_FILTER: AllFilter = {

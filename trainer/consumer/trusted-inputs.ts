@@ -12,7 +12,7 @@ import type { PositionedEvent } from '../../domain/events.ts';
 import { FACT_STREAM_PREFIX } from '../../domain/fact-key.ts';
 import type { EditSet } from '../../domain/active-edits.ts';
 import { checkpointHash } from '../checkpoint/hf-checkpoint.ts';
-import type { ArtifactRepository } from './ports.ts';
+import type { ArtifactRepository } from '../../domain/ports/artifacts.ts';
 import type { MaterializerDeps } from './materializer.ts';
 
 /** What checking the inputs reads. */

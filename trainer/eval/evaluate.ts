@@ -6,6 +6,7 @@
 //   against the expected answer where the data gives one.
 // - Portability (when probes exist): greedy-answer exact match and teacher-forced accuracy on multi-hop probes.
 // - Capability: perplexity on held-out text and exact-match accuracy on unedited facts, before and after.
+import type { EvalPhase } from '../../domain/ports/model-editor.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { HfTokenizer } from '../tokenizer/hf-tokenizer.ts';
 import type { CapabilityProbes, EvalEdit } from './eval-set.ts';
@@ -61,19 +62,6 @@ function probeSet(edits: readonly EvalEdit[], capability: CapabilityProbes | und
     facts: capability?.facts ?? [],
     heldout: capability?.heldoutText ?? [],
   };
-}
-
-/** One phase of an evaluation, reported before it runs (evaluation of thousands of edits takes minutes). */
-export interface EvalPhase {
-  readonly model: 'base' | 'edited';
-  /** e.g. "greedy answers: locality prompts" */
-  readonly phase: string;
-  /** 1-based index of this phase among `total` for this model. */
-  readonly index: number;
-  readonly total: number;
-  /** How many prompts or passages this phase runs. */
-  readonly items: number;
-  readonly elapsedMs: number;
 }
 
 const MEASURE_PHASES = 9;

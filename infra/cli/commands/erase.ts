@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shortVersionId } from '../../../domain/model-version.ts';
 import { eraseDataSubject } from '../../../trainer/consumer/erasure.ts';
-import type { DerivedDataPurge } from '../../../trainer/consumer/erasure.ts';
+import type { DerivedDataPurge } from '../../../domain/ports/trainer.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
 import { actorFrom } from '../ledger-session.ts';

@@ -1,7 +1,7 @@
 // `editledger eval --model DIR [--delta ARTIFACT] --edits FILE`: the metric table of a base model and its edited
 // version side by side (without --delta: the base alone).
 import { join, resolve } from 'node:path';
-import type { EvalPhase } from '../../../trainer/eval/evaluate.ts';
+import type { EvalPhase } from '../../../domain/ports/model-editor.ts';
 import { ExitCode } from '../command.ts';
 import { exitingWith, inputExitCode } from '../failure.ts';
 import { EDITS_FLAG, LIMIT_FLAG, PROBE_FLAGS } from '../locft-flags.ts';
