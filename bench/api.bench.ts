@@ -23,7 +23,7 @@ import { Writable } from 'node:stream';
 import { parseDataset } from '../domain/dataset-formats.ts';
 import { TokenStore } from '../infra/auth/token-store.ts';
 import { withLedger } from '../infra/cli/ledger-session.ts';
-import { LedgerService } from '../infra/ledger/ledger-service.ts';
+import { LedgerService } from '../domain/edit-use-cases.ts';
 import { startChildServer } from './helpers/child-server.ts';
 import type { ChildServer } from './helpers/child-server.ts';
 import { LoadClient } from './helpers/http-load.ts';

@@ -24,7 +24,7 @@ import { FileIngestionSource } from '../infra/ingest/file-source.ts';
 import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import type { IngestionSource } from '../domain/ports/ingestion.ts';
 import { KafkaIngestionSource, parseBrokers } from '../infra/ingest/kafka-source.ts';
-import { LedgerService } from '../infra/ledger/ledger-service.ts';
+import { LedgerService } from '../domain/edit-use-cases.ts';
 import { startLocalKafkaBroker, whyNoLocalBroker } from '../tests/helpers/kafka-broker.ts';
 import type { LocalKafkaBroker } from '../tests/helpers/kafka-broker.ts';
 import { envInt, markdownTable } from './table.ts';

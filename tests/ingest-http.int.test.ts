@@ -14,7 +14,7 @@ import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import { MemoryDeadLetterSink } from '../infra/ingest/dead-letters.ts';
 import { HttpIngestionSource } from '../infra/ingest/http-source.ts';
 import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
-import { LedgerService } from '../infra/ledger/ledger-service.ts';
+import { LedgerService } from '../domain/edit-use-cases.ts';
 import { TokenStore } from '../infra/auth/token-store.ts';
 import { runCli } from './helpers/cli-harness.ts';
 import { counterfact, expectedEdit, FlakyStore, submittedEdits, SYSTEM, zsre } from './helpers/ingestion-contract.ts';

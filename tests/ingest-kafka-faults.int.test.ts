@@ -13,7 +13,7 @@ import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import { MemoryDeadLetterSink } from '../infra/ingest/dead-letters.ts';
 import { KafkaDeadLetterSink, TeeDeadLetterSink } from '../infra/ingest/kafka-dead-letters.ts';
 import { KafkaIngestionSource } from '../infra/ingest/kafka-source.ts';
-import { LedgerService } from '../infra/ledger/ledger-service.ts';
+import { LedgerService } from '../domain/edit-use-cases.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite-event-store.ts';
 import type { DeadLetter } from '../domain/ports/ingestion.ts';
 import { expectedEdit, sleep, submittedEdits, SYSTEM, waitFor, zsre } from './helpers/ingestion-contract.ts';

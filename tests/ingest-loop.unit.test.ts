@@ -10,7 +10,7 @@ import { MemoryDeadLetterSink } from '../infra/ingest/dead-letters.ts';
 import { BatchHandoff } from '../infra/ingest/handoff.ts';
 import { IngestLoop } from '../infra/ingest/ingest-loop.ts';
 import type { IngestLoopOptions } from '../infra/ingest/ingest-loop.ts';
-import { importRefOf, LedgerService } from '../infra/ledger/ledger-service.ts';
+import { importRefOf, LedgerService } from '../domain/edit-use-cases.ts';
 import {
   counterfact,
   expectedEdit,

@@ -4,7 +4,7 @@ import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import type { IndexedEditSet } from '../readmodel/edit-index.ts';
 import type { ModelServices } from '../../trainer/consumer/model-use-cases.ts';
-import type { LedgerService } from '../ledger/ledger-service.ts';
+import type { LedgerService } from '../../domain/edit-use-cases.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import type { JobRegistry } from './jobs.ts';
 import type { ServerMetrics } from './metrics.ts';

@@ -21,8 +21,8 @@ import type {
   IngestItemResult,
   IngestReport,
 } from '../../domain/ports/ingestion.ts';
-import type { ImportOptions, ImportResult, LedgerService } from '../ledger/ledger-service.ts';
-import { importRefOf } from '../ledger/ledger-service.ts';
+import type { ImportOptions, ImportResult, LedgerService } from '../../domain/edit-use-cases.ts';
+import { importRefOf } from '../../domain/edit-use-cases.ts';
 import { parseCorrection } from './correction-message.ts';
 import { deadLetterOf } from './dead-letters.ts';
 

@@ -18,7 +18,7 @@ import { SqliteEventStore } from '../../infra/eventstore/sqlite-event-store.ts';
 import { parseCorrection } from '../../infra/ingest/correction-message.ts';
 import { MemoryDeadLetterSink } from '../../infra/ingest/dead-letters.ts';
 import type { IngestLoopOptions, IngestStats } from '../../infra/ingest/ingest-loop.ts';
-import { importRefOf, LedgerService } from '../../infra/ledger/ledger-service.ts';
+import { importRefOf, LedgerService } from '../../domain/edit-use-cases.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures

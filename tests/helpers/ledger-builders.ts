@@ -2,8 +2,8 @@
 import type { PositionedEvent } from '../../domain/events.ts';
 import { parseRecordedEvent } from '../../domain/events.ts';
 import type { EventStore } from '../../domain/ports/event-store.ts';
-import { LedgerService } from '../../infra/ledger/ledger-service.ts';
-import type { SubmitEditInput } from '../../infra/ledger/ledger-service.ts';
+import { LedgerService } from '../../domain/edit-use-cases.ts';
+import type { SubmitEditInput } from '../../domain/edit-use-cases.ts';
 import { submitData } from './edit-fixtures.ts';
 import { MemoryEventStore } from './memory-event-store.ts';
 

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { EditAlreadyRetractedError } from '../../../domain/errors.ts';
 import { editIdForSource, uuidV4 } from '../../../domain/ids.ts';
 import { shortVersionId } from '../../../domain/model-version.ts';
-import { LedgerService } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
 import type { CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { createProgressBar, UsageError, writeJson } from '../format.ts';

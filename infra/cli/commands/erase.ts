@@ -13,7 +13,7 @@ import { modelExitCode, withModels } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { byFlag, REQUIRED_REASON } from '../shared-flags.ts';
 import { defineCommand } from '../subcommand.ts';
-import { LedgerService } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
 
 export const command = defineCommand({
   name: 'erase',

@@ -7,7 +7,7 @@ import { FileDeadLetterSink } from '../../ingest/dead-letters.ts';
 import { TeeDeadLetterSink } from '../../ingest/kafka-dead-letters.ts';
 import { checkIngestIdentity, IngestLoop } from '../../ingest/ingest-loop.ts';
 import type { IngestStats } from '../../ingest/ingest-loop.ts';
-import { LedgerService } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { ExitCode } from '../command.ts';
 import { UsageError, writeJson } from '../format.ts';

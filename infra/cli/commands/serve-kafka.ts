@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { ServerMetrics } from '../../http/metrics.ts';
 import type { IngestionCounters } from '../../http/services.ts';
-import { LedgerService } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
 import { UsageError } from '../format.ts';
 import type { ModelSession } from '../model-session.ts';
 

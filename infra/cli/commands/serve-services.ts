@@ -15,7 +15,7 @@ import type {
   IngestionCounters,
   TrainerStatus,
 } from '../../http/services.ts';
-import { LedgerService } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
 import { checkoutVersion } from '../model-session.ts';
 import type { ModelSession } from '../model-session.ts';
 import { versionSigner } from '../../audit/version-signer.ts';

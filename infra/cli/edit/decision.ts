@@ -1,8 +1,8 @@
 // `edit retract` and `edit reinstate` are the same shape of command: a recorded decision about one edit (by id)
 // with who and why, applied through the ledger service with the edit index locating the edit's fact.
-import { LedgerService } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
 import type { CommandContext } from '../../../domain/commands.ts';
-import type { RetractEditInput, RetractEditResult } from '../../ledger/ledger-service.ts';
+import type { RetractEditInput, RetractEditResult } from '../../../domain/edit-use-cases.ts';
 import { ExitCode } from '../command.ts';
 import { writeJson } from '../format.ts';
 import { actorFrom, withLedger } from '../ledger-session.ts';

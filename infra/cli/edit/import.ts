@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseDatasetBytes } from '../../../domain/dataset-formats.ts';
 import { uuidV4 } from '../../../domain/ids.ts';
-import { LedgerService } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
 import { ExitCode } from '../command.ts';
 import { createProgressBar, writeJson } from '../format.ts';
 import { actorFrom, withLedger } from '../ledger-session.ts';

@@ -1,8 +1,8 @@
 // `editledger edit submit`: record one correction.
 import { factKeyOf } from '../../../domain/fact-key.ts';
 import { uuidV4 } from '../../../domain/ids.ts';
-import { LedgerService } from '../../ledger/ledger-service.ts';
-import type { SubmitEditResult } from '../../ledger/ledger-service.ts';
+import { LedgerService } from '../../../domain/edit-use-cases.ts';
+import type { SubmitEditResult } from '../../../domain/edit-use-cases.ts';
 import { ExitCode } from '../command.ts';
 import { UsageError, writeJson } from '../format.ts';
 import { actorFrom, withLedger } from '../ledger-session.ts';

@@ -8,7 +8,7 @@ import {
 import type { EditRequest } from '../domain/dataset-formats.ts';
 import type { AppendResult } from '../domain/ports/event-store.ts';
 import { WrongExpectedRevisionError } from '../domain/ports/event-store.ts';
-import { LedgerService } from '../infra/ledger/ledger-service.ts';
+import { LedgerService } from '../domain/edit-use-cases.ts';
 import { submitData } from './helpers/edit-fixtures.ts';
 import { MemoryEventStore } from './helpers/memory-event-store.ts';
 import { allEvents, context, newLedger } from './helpers/ledger-builders.ts';

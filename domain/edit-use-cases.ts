@@ -1,27 +1,28 @@
 // The use cases for edits (submit, import, retract, reinstate) over fact streams, through the one command
 // handler (domain/command-handler.ts): a concurrent writer on the same fact makes the append fail with
 // WrongExpectedRevisionError; the handler re-reads and decides again (the decider sees the other writer's edit
-// and supersedes it, or recognises a redelivery), a few times before giving up with that error.
-import { RETRY_POLICY, decideCommand, handleCommand, handleDecision } from '../../domain/command-handler.ts';
-import type { HandleOptions, StreamTarget } from '../../domain/command-handler.ts';
-import type { EditRequest } from '../../domain/dataset-formats.ts';
-import type { CommandContext, CommandMetadata } from '../../domain/commands.ts';
-import { commandMetadata } from '../../domain/commands.ts';
-import type { DecideSubmitData, SubmitEditData } from '../../domain/edit-commands.ts';
-import { SubmitEditDataSchema } from '../../domain/edit-commands.ts';
-import { decideEdit, editDecider, evolveFact, initialFactState } from '../../domain/edit-decider.ts';
-import type { FactState } from '../../domain/edit-decider.ts';
-import { EditNotFoundError, InvalidFieldError, SourceConflictError } from '../../domain/errors.ts';
-import { pseudonymousFactKey } from '../../domain/personal-data.ts';
-import type { DataSubjectKeys } from '../../domain/ports/data-subject-keys.ts';
-import type { EditEvent, PositionedEvent } from '../../domain/events.ts';
-import { parseRecordedEvent, toInvalidFieldError, toNewEvent } from '../../domain/events.ts';
-import { assertFactKey, factStreamName } from '../../domain/fact-key.ts';
-import { canonicalJson, sha256Hex } from '../../domain/canonical-json.ts';
-import { editIdForSource } from '../../domain/ids.ts';
-import type { EventStore } from '../../domain/ports/event-store.ts';
+// and supersedes it, or recognises a redelivery), a few times before giving up with that error. Pure orchestration
+// over the ports (event store, data-subject keys), so it lives with the domain; every entry point calls it.
+import { RETRY_POLICY, decideCommand, handleCommand, handleDecision } from './command-handler.ts';
+import type { HandleOptions, StreamTarget } from './command-handler.ts';
+import type { EditRequest } from './dataset-formats.ts';
+import type { CommandContext, CommandMetadata } from './commands.ts';
+import { commandMetadata } from './commands.ts';
+import type { DecideSubmitData, SubmitEditData } from './edit-commands.ts';
+import { SubmitEditDataSchema } from './edit-commands.ts';
+import { decideEdit, editDecider, evolveFact, initialFactState } from './edit-decider.ts';
+import type { FactState } from './edit-decider.ts';
+import { EditNotFoundError, InvalidFieldError, SourceConflictError } from './errors.ts';
+import { pseudonymousFactKey } from './personal-data.ts';
+import type { DataSubjectKeys } from './ports/data-subject-keys.ts';
+import type { EditEvent, PositionedEvent } from './events.ts';
+import { parseRecordedEvent, toInvalidFieldError, toNewEvent } from './events.ts';
+import { assertFactKey, factStreamName } from './fact-key.ts';
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { editIdForSource } from './ids.ts';
+import type { EventStore } from './ports/event-store.ts';
 
-export type { CommandContext } from '../../domain/commands.ts';
+export type { CommandContext } from './commands.ts';
 
 export type SubmitEditInput = SubmitEditData;
 
