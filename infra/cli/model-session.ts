@@ -1,14 +1,12 @@
 // Opening what the model commands need on top of a ledger session: the artifact store, the edit set source (the
 // persisted edit index), the LocFT-BF editor, the materializer, a logger (stderr + <home>/logs/trainer.log) and a
-// training progress bar. Also checking a version out as a full checkpoint folder (what `generate --version` needs).
-// Registering a base is a use case of its own (trainer/consumer/register-base.ts).
+// training progress bar. Registering a base and checking a version out are use cases of their own
+// (trainer/consumer/register-base.ts, checkout-version.ts).
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EditledgerError } from '../../domain/errors.ts';
 import { shortVersionId } from '../../domain/model-version.ts';
-import type { VersionRecord } from '../../projections/versions.ts';
-import { assertNotRetired, resolveVersion } from '../../trainer/consumer/model-use-cases.ts';
+import { resolveVersion } from '../../trainer/consumer/model-use-cases.ts';
 import { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { CliIO } from './command.ts';
 import { ExitCode } from './command.ts';
@@ -22,6 +20,7 @@ import type { VersionEditor } from '../../domain/ports/model-editor.ts';
 import type { EditSetSource, LogRecord, Logger } from '../../domain/ports/trainer.ts';
 import { evaluationProgress } from './eval-progress.ts';
 import { chainScopeOf } from '../eventstore/open.ts';
+import { checkoutVersion } from '../../trainer/consumer/checkout-version.ts';
 
 export interface ModelSession {
   readonly ledger: LedgerSession;
@@ -163,61 +162,16 @@ export async function withModels<T>(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Versions as checkpoint folders
+// Versions as checkpoint folders (the checkout itself: trainer/consumer/checkout-version.ts)
 
 /** Resolves `ref` (id, prefix, #N) against the ledger. */
 export { resolveVersion };
 
 /**
- * A full HF checkpoint folder of a version (base + delta), under <home>/checkouts/<versionId>/, written to a temp
- * folder and renamed. The artifact is verified first (against the ledger) and rebuilt from the ledger if corrupted.
- */
-export async function checkoutVersion(
-  session: ModelSession,
-  version: VersionRecord,
-): Promise<{ dir: string; rebuilt: boolean }> {
-  const { writeHfCheckpoint } = await import('../../trainer/checkpoint/hf-checkpoint.ts');
-  assertNotRetired(version);
-  const dir = join(session.home, 'checkouts', version.versionId);
-  const { artifact, rebuilt } = await session.materializer.ensureArtifact(version);
-  // Written fresh from the verified artifact every time: a checkout folder (and its marker) can be replaced by
-  // anyone who can write the home, so it is never trusted (issue 12: a folder swapped for the base weights would
-  // otherwise serve the unedited base as this version).
-  const { readVersionCheckpoint, DELTA_FILE } = await import('../../trainer/consumer/version-model.ts');
-  const base = (await session.materializer.readModels()).state.bases.get(version.baseModelId);
-  if (base === undefined)
-    throw new Error(
-      `baseModelId: base ${version.baseModelId} of version ${shortVersionId(version.versionId)} is not registered`,
-    );
-  const baseDir = await session.materializer.baseDir(base);
-  const checkpoint = await readVersionCheckpoint(baseDir, artifact.files.get(DELTA_FILE));
-  const tmp = `${dir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(join(session.home, 'checkouts'), { recursive: true });
-  const hash = await writeHfCheckpoint(tmp, {
-    rawConfig: checkpoint.rawConfig,
-    tensors: checkpoint.tensors,
-    tokenizerFrom: baseDir,
-  });
-  await writeFile(
-    join(tmp, 'editledger-version.json'),
-    `${JSON.stringify({ versionId: version.versionId, artifactSha256: version.artifactSha256, checkpointHash: hash }, null, 2)}\n`,
-  );
-  await rm(dir, { recursive: true, force: true });
-  try {
-    await rename(tmp, dir);
-  } catch (error) {
-    // Another process checked the same version out meanwhile: theirs is as good as ours.
-    await rm(tmp, { recursive: true, force: true });
-    if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-  }
-  return { dir, rebuilt };
-}
-
-/**
  * For `editledger generate --version V`: the checkpoint folder of version V (id, unique prefix or #N) in the ledger
  * at `home` (undefined: --home / EDITLEDGER_HOME / ./.editledger). The generate command loads it as any folder.
  */
+
 export async function resolveVersionCheckpoint(
   io: CliIO,
   home: string | undefined,

@@ -16,7 +16,7 @@ import type {
   TrainerStatus,
 } from '../../http/services.ts';
 import { LedgerService } from '../../../domain/edit-use-cases.ts';
-import { checkoutVersion } from '../model-session.ts';
+import { checkoutVersion } from '../../../trainer/consumer/checkout-version.ts';
 import type { ModelSession } from '../model-session.ts';
 import { versionSigner } from '../../audit/version-signer.ts';
 import { auditLedger } from '../../audit/audit-report.ts';
