@@ -132,8 +132,7 @@ export function automaticPromotionBlock(
 export function describeFailing(verdict: Verdict): string {
   return verdict.failing
     .map(
-      (f) =>
-        `${f.metric} ${f.value === null ? 'missing' : round(f.value)} ${f.rule === 'min' ? '<' : '>'} ${f.bound}`,
+      (f) => `${f.metric} ${f.value === null ? 'missing' : round(f.value)} ${f.rule === 'min' ? '<' : '>'} ${f.bound}`,
     )
     .join(', ');
 }

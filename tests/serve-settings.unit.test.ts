@@ -38,5 +38,8 @@ test('a bad value names its source: the flag, the variable or the config key', (
   t.is(t.throws<InvalidFieldError>(() => resolveServeSettings({}, {}, file))?.field, 'config.port');
   const unknown = configFile(t, 'prot: 1\n');
   t.is(t.throws<InvalidFieldError>(() => resolveServeSettings({}, {}, unknown))?.field, 'config.prot');
-  t.is(t.throws<InvalidFieldError>(() => resolveServeSettings({ 'tls-cert': 'a.pem' }, {}, undefined))?.field, 'tls-key');
+  t.is(
+    t.throws<InvalidFieldError>(() => resolveServeSettings({ 'tls-cert': 'a.pem' }, {}, undefined))?.field,
+    'tls-key',
+  );
 });

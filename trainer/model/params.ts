@@ -23,7 +23,7 @@ export class ParameterSelectionError extends Error {
 
 /** True when `name` is `prefix` itself or lies under it (next character is a "."). */
 export function matchesPrefix(name: string, prefix: string): boolean {
-  return name === prefix || (name.startsWith(prefix) && name.charCodeAt(prefix.length) === 0x2e) /* . */;
+  return name === prefix || (name.startsWith(prefix) && name.charCodeAt(prefix.length) === 0x2e); /* . */
 }
 
 /**

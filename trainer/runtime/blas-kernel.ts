@@ -42,7 +42,7 @@ export function installBlasKernel(addon: SgemmAddon): void {
     backendName: 'wasm',
     // If the backend is (re)initialised after this swap, the original kernel's setup must still run for fallback.
     setupFunc: current.setupFunc,
-    kernelFunc: ((args) => blasBatchMatMul(addon, fallback, args)),
+    kernelFunc: (args) => blasBatchMatMul(addon, fallback, args),
   });
   installed = addon;
 }

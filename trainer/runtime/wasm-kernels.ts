@@ -67,12 +67,12 @@ function normaliseAxisOf(kernelName: string, backendName: string): void {
   tf.unregisterKernel(kernelName, backendName);
   tf.registerKernel({
     ...original,
-    kernelFunc: ((args) => {
+    kernelFunc: (args) => {
       const axis = Number(args.attrs?.['axis'] ?? 0);
       const rank = args.inputs['x']?.shape.length ?? 0;
       const attrs = { ...args.attrs, axis: axis < 0 ? axis + rank : axis };
       return original.kernelFunc({ ...args, attrs });
-    }),
+    },
   });
   axisNormalised.add(key);
 }

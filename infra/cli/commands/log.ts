@@ -149,9 +149,7 @@ Print the ledger's events in position order. With --json, one JSON object per li
       for await (const recorded of events) {
         if (json) {
           const { position, stream, revision, id, type, storedAt, data, metadata } = recorded;
-          io.stdout.write(
-            `${JSON.stringify({ position, stream, revision, id, type, storedAt, data, metadata })}\n`,
-          );
+          io.stdout.write(`${JSON.stringify({ position, stream, revision, id, type, storedAt, data, metadata })}\n`);
           continue;
         }
         rows.push(row(recorded));
