@@ -6,14 +6,17 @@
 //
 //   single     POST /v1/edits, one correction per request  vs  LedgerService.submitEdit
 //   batch      POST /v1/edits/import, 100 ZsRE records      vs  LedgerService.importEdits of the same 100
+//   probe      a bare Fastify POST route whose body a worker thread appends with LedgerService.submitEdit
+//              (bench/helpers/worker-append-server.ts): no schema, auth or metrics, the append off the HTTP thread.
+//              What a two-thread `serve` could reach at best on this machine.
 //   ceiling    a bare Fastify POST route (bench/helpers/hello-server.ts) in its own process, same client: no
 //              schema, auth, metrics or storage. What HTTP alone costs on this machine.
 //
 // The client is bench/helpers/http-load.ts (keep-alive sockets, hand-written requests): node:http costs the client
 // ~0.2 ms of CPU per request, taken on a 2-core machine from the server being measured. The node:http row shows that.
 //
-// Environment: BENCH_API_SINGLE=1200 submits per side, BENCH_API_BATCHES=48 batches per side, BENCH_BATCH=100,
-// BENCH_API_IN_FLIGHT=16, BENCH_API_ROUNDS=3, BENCH_API_WARMUP=400 submits per side; BENCH_API_PROFILE=DIR writes a
+// Environment: BENCH_API_SINGLE=4500 submits per side, BENCH_API_BATCHES=48 batches per side, BENCH_BATCH=100,
+// BENCH_API_IN_FLIGHT=16, BENCH_API_ROUNDS=3, BENCH_API_WARMUP=1500 submits per side; BENCH_API_PROFILE=DIR writes a
 // V8 CPU profile of the serve process to DIR (read it with `tsx bench/helpers/profile-top.ts DIR/*.cpuprofile`).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,13 +33,13 @@ import { LoadClient } from './helpers/http-load.ts';
 import { nodeHttpPoster } from './helpers/node-http-post.ts';
 import { envInt, markdownTable } from './table.ts';
 
-const SINGLE = envInt('BENCH_API_SINGLE', 1_200);
+const SINGLE = envInt('BENCH_API_SINGLE', 4_500);
 const BATCHES = envInt('BENCH_API_BATCHES', 48);
 const BATCH = envInt('BENCH_BATCH', 100);
 const IN_FLIGHT = envInt('BENCH_API_IN_FLIGHT', 16);
 const ROUNDS = envInt('BENCH_API_ROUNDS', 3);
 // Enough for V8 to optimize the hot paths of every side before measuring (the JIT thread costs CPU too).
-const WARMUP = envInt('BENCH_API_WARMUP', 400);
+const WARMUP = envInt('BENCH_API_WARMUP', 1_500);
 const PROFILE = process.env.BENCH_API_PROFILE;
 
 /** A correction unique per n, ~500 bytes as JSON (the SubmitEdit shape). */
@@ -152,12 +155,15 @@ export async function benchApi(): Promise<string> {
     servers.push(serve);
     const hello = await startChildServer([], ['bench/helpers/hello-server.ts'], {});
     servers.push(hello);
-    const [serveClient, helloClient] = await Promise.all(
-      [serve.url, hello.url].map((u) => LoadClient.open(u, IN_FLIGHT)),
+    const probe = await startChildServer([], ['bench/helpers/worker-append-server.ts'], { EDITLEDGER_BACKEND: 'wasm' });
+    servers.push(probe);
+    const [serveClient, helloClient, probeClient] = await Promise.all(
+      [serve.url, hello.url, probe.url].map((u) => LoadClient.open(u, IN_FLIGHT)),
     );
-    clients.push(serveClient!, helloClient!);
+    clients.push(serveClient!, helloClient!, probeClient!);
     const postServe = poster(serveClient!, token);
     const postHello = poster(helloClient!, token);
+    const postProbe = poster(probeClient!, token);
     const nodeHttp = nodeHttpPoster(serve.url, token, IN_FLIGHT);
     await withLedger(io, join(dir, 'direct'), async (session) => {
       const ledger = new LedgerService(session.store);
@@ -178,6 +184,11 @@ export async function benchApi(): Promise<string> {
         }),
         side('POST /v1/edits', (n) => postServe('/v1/edits', correction(n, 'http'), 201), serve),
         side('POST /v1/edits, node:http client', (n) => nodeHttp('/v1/edits', correction(n, 'node'), 201), serve),
+        side(
+          'probe: bare Fastify, submitEdit in a worker thread',
+          (n) => postProbe('/v1/edits', correction(n, 'probe'), 201),
+          probe,
+        ),
         side('ceiling: bare Fastify POST, no storage', (n) => postHello('/v1/edits', correction(n, 'x'), 201), hello),
       ];
       batches = [
