@@ -189,3 +189,55 @@ test('POST /v1/erasures: the same erasure through the service, admin only, as a 
   t.deepEqual(await plaintextLeft(home), [], 'no plaintext left, also with the service running');
   t.deepEqual(server.internalErrors, []);
 });
+
+test('erasing an actor (token:<name>) through the service: their name leaves the token file and the read model', async (t) => {
+  const tiny = await createTinyHome({ prefix: 'erase-actor' });
+  t.teardown(() => tiny.cleanup());
+  const server = await startInProcessServer(tiny.home);
+  t.teardown(() => server.close());
+  const url = `http://127.0.0.1:${server.port}`;
+  const person = TokenStore.open(tiny.home).create('quillon.b', 'submitter', 'token:harness-admin');
+  const send = (method: string, path: string, token: string, body?: unknown) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  const submitted = await send('POST', '/v1/edits', person.token, {
+    factKey: 'atlas::capital',
+    prompt: 'The capital of Atlasia is',
+    target: 'Zephyrton',
+    rephrase: [],
+    locality: [],
+    source: { system: 'wiki-sync', ref: 'q-1' },
+    reason: 'the atlas changed',
+  });
+  t.is(submitted.status, 201, await submitted.clone().text());
+  const { editId } = (await submitted.json()) as { editId: string };
+  t.true((await readFile(join(tiny.home, 'auth', 'tokens.json'), 'utf8')).includes('quillon.b'));
+
+  const accepted = await send('POST', '/v1/erasures', server.admin, { dataSubject: 'token:quillon.b', reason: 'left' });
+  t.is(accepted.status, 202, await accepted.clone().text());
+  const jobUrl = `${url}${accepted.headers.get('location')}`;
+  let job: { state: string; result?: { redactedTokens: number; erasedEditIds: string[] } };
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    job = (await (await fetch(jobUrl, { headers: { authorization: `Bearer ${server.admin}` } })).json()) as typeof job;
+  } while (job.state === 'queued' || job.state === 'running');
+  t.is(job.state, 'succeeded', JSON.stringify(job));
+  t.is(job.result?.redactedTokens, 1);
+  t.deepEqual(job.result?.erasedEditIds, [], 'an actor is not the subject of the edit they submitted: it stays');
+
+  const tokenFile = await readFile(join(tiny.home, 'auth', 'tokens.json'), 'utf8');
+  t.false(tokenFile.includes('quillon.b'), 'the token file no longer names the actor');
+  const listed = (await (await send('GET', '/v1/tokens', server.admin)).json()) as {
+    tokens: Array<{ id: string; name: string }>;
+  };
+  t.truthy(listed.tokens.find((info) => info.id === person.info.id && info.name === `erased-${person.info.id}`));
+  const edit = await (await send('GET', `/v1/edits/${editId}`, server.admin)).text();
+  t.false(edit.includes('quillon.b'), edit);
+  t.regex(edit, /\[erased\]/, 'who submitted it reads [erased]');
+  for (const file of await filesUnder(tiny.home))
+    t.false((await readFile(file)).includes(Buffer.from('quillon.b')), `${file} still names the actor`);
+  t.deepEqual(server.internalErrors, []);
+});

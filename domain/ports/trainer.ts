@@ -46,4 +46,9 @@ export interface DerivedDataPurge {
   activationCache(): Promise<void>;
   /** The read model's copy of edit content: rebuilt from the ledger after the key is destroyed. */
   readModel(): Promise<void>;
+  /**
+   * Credentials naming the erased subject when it is an actor (an API token's `token:<name>`): the name is replaced by
+   * a pseudonym wherever the credential store keeps it. Returns how many records changed.
+   */
+  credentials(dataSubject: string): Promise<number>;
 }

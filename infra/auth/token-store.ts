@@ -5,7 +5,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { RoleSchema } from '../../domain/access.ts';
+import { principalOf, RoleSchema } from '../../domain/access.ts';
+import { ERASED } from '../../domain/personal-data.ts';
 import type { Role } from '../../domain/access.ts';
 import { InvalidFieldError } from '../../domain/errors.ts';
 import { NotFoundError } from './errors.ts';
@@ -112,6 +113,25 @@ export class TokenStore {
       return infoOf(revoked);
     }
     return infoOf(record);
+  }
+
+  /**
+   * Erasure of an actor (`token:<name>`, what every API write records): the records that name it, as the token's
+   * name or as whoever created a token, take a pseudonym (`erased-<id>` and ERASED). The tokens keep working: access
+   * is revoked with `revoke`, not by erasing personal data. Returns how many records changed.
+   */
+  redactActor(actor: string): number {
+    this.refresh();
+    let changed = 0;
+    this.records = this.records.map((record) => {
+      const named = principalOf(record.name) === actor;
+      const creator = record.createdBy === actor;
+      if (!named && !creator) return record;
+      changed += 1;
+      return { ...record, ...(named && { name: `erased-${record.id}` }), ...(creator && { createdBy: ERASED }) };
+    });
+    if (changed > 0) this.save();
+    return changed;
   }
 
   /** The principal of a presented token, or undefined for an unknown, malformed or revoked one. */

@@ -46,6 +46,8 @@ export interface ErasureResult {
   readonly erasedEditIds: readonly string[];
   readonly retracted: number;
   readonly retiredVersions: ReadonlyArray<{ readonly versionId: string; readonly ordinal: number }>;
+  /** API token records that named the subject (an actor `token:<name>`), now under a pseudonym. */
+  readonly redactedTokens: number;
   /** The version served after the erasure, when the one served before was retired. */
   readonly nowServing?: { readonly versionId: string; readonly ordinal: number; readonly reused: boolean };
 }
@@ -109,10 +111,12 @@ export async function eraseDataSubject(ports: ErasurePorts, request: ErasureRequ
   await keys.destroy(keyId);
   store.forget(keyId);
   await ports.purge.readModel();
+  const redactedTokens = await ports.purge.credentials(request.dataSubject);
   return {
     keyId,
     erasedEditIds,
     retracted,
+    redactedTokens,
     retiredVersions: retired.map((v) => ({ versionId: v.versionId, ordinal: v.ordinal })),
     ...(nowServing !== undefined && { nowServing }),
   };

@@ -14,6 +14,7 @@ import type { ModelSession } from '../model-session.ts';
 import { byFlag, REQUIRED_REASON } from '../shared-flags.ts';
 import { defineCommand } from '../subcommand.ts';
 import { LedgerService } from '../../../domain/edit-use-cases.ts';
+import { TokenStore } from '../../auth/token-store.ts';
 
 export const command = defineCommand({
   name: 'erase',
@@ -23,7 +24,8 @@ export const command = defineCommand({
 are actors' names and free-text reasons. Erasing the subject records DataSubjectErased, retracts their edits,
 materializes and serves a version without them when the serving version held them, retires every version built from
 them (their artifacts, checkouts and the activation cache are deleted; serving, rolling back to or checking them out
-is refused), destroys the key and rebuilds the read model. The hash chain is over ciphertext and stays valid; what
+is refused), destroys the key and rebuilds the read model. Erasing an actor (token:<name>) also renames the API token
+records that name them to erased-<id>. The hash chain is over ciphertext and stays valid; what
 was sealed under the key reads [erased] from then on. Run it with the service stopped, or through the service.`,
   flags: {
     'data-subject': {
@@ -54,7 +56,7 @@ was sealed under the key reads [erased] from then on. Run it with the service st
       if (json) writeJson(io, result);
       else {
         io.stdout.write(
-          `erased data subject ${result.keyId}: ${result.erasedEditIds.length} edits (${result.retracted} retracted now), ${result.retiredVersions.length} versions retired${result.retiredVersions.length === 0 ? '' : ` (${result.retiredVersions.map((v) => `#${v.ordinal}`).join(', ')})`}\n`,
+          `erased data subject ${result.keyId}: ${result.erasedEditIds.length} edits (${result.retracted} retracted now), ${result.retiredVersions.length} versions retired${result.retiredVersions.length === 0 ? '' : ` (${result.retiredVersions.map((v) => `#${v.ordinal}`).join(', ')})`}${result.redactedTokens === 0 ? '' : `, ${result.redactedTokens} API token records renamed`}\n`,
         );
         if (result.nowServing !== undefined)
           io.stdout.write(
@@ -90,5 +92,7 @@ export function homePurge(
         index.purge();
         await index.catchUp(session.ledger.store);
       }),
+    // A running service re-reads the token file on its next request (token-store.ts), so it sees the new names.
+    credentials: async (dataSubject) => TokenStore.open(session.home).redactActor(dataSubject),
   };
 }
