@@ -15,6 +15,7 @@ import { byFlag, REQUIRED_REASON } from '../shared-flags.ts';
 import { defineCommand } from '../subcommand.ts';
 import { LedgerService } from '../../../domain/edit-use-cases.ts';
 import { TokenStore } from '../../auth/token-store.ts';
+import { assertNoService } from '../service-marker.ts';
 
 export const command = defineCommand({
   name: 'erase',
@@ -24,9 +25,10 @@ export const command = defineCommand({
 are actors' names and free-text reasons. Erasing the subject records DataSubjectErased, retracts their edits,
 materializes and serves a version without them when the serving version held them, retires every version built from
 them (their artifacts, checkouts and the activation cache are deleted; serving, rolling back to or checking them out
-is refused), destroys the key and rebuilds the read model. Erasing an actor (token:<name>) also renames the API token
-records that name them to erased-<id>. The hash chain is over ciphertext and stays valid; what
-was sealed under the key reads [erased] from then on. Run it with the service stopped, or through the service.`,
+is refused), destroys the key and rebuilds the read model. Erasing an actor (token:<name>) also renames the API
+token records that name them to erased-<id>. The hash chain is over ciphertext and stays valid; what was sealed under
+the key reads [erased] from then on. While \`editledger serve\` runs on the same home, erase refuses (exit 5): erase
+through the service (POST /v1/erasures), or stop it first.`,
   flags: {
     'data-subject': {
       type: 'string',
@@ -41,6 +43,8 @@ was sealed under the key reads [erased] from then on. Run it with the service st
   async run({ flags, home, json }, io) {
     const actor = actorFrom(flags.by, io.env);
     return withModels(io, home, { actor, channel: 'cli', echoLog: false }, async (session) => {
+      // The running service caches keys and owns the read model: erasing beside it would leave both stale.
+      assertNoService(session.home, 'erase');
       const result = await eraseDataSubject(
         {
           store: session.ledger.store,

@@ -12,6 +12,7 @@ import { defineCommand } from '../subcommand.ts';
 import { resolveServeSettings, SERVE_DEFAULTS } from '../serve-settings.ts';
 import { startKafka } from './serve-kafka.ts';
 import { createApiServices } from './serve-services.ts';
+import { claimHome, runningService } from '../service-marker.ts';
 
 export { createApiServices, type ServiceOptions } from './serve-services.ts';
 
@@ -206,9 +207,14 @@ shared ledger. Tokens live hashed in <home>/auth/tokens.json (mode 0600).`,
           log(
             'no API tokens yet: create one with `editledger token create --name NAME --role admin` (reads and writes need one)',
           );
+        const other = runningService(session.home);
+        if (other !== undefined)
+          log(`warning: another editledger serve (pid ${other.pid}, ${other.url}) runs on this home`);
+        const releaseHome = claimHome(session.home, address);
         io.stdout.write(`editledger serve: listening on ${address} (docs ${address}/docs)\n`);
 
         await stopRequested;
+        releaseHome();
         setReady(false);
         clearInterval(signTimer);
         await app.close();
