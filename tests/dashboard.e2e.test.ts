@@ -158,7 +158,10 @@ scenario('versions: chart, timeline, serving periods; a version page and its dif
     (await page.getByTestId('version-verdict').textContent()) ?? '',
     v2.verdict === undefined ? /^no envelope declared$/ : v2.verdict.within ? /^within/ : /^outside/,
   );
-  t.is(await page.getByTestId('edit-set').locator('tbody tr').count(), 2);
+  // The edit set arrives with its own request after the heading: wait for its rows before counting them.
+  const editSetRows = page.getByTestId('edit-set').locator('tbody tr');
+  await editSetRows.first().waitFor();
+  t.is(await editSetRows.count(), 2);
   await page.getByLabel('Compare with').selectOption(world.versions[1]);
   const removed = page.getByTestId('diff-removed');
   await removed.waitFor();
