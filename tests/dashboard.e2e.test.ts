@@ -145,8 +145,11 @@ scenario('versions: chart, timeline, serving periods; a version page and its dif
   const { page } = d;
   await visit(d, '#/versions', /Versions/);
   await page.locator('.chart-box canvas').waitFor();
-  t.is(await page.getByTestId('versions-table').locator('tbody tr').count(), 2);
-  t.is(await page.getByTestId('serving-periods').locator('tbody tr').count(), 2);
+  for (const table of ['versions-table', 'serving-periods']) {
+    const rows = page.getByTestId(table).locator('tbody tr');
+    await rows.first().waitFor();
+    t.is(await rows.count(), 2, table);
+  }
   t.true(await fitsWidth(d));
   await d.screenshot('versions');
 
