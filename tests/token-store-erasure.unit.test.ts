@@ -1,19 +1,12 @@
 // Erasure of an actor reaches the token file (<home>/auth/tokens.json): the token named after the erased actor and
 // the tokens it created keep working, under a pseudonym, and the name is in no byte of the file afterwards.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { TokenStore, tokensPath } from '../infra/auth/token-store.ts';
-
-function home(t: { teardown(f: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'editledger-tokens-erase-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempHome } from './helpers/temp-home.ts';
 
 test('redactActor: the named token and what it created take pseudonyms; others are untouched', (t) => {
-  const dir = home(t);
+  const dir = tempHome(t, 'tokens-erase');
   const store = TokenStore.open(dir);
   const person = store.create('quillon.b', 'admin', 'cli:root');
   const created = store.create('feed', 'submitter', 'token:quillon.b');

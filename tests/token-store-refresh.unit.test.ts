@@ -1,19 +1,12 @@
 // The token file is re-read when another process changes it (`editledger token revoke` while `serve` runs): one
 // stat per authentication, and a rewrite is seen even when it keeps the file's size and modification time.
 import test from 'ava';
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { TokenStore, tokensPath } from '../infra/auth/token-store.ts';
-
-function home(t: { teardown(f: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'editledger-tokens-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempHome } from './helpers/temp-home.ts';
 
 test('a token revoked through another TokenStore (another process) is refused at once', (t) => {
-  const dir = home(t);
+  const dir = tempHome(t, 'tokens');
   const serving = TokenStore.open(dir);
   const { token } = TokenStore.open(dir).create('upstream', 'submitter', 'admin');
   t.like(serving.authenticate(token), { name: 'upstream', role: 'submitter' });
@@ -22,7 +15,7 @@ test('a token revoked through another TokenStore (another process) is refused at
 });
 
 test('a replaced file of the same size and modification time is still re-read', (t) => {
-  const dir = home(t);
+  const dir = tempHome(t, 'tokens');
   const file = tokensPath(dir);
   const { token } = TokenStore.open(dir).create('upstream', 'submitter', 'admin');
   // Whole seconds, so that both versions of the file carry exactly the same mtime.
@@ -43,7 +36,7 @@ test('a replaced file of the same size and modification time is still re-read', 
 });
 
 test('no token file: nothing authenticates, and one created later is seen', (t) => {
-  const dir = home(t);
+  const dir = tempHome(t, 'tokens');
   const serving = TokenStore.open(dir);
   t.is(serving.size, 0);
   const { token } = TokenStore.open(dir).create('late', 'auditor', 'admin');
