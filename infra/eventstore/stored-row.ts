@@ -21,17 +21,14 @@ export interface StoredEventRow extends StoredEventText {
 }
 
 export function recordedFromRow(row: StoredEventRow, where: string): RecordedEvent {
-  return {
-    ...(row.chain === null ? {} : { chainHash: row.chain }),
-    id: row.id,
-    type: row.type,
-    data: parseStored(row.data, row.position, 'data', where),
-    metadata: parseStored(row.metadata, row.position, 'metadata', where) as { [key: string]: JsonValue },
-    stream: row.stream,
-    revision: row.revision,
-    position: row.position,
-    storedAt: row.storedAt,
-  };
+  const data = parseStored(row.data, row.position, 'data', where);
+  const metadata = parseStored(row.metadata, row.position, 'metadata', where) as { [key: string]: JsonValue };
+  const { id, type, stream, revision, position, storedAt, chain } = row;
+  // Two literals rather than a leading conditional spread, which V8 builds slowly: this runs once per event read
+  // (bench:store's $all read + fold went from 0.43x to about 1.0x of raw better-sqlite3). Same keys, same order.
+  return chain === null
+    ? { id, type, data, metadata, stream, revision, position, storedAt }
+    : { chainHash: chain, id, type, data, metadata, stream, revision, position, storedAt };
 }
 
 /** The stored text, unparsed: what the chain hashed. */
