@@ -4,6 +4,7 @@ import { BaseModelNotRegisteredError } from '../../domain/model-errors.ts';
 import { policyHashOf, trainingOrder, trainingSetHashOf, versionIdOf } from '../../domain/model-version.ts';
 import type { VersionRecord } from '../../projections/versions.ts';
 import { HOST_STEP_SUFFIX } from '../locft/config.ts';
+import { engineDifference, recordedEngineDetail } from './engine-difference.ts';
 import { readModelLedger } from './model-ledger.ts';
 import type { MaterializerDeps, RebuildReport } from './materializer.ts';
 import { trainingSetAt, verifiedBaseDir } from './trusted-inputs.ts';
@@ -54,9 +55,14 @@ export async function rebuildVersion(
   const recordedBackend = version.backend;
   if (recordedBackend !== trained.backend)
     differences.push(`backend ${trained.backend} != recorded ${recordedBackend}`);
+  const identical = rebuiltSha256 === version.artifactSha256;
+  if (!identical) {
+    const engine = engineDifference(await storedEngineDetail(deps, version), recordedEngineDetail(trained.files));
+    if (engine !== undefined) differences.push(engine);
+  }
   return {
     version,
-    identical: rebuiltSha256 === version.artifactSha256,
+    identical,
     rebuiltSha256,
     differences,
     backend: trained.backend,
@@ -65,4 +71,10 @@ export async function rebuildVersion(
     files: trained.files,
     primary: trained.primary,
   };
+}
+
+/** The engine the stored artifact's manifest records; undefined when the artifact is missing or does not verify. */
+async function storedEngineDetail(deps: MaterializerDeps, version: VersionRecord): Promise<string | undefined> {
+  if (!(await deps.artifacts.verify(version.artifactSha256)).ok) return undefined;
+  return recordedEngineDetail((await deps.artifacts.load(version.artifactSha256)).files);
 }

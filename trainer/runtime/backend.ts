@@ -22,7 +22,13 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { backendLine, verboseRequested } from './backend-line.ts';
 import { installBlasKernel, uninstallBlasKernel } from './blas-kernel.ts';
-import { addonThreads, loadSgemmAddon, nativeEnginePreference, type NativeEngine } from './native-addon.ts';
+import {
+  addonThreads,
+  loadSgemmAddon,
+  openblasCore,
+  nativeEnginePreference,
+  type NativeEngine,
+} from './native-addon.ts';
 import { registerTfjsGradientsAndChainedOps } from './tfjs-registrations.ts';
 import { normaliseCumulativeAxis, registerWasmGradientKernels } from './wasm-kernels.ts';
 
@@ -198,7 +204,8 @@ async function activateWasm(engine: NativeEngine | undefined): Promise<BackendIn
   if (addon?.ok) {
     installBlasKernel(addon.addon);
     const threads = addonThreads(addon.addon);
-    const kernel = addon.addon.blockedKernel?.();
+    // Which kernels run: the blocked engine's micro-kernel, or the core OpenBLAS picked for this CPU.
+    const kernel = addon.addon.blockedKernel?.() ?? openblasCore(addon.addon.info());
     return {
       name,
       // wasm-blas's detail is recorded in manifests (libraries.backendDetail): kept exactly as it always was.

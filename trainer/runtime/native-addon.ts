@@ -108,3 +108,11 @@ export function addonThreads(addon: SgemmAddon): number | undefined {
   const match = /, (\d+) threads?$/.exec(addon.info());
   return match ? Number(match[1]) : undefined;
 }
+
+/**
+ * The OpenBLAS core whose kernels run, from an engine description such as "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH
+ * NO_AFFINITY SkylakeX MAX_THREADS=64, 2 threads" (DYNAMIC_ARCH builds pick it by CPU model when they load), or undefined.
+ */
+export function openblasCore(detail: string): string | undefined {
+  return /OpenBLAS [\w.]+(?: [A-Z_]+)* (\w+) MAX_THREADS=/.exec(detail)?.[1];
+}
