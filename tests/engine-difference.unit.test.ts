@@ -32,6 +32,13 @@ test('engineDifference: another engine is quoted whole; the same or an unknown e
     `numeric engine "${blocked}" here, "${openblas('Haswell')}" when the version was built`,
   );
   t.is(engineDifference(openblas('Haswell'), openblas('Haswell')), undefined);
+  // The blocked engine's bits do not depend on AVX-512 vs AVX2 or on threads (tests/native-blocked-sgemm.int.test.ts).
+  t.is(engineDifference(blocked, blocked.replace('avx512', 'avx2')), undefined);
+  t.is(engineDifference(blocked, blocked.replace('2 threads', '8 threads')), undefined);
+  t.regex(
+    engineDifference(blocked, blocked.replace('avx512', 'generic')) ?? '',
+    /generic kernel.*here, .*avx512 kernel/,
+  );
   t.is(engineDifference(undefined, openblas('Haswell')), undefined);
   t.is(engineDifference(openblas('Haswell'), undefined), undefined);
 });
