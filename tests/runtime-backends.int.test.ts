@@ -109,7 +109,8 @@ test.serial('backend line: one short line by default, the full description with 
   t.is(short.split('\n').length, 2, 'exactly one line');
   t.true(short.length < 100, `${short.length} characters`);
   const best = ALL.find((name) => available.includes(name))!;
-  if (best === 'wasm-blas') t.regex(short, /^editledger: backend wasm-blas: native openblas sgemm \(\w+\), \d+ threads\n$/);
+  if (best === 'wasm-blas')
+    t.regex(short, /^editledger: backend wasm-blas: native openblas sgemm \(\w+\), \d+ threads\n$/);
   else t.regex(short, new RegExp(`^editledger: backend ${best}: `));
   t.notRegex(short, /skipped|tfjs-backend-wasm 4/);
 
