@@ -222,6 +222,9 @@ export async function benchApi(): Promise<string> {
   return report(singles, batches);
 }
 
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
+const ceilingOf = (singles: readonly Side[]) => singles.find((s) => s.label.startsWith('ceiling'));
+
 /**
  * The best a server could do that added only bare Fastify's cost to the append: both run on serve's one JS thread,
  * so their times per request add up (1 / (1/baseline + 1/ceiling)). A ratio above this one is out of reach here.
@@ -229,7 +232,7 @@ export async function benchApi(): Promise<string> {
 function bound(singles: readonly Side[]): string[] {
   const rate = (s: Side) => (s.measured.ops * 1000) / s.measured.ms;
   const base = rate(singles[0]!);
-  const ceiling = singles.find((s) => s.label.startsWith('ceiling'));
+  const ceiling = ceilingOf(singles);
   const best = ceiling === undefined ? Number.NaN : 1 / (1 / base + 1 / rate(ceiling));
   return [
     'bound: baseline + ceiling in series on one thread',
@@ -250,7 +253,7 @@ function bound(singles: readonly Side[]): string[] {
  */
 function cpuBudget(singles: readonly Side[], target: number): string[][] {
   const base = singles[0]!.measured;
-  const ceiling = singles.find((s) => s.label.startsWith('ceiling'))?.measured;
+  const ceiling = ceilingOf(singles)?.measured;
   const cores = availableParallelism();
   const perEdit = (ms: number, m: Measured) => ms / m.ops;
   const targetRate = (target * base.ops * 1000) / base.ms;
@@ -261,7 +264,6 @@ function cpuBudget(singles: readonly Side[], target: number): string[][] {
       : perEdit(base.cpuMs, base) + perEdit(ceiling.cpuMs, ceiling) + perEdit(ceiling.clientCpuMs, ceiling);
   const served = singles[1]?.measured;
   const spent = served === undefined ? Number.NaN : perEdit(served.cpuMs + served.clientCpuMs, served);
-  const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
   return [
     [
       `budget: ${cores} cores' CPU per edit at ${target}x the baseline`,
@@ -287,7 +289,6 @@ function cpuBudget(singles: readonly Side[], target: number): string[][] {
 
 function report(singles: readonly Side[], batches: readonly Side[]): string {
   const edits = (m: Measured, perOp: number) => (m.ops * perOp * 1000) / m.ms;
-  const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
   const rows = (sides: readonly Side[], perOp: number, target: number) => {
     const base = edits(sides[0]!.measured, perOp);
     return sides.map((s, i) => {

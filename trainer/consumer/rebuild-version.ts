@@ -75,6 +75,12 @@ export async function rebuildVersion(
 
 /** The engine the stored artifact's manifest records; undefined when the artifact is missing or does not verify. */
 async function storedEngineDetail(deps: MaterializerDeps, version: VersionRecord): Promise<string | undefined> {
-  if (!(await deps.artifacts.verify(version.artifactSha256)).ok) return undefined;
-  return recordedEngineDetail((await deps.artifacts.load(version.artifactSha256)).files);
+  try {
+    // load checks every file against its hash: a stored artifact is read and hashed once.
+    return recordedEngineDetail((await deps.artifacts.load(version.artifactSha256)).files);
+  } catch (error) {
+    // Missing or corrupted: nothing recorded to compare with. Any other failure is the caller's, as before.
+    if (!(await deps.artifacts.verify(version.artifactSha256)).ok) return undefined;
+    throw error;
+  }
 }

@@ -25,8 +25,8 @@ import { installBlasKernel, uninstallBlasKernel } from './blas-kernel.ts';
 import {
   addonThreads,
   loadSgemmAddon,
-  openblasCore,
   nativeEnginePreference,
+  openblasCore,
   type NativeEngine,
 } from './native-addon.ts';
 import { registerTfjsGradientsAndChainedOps } from './tfjs-registrations.ts';
